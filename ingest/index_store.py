@@ -1,0 +1,151 @@
+"""The index directory: builds written beside each other and swapped in atomically through a symlink.
+
+Layout::
+
+    index/current -> builds/<build-id>/
+    index/builds/<build-id>/{manifest.json, chunks.jsonl, case_studies.json, vectors.npy,
+                             embed_keys.json, dense.faiss, bm25/, glossary.json}
+
+Readers resolve `current` once and keep that build open, so a swap never shows them a half-written index.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from ingest.models import CaseStudy, Passage
+
+CURRENT = "current"
+BUILDS = "builds"
+KEEP_BUILDS = 2
+# Below this many passages an exact (flat) search is fast enough and loses nothing; above it, HNSW.
+HNSW_THRESHOLD = 50_000
+
+
+class IndexError_(Exception):
+    """The index is missing or damaged; the message says how to fix it."""
+
+
+@dataclass(frozen=True)
+class Build:
+    """One complete index build on disk."""
+
+    path: Path
+    manifest: dict[str, object]
+
+    @property
+    def passages_path(self) -> Path:
+        return self.path / "chunks.jsonl"
+
+
+def current_build_path(index_dir: Path) -> Path | None:
+    link = index_dir / CURRENT
+    if not link.exists():
+        return None
+    return link.resolve()
+
+
+def read_manifest(build_path: Path) -> dict[str, object]:
+    return json.loads((build_path / "manifest.json").read_text(encoding="utf-8"))
+
+
+def new_build_dir(index_dir: Path) -> Path:
+    builds = index_dir / BUILDS
+    builds.mkdir(parents=True, exist_ok=True)
+    name = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 1_000_000}"
+    path = builds / f".tmp-{name}"
+    path.mkdir()
+    return path
+
+
+def dense_index(vectors: np.ndarray, index_type: str = "auto") -> faiss.Index:
+    """Inner-product FAISS index over normalised vectors: flat when small, HNSW when large."""
+    dimension = vectors.shape[1] if vectors.ndim == 2 and vectors.shape[0] else 384
+    kind = index_type if index_type != "auto" else ("hnsw" if len(vectors) >= HNSW_THRESHOLD else "flat")
+    if kind == "hnsw":
+        index = faiss.IndexHNSWFlat(dimension, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        index.hnsw.efSearch = 64
+    else:
+        index = faiss.IndexFlatIP(dimension)
+    if len(vectors):
+        index.add(vectors)
+    return index
+
+
+def write_build(
+    build_dir: Path,
+    passages: list[Passage],
+    case_studies: list[CaseStudy],
+    vectors: np.ndarray,
+    embed_keys: list[str],
+    manifest: dict[str, object],
+    glossary: dict[str, str],
+    index_type: str = "auto",
+) -> None:
+    """Write every file of a build; the manifest goes last, so a build without one is incomplete."""
+    import bm25s
+
+    from ingest.lexical import lexical_tokens
+
+    with (build_dir / "chunks.jsonl").open("w", encoding="utf-8") as out:
+        for passage in passages:
+            out.write(json.dumps(passage.to_json(), ensure_ascii=False) + "\n")
+    (build_dir / "case_studies.json").write_text(
+        json.dumps([c.__dict__ for c in case_studies], ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+    np.save(build_dir / "vectors.npy", vectors)
+    (build_dir / "embed_keys.json").write_text(json.dumps(embed_keys), encoding="utf-8")
+    index = dense_index(vectors, index_type)
+    faiss.write_index(index, str(build_dir / "dense.faiss"))
+    retriever = bm25s.BM25()
+    corpus_tokens = [lexical_tokens(p.indexed_text()) or ["__empty__"] for p in passages]
+    retriever.index(corpus_tokens, show_progress=False)
+    retriever.save(str(build_dir / "bm25"), show_progress=False)
+    (build_dir / "glossary.json").write_text(json.dumps(glossary, ensure_ascii=False, indent=1), encoding="utf-8")
+    manifest = {**manifest, "dense_index": "hnsw" if isinstance(index, faiss.IndexHNSWFlat) else "flat"}
+    (build_dir / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+
+
+def publish(index_dir: Path, build_dir: Path) -> Path:
+    """Atomically point `current` at a finished build and prune old builds."""
+    final = build_dir.with_name(build_dir.name.removeprefix(".tmp-"))
+    build_dir.rename(final)
+    link = index_dir / CURRENT
+    tmp_link = index_dir / f".{CURRENT}.{os.getpid()}"
+    if tmp_link.is_symlink() or tmp_link.exists():
+        tmp_link.unlink()
+    tmp_link.symlink_to(final.relative_to(index_dir))
+    os.replace(tmp_link, link)
+    _prune(index_dir, keep=final)
+    return final
+
+
+def _prune(index_dir: Path, keep: Path) -> None:
+    builds = sorted((p for p in (index_dir / BUILDS).iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
+    finished = [p for p in builds if not p.name.startswith(".tmp-")]
+    for old in finished[:-KEEP_BUILDS]:
+        if old != keep:
+            shutil.rmtree(old, ignore_errors=True)
+    for stale in builds:
+        # An interrupted ingest leaves a .tmp- build behind; one older than an hour is abandoned.
+        if stale.name.startswith(".tmp-") and time.time() - stale.stat().st_mtime > 3600:
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def load_passages(build_path: Path) -> list[Passage]:
+    with (build_path / "chunks.jsonl").open(encoding="utf-8") as lines:
+        return [Passage.from_json(json.loads(line)) for line in lines if line.strip()]
+
+
+def load_case_studies(build_path: Path) -> list[CaseStudy]:
+    data = json.loads((build_path / "case_studies.json").read_text(encoding="utf-8"))
+    return [CaseStudy(**item) for item in data]

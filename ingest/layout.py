@@ -1,0 +1,393 @@
+"""Parse text extracted from a designed PDF (the toolkit) into attributed paragraphs and case studies."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from ingest.blocks import FOOTNOTE, Block, page_blocks
+from ingest.models import CaseStudy, Paragraph, ParsedDocument
+from ingest.pages import (
+    Page,
+    consistent_anchors,
+    contents_entries,
+    furniture_lines,
+    is_contents_page,
+    printed_page_numbers,
+    split_lines,
+    split_pages,
+)
+from ingest.text import collapse_ws, normalise, slugify
+
+_STOP = frozenset(
+    "a an and the of in on for to with by at as our from district districts council councils dc borough "
+    "city county case study partnership partners group".split()
+)
+
+
+@dataclass(frozen=True)
+class LayoutMeta:
+    """What the metadata file says about a PDF-extracted document."""
+
+    title: str
+    chapters: list[str] = field(default_factory=list)
+    chapter_opener_marker: str = ""
+    front_matter_title: str = "Introduction"
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Reviewed corrections for text the parser cannot settle alone (optional)."""
+
+    partnership_aliases: dict[str, list[str]] = field(default_factory=dict)
+    title_aliases: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class _Label:
+    block_index: int
+    title: str
+    generic: bool
+
+
+def _key_tokens(text: str) -> set[str]:
+    words = re.findall(r"[a-z0-9]+", normalise(text))
+    return {w[:-1] if len(w) > 4 and w.endswith("s") else w for w in words if w not in _STOP and len(w) > 2}
+
+
+def clean_title(text: str) -> str:
+    """A label's title without its trailing footnote number ('…Assessments42' → '…Assessments')."""
+    return collapse_ws(re.sub(r"(?<=[A-Za-z)’'])\d{1,3}\s*$", "", collapse_ws(text))).rstrip(" .")
+
+
+def _chapter_starts(pages: list[Page], meta: LayoutMeta) -> dict[int, str]:
+    """Page index → chapter title for each chapter opener page (they carry the marker line pair)."""
+    if not meta.chapters or not meta.chapter_opener_marker:
+        return {}
+    marker = normalise(meta.chapter_opener_marker)
+
+    def has_marker(page: Page) -> bool:
+        content = [normalise(line.text) for line in page.content()]
+        return any(" ".join(content[i : i + n]) == marker for i in range(len(content)) for n in (1, 2, 3))
+
+    openers = [p.index for p in pages if has_marker(p)]
+    return dict(zip(openers, meta.chapters))
+
+
+def _page_anchors(
+    pages: list[Page], blocks: list[Block], labels: dict[int, _Label], entries: list, title: str
+) -> list[tuple[int, int]]:
+    from ingest.pages import footer_page_number
+
+    anchors: list[tuple[int, int]] = []
+    for page in pages:
+        for line in page.content():
+            number = footer_page_number(line.text, title)
+            if number is not None:
+                anchors.append((page.index, number))
+    return anchors
+
+
+def _title_similarity(a: str, b: str, idf: dict[str, float]) -> float:
+    """Share of the rarer title's weight that the two titles have in common (0–100); rare words count most."""
+    ta, tb = _key_tokens(a), _key_tokens(b)
+    if not ta or not tb:
+        return 0.0
+
+    def weight(tokens: set[str]) -> float:
+        return sum(idf.get(t, 1.0) for t in tokens)
+
+    return 100 * weight(ta & tb) / min(weight(ta), weight(tb))
+
+
+def _best_pairs(labels: list[_Label], entries: list, idf: dict[str, float]) -> dict[int, object]:
+    pairs = sorted(
+        (
+            (_title_similarity(label.title, entry.title, idf), label.block_index, i)
+            for label in labels
+            for i, entry in enumerate(entries)
+        ),
+        reverse=True,
+    )
+    matches: dict[int, object] = {}
+    used: set[int] = set()
+    for score, label_index, entry_index in pairs:
+        if score < 50:
+            break
+        if label_index in matches or entry_index in used:
+            continue
+        matches[label_index] = entries[entry_index]
+        used.add(entry_index)
+    return matches
+
+
+def _match_labels_to_contents(labels: list[_Label], entries: list, idf: dict[str, float], pages: list[Page]) -> dict[int, object]:
+    """Pair each specific label with the entry naming the same case study on the case-study contents page.
+
+    The contents page that most labels match is taken as the case-study contents; the pairing is then
+    redone against its entries alone, best-scoring pairs first.
+    """
+    specific = [label for label in labels if not label.generic]
+    first = _best_pairs(specific, entries, idf)
+    if not first:
+        return {}
+    hits = [entry.page_index for entry in first.values()]  # type: ignore[attr-defined]
+    contents_pages = {max(set(hits), key=hits.count)}
+    # A stray page break can cut the last entries of the list onto tiny 'pages' of their own.
+    following = max(contents_pages) + 1
+    while following < len(pages) and len(pages[following].content()) <= 3:
+        contents_pages.add(following)
+        following += 1
+    candidates = [e for e in entries if e.page_index in contents_pages]
+    matches = _best_pairs(specific, candidates, idf)
+    return _fill_in_order(specific, candidates, matches, idf)
+
+
+def _fill_in_order(labels: list[_Label], entries: list, matches: dict[int, object], idf: dict[str, float]) -> dict[int, object]:
+    """Accept a weaker pairing when it sits in document order between two confident ones."""
+    position = {id(e): i for i, e in enumerate(entries)}
+    filled = dict(matches)
+    for k, label in enumerate(labels):
+        if label.block_index in filled:
+            continue
+        before = [position[id(filled[l.block_index])] for l in labels[:k] if l.block_index in filled]
+        after = [position[id(filled[l.block_index])] for l in labels[k + 1 :] if l.block_index in filled]
+        low, high = (max(before) if before else -1), (min(after) if after else len(entries))
+        used = {id(v) for v in filled.values()}
+        scored = [
+            (_title_similarity(label.title, e.title, idf), i)
+            for i, e in enumerate(entries)
+            if low < i < high and id(e) not in used
+        ]
+        if scored and max(scored)[0] >= 30:
+            filled[label.block_index] = entries[max(scored)[1]]
+    return filled
+
+
+def _idf(texts: object) -> dict[str, float]:
+    """Inverse document frequency of title tokens over the document's blocks."""
+    import math
+
+    documents = [_key_tokens(t) for t in texts]  # type: ignore[attr-defined]
+    counts: dict[str, int] = {}
+    for tokens in documents:
+        for token in tokens:
+            counts[token] = counts.get(token, 0) + 1
+    return {t: math.log(1 + len(documents) / c) for t, c in counts.items()}
+
+
+def _split_bodies(bodies: list[int], titles: list[str], texts: dict[int, str]) -> list[int]:
+    """Assign consecutive body blocks to consecutive titles, cutting where each title's words fit best."""
+    n, m = len(bodies), len(titles)
+    if m == 1 or n == 0:
+        return [0] * n
+    score = [[len(_key_tokens(texts[b]) & _key_tokens(t)) for t in titles] for b in bodies]
+    best: dict[tuple[int, int], tuple[float, list[int]]] = {}
+
+    def solve(i: int, j: int) -> tuple[float, list[int]]:
+        if i == n:
+            return (0.0, []) if j == m - 1 else (-1e9, [])
+        if (i, j) in best:
+            return best[(i, j)]
+        stay = solve(i + 1, j)
+        options = [(stay[0] + score[i][j], [j, *stay[1]])]
+        if j + 1 < m:
+            move = solve(i + 1, j + 1)
+            options.append((move[0] + score[i][j + 1], [j + 1, *move[1]]))
+        best[(i, j)] = max(options, key=lambda o: o[0])
+        return best[(i, j)]
+
+    return solve(0, 0)[1]
+
+
+def _mentions(text: str, aliases: dict[str, list[str]]) -> list[str]:
+    found = []
+    norm = normalise(text)
+    for name, names in aliases.items():
+        if any(re.search(rf"\b{re.escape(normalise(alias))}", norm) for alias in names):
+            found.append(name)
+    return found
+
+
+def _default_aliases(titles: list[str]) -> dict[str, list[str]]:
+    """'Breckland and South Holland District Councils' → ['Breckland', 'South Holland']."""
+    aliases: dict[str, list[str]] = {}
+    for title in titles:
+        core = re.sub(r"\b(District|Borough|City|County)?\s*Councils?\b|\b(Group|partnership)\b", "", title, flags=re.I)
+        parts = [collapse_ws(p) for p in re.split(r"\band\b|&", core) if collapse_ws(p)]
+        aliases[title] = parts or [title]
+    return aliases
+
+
+def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overrides | None = None) -> ParsedDocument:
+    """Turn PDF-extracted text into attributed paragraphs and the case studies they belong to."""
+    overrides = overrides or Overrides()
+    lines = split_lines(text)
+    pages = split_pages(lines, meta.title)
+    furniture = furniture_lines(pages, meta.title, meta.chapters)
+    chapter_starts = _chapter_starts(pages, meta)
+    first_chapter_page = min(chapter_starts) if chapter_starts else 0
+    vocabulary = frozenset(re.findall(r"[a-z]+", text.lower()))
+
+    blocks: list[Block] = []
+    for page in pages:
+        if page.index < first_chapter_page and is_contents_page(page):
+            continue
+        kept = [line for line in page.lines if line.index not in furniture]
+        blocks.extend(page_blocks(kept, page.index))
+    texts = {i: b.text(vocabulary) for i, b in enumerate(blocks)}
+
+    # Case-study labels and their titles (the block after 'Case study:').
+    label_titles: list[str] = []
+    labels: dict[int, _Label] = {}
+    for i, block in enumerate(blocks):
+        if block.kind == "label" and i + 1 < len(blocks):
+            label_titles.append(clean_title(texts[i + 1]))
+    for i, block in enumerate(blocks):
+        if block.kind == "label" and i + 1 < len(blocks):
+            title = clean_title(texts[i + 1])
+            generic = title.endswith("?") or label_titles.count(title) > 1
+            labels[i] = _Label(i, title, generic)
+
+    entries = contents_entries(pages, first_chapter_page)
+    matches = _match_labels_to_contents(list(labels.values()), entries, _idf(texts.values()), pages)
+    matched_pages = {e.page_index for e in matches.values()}  # type: ignore[attr-defined]
+    case_entries = [e for e in entries if e.page_index in matched_pages]
+    unmatched_entries = [e for e in case_entries if e not in matches.values()]
+
+    anchors = _page_anchors(pages, blocks, labels, entries, meta.title)
+    for label_index, entry in matches.items():
+        anchors.append((blocks[label_index].page_index, entry.page))  # type: ignore[attr-defined]
+    page_numbers = printed_page_numbers(len(pages), consistent_anchors(anchors))
+
+    # Chapter of each page.
+    chapter_of_page: list[str] = []
+    current = meta.front_matter_title if chapter_starts else meta.title
+    for page in pages:
+        current = chapter_starts.get(page.index, current)
+        chapter_of_page.append(current)
+
+    # Case study of each block.
+    title_of_label: dict[int, str] = {}
+    for index, label in labels.items():
+        entry = matches.get(index)
+        title_of_label[index] = overrides.title_aliases.get(label.title, entry.title if entry else label.title)  # type: ignore[attr-defined]
+    partnership_aliases = overrides.partnership_aliases or _default_aliases([e.title for e in unmatched_entries])
+    case_of_block: dict[int, str | None] = {}
+    by_page: dict[int, list[int]] = {}
+    for i, block in enumerate(blocks):
+        by_page.setdefault(block.page_index, []).append(i)
+    for page_index, indices in by_page.items():
+        page_labels = [i for i in indices if i in labels]
+        specific = [i for i in page_labels if not labels[i].generic]
+        generic = [i for i in page_labels if labels[i].generic]
+        title_blocks = {i + 1 for i in page_labels}
+        body = [i for i in indices if i not in page_labels and i not in title_blocks and blocks[i].kind != "footnote"]
+        if generic:
+            for i in body:
+                named = _mentions(texts[i], partnership_aliases)
+                case_of_block[i] = named[0] if len(named) == 1 else None
+        elif len(specific) == 1:
+            for i in body:
+                case_of_block[i] = title_of_label[specific[0]]
+        elif specific:
+            before = [i for i in body if i < specific[0]]
+            titles = [title_of_label[i] for i in specific]
+            for i, which in zip(before, _split_bodies(before, [f"{t} {labels[s].title}" for t, s in zip(titles, specific)], texts)):
+                case_of_block[i] = titles[which]
+
+    # Sections, footnotes and the final paragraphs.
+    paragraphs: list[Paragraph] = []
+    footnotes: dict[int, list[str]] = {}
+    section: str | None = None
+    last_chapter = ""
+    for i, block in enumerate(blocks):
+        chapter = chapter_of_page[block.page_index]
+        if chapter != last_chapter:
+            section, last_chapter = None, chapter
+        if block.kind == "footnote":
+            target = _footnote_target(i, blocks, texts)
+            if target is not None:
+                footnotes.setdefault(target, []).append(texts[i])
+            continue
+        if block.kind == "label" or (i - 1 in labels):
+            continue
+        if block.kind == "heading":
+            section = texts[i].rstrip()
+            continue
+    section = None
+    last_chapter = ""
+    for i, block in enumerate(blocks):
+        chapter = chapter_of_page[block.page_index]
+        if chapter != last_chapter:
+            section, last_chapter = None, chapter
+        if block.kind in ("footnote", "label") or (i - 1 in labels):
+            continue
+        if block.kind == "heading":
+            section = texts[i].rstrip()
+            continue
+        if not re.search(r"[A-Za-z]{2,}.*[A-Za-z]{2,}.*[A-Za-z]{2,}", texts[i]):
+            continue  # map legends, figures and stray numbers
+        paragraphs.append(
+            Paragraph(
+                text=texts[i],
+                start=block.start,
+                end=block.end,
+                page=page_numbers[block.page_index],
+                chapter=chapter,
+                section=section,
+                case_study=case_of_block.get(i),
+                kind="quote" if texts[i].startswith(("“", '"')) else "text",
+                footnotes=tuple(footnotes.get(i, ())),
+            )
+        )
+
+    case_studies = _case_studies(source, labels, title_of_label, matches, blocks, page_numbers, chapter_of_page, unmatched_entries, chapter_starts, pages)
+    title = meta.title
+    return ParsedDocument(source=source, title=title, paragraphs=paragraphs, case_studies=case_studies)
+
+
+def _footnote_target(index: int, blocks: list[Block], texts: dict[int, str]) -> int | None:
+    """The paragraph carrying the footnote's marker ('…in the area2.'), else the text just before it."""
+    match = FOOTNOTE.match(texts[index])
+    if not match:
+        return None
+    number = match.group("n")
+    page = blocks[index].page_index
+    candidates = [i for i in range(len(blocks)) if blocks[i].kind == "text" and page - 1 <= blocks[i].page_index <= page]
+    pattern = re.compile(rf"(?<=[A-Za-z)”’.,:]){number}(?!\d)")
+    for i in reversed(candidates):
+        if i != index and pattern.search(texts[i]):
+            return i
+    before = [i for i in candidates if i < index and blocks[i].page_index == page]
+    return before[-1] if before else None
+
+
+def _case_studies(
+    source: str,
+    labels: dict[int, _Label],
+    title_of_label: dict[int, str],
+    matches: dict[int, object],
+    blocks: list[Block],
+    page_numbers: list[int | None],
+    chapter_of_page: list[str],
+    unmatched_entries: list,
+    chapter_starts: dict[int, str],
+    pages: list[Page],
+) -> list[CaseStudy]:
+    seen: dict[str, CaseStudy] = {}
+    for index, label in labels.items():
+        if label.generic:
+            continue
+        title = title_of_label[index]
+        entry = matches.get(index)
+        page_index = blocks[index].page_index
+        page = entry.page if entry is not None else page_numbers[page_index]  # type: ignore[attr-defined]
+        seen.setdefault(title, CaseStudy(slugify(title), title, chapter_of_page[page_index], page, source, label.title))
+    generic_pages = [blocks[i].page_index for i, label in labels.items() if label.generic]
+    for entry in unmatched_entries:
+        chapter = chapter_of_page[generic_pages[0]] if generic_pages else chapter_of_page[-1]
+        seen.setdefault(entry.title, CaseStudy(slugify(entry.title), entry.title, chapter, entry.page, source, None))
+    return sorted(seen.values(), key=lambda c: (c.page or 10_000, c.title))

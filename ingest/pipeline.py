@@ -1,0 +1,170 @@
+"""Ingest a corpus folder into an index build: parse, chunk, embed what changed, write, swap in."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ingest import index_store
+from ingest.chunk import MAX_WORDS, MIN_WORDS, chunk_paragraphs
+from ingest.embed import Embedder
+from ingest.glossary import extract_acronyms
+from ingest.loaders import CorpusMeta, UnreadableDocument, corpus_files, load_document
+from ingest.models import CaseStudy, Passage
+
+PARSER_VERSION = "1"
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did, for the CLI's closing summary."""
+
+    documents: int = 0
+    passages: int = 0
+    case_studies: int = 0
+    embedded: int = 0
+    reused_build: bool = False
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    build_path: Path | None = None
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:
+    """Hash of every document and metadata file: an unchanged fingerprint means nothing to do."""
+    names = [p for p in sorted(corpus_dir.iterdir()) if p.is_file() and not p.name.startswith(".")]
+    return {p.name: _sha256(p) for p in names}
+
+
+def _embed_key(model: str, passage: Passage) -> str:
+    return hashlib.sha1(f"{model}\x00{passage.indexed_text()}".encode()).hexdigest()
+
+
+def _previous_vectors(index_dir: Path) -> dict[str, np.ndarray]:
+    path = index_store.current_build_path(index_dir)
+    if path is None:
+        return {}
+    try:
+        keys = json.loads((path / "embed_keys.json").read_text(encoding="utf-8"))
+        vectors = np.load(path / "vectors.npy")
+    except (OSError, ValueError):
+        return {}
+    return dict(zip(keys, vectors)) if len(keys) == len(vectors) else {}
+
+
+def load_glossary(corpus_dir: Path, passages: list[Passage]) -> dict[str, str]:
+    """Acronyms the corpus defines, completed by the reviewed glossary file for those it only uses."""
+    glossary = extract_acronyms(p.text.replace("\n", " ") for p in passages)
+    curated = corpus_dir / "glossary.json"
+    if curated.exists():
+        glossary.update(json.loads(curated.read_text(encoding="utf-8")))
+    return dict(sorted(glossary.items()))
+
+
+def ingest(
+    corpus_dir: Path,
+    index_dir: Path,
+    model: str,
+    *,
+    embedder: Embedder | None = None,
+    progress: Progress | None = None,
+    min_words: int = MIN_WORDS,
+    max_words: int = MAX_WORDS,
+    index_type: str = "auto",
+    force: bool = False,
+) -> IngestReport:
+    """Build (or reuse) the index for a corpus folder; unreadable files are skipped and reported."""
+    started = time.perf_counter()
+    report = IngestReport()
+    notify = progress or (lambda stage, done, total: None)
+    fingerprint = corpus_fingerprint(corpus_dir)
+    settings = {"min_words": min_words, "max_words": max_words, "parser": PARSER_VERSION, "index_type": index_type}
+
+    current = index_store.current_build_path(index_dir)
+    if current is not None and not force:
+        try:
+            manifest = index_store.read_manifest(current)
+        except (OSError, ValueError):
+            manifest = {}
+        if manifest.get("files") == fingerprint and manifest.get("model") == model and manifest.get("settings") == settings:
+            counts = manifest.get("counts", {})
+            assert isinstance(counts, dict)
+            report.documents = int(counts.get("documents", 0))
+            report.passages = int(counts.get("passages", 0))
+            report.case_studies = int(counts.get("case_studies", 0))
+            report.skipped = [tuple(s) for s in manifest.get("skipped", [])]  # type: ignore[misc, union-attr]
+            report.reused_build = True
+            report.build_path = current
+            report.seconds = time.perf_counter() - started
+            return report
+
+    meta = CorpusMeta.read(corpus_dir)
+    files = corpus_files(corpus_dir)
+    passages: list[Passage] = []
+    case_studies: list[CaseStudy] = []
+    for done, path in enumerate(files, start=1):
+        notify("parse", done - 1, len(files))
+        try:
+            document = load_document(path, meta)
+        except UnreadableDocument as exc:
+            report.skipped.append((path.name, str(exc)))
+            continue
+        passages.extend(chunk_paragraphs(document.paragraphs, document.source, min_words, max_words))
+        case_studies.extend(document.case_studies)
+        report.documents += 1
+    notify("parse", len(files), len(files))
+
+    keys = [_embed_key(model, p) for p in passages]
+    cached = _previous_vectors(index_dir)
+    missing = [i for i, key in enumerate(keys) if key not in cached]
+    new_vectors: dict[int, np.ndarray] = {}
+    if missing:
+        embedder = embedder or Embedder(model)
+        batch = 64
+        for begin in range(0, len(missing), batch):
+            notify("embed", begin, len(missing))
+            chunk = missing[begin : begin + batch]
+            vectors = embedder.encode([passages[i].indexed_text() for i in chunk])
+            new_vectors.update(zip(chunk, vectors))
+        notify("embed", len(missing), len(missing))
+    dimension = next(iter(cached.values())).shape[0] if cached else (embedder.dimension if embedder else 384)
+    matrix = np.zeros((len(passages), dimension), dtype=np.float32)
+    for i, key in enumerate(keys):
+        matrix[i] = new_vectors[i] if i in new_vectors else cached[key]
+    report.embedded = len(missing)
+
+    notify("write", 0, 1)
+    build_dir = index_store.new_build_dir(index_dir)
+    try:
+        manifest_out: dict[str, object] = {
+            "files": fingerprint,
+            "model": model,
+            "settings": settings,
+            "counts": {"documents": report.documents, "passages": len(passages), "case_studies": len(case_studies)},
+            "skipped": report.skipped,
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "build_seconds": round(time.perf_counter() - started, 2),
+        }
+        index_store.write_build(
+            build_dir, passages, case_studies, matrix, keys, manifest_out, load_glossary(corpus_dir, passages), index_type
+        )
+        report.build_path = index_store.publish(index_dir, build_dir)
+    except BaseException:
+        shutil.rmtree(build_dir, ignore_errors=True)
+        raise
+    notify("write", 1, 1)
+    report.passages = len(passages)
+    report.case_studies = len(case_studies)
+    report.seconds = time.perf_counter() - started
+    return report
