@@ -141,8 +141,8 @@ def split_glued_heading(block: Block) -> list[Block]:
         return [block]
     first, second = block.lines[0].text.strip(), block.lines[1].text.strip()
     if (
-        len(first.split()) <= 6
-        and len(first) <= 50
+        len(first.split()) <= 8
+        and len(first) <= 60
         and is_heading_text(first)
         and not first.endswith("?")
         and second[:1].isupper()

@@ -31,7 +31,7 @@ HNSW_THRESHOLD = 50_000
 
 
 class IndexError_(Exception):
-    """The index is missing or damaged; the message says how to fix it."""
+    """The index is missing or damaged; the message says how to fix it."""  # noqa: N801
 
 
 @dataclass(frozen=True)
@@ -87,11 +87,16 @@ def write_build(
     case_studies: list[CaseStudy],
     vectors: np.ndarray,
     embed_keys: list[str],
+    sentences: list[tuple[str, str]],
     manifest: dict[str, object],
     glossary: dict[str, str],
     index_type: str = "auto",
 ) -> None:
-    """Write every file of a build; the manifest goes last, so a build without one is incomplete."""
+    """Write every file of a build; the manifest goes last, so a build without one is incomplete.
+
+    `vectors` holds one row per passage, then one per sentence (in `sentences` order); the sentence
+    rows let the offline answerer pick the sentences closest to a question without embedding at query time.
+    """
     import bm25s
 
     from ingest.lexical import lexical_tokens
@@ -104,7 +109,10 @@ def write_build(
     )
     np.save(build_dir / "vectors.npy", vectors)
     (build_dir / "embed_keys.json").write_text(json.dumps(embed_keys), encoding="utf-8")
-    index = dense_index(vectors, index_type)
+    with (build_dir / "sentences.jsonl").open("w", encoding="utf-8") as out:
+        for passage_id, sentence in sentences:
+            out.write(json.dumps({"passage_id": passage_id, "text": sentence}, ensure_ascii=False) + "\n")
+    index = dense_index(vectors[: len(passages)], index_type)
     faiss.write_index(index, str(build_dir / "dense.faiss"))
     retriever = bm25s.BM25()
     corpus_tokens = [lexical_tokens(p.indexed_text()) or ["__empty__"] for p in passages]

@@ -18,6 +18,7 @@ from ingest.embed import Embedder
 from ingest.glossary import extract_acronyms
 from ingest.loaders import CorpusMeta, UnreadableDocument, corpus_files, load_document
 from ingest.models import CaseStudy, Passage
+from ingest.text import split_sentences
 
 PARSER_VERSION = "1"
 Progress = Callable[[str, int, int], None]
@@ -47,8 +48,8 @@ def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:
     return {p.name: _sha256(p) for p in names}
 
 
-def _embed_key(model: str, passage: Passage) -> str:
-    return hashlib.sha1(f"{model}\x00{passage.indexed_text()}".encode()).hexdigest()
+def _embed_key(model: str, text: str) -> str:
+    return hashlib.sha1(f"{model}\x00{text}".encode()).hexdigest()
 
 
 def _previous_vectors(index_dir: Path) -> dict[str, np.ndarray]:
@@ -125,7 +126,9 @@ def ingest(
         report.documents += 1
     notify("parse", len(files), len(files))
 
-    keys = [_embed_key(model, p) for p in passages]
+    sentences = [(p.id, sentence) for p in passages for sentence in split_sentences(p.text)]
+    texts = [p.indexed_text() for p in passages] + [sentence for _, sentence in sentences]
+    keys = [_embed_key(model, text) for text in texts]
     cached = _previous_vectors(index_dir)
     missing = [i for i, key in enumerate(keys) if key not in cached]
     new_vectors: dict[int, np.ndarray] = {}
@@ -135,11 +138,10 @@ def ingest(
         for begin in range(0, len(missing), batch):
             notify("embed", begin, len(missing))
             chunk = missing[begin : begin + batch]
-            vectors = embedder.encode([passages[i].indexed_text() for i in chunk])
-            new_vectors.update(zip(chunk, vectors))
+            new_vectors.update(zip(chunk, embedder.encode([texts[i] for i in chunk])))
         notify("embed", len(missing), len(missing))
     dimension = next(iter(cached.values())).shape[0] if cached else (embedder.dimension if embedder else 384)
-    matrix = np.zeros((len(passages), dimension), dtype=np.float32)
+    matrix = np.zeros((len(texts), dimension), dtype=np.float32)
     for i, key in enumerate(keys):
         matrix[i] = new_vectors[i] if i in new_vectors else cached[key]
     report.embedded = len(missing)
@@ -157,7 +159,7 @@ def ingest(
             "build_seconds": round(time.perf_counter() - started, 2),
         }
         index_store.write_build(
-            build_dir, passages, case_studies, matrix, keys, manifest_out, load_glossary(corpus_dir, passages), index_type
+            build_dir, passages, case_studies, matrix, keys, sentences, manifest_out, load_glossary(corpus_dir, passages), index_type
         )
         report.build_path = index_store.publish(index_dir, build_dir)
     except BaseException:

@@ -1,0 +1,158 @@
+"""Offline answers: the toolkit's own sentences closest to the question, each with its [n] citation."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.retrieval import Hit, SearchResult
+from assistant.store import PassageStore, passage_tokens
+from ingest.models import CaseStudy
+from ingest.text import normalise
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    hit: Hit
+    sentences: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer (or an abstention) with the passages it cites."""
+
+    text: str
+    answered: bool
+    citations: list[Citation]
+    hits: list[Hit]
+    related: list[CaseStudy] = field(default_factory=list)
+    glossary: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    text: str
+    hit_index: int
+    score: float
+
+
+def _sentence_candidates(result: SearchResult, store: PassageStore, hits_considered: int) -> list[_Candidate]:
+    query_tokens = set(passage_tokens(result.query.lexical))
+    candidates: list[_Candidate] = []
+    for hit_index, hit in enumerate(result.hits[:hits_considered]):
+        sentences = [s for s in store.sentences_of(hit.passage.id) if len(s.text.split()) >= 5]
+        if not sentences:
+            continue
+        similarity = store.sentence_vectors([s.row for s in sentences]) @ result.vector
+        for sentence, cosine in zip(sentences, similarity.tolist()):
+            tokens = set(passage_tokens(sentence.text))
+            overlap = len(tokens & query_tokens) / max(1, len(query_tokens))
+            # Closeness to the question first; the passage's rank and shared words break near-ties.
+            score = cosine + 0.15 * overlap + 0.05 / (1 + hit_index)
+            candidates.append(_Candidate(sentence.text, hit_index, score))
+    return sorted(candidates, key=lambda c: -c.score)
+
+
+def _near_same(a: str, b: str) -> bool:
+    """The same sentence printed twice (the toolkit repeats quotes between its summary and chapters)."""
+    wa, wb = set(normalise(a).split()), set(normalise(b).split())
+    return len(wa & wb) / max(1, min(len(wa), len(wb))) >= 0.8
+
+
+def _select(candidates: list[_Candidate], limit: int) -> list[_Candidate]:
+    chosen: list[_Candidate] = []
+    per_hit: dict[int, int] = {}
+    for candidate in candidates:
+        if len(chosen) >= limit:
+            break
+        if per_hit.get(candidate.hit_index, 0) >= 2:
+            continue
+        if any(_near_same(candidate.text, c.text) for c in chosen):
+            continue
+        if chosen and candidate.score < chosen[0].score - 0.25:
+            break
+        chosen.append(candidate)
+        per_hit[candidate.hit_index] = per_hit.get(candidate.hit_index, 0) + 1
+    return chosen
+
+
+def expand_first_acronyms(text: str, glossary: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """'LEP' → 'Local Enterprise Partnership (LEP)' at its first use, unless already spelled out."""
+    used: dict[str, str] = {}
+    for acronym, expansion in glossary.items():
+        match = re.search(rf"\b{re.escape(acronym)}(s?)\b", text)
+        if not match:
+            continue
+        used[acronym] = expansion
+        if expansion.lower() in text.lower():
+            continue
+        text = text[: match.start()] + f"{expansion} ({acronym}{match.group(1)})" + text[match.end() :]
+    return text, used
+
+
+def strip_acronym_expansions(text: str, glossary: dict[str, str]) -> str:
+    """Undo expand_first_acronyms, to check an answer against the toolkit's own words."""
+    for acronym, expansion in glossary.items():
+        text = re.sub(rf"{re.escape(expansion)} \(({re.escape(acronym)}s?)\)", r"\1", text)
+    return text
+
+
+def related_case_studies(result: SearchResult, case_studies: list[CaseStudy], limit: int = 3) -> list[CaseStudy]:
+    by_title = {c.title: c for c in case_studies}
+    related: list[CaseStudy] = []
+    for hit in result.hits:
+        study = by_title.get(hit.passage.case_study or "")
+        if study and study not in related:
+            related.append(study)
+    return related[:limit]
+
+
+def _format_related(related: list[CaseStudy]) -> str:
+    parts = [f"{c.title} (p. {c.page})" if c.page else c.title for c in related]
+    return "Related case studies: " + "; ".join(parts) + "."
+
+
+def nearby_topics(result: SearchResult, limit: int = 3) -> list[str]:
+    topics: list[str] = []
+    for hit in result.hits:
+        topic = hit.passage.case_study or hit.passage.section or hit.passage.chapter
+        if topic and topic not in topics:
+            topics.append(topic)
+    return topics[:limit]
+
+
+def abstention(result: SearchResult) -> Answer:
+    topics = nearby_topics(result)
+    text = "The toolkit does not seem to cover this question, so I can't answer it from the toolkit."
+    if topics:
+        text += " Nearby topics it does cover: " + "; ".join(topics) + "."
+    return Answer(text=text, answered=False, citations=[], hits=result.hits)
+
+
+def compose_answer(
+    result: SearchResult,
+    store: PassageStore,
+    min_relevance: float,
+    sentences: int = 3,
+    hits_considered: int = 4,
+) -> Answer:
+    """An extractive answer from the best sentences of the top passages, or an abstention."""
+    if not result.hits or result.relevance < min_relevance:
+        return abstention(result)
+    chosen = _select(_sentence_candidates(result, store, hits_considered), sentences)
+    if not chosen:
+        return abstention(result)
+    numbers: dict[int, int] = {}
+    for candidate in chosen:
+        numbers.setdefault(candidate.hit_index, len(numbers) + 1)
+    body = " ".join(f"{c.text} [{numbers[c.hit_index]}]" for c in chosen)
+    body, used = expand_first_acronyms(body, store.glossary)
+    related = related_case_studies(result, store.case_studies())
+    text = body + ("\n\n" + _format_related(related) if related else "")
+    citations = [
+        Citation(n, result.hits[i], tuple(c.text for c in chosen if c.hit_index == i)) for i, n in numbers.items()
+    ]
+    return Answer(text=text, answered=True, citations=citations, hits=result.hits, related=related, glossary=used)

@@ -1,0 +1,25 @@
+"""Retrieval tuning knobs, separate from deployment settings; the evaluation sweeps over these."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class RetrievalParams(BaseModel):
+    """How candidates are gathered, fused and cut."""
+
+    model_config = ConfigDict(frozen=True)
+
+    k: int = Field(default=5, ge=1, le=50)
+    candidates: int = Field(default=40, ge=5, le=500)
+    rrf_k: int = Field(default=60, ge=1)
+    dense_weight: float = Field(default=1.0, ge=0)
+    lexical_weight: float = Field(default=1.0, ge=0)
+    use_spelling: bool = True
+    use_glossary: bool = True
+    use_synonyms: bool = True
+    use_history: bool = True
+    dedupe_threshold: float = Field(default=0.95, ge=0, le=1)
+    # Below this (calibrated on out-of-scope questions) the toolkit is taken not to cover a question.
+    min_relevance: float = Field(default=0.36, ge=0, le=1)
+    answer_sentences: int = Field(default=3, ge=1, le=8)

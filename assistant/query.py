@@ -1,0 +1,146 @@
+"""Query rewriting: spelling tolerance, acronyms and plain words, and elliptical follow-ups."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from rapidfuzz.distance import Levenshtein
+
+from ingest.lexical import words
+
+_FOLLOW_UP_OPENERS = re.compile(
+    r"^\s*(and|also|so|but|what about|how about|what of|and what|and how|same|then|ok|okay|why|how)\b", re.IGNORECASE
+)
+_REFERS_BACK = re.compile(
+    r"\b(they|them|their|theirs|it|its|this|that|those|these|there|he|she|his|her|the same|the council|the councils|"
+    r"the partnership|the scheme|the project|that one|this one)\b",
+    re.IGNORECASE,
+)
+_COMMON = frozenset(
+    "what how why who when where which does did do is are was were can could should would will the a an and or "
+    "of to in on for with about any there their they them it its this that these those be been have has had our "
+    "your you we i me my example examples tell show give explain much many more most some".split()
+)
+
+
+@dataclass(frozen=True)
+class Turn:
+    role: str
+    content: str
+
+
+@dataclass(frozen=True)
+class RewrittenQuery:
+    """What retrieval actually searches with, and why it differs from what was typed."""
+
+    original: str
+    text: str
+    lexical: str
+    corrections: dict[str, str] = field(default_factory=dict)
+    follow_up: bool = False
+    context: str | None = None
+
+
+class Speller:
+    """Spelling tolerance against the corpus's own words."""
+
+    def __init__(self, vocabulary: dict[str, int]) -> None:
+        self.vocabulary = vocabulary
+        self._by_length: dict[int, list[str]] = {}
+        for word, count in vocabulary.items():
+            if count >= 2 and word.isalpha():
+                self._by_length.setdefault(len(word), []).append(word)
+
+    def closest(self, word: str) -> str | None:
+        """The corpus's closest frequent word (edit distance 1, or 2 for words of six letters or more)."""
+        limit = 1 if len(word) <= 5 else 2
+        best: tuple[int, int, str] | None = None
+        for length in range(len(word) - limit, len(word) + limit + 1):
+            for candidate in self._by_length.get(length, ()):
+                distance = Levenshtein.distance(word, candidate, score_cutoff=limit)
+                if distance <= limit:
+                    key = (distance, -self.vocabulary[candidate], candidate)
+                    if best is None or key < best:
+                        best = key
+        return best[2] if best else None
+
+    def correct(self, text: str) -> tuple[str, dict[str, str]]:
+        """Replace words the corpus never uses with their closest corpus word."""
+        corrections: dict[str, str] = {}
+
+        def fix(match: re.Match[str]) -> str:
+            word = match.group(0)
+            lower = word.lower()
+            if len(lower) < 4 or lower in self.vocabulary or lower in _COMMON or not lower.isalpha():
+                return word
+            replacement = self.closest(lower)
+            if replacement is None:
+                return word
+            corrections[word] = replacement
+            return replacement
+
+        return re.sub(r"[A-Za-z][A-Za-z'’]*", fix, text), corrections
+
+
+def expand_acronyms(text: str, glossary: dict[str, str]) -> str:
+    """Add the expansion after each acronym, and the acronym after each spelled-out term."""
+    extra: list[str] = []
+    for acronym, expansion in glossary.items():
+        if re.search(rf"\b{re.escape(acronym)}s?\b", text, re.IGNORECASE if len(acronym) > 2 else 0):
+            extra.append(expansion)
+        elif expansion.lower() in text.lower():
+            extra.append(acronym)
+    return f"{text} {' '.join(extra)}".strip() if extra else text
+
+
+def expand_synonyms(text: str, synonyms: dict[str, str]) -> str:
+    """Add the toolkit's words for plain words a user typed (lexical side only)."""
+    lower = f" {' '.join(words(text))} "
+    extra = [terms for plain, terms in synonyms.items() if not plain.startswith("_") and f" {plain} " in lower]
+    return f"{text} {' '.join(extra)}".strip() if extra else text
+
+
+def is_follow_up(question: str, history: Sequence[Turn]) -> bool:
+    """An elliptical question that leans on an earlier turn ('and how much did they save?')."""
+    if not any(turn.role == "user" for turn in history):
+        return False
+    content = [w for w in words(question) if w not in _COMMON]
+    if _FOLLOW_UP_OPENERS.match(question) and len(content) <= 6:
+        return True
+    return bool(_REFERS_BACK.search(question)) and len(content) <= 5
+
+
+def conversation_context(history: Sequence[Turn], case_study_titles: Sequence[str]) -> str:
+    """The last user question, plus any case study the last answer was about."""
+    last_user = next((t.content for t in reversed(history) if t.role == "user"), "")
+    last_answer = next((t.content for t in reversed(history) if t.role == "assistant"), "")
+    named = [title for title in case_study_titles if title.lower() in last_answer.lower()]
+    return " ".join([last_user, *named[:1]]).strip()
+
+
+def rewrite(
+    question: str,
+    history: Sequence[Turn],
+    speller: Speller,
+    glossary: dict[str, str],
+    synonyms: dict[str, str],
+    case_study_titles: Sequence[str] = (),
+    *,
+    use_spelling: bool = True,
+    use_glossary: bool = True,
+    use_synonyms: bool = True,
+    use_history: bool = True,
+) -> RewrittenQuery:
+    """The dense and lexical queries for a question in its conversation."""
+    follow_up = use_history and is_follow_up(question, history)
+    context = conversation_context(history, case_study_titles) if follow_up else None
+    combined = f"{question} {context}" if context else question
+    text, corrections = speller.correct(combined) if use_spelling else (combined, {})
+    lexical = text
+    if use_glossary:
+        lexical = expand_acronyms(lexical, glossary)
+    if use_synonyms:
+        lexical = expand_synonyms(lexical, synonyms)
+    return RewrittenQuery(question, text, lexical, corrections, follow_up, context)

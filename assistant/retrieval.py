@@ -1,0 +1,153 @@
+"""Hybrid retrieval: dense (FAISS) and lexical (BM25) candidates fused by reciprocal rank."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from assistant.errors import UnknownFilter
+from assistant.params import RetrievalParams
+from assistant.query import RewrittenQuery, Speller, Turn, rewrite
+from assistant.store import PassageStore, passage_tokens
+from ingest.models import Passage
+
+Encode = Callable[[str], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Filters:
+    chapter: str | None = None
+    case_study: str | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved passage with its fused score and the evidence for it."""
+
+    passage: Passage
+    score: float
+    dense: float
+    lexical: float
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    hits: list[Hit]
+    query: RewrittenQuery
+    relevance: float  # cosine similarity of the best passage to the question: drives abstention
+    vector: np.ndarray
+
+
+def rrf(rankings: Sequence[tuple[list[str], float]], k: int) -> dict[str, float]:
+    """Weighted reciprocal rank fusion of several ranked id lists."""
+    fused: dict[str, float] = {}
+    for ids, weight in rankings:
+        for rank, passage_id in enumerate(ids):
+            fused[passage_id] = fused.get(passage_id, 0.0) + weight / (k + rank + 1)
+    return fused
+
+
+def collapse_near_duplicates(ids: list[str], vectors: np.ndarray, threshold: float) -> list[str]:
+    """Keep the first of any passages whose embeddings are nearly identical (repeated quotes, reprinted text)."""
+    kept: list[int] = []
+    for i in range(len(ids)):
+        if all(float(vectors[i] @ vectors[j]) < threshold for j in kept):
+            kept.append(i)
+    return [ids[i] for i in kept]
+
+
+class Retriever:
+    """Searches one passage store; the store, encoder and word lists are injected."""
+
+    def __init__(self, store: PassageStore, encode: Encode, synonyms: dict[str, str] | None = None) -> None:
+        self.store = store
+        self._encode = lru_cache(maxsize=2048)(encode)
+        self.synonyms = synonyms or {}
+        self.speller = Speller(store.vocabulary())
+        self.case_studies = store.case_studies()
+        self.chapters = sorted({p.chapter for p in store.passages()})
+        self._titles = [c.title for c in self.case_studies]
+
+    def encode(self, text: str) -> np.ndarray:
+        return self._encode(text)
+
+    def resolve_filters(self, filters: Filters | None) -> Filters | None:
+        """Match filter values to real chapters and case studies (case-insensitive; ids accepted)."""
+        if filters is None or (not filters.chapter and not filters.case_study):
+            return None
+        chapter = case_study = None
+        if filters.chapter:
+            chapter = next((c for c in self.chapters if c.lower() == filters.chapter.strip().lower()), None)
+            if chapter is None:
+                raise UnknownFilter("chapter", filters.chapter, self.chapters)
+        if filters.case_study:
+            wanted = filters.case_study.strip().lower()
+            match = next((c for c in self.case_studies if wanted in (c.title.lower(), c.id)), None)
+            if match is None:
+                raise UnknownFilter("case_study", filters.case_study, self._titles)
+            case_study = match.title
+        return Filters(chapter, case_study)
+
+    def search(
+        self,
+        question: str,
+        params: RetrievalParams = RetrievalParams(),
+        history: Sequence[Turn] = (),
+        filters: Filters | None = None,
+    ) -> SearchResult:
+        """The top-k passages for a question in its conversation."""
+        resolved = self.resolve_filters(filters)
+        query = rewrite(
+            question,
+            history,
+            self.speller,
+            self.store.glossary,
+            self.synonyms,
+            self._titles,
+            use_spelling=params.use_spelling,
+            use_glossary=params.use_glossary,
+            use_synonyms=params.use_synonyms,
+            use_history=params.use_history,
+        )
+        vector = self.encode(query.text)
+        pool = len(self.store.passages()) if resolved else params.candidates
+        dense = self.store.dense_search(vector, pool)
+        lexical = self.store.lexical_search(passage_tokens(query.lexical), pool)
+        if resolved:
+            allowed = {p.id for p in self.store.passages() if _matches(p, resolved)}
+            dense = [(i, s) for i, s in dense if i in allowed][: params.candidates]
+            lexical = [(i, s) for i, s in lexical if i in allowed][: params.candidates]
+        fused = rrf([([i for i, _ in dense], params.dense_weight), ([i for i, _ in lexical], params.lexical_weight)], params.rrf_k)
+        ranked = sorted(fused, key=lambda i: -fused[i])[: params.k * 3]
+        if ranked:
+            ranked = collapse_near_duplicates(ranked, self.store.passage_vectors(ranked), params.dedupe_threshold)
+        dense_scores, lexical_scores = dict(dense), dict(lexical)
+        vectors = self.store.passage_vectors(ranked) if ranked else np.zeros((0, len(vector)))
+        cosine = dict(zip(ranked, (vectors @ vector).tolist()))
+        hits = [
+            Hit(self.store.passage(i), fused[i], dense_scores.get(i, cosine[i]), lexical_scores.get(i, 0.0))
+            for i in ranked[: params.k]
+        ]
+        relevance = max((s for _, s in dense[:1]), default=0.0)
+        return SearchResult(hits, query, relevance, vector)
+
+    def neighbours(self, passage_id: str, window: int = 1) -> list[Passage]:
+        """Passages either side of one in the same section and case study, for context."""
+        passages = self.store.passages()
+        index = next(i for i, p in enumerate(passages) if p.id == passage_id)
+        centre = passages[index]
+        around = passages[max(0, index - window) : index + window + 1]
+        return [
+            p
+            for p in around
+            if p.source == centre.source and p.chapter == centre.chapter and p.case_study == centre.case_study
+        ]
+
+
+def _matches(passage: Passage, filters: Filters) -> bool:
+    return (not filters.chapter or passage.chapter == filters.chapter) and (
+        not filters.case_study or passage.case_study == filters.case_study
+    )

@@ -1,0 +1,169 @@
+"""The composition root: one Assistant built from settings, with every part injectable for tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from assistant.answer import Answer, compose_answer
+from assistant.config import Settings
+from assistant.errors import NotFound
+from assistant.params import RetrievalParams
+from assistant.query import Turn
+from assistant.retrieval import Encode, Filters, Retriever, SearchResult
+from assistant.store import FileStore, PassageStore
+from ingest.models import CaseStudy, Passage
+
+
+@dataclass(frozen=True)
+class CaseStudyDetail:
+    case_study: CaseStudy
+    passages: list[Passage]
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(p.text for p in self.passages)
+
+
+def summarise(passages: list[Passage], limit: int = 200) -> str:
+    """A one-line summary: the first sentence that says what the case study is."""
+    from ingest.text import split_sentences
+
+    for passage in passages:
+        for sentence in split_sentences(passage.text):
+            if len(sentence.split()) >= 8 and not sentence.startswith(("“", '"')):
+                return sentence if len(sentence) <= limit else sentence[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return passages[0].text[:limit] if passages else ""
+
+
+class Assistant:
+    """Search, answer and browse one index; thread-safe for reads, swappable for a new build."""
+
+    def __init__(
+        self,
+        store: PassageStore,
+        encode: Encode,
+        synonyms: dict[str, str] | None = None,
+        params: RetrievalParams | None = None,
+        llm: object | None = None,
+    ) -> None:
+        self.params = params or RetrievalParams()
+        self.synonyms = synonyms or {}
+        self._encode = encode
+        self._lock = threading.Lock()
+        self.llm = llm
+        self._install(store)
+
+    def _install(self, store: PassageStore) -> None:
+        retriever = Retriever(store, self._encode, self.synonyms)
+        summaries = {}
+        for study in store.case_studies():
+            passages = [p for p in store.passages() if p.case_study == study.title]
+            summaries[study.id] = summarise(passages)
+        # One assignment publishes the new index to readers; a request holds the old one until it finishes.
+        self._state = (store, retriever, summaries)
+
+    @property
+    def store(self) -> PassageStore:
+        return self._state[0]
+
+    @property
+    def retriever(self) -> Retriever:
+        return self._state[1]
+
+    def swap(self, store: PassageStore) -> None:
+        """Start serving a newly built index without interrupting requests in flight."""
+        with self._lock:
+            self._install(store)
+
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        history: Sequence[Turn] = (),
+        filters: Filters | None = None,
+        params: RetrievalParams | None = None,
+    ) -> SearchResult:
+        params = params or self.params
+        if k is not None:
+            params = params.model_copy(update={"k": k})
+        return self.retriever.search(query, params, history, filters)
+
+    def ask(
+        self, question: str, history: Sequence[Turn] = (), filters: Filters | None = None, params: RetrievalParams | None = None
+    ) -> Answer:
+        params = params or self.params
+        store, retriever, _ = self._state
+        result = retriever.search(question, params, history, filters)
+        offline = compose_answer(result, store, params.min_relevance, params.answer_sentences)
+        if self.llm is not None and offline.answered:
+            from assistant.llm import generate_answer
+
+            return generate_answer(self.llm, question, result, offline)
+        return offline
+
+    def case_studies(self) -> list[tuple[CaseStudy, str]]:
+        store, _, summaries = self._state
+        return [(c, summaries.get(c.id, "")) for c in store.case_studies()]
+
+    def case_study(self, case_id: str) -> CaseStudyDetail:
+        store = self.store
+        study = next((c for c in store.case_studies() if c.id == case_id), None)
+        if study is None:
+            raise NotFound(f"No case study with id '{case_id}'. GET /case-studies lists them.")
+        return CaseStudyDetail(study, [p for p in store.passages() if p.case_study == study.title])
+
+    def health(self) -> dict[str, object]:
+        store = self.store
+        return {
+            "status": "ok",
+            "backend": store.backend,
+            "passages": len(store.passages()),
+            "case_studies": len(store.case_studies()),
+            "model": store.manifest.get("model"),
+            "built_at": store.manifest.get("built_at"),
+        }
+
+
+def load_synonyms(corpus_dir: Path) -> dict[str, str]:
+    path = corpus_dir / "synonyms.json"
+    if not path.exists():
+        return {}
+    return {k: v for k, v in json.loads(path.read_text(encoding="utf-8")).items() if not k.startswith("_")}
+
+
+def model_encoder(model: str) -> Encode:
+    """Query encoder backed by the sentence-transformers model named in settings."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from ingest.embed import Embedder
+
+    embedder = Embedder(model)
+
+    def encode(text: str) -> np.ndarray:
+        return embedder.encode([text])[0]
+
+    return encode
+
+
+def build_assistant(
+    settings: Settings,
+    *,
+    store: PassageStore | None = None,
+    encode: Encode | None = None,
+    llm: object | None = None,
+    params: RetrievalParams | None = None,
+) -> Assistant:
+    """Wire the real parts from settings, unless a test passes its own."""
+    store = store or FileStore.open(settings.index_dir)
+    encode = encode or model_encoder(str(store.manifest.get("model") or settings.model))
+    if llm is None and settings.llm_provider:
+        from assistant.llm import chat_model_from_settings
+
+        llm = chat_model_from_settings(settings)
+    return Assistant(store, encode, load_synonyms(settings.corpus_dir), params, llm)
