@@ -72,6 +72,15 @@ def ingest(
         raise typer.Exit(2)
 
 
+def _register_subcommands() -> None:
+    from evals.cli import register
+
+    register(app)
+
+
+_register_subcommands()
+
+
 def main() -> None:
     """Console-script entry point."""
     app()
