@@ -15,6 +15,8 @@ class RetrievalParams(BaseModel):
     rrf_k: int = Field(default=60, ge=1)
     dense_weight: float = Field(default=1.0, ge=0)
     lexical_weight: float = Field(default=1.0, ge=0)
+    sentence_weight: float = Field(default=1.0, ge=0)
+    case_weight: float = Field(default=2.0, ge=0)
     use_spelling: bool = True
     use_glossary: bool = True
     use_synonyms: bool = True

@@ -43,11 +43,20 @@ class RewrittenQuery:
     context: str | None = None
 
 
-class Speller:
-    """Spelling tolerance against the corpus's own words."""
+def english_words(min_count: int = 300) -> frozenset[str]:
+    """Common English words (pyspellchecker's frequency list): correct spellings never to 'fix'."""
+    from spellchecker import SpellChecker
 
-    def __init__(self, vocabulary: dict[str, int]) -> None:
+    frequencies = SpellChecker().word_frequency.dictionary
+    return frozenset(word for word, count in frequencies.items() if count >= min_count)
+
+
+class Speller:
+    """Spelling tolerance against the corpus's own words; real English words are left alone."""
+
+    def __init__(self, vocabulary: dict[str, int], known_words: frozenset[str] = frozenset()) -> None:
         self.vocabulary = vocabulary
+        self.known_words = known_words
         self._by_length: dict[int, list[str]] = {}
         for word, count in vocabulary.items():
             if count >= 2 and word.isalpha():
@@ -73,7 +82,7 @@ class Speller:
         def fix(match: re.Match[str]) -> str:
             word = match.group(0)
             lower = word.lower()
-            if len(lower) < 4 or lower in self.vocabulary or lower in _COMMON or not lower.isalpha():
+            if len(lower) < 4 or lower in self.vocabulary or lower in _COMMON or lower in self.known_words or not lower.isalpha():
                 return word
             replacement = self.closest(lower)
             if replacement is None:

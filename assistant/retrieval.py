@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -10,7 +11,7 @@ import numpy as np
 
 from assistant.errors import UnknownFilter
 from assistant.params import RetrievalParams
-from assistant.query import RewrittenQuery, Speller, Turn, rewrite
+from assistant.query import RewrittenQuery, Speller, Turn, english_words, rewrite
 from assistant.store import PassageStore, passage_tokens
 from ingest.models import Passage
 
@@ -66,10 +67,11 @@ class Retriever:
         self.store = store
         self._encode = lru_cache(maxsize=2048)(encode)
         self.synonyms = synonyms or {}
-        self.speller = Speller(store.vocabulary())
+        self.speller = Speller(store.vocabulary(), english_words())
         self.case_studies = store.case_studies()
         self.chapters = sorted({p.chapter for p in store.passages()})
         self._titles = [c.title for c in self.case_studies]
+        self._case_index = _case_study_index(store)
 
     def encode(self, text: str) -> np.ndarray:
         return self._encode(text)
@@ -115,12 +117,21 @@ class Retriever:
         vector = self.encode(query.text)
         pool = len(self.store.passages()) if resolved else params.candidates
         dense = self.store.dense_search(vector, pool)
+        sentences = self.store.sentence_search(vector, pool) if params.sentence_weight > 0 else []
         lexical = self.store.lexical_search(passage_tokens(query.lexical), pool)
         if resolved:
             allowed = {p.id for p in self.store.passages() if _matches(p, resolved)}
             dense = [(i, s) for i, s in dense if i in allowed][: params.candidates]
+            sentences = [(i, s) for i, s in sentences if i in allowed][: params.candidates]
             lexical = [(i, s) for i, s in lexical if i in allowed][: params.candidates]
-        fused = rrf([([i for i, _ in dense], params.dense_weight), ([i for i, _ in lexical], params.lexical_weight)], params.rrf_k)
+        rankings = [
+            ([i for i, _ in dense], params.dense_weight),
+            ([i for i, _ in sentences], params.sentence_weight * params.dense_weight),
+            ([i for i, _ in lexical], params.lexical_weight),
+        ]
+        if params.case_weight > 0 and not (resolved and resolved.case_study) and _wants_example(question):
+            rankings.append((self._by_case_study(vector, dict(dense), params.candidates), params.case_weight))
+        fused = rrf(rankings, params.rrf_k)
         ranked = sorted(fused, key=lambda i: -fused[i])[: params.k * 3]
         if ranked:
             ranked = collapse_near_duplicates(ranked, self.store.passage_vectors(ranked), params.dedupe_threshold)
@@ -134,6 +145,19 @@ class Retriever:
         relevance = max((s for _, s in dense[:1]), default=0.0)
         return SearchResult(hits, query, relevance, vector)
 
+    def _by_case_study(self, vector: np.ndarray, dense: dict[str, float], limit: int) -> list[str]:
+        """Passages of the case studies that, as a whole, best fit the question (case by case, best passage first)."""
+        titles, matrix, members = self._case_index
+        if not titles:
+            return []
+        order = np.argsort(-(matrix @ vector))[:3]
+        ranked: list[str] = []
+        for case in order:
+            ids = members[int(case)]
+            vectors = self.store.passage_vectors(ids)
+            ranked += [ids[j] for j in np.argsort(-(vectors @ vector))]
+        return ranked[:limit]
+
     def neighbours(self, passage_id: str, window: int = 1) -> list[Passage]:
         """Passages either side of one in the same section and case study, for context."""
         passages = self.store.passages()
@@ -145,6 +169,34 @@ class Retriever:
             for p in around
             if p.source == centre.source and p.chapter == centre.chapter and p.case_study == centre.case_study
         ]
+
+
+_EXAMPLE = re.compile(
+    r"\b(example|examples|case stud|anyone|any council|any district|anybody|has any|have any|is there|are there|who has|"
+    r"which council|which district|where has|where have|done this|tried|elsewhere|other councils)",
+    re.IGNORECASE,
+)
+
+
+def _wants_example(question: str) -> bool:
+    """Officers looking for a case study that fits their situation."""
+    return bool(_EXAMPLE.search(question))
+
+
+def _case_study_index(store: PassageStore) -> tuple[list[str], np.ndarray, list[list[str]]]:
+    """One vector per case study: the normalised mean of its passages' vectors."""
+    members: dict[str, list[str]] = {}
+    for passage in store.passages():
+        if passage.case_study:
+            members.setdefault(passage.case_study, []).append(passage.id)
+    titles = sorted(members)
+    if not titles:
+        return [], np.zeros((0, 1), dtype=np.float32), []
+    rows = []
+    for title in titles:
+        mean = store.passage_vectors(members[title]).mean(axis=0)
+        rows.append(mean / (np.linalg.norm(mean) or 1.0))
+    return titles, np.vstack(rows).astype(np.float32), [members[t] for t in titles]
 
 
 def _matches(passage: Passage, filters: Filters) -> bool:

@@ -31,6 +31,21 @@ class PassageStore(Protocol):
 
     def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]: ...
 
+    def sentence_search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]: ...
+
+    def sentence_search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """Passages ranked by their best-matching sentence."""
+        total = len(self._sentence_rows)
+        if not total:
+            return []
+        scores, rows = self._sentence_index.search(vector.reshape(1, -1).astype(np.float32), min(total, k * 4))
+        best: dict[str, float] = {}
+        for score, row in zip(scores[0], rows[0]):
+            if row >= 0:
+                passage_id = self._sentence_rows[row].passage_id
+                best.setdefault(passage_id, float(score))
+        return list(best.items())[:k]
+
     def lexical_search(self, tokens: list[str], k: int) -> list[tuple[str, float]]: ...
 
     def passage(self, passage_id: str) -> Passage: ...
@@ -84,6 +99,12 @@ class FileStore:
         self._sentences: dict[str, list[Sentence]] = {}
         for offset, item in enumerate(raw_sentences):
             self._sentences.setdefault(item["passage_id"], []).append(Sentence(item["passage_id"], item["text"], n + offset))
+        # Sentence vectors make a second dense view: a question about one fact matches its sentence
+        # far more sharply than the 200-word passage around it.
+        self._sentence_rows = [s for group in self._sentences.values() for s in group]
+        self._sentence_index = faiss.IndexFlatIP(vectors.shape[1])
+        if self._sentence_rows:
+            self._sentence_index.add(vectors[[s.row for s in self._sentence_rows]])
         self._vocabulary: dict[str, int] = {}
         from ingest.lexical import words
 
@@ -102,6 +123,19 @@ class FileStore:
     def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         scores, rows = self._dense.search(vector.reshape(1, -1).astype(np.float32), min(k, len(self._passages)))
         return [(self._passages[r].id, float(s)) for s, r in zip(scores[0], rows[0]) if r >= 0]
+
+    def sentence_search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """Passages ranked by their best-matching sentence."""
+        total = len(self._sentence_rows)
+        if not total:
+            return []
+        scores, rows = self._sentence_index.search(vector.reshape(1, -1).astype(np.float32), min(total, k * 4))
+        best: dict[str, float] = {}
+        for score, row in zip(scores[0], rows[0]):
+            if row >= 0:
+                passage_id = self._sentence_rows[row].passage_id
+                best.setdefault(passage_id, float(score))
+        return list(best.items())[:k]
 
     def lexical_search(self, tokens: list[str], k: int) -> list[tuple[str, float]]:
         vocab = self._bm25.vocab_dict

@@ -286,9 +286,15 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
         title_blocks = {i + 1 for i in page_labels}
         body = [i for i in indices if i not in page_labels and i not in title_blocks and blocks[i].kind != "footnote"]
         if generic:
+            # Columns come out one after the other: a paragraph naming no partnership continues the last one named.
+            current: str | None = None
             for i in body:
                 named = _mentions(texts[i], partnership_aliases)
-                case_of_block[i] = named[0] if len(named) == 1 else None
+                if len(named) == 1:
+                    current = named[0]
+                elif len(named) > 1:
+                    current = None
+                case_of_block[i] = current
         elif len(specific) == 1:
             for i in body:
                 case_of_block[i] = title_of_label[specific[0]]

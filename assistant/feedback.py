@@ -1,0 +1,167 @@
+"""Feedback on answers: a small SQLAlchemy store (SQLite by default, any SQLAlchemy URL later) and its CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Engine, String, Text, create_engine, delete, event, func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from assistant.config import Settings
+
+# Long enough to ride out another worker's write burst, short enough that a stuck lock surfaces as an error.
+BUSY_TIMEOUT_MS = 5_000
+CSV_COLUMNS = ("id", "created_at", "rating", "reason", "question", "answer", "comment", "passage_ids")
+# Spreadsheet apps run cells starting with these as formulas; feedback text is user input, so defuse it.
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class FeedbackRow(Base):
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    rating: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str | None] = mapped_column(String(32))
+    comment: Mapped[str | None] = mapped_column(Text)
+    passage_ids: Mapped[list[str]] = mapped_column(JSON)
+
+
+@dataclass(frozen=True)
+class FeedbackEntry:
+    """One stored piece of feedback."""
+
+    id: int
+    created_at: datetime
+    question: str
+    answer: str
+    rating: str
+    reason: str | None
+    comment: str | None
+    passage_ids: tuple[str, ...]
+
+    @classmethod
+    def from_row(cls, row: FeedbackRow) -> FeedbackEntry:
+        created = row.created_at
+        # SQLite keeps no time zone; every value was written in UTC.
+        created = created if created.tzinfo else created.replace(tzinfo=UTC)
+        return cls(row.id, created, row.question, row.answer, row.rating, row.reason, row.comment, tuple(row.passage_ids))
+
+
+def feedback_url(settings: Settings) -> str:
+    """`LOCALITIES_DATABASE_URL` if set, else a SQLite file at `settings.feedback_path`."""
+    return settings.database_url or f"sqlite:///{settings.feedback_path}"
+
+
+def _sqlite_pragmas(engine: Engine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def configure(dbapi_connection: Any, _record: object) -> None:
+        cursor = dbapi_connection.cursor()
+        # WAL lets the admin export read while API workers write; busy_timeout makes writers queue, not fail.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.close()
+
+
+class FeedbackStore:
+    """Adds, lists and purges feedback; safe to share between threads (one session per call)."""
+
+    def __init__(self, url: str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
+        parsed = make_url(url)
+        self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        if self.is_sqlite:
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            self.engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000})
+            _sqlite_pragmas(self.engine, busy_timeout_ms)
+        else:
+            self.engine = create_engine(url, pool_pre_ping=True)
+        Base.metadata.create_all(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def add(
+        self,
+        *,
+        question: str,
+        answer: str,
+        rating: str,
+        reason: str | None = None,
+        comment: str | None = None,
+        passage_ids: Sequence[str] = (),
+        created_at: datetime | None = None,
+    ) -> FeedbackEntry:
+        """Store one piece of feedback and return it with its id and timestamp."""
+        row = FeedbackRow(
+            created_at=created_at or datetime.now(UTC),
+            question=question,
+            answer=answer,
+            rating=rating,
+            reason=reason,
+            comment=comment,
+            passage_ids=list(passage_ids),
+        )
+        with self._sessions.begin() as session:
+            session.add(row)
+        return FeedbackEntry.from_row(row)
+
+    def entries(self, limit: int | None = None, offset: int = 0, *, newest_first: bool = True) -> list[FeedbackEntry]:
+        order = FeedbackRow.id.desc() if newest_first else FeedbackRow.id.asc()
+        with Session(self.engine) as session:
+            rows = session.scalars(select(FeedbackRow).order_by(order).offset(offset).limit(limit))
+            return [FeedbackEntry.from_row(r) for r in rows]
+
+    def count(self) -> int:
+        with Session(self.engine) as session:
+            return int(session.scalar(select(func.count()).select_from(FeedbackRow)) or 0)
+
+    def purge(self, retention_days: int, now: datetime | None = None) -> int:
+        """Delete feedback older than `retention_days`; returns how many rows went."""
+        cutoff = (now or datetime.now(UTC)) - timedelta(days=retention_days)
+        with self._sessions.begin() as session:
+            result = session.execute(delete(FeedbackRow).where(FeedbackRow.created_at < cutoff))
+            return int(getattr(result, "rowcount", 0) or 0)
+
+    def journal_mode(self) -> str | None:
+        """SQLite's journal mode ('wal'), or None for other databases."""
+        if not self.is_sqlite:
+            return None
+        with self.engine.connect() as connection:
+            return str(connection.execute(text("PRAGMA journal_mode")).scalar())
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_feedback(settings: Settings) -> FeedbackStore:
+    """The configured store, with feedback past its retention period already deleted."""
+    store = FeedbackStore(feedback_url(settings))
+    store.purge(settings.feedback_retention_days)
+    return store
+
+
+def _cell(value: str) -> str:
+    return "'" + value if value.startswith(_FORMULA_PREFIXES) else value
+
+
+def to_csv(entries: Iterable[FeedbackEntry]) -> str:
+    """CSV (RFC 4180) of feedback, one row per entry, with formula-like cells defused for spreadsheets."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for e in entries:
+        cells = [e.created_at.isoformat(), e.rating, e.reason or "", e.question, e.answer, e.comment or ""]
+        writer.writerow([e.id, *(_cell(c) for c in cells), " ".join(e.passage_ids)])
+    return buffer.getvalue()

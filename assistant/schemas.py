@@ -1,0 +1,251 @@
+"""The HTTP contract: one pydantic model per direction, and the conversions to and from the core's types."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from assistant.answer import Answer, Citation
+from assistant.feedback import FeedbackEntry
+from assistant.query import Turn
+from assistant.retrieval import Filters, Hit, SearchResult
+from ingest.models import CaseStudy, Passage
+
+MAX_QUESTION_CHARS = 2_000
+MAX_COMMENT_CHARS = 2_000
+# A chat turn carries a whole answer (sentences plus related case studies), far longer than a question.
+MAX_TURN_CHARS = 20_000
+MAX_HISTORY_TURNS = 50
+
+
+def _question_text(name: str, limit: int) -> AfterValidator:
+    """Trimmed text that must say something and stay under `limit` characters, with messages naming the field."""
+
+    def check(value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError(f"{name} must not be empty")
+        if len(value) > limit:
+            raise ValueError(f"{name} must be at most {limit:,} characters (got {len(value):,})")
+        return value
+
+    return AfterValidator(check)
+
+
+def _at_most(name: str, limit: int) -> AfterValidator:
+    def check(value: str | None) -> str | None:
+        if value is not None and len(value) > limit:
+            raise ValueError(f"{name} must be at most {limit:,} characters (got {len(value):,})")
+        return value
+
+    return AfterValidator(check)
+
+
+Question = Annotated[str, _question_text("question", MAX_QUESTION_CHARS)]
+Query = Annotated[str, _question_text("query", MAX_QUESTION_CHARS)]
+
+
+# --- requests -------------------------------------------------------------------------------------------------
+
+
+class TurnIn(BaseModel):
+    """One earlier message in the conversation, so follow-ups ('and how much did they save?') make sense."""
+
+    role: Literal["user", "assistant"]
+    content: Annotated[str, _at_most("content", MAX_TURN_CHARS)]
+
+
+class FiltersIn(BaseModel):
+    """Restrict results to one chapter and/or one case study (title or id, case-insensitive)."""
+
+    # Forbid unknown keys: a misspelt filter silently ignored would look like a filter that found nothing.
+    model_config = ConfigDict(extra="forbid")
+
+    chapter: str | None = None
+    case_study: str | None = None
+
+    def to_core(self) -> Filters | None:
+        return Filters(self.chapter, self.case_study) if self.chapter or self.case_study else None
+
+
+class _Conversation(BaseModel):
+    history: list[TurnIn] = Field(default_factory=list, max_length=MAX_HISTORY_TURNS)
+    filters: FiltersIn = Field(default_factory=FiltersIn)
+
+    def turns(self) -> list[Turn]:
+        return [Turn(t.role, t.content) for t in self.history]
+
+
+class SearchRequest(_Conversation):
+    query: Query
+    k: int = Field(default=5, ge=1, le=50, description="How many passages to return.")
+
+
+class AskRequest(_Conversation):
+    question: Question
+
+
+class FeedbackIn(BaseModel):
+    """A thumbs up or down on one answer."""
+
+    question: Question
+    answer: Annotated[str, _at_most("answer", MAX_TURN_CHARS)]
+    rating: Literal["up", "down"]
+    reason: Literal["wrong_source", "did_not_answer", "hard_to_understand", "other"] | None = None
+    comment: Annotated[str | None, _at_most("comment", MAX_COMMENT_CHARS)] = None
+    passage_ids: list[str] = Field(default_factory=list, max_length=50)
+
+
+# --- responses ------------------------------------------------------------------------------------------------
+
+
+class PassageOut(BaseModel):
+    id: str
+    text: str
+    score: float
+    chapter: str
+    section: str | None
+    case_study: str | None
+    page: int | None
+
+    @classmethod
+    def from_passage(cls, passage: Passage, score: float = 0.0) -> PassageOut:
+        return cls(
+            id=passage.id,
+            text=passage.text,
+            score=score,
+            chapter=passage.chapter,
+            section=passage.section,
+            case_study=passage.case_study,
+            page=passage.page,
+        )
+
+    @classmethod
+    def from_hit(cls, hit: Hit) -> PassageOut:
+        return cls.from_passage(hit.passage, hit.score)
+
+
+class SearchResponse(BaseModel):
+    passages: list[PassageOut]
+
+    @classmethod
+    def from_result(cls, result: SearchResult) -> SearchResponse:
+        return cls(passages=[PassageOut.from_hit(h) for h in result.hits])
+
+
+class CitationOut(BaseModel):
+    """Source [n] of an answer: the whole passage, and the sentences the answer quotes from it."""
+
+    n: int
+    passage_id: str
+    text: str
+    chapter: str
+    section: str | None
+    case_study: str | None
+    page: int | None
+    sentences: list[str]
+
+    @classmethod
+    def from_citation(cls, citation: Citation) -> CitationOut:
+        p = citation.hit.passage
+        return cls(
+            n=citation.n,
+            passage_id=p.id,
+            text=p.text,
+            chapter=p.chapter,
+            section=p.section,
+            case_study=p.case_study,
+            page=p.page,
+            sentences=list(citation.sentences),
+        )
+
+
+class RelatedCaseStudy(BaseModel):
+    id: str
+    title: str
+    page: int | None
+
+
+class AskResponse(BaseModel):
+    answer: str
+    answered: bool = Field(description="False when the toolkit does not cover the question (an abstention).")
+    citations: list[CitationOut]
+    passages: list[PassageOut]
+    related_case_studies: list[RelatedCaseStudy]
+    glossary: dict[str, str] = Field(description="Acronyms used in the answer, with their expansions.")
+
+    @classmethod
+    def from_answer(cls, answer: Answer) -> AskResponse:
+        return cls(
+            answer=answer.text,
+            answered=answer.answered,
+            citations=[CitationOut.from_citation(c) for c in answer.citations],
+            passages=[PassageOut.from_hit(h) for h in answer.hits],
+            related_case_studies=[RelatedCaseStudy(id=c.id, title=c.title, page=c.page) for c in answer.related],
+            glossary=dict(answer.glossary),
+        )
+
+
+class CaseStudySummary(BaseModel):
+    id: str
+    title: str
+    chapter: str
+    page: int | None
+    summary: str
+
+    @classmethod
+    def from_case_study(cls, study: CaseStudy, summary: str) -> CaseStudySummary:
+        return cls(id=study.id, title=study.title, chapter=study.chapter, page=study.page, summary=summary)
+
+
+class CaseStudyOut(CaseStudySummary):
+    text: str
+    passages: list[PassageOut]
+
+
+class HealthOut(BaseModel):
+    status: str
+    backend: str
+    passages: int
+    case_studies: int
+    model: str | None
+    built_at: str | None
+
+
+class FeedbackCreated(BaseModel):
+    id: int
+    created_at: datetime
+
+
+class FeedbackOut(BaseModel):
+    id: int
+    created_at: datetime
+    question: str
+    answer: str
+    rating: str
+    reason: str | None
+    comment: str | None
+    passage_ids: list[str]
+
+    @classmethod
+    def from_entry(cls, entry: FeedbackEntry) -> FeedbackOut:
+        return cls(
+            id=entry.id,
+            created_at=entry.created_at,
+            question=entry.question,
+            answer=entry.answer,
+            rating=entry.rating,
+            reason=entry.reason,
+            comment=entry.comment,
+            passage_ids=list(entry.passage_ids),
+        )
+
+
+class ErrorOut(BaseModel):
+    """Every 4xx/5xx body: `detail` is a sentence a person can act on."""
+
+    detail: str
+    errors: list[dict[str, str]] | None = None
+    valid_values: list[str] | None = None

@@ -1,0 +1,32 @@
+"""IR metrics with ranx, plus the simple rates the report adds."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+
+from ranx import Qrels, Run, evaluate
+
+RANK_METRICS = ("hit_rate@1", "hit_rate@3", "hit_rate@5", "recall@1", "recall@3", "recall@5", "recall@10", "mrr@10", "ndcg@10")
+MISSING = "__no_relevant_passage__"
+
+
+def rank_metrics(relevant: dict[str, set[str]], ranked: dict[str, list[str]]) -> dict[str, dict[str, float]]:
+    """Per-query ranx metrics. A query whose evidence is in no passage scores 0 rather than vanishing."""
+    qrels = Qrels({q: {d: 1 for d in (docs or {MISSING})} for q, docs in relevant.items()})
+    run = Run({q: {d: float(len(docs) - i) for i, d in enumerate(docs)} or {"__none__": 0.0} for q, docs in ranked.items()})
+    scores = evaluate(qrels, run, list(RANK_METRICS), return_mean=False, make_comparable=True)
+    ids = list(qrels.keys())
+    return {q: {m: float(scores[m][i]) for m in RANK_METRICS} for i, q in enumerate(ids)}
+
+
+def mean(values: Sequence[float]) -> float:
+    return float(statistics.fmean(values)) if values else 0.0
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return float(ordered[index])

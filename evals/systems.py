@@ -1,0 +1,130 @@
+"""The systems an evaluation compares: ours (in-process or over HTTP) and the baselines."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from assistant.params import RetrievalParams
+from assistant.query import Turn
+from evals.dataset import Question
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    id: str
+    text: str
+    case_study: str | None = None
+
+
+@dataclass
+class Outcome:
+    """What one system did with one question."""
+
+    passages: list[Retrieved]
+    search_ms: float
+    answer: str | None = None
+    answered: bool | None = None
+    citations: list[Retrieved] = field(default_factory=list)
+    ask_ms: float | None = None
+
+
+class System(Protocol):
+    name: str
+    answers: bool
+
+    def run(self, question: Question, k: int) -> Outcome: ...
+
+
+def _turns(question: Question) -> list[Turn]:
+    return [Turn(t["role"], t["content"]) for t in question.history]
+
+
+class AssistantSystem:
+    """Our assistant in-process; with `answers=False` and plain params it doubles as a baseline."""
+
+    def __init__(self, assistant: object, name: str = "ours", params: RetrievalParams | None = None, answers: bool = True) -> None:
+        self.assistant = assistant
+        self.name = name
+        self.params = params
+        self.answers = answers
+
+    def run(self, question: Question, k: int) -> Outcome:
+        from assistant.service import Assistant
+
+        assistant = self.assistant
+        assert isinstance(assistant, Assistant)
+        params = (self.params or assistant.params).model_copy(update={"k": k})
+        history = _turns(question) if params.use_history else []
+        started = time.perf_counter()
+        result = assistant.search(question.question, history=history, params=params)
+        search_ms = (time.perf_counter() - started) * 1000
+        outcome = Outcome([Retrieved(h.passage.id, h.passage.text, h.passage.case_study) for h in result.hits], search_ms)
+        if self.answers:
+            started = time.perf_counter()
+            answer = assistant.ask(question.question, history=history, params=self.params or assistant.params)
+            outcome.ask_ms = (time.perf_counter() - started) * 1000
+            outcome.answer, outcome.answered = answer.text, answer.answered
+            outcome.citations = [Retrieved(c.hit.passage.id, c.hit.passage.text, c.hit.passage.case_study) for c in answer.citations]
+        return outcome
+
+
+class HttpSystem:
+    """The running service, through its public /search and /ask contract."""
+
+    answers = True
+
+    def __init__(self, url: str, name: str = "ours (http)", timeout: float = 30.0) -> None:
+        import httpx
+
+        self.name = name
+        self.client = httpx.Client(base_url=url.rstrip("/"), timeout=timeout)
+
+    def run(self, question: Question, k: int) -> Outcome:
+        started = time.perf_counter()
+        response = self.client.post("/search", json={"query": question.question, "k": k, "history": question.history})
+        response.raise_for_status()
+        search_ms = (time.perf_counter() - started) * 1000
+        passages = [Retrieved(p["id"], p["text"], p.get("case_study")) for p in response.json()["passages"]]
+        started = time.perf_counter()
+        response = self.client.post("/ask", json={"question": question.question, "history": question.history})
+        response.raise_for_status()
+        ask_ms = (time.perf_counter() - started) * 1000
+        body = response.json()
+        citations = [Retrieved(c["passage_id"], c["text"], c.get("case_study")) for c in body["citations"]]
+        return Outcome(passages, search_ms, body["answer"], body["answered"], citations, ask_ms)
+
+
+class LangChainBaseline:
+    """The plain LangChain pipeline: RecursiveCharacterTextSplitter 1000/200 + the same model + FAISS."""
+
+    answers = False
+    name = "langchain"
+
+    def __init__(self, corpus_file: Path, model: str) -> None:
+        from langchain_community.vectorstores import FAISS
+        from langchain_huggingface import HuggingFaceEmbeddings
+        from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+        from ingest.embed import resolve_model_path
+
+        text = corpus_file.read_text(encoding="utf-8")
+        chunks = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_text(text)
+        embeddings = HuggingFaceEmbeddings(model_name=resolve_model_path(model), model_kwargs={"device": "cpu"})
+        self.store = FAISS.from_texts(chunks, embeddings)
+
+    def run(self, question: Question, k: int) -> Outcome:
+        started = time.perf_counter()
+        docs = self.store.similarity_search(question.question, k=k)
+        search_ms = (time.perf_counter() - started) * 1000
+        return Outcome([Retrieved(f"lc-{hash(d.page_content)}", d.page_content) for d in docs], search_ms)
+
+
+def baseline_params(kind: str) -> RetrievalParams:
+    """Plain single-retriever settings: no rewriting, no history, one side of the fusion only."""
+    plain = {"use_spelling": False, "use_glossary": False, "use_synonyms": False, "use_history": False}
+    if kind == "bm25":
+        return RetrievalParams(dense_weight=0.0, **plain)
+    return RetrievalParams(lexical_weight=0.0, **plain)
