@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant.params import RetrievalParams
 from assistant.retrieval import Hit, SearchResult
 from assistant.store import PassageStore, passage_tokens
 from ingest.models import CaseStudy
@@ -132,15 +133,17 @@ def abstention(result: SearchResult) -> Answer:
     return Answer(text=text, answered=False, citations=[], hits=result.hits)
 
 
-def compose_answer(
-    result: SearchResult,
-    store: PassageStore,
-    min_relevance: float,
-    sentences: int = 3,
-    hits_considered: int = 4,
-) -> Answer:
+def is_covered(result: SearchResult, params: RetrievalParams) -> bool:
+    """Whether the toolkit covers the question: close enough, and not about things it never mentions."""
+    if not result.hits or result.relevance < params.min_relevance:
+        return False
+    return not (result.relevance < params.uncertain_relevance and result.query.unknown_share >= params.max_unknown_share)
+
+
+def compose_answer(result: SearchResult, store: PassageStore, params: RetrievalParams, hits_considered: int = 4) -> Answer:
     """An extractive answer from the best sentences of the top passages, or an abstention."""
-    if not result.hits or result.relevance < min_relevance:
+    sentences = params.answer_sentences
+    if not is_covered(result, params):
         return abstention(result)
     chosen = _select(_sentence_candidates(result, store, hits_considered), sentences)
     if not chosen:

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import os
+import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from assistant.config import Settings, get_settings
+from assistant.config import PROJECT_ROOT, Settings, get_settings
+from assistant.errors import AssistantError
+
+if TYPE_CHECKING:
+    from assistant.retrieval import Filters
+    from assistant.schemas import PassageOut
 
 app = typer.Typer(help="Localities Assistant: ask the Transformation in localities toolkit.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -26,6 +36,9 @@ def _root() -> None:
 
 
 IndexOpt = Annotated[Optional[Path], typer.Option("--index", help="Index directory (default: settings).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON in the HTTP API's response shape.")]
+ChapterOpt = Annotated[Optional[str], typer.Option("--chapter", help="Only this chapter (title, any case).")]
+CaseStudyOpt = Annotated[Optional[str], typer.Option("--case-study", help="Only this case study (title or id).")]
 
 
 def _settings(**overrides: object) -> Settings:
@@ -70,6 +83,165 @@ def ingest(
         console.print(f"[yellow]Skipped {name}: {reason}[/yellow]")
     if report.skipped:
         raise typer.Exit(2)
+
+
+@contextmanager
+def _one_line_errors() -> Iterator[None]:
+    """An AssistantError (no index, unknown filter…) becomes its message and exit code 1, not a traceback."""
+    try:
+        yield
+    except AssistantError as exc:
+        # soft_wrap: the message stays one line however narrow the terminal.
+        console.print(str(exc), style="red", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+def _filters(chapter: str | None, case_study: str | None) -> Filters | None:
+    from assistant.retrieval import Filters
+
+    return Filters(chapter, case_study) if chapter or case_study else None
+
+
+def _where(p: PassageOut) -> str:
+    """'Chapter › Section — Case study, p. 12': where a passage sits in the toolkit."""
+    place = " › ".join(part for part in (p.chapter, p.section) if part)
+    if p.case_study:
+        place += f" — {p.case_study}"
+    return place + (f", p. {p.page}" if p.page else "")
+
+
+def _say(text: str, style: str | None = None) -> None:
+    # Toolkit and user text may contain [brackets]; never read them as rich markup.
+    out.print(text, style=style, markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="A question about the toolkit.")],
+    index: IndexOpt = None,
+    chapter: ChapterOpt = None,
+    case_study: CaseStudyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Answer a question from the toolkit, with numbered sources (chapter, case study, page).
+
+    Example: localities ask "How have districts worked with LEPs?"
+    """
+    from assistant.schemas import AskResponse
+    from assistant.service import build_assistant
+
+    with _one_line_errors():
+        assistant = build_assistant(_settings(index_dir=index))
+        response = AskResponse.from_answer(assistant.ask(question, filters=_filters(chapter, case_study)))
+    if as_json:
+        typer.echo(response.model_dump_json(indent=2))
+        return
+    _say(response.answer)
+    if response.citations:
+        _say("\nSources:", style="bold")
+    for citation in response.citations:
+        passage = next(p for p in response.passages if p.id == citation.passage_id)
+        _say(f"  [{citation.n}] {_where(passage)}")
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for.")],
+    k: Annotated[int, typer.Option("-k", "--k", min=1, max=50, help="How many passages.")] = 5,
+    index: IndexOpt = None,
+    chapter: ChapterOpt = None,
+    case_study: CaseStudyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List the toolkit passages that best match a query, best first.
+
+    Example: localities search "shared services" -k 3
+    """
+    from assistant.schemas import SearchResponse
+    from assistant.service import build_assistant
+
+    with _one_line_errors():
+        assistant = build_assistant(_settings(index_dir=index))
+        response = SearchResponse.from_result(assistant.search(query, k, filters=_filters(chapter, case_study)))
+    if as_json:
+        typer.echo(response.model_dump_json(indent=2))
+        return
+    if not response.passages:
+        _say("No passages matched.")
+    for rank, passage in enumerate(response.passages, start=1):
+        _say(f"{rank}. {_where(passage)}  [{passage.id}]", style="bold")
+        flat = " ".join(passage.text.split())
+        snippet = flat if len(flat) <= 300 else flat[:299].rsplit(" ", 1)[0] + "…"
+        _say(f"   {snippet}\n")
+
+
+def _log_config() -> dict[str, Any]:
+    """uvicorn's logging, plus the API's own one-line request logs."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["assistant"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
+
+
+@app.command()
+def serve(
+    host: Annotated[Optional[str], typer.Option("--host", help="Address to bind (default: settings, 127.0.0.1).")] = None,
+    port: Annotated[Optional[int], typer.Option("--port", help="Port (default: settings, 8000).")] = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes (each loads the model).")] = 1,
+    index: IndexOpt = None,
+) -> None:
+    """Serve the HTTP API (search, ask, case studies, feedback); OpenAPI docs at /docs.
+
+    Example: localities serve --port 8000 --index index/
+    """
+    import uvicorn
+
+    from assistant.api import create_app
+    from assistant.store import FileStore
+
+    settings = _settings(index_dir=index, host=host, port=port)
+    with _one_line_errors():
+        # Checked here too: uvicorn would restart a worker that fails startup, over and over.
+        FileStore.open(settings.index_dir)
+    target: Any = functools.partial(create_app, settings)
+    if workers > 1:
+        # Workers are fresh processes that build Settings from the environment, so hand the override on there.
+        if index is not None:
+            os.environ["LOCALITIES_INDEX_DIR"] = str(index.resolve())
+        target = "assistant.api:app_from_env"
+    try:
+        uvicorn.run(
+            target, factory=True, host=settings.host, port=settings.port, workers=workers, log_config=_log_config()
+        )
+    except SystemExit as exc:  # uvicorn exits 3 when startup fails; it has already logged why.
+        if exc.code:
+            raise typer.Exit(1) from None
+
+
+@app.command()
+def ui(
+    port: Annotated[int, typer.Option("--port", help="Port for the Streamlit page.")] = 8501,
+    api_url: Annotated[Optional[str], typer.Option("--api-url", help="API the page talks to (default: settings).")] = None,
+) -> None:
+    """Run the Streamlit page (ui/app.py) on 127.0.0.1, talking to the API at LOCALITIES_API_URL.
+
+    Example: localities ui --port 8501
+    """
+    settings = _settings(api_url=api_url)
+    page = PROJECT_ROOT / "ui" / "app.py"
+    if not page.exists():
+        console.print(f"UI page '{page}' not found.", style="red", markup=False, soft_wrap=True)
+        raise typer.Exit(1)
+    command = [sys.executable, "-m", "streamlit", "run", str(page), "--server.port", str(port)]
+    command += ["--server.address", "127.0.0.1", "--server.headless", "true"]
+    # The page is a separate process; the API address reaches it through its environment.
+    env = {**os.environ, "LOCALITIES_API_URL": settings.api_url}
+    try:
+        code = subprocess.call(command, env=env)
+    except KeyboardInterrupt:
+        code = 130
+    raise typer.Exit(code)
 
 
 def _register_subcommands() -> None:

@@ -22,6 +22,10 @@ class RetrievalParams(BaseModel):
     use_synonyms: bool = True
     use_history: bool = True
     dedupe_threshold: float = Field(default=0.95, ge=0, le=1)
-    # Below this (calibrated on out-of-scope questions) the toolkit is taken not to cover a question.
-    min_relevance: float = Field(default=0.36, ge=0, le=1)
+    # Abstention, calibrated on the dev split's out-of-scope questions (see evals/README.md): below
+    # min_relevance the toolkit does not cover the question; below uncertain_relevance it does not either
+    # when a quarter or more of the question's content words are words the toolkit never uses.
+    min_relevance: float = Field(default=0.25, ge=0, le=1)
+    uncertain_relevance: float = Field(default=0.47, ge=0, le=1)
+    max_unknown_share: float = Field(default=0.25, ge=0, le=1)
     answer_sentences: int = Field(default=3, ge=1, le=8)

@@ -21,7 +21,8 @@ _REFERS_BACK = re.compile(
 _COMMON = frozenset(
     "what how why who when where which does did do is are was were can could should would will the a an and or "
     "of to in on for with about any there their they them it its this that these those be been have has had our "
-    "your you we i me my example examples tell show give explain much many more most some".split()
+    "your you we i me my example examples tell show give explain much many more most some council councils "
+    "district districts local government toolkit say says".split()
 )
 
 
@@ -41,6 +42,7 @@ class RewrittenQuery:
     corrections: dict[str, str] = field(default_factory=dict)
     follow_up: bool = False
     context: str | None = None
+    unknown_share: float = 0.0  # share of the question's content words the toolkit never uses
 
 
 def english_words(min_count: int = 300) -> frozenset[str]:
@@ -74,6 +76,18 @@ class Speller:
                     if best is None or key < best:
                         best = key
         return best[2] if best else None
+
+    def unknown_share(self, text: str) -> float:
+        """Share of a text's content words that the corpus never uses and that are not typos of its words."""
+        from ingest.lexical import _STOPWORDS
+
+        content = [w for w in words(text) if len(w) > 2 and w not in _STOPWORDS and w not in _COMMON and not w.isdigit()]
+        if not content:
+            return 0.0
+        unknown = [
+            w for w in content if w not in self.vocabulary and (w in self.known_words or self.closest(w) is None)
+        ]
+        return len(unknown) / len(content)
 
     def correct(self, text: str) -> tuple[str, dict[str, str]]:
         """Replace words the corpus never uses with their closest corpus word."""
@@ -152,4 +166,5 @@ def rewrite(
         lexical = expand_acronyms(lexical, glossary)
     if use_synonyms:
         lexical = expand_synonyms(lexical, synonyms)
-    return RewrittenQuery(question, text, lexical, corrections, follow_up, context)
+    unknown = speller.unknown_share(question) if use_spelling else 0.0
+    return RewrittenQuery(question, text, lexical, corrections, follow_up, context, unknown)

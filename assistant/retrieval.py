@@ -146,11 +146,20 @@ class Retriever:
         return SearchResult(hits, query, relevance, vector)
 
     def _by_case_study(self, vector: np.ndarray, dense: dict[str, float], limit: int) -> list[str]:
-        """Passages of the case studies that, as a whole, best fit the question (case by case, best passage first)."""
+        """Passages of the case studies that, as a whole, best fit the question (case by case, best passage first).
+
+        A case study's fit mixes its centroid (what it is about overall) with its best sentence (the one
+        detail the question may hinge on); either alone favours the long, generic shared-services studies.
+        """
         titles, matrix, members = self._case_index
         if not titles:
             return []
-        order = np.argsort(-(matrix @ vector))[:3]
+        sentence_best: dict[str, float] = dict(self.store.sentence_search(vector, len(self.store.passages())))
+        fit = []
+        for case, ids in enumerate(members):
+            best_sentence = max((sentence_best.get(i, 0.0) for i in ids), default=0.0)
+            fit.append(CASE_CENTROID_SHARE * float(matrix[case] @ vector) + (1 - CASE_CENTROID_SHARE) * best_sentence)
+        order = np.argsort(-np.asarray(fit))[:CASE_STUDIES_CONSIDERED]
         ranked: list[str] = []
         for case in order:
             ids = members[int(case)]
@@ -171,6 +180,8 @@ class Retriever:
         ]
 
 
+CASE_CENTROID_SHARE = 0.5
+CASE_STUDIES_CONSIDERED = 3
 _EXAMPLE = re.compile(
     r"\b(example|examples|case stud|anyone|any council|any district|anybody|has any|have any|is there|are there|who has|"
     r"which council|which district|where has|where have|done this|tried|elsewhere|other councils)",

@@ -101,7 +101,7 @@ class Assistant:
         params = params or self.params
         store, retriever, _ = self._state
         result = retriever.search(question, params, history, filters)
-        offline = compose_answer(result, store, params.min_relevance, params.answer_sentences)
+        offline = compose_answer(result, store, params)
         if self.llm is not None and offline.answered:
             from assistant.llm import generate_answer
 
