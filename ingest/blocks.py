@@ -101,12 +101,20 @@ def _starts_continuation(text: str) -> bool:
     return bool(stripped) and (stripped[0].islower() or stripped.startswith("– "))
 
 
+def _is_reference_tail(block: Block) -> bool:
+    """The wrapped end of a footnote's address ('council-contribution-to-public-health-nov15.pdf')."""
+    first = block.lines[0].text.strip()
+    return len(block.lines) <= 2 and " " not in first and bool(re.search(r"[/.%_]|-\w+-", first))
+
+
 def merge_continuations(blocks: list[Block]) -> list[Block]:
     """Rejoin text the extraction split with a blank line (a bullet's tail, a sentence's end)."""
     merged: list[Block] = []
     for block in blocks:
         previous = merged[-1] if merged else None
-        if (
+        if previous is not None and previous.kind == "footnote" and block.kind == "text" and _is_reference_tail(block):
+            merged[-1] = replace(previous, lines=previous.lines + block.lines)
+        elif (
             previous is not None
             and previous.kind == "text"
             and block.kind == "text"

@@ -50,7 +50,7 @@ def _passage(source: str, paragraphs: list[Paragraph]) -> Passage:
         start=min(p.start for p in paragraphs),
         end=max(p.end for p in paragraphs),
         chapter=first.chapter,
-        section=next((p.section for p in paragraphs if p.section), None),
+        section=first.section,
         case_study=first.case_study,
         page=first.page,
         text=text,

@@ -76,6 +76,19 @@ def _chapter_starts(pages: list[Page], meta: LayoutMeta) -> dict[int, str]:
     return dict(zip(openers, meta.chapters))
 
 
+def _opener_titles(pages: list[Page], chapter_starts: dict[int, str]) -> set[int]:
+    """The chapter title printed at the top of its opener page: known already, so not passage text."""
+    from ingest.pages import _is_title_fragment
+
+    lines: set[int] = set()
+    for index, title in chapter_starts.items():
+        for line in pages[index].content()[:3]:
+            if not _is_title_fragment(line.clean, [title]):
+                break
+            lines.add(line.index)
+    return lines
+
+
 def _page_anchors(
     pages: list[Page], blocks: list[Block], labels: dict[int, _Label], entries: list, title: str
 ) -> list[tuple[int, int]]:
@@ -228,6 +241,7 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
     pages = split_pages(lines, meta.title)
     furniture = furniture_lines(pages, meta.title, meta.chapters)
     chapter_starts = _chapter_starts(pages, meta)
+    furniture |= _opener_titles(pages, chapter_starts)
     first_chapter_page = min(chapter_starts) if chapter_starts else 0
     vocabulary = frozenset(re.findall(r"[a-z]+", text.lower()))
 
@@ -260,6 +274,8 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
     anchors = _page_anchors(pages, blocks, labels, entries, meta.title)
     for label_index, entry in matches.items():
         anchors.append((blocks[label_index].page_index, entry.page))  # type: ignore[attr-defined]
+    partnership_aliases = overrides.partnership_aliases or _default_aliases([e.title for e in unmatched_entries])
+    anchors += _partnership_anchors(blocks, labels, texts, unmatched_entries, partnership_aliases)
     page_numbers = printed_page_numbers(len(pages), consistent_anchors(anchors))
 
     # Chapter of each page.
@@ -274,7 +290,6 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
     for index, label in labels.items():
         entry = matches.get(index)
         title_of_label[index] = overrides.title_aliases.get(label.title, entry.title if entry else label.title)  # type: ignore[attr-defined]
-    partnership_aliases = overrides.partnership_aliases or _default_aliases([e.title for e in unmatched_entries])
     case_of_block: dict[int, str | None] = {}
     by_page: dict[int, list[int]] = {}
     for i, block in enumerate(blocks):
@@ -353,6 +368,21 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
     case_studies = _case_studies(source, labels, title_of_label, matches, blocks, page_numbers, chapter_of_page, unmatched_entries, chapter_starts, pages)
     title = meta.title
     return ParsedDocument(source=source, title=title, paragraphs=paragraphs, case_studies=case_studies)
+
+
+def _partnership_anchors(
+    blocks: list[Block], labels: dict[int, _Label], texts: dict[int, str], entries: list, aliases: dict[str, list[str]]
+) -> list[tuple[int, int]]:
+    """A partnership listed on the contents page is introduced on the first comparison page that names it."""
+    generic_pages = sorted({blocks[i].page_index for i, label in labels.items() if label.generic})
+    anchors = []
+    for entry in entries:
+        for page_index in generic_pages:
+            on_page = [i for i, b in enumerate(blocks) if b.page_index == page_index]
+            if any(entry.title in _mentions(texts[i], {entry.title: aliases.get(entry.title, [entry.title])}) for i in on_page):
+                anchors.append((page_index, entry.page))
+                break
+    return anchors
 
 
 def _footnote_target(index: int, blocks: list[Block], texts: dict[int, str]) -> int | None:

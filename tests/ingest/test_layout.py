@@ -1,0 +1,177 @@
+"""The toolkit parser on the real corpus: case studies, furniture, spans, attribution and pages."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from ingest.chunk import chunk_paragraphs
+from ingest.loaders import CorpusMeta, load_document
+from ingest.models import ParsedDocument, Passage
+from ingest.text import normalise
+from tests.conftest import CORPUS_DIR, TOOLKIT
+
+
+@pytest.fixture(scope="module")
+def document() -> ParsedDocument:
+    return load_document(TOOLKIT, CorpusMeta.read(CORPUS_DIR))
+
+
+@pytest.fixture(scope="module")
+def chunks(document: ParsedDocument) -> list[Passage]:
+    return chunk_paragraphs(document.paragraphs, document.source)
+
+
+def _contents_titles(text: str) -> list[tuple[str, int]]:
+    """Case-study entries of the contents page, read independently of the parser."""
+    start = text.index(" Collaborating for \nstronger economies")
+    block = text[start : text.index("What’s in the toolkit?")]
+    block = block.replace("Peterborough \n 142", "Peterborough 142")
+    return [(m.group(1).strip(), int(m.group(2))) for m in re.finditer(r"^\s*(\S.*?\S)\s+(\d{2,3})\s*$", block, re.M)]
+
+
+def test_every_contents_case_study_is_found_with_its_title_and_page(document: ParsedDocument, toolkit_text: str) -> None:
+    expected = _contents_titles(toolkit_text)
+    assert len(expected) == 26
+    found = {c.title: c.page for c in document.case_studies}
+    for title, page in expected:
+        assert found.get(title) == page, title
+
+
+def test_case_studies_without_a_contents_entry_are_kept_by_their_label(document: ParsedDocument) -> None:
+    titles = {c.title for c in document.case_studies}
+    for title in ("Future Dorset proposals", "Local government reorganisation in Denmark", "Horizon 2050: a place-based vision for Basingstoke and Deane"):
+        assert title in titles
+    assert len(titles) == 31
+
+
+def test_six_chapters_in_order(document: ParsedDocument) -> None:
+    meta = json.loads((CORPUS_DIR / "toolkit.meta.json").read_text(encoding="utf-8"))[TOOLKIT.name]
+    seen: list[str] = []
+    for paragraph in document.paragraphs:
+        if paragraph.chapter not in seen:
+            seen.append(paragraph.chapter)
+    assert seen == [meta["front_matter_title"], *meta["chapters"]]
+
+
+FURNITURE = [
+    r"Transformation in localities toolkit\s+\d+",
+    r"\d+\s+Transformation in localities toolkit",
+    r"(^|\n)\s*Moving from\s*(\n|$)",
+    r"(^|\n)\s*intention to action\s*(\n|$)",
+    r"(^|\n)\s*Collaborating for\s*(\n|$)",
+    r"(^|\n)\s*Why collaborate\s*(\n|$)",
+    r"(^|\n)\s*Case study:\s*(\n|$)",
+    r"\bCollaborating for\s*$",
+]
+
+
+def test_no_passage_carries_page_furniture(chunks: list[Passage]) -> None:
+    for passage in chunks:
+        for pattern in FURNITURE:
+            assert not re.search(pattern, passage.text), (pattern, passage.text[:200])
+        assert not passage.text.endswith(("Why collaborate", "intention to action", "and with whom", "structural reform"))
+
+
+def test_footnotes_are_references_not_text(chunks: list[Passage]) -> None:
+    assert not any(re.search(r"(^|\n)\d{1,2}\.\s+https?://", p.text) for p in chunks)
+    with_notes = [p for p in chunks if p.footnotes]
+    assert len(with_notes) >= 30
+    assert any("local.gov.uk/topics/european-and-international" in n for p in with_notes for n in p.footnotes)
+
+
+def _subsequence(words: list[str], source: list[str]) -> bool:
+    position = 0
+    for word in words:
+        try:
+            position = source.index(word, position) + 1
+        except ValueError:
+            return False
+    return True
+
+
+def test_each_passage_text_is_found_at_its_span(chunks: list[Passage], toolkit_text: str) -> None:
+    """Start and end words are the span's; between them only furniture and footnotes were left out."""
+    for passage in chunks:
+        span = toolkit_text[passage.start : passage.end]
+        # Hyphens (and a line break after one) are dropped on both sides: 'end-\nto-end' was joined.
+        text_words = re.findall(r"\w+", re.sub(r"-\s*", "", passage.text))
+        source_words = re.findall(r"\w+", re.sub(r"-\s*", "", span))
+        assert text_words[0] == source_words[0] and text_words[-1] == source_words[-1], passage.id
+        assert _subsequence(text_words, source_words), passage.id
+
+
+def test_passage_sizes_and_boundaries(chunks: list[Passage]) -> None:
+    words = [len(p.text.split()) for p in chunks]
+    assert max(words) <= 250
+    assert sorted(words)[len(words) // 2] >= 80
+    assert len({p.id for p in chunks}) == len(chunks)
+
+
+def test_ids_are_stable_across_runs(document: ParsedDocument, chunks: list[Passage]) -> None:
+    again = chunk_paragraphs(load_document(TOOLKIT, CorpusMeta.read(CORPUS_DIR)).paragraphs, document.source)
+    assert [p.id for p in again] == [p.id for p in chunks]
+
+
+DISTINCTIVE_FACTS = [
+    ("each saved over £100k per annum", "Central Lincolnshire Planning Authority", 60),
+    ("at least 40,000 new homes", "North Essex Garden Communities", 61),
+    ("initial partnership agreement is for a 10-year period", "North Worcestershire Partnership", 62),
+    ("A partnership of 15 principal authorities", "Kent business rates retention pilot", 68),
+    ("successfully bid for the provision of the Lincolnshire Wellbeing Service", "Lincolnshire Wellbeing Service", 87),
+    ("save 725 bed days", "Getting home with District Direct: housing as part of integrated hospital discharge", 93),
+    ("Health Impact Assessment (HIA) Supplementary Planning Document", "Health impact assessments (South Cambridgeshire District Council)", 93),
+    ("Citizens Advice and the local Jobcentre Plus", "Pathfinder House (Huntingdonshire District Council)", 104),
+    ("Long Stratton", "Early Help Hub – South Norfolk and partners", 108),
+    ("separated by a distance of sixty miles", "Breckland and South Holland District Councils", 116),
+    ("Publica Group is a Joint Venture Teckal company", "Publica Group", 117),
+    ("55 elected members", "Suffolk Coastal and Waveney district merger", 146),
+    ("Kidderminster Town Council", "Working with local councils in Wyre Forest", 161),
+    ("In 2007 the Danes completed", "Local government reorganisation in Denmark", None),
+]
+
+
+@pytest.mark.parametrize(("fact", "case_study", "page"), DISTINCTIVE_FACTS)
+def test_distinctive_facts_land_in_the_right_case_study_and_page(chunks: list[Passage], fact: str, case_study: str, page: int | None) -> None:
+    holders = [p for p in chunks if normalise(fact) in normalise(p.text)]
+    assert holders, fact
+    assert holders[0].case_study == case_study
+    if page is not None:
+        assert holders[0].page == page
+
+
+def test_two_bodies_before_two_titles_are_split_between_them(chunks: list[Passage]) -> None:
+    hia = [p for p in chunks if p.case_study and p.case_study.startswith("Health impact assessments")]
+    direct = [p for p in chunks if p.case_study and p.case_study.startswith("Getting home with District Direct")]
+    assert any("Cambourne" in p.text for p in hia) and not any("Cambourne" in p.text for p in direct)
+    assert any("Norfolk and Norwich University Hospital" in p.text for p in direct)
+
+
+def test_shared_services_columns_are_attributed_to_their_partnership(chunks: list[Passage]) -> None:
+    by_case: dict[str, str] = {}
+    for passage in chunks:
+        if passage.case_study:
+            by_case[passage.case_study] = by_case.get(passage.case_study, "") + passage.text
+    assert "Cherwell" in by_case["Cherwell and South Northamptonshire District Councils"]
+    assert "South Oxfordshire" in by_case["Five-Council partnership"]
+    assert "Breckland" not in by_case["Publica Group"]
+
+
+def test_quotes_keep_their_attribution(chunks: list[Passage]) -> None:
+    assert any("Writing your own rules is much harder" in p.text and "District interviewee" in p.text for p in chunks)
+    assert any("King’s Fund" in p.text or "King's Fund" in p.text for p in chunks)
+
+
+def test_no_passage_mixes_two_case_studies(chunks: list[Passage]) -> None:
+    titles = {p.case_study for p in chunks if p.case_study}
+    for passage in chunks:
+        if passage.case_study:
+            others = [t for t in titles if t != passage.case_study and t in passage.text]
+            assert not others or passage.case_study in ("Publica Group",), (passage.case_study, others)
+
+
+def test_broken_bullets_are_rejoined(chunks: list[Passage]) -> None:
+    joined = "built on the powerful tools that districts have always had at their disposal"
+    assert any(joined in " ".join(p.text.split()) for p in chunks)
