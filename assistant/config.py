@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     llm_base_url: str | None = None
     llm_api_key: str | None = None
     request_timeout_s: float = 20.0
+    encoder_threads: int = Field(default=1, ge=1)
 
     @property
     def feedback_path(self) -> Path:

@@ -138,10 +138,18 @@ def load_synonyms(corpus_dir: Path) -> dict[str, str]:
     return {k: v for k, v in json.loads(path.read_text(encoding="utf-8")).items() if not k.startswith("_")}
 
 
-def model_encoder(model: str) -> Encode:
-    """Query encoder backed by the sentence-transformers model named in settings."""
+def model_encoder(model: str, threads: int = 1) -> Encode:
+    """Query encoder backed by the sentence-transformers model named in settings.
+
+    One short query gains nothing from several torch threads, and under concurrent requests (or any
+    other load on a 2-core machine) spinning threads slow every request down by an order of magnitude.
+    """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import torch
+
     from ingest.embed import Embedder
+
+    torch.set_num_threads(threads)
 
     embedder = Embedder(model)
 
@@ -161,7 +169,7 @@ def build_assistant(
 ) -> Assistant:
     """Wire the real parts from settings, unless a test passes its own."""
     store = store or FileStore.open(settings.index_dir)
-    encode = encode or model_encoder(str(store.manifest.get("model") or settings.model))
+    encode = encode or model_encoder(str(store.manifest.get("model") or settings.model), settings.encoder_threads)
     if llm is None and settings.llm_provider:
         from assistant.llm import chat_model_from_settings
 

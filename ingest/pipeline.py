@@ -20,7 +20,15 @@ from ingest.loaders import CorpusMeta, UnreadableDocument, corpus_files, load_do
 from ingest.models import CaseStudy, Passage
 from ingest.text import split_sentences
 
-PARSER_VERSION = "1"
+def _code_version() -> str:
+    """Hash of the ingest package's source: a changed parser or chunker must rebuild, not reuse."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+PARSER_VERSION = _code_version()
 Progress = Callable[[str, int, int], None]
 
 
