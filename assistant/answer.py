@@ -38,22 +38,42 @@ class _Candidate:
     text: str
     hit_index: int
     score: float
+    continuation: tuple[str, ...] = ()  # the list items a sentence ending in ':' introduces
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        return (self.text, *self.continuation)
+
+    def render(self) -> str:
+        if not self.continuation:
+            return self.text
+        return self.text + " " + "; ".join(item.rstrip(" .;") for item in self.continuation) + "."
+
+
+LIST_ITEMS = 4  # items of a list to quote after the sentence that introduces it
+RANK_PRIOR = 0.2  # how much a sentence gains from its passage's rank
 
 
 def _sentence_candidates(result: SearchResult, store: PassageStore, hits_considered: int) -> list[_Candidate]:
     query_tokens = set(passage_tokens(result.query.lexical))
     candidates: list[_Candidate] = []
     for hit_index, hit in enumerate(result.hits[:hits_considered]):
-        sentences = [s for s in store.sentences_of(hit.passage.id) if len(s.text.split()) >= 5]
+        ordered = store.sentences_of(hit.passage.id)
+        following = {s.row: tuple(x.text for x in ordered[i + 1 : i + 1 + LIST_ITEMS]) for i, s in enumerate(ordered)}
+        sentences = [s for s in ordered if len(s.text.split()) >= 5]
         if not sentences:
             continue
-        similarity = store.sentence_vectors([s.row for s in sentences]) @ result.vector
+        vectors = store.sentence_vectors([s.row for s in sentences])
+        similarity = vectors @ result.vector
+        if result.focus is not None:  # a follow-up: the sentence must answer what is asked now
+            similarity = (similarity + vectors @ result.focus) / 2
         for sentence, cosine in zip(sentences, similarity.tolist()):
             tokens = set(passage_tokens(sentence.text))
             overlap = len(tokens & query_tokens) / max(1, len(query_tokens))
             # Closeness to the question first; the passage's rank and shared words break near-ties.
-            score = cosine + 0.15 * overlap + 0.05 / (1 + hit_index)
-            candidates.append(_Candidate(sentence.text, hit_index, score))
+            score = cosine + 0.15 * overlap + RANK_PRIOR / (1 + hit_index)
+            continuation = following[sentence.row] if sentence.text.rstrip().endswith(":") else ()
+            candidates.append(_Candidate(sentence.text, hit_index, score, continuation))
     return sorted(candidates, key=lambda c: -c.score)
 
 
@@ -151,11 +171,11 @@ def compose_answer(result: SearchResult, store: PassageStore, params: RetrievalP
     numbers: dict[int, int] = {}
     for candidate in chosen:
         numbers.setdefault(candidate.hit_index, len(numbers) + 1)
-    body = " ".join(f"{c.text} [{numbers[c.hit_index]}]" for c in chosen)
+    body = " ".join(f"{c.render()} [{numbers[c.hit_index]}]" for c in chosen)
     body, used = expand_first_acronyms(body, store.glossary)
     related = related_case_studies(result, store.case_studies())
     text = body + ("\n\n" + _format_related(related) if related else "")
     citations = [
-        Citation(n, result.hits[i], tuple(c.text for c in chosen if c.hit_index == i)) for i, n in numbers.items()
+        Citation(n, result.hits[i], tuple(part for c in chosen if c.hit_index == i for part in c.parts)) for i, n in numbers.items()
     ]
     return Answer(text=text, answered=True, citations=citations, hits=result.hits, related=related, glossary=used)

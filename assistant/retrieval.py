@@ -40,6 +40,7 @@ class SearchResult:
     query: RewrittenQuery
     relevance: float  # cosine similarity of the best passage to the question: drives abstention
     vector: np.ndarray
+    focus: np.ndarray | None = None  # a follow-up's own words, without the earlier turn it leans on
 
 
 def rrf(rankings: Sequence[tuple[list[str], float]], k: int) -> dict[str, float]:
@@ -143,7 +144,8 @@ class Retriever:
             for i in ranked[: params.k]
         ]
         relevance = max((s for _, s in dense[:1]), default=0.0)
-        return SearchResult(hits, query, relevance, vector)
+        focus = self.encode(question) if query.follow_up else None
+        return SearchResult(hits, query, relevance, vector, focus)
 
     def _by_case_study(self, vector: np.ndarray, dense: dict[str, float], limit: int) -> list[str]:
         """Passages of the case studies that, as a whole, best fit the question (case by case, best passage first).
