@@ -7,19 +7,17 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response, status
-from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from assistant.api_errors import ReadableStartupFailure, install_error_handlers
 from assistant.config import Settings, get_settings
-from assistant.errors import AssistantError, IndexCorrupt, IndexNotBuilt, NotFound, UnknownFilter
+from assistant.errors import AssistantError
 from assistant.feedback import FeedbackStore, open_feedback, to_csv
 from assistant.schemas import (
     AskRequest,
@@ -39,76 +37,10 @@ from assistant.service import Assistant, build_assistant, summarise
 
 logger = logging.getLogger("assistant.api")
 
-_STATUS: tuple[tuple[type[AssistantError], int], ...] = (
-    (IndexNotBuilt, status.HTTP_503_SERVICE_UNAVAILABLE),
-    (IndexCorrupt, status.HTTP_503_SERVICE_UNAVAILABLE),
-    (NotFound, status.HTTP_404_NOT_FOUND),
-    (UnknownFilter, status.HTTP_422_UNPROCESSABLE_CONTENT),
-)
 _ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorOut, "description": "The request is malformed; `detail` says what to fix."},
     503: {"model": ErrorOut, "description": "The index is missing or damaged."},
 }
-
-
-def status_for(exc: AssistantError) -> int:
-    """The HTTP status an assistant error maps to (400 for any error without a specific one)."""
-    return next((code for kind, code in _STATUS if isinstance(exc, kind)), status.HTTP_400_BAD_REQUEST)
-
-
-def _field(loc: Sequence[int | str]) -> str:
-    """('body', 'history', 0, 'role') → 'history[0].role'."""
-    parts = list(loc[1:] if loc and loc[0] in ("body", "query", "path", "header") else loc)
-    name = ""
-    for part in parts:
-        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
-    return name
-
-
-def describe_validation_errors(errors: Sequence[Any]) -> list[dict[str, str]]:
-    """pydantic's error list as {field, message} pairs whose messages read as sentences."""
-    described = []
-    for error in errors:
-        field, kind, msg = _field(error.get("loc", ())), error.get("type", ""), str(error.get("msg", "is invalid"))
-        if kind == "json_invalid":
-            reason = (error.get("ctx") or {}).get("error", "")
-            message = f"The request body is not valid JSON ({reason})." if reason else "The request body is not valid JSON."
-            field = ""
-        elif kind == "missing" and not field:
-            message = "The request body is missing; send a JSON object."
-        elif not field and kind in ("model_attributes_type", "model_type", "dict_type"):
-            message = "The request body must be a JSON object sent with `Content-Type: application/json`."
-        elif kind == "value_error":
-            message = msg.removeprefix("Value error, ")
-            message = message if message.startswith(field) else f"{field}: {message}"
-        elif kind == "extra_forbidden":
-            message = f"{field} is not a known field."
-        else:
-            message = f"{field}: {msg}" if field else msg
-        described.append({"field": field, "message": message})
-    return described
-
-
-class _ReadableStartupFailure:
-    """Startup failing for a known reason reports its one-line message, not a traceback.
-
-    uvicorn logs whatever text a failed lifespan sends, and Starlette sends the formatted traceback.
-    """
-
-    def __init__(self, app: ASGIApp, failures: list[AssistantError]) -> None:
-        self.app, self.failures = app, failures
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "lifespan":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_readable(message: Message) -> None:
-            if message["type"] == "lifespan.startup.failed" and self.failures:
-                message = {**message, "message": str(self.failures[-1])}
-            await send(message)
-
-        await self.app(scope, receive, send_readable)
 
 
 # --- dependencies ---------------------------------------------------------------------------------------------
@@ -138,7 +70,9 @@ def require_admin(
 ) -> None:
     """Admin endpoints: 401 without a token, 403 with a wrong one or when none is configured."""
     if not settings.admin_token:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "Feedback export is disabled: set LOCALITIES_ADMIN_TOKEN to enable it.")
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, "Feedback export is disabled: set LOCALITIES_ADMIN_TOKEN to enable it."
+        )
     given = bearer.credentials if bearer else header
     if not given:
         raise HTTPException(
@@ -247,24 +181,6 @@ def export_feedback(store: FeedbackDep) -> Response:
     )
 
 
-# --- error translation ----------------------------------------------------------------------------------------
-
-
-async def _assistant_error(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, AssistantError)
-    body: dict[str, object] = {"detail": str(exc)}
-    if isinstance(exc, UnknownFilter):
-        body["valid_values"] = exc.valid
-    return JSONResponse(body, status_code=status_for(exc))
-
-
-async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
-    errors = describe_validation_errors(exc.errors())
-    detail = "; ".join(e["message"] for e in errors) or "The request is not valid."
-    return JSONResponse({"detail": detail, "errors": errors}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
-
-
 # --- factory --------------------------------------------------------------------------------------------------
 
 
@@ -296,15 +212,14 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
     app.state.settings = settings
     app.state.assistant = assistant
     app.include_router(router)
-    app.add_exception_handler(AssistantError, _assistant_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
+    install_error_handlers(app)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=[settings.ui_origin],
         allow_methods=["GET", "POST"],
         allow_headers=["Authorization", "Content-Type", "X-Admin-Token"],
     )
-    app.add_middleware(_ReadableStartupFailure, failures=failures)
+    app.add_middleware(ReadableStartupFailure, failures=failures)
     return app
 
 

@@ -186,7 +186,7 @@ def _log_config() -> dict[str, Any]:
 
 @app.command()
 def serve(
-    host: Annotated[Optional[str], typer.Option("--host", help="Address to bind (default: settings, 127.0.0.1).")] = None,
+    host: Annotated[Optional[str], typer.Option("--host", help="Address to bind (default: settings).")] = None,
     port: Annotated[Optional[int], typer.Option("--port", help="Port (default: settings, 8000).")] = None,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes (each loads the model).")] = 1,
     index: IndexOpt = None,
@@ -222,7 +222,7 @@ def serve(
 @app.command()
 def ui(
     port: Annotated[int, typer.Option("--port", help="Port for the Streamlit page.")] = 8501,
-    api_url: Annotated[Optional[str], typer.Option("--api-url", help="API the page talks to (default: settings).")] = None,
+    api_url: Annotated[Optional[str], typer.Option("--api-url", help="API for the page (default: settings).")] = None,
 ) -> None:
     """Run the Streamlit page (ui/app.py) on 127.0.0.1, talking to the API at LOCALITIES_API_URL.
 

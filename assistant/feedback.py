@@ -58,7 +58,9 @@ class FeedbackEntry:
         created = row.created_at
         # SQLite keeps no time zone; every value was written in UTC.
         created = created if created.tzinfo else created.replace(tzinfo=UTC)
-        return cls(row.id, created, row.question, row.answer, row.rating, row.reason, row.comment, tuple(row.passage_ids))
+        return cls(
+            row.id, created, row.question, row.answer, row.rating, row.reason, row.comment, tuple(row.passage_ids)
+        )
 
 
 def feedback_url(settings: Settings) -> str:

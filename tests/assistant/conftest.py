@@ -1,0 +1,58 @@
+"""Fixtures for the API, CLI and feedback tests: a fresh feedback database and a live TestClient per test."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from assistant.api import create_app
+from assistant.config import Settings, get_settings
+from assistant.service import Assistant
+
+ClientFactory = Callable[..., TestClient]
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Settings read from the environment (the CLI's) write under tmp_path and are rebuilt for each test."""
+    monkeypatch.setenv("LOCALITIES_DATA_DIR", str(tmp_path / "data"))
+    for name in ("LOCALITIES_FEEDBACK_DB", "LOCALITIES_DATABASE_URL", "LOCALITIES_INDEX_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.fixture()
+def api_settings(settings: Settings, tmp_path: Path) -> Settings:
+    """The session settings with a feedback database of this test's own."""
+    return settings.model_copy(update={"feedback_db": tmp_path / "feedback" / "feedback.db"})
+
+
+@pytest.fixture()
+def client_factory(api_settings: Settings, assistant: Assistant) -> Iterator[ClientFactory]:
+    """Make started TestClients over the session assistant, with settings overrides; all closed afterwards."""
+    clients: list[TestClient] = []
+
+    def make(**overrides: object) -> TestClient:
+        client = TestClient(create_app(api_settings.model_copy(update=overrides), assistant))
+        client.__enter__()  # runs the lifespan: opens the feedback store
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture()
+def client(client_factory: ClientFactory) -> TestClient:
+    return client_factory()
+
+
+@pytest.fixture()
+def admin_headers(api_settings: Settings) -> dict[str, str]:
+    return {"Authorization": f"Bearer {api_settings.admin_token}"}
