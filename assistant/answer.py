@@ -50,17 +50,36 @@ class _Candidate:
         return self.text + " " + "; ".join(item.rstrip(" .;") for item in self.continuation) + "."
 
 
+# "How much / how many / when" questions want the sentence that carries the amount, the count or the date.
+_WANTS = {
+    "money": re.compile(r"\b(how much|cost|costs|save|saved|saving|savings|spend|spent|money|funding|worth|budget|price|pricey|cheaper)\b", re.I),
+    "count": re.compile(r"\b(how many|number of|how big|how large|how far|how long|population|size)\b", re.I),
+    "date": re.compile(r"\b(when|what year|which year|what date|since when|how old)\b", re.I),
+}
+_CARRIES = {
+    "money": re.compile(r"£\s?\d|\d\s?%|\bper cent\b|\b\d[\d,.]*\s?(m|bn|k|million|billion)\b", re.I),
+    "count": re.compile(r"\b\d[\d,]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|hundred|thousand)\b", re.I),
+    "date": re.compile(r"\b(19|20)\d\d\b|\b(january|february|march|april|may|june|july|august|september|october|november|december)\b", re.I),
+}
+QUANTITY_BONUS = 0.15
 LIST_ITEMS = 4  # items of a list to quote after the sentence that introduces it
 RANK_PRIOR = 0.2  # how much a sentence gains from its passage's rank
 
 
+def _quotable(sentence: str) -> bool:
+    """A whole statement: not a question the toolkit asks its reader, not a fragment or a list item's tail."""
+    text = sentence.strip()
+    return not (len(text.split()) < 5 or text.endswith("?") or text[0] in "–-;,)" or text[0].islower())
+
+
 def _sentence_candidates(result: SearchResult, store: PassageStore, hits_considered: int) -> list[_Candidate]:
     query_tokens = set(passage_tokens(result.query.lexical))
+    wanted = [kind for kind, pattern in _WANTS.items() if pattern.search(result.query.original)]
     candidates: list[_Candidate] = []
     for hit_index, hit in enumerate(result.hits[:hits_considered]):
         ordered = store.sentences_of(hit.passage.id)
         following = {s.row: tuple(x.text for x in ordered[i + 1 : i + 1 + LIST_ITEMS]) for i, s in enumerate(ordered)}
-        sentences = [s for s in ordered if len(s.text.split()) >= 5]
+        sentences = [s for s in ordered if _quotable(s.text)]
         if not sentences:
             continue
         vectors = store.sentence_vectors([s.row for s in sentences])
@@ -72,6 +91,8 @@ def _sentence_candidates(result: SearchResult, store: PassageStore, hits_conside
             overlap = len(tokens & query_tokens) / max(1, len(query_tokens))
             # Closeness to the question first; the passage's rank and shared words break near-ties.
             score = cosine + 0.15 * overlap + RANK_PRIOR / (1 + hit_index)
+            if any(_CARRIES[kind].search(sentence.text) for kind in wanted):
+                score += QUANTITY_BONUS
             continuation = following[sentence.row] if sentence.text.rstrip().endswith(":") else ()
             candidates.append(_Candidate(sentence.text, hit_index, score, continuation))
     return sorted(candidates, key=lambda c: -c.score)

@@ -17,6 +17,7 @@ class RetrievalParams(BaseModel):
     lexical_weight: float = Field(default=1.0, ge=0)
     sentence_weight: float = Field(default=1.0, ge=0)
     case_weight: float = Field(default=2.0, ge=0)
+    named_boost: float = Field(default=0.25, ge=0)
     use_spelling: bool = True
     use_glossary: bool = True
     use_synonyms: bool = True

@@ -10,14 +10,14 @@ from rapidfuzz.distance import Levenshtein
 
 from ingest.lexical import words
 
-_FOLLOW_UP_OPENERS = re.compile(
-    r"^\s*(and|also|so|but|what about|how about|what of|and what|and how|same|then|ok|okay|why|how)\b", re.IGNORECASE
-)
+_FOLLOW_UP_OPENERS = re.compile(r"^\s*(and|also|but|what about|how about|what of|same for|then|and then)\b", re.IGNORECASE)
 _REFERS_BACK = re.compile(
-    r"\b(they|them|their|theirs|it|its|this|that|those|these|there|he|she|his|her|the same|the council|the councils|"
-    r"the partnership|the scheme|the project|that one|this one)\b",
+    r"\b(they|them|their|theirs|it|its|this|that|those|these|he|she|his|her|the same|that one|this one|"
+    r"the (pilot|programme|project|scheme|partnership|service|company|deal|merger|council|councils|hub|team|board|"
+    r"authority|area|plan|bid|fund|model|arrangement|approach|initiative|review|proposal|proposals|study))\b",
     re.IGNORECASE,
 )
+_DEFINITION = re.compile(r"^\s*(what('s| is| are| does)|define|meaning of|explain)\b", re.IGNORECASE)
 _COMMON = frozenset(
     "what how why who when where which does did do is are was were can could should would will the a an and or "
     "of to in on for with about any there their they them it its this that these those be been have has had our "
@@ -132,7 +132,13 @@ def is_follow_up(question: str, history: Sequence[Turn]) -> bool:
     content = [w for w in words(question) if w not in _COMMON]
     if _FOLLOW_UP_OPENERS.match(question) and len(content) <= 6:
         return True
-    return bool(_REFERS_BACK.search(question)) and len(content) <= 5
+    # A question that names its own subject ('… in Suffolk Coastal …', 'a LEP') stands on its own.
+    names = re.findall(r"(?<!^)(?<![.?!]\s)\b[A-Z][a-z]{2,}|\b[A-Z]{2,}s?\b", question.strip())
+    if _REFERS_BACK.search(question) and len(content) <= 5 and len(names) < 2:
+        return True
+    # 'How many staff transferred in, and when?' — but 'What is social prescribing?' asks something new.
+    return len(content) <= 3 and not names and not _DEFINITION.match(question)
+
 
 
 def conversation_context(history: Sequence[Turn], case_study_titles: Sequence[str]) -> str:

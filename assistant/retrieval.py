@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
-from assistant.errors import UnknownFilter
+from assistant.errors import NotFound, UnknownFilter
 from assistant.params import RetrievalParams
 from assistant.query import RewrittenQuery, Speller, Turn, english_words, rewrite
 from assistant.store import PassageStore, passage_tokens
-from ingest.models import Passage
+from ingest.lexical import words
+from ingest.models import CaseStudy, Passage
 
 Encode = Callable[[str], np.ndarray]
 
@@ -73,6 +74,8 @@ class Retriever:
         self.chapters = sorted({p.chapter for p in store.passages()})
         self._titles = [c.title for c in self.case_studies]
         self._case_index = _case_study_index(store)
+        proper = proper_nouns(p.text for p in store.passages()) - {a.lower() for a in store.glossary}
+        self._case_names = _case_study_names(self.case_studies, self._case_index[0], proper)
 
     def encode(self, text: str) -> np.ndarray:
         return self._encode(text)
@@ -130,9 +133,14 @@ class Retriever:
             ([i for i, _ in sentences], params.sentence_weight * params.dense_weight),
             ([i for i, _ in lexical], params.lexical_weight),
         ]
-        if params.case_weight > 0 and not (resolved and resolved.case_study) and _wants_example(question):
-            rankings.append((self._by_case_study(vector, dict(dense), params.candidates), params.case_weight))
+        if params.case_weight > 0 and not (resolved and resolved.case_study):
+            if _wants_example(question):
+                rankings.append((self._by_case_study(vector, dict(dense), params.candidates), params.case_weight))
         fused = rrf(rankings, params.rrf_k)
+        if params.named_boost > 0 and not (resolved and resolved.case_study):
+            # A question that names a case study is about it: its passages outrank look-alikes from elsewhere.
+            named = {i for i in self._passages_of(self._named_case_studies(query.text), vector, 1000)}
+            fused = {i: score * (1 + params.named_boost) if i in named else score for i, score in fused.items()}
         ranked = sorted(fused, key=lambda i: -fused[i])[: params.k * 3]
         if ranked:
             ranked = collapse_near_duplicates(ranked, self.store.passage_vectors(ranked), params.dedupe_threshold)
@@ -146,6 +154,24 @@ class Retriever:
         relevance = max((s for _, s in dense[:1]), default=0.0)
         focus = self.encode(question) if query.follow_up else None
         return SearchResult(hits, query, relevance, vector, focus)
+
+    def _named_case_studies(self, text: str) -> list[int]:
+        """Case studies the question names ('Central Lincolnshire', 'Publica', 'Wyre Forest')."""
+        tokens = set(words(text))
+        named = []
+        for case, (weights, total) in enumerate(self._case_names):
+            if total and sum(w for t, w in weights.items() if t in tokens) / total >= NAMED_SHARE:
+                named.append(case)
+        return named
+
+    def _passages_of(self, cases: list[int], vector: np.ndarray, limit: int) -> list[str]:
+        """The named case studies' passages, closest to the question first."""
+        _, _, members = self._case_index
+        ids = [i for case in cases for i in members[case]]
+        if not ids:
+            return []
+        order = np.argsort(-(self.store.passage_vectors(ids) @ vector))
+        return [ids[j] for j in order][:limit]
 
     def _by_case_study(self, vector: np.ndarray, dense: dict[str, float], limit: int) -> list[str]:
         """Passages of the case studies that, as a whole, best fit the question (case by case, best passage first).
@@ -172,7 +198,9 @@ class Retriever:
     def neighbours(self, passage_id: str, window: int = 1) -> list[Passage]:
         """Passages either side of one in the same section and case study, for context."""
         passages = self.store.passages()
-        index = next(i for i, p in enumerate(passages) if p.id == passage_id)
+        index = next((i for i, p in enumerate(passages) if p.id == passage_id), None)
+        if index is None:
+            raise NotFound(f"No passage with id '{passage_id}'.")
         centre = passages[index]
         around = passages[max(0, index - window) : index + window + 1]
         return [
@@ -194,6 +222,47 @@ _EXAMPLE = re.compile(
 def _wants_example(question: str) -> bool:
     """Officers looking for a case study that fits their situation."""
     return bool(_EXAMPLE.search(question))
+
+
+NAMED_SHARE = 0.5
+_GENERIC_NAME_WORDS = frozenset(
+    "the a an and of in on for to with by at as our from district districts council councils dc borough city county "
+    "case study partnership partners group service services health housing local government authority authorities".split()
+)
+
+
+def proper_nouns(texts: Iterable[str]) -> set[str]:
+    """Words the corpus nearly always capitalises mid-sentence: place and organisation names ('Kent', 'Publica')."""
+    upper: dict[str, int] = {}
+    lower: dict[str, int] = {}
+    for text in texts:
+        for match in re.finditer(r"(?<![.!?:•]\s)(?<!^)\b([A-Za-z][a-z]+)\b", text):
+            word = match.group(1)
+            target = upper if word[0].isupper() else lower
+            target[word.lower()] = target.get(word.lower(), 0) + 1
+    return {w for w, n in upper.items() if n >= 9 * lower.get(w, 0)}
+
+
+def _case_study_names(
+    case_studies: list[CaseStudy], titles: list[str], proper: set[str]
+) -> list[tuple[dict[str, float], float]]:
+    """Per case study (in index order), the proper nouns of its names, weighted by rarity among case studies."""
+    names: dict[str, set[str]] = {}
+    for study in case_studies:
+        text = f"{study.title} {study.label or ''}"
+        names[study.title] = {w for w in words(text) if w in proper and w not in _GENERIC_NAME_WORDS and len(w) > 2}
+    frequency: dict[str, int] = {}
+    for tokens in names.values():
+        for token in tokens:
+            frequency[token] = frequency.get(token, 0) + 1
+    result = []
+    for title in titles:
+        tokens = names.get(title, set())
+        weights = {t: 1.0 / frequency[t] for t in tokens}
+        # Naming the rarest word or two is enough: 'Publica', 'Central Lincolnshire', 'Wyre Forest'.
+        top = sorted(weights.values(), reverse=True)[:2]
+        result.append((weights, sum(top)))
+    return result
 
 
 def _case_study_index(store: PassageStore) -> tuple[list[str], np.ndarray, list[list[str]]]:

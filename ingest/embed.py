@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -23,7 +24,12 @@ class Embedder:
     """Normalised float32 vectors for texts, so inner product is cosine similarity."""
 
     def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = 64) -> None:
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no 'Loading weights' bar on every CLI call
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
 
         self.name = model
         self.batch_size = batch_size

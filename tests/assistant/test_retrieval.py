@@ -1,0 +1,83 @@
+"""Hybrid retrieval on the real index: rewriting, filters, follow-ups, duplicates."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.errors import UnknownFilter
+from assistant.query import Turn, is_follow_up
+from assistant.retrieval import Filters, rrf
+
+
+def test_rrf_rewards_agreement() -> None:
+    fused = rrf([(["a", "b", "c"], 1.0), (["b", "a", "d"], 1.0)], k=60)
+    assert max(fused, key=fused.get) in {"a", "b"} and fused["d"] < fused["a"]
+
+
+def test_misspelled_words_are_corrected_to_the_toolkits_words(assistant) -> None:  # type: ignore[no-untyped-def]
+    result = assistant.search("colaboration with helth partners on procurment")
+    assert result.query.corrections == {"colaboration": "collaboration", "helth": "health", "procurment": "procurement"}
+
+
+def test_real_english_words_are_not_corrected(assistant) -> None:  # type: ignore[no-untyped-def]
+    result = assistant.search("schemes where volunteers visit lonely pensioners")
+    assert result.query.corrections == {}
+
+
+def test_acronyms_are_expanded_on_the_lexical_side(assistant) -> None:  # type: ignore[no-untyped-def]
+    result = assistant.search("what does a LEP do?")
+    assert "Local Enterprise Partnership" in result.query.lexical
+
+
+@pytest.mark.parametrize(
+    ("history", "question", "expected", "fact"),
+    [
+        ("Tell me about the business rates pilot in Kent", "and how much money did it keep in the county?", "Kent business rates retention pilot", "retained"),
+        ("What happened with the Suffolk Coastal and Waveney merger?", "how many councillors will the new council have?", "Suffolk Coastal and Waveney district merger", "55 elected members"),
+    ],
+)
+def test_a_follow_up_retrieves_the_case_study_of_the_earlier_turn(assistant, history: str, question: str, expected: str, fact: str) -> None:  # type: ignore[no-untyped-def]
+    turns = [Turn("user", history), Turn("assistant", "…")]
+    result = assistant.search(question, history=turns)
+    assert result.query.follow_up
+    assert expected in [h.passage.case_study for h in result.hits[:3]]
+    assert any(fact in h.passage.text for h in result.hits)
+    assert result.query.context and history in result.query.context
+
+
+def test_a_self_contained_question_is_not_a_follow_up() -> None:
+    assert not is_follow_up("Is there an example of two councils sharing a chief executive?", [Turn("user", "hello")])
+    assert not is_follow_up("and what about them?", [])
+
+
+def test_case_study_filter_returns_only_that_case_study(assistant) -> None:  # type: ignore[no-untyped-def]
+    result = assistant.search("savings", k=10, filters=Filters(case_study="Publica Group"))
+    assert result.hits and {h.passage.case_study for h in result.hits} == {"Publica Group"}
+    by_id = assistant.search("savings", filters=Filters(case_study="publica-group"))
+    assert {h.passage.case_study for h in by_id.hits} == {"Publica Group"}
+
+
+def test_chapter_filter(assistant) -> None:  # type: ignore[no-untyped-def]
+    chapter = "Collaborating for better lives"
+    result = assistant.search("housing", k=8, filters=Filters(chapter=chapter.upper()))
+    assert {h.passage.chapter for h in result.hits} == {chapter}
+
+
+def test_unknown_filter_names_the_valid_values(assistant) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(UnknownFilter) as error:
+        assistant.search("savings", filters=Filters(case_study="Atlantis Council"))
+    assert "Publica Group" in str(error.value)
+
+
+def test_near_duplicates_are_collapsed(assistant) -> None:  # type: ignore[no-untyped-def]
+    result = assistant.search("through collaboration they could see that by helping us do more, they are helping themselves", k=10)
+    vectors = assistant.store.passage_vectors([h.passage.id for h in result.hits])
+    similarity = vectors @ vectors.T - np.eye(len(vectors))
+    assert similarity.max() < assistant.params.dedupe_threshold
+
+
+def test_neighbouring_passages_share_the_section_unit(assistant) -> None:  # type: ignore[no-untyped-def]
+    hit = assistant.search("Publica Group is a Joint Venture Teckal company").hits[0]
+    around = assistant.retriever.neighbours(hit.passage.id)
+    assert hit.passage in around and all(p.case_study == hit.passage.case_study for p in around)
