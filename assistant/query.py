@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from ingest.lexical import words
@@ -53,6 +54,9 @@ def english_words(min_count: int = 300) -> frozenset[str]:
     return frozenset(word for word, count in frequencies.items() if count >= min_count)
 
 
+SOUNDS_LIKE_RATIO = 70
+
+
 class Speller:
     """Spelling tolerance against the corpus's own words; real English words are left alone."""
 
@@ -64,7 +68,7 @@ class Speller:
             if count >= 2 and word.isalpha():
                 self._by_length.setdefault(len(word), []).append(word)
 
-    def closest(self, word: str) -> str | None:
+    def closest(self, word: str, loose: bool = True) -> str | None:
         """The corpus's closest frequent word (edit distance 1, or 2 for words of six letters or more)."""
         limit = 1 if len(word) <= 5 else 2
         best: tuple[int, int, str] | None = None
@@ -75,7 +79,22 @@ class Speller:
                     key = (distance, -self.vocabulary[candidate], candidate)
                     if best is None or key < best:
                         best = key
-        return best[2] if best else None
+        if best:
+            return best[2]
+        return self._sounds_like(word) if loose else None
+
+    def _sounds_like(self, word: str) -> str | None:
+        """Phonetic-style misspellings beyond two edits ('devolushun'): same first letter, close overall."""
+        if len(word) < 7:
+            return None
+        scored = [
+            (fuzz.ratio(word, candidate), self.vocabulary[candidate], candidate)
+            for length in range(len(word) - 2, len(word) + 3)
+            for candidate in self._by_length.get(length, ())
+            if candidate[0] == word[0]
+        ]
+        best = max(scored, default=None)
+        return best[2] if best and best[0] >= SOUNDS_LIKE_RATIO else None
 
     def unknown_share(self, text: str) -> float:
         """Share of a text's content words that the corpus never uses and that are not typos of its words."""
@@ -85,7 +104,7 @@ class Speller:
         if not content:
             return 0.0
         unknown = [
-            w for w in content if w not in self.vocabulary and (w in self.known_words or self.closest(w) is None)
+            w for w in content if w not in self.vocabulary and (w in self.known_words or self.closest(w, loose=False) is None)
         ]
         return len(unknown) / len(content)
 

@@ -20,6 +20,11 @@ def test_misspelled_words_are_corrected_to_the_toolkits_words(assistant) -> None
     assert result.query.corrections == {"colaboration": "collaboration", "helth": "health", "procurment": "procurement"}
 
 
+def test_phonetic_misspellings_are_corrected(assistant) -> None:  # type: ignore[no-untyped-def]
+    result = assistant.search("devolushun deels for kiddermister")
+    assert result.query.corrections == {"devolushun": "devolution", "deels": "deals", "kiddermister": "kidderminster"}
+
+
 def test_real_english_words_are_not_corrected(assistant) -> None:  # type: ignore[no-untyped-def]
     result = assistant.search("schemes where volunteers visit lonely pensioners")
     assert result.query.corrections == {}
