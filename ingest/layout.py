@@ -43,6 +43,7 @@ class Overrides:
 
     partnership_aliases: dict[str, list[str]] = field(default_factory=dict)
     title_aliases: dict[str, str] = field(default_factory=dict)
+    page_anchors: dict[str, int] = field(default_factory=dict)  # heading → printed page, from a reviewed contents table
 
 
 @dataclass
@@ -276,6 +277,7 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
         anchors.append((blocks[label_index].page_index, entry.page))  # type: ignore[attr-defined]
     partnership_aliases = overrides.partnership_aliases or _default_aliases([e.title for e in unmatched_entries])
     anchors += _partnership_anchors(blocks, labels, texts, unmatched_entries, partnership_aliases)
+    anchors += _heading_anchors(blocks, texts, overrides.page_anchors, set(chapter_starts), first_chapter_page)
     page_numbers = printed_page_numbers(len(pages), consistent_anchors(anchors))
 
     # Chapter of each page.
@@ -368,6 +370,22 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
     case_studies = _case_studies(source, labels, title_of_label, matches, blocks, page_numbers, chapter_of_page, unmatched_entries, chapter_starts, pages)
     title = meta.title
     return ParsedDocument(source=source, title=title, paragraphs=paragraphs, case_studies=case_studies)
+
+
+def _heading_anchors(
+    blocks: list[Block], texts: dict[int, str], headings: dict[str, int], openers: set[int], first_page: int
+) -> list[tuple[int, int]]:
+    """Pages of headings a reviewed contents table gives: the first page after the front matter that prints it."""
+    anchors = []
+    for heading, page in headings.items():
+        wanted = normalise(heading)
+        for i, block in enumerate(blocks):
+            if block.page_index <= first_page or block.page_index in openers:
+                continue
+            if normalise(texts[i]).startswith(wanted):
+                anchors.append((block.page_index, page))
+                break
+    return anchors
 
 
 def _partnership_anchors(

@@ -66,6 +66,7 @@ def load_document(path: Path, meta: CorpusMeta) -> ParsedDocument:
         overrides = Overrides(
             partnership_aliases=dict(raw.get("partnership_aliases", {})),  # type: ignore[arg-type]
             title_aliases=dict(raw.get("title_aliases", {})),  # type: ignore[arg-type]
+            page_anchors=dict(raw.get("page_anchors", {})),  # type: ignore[arg-type]
         )
         return parse_layout_text(text, path.name, layout, overrides)
     return _plain(text, path.name, file_meta, markdown=suffix == ".md")
