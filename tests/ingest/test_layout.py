@@ -175,3 +175,15 @@ def test_no_passage_mixes_two_case_studies(chunks: list[Passage]) -> None:
 def test_broken_bullets_are_rejoined(chunks: list[Passage]) -> None:
     joined = "built on the powerful tools that districts have always had at their disposal"
     assert any(joined in " ".join(p.text.split()) for p in chunks)
+
+
+def test_printed_pages_only_grow_and_most_passages_have_one(chunks: list[Passage]) -> None:
+    pages = [p.page for p in sorted(chunks, key=lambda p: p.start) if p.page is not None]
+    assert pages == sorted(pages)
+    assert len(pages) >= 0.6 * len(chunks)
+    assert 5 <= pages[0] and pages[-1] <= 165
+
+
+def test_a_tool_page_from_the_contents_table(chunks: list[Passage]) -> None:
+    holder = next(p for p in chunks if "75 per cent of the resident economically active population" in " ".join(p.text.split()))
+    assert holder.page == 24  # 'Defining places', page 24 in the contents table
