@@ -11,8 +11,8 @@ class RetrievalParams(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     k: int = Field(default=5, ge=1, le=50)
-    candidates: int = Field(default=40, ge=5, le=500)
-    rrf_k: int = Field(default=60, ge=1)
+    candidates: int = Field(default=20, ge=5, le=500)
+    rrf_k: int = Field(default=20, ge=1)
     dense_weight: float = Field(default=1.0, ge=0)
     lexical_weight: float = Field(default=1.0, ge=0)
     sentence_weight: float = Field(default=1.0, ge=0)
