@@ -63,6 +63,11 @@ def clean_title(text: str) -> str:
     return collapse_ws(re.sub(r"(?<=[A-Za-z)’'])\d{1,3}\s*$", "", collapse_ws(text))).rstrip(" .")
 
 
+def clean_heading(text: str) -> str:
+    """A heading without footnote markers glued to its words ('Five-council partnership63' → '…partnership')."""
+    return collapse_ws(re.sub(r"(?<=[a-z])\d{1,3}\b", "", text))
+
+
 def _chapter_starts(pages: list[Page], meta: LayoutMeta) -> dict[int, str]:
     """Page index → chapter title for each chapter opener page (they carry the marker line pair)."""
     if not meta.chapters or not meta.chapter_opener_marker:
@@ -321,26 +326,15 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
             for i, which in zip(before, _split_bodies(before, [f"{t} {labels[s].title}" for t, s in zip(titles, specific)], texts)):
                 case_of_block[i] = titles[which]
 
-    # Sections, footnotes and the final paragraphs.
-    paragraphs: list[Paragraph] = []
+    # Footnotes go to the paragraph carrying their marker; then sections and the final paragraphs.
     footnotes: dict[int, list[str]] = {}
-    section: str | None = None
-    last_chapter = ""
     for i, block in enumerate(blocks):
-        chapter = chapter_of_page[block.page_index]
-        if chapter != last_chapter:
-            section, last_chapter = None, chapter
         if block.kind == "footnote":
             target = _footnote_target(i, blocks, texts)
             if target is not None:
                 footnotes.setdefault(target, []).append(texts[i])
-            continue
-        if block.kind == "label" or (i - 1 in labels):
-            continue
-        if block.kind == "heading":
-            section = texts[i].rstrip()
-            continue
-    section = None
+    paragraphs: list[Paragraph] = []
+    section: str | None = None
     last_chapter = ""
     for i, block in enumerate(blocks):
         chapter = chapter_of_page[block.page_index]
@@ -349,7 +343,7 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
         if block.kind in ("footnote", "label") or (i - 1 in labels):
             continue
         if block.kind == "heading":
-            section = texts[i].rstrip()
+            section = clean_heading(texts[i])
             continue
         if not re.search(r"[A-Za-z]{2,}.*[A-Za-z]{2,}.*[A-Za-z]{2,}", texts[i]):
             continue  # map legends, figures and stray numbers
@@ -368,8 +362,7 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
         )
 
     case_studies = _case_studies(source, labels, title_of_label, matches, blocks, page_numbers, chapter_of_page, unmatched_entries, chapter_starts, pages)
-    title = meta.title
-    return ParsedDocument(source=source, title=title, paragraphs=paragraphs, case_studies=case_studies)
+    return ParsedDocument(source=source, title=meta.title, paragraphs=paragraphs, case_studies=case_studies)
 
 
 def _heading_anchors(
