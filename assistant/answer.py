@@ -142,10 +142,15 @@ def strip_acronym_expansions(text: str, glossary: dict[str, str]) -> str:
     return text
 
 
+RELATED_MIN_SIMILARITY = 0.4  # a case study is 'related' only when one of its passages is close to the question
+
+
 def related_case_studies(result: SearchResult, case_studies: list[CaseStudy], limit: int = 3) -> list[CaseStudy]:
     by_title = {c.title: c for c in case_studies}
     related: list[CaseStudy] = []
     for hit in result.hits:
+        if hit.dense < RELATED_MIN_SIMILARITY:
+            continue
         study = by_title.get(hit.passage.case_study or "")
         if study and study not in related:
             related.append(study)
@@ -157,17 +162,23 @@ def _format_related(related: list[CaseStudy]) -> str:
     return "Related case studies: " + "; ".join(parts) + "."
 
 
-def nearby_topics(result: SearchResult, limit: int = 3) -> list[str]:
+def nearby_topics(result: SearchResult, chapters: list[str], limit: int = 3) -> list[str]:
+    """Topics near the question; for a question nothing is near, what the toolkit covers at all."""
     topics: list[str] = []
     for hit in result.hits:
+        if hit.dense < NEARBY_MIN_SIMILARITY:
+            continue
         topic = hit.passage.case_study or hit.passage.section or hit.passage.chapter
         if topic and topic not in topics:
             topics.append(topic)
-    return topics[:limit]
+    return topics[:limit] or chapters
 
 
-def abstention(result: SearchResult) -> Answer:
-    topics = nearby_topics(result)
+NEARBY_MIN_SIMILARITY = 0.3
+
+
+def abstention(result: SearchResult, chapters: list[str]) -> Answer:
+    topics = nearby_topics(result, chapters)
     text = "The toolkit does not seem to cover this question, so I can't answer it from the toolkit."
     if topics:
         text += " Nearby topics it does cover: " + "; ".join(topics) + "."
@@ -176,6 +187,8 @@ def abstention(result: SearchResult) -> Answer:
 
 def is_covered(result: SearchResult, params: RetrievalParams) -> bool:
     """Whether the toolkit covers the question: close enough, and not about things it never mentions."""
+    if result.scoped:  # the user chose the case study: 'what were the results?' is about it
+        return bool(result.hits)
     if not result.hits or result.relevance < params.min_relevance:
         return False
     return not (result.relevance < params.uncertain_relevance and result.query.unknown_share >= params.max_unknown_share)
@@ -185,10 +198,10 @@ def compose_answer(result: SearchResult, store: PassageStore, params: RetrievalP
     """An extractive answer from the best sentences of the top passages, or an abstention."""
     sentences = params.answer_sentences
     if not is_covered(result, params):
-        return abstention(result)
+        return abstention(result, list(dict.fromkeys(p.chapter for p in store.passages())))
     chosen = _select(_sentence_candidates(result, store, hits_considered), sentences)
     if not chosen:
-        return abstention(result)
+        return abstention(result, list(dict.fromkeys(p.chapter for p in store.passages())))
     numbers: dict[int, int] = {}
     for candidate in chosen:
         numbers.setdefault(candidate.hit_index, len(numbers) + 1)

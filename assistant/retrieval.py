@@ -42,6 +42,7 @@ class SearchResult:
     relevance: float  # cosine similarity of the best passage to the question: drives abstention
     vector: np.ndarray
     focus: np.ndarray | None = None  # a follow-up's own words, without the earlier turn it leans on
+    scoped: bool = False  # searched within one case study the user chose
 
 
 def rrf(rankings: Sequence[tuple[list[str], float]], k: int) -> dict[str, float]:
@@ -153,7 +154,7 @@ class Retriever:
         ]
         relevance = max((s for _, s in dense[:1]), default=0.0)
         focus = self.encode(question) if query.follow_up else None
-        return SearchResult(hits, query, relevance, vector, focus)
+        return SearchResult(hits, query, relevance, vector, focus, bool(resolved and resolved.case_study))
 
     def _named_case_studies(self, text: str) -> list[int]:
         """Case studies the question names ('Central Lincolnshire', 'Publica', 'Wyre Forest')."""

@@ -92,3 +92,19 @@ def test_odd_but_legal_questions_are_handled_like_any_other(assistant, question:
     answer = assistant.ask(question)
     assert isinstance(answer.answered, bool)
     assert "<script>" not in answer.text.split("Nearby topics")[0] or not answer.answered
+
+
+@pytest.mark.parametrize("question", ["What were the results?", "What challenges did they face?"])
+def test_a_question_scoped_to_a_case_study_is_answered_from_it(assistant, question: str) -> None:  # type: ignore[no-untyped-def]
+    from assistant.retrieval import Filters
+
+    for study in assistant.store.case_studies()[:8]:
+        answer = assistant.ask(question, filters=Filters(case_study=study.id))
+        assert answer.answered, study.title
+        assert {c.hit.passage.case_study for c in answer.citations} == {study.title}
+
+
+def test_an_abstention_with_nothing_nearby_lists_what_the_toolkit_covers(assistant) -> None:  # type: ignore[no-untyped-def]
+    answer = assistant.ask("Where do I renew my passport?")
+    assert not answer.answered
+    assert "Collaborating for better lives" in answer.text and "Local government reorganisation in Denmark" not in answer.text
