@@ -53,18 +53,27 @@ def ingest(
     index: IndexOpt = None,
     model: Annotated[Optional[str], typer.Option("--model", help="Sentence-transformers name or path.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Rebuild even if nothing changed.")] = False,
+    database_url: Annotated[
+        Optional[str], typer.Option("--database-url", help="Ingest into this PostgreSQL database instead (default: settings).")
+    ] = None,
 ) -> None:
     """Parse the corpus and build the search index (incremental; unchanged corpus → no work).
+
+    With a PostgreSQL URL (--database-url or LOCALITIES_DATABASE_URL) documents are written there instead,
+    one transaction each; vectors of an existing index build (--index) are reused, not re-embedded.
 
     Example: localities ingest --corpus corpus/ --index index/
     """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from ingest.pipeline import ingest as run_ingest
 
-    settings = _settings(corpus_dir=corpus, index_dir=index, model=model)
+    settings = _settings(corpus_dir=corpus, index_dir=index, model=model, database_url=database_url)
     if not settings.corpus_dir.is_dir():
         console.print(f"[red]Corpus folder '{settings.corpus_dir}' not found.[/red]")
         raise typer.Exit(1)
+    if (settings.database_url or "").startswith("postgresql"):
+        _ingest_to_postgres(settings)
+        return
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console) as bar:
         tasks: dict[str, int] = {}
 
@@ -81,6 +90,44 @@ def ingest(
     )
     for name, reason in report.skipped:
         console.print(f"[yellow]Skipped {name}: {reason}[/yellow]")
+    if report.skipped:
+        raise typer.Exit(2)
+
+
+def _ingest_to_postgres(settings: Settings) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from assistant.pg_schema import shown_url
+    from ingest.pg_ingest import ingest_to_postgres
+    from ingest.pipeline import previous_vectors
+
+    url = str(settings.database_url)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task({"parse": "Documents", "embed": "Embedding new passages"}[stage], total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        try:
+            report = ingest_to_postgres(
+                settings.corpus_dir, url, settings.model, vectors=previous_vectors(settings.index_dir), progress=progress
+            )
+        except SQLAlchemyError as exc:
+            reason = " ".join(str(getattr(exc, "orig", None) or exc).split())
+            console.print(f"Cannot ingest into '{shown_url(url)}': {reason}", style="red", markup=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+    console.print(
+        f"{'Database unchanged' if not (report.written or report.removed) else 'Updated database'} "
+        f"(version {report.version}): {report.documents} documents ({len(report.written)} written, "
+        f"{report.unchanged} unchanged, {len(report.removed)} removed), {report.passages} passages, "
+        f"{report.case_studies} case studies ({report.embedded} embedded) in {report.seconds:.1f} s → {shown_url(url)}",
+        markup=False,
+        highlight=False,
+    )
+    for name, reason in report.skipped:
+        console.print(f"Skipped {name}: {reason}", style="yellow", markup=False, highlight=False)
     if report.skipped:
         raise typer.Exit(2)
 
@@ -198,12 +245,17 @@ def serve(
     import uvicorn
 
     from assistant.api import create_app
-    from assistant.store import FileStore
+    from assistant.index_watch import open_build
+    from assistant.service import open_store, uses_postgres
 
     settings = _settings(index_dir=index, host=host, port=port)
     with _one_line_errors():
         # Checked here too: uvicorn would restart a worker that fails startup, over and over.
-        FileStore.open(settings.index_dir)
+        # A damaged build (truncated FAISS file, garbled chunks…) is one line and exit 1, never an empty index.
+        if uses_postgres(settings):
+            open_store(settings)  # the database is reachable, migrated and ingested
+        else:
+            open_build(settings.index_dir)
     target: Any = functools.partial(create_app, settings)
     if workers > 1:
         # Workers are fresh processes that build Settings from the environment, so hand the override on there.
@@ -237,11 +289,8 @@ def ui(
     command += ["--server.address", "127.0.0.1", "--server.headless", "true"]
     # The page is a separate process; the API address reaches it through its environment.
     env = {**os.environ, "LOCALITIES_API_URL": settings.api_url}
-    try:
-        code = subprocess.call(command, env=env)
-    except KeyboardInterrupt:
-        code = 130
-    raise typer.Exit(code)
+    # Become Streamlit rather than wrap it, so a stop signal reaches the server and leaves nothing behind.
+    os.execvpe(sys.executable, command, env)
 
 
 def _register_subcommands() -> None:

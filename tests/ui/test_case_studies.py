@@ -1,0 +1,95 @@
+"""The case studies page under AppTest, against a real `localities serve`: list, filter, read, ask about one."""
+
+from __future__ import annotations
+
+import httpx
+from streamlit.testing.v1 import AppTest
+
+from tests.ui.conftest import AppFactory
+from tests.ui.reading import answers, button_labels, questions, source_cards
+
+PAGE = "pages/case_studies.py"
+CHAT = "pages/chat.py"
+
+
+def _shown(app: AppTest) -> list[str]:
+    """The titles of the case studies listed, in order."""
+    return [m.value.strip("*").replace("\\", "") for m in app.markdown if m.value.startswith("**")]
+
+
+def test_every_case_study_is_listed_with_chapter_page_and_summary(make_app: AppFactory, api_url: str) -> None:
+    studies = httpx.get(f"{api_url}/case-studies").json()
+    app = make_app(PAGE)
+    assert _shown(app) == [s["title"] for s in studies]
+    captions = " ".join(c.value.replace("\\", "") for c in app.caption)
+    markdown = " ".join(m.value.replace("\\", "") for m in app.markdown)
+    for study in studies:
+        assert study["chapter"] in captions and study["summary"] in markdown
+        assert (f"page {study['page']}" if study["page"] else "page unknown") in captions
+
+
+def test_filter_by_theme_and_by_words(make_app: AppFactory, api_url: str) -> None:
+    studies = httpx.get(f"{api_url}/case-studies").json()
+    app = make_app(PAGE)
+    theme = "Collaborating for better lives"
+    app.selectbox(key="case-theme").select(theme).run()
+    assert _shown(app) == [s["title"] for s in studies if s["chapter"] == theme]
+    app.text_input(key="case-words").input("loneliness").run()
+    assert _shown(app) == ["Tackling loneliness (Craven District Council)"]
+    app.selectbox(key="case-theme").select("All themes").run()
+    app.text_input(key="case-words").input("no such words anywhere").run()
+    assert _shown(app) == [] and "No case study matches" in app.info[0].value
+
+
+def test_opening_a_case_study_shows_its_full_text(make_app: AppFactory, api_url: str) -> None:
+    full = httpx.get(f"{api_url}/case-studies/publica-group").json()
+    app = make_app(PAGE)
+    app.button(key="read-publica-group").click().run()
+    assert app.header[0].value == "Publica Group"
+    shown = " ".join(m.value.replace("\\", "") for m in app.markdown)
+    for paragraph in full["text"].split("\n\n"):
+        assert " ".join(paragraph.split()) in shown
+    next(b for b in app.button if b.label == "Back to all case studies").click().run()
+    assert len(_shown(app)) == len(httpx.get(f"{api_url}/case-studies").json())
+
+
+def test_ask_about_a_case_study_scopes_the_chat_to_it(make_app: AppFactory, api_url: str) -> None:
+    app = make_app(PAGE)
+    app.button(key="ask-publica-group").click().run()
+    assert app.title[0].value == "Ask the toolkit"  # the page moved to the chat
+    app.switch_page(CHAT)  # AppTest keeps its own page; follow the app's move
+    app.run()
+    assert "Publica Group" in app.info[0].value
+    question = "How did the councils work together?"
+    app.chat_input[0].set_value(question).run()
+    assert not app.exception and questions(app) == [question]
+    cards = source_cards(answers(app)[0])
+    scoped = httpx.post(
+        f"{api_url}/ask", json={"question": question, "filters": {"case_study": "publica-group"}}
+    ).json()
+    unscoped = httpx.post(f"{api_url}/ask", json={"question": question}).json()
+    assert [(c.n, c.passage_id) for c in cards] == [(c["n"], c["passage_id"]) for c in scoped["citations"]]
+    assert scoped["citations"] != unscoped["citations"]  # so matching the scoped answer shows the filter was sent
+    assert all("Publica Group" in c.label for c in cards)
+    # Clearing the scope: the notice goes and the next question is about the whole toolkit (no filter sent).
+    next(b for b in app.button if b.label == "Ask about the whole toolkit instead").click().run()
+    assert not app.info
+    history = [{"role": t.role, "content": t.content} for t in app.session_state["conversation"].history()]
+    other = "How have district councils worked with Local Enterprise Partnerships?"
+    app.chat_input[0].set_value(other).run()
+    rendered = [(c.n, c.passage_id) for c in source_cards(answers(app)[-1])]
+    body = {"question": other, "history": history}
+    whole = httpx.post(f"{api_url}/ask", json=body).json()
+    narrowed = httpx.post(f"{api_url}/ask", json={**body, "filters": {"case_study": "publica-group"}}).json()
+    assert rendered and rendered == [(c["n"], c["passage_id"]) for c in whole["citations"]]
+    assert rendered != [(c["n"], c["passage_id"]) for c in narrowed["citations"]]
+
+
+def test_a_source_card_links_to_its_case_study(make_app: AppFactory) -> None:
+    app = make_app()
+    app.chat_input[0].set_value("How many staff transferred into Publica?").run()
+    link = next(b for b in app.button if b.label.startswith("Read the whole case study: Publica Group"))
+    link.click().run()
+    app.switch_page(PAGE).run()
+    assert app.header[0].value == "Publica Group"
+    assert "Ask about this case study" in button_labels(app)

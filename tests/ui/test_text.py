@@ -1,0 +1,53 @@
+"""The pages' pure text helpers: escaping, source labels, highlighting quoted sentences, nearby topics."""
+
+from __future__ import annotations
+
+import pytest
+
+from ui.text import escape_markdown, highlight_html, nearby_topics, source_label, topic_question, without_nearby_topics
+
+ABSTENTION = (
+    "The toolkit does not seem to cover this question, so I can't answer it from the toolkit. "
+    "Nearby topics it does cover: Publica Group; The shared services journey: a framework; LEPs."
+)
+
+
+def test_markdown_characters_show_as_written() -> None:
+    assert escape_markdown("costs $5 or *more* [1] <b>") == r"costs \$5 or \*more\* \[1\] \<b\>"
+
+
+@pytest.mark.parametrize(
+    ("case_study", "section", "page", "expected"),
+    [
+        ("Publica Group", "Governance", 117, "[2] Publica Group — Resilience › Governance, page 117"),
+        (None, None, None, "[2] Resilience, page unknown"),
+    ],
+)
+def test_a_source_label_names_case_study_place_and_page(
+    case_study: str | None, section: str | None, page: int | None, expected: str
+) -> None:
+    assert source_label(2, "Resilience", section, case_study, page) == expected
+
+
+def test_quoted_sentences_are_marked_across_the_pdf_line_breaks() -> None:
+    text = "First part.\nThe company has been\nin place since 2017. Other words.\n\nNext <para> & more."
+    html, missing = highlight_html(text, ["The company has been in place since 2017.", "Not in the passage."], "p1")
+    assert 'data-passage-id="p1"' in html
+    assert ">The company has been in place since 2017.</mark>" in html
+    assert "&lt;para&gt; &amp; more" in html and html.count("<p>") == 2
+    assert missing == ["Not in the passage."]
+
+
+def test_a_quote_over_a_paragraph_break_closes_and_reopens() -> None:
+    html, missing = highlight_html("Alpha beta.\n\nGamma delta.", ["beta. Gamma"])
+    assert not missing
+    assert html.count("<mark") == 2 and html.count("</mark>") == 2
+    for paragraph in html.split("<p>")[1:]:
+        assert paragraph.count("<mark") == paragraph.count("</mark>")
+
+
+def test_nearby_topics_come_from_the_abstention() -> None:
+    assert nearby_topics(ABSTENTION) == ["Publica Group", "The shared services journey: a framework", "LEPs"]
+    assert without_nearby_topics(ABSTENTION).endswith("from the toolkit.")
+    assert nearby_topics("An answer. [1]") == []
+    assert topic_question("LEPs") == "What does the toolkit say about LEPs?"

@@ -1,0 +1,1 @@
+"""The app's pages, registered with st.navigation in ui/app.py."""

@@ -1,0 +1,117 @@
+"""Case studies page: every case study with its chapter, page and summary; filter, read one, or ask about it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from assistant.schemas import CaseStudyOut, CaseStudySummary
+from ui.client import ApiClient, NotFound, ServiceError
+from ui.components.problems import show_problem
+from ui.navigation import OPEN_CASE, ask_about_case_study
+from ui.services import api, case_studies
+from ui.text import escape_markdown, page_label, place
+
+ALL_THEMES = "All themes"
+
+
+def _close() -> None:
+    st.session_state.pop(OPEN_CASE, None)
+
+
+def _open(case_id: str) -> None:
+    st.session_state[OPEN_CASE] = case_id
+
+
+def matching(studies: list[CaseStudySummary], theme: str, words: str) -> list[CaseStudySummary]:
+    """The case studies in a theme (chapter) whose title, summary or chapter contain every typed word."""
+    wanted = words.lower().split()
+    return [
+        s
+        for s in studies
+        if theme in (ALL_THEMES, s.chapter) and all(w in f"{s.title} {s.summary} {s.chapter}".lower() for w in wanted)
+    ]
+
+
+def _ask_button(study: CaseStudySummary, key: str) -> None:
+    if st.button("Ask about this case study", key=key, icon=":material/forum:"):
+        ask_about_case_study(st.session_state, study.id, study.title)
+
+
+def _detail(client: ApiClient, case_id: str) -> None:
+    st.button("Back to all case studies", on_click=_close, icon=":material/arrow_back:")
+    try:
+        study: CaseStudyOut = client.case_study(case_id)
+    except NotFound:
+        st.warning(
+            "There is no such case study in the toolkit. Go back to see all of them.", icon=":material/search_off:"
+        )
+        return
+    except ServiceError as exc:
+        show_problem(exc, key="case-retry")
+        return
+    st.header(study.title)
+    st.caption(escape_markdown(f"{study.chapter} · {page_label(study.page)}"))
+    _ask_button(study, "ask-open")
+    section: str | None = None
+    for passage in study.passages:
+        # A line where the section or page changes, so a reader can find the words in the printed toolkit.
+        if passage.section != section:
+            section = passage.section
+            st.caption(escape_markdown(f"{place(passage.chapter, section)} · {page_label(passage.page)}"))
+        for paragraph in passage.text.split("\n\n"):
+            st.markdown(escape_markdown(" ".join(paragraph.split())))
+
+
+def _listing(studies: list[CaseStudySummary]) -> None:
+    themes = list(dict.fromkeys(s.chapter for s in studies))
+    left, right = st.columns(2)
+    theme = left.selectbox(
+        "Theme", [ALL_THEMES, *themes], key="case-theme", help="Each theme is a chapter of the toolkit."
+    )
+    words = right.text_input(
+        "Search the case studies",
+        key="case-words",
+        placeholder="e.g. housing, Publica, merger",
+        help="Shows case studies whose title or summary contain all the words you type.",
+    )
+    shown = matching(studies, theme, words or "")
+    st.caption(f"Showing {len(shown)} of {len(studies)} case studies.")
+    if not shown:
+        st.info("No case study matches. Try fewer words or another theme.")
+    for study in shown:
+        with st.container(border=True):
+            st.markdown(f"**{escape_markdown(study.title)}**")
+            st.caption(escape_markdown(f"{study.chapter} · {page_label(study.page)}"))
+            st.markdown(escape_markdown(study.summary))
+            read, ask = st.columns(2)
+            with read:
+                st.button(
+                    "Read the case study",
+                    key=f"read-{study.id}",
+                    on_click=_open,
+                    args=(study.id,),
+                    icon=":material/article:",
+                )
+            with ask:
+                _ask_button(study, f"ask-{study.id}")
+
+
+def main() -> None:
+    st.title("Case studies")
+    client = api()
+    case_id = st.session_state.get(OPEN_CASE)
+    if case_id:
+        _detail(client, case_id)
+        return
+    st.markdown(
+        "The examples of councils working together that the toolkit describes. Read one, or ask questions about it."
+    )
+    try:
+        studies = case_studies(client)
+    except ServiceError as exc:
+        show_problem(exc, key="cases-retry")
+        return
+    _listing(studies)
+
+
+main()
