@@ -6,8 +6,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request, status
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.errors import AssistantError, IndexCorrupt, IndexNotBuilt, NotFound, UnknownFilter
@@ -76,10 +79,43 @@ class ReadableStartupFailure:
 
         async def send_readable(message: Message) -> None:
             if message["type"] == "lifespan.startup.failed" and self.failures:
-                message = {**message, "message": str(self.failures[-1])}
+                message = {**message, "message": " ".join(str(self.failures[-1]).split())}
             await send(message)
 
         await self.app(scope, receive, send_readable)
+
+
+class BodyLimit:
+    """Refuse request bodies over `max_bytes` with a 413 and a JSON message, without reading them whole.
+
+    A declared Content-Length is refused before anything is read; a body streamed without one is cut off once
+    it passes the limit. (FastAPI's own `max_body_size` answers the first case in plain text.)
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        detail = f"The request body is too large: the limit is {self.max_bytes:,} bytes."
+        length = Headers(scope=scope).get("content-length", "")
+        if length.isdigit() and int(length) > self.max_bytes:
+            await JSONResponse({"detail": detail}, status_code=status.HTTP_413_CONTENT_TOO_LARGE)(scope, receive, send)
+            return
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                # Raised inside the route's body read, so the app's HTTPException handler answers it.
+                raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, detail)
+            return message
+
+        await self.app(scope, limited, send)
 
 
 async def _assistant_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -97,7 +133,28 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": detail, "errors": errors}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
+# Why a body could not be parsed, for the errors FastAPI reports as a bare "400 error parsing the body".
+_UNPARSABLE: tuple[tuple[type[Exception], str], ...] = (
+    (UnicodeDecodeError, "it is not UTF-8 text"),
+    (RecursionError, "it is nested too deeply"),
+)
+
+
+async def _http_error(request: Request, exc: Exception) -> Any:
+    assert isinstance(exc, HTTPException)
+    reason = next((why for kind, why in _UNPARSABLE if isinstance(exc.__cause__, kind)), None)
+    if exc.status_code == status.HTTP_400_BAD_REQUEST and reason:
+        # Malformed JSON like any other, so the same 422 and the same kind of message.
+        message = f"The request body is not valid JSON ({reason})."
+        return JSONResponse(
+            {"detail": message, "errors": [{"field": "", "message": message}]},
+            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        )
+    return await http_exception_handler(request, exc)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Translate assistant and validation errors once, for every route."""
     app.add_exception_handler(AssistantError, _assistant_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)

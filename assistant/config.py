@@ -29,7 +29,11 @@ class Settings(BaseSettings):
     port: int = 8000
     log_questions: bool = False
     feedback_retention_days: int = Field(default=365, ge=1)
-    rate_limit_per_minute: int = Field(default=6000, ge=1)
+    # Per client address, for /search and /ask together. An office behind one NAT address is one client, so the
+    # default only stops floods: 32 users with no think time reach ~330 requests/s on a 2-core box (test_load.py).
+    rate_limit_per_minute: int = Field(default=60_000, ge=1)
+    # How often the service looks at index/current for a build published by `localities ingest`; 0 = never.
+    index_poll_s: float = Field(default=2.0, ge=0)
     llm_provider: str | None = None  # "ollama" or "openai"
     llm_model: str | None = None
     llm_base_url: str | None = None

