@@ -159,6 +159,20 @@ def model_encoder(model: str, threads: int = 1) -> Encode:
     return encode
 
 
+def uses_postgres(settings: Settings) -> bool:
+    """Whether passages are served from PostgreSQL (LOCALITIES_DATABASE_URL=postgresql://…) rather than index files."""
+    return (settings.database_url or "").startswith("postgresql")
+
+
+def open_store(settings: Settings) -> PassageStore:
+    """The configured passage store: PostgreSQL when LOCALITIES_DATABASE_URL names one, else the index files."""
+    if uses_postgres(settings):
+        from assistant.pg_store import PgStore
+
+        return PgStore.open(str(settings.database_url))
+    return FileStore.open(settings.index_dir)
+
+
 def build_assistant(
     settings: Settings,
     *,
@@ -168,10 +182,16 @@ def build_assistant(
     params: RetrievalParams | None = None,
 ) -> Assistant:
     """Wire the real parts from settings, unless a test passes its own."""
-    store = store or FileStore.open(settings.index_dir)
+    store = store or open_store(settings)
     encode = encode or model_encoder(str(store.manifest.get("model") or settings.model), settings.encoder_threads)
     if llm is None and settings.llm_provider:
         from assistant.llm import chat_model_from_settings
 
         llm = chat_model_from_settings(settings)
-    return Assistant(store, encode, load_synonyms(settings.corpus_dir), params, llm)
+    assistant = Assistant(store, encode, load_synonyms(settings.corpus_dir), params, llm)
+    if store.backend == "postgresql":
+        from assistant.pg_store import follow_corpus
+
+        # Replicas share one database: each swaps in documents that any process ingests.
+        follow_corpus(assistant)
+    return assistant

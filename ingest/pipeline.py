@@ -56,11 +56,13 @@ def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:
     return {p.name: _sha256(p) for p in names}
 
 
-def _embed_key(model: str, text: str) -> str:
+def embed_key(model: str, text: str) -> str:
+    """The cache key of one embedded text: a vector is reused wherever model and text are the same."""
     return hashlib.sha1(f"{model}\x00{text}".encode()).hexdigest()
 
 
-def _previous_vectors(index_dir: Path) -> dict[str, np.ndarray]:
+def previous_vectors(index_dir: Path) -> dict[str, np.ndarray]:
+    """The current build's vectors by embed key (empty when there is no readable build)."""
     path = index_store.current_build_path(index_dir)
     if path is None:
         return {}
@@ -70,6 +72,32 @@ def _previous_vectors(index_dir: Path) -> dict[str, np.ndarray]:
     except (OSError, ValueError):
         return {}
     return dict(zip(keys, vectors)) if len(keys) == len(vectors) else {}
+
+
+def parse_document(path: Path, meta: CorpusMeta, min_words: int, max_words: int) -> tuple[list[Passage], list[CaseStudy]]:
+    """One corpus file's passages and case studies; raises UnreadableDocument with a reason."""
+    document = load_document(path, meta)
+    return chunk_paragraphs(document.paragraphs, document.source, min_words, max_words), document.case_studies
+
+
+def indexed_texts(passages: list[Passage], case_studies: list[CaseStudy]) -> list[str]:
+    """What is embedded (and BM25-indexed) for each passage: its text under its context header."""
+    return [p.indexed_text() for p in passages]
+
+
+def passage_sentences(passages: list[Passage]) -> list[tuple[str, str]]:
+    """(passage id, sentence) for every sentence, in passage order: each gets its own vector."""
+    return [(p.id, sentence) for p in passages for sentence in split_sentences(p.text)]
+
+
+def embed_texts(embedder: Embedder, texts: list[str], notify: Progress, batch: int = 64) -> np.ndarray:
+    """Vectors for texts, in batches so the progress bar moves."""
+    parts = []
+    for begin in range(0, len(texts), batch):
+        notify("embed", begin, len(texts))
+        parts.append(embedder.encode(texts[begin : begin + batch]))
+    notify("embed", len(texts), len(texts))
+    return np.vstack(parts) if parts else np.zeros((0, embedder.dimension), dtype=np.float32)
 
 
 def load_glossary(corpus_dir: Path, passages: list[Passage]) -> dict[str, str]:
@@ -125,29 +153,24 @@ def ingest(
     for done, path in enumerate(files, start=1):
         notify("parse", done - 1, len(files))
         try:
-            document = load_document(path, meta)
+            document_passages, document_case_studies = parse_document(path, meta, min_words, max_words)
         except UnreadableDocument as exc:
             report.skipped.append((path.name, str(exc)))
             continue
-        passages.extend(chunk_paragraphs(document.paragraphs, document.source, min_words, max_words))
-        case_studies.extend(document.case_studies)
+        passages.extend(document_passages)
+        case_studies.extend(document_case_studies)
         report.documents += 1
     notify("parse", len(files), len(files))
 
-    sentences = [(p.id, sentence) for p in passages for sentence in split_sentences(p.text)]
-    texts = [p.indexed_text() for p in passages] + [sentence for _, sentence in sentences]
-    keys = [_embed_key(model, text) for text in texts]
-    cached = _previous_vectors(index_dir)
+    sentences = passage_sentences(passages)
+    texts = indexed_texts(passages, case_studies) + [sentence for _, sentence in sentences]
+    keys = [embed_key(model, text) for text in texts]
+    cached = previous_vectors(index_dir)
     missing = [i for i, key in enumerate(keys) if key not in cached]
     new_vectors: dict[int, np.ndarray] = {}
     if missing:
         embedder = embedder or Embedder(model)
-        batch = 64
-        for begin in range(0, len(missing), batch):
-            notify("embed", begin, len(missing))
-            chunk = missing[begin : begin + batch]
-            new_vectors.update(zip(chunk, embedder.encode([texts[i] for i in chunk])))
-        notify("embed", len(missing), len(missing))
+        new_vectors.update(zip(missing, embed_texts(embedder, [texts[i] for i in missing], notify)))
     dimension = next(iter(cached.values())).shape[0] if cached else (embedder.dimension if embedder else 384)
     matrix = np.zeros((len(texts), dimension), dtype=np.float32)
     for i, key in enumerate(keys):

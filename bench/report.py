@@ -1,0 +1,256 @@
+"""Results → docs/benchmarks.md: the targets, the tables, the machine and the command that reproduces them."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from bench.report_scale import scale_lines
+from bench.stats import fmt as _num
+from bench.stats import ratio
+
+TARGETS = {
+    "search_p50_ms": 30.0,
+    "ask_p50_ms": 80.0,
+    "throughput_clients": 16,
+    "ingest_cold_s": 60.0,
+    "rss_mb": 1024.0,
+}
+
+
+def _level(results: dict[str, Any], clients: int) -> dict[str, Any] | None:
+    return next((lv for lv in results.get("load", []) if lv["clients"] == clients), None)
+
+
+def _rss(results: dict[str, Any], name: str) -> float:
+    memory = results.get("memory", {}).get(name, {})
+    return float(max(memory.get("peak_rss_mb") or 0.0, memory.get("vm_hwm_mb") or 0.0))
+
+
+def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each target with the measured value and whether it was met on this run."""
+    http = results["http"]["ours"]
+    level = _level(results, TARGETS["throughput_clients"]) or {}
+    ours_rps = level.get("ours", {}).get("throughput_rps", math.nan)
+    lc_rps = level.get("langchain", {}).get("throughput_rps", math.nan)
+    errors = level.get("ours", {}).get("errors", math.nan)
+    cold = results["ingest"]["cold"]["wall_s"]
+    rss = _rss(results, "ours")
+    return [
+        {
+            "target": "/search p50 over HTTP ≤ 30 ms",
+            "measured": f"{_num(http['search']['p50_ms'])} ms",
+            "met": http["search"]["p50_ms"] <= TARGETS["search_p50_ms"],
+        },
+        {
+            "target": "/ask p50 over HTTP ≤ 80 ms",
+            "measured": f"{_num(http['ask']['p50_ms'])} ms",
+            "met": http["ask"]["p50_ms"] <= TARGETS["ask_p50_ms"],
+        },
+        {
+            "target": "16 clients: throughput ≥ LangChain's, 0 errors",
+            "measured": f"{_num(ours_rps)} vs {_num(lc_rps)} req/s (×{_num(ratio(ours_rps, lc_rps), 2)}), {_num(errors, 0)} errors",
+            "met": bool(ours_rps >= lc_rps and errors == 0),
+        },
+        {
+            "target": "Toolkit ingest cold ≤ 60 s",
+            "measured": f"{_num(cold)} s",
+            "met": cold <= TARGETS["ingest_cold_s"],
+        },
+        {"target": "Server peak RSS ≤ 1 GB", "measured": f"{_num(rss, 0)} MB", "met": 0 < rss <= TARGETS["rss_mb"]},
+    ]
+
+
+def render_targets(results: dict[str, Any]) -> str:
+    lines = ["| Target | Measured | Met |", "| --- | --- | --- |"]
+    lines += [f"| {t['target']} | {t['measured']} | {'yes' if t['met'] else '**no**'} |" for t in results["targets"]]
+    return "\n".join(lines)
+
+
+def _latency_rows(results: dict[str, Any]) -> list[str]:
+    library, http = results["library"], results["http"]
+    rows = [
+        "| Path | Endpoint | ours p50 | ours p95 | LangChain p50 | LangChain p95 | p50 ratio ours/LC | ours p50 per round |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for endpoint in ("search", "ask"):
+        ours, lc = http["ours"][endpoint], http["langchain"][endpoint]
+        spread = ", ".join(_num(x) for x in ours.get("round_p50_ms", []))
+        rows.append(
+            f"| HTTP | /{endpoint} | {_num(ours['p50_ms'])} | {_num(ours['p95_ms'])} | {_num(lc['p50_ms'])} | {_num(lc['p95_ms'])} "
+            f"| {_num(ratio(ours['p50_ms'], lc['p50_ms']), 2)} | {spread} |"
+        )
+    for endpoint in ("search", "ask"):
+        cold, warm = library[endpoint], library[f"{endpoint}_warm"]
+        spread = ", ".join(_num(x) for x in cold.get("round_p50_ms", []))
+        rows.append(
+            f"| in-process | Assistant.{endpoint} | {_num(cold['p50_ms'])} | {_num(cold['p95_ms'])} | – | – | – | {spread} |"
+        )
+        rows.append(
+            f"| in-process, repeated query | Assistant.{endpoint} | {_num(warm['p50_ms'])} | {_num(warm['p95_ms'])} | – | – | – | |"
+        )
+    return rows
+
+
+def _load_rows(results: dict[str, Any]) -> list[str]:
+    rows = [
+        (
+            "| Clients | ours req/s (segments) | ours errors | ours p50 / p95 ms | ours CPU ms/req | LangChain req/s (segments) | LC errors "
+            "| LC p50 / p95 ms | LC CPU ms/req | Throughput ratio ours/LC | Cores busy ours / LC | Machine load avg |"
+        ),
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for level in results["load"]:
+        ours, lc = level["ours"], level["langchain"]
+        rows.append(
+            f"| {level['clients']} | {_num(ours['throughput_rps'])} ({_segments(ours)}) | {ours['errors']} | {_num(ours['latency']['p50_ms'], 0)} / {_num(ours['latency']['p95_ms'], 0)} "
+            f"| {_num(ours.get('server_cpu_ms_per_request'))} | {_num(lc['throughput_rps'])} ({_segments(lc)}) | {lc['errors']} "
+            f"| {_num(lc['latency']['p50_ms'], 0)} / {_num(lc['latency']['p95_ms'], 0)} | {_num(lc.get('server_cpu_ms_per_request'))} "
+            f"| **{_num(ratio(ours['throughput_rps'], lc['throughput_rps']), 2)}** | {_num(ours.get('server_cores_busy'), 2)} / {_num(lc.get('server_cores_busy'), 2)} | {' → '.join(_num(x) for x in level.get('load_average', []))} |"
+        )
+    return rows
+
+
+def _segments(run: dict[str, Any]) -> str:
+    return ", ".join(_num(x) for x in run.get("segments_rps", []))
+
+
+def _profile_lines(profile: dict[str, Any]) -> list[str]:
+    if "skipped" in profile:
+        return [f"Profile skipped: {profile['skipped']}"]
+    every, gil = profile["all_threads"], profile["gil"]
+    share = {c["frame"]: c["share"] for c in every["by_category"]}
+    lines = [
+        (
+            f"**Summary**: the model's forward pass is {share.get('model forward (torch)', 0.0):.0%} of the samples and the tokenizer "
+            f"{share.get('tokenizer', 0.0):.0%}; our own code {share.get('our code', 0.0):.0%}, FAISS {share.get('FAISS', 0.0):.0%}, "
+            f"BM25 {share.get('BM25 (bm25s/numpy)', 0.0):.0%}, the HTTP stack {share.get('HTTP stack (uvicorn/starlette/fastapi/anyio/h11)', 0.0):.0%}, "
+            f"logging {share.get('logging', 0.0):.0%}."
+        ),
+        "",
+        (
+            f"py-spy on our server under {profile['clients']} clients, {_num(profile['seconds'], 0)} s per view: every thread "
+            f"({every['samples']:,} samples, {_num(every.get('throughput_rps'))} req/s while sampled), then only the thread holding "
+            f"the GIL ({gil['samples']:,} samples), which shows what serialises the request threads. `Condition.wait` is worker threads "
+            "waiting for work."
+        ),
+        "",
+        "| Where the CPU was (leaf frame) | All threads | GIL holder |",
+        "| --- | --- | --- |",
+    ]
+    gil_share = {c["frame"]: c["share"] for c in gil["by_category"]}
+    lines += [
+        f"| {c['frame']} | {c['share']:.1%} | {gil_share.get(c['frame'], 0.0):.1%} |" for c in every["by_category"]
+    ]
+    lines += ["", "| Top functions by own time (all threads) | Share |", "| --- | --- |"]
+    lines += [f"| `{c['frame']}` | {c['share']:.1%} |" for c in every["top_self"][:10]]
+    lines += ["", "| Top functions by own time (GIL holder) | Share |", "| --- | --- |"]
+    lines += [f"| `{c['frame']}` | {c['share']:.1%} |" for c in gil["top_self"][:10]]
+    lines += ["", "| Our functions, inclusive time (all threads) | Share |", "| --- | --- |"]
+    lines += [f"| `{c['frame']}` | {c['share']:.1%} |" for c in every["top_inclusive_ours"][:12]]
+    return lines
+
+
+def render(results: dict[str, Any]) -> str:
+    m = results["machine"]
+    ingest = results["ingest"]
+    plan = results["plan"]
+    packages = ", ".join(f"{k} {v}" for k, v in m["packages"].items())
+    lines = [
+        "# Benchmarks",
+        "",
+        (
+            f"Measured {m['date']} with `{results['command']}` (plan `{plan['name']}`, {_num(results.get('duration_s', 0), 0)} s). "
+            "Written by `bench/run.py` from `bench/results.json`; do not edit by hand."
+        ),
+        "",
+        "## Targets",
+        "",
+        render_targets(results),
+        "",
+        "## Ingest (toolkit)",
+        "",
+        "`localities ingest` as a separate process (start-up and model load included).",
+        "",
+        "| Run | Wall s | CPU s | ingest() s | Passages | Texts embedded | Passages/s | Build reused |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, label in (("cold", "cold (empty index dir)"), ("unchanged", "second run, corpus unchanged")):
+        run = ingest[name]
+        rate = _num(run.get("passages_per_s")) if name == "cold" else "–"
+        lines.append(
+            f"| {label} | {_num(run['wall_s'])} | {_num(run['cpu_s'])} | {_num(run.get('ingest_seconds'))} | {run.get('passages', '–')} "
+            f"| {run.get('embedded', '–')} | {rate} | {'yes' if run.get('reused') else 'no'} |"
+        )
+    lines += [
+        "",
+        (
+            "The cold run embeds one vector per passage and one per sentence; a second run that finds the corpus, model and ingest "
+            "code unchanged reuses the build outright, and otherwise rebuilds with the previous vectors (0 embedded)."
+        ),
+    ]
+    q = results["queries"]
+    lines += [
+        "",
+        "## Latency",
+        "",
+        (
+            f"Sequential requests, {plan['rounds']} rounds × {plan['latency_queries']} per endpoint, ours and LangChain alternating. "
+            f"Every request is a new wording of one of the {q['questions']} evaluation questions ({q['distinct_wordings']:,} before any repeats), "
+            "so each pays for its query embedding; the 'repeated query' rows hit the query-embedding cache and show what the pipeline costs besides the model."
+        ),
+        "",
+        *_latency_rows(results),
+        "",
+        "## Throughput (mixed /search + /ask, closed loop)",
+        "",
+        (
+            f"{_num(plan['load_s'], 0)} s per level and server after {_num(plan['warmup_s'], 0)} s warm-up, as two half-length segments in A-B-B-A order "
+            "(the two servers run side by side). "
+            "CPU ms/req is the server process's CPU time per answered request; cores busy is its CPU time per second of wall time (2 = both cores)."
+        ),
+        "",
+        *_load_rows(results),
+        "",
+        "## Memory",
+        "",
+        "| Server | Peak RSS MB (sampled) | VmHWM MB | Startup s |",
+        "| --- | --- | --- | --- |",
+    ]
+    for name, memory in results["memory"].items():
+        startup = results.get("servers", {}).get(name, {}).get("startup_s")
+        lines.append(
+            f"| {name} | {_num(memory['peak_rss_mb'], 0)} | {_num(memory.get('vm_hwm_mb'), 0)} | {_num(startup)} |"
+        )
+    lines += [
+        "",
+        "## Profile under load",
+        "",
+        *_profile_lines(results["profile"]),
+        "",
+        "## Scale",
+        "",
+        *scale_lines(results["scale"]),
+    ]
+    lines += [
+        "",
+        "## Machine",
+        "",
+        f"- {m['nproc']} CPUs ({m['cpu_model']}), {_num(m['ram_gb'])} GB RAM, {m['platform']}",
+        (
+            f"- Load average (1, 5, 15 min) at start: {', '.join(str(x) for x in m['load_average_at_start'])}; at end: "
+            f"{', '.join(str(x) for x in m.get('load_average_at_end', []))} (a shared machine: other work ran alongside)"
+        ),
+        f"- Python {m['python']}; {packages}",
+        "",
+        "## Reproduce",
+        "",
+        "```sh",
+        "make bench                                    # full run, ~12 min here",
+        ".venv/bin/python -m bench.run --real-vectors  # the same, synthetic passages embedded by the model (+~30 CPU min, cached)",
+        ".venv/bin/python -m bench.run --render        # re-render this page from bench/results.json",
+        ".venv/bin/python -m bench.run --quick   # smoke test, ~6 min; results and report go to the temp dir",
+        "```",
+        "",
+    ]
+    return "\n".join(lines)
