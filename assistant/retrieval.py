@@ -76,6 +76,7 @@ class Retriever:
         self._titles = [c.title for c in self.case_studies]
         self._case_index = _case_study_index(store)
         proper = proper_nouns(p.text for p in store.passages()) - {a.lower() for a in store.glossary}
+        self._case_sentences = _case_sentence_rows(store, self._case_index[2])
         self._case_names = _case_study_names(self.case_studies, self._case_index[0], proper)
 
     def encode(self, text: str) -> np.ndarray:
@@ -183,12 +184,11 @@ class Retriever:
         titles, matrix, members = self._case_index
         if not titles:
             return []
-        sentence_best: dict[str, float] = dict(self.store.sentence_search(vector, len(self.store.passages())))
-        fit = []
-        for case, ids in enumerate(members):
-            best_sentence = max((sentence_best.get(i, 0.0) for i in ids), default=0.0)
-            fit.append(CASE_CENTROID_SHARE * float(matrix[case] @ vector) + (1 - CASE_CENTROID_SHARE) * best_sentence)
-        order = np.argsort(-np.asarray(fit))[:CASE_STUDIES_CONSIDERED]
+        rows, starts = self._case_sentences
+        # One product over every case study's sentences, then the best per case study.
+        best_sentence = np.maximum.reduceat(self.store.sentence_vectors(rows) @ vector, starts) if rows else np.zeros(len(titles))
+        fit = CASE_CENTROID_SHARE * (matrix @ vector) + (1 - CASE_CENTROID_SHARE) * best_sentence
+        order = np.argsort(-fit)[:CASE_STUDIES_CONSIDERED]
         ranked: list[str] = []
         for case in order:
             ids = members[int(case)]
@@ -264,6 +264,19 @@ def _case_study_names(
         top = sorted(weights.values(), reverse=True)[:2]
         result.append((weights, sum(top)))
     return result
+
+
+def _case_sentence_rows(store: PassageStore, members: list[list[str]]) -> tuple[list[int], list[int]]:
+    """Sentence rows of each case study, laid end to end, and where each case study's run starts."""
+    rows: list[int] = []
+    starts: list[int] = []
+    for ids in members:
+        own = [s.row for i in ids for s in store.sentences_of(i)]
+        if not own:  # reduceat needs a non-empty run: fall back to the passages' first sentence anywhere
+            own = [store.sentences_of(ids[0])[0].row] if store.sentences_of(ids[0]) else [0]
+        starts.append(len(rows))
+        rows += own
+    return rows, starts
 
 
 def _case_study_index(store: PassageStore) -> tuple[list[str], np.ndarray, list[list[str]]]:

@@ -150,6 +150,9 @@ def model_encoder(model: str, threads: int = 1) -> Encode:
     from ingest.embed import Embedder
 
     torch.set_num_threads(threads)
+    import faiss
+
+    faiss.omp_set_num_threads(threads)  # a single-query search on two busy threads is 30x slower than on one
 
     embedder = Embedder(model)
 
