@@ -30,7 +30,7 @@ def _rss(results: dict[str, Any], name: str) -> float:
 def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     """Each target with the measured value and whether it was met on this run."""
     http = results["http"]["ours"]
-    level = _level(results, TARGETS["throughput_clients"]) or {}
+    level = _level(results, int(TARGETS["throughput_clients"])) or {}
     ours_rps = level.get("ours", {}).get("throughput_rps", math.nan)
     lc_rps = level.get("langchain", {}).get("throughput_rps", math.nan)
     errors = level.get("ours", {}).get("errors", math.nan)

@@ -214,7 +214,11 @@ def write(results: dict[str, Any], json_path: Path, markdown_path: Path) -> None
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="Short runs and small scales: a smoke test (~6 min here); writes to the temp dir.")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="Short runs and small scales: a smoke test (~6 min here); writes to the temp dir.",
+    )
     parser.add_argument("--plan", choices=sorted(PLANS), help="Plan by name (overrides --quick).")
     parser.add_argument(
         "--json", type=Path, default=None, help=f"Results file (default: {RESULTS.relative_to(PROJECT_ROOT)})."
@@ -231,7 +235,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--cache-dir", type=Path, default=PROJECT_ROOT / "index" / "bench-cache", help="Where --real-vectors caches."
     )
-    parser.add_argument("--render", action="store_true", help="Only re-render the markdown from an existing results file.")
+    parser.add_argument(
+        "--render", action="store_true", help="Only re-render the markdown from an existing results file."
+    )
     args = parser.parse_args(argv)
     plan = PLANS[args.plan] if args.plan else (QUICK if args.quick else FULL)
     # A quick run must not overwrite the published numbers unless asked to.

@@ -265,6 +265,7 @@ def scale_point(
     n = len(parts)
     flat, flat_build_s = timed_index(vectors, "flat")
     hnsw, hnsw_build_s = timed_index(vectors, "hnsw")
+    assert isinstance(hnsw, faiss.IndexHNSWFlat)
     point: dict[str, object] = {
         "passages": n,
         "flat_build_s": round(flat_build_s, 2),
