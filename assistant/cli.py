@@ -72,7 +72,7 @@ def ingest(
         console.print(f"[red]Corpus folder '{settings.corpus_dir}' not found.[/red]")
         raise typer.Exit(1)
     if (settings.database_url or "").startswith("postgresql"):
-        _ingest_to_postgres(settings)
+        _ingest_to_postgres(settings, force)
         return
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console) as bar:
         tasks: dict[str, int] = {}
@@ -94,7 +94,7 @@ def ingest(
         raise typer.Exit(2)
 
 
-def _ingest_to_postgres(settings: Settings) -> None:
+def _ingest_to_postgres(settings: Settings, force: bool) -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
     from assistant.pg_schema import shown_url
@@ -112,7 +112,12 @@ def _ingest_to_postgres(settings: Settings) -> None:
 
         try:
             report = ingest_to_postgres(
-                settings.corpus_dir, url, settings.model, vectors=previous_vectors(settings.index_dir), progress=progress
+                settings.corpus_dir,
+                url,
+                settings.model,
+                vectors=previous_vectors(settings.index_dir),
+                progress=progress,
+                force=force,
             )
         except SQLAlchemyError as exc:
             reason = " ".join(str(getattr(exc, "orig", None) or exc).split())

@@ -1,19 +1,15 @@
 """The PostgreSQL passage store: one snapshot of the corpus, searched in the database, followed by replicas.
 
-Passage fields, their vectors, case studies, the glossary and the vocabulary (a few hundred rows) are read
-once per corpus version and kept in memory; dense, sentence and lexical search run in PostgreSQL (pgvector
-HNSW, full-text search). `follow_corpus` keeps an Assistant on the newest version, so every replica serves
-documents ingested by any process within a few seconds.
+Passage fields, sentences, their vectors, case studies, the glossary and the vocabulary (a few thousand rows
+for the toolkit) are read once per corpus version and kept in memory; dense, sentence and lexical search run
+in PostgreSQL (pgvector HNSW, full-text search). `assistant.pg_follow` keeps an Assistant on the newest version.
 """
 
 from __future__ import annotations
 
-import logging
 import math
-import threading
-import time
-import weakref
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Engine, func, literal, literal_column, select, text
@@ -26,13 +22,6 @@ from assistant.store import Sentence
 from ingest.lexical import words
 from ingest.models import CaseStudy, Passage
 
-if TYPE_CHECKING:
-    from assistant.service import Assistant
-
-logger = logging.getLogger("assistant.pg_store")
-
-# How often a replica asks whether the corpus changed: one primary-key read.
-CORPUS_CHECK_SECONDS = 2.0
 # pgvector's HNSW scan returns at most ef_search rows (at most 1000); beyond that only an exact scan is complete.
 MAX_EF_SEARCH = 1000
 # Up to this many sentences an exact scan for "every passage's best sentence" costs a few milliseconds; above
@@ -63,42 +52,47 @@ _INDEXED = "embedding <=> CAST(:q AS vector)"
 _EXACT = "score DESC"
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything a store keeps in memory for one corpus version."""
+
+    version: int
+    manifest: dict[str, object]
+    passages: list[Passage]
+    passage_vectors: np.ndarray
+    case_studies: list[CaseStudy]
+    glossary: dict[str, str]
+    document_frequency: dict[str, int]  # passages per lexeme, for IDF
+    sentences: list[Sentence]  # `row` is the sentence's row in sentence_vectors
+    sentence_vectors: np.ndarray
+
+
 class PgStore:
     """One version of the corpus in PostgreSQL; `latest()` gives the store for a newer version."""
 
     backend = "postgresql"
 
-    def __init__(
-        self,
-        engine: Engine,
-        version: int,
-        manifest: dict[str, object],
-        passages: list[Passage],
-        vectors: np.ndarray,
-        case_studies: list[CaseStudy],
-        glossary: dict[str, str],
-        document_frequency: dict[str, int],
-        sentence_count: int,
-    ) -> None:
+    def __init__(self, engine: Engine, snapshot: Snapshot) -> None:
         self.engine = engine
         # Searches are single reads: no BEGIN/COMMIT round trips around them.
         self._reads = engine.execution_options(isolation_level="AUTOCOMMIT")
-        self.version = version
-        self.manifest = manifest
-        self.glossary = glossary
-        self._passages = passages
-        self._vectors = vectors
-        self._by_id = {p.id: i for i, p in enumerate(passages)}
-        self._case_studies = case_studies
+        self.version = snapshot.version
+        self.manifest = snapshot.manifest
+        self.glossary = snapshot.glossary
+        self._passages = snapshot.passages
+        self._vectors = snapshot.passage_vectors
+        self._by_id = {p.id: i for i, p in enumerate(self._passages)}
+        self._case_studies = snapshot.case_studies
         self._vocabulary: dict[str, int] = {}
-        for passage in passages:
+        for passage in self._passages:
             for word in words(passage.indexed_text()):
                 self._vocabulary[word] = self._vocabulary.get(word, 0) + 1
         self._sentences: dict[str, list[Sentence]] = {}
-        self._sentence_vectors: dict[int, np.ndarray] = {}
-        self._df = document_frequency
-        self._sentence_count = sentence_count
-        self._idf = {term: bm25_idf(len(passages), n) for term, n in document_frequency.items()}
+        for sentence in snapshot.sentences:
+            self._sentences.setdefault(sentence.passage_id, []).append(sentence)
+        self._sentence_vectors = snapshot.sentence_vectors
+        self._df = snapshot.document_frequency
+        self._idf = {term: bm25_idf(len(self._passages), n) for term, n in self._df.items()}
 
     @classmethod
     def open(cls, url: str) -> PgStore:
@@ -120,11 +114,10 @@ class PgStore:
     @classmethod
     def load(cls, engine: Engine) -> PgStore:
         """Read one consistent snapshot (a single repeatable-read transaction) of everything cached."""
+        passage_order = (db.passages.c.source.collate("C"), db.passages.c.ordinal)
         with engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection:
             version, manifest = connection.execute(select(db.corpus_state.c.version, db.corpus_state.c.manifest)).one()
-            rows = connection.execute(
-                select(db.passages).order_by(db.passages.c.source.collate("C"), db.passages.c.ordinal)
-            ).all()
+            rows = connection.execute(select(*db.passage_columns(vectors=True)).order_by(*passage_order)).all()
             studies = connection.execute(
                 select(db.case_studies).order_by(db.case_studies.c.source.collate("C"), db.case_studies.c.ordinal)
             ).all()
@@ -134,16 +127,36 @@ class PgStore:
                 .tuples()
                 .all()
             )
-            sentence_count = int(connection.scalar(select(func.count()).select_from(db.sentences)) or 0)
+            # Every sentence and its vector: retrieval scores all case studies' sentences on each search.
+            sentence_rows = connection.execute(
+                select(db.sentences.c.passage_id, db.sentences.c.text, db.vector_bytes(db.sentences.c.embedding))
+                .join(db.passages, db.passages.c.id == db.sentences.c.passage_id)
+                .order_by(*passage_order, db.sentences.c.ordinal)
+            ).all()
         if not rows:
             url = engine.url.set(drivername="postgresql").render_as_string(hide_password=True)
             raise IndexNotBuilt(
                 f"No passages in the database at '{url}'. Run `localities ingest --database-url {url}` first."
             )
-        passages = [db.passage_from_row(row) for row in rows]
-        vectors = np.asarray([row.embedding for row in rows], dtype=np.float32)
-        case_studies = [db.case_study_from_row(row) for row in studies]
-        return cls(engine, int(version), dict(manifest), passages, vectors, case_studies, glossary, frequency, sentence_count)
+        vectors = np.vstack([db.vector_from_bytes(row.embedding) for row in rows])
+        sentences = [Sentence(r.passage_id, r.text, n) for n, r in enumerate(sentence_rows)]
+        sentence_vectors = (
+            np.vstack([db.vector_from_bytes(r.embedding) for r in sentence_rows])
+            if sentence_rows
+            else np.zeros((0, vectors.shape[1]), dtype=np.float32)
+        )
+        snapshot = Snapshot(
+            int(version),
+            dict(manifest),
+            [db.passage_from_row(row) for row in rows],
+            vectors,
+            [db.case_study_from_row(row) for row in studies],
+            glossary,
+            frequency,
+            sentences,
+            sentence_vectors,
+        )
+        return cls(engine, snapshot)
 
     def current_version(self) -> int:
         with self.engine.connect() as connection:
@@ -186,7 +199,7 @@ class PgStore:
     def sentence_search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         """Passages ranked by their best-matching sentence among the 4k nearest sentences."""
         limit = k * 4
-        if limit > MAX_EF_SEARCH and self._sentence_count > EXACT_SCAN_ROWS:
+        if limit > MAX_EF_SEARCH and len(self._sentence_vectors) > EXACT_SCAN_ROWS:
             limit = MAX_EF_SEARCH  # HNSW's most: enough for the passages whose best sentence can matter
         return self._nearest(_BY_SENTENCE, vector, limit, k)
 
@@ -248,89 +261,12 @@ class PgStore:
         return self._vectors[[self._by_id[i] for i in ids]]
 
     def sentences_of(self, passage_id: str) -> list[Sentence]:
-        """A passage's sentences in order, read once (with their vectors) and kept for this snapshot."""
-        cached = self._sentences.get(passage_id)
-        if cached is not None:
-            return cached
-        statement = (
-            select(db.sentences.c.id, db.sentences.c.text, db.sentences.c.embedding)
-            .where(db.sentences.c.passage_id == passage_id)
-            .order_by(db.sentences.c.ordinal)
-        )
-        with self._reads.connect() as connection:
-            rows = connection.execute(statement).all()
-        for row in rows:
-            self._sentence_vectors[int(row.id)] = np.asarray(row.embedding, dtype=np.float32)
-        result = [Sentence(passage_id, row.text, int(row.id)) for row in rows]
-        self._sentences[passage_id] = result
-        return result
+        return self._sentences.get(passage_id, [])
 
     def sentence_vectors(self, rows: list[int]) -> np.ndarray:
-        missing = [r for r in rows if r not in self._sentence_vectors]
-        if missing:
-            with self.engine.connect() as connection:
-                found = connection.execute(
-                    select(db.sentences.c.id, db.sentences.c.embedding).where(db.sentences.c.id.in_(missing))
-                ).all()
-            self._sentence_vectors.update((int(r.id), np.asarray(r.embedding, dtype=np.float32)) for r in found)
-        if not rows:
-            return np.zeros((0, self._vectors.shape[1]), dtype=np.float32)
-        return np.vstack([self._sentence_vectors[r] for r in rows])
+        return self._sentence_vectors[rows]
 
 
 def bm25_idf(passages: int, containing: int) -> float:
     """BM25's inverse document frequency (never negative)."""
     return math.log(1 + (passages - containing + 0.5) / (containing + 0.5))
-
-
-def follow_corpus(assistant: Assistant, every: float = CORPUS_CHECK_SECONDS) -> threading.Thread:
-    """Swap a newer corpus version into `assistant` whenever one is committed (checked every `every` s).
-
-    The thread ends by itself once the assistant is gone or no longer served from PostgreSQL.
-    """
-    target = weakref.ref(assistant)
-    state = _FollowState()
-
-    def poll() -> None:
-        while True:
-            time.sleep(every)
-            if not _catch_up(target, state):
-                return
-
-    thread = threading.Thread(target=poll, name="corpus-follower", daemon=True)
-    thread.start()
-    return thread
-
-
-class _FollowState:
-    def __init__(self) -> None:
-        self.rejected: set[int] = set()  # versions embedded with another model
-        self.failing = False  # the database did not answer last time (said once, not every poll)
-
-
-def _catch_up(target: weakref.ref[Assistant], state: _FollowState) -> bool:
-    """One check of the corpus version; False once there is nothing left to follow."""
-    assistant = target()
-    if assistant is None or not isinstance(assistant.store, PgStore):
-        return False
-    store = assistant.store
-    try:
-        version = store.current_version()
-        if version == store.version or version in state.rejected:
-            state.failing = False
-            return True
-        fresh = PgStore.load(store.engine)
-    except Exception as exc:  # noqa: BLE001 - a database hiccup must not end the follower
-        if not state.failing:
-            logger.warning("Cannot check the corpus version (will keep trying): %s", " ".join(str(exc).split()))
-        state.failing = True
-        return True
-    state.failing = False
-    if fresh.manifest.get("model") != store.manifest.get("model"):
-        # Queries are encoded with the model this process loaded; other vectors would be nonsense.
-        state.rejected.add(fresh.version)
-        logger.error("Corpus version %s was embedded with another model; restart to serve it.", fresh.version)
-        return True
-    assistant.swap(fresh)
-    logger.info("Serving corpus version %s (was %s)", fresh.version, store.version)
-    return True

@@ -193,7 +193,7 @@ def build_assistant(
         llm = chat_model_from_settings(settings)
     assistant = Assistant(store, encode, load_synonyms(settings.corpus_dir), params, llm)
     if store.backend == "postgresql":
-        from assistant.pg_store import follow_corpus
+        from assistant.pg_follow import follow_corpus
 
         # Replicas share one database: each swaps in documents that any process ingests.
         follow_corpus(assistant)

@@ -31,20 +31,9 @@ class PassageStore(Protocol):
 
     def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]: ...
 
-    def sentence_search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]: ...
-
     def sentence_search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         """Passages ranked by their best-matching sentence."""
-        total = len(self._sentence_rows)
-        if not total:
-            return []
-        scores, rows = self._sentence_index.search(vector.reshape(1, -1).astype(np.float32), min(total, k * 4))
-        best: dict[str, float] = {}
-        for score, row in zip(scores[0], rows[0]):
-            if row >= 0:
-                passage_id = self._sentence_rows[row].passage_id
-                best.setdefault(passage_id, float(score))
-        return list(best.items())[:k]
+        ...
 
     def lexical_search(self, tokens: list[str], k: int) -> list[tuple[str, float]]: ...
 

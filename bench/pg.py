@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import tempfile
 import threading
 import time
@@ -374,6 +375,8 @@ def run(args: argparse.Namespace) -> dict[str, object]:
                 {"faiss": faiss_client, "postgresql": pg_client}, queries, args.threads, args.requests
             )
         report[label] = entry
+        for scratch in (work / f"index-{scale}x", data):  # a 100x file index is over a gigabyte
+            shutil.rmtree(scratch, ignore_errors=True)
     if args.out:
         args.out.write_text(json.dumps(report, indent=1), encoding="utf-8")
     return report

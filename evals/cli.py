@@ -62,6 +62,19 @@ def run_evaluation(
     return report_dict(reports, meta)
 
 
+def _record_history(report: dict) -> None:
+    """In a shared deployment the summary rows also go to the database's evaluation history."""
+    from assistant.config import get_settings
+    from assistant.service import uses_postgres
+
+    settings = get_settings()
+    if uses_postgres(settings):
+        from assistant.eval_history import record_evaluation
+
+        record_evaluation(str(settings.database_url), report)
+        console.print("Evaluation summary recorded in the database's evaluation history.")
+
+
 def _summary_table(report: dict) -> Table:
     from evals.report import HEADLINE
 
@@ -97,6 +110,7 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(2)
         report = run_evaluation(set_path, split, url, baselines)
         folder = write_report(report, out / time.strftime("%Y%m%d-%H%M%S"))
+        _record_history(report)
         Console().print(_summary_table(report))
         console.print(f"Report written to {folder}/report.md")
 

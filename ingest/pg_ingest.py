@@ -96,6 +96,7 @@ def ingest_to_postgres(
     progress: Progress | None = None,
     min_words: int = MIN_WORDS,
     max_words: int = MAX_WORDS,
+    force: bool = False,
 ) -> PgIngestReport:
     """Bring the database in line with a corpus folder, document by document.
 
@@ -105,6 +106,7 @@ def ingest_to_postgres(
         model: the embedding model's name or path.
         embedder: the model, if already loaded; otherwise loaded only when something needs embedding.
         vectors: known vectors by embed key (e.g. an existing file index's), reused instead of embedding.
+        force: rewrite every document, changed or not (vectors are still reused).
 
     Returns:
         What was written, skipped, removed and embedded.
@@ -112,7 +114,7 @@ def ingest_to_postgres(
     engine = db.engine_for(database_url)
     try:
         db.migrate(engine)
-        return _ingest(engine, corpus_dir, model, embedder, vectors or {}, progress, min_words, max_words)
+        return _ingest(engine, corpus_dir, model, embedder, vectors or {}, progress, min_words, max_words, force)
     finally:
         engine.dispose()
 
@@ -126,6 +128,7 @@ def _ingest(
     progress: Progress | None,
     min_words: int,
     max_words: int,
+    force: bool,
 ) -> PgIngestReport:
     started = time.perf_counter()
     report = PgIngestReport()
@@ -138,7 +141,7 @@ def _ingest(
     for done, path in enumerate(files):
         notify("parse", done, len(files))
         digest = document_hash(path, meta, model, min_words, max_words)
-        if stored.get(path.name) == digest:
+        if stored.get(path.name) == digest and not force:
             present.add(path.name)
             report.documents += 1
             report.unchanged += 1
@@ -219,8 +222,10 @@ def _stored_vectors(engine: Engine, keys: list[str]) -> dict[str, np.ndarray]:
     found: dict[str, np.ndarray] = {}
     with engine.connect() as connection:
         for table in (db.passages, db.sentences):
-            rows = connection.execute(select(table.c.embed_key, table.c.embedding).where(table.c.embed_key.in_(keys)))
-            found.update((key, np.asarray(vector, dtype=np.float32)) for key, vector in rows)
+            rows = connection.execute(
+                select(table.c.embed_key, db.vector_bytes(table.c.embedding)).where(table.c.embed_key.in_(keys))
+            )
+            found.update((key, db.vector_from_bytes(data)) for key, data in rows)
     return found
 
 
@@ -312,7 +317,9 @@ def _finish(engine: Engine, corpus_dir: Path, model: str, report: PgIngestReport
     """Refresh the glossary and manifest; written only when they changed, so a no-op ingest writes nothing."""
     with engine.connect() as connection:
         rows = connection.execute(
-            select(db.passages).order_by(db.passages.c.source.collate("C"), db.passages.c.ordinal)
+            select(*db.passage_columns(vectors=False)).order_by(
+                db.passages.c.source.collate("C"), db.passages.c.ordinal
+            )
         )
         passages = [db.passage_from_row(row) for row in rows]
         report.case_studies = int(connection.scalar(select(func.count()).select_from(db.case_studies)) or 0)

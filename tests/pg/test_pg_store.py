@@ -123,9 +123,9 @@ def test_feedback_and_evaluation_history_share_the_database(make_database: Any) 
 
 def test_the_migrations_build_the_schema_the_code_declares(make_database: Any) -> None:
     """`alembic check`: autogenerate finds nothing between the migrated database and the declared tables."""
-    from alembic import command
     from alembic.config import Config
 
+    from alembic import command
     from assistant.config import PROJECT_ROOT
     from assistant.pg_schema import engine_for, migrate
 
