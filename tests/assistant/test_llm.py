@@ -6,7 +6,7 @@ from __future__ import annotations
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from assistant.lc_retriever import LocalitiesRetriever
-from assistant.llm import SYSTEM_RULES, build_messages, finish_stream, generate_answer, stream_answer, validate_citations
+from assistant.llm import SYSTEM_RULES, build_messages, finish_stream, stream_answer, validate_citations
 from assistant.service import Assistant
 
 

