@@ -39,7 +39,10 @@ class Settings(BaseSettings):
     llm_base_url: str | None = None
     llm_api_key: str | None = None
     request_timeout_s: float = 20.0
+    # Query embedding (assistant/encoding.py): torch/FAISS threads per call, and encoder threads batching the
+    # queries of concurrent requests. One worker per core is fastest on the 2-core reference machine.
     encoder_threads: int = Field(default=1, ge=1)
+    encoder_workers: int = Field(default=2, ge=1)
 
     @property
     def feedback_path(self) -> Path:

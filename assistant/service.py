@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from assistant.answer import Answer, compose_answer
 from assistant.config import Settings
+from assistant.encoding import model_encoder
 from assistant.errors import NotFound
 from assistant.params import RetrievalParams
 from assistant.query import Turn
@@ -96,7 +94,11 @@ class Assistant:
         return self.retriever.search(query, params, history, filters)
 
     def ask(
-        self, question: str, history: Sequence[Turn] = (), filters: Filters | None = None, params: RetrievalParams | None = None
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        filters: Filters | None = None,
+        params: RetrievalParams | None = None,
     ) -> Answer:
         params = params or self.params
         store, retriever, _ = self._state
@@ -138,30 +140,6 @@ def load_synonyms(corpus_dir: Path) -> dict[str, str]:
     return {k: v for k, v in json.loads(path.read_text(encoding="utf-8")).items() if not k.startswith("_")}
 
 
-def model_encoder(model: str, threads: int = 1) -> Encode:
-    """Query encoder backed by the sentence-transformers model named in settings.
-
-    One short query gains nothing from several torch threads, and under concurrent requests (or any
-    other load on a 2-core machine) spinning threads slow every request down by an order of magnitude.
-    """
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    import torch
-
-    from ingest.embed import Embedder
-
-    torch.set_num_threads(threads)
-    import faiss
-
-    faiss.omp_set_num_threads(threads)  # a single-query search on two busy threads is 30x slower than on one
-
-    embedder = Embedder(model)
-
-    def encode(text: str) -> np.ndarray:
-        return embedder.encode([text])[0]
-
-    return encode
-
-
 def uses_postgres(settings: Settings) -> bool:
     """Whether passages are served from PostgreSQL (LOCALITIES_DATABASE_URL=postgresql://…) rather than index files."""
     return (settings.database_url or "").startswith("postgresql")
@@ -186,7 +164,9 @@ def build_assistant(
 ) -> Assistant:
     """Wire the real parts from settings, unless a test passes its own."""
     store = store or open_store(settings)
-    encode = encode or model_encoder(str(store.manifest.get("model") or settings.model), settings.encoder_threads)
+    encode = encode or model_encoder(
+        str(store.manifest.get("model") or settings.model), settings.encoder_threads, settings.encoder_workers
+    )
     if llm is None and settings.llm_provider:
         from assistant.llm import chat_model_from_settings
 

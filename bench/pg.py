@@ -313,8 +313,9 @@ def run(args: argparse.Namespace) -> dict[str, object]:
 
     from assistant.api import create_app
     from assistant.config import get_settings
+    from assistant.encoding import model_encoder
     from assistant.pg_store import PgStore
-    from assistant.service import build_assistant, model_encoder
+    from assistant.service import build_assistant
     from assistant.store import FileStore
     from bench.queries import base_questions, variants
     from evals.dataset import load_questions

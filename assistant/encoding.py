@@ -1,0 +1,84 @@
+"""Query embeddings: the model's forward pass, shared by concurrent requests.
+
+Under load most of a request's CPU is the forward pass, and on a CPU one pass over eight short
+queries costs about as much as three passes over one. So requests do not call the model
+themselves: they queue their text, and one encoder thread embeds whatever is waiting in a single
+batch. A lone request is encoded at once (no waiting for company), so nothing gets slower when the
+service is quiet.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+
+import numpy as np
+
+EncodeBatch = Callable[[Sequence[str]], np.ndarray]
+
+
+class BatchingEncoder:
+    """A text → vector callable that batches the texts of concurrent callers into `encode_batch` calls.
+
+    Each of `workers` threads takes everything waiting (up to `max_batch`) and encodes it in one call.
+    """
+
+    def __init__(self, encode_batch: EncodeBatch, max_batch: int = 32, workers: int = 1) -> None:
+        self._encode_batch = encode_batch
+        self._max_batch = max_batch
+        self._waiting: queue.SimpleQueue[tuple[str, Future[np.ndarray]]] = queue.SimpleQueue()
+        self.batches = 0
+        self.encoded = 0
+        for n in range(workers):
+            threading.Thread(target=self._serve, name=f"query-encoder-{n}", daemon=True).start()
+
+    def __call__(self, text: str) -> np.ndarray:
+        future: Future[np.ndarray] = Future()
+        self._waiting.put((text, future))
+        return future.result()
+
+    def _next_batch(self) -> list[tuple[str, Future[np.ndarray]]]:
+        batch = [self._waiting.get()]
+        while len(batch) < self._max_batch:
+            try:
+                batch.append(self._waiting.get_nowait())
+            except queue.Empty:
+                break
+        return batch
+
+    def _serve(self) -> None:
+        while True:
+            batch = self._next_batch()
+            try:
+                vectors = self._encode_batch([text for text, _ in batch])
+            except Exception as exc:  # noqa: BLE001 - the callers re-raise it; the encoder thread lives on
+                for _, future in batch:
+                    future.set_exception(exc)
+                continue
+            self.batches += 1
+            self.encoded += len(batch)
+            for (_, future), vector in zip(batch, vectors, strict=True):
+                future.set_result(vector)
+
+
+def model_encoder(model: str, threads: int = 1, workers: int = 2, max_batch: int = 32) -> BatchingEncoder:
+    """Query encoder backed by the sentence-transformers model named in settings, batching concurrent queries.
+
+    `threads` are torch's and FAISS's per call: a short batch gains little from more, and their spinning
+    threads slow the request threads around them. `workers` encoder threads run batches side by side
+    (torch releases the GIL), which uses the cores without spinning: on 2 cores, 2 workers of 1 thread
+    served 16 clients 20 % faster than 1 worker of 2 threads, at 20 % less CPU per request.
+    """
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import faiss
+    import torch
+
+    from ingest.embed import Embedder
+
+    torch.set_num_threads(threads)
+    faiss.omp_set_num_threads(threads)  # a single-query search on two busy threads is 30x slower than on one
+    embedder = Embedder(model)
+    return BatchingEncoder(embedder.encode, max_batch, workers)
