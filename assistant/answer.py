@@ -98,6 +98,16 @@ def _sentence_candidates(result: SearchResult, store: PassageStore, hits_conside
     return sorted(candidates, key=lambda c: -c.score)
 
 
+def without_footnote_markers(text: str, footnotes: tuple[str, ...]) -> str:
+    """'…to transform”.59 Councils' → '…to transform”. Councils', for the passage's own footnote numbers only."""
+    for footnote in footnotes:
+        number = re.match(r"(\d{1,3})\.", footnote)
+        if number:
+            # Glued to a lower-case word or a closing mark, but not '£1.59m' or 'S151'.
+            text = re.sub(rf"(?<=[a-z)”’\"'.,:;])(?<!\d[.,]){number.group(1)}(?!\d)", "", text)
+    return text
+
+
 def _near_same(a: str, b: str) -> bool:
     """The same sentence printed twice (the toolkit repeats quotes between its summary and chapters)."""
     wa, wb = set(normalise(a).split()), set(normalise(b).split())
@@ -205,7 +215,10 @@ def compose_answer(result: SearchResult, store: PassageStore, params: RetrievalP
     numbers: dict[int, int] = {}
     for candidate in chosen:
         numbers.setdefault(candidate.hit_index, len(numbers) + 1)
-    body = " ".join(f"{c.render()} [{numbers[c.hit_index]}]" for c in chosen)
+    body = " ".join(
+        f"{without_footnote_markers(c.render(), result.hits[c.hit_index].passage.footnotes)} [{numbers[c.hit_index]}]"
+        for c in chosen
+    )
     body, used = expand_first_acronyms(body, store.glossary)
     related = related_case_studies(result, store.case_studies())
     text = body + ("\n\n" + _format_related(related) if related else "")

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from assistant.answer import strip_acronym_expansions
+from assistant.answer import strip_acronym_expansions, without_footnote_markers
 from assistant.query import Turn
 from evals.dataset import load_questions
 from ingest.text import normalise
@@ -35,10 +35,29 @@ def test_every_sentence_of_an_answer_is_in_the_passage_it_cites(assistant, quest
         for sentence in citation.sentences:
             assert normalise(sentence) in passage
     # The answer may add 'Local Enterprise Partnership (LEP)' glosses; compare without them on both sides.
+    # Footnote markers glued to words ('transform”.59') are left out of the answer.
     plain = normalise(strip_acronym_expansions(answer.text, answer.glossary))
     for citation in answer.citations:
+        footnotes = citation.hit.passage.footnotes
         for sentence in citation.sentences:
-            assert normalise(strip_acronym_expansions(sentence, answer.glossary)).rstrip(" .;:") in plain
+            quoted = without_footnote_markers(strip_acronym_expansions(sentence, answer.glossary), footnotes)
+            assert normalise(quoted).rstrip(" .;:") in plain
+        for footnote in footnotes:
+            number = footnote.split(".")[0]
+            assert not re.search(rf"[a-z”’]\.?{number}\b", answer.text), f"footnote marker {number} left in the answer"
+
+
+@pytest.mark.parametrize(
+    ("text", "footnotes", "expected"),
+    [
+        ("essential to transform”.59 Councils", ("59. https://example.org",), "essential to transform”. Councils"),
+        ("growth in the area2. Then 2 councils", ("2. Source: DCLG",), "growth in the area. Then 2 councils"),
+        ("saved £1.59m and S151 officers agreed", ("59. x", "151. y"), "saved £1.59m and S151 officers agreed"),
+        ("a plan for 2020 and beyond12", ("13. x",), "a plan for 2020 and beyond12"),
+    ],
+)
+def test_footnote_markers_are_removed_only_where_they_are_markers(text: str, footnotes: tuple[str, ...], expected: str) -> None:
+    assert without_footnote_markers(text, footnotes) == expected
 
 
 def test_acronyms_are_expanded_on_first_use(assistant) -> None:  # type: ignore[no-untyped-def]
