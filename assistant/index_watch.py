@@ -74,7 +74,8 @@ def verify(store: FileStore) -> None:
     """Catch damage that still loads: flipped bytes in vectors.npy or dense.faiss, a manifest of the wrong shape.
 
     Every stored embedding is a unit vector, and an exact (flat) FAISS index must find each passage's own
-    vector with a score of 1. (BM25's files carry no such invariant; only checksums written at ingest could.)
+    vector with a score of 1. (Builds since checksums were added are also
+    checked file by file when FileStore opens them; this catches damage in older builds too.)
     """
     if not isinstance(store.manifest, dict) or not isinstance(store.manifest.get("model"), str):
         raise TypeError("manifest.json is not an index manifest")

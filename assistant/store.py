@@ -64,6 +64,9 @@ class FileStore:
         self.path = build_path
         try:
             self.manifest = index_store.read_manifest(build_path)
+            damaged = index_store.damaged_files(build_path, self.manifest)
+            if damaged:
+                raise ValueError(f"{', '.join(damaged)} changed since the build was written")
             self._passages = index_store.load_passages(build_path)
             self._case_studies = index_store.load_case_studies(build_path)
             vectors = np.load(build_path / "vectors.npy")

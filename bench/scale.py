@@ -12,6 +12,7 @@ the index directory so it is paid once.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import time
@@ -252,8 +253,14 @@ def _short(file: str) -> str:
 
 def hnsw_copy(flat_build: Path, hnsw: faiss.Index, target: Path) -> Path:
     """The same build with its dense index swapped for `hnsw` (files are the contract FileStore reads)."""
-    shutil.copytree(flat_build, target, ignore=shutil.ignore_patterns("dense.faiss"), copy_function=os.link)
+    shutil.copytree(
+        flat_build, target, ignore=shutil.ignore_patterns("dense.faiss", "manifest.json"), copy_function=os.link
+    )
     faiss.write_index(hnsw, str(target / "dense.faiss"))
+    manifest = index_store.read_manifest(flat_build)
+    manifest["dense_index"] = "hnsw"
+    manifest["checksums"] = index_store.file_checksums(target)  # the swapped file is the build's own now
+    (target / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
     return target
 
 

@@ -11,6 +11,7 @@ Readers resolve `current` once and keep that build open, so a swap never shows t
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -55,6 +56,24 @@ def current_build_path(index_dir: Path) -> Path | None:
 
 def read_manifest(build_path: Path) -> dict[str, object]:
     return json.loads((build_path / "manifest.json").read_text(encoding="utf-8"))
+
+
+def file_checksums(build_dir: Path) -> dict[str, str]:
+    """SHA-256 of every file of a build but the manifest, by path relative to the build."""
+    return {
+        path.relative_to(build_dir).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(build_dir.rglob("*"))
+        if path.is_file() and path.name != "manifest.json"
+    }
+
+
+def damaged_files(build_path: Path, manifest: dict[str, object]) -> list[str]:
+    """Files of a build that are missing or no longer match the checksums its manifest recorded."""
+    recorded = manifest.get("checksums") if isinstance(manifest, dict) else None
+    if not isinstance(recorded, dict):
+        return []  # a build from before checksums: the loaders' own checks still apply
+    found = file_checksums(build_path)
+    return sorted(name for name, digest in recorded.items() if found.get(name) != digest)
 
 
 def new_build_dir(index_dir: Path) -> Path:
@@ -119,7 +138,12 @@ def write_build(
     retriever.index(corpus_tokens, show_progress=False)
     retriever.save(str(build_dir / "bm25"), show_progress=False)
     (build_dir / "glossary.json").write_text(json.dumps(glossary, ensure_ascii=False, indent=1), encoding="utf-8")
-    manifest = {**manifest, "dense_index": "hnsw" if isinstance(index, faiss.IndexHNSWFlat) else "flat"}
+    manifest = {
+        **manifest,
+        "dense_index": "hnsw" if isinstance(index, faiss.IndexHNSWFlat) else "flat",
+        # A flipped byte in bm25/ or vectors.npy still loads; the checksums catch it at start.
+        "checksums": file_checksums(build_dir),
+    }
     (build_dir / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
 
 
