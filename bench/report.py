@@ -246,7 +246,7 @@ def render(results: dict[str, Any]) -> str:
         "## Reproduce",
         "",
         "```sh",
-        "make bench                                    # full run, ~12 min here",
+        "make bench                                    # full run, ~7 min here",
         ".venv/bin/python -m bench.run --real-vectors  # the same, synthetic passages embedded by the model (+~30 CPU min, cached)",
         ".venv/bin/python -m bench.run --render        # re-render this page from bench/results.json",
         ".venv/bin/python -m bench.run --quick   # smoke test, ~6 min; results and report go to the temp dir",
