@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import numpy as np
 
 from assistant.params import RetrievalParams
 from assistant.retrieval import Hit, SearchResult
 from assistant.store import PassageStore, passage_tokens
 from ingest.models import CaseStudy
-from ingest.text import normalise
+from ingest.text import continues_sentence, normalise
 
 
 @dataclass(frozen=True)
@@ -39,27 +38,38 @@ class _Candidate:
     hit_index: int
     score: float
     continuation: tuple[str, ...] = ()  # the list items a sentence ending in ':' introduces
+    run_on: tuple[str, ...] = ()  # the rest of a sentence the PDF broke across lines ('– found that…')
 
     @property
     def parts(self) -> tuple[str, ...]:
-        return (self.text, *self.continuation)
+        return (self.text, *self.run_on, *self.continuation)
 
     def render(self) -> str:
+        sentence = " ".join((self.text, *self.run_on))
         if not self.continuation:
-            return self.text
-        return self.text + " " + "; ".join(item.rstrip(" .;") for item in self.continuation) + "."
+            return sentence
+        return sentence + " " + "; ".join(item.rstrip(" .;") for item in self.continuation) + "."
 
 
 # "How much / how many / when" questions want the sentence that carries the amount, the count or the date.
 _WANTS = {
-    "money": re.compile(r"\b(how much|cost|costs|save|saved|saving|savings|spend|spent|money|funding|worth|budget|price|pricey|cheaper)\b", re.I),
+    "money": re.compile(
+        r"\b(how much|cost|costs|save|saved|saving|savings|spend|spent|money|funding|worth|budget|price|pricey|cheaper)\b",
+        re.I,
+    ),
     "count": re.compile(r"\b(how many|number of|how big|how large|how far|how long|population|size)\b", re.I),
     "date": re.compile(r"\b(when|what year|which year|what date|since when|how old)\b", re.I),
 }
 _CARRIES = {
     "money": re.compile(r"£\s?\d|\d\s?%|\bper cent\b|\b\d[\d,.]*\s?(m|bn|k|million|billion)\b", re.I),
-    "count": re.compile(r"\b\d[\d,]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|hundred|thousand)\b", re.I),
-    "date": re.compile(r"\b(19|20)\d\d\b|\b(january|february|march|april|may|june|july|august|september|october|november|december)\b", re.I),
+    "count": re.compile(
+        r"\b\d[\d,]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|hundred|thousand)\b",
+        re.I,
+    ),
+    "date": re.compile(
+        r"\b(19|20)\d\d\b|\b(january|february|march|april|may|june|july|august|september|october|november|december)\b",
+        re.I,
+    ),
 }
 QUANTITY_BONUS = 0.15
 LIST_ITEMS = 4  # items of a list to quote after the sentence that introduces it
@@ -79,6 +89,11 @@ def _sentence_candidates(result: SearchResult, store: PassageStore, hits_conside
     for hit_index, hit in enumerate(result.hits[:hits_considered]):
         ordered = store.sentences_of(hit.passage.id)
         following = {s.row: tuple(x.text for x in ordered[i + 1 : i + 1 + LIST_ITEMS]) for i, s in enumerate(ordered)}
+        run_on = {
+            s.row: (ordered[i + 1].text,)
+            for i, s in enumerate(ordered[:-1])
+            if continues_sentence(s.text, ordered[i + 1].text, hit.passage.text)
+        }
         sentences = [s for s in ordered if _quotable(s.text)]
         if not sentences:
             continue
@@ -94,7 +109,7 @@ def _sentence_candidates(result: SearchResult, store: PassageStore, hits_conside
             if any(_CARRIES[kind].search(sentence.text) for kind in wanted):
                 score += QUANTITY_BONUS
             continuation = following[sentence.row] if sentence.text.rstrip().endswith(":") else ()
-            candidates.append(_Candidate(sentence.text, hit_index, score, continuation))
+            candidates.append(_Candidate(sentence.text, hit_index, score, continuation, run_on.get(sentence.row, ())))
     return sorted(candidates, key=lambda c: -c.score)
 
 
@@ -201,10 +216,14 @@ def is_covered(result: SearchResult, params: RetrievalParams) -> bool:
         return bool(result.hits)
     if not result.hits or result.relevance < params.min_relevance:
         return False
-    return not (result.relevance < params.uncertain_relevance and result.query.unknown_share >= params.max_unknown_share)
+    return not (
+        result.relevance < params.uncertain_relevance and result.query.unknown_share >= params.max_unknown_share
+    )
 
 
-def compose_answer(result: SearchResult, store: PassageStore, params: RetrievalParams, hits_considered: int = 4) -> Answer:
+def compose_answer(
+    result: SearchResult, store: PassageStore, params: RetrievalParams, hits_considered: int = 4
+) -> Answer:
     """An extractive answer from the best sentences of the top passages, or an abstention."""
     sentences = params.answer_sentences
     if not is_covered(result, params):
@@ -223,6 +242,7 @@ def compose_answer(result: SearchResult, store: PassageStore, params: RetrievalP
     related = related_case_studies(result, store.case_studies())
     text = body + ("\n\n" + _format_related(related) if related else "")
     citations = [
-        Citation(n, result.hits[i], tuple(part for c in chosen if c.hit_index == i for part in c.parts)) for i, n in numbers.items()
+        Citation(n, result.hits[i], tuple(part for c in chosen if c.hit_index == i for part in c.parts))
+        for i, n in numbers.items()
     ]
     return Answer(text=text, answered=True, citations=citations, hits=result.hits, related=related, glossary=used)

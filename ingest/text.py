@@ -38,6 +38,24 @@ def word_count(text: str) -> int:
 _SENTENCE_END = re.compile(r"(?<=[.!?”\"])\s+(?=[“\"‘'A-Z0-9£•])")
 
 
+_OPEN_END = re.compile(r"[^.!?:;”\"’)]$")
+_CONTINUES = re.compile(r"^(–\s*)?[a-z]")
+
+
+def continues_sentence(previous: str, following: str, text: str) -> bool:
+    """Whether `following` finishes the sentence `previous` in `text`, across a line break the PDF put there.
+
+    '…research – undertaken in 2017' + '– found that…' is one sentence; a list item, a bullet or the line
+    introducing a list (ending in ':') is not continued.
+    """
+    return (
+        bool(_OPEN_END.search(previous) and _CONTINUES.match(following))
+        and not previous.startswith(("–", "-"))
+        and len(previous.split()) >= 5
+        and f"{collapse_ws(previous)} {collapse_ws(following)}" in collapse_ws(text)
+    )
+
+
 def split_sentences(text: str) -> list[str]:
     """Split running text into sentences; bullets count as sentences of their own."""
     sentences: list[str] = []
