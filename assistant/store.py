@@ -90,13 +90,13 @@ class FileStore:
         self._by_id = {p.id: i for i, p in enumerate(self._passages)}
         self._sentences: dict[str, list[Sentence]] = {}
         for offset, item in enumerate(raw_sentences):
-            self._sentences.setdefault(item["passage_id"], []).append(Sentence(item["passage_id"], item["text"], n + offset))
+            self._sentences.setdefault(item["passage_id"], []).append(
+                Sentence(item["passage_id"], item["text"], n + offset)
+            )
         # Sentence vectors make a second dense view: a question about one fact matches its sentence
         # far more sharply than the 200-word passage around it.
         self._sentence_rows = [s for group in self._sentences.values() for s in group]
-        self._sentence_index = faiss.IndexFlatIP(vectors.shape[1])
-        if self._sentence_rows:
-            self._sentence_index.add(vectors[[s.row for s in self._sentence_rows]])
+        self._sentence_index = self._load_sentence_index(build_path, vectors, n)
         self._vocabulary: dict[str, int] = {}
         from ingest.lexical import words
 
@@ -104,12 +104,43 @@ class FileStore:
             for word in words(passage.indexed_text()):
                 self._vocabulary[word] = self._vocabulary.get(word, 0) + 1
 
+    def _load_sentence_index(self, build_path: Path, vectors: np.ndarray, passages: int) -> object:
+        """The HNSW sentence index a large build ships with, else an exact one built here from the vectors."""
+        import faiss
+
+        rows = [s.row for s in self._sentence_rows]
+        stored = build_path / index_store.SENTENCE_INDEX
+        if stored.exists():
+            # Its rows are the file's sentence order; passage grouping must not have reordered them.
+            if rows != list(range(passages, passages + len(rows))):
+                raise IndexCorrupt(f"The index at '{build_path}' has sentences out of passage order for its sentence index. "
+                                   "Run `localities ingest --force` to rebuild it.")  # fmt: skip
+            try:
+                index = faiss.read_index(str(stored))
+            except RuntimeError as exc:
+                raise IndexCorrupt(
+                    f"The index at '{build_path}' is damaged ({exc.__class__.__name__}: {exc}). "
+                    "Run `localities ingest --force` to rebuild it."
+                ) from exc
+            if index.ntotal != len(rows):
+                raise IndexCorrupt(
+                    f"The index at '{build_path}' is inconsistent ({len(rows)} sentences, {index.ntotal} vectors). "
+                    "Run `localities ingest --force` to rebuild it."
+                )
+            return index
+        index = faiss.IndexFlatIP(vectors.shape[1])
+        if rows:
+            index.add(vectors[rows])
+        return index
+
     @classmethod
     def open(cls, index_dir: Path) -> "FileStore":
         """The current build of an index directory, or a clear error saying how to make one."""
         path = index_store.current_build_path(index_dir)
         if path is None or not (path / "manifest.json").exists():
-            raise IndexNotBuilt(f"No index found at '{index_dir}'. Run `localities ingest` first (`make run` does it for you).")
+            raise IndexNotBuilt(
+                f"No index found at '{index_dir}'. Run `localities ingest` first (`make run` does it for you)."
+            )
         return cls(path)
 
     def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:

@@ -251,14 +251,15 @@ def _short(file: str) -> str:
     return os.path.basename(file)
 
 
-def hnsw_copy(flat_build: Path, hnsw: faiss.Index, target: Path) -> Path:
-    """The same build with its dense index swapped for `hnsw` (files are the contract FileStore reads)."""
+def hnsw_copy(flat_build: Path, hnsw: faiss.Index, sentence_hnsw: faiss.Index, target: Path) -> Path:
+    """The same build as one above the switch: HNSW passage and sentence indexes (the files FileStore reads)."""
     shutil.copytree(
         flat_build, target, ignore=shutil.ignore_patterns("dense.faiss", "manifest.json"), copy_function=os.link
     )
     faiss.write_index(hnsw, str(target / "dense.faiss"))
+    faiss.write_index(sentence_hnsw, str(target / index_store.SENTENCE_INDEX))
     manifest = index_store.read_manifest(flat_build)
-    manifest["dense_index"] = "hnsw"
+    manifest["dense_index"] = manifest["sentence_index"] = "hnsw"
     manifest["checksums"] = index_store.file_checksums(target)  # the swapped file is the build's own now
     (target / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
     return target
@@ -300,8 +301,17 @@ def scale_point(
     sentence_vectors = np.vstack([sentences[s] for p in parts for s in p.originals]).astype(np.float32)
     sentence_index = faiss.IndexFlatIP(sentence_vectors.shape[1])
     sentence_index.add(sentence_vectors)
-    times, _ = search_times(sentence_index, query_vectors, min(len(sentence_vectors), candidates * 4))
+    sentence_k = min(len(sentence_vectors), candidates * 4)
+    times, exact_sentences = search_times(sentence_index, query_vectors, sentence_k)
     point["sentence_flat"] = {"rows": len(sentence_vectors), **summarise_ms(times)}
+    # What a build above the switch ships instead (sentences.faiss), searched for the same k.
+    sentence_hnsw, sentence_hnsw_s = timed_index(sentence_vectors, "hnsw")
+    times, approx_sentences = search_times(sentence_hnsw, query_vectors, sentence_k)
+    point["sentence_hnsw"] = {
+        "build_s": round(sentence_hnsw_s, 2),
+        **summarise_ms(times),
+        "recall": recall(approx_sentences, exact_sentences, sentence_k),
+    }
     # FAISS's default OpenMP threads against one: on a busy 2-core machine its parallel flat scan can be far slower.
     with faiss_threads(1):
         flat_t, _ = search_times(flat, query_vectors, candidates)
@@ -313,7 +323,8 @@ def scale_point(
     point["write_build_s"] = round(write_build(parts, vectors, sentence_vectors, flat_dir), 2)
     if encode is not None:
         point["assistant_flat"] = end_to_end(flat_dir, queries, encode, profile_top)
-        point["assistant_hnsw"] = end_to_end(hnsw_copy(flat_dir, hnsw, work / f"hnsw-{n}"), queries, encode)
+        hnsw_dir = hnsw_copy(flat_dir, hnsw, sentence_hnsw, work / f"hnsw-{n}")
+        point["assistant_hnsw"] = end_to_end(hnsw_dir, queries, encode)
     shutil.rmtree(work / f"hnsw-{n}", ignore_errors=True)
     shutil.rmtree(flat_dir, ignore_errors=True)
     return point

@@ -4,7 +4,7 @@ Layout::
 
     index/current -> builds/<build-id>/
     index/builds/<build-id>/{manifest.json, chunks.jsonl, case_studies.json, vectors.npy,
-                             embed_keys.json, dense.faiss, bm25/, glossary.json}
+                             embed_keys.json, dense.faiss, [sentences.faiss,] bm25/, glossary.json}
 
 Readers resolve `current` once and keep that build open, so a swap never shows them a half-written index.
 """
@@ -28,7 +28,8 @@ CURRENT = "current"
 BUILDS = "builds"
 KEEP_BUILDS = 2
 # Below this many passages an exact (flat) search is fast enough and loses nothing; above it, HNSW.
-HNSW_THRESHOLD = 50_000
+HNSW_THRESHOLD = 50_000  # vectors: passages for dense.faiss, sentences for sentences.faiss
+SENTENCE_INDEX = "sentences.faiss"
 
 
 class IndexError_(Exception):
@@ -133,6 +134,11 @@ def write_build(
             out.write(json.dumps({"passage_id": passage_id, "text": sentence}, ensure_ascii=False) + "\n")
     index = dense_index(vectors[: len(passages)], index_type)
     faiss.write_index(index, str(build_dir / "dense.faiss"))
+    # Sentences outnumber passages ~8 to 1: past the threshold their exact search dominates a query, so a
+    # large corpus gets an HNSW sentence index too. Below it FileStore builds the flat one when it loads.
+    sentence_index = dense_index(vectors[len(passages) :], index_type) if sentences else None
+    if isinstance(sentence_index, faiss.IndexHNSWFlat):
+        faiss.write_index(sentence_index, str(build_dir / SENTENCE_INDEX))
     retriever = bm25s.BM25()
     corpus_tokens = [lexical_tokens(p.indexed_text()) or ["__empty__"] for p in passages]
     retriever.index(corpus_tokens, show_progress=False)
@@ -141,6 +147,7 @@ def write_build(
     manifest = {
         **manifest,
         "dense_index": "hnsw" if isinstance(index, faiss.IndexHNSWFlat) else "flat",
+        "sentence_index": "hnsw" if isinstance(sentence_index, faiss.IndexHNSWFlat) else "flat",
         # A flipped byte in bm25/ or vectors.npy still loads; the checksums catch it at start.
         "checksums": file_checksums(build_dir),
     }
