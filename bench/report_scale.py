@@ -32,7 +32,7 @@ def scale_lines(scale: dict[str, Any]) -> list[str]:
         (
             f"| Corpus | Passages | Duplicates | Ingest passages/s | write_build s | Flat k={k} p50 / p95 ms | HNSW k={k} p50 / p95 ms "
             f"| Flat, 1 FAISS thread p50 ms | HNSW recall@10 | HNSW recall@{k} | HNSW build s | Sentence index rows | Sentence flat k={k * 4} p50 ms (1 thread) "
-            f"| Sentence HNSW k={k * 4} p50 ms | Sentence HNSW recall@{k * 4} |"
+            f"| Sentence HNSW k={k * 4} p50 ms | Sentence HNSW recall@{k * 4} (copies count) |"
         ),
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
@@ -44,7 +44,8 @@ def scale_lines(scale: dict[str, Any]) -> list[str]:
             f"| {_num(p['write_build_s'])} | {_num(flat['p50_ms'], 2)} / {_num(flat['p95_ms'], 2)} | {_num(hnsw['p50_ms'], 2)} / {_num(hnsw['p95_ms'], 2)} "
             f"| {_num(p['one_faiss_thread']['flat']['p50_ms'], 2)} | {_num(p['k10']['hnsw_recall'], 3)} | {_num(p[f'k{k}']['hnsw_recall'], 3)} "
             f"| {_num(p['hnsw_build_s'])} | {sentence['rows']:,} | {_num(sentence['p50_ms'], 2)} ({_num(p['one_faiss_thread']['sentence_flat']['p50_ms'], 2)}) "
-            f"| {_num(p.get('sentence_hnsw', {}).get('p50_ms'), 2)} | {_num(p.get('sentence_hnsw', {}).get('recall'), 3)} |"
+            f"| {_num(p.get('sentence_hnsw', {}).get('p50_ms'), 2)} | {_num(p.get('sentence_hnsw', {}).get('recall'), 3)} "
+            f"({_num(p.get('sentence_hnsw', {}).get('recall_with_ties'), 3)}) |"
         )
     e2e = [p for p in scale["points"] if "assistant_flat" in p]
     if e2e:
@@ -109,7 +110,8 @@ def threshold_verdict(scale: dict[str, Any]) -> str:
             f"**Flat/HNSW switch**: `HNSW_THRESHOLD = {threshold['value']:,}` ({threshold['where']}). At {n:,} passages a flat "
             f"search (k={k}) takes {_num(flat_default, 2)} ms p50 with FAISS's default {largest['faiss_default_threads']} OpenMP threads "
             f"and {_num(flat_one, 2)} ms with one; HNSW takes {_num(hnsw, 2)} ms with recall@10 {_num(recall10, 3)} "
-            f"(efSearch 64; {_num(sweep.get(128), 3)} at 128). Scaled linearly, one-thread flat search costs about "
+            f"(efSearch {largest.get('ef_search', 64)}; {_num(sweep.get(64), 3)} at 64, {_num(sweep.get(256), 3)} at 256). "
+            "Scaled linearly, one-thread flat search costs about "
             f"{_num(at_switch, 1)} ms at the switch."
         )
     ]
@@ -135,7 +137,9 @@ def threshold_verdict(scale: dict[str, Any]) -> str:
     )
     if sentence_hnsw:
         text += (
-            f", {_num(sentence_hnsw['p50_ms'], 2)} ms with HNSW (recall {_num(sentence_hnsw['recall'], 3)}); the same switch applies "
+            f", {_num(sentence_hnsw['p50_ms'], 2)} ms with HNSW (recall {_num(sentence_hnsw['recall'], 3)}, "
+            f"{_num(sentence_hnsw.get('recall_with_ties'), 3)} counting copies of a sentence as equally good hits: the synthetic "
+            "corpus re-uses each sentence many times); the same switch applies "
             "to it by its own row count, so a build with more than the threshold's sentences ships `sentences.faiss` (HNSW)."
         )
     else:

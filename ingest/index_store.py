@@ -30,6 +30,10 @@ KEEP_BUILDS = 2
 # Below this many passages an exact (flat) search is fast enough and loses nothing; above it, HNSW.
 HNSW_THRESHOLD = 50_000  # vectors: passages for dense.faiss, sentences for sentences.faiss
 SENTENCE_INDEX = "sentences.faiss"
+# HNSW breadth per query (docs/benchmarks.md sweeps it): a query takes 20 passages and 80 sentences, and
+# documents that repeat boilerplate crowd the sentence graph with near-copies, so sentences search wider.
+PASSAGE_EF_SEARCH = 128
+SENTENCE_EF_SEARCH = 256
 
 
 class IndexError_(Exception):
@@ -86,14 +90,14 @@ def new_build_dir(index_dir: Path) -> Path:
     return path
 
 
-def dense_index(vectors: np.ndarray, index_type: str = "auto") -> faiss.Index:
+def dense_index(vectors: np.ndarray, index_type: str = "auto", ef_search: int = PASSAGE_EF_SEARCH) -> faiss.Index:
     """Inner-product FAISS index over normalised vectors: flat when small, HNSW when large."""
     dimension = vectors.shape[1] if vectors.ndim == 2 and vectors.shape[0] else 384
     kind = index_type if index_type != "auto" else ("hnsw" if len(vectors) >= HNSW_THRESHOLD else "flat")
     if kind == "hnsw":
         index = faiss.IndexHNSWFlat(dimension, 32, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = 80
-        index.hnsw.efSearch = 64
+        index.hnsw.efSearch = ef_search  # saved with the index
     else:
         index = faiss.IndexFlatIP(dimension)
     if len(vectors):
@@ -136,7 +140,7 @@ def write_build(
     faiss.write_index(index, str(build_dir / "dense.faiss"))
     # Sentences outnumber passages ~8 to 1: past the threshold their exact search dominates a query, so a
     # large corpus gets an HNSW sentence index too. Below it FileStore builds the flat one when it loads.
-    sentence_index = dense_index(vectors[len(passages) :], index_type) if sentences else None
+    sentence_index = dense_index(vectors[len(passages) :], index_type, SENTENCE_EF_SEARCH) if sentences else None
     if isinstance(sentence_index, faiss.IndexHNSWFlat):
         faiss.write_index(sentence_index, str(build_dir / SENTENCE_INDEX))
     retriever = bm25s.BM25()
