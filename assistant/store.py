@@ -105,32 +105,38 @@ class FileStore:
                 self._vocabulary[word] = self._vocabulary.get(word, 0) + 1
 
     def _load_sentence_index(self, build_path: Path, vectors: np.ndarray, passages: int) -> object:
-        """The HNSW sentence index a large build ships with, else an exact one built here from the vectors."""
+        """The HNSW sentence index a large build ships with, else an exact one built here from the vectors.
+
+        Sets `_sentence_groups`: for each vector of the index, the positions in `_sentence_rows` it stands for
+        (an HNSW index holds each distinct sentence once; the exact index holds every row).
+        """
         import faiss
 
         rows = [s.row for s in self._sentence_rows]
         stored = build_path / index_store.SENTENCE_INDEX
-        if stored.exists():
-            # Its rows are the file's sentence order; passage grouping must not have reordered them.
-            if rows != list(range(passages, passages + len(rows))):
-                raise IndexCorrupt(f"The index at '{build_path}' has sentences out of passage order for its sentence index. "
-                                   "Run `localities ingest --force` to rebuild it.")  # fmt: skip
-            try:
-                index = faiss.read_index(str(stored))
-            except RuntimeError as exc:
-                raise IndexCorrupt(
-                    f"The index at '{build_path}' is damaged ({exc.__class__.__name__}: {exc}). "
-                    "Run `localities ingest --force` to rebuild it."
-                ) from exc
-            if index.ntotal != len(rows):
-                raise IndexCorrupt(
-                    f"The index at '{build_path}' is inconsistent ({len(rows)} sentences, {index.ntotal} vectors). "
-                    "Run `localities ingest --force` to rebuild it."
-                )
+        if not stored.exists():
+            self._sentence_groups: list[list[int]] = [[position] for position in range(len(rows))]
+            index = faiss.IndexFlatIP(vectors.shape[1])
+            if rows:
+                index.add(vectors[rows])
             return index
-        index = faiss.IndexFlatIP(vectors.shape[1])
-        if rows:
-            index.add(vectors[rows])
+
+        def refuse(why: str) -> IndexCorrupt:
+            return IndexCorrupt(f"The index at '{build_path}' {why}. Run `localities ingest --force` to rebuild it.")
+
+        # Its vectors follow the file's sentence order; passage grouping must not have reordered them.
+        if rows != list(range(passages, passages + len(rows))):
+            raise refuse("has sentences out of passage order for its sentence index")
+        try:
+            index = faiss.read_index(str(stored))
+        except RuntimeError as exc:
+            raise refuse(f"is damaged ({exc.__class__.__name__}: {exc})") from exc
+        groups: dict[str, list[int]] = {}
+        for position, sentence in enumerate(self._sentence_rows):
+            groups.setdefault(sentence.text, []).append(position)
+        self._sentence_groups = list(groups.values())
+        if index.ntotal != len(self._sentence_groups):
+            raise refuse(f"is inconsistent ({len(self._sentence_groups)} distinct sentences, {index.ntotal} vectors)")
         return index
 
     @classmethod
@@ -152,12 +158,13 @@ class FileStore:
         total = len(self._sentence_rows)
         if not total:
             return []
-        scores, rows = self._sentence_index.search(vector.reshape(1, -1).astype(np.float32), min(total, k * 4))
+        found = min(len(self._sentence_groups), k * 4)
+        scores, hits = self._sentence_index.search(vector.reshape(1, -1).astype(np.float32), found)
         best: dict[str, float] = {}
-        for score, row in zip(scores[0], rows[0]):
-            if row >= 0:
-                passage_id = self._sentence_rows[row].passage_id
-                best.setdefault(passage_id, float(score))
+        for score, hit in zip(scores[0], hits[0]):
+            if hit >= 0:
+                for position in self._sentence_groups[hit]:  # a sentence repeated in several passages finds each
+                    best.setdefault(self._sentence_rows[position].passage_id, float(score))
         return list(best.items())[:k]
 
     def lexical_search(self, tokens: list[str], k: int) -> list[tuple[str, float]]:

@@ -105,6 +105,23 @@ def dense_index(vectors: np.ndarray, index_type: str = "auto", ef_search: int = 
     return index
 
 
+def distinct_sentence_rows(texts: list[str]) -> list[int]:
+    """The position of each distinct sentence's first occurrence, in order."""
+    first: dict[str, int] = {}
+    for row, text in enumerate(texts):
+        first.setdefault(text, row)
+    return list(first.values())
+
+
+def sentence_dense_index(sentence_vectors: np.ndarray, texts: list[str], index_type: str = "auto") -> faiss.Index:
+    """The sentence index: each distinct sentence once, flat or HNSW by that count.
+
+    Boilerplate repeated across documents would otherwise put many identical vectors in an HNSW graph,
+    where searches get stuck among the copies; FileStore maps each vector back to every row with its text.
+    """
+    return dense_index(sentence_vectors[distinct_sentence_rows(texts)], index_type, SENTENCE_EF_SEARCH)
+
+
 def write_build(
     build_dir: Path,
     passages: list[Passage],
@@ -140,7 +157,9 @@ def write_build(
     faiss.write_index(index, str(build_dir / "dense.faiss"))
     # Sentences outnumber passages ~8 to 1: past the threshold their exact search dominates a query, so a
     # large corpus gets an HNSW sentence index too. Below it FileStore builds the flat one when it loads.
-    sentence_index = dense_index(vectors[len(passages) :], index_type, SENTENCE_EF_SEARCH) if sentences else None
+    sentence_index = (
+        sentence_dense_index(vectors[len(passages) :], [text for _, text in sentences], index_type) if sentences else None
+    )
     if isinstance(sentence_index, faiss.IndexHNSWFlat):
         faiss.write_index(sentence_index, str(build_dir / SENTENCE_INDEX))
     retriever = bm25s.BM25()

@@ -75,3 +75,7 @@ def test_an_hnsw_build_whose_sentences_no_longer_match_is_refused(builds, tmp_pa
     (broken / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises(IndexCorrupt):
         FileStore(broken)
+
+
+def test_a_repeated_sentence_is_indexed_once() -> None:
+    assert index_store.distinct_sentence_rows(["a b", "c d", "a b", "e f", "c d"]) == [0, 1, 3]
