@@ -18,8 +18,7 @@ from sqlalchemy.sql import ColumnElement
 
 from assistant import pg_schema as db
 from assistant.errors import IndexNotBuilt
-from assistant.store import Sentence
-from ingest.lexical import words
+from assistant.store import HeldPassages, Sentence
 from ingest.models import CaseStudy, Passage
 
 # pgvector's HNSW scan returns at most ef_search rows (at most 1000); beyond that only an exact scan is complete.
@@ -67,7 +66,7 @@ class Snapshot:
     sentence_vectors: np.ndarray
 
 
-class PgStore:
+class PgStore(HeldPassages):
     """One version of the corpus in PostgreSQL; `latest()` gives the store for a newer version."""
 
     backend = "postgresql"
@@ -79,17 +78,8 @@ class PgStore:
         self.version = snapshot.version
         self.manifest = snapshot.manifest
         self.glossary = snapshot.glossary
-        self._passages = snapshot.passages
         self._vectors = snapshot.passage_vectors
-        self._by_id = {p.id: i for i, p in enumerate(self._passages)}
-        self._case_studies = snapshot.case_studies
-        self._vocabulary: dict[str, int] = {}
-        for passage in self._passages:
-            for word in words(passage.indexed_text()):
-                self._vocabulary[word] = self._vocabulary.get(word, 0) + 1
-        self._sentences: dict[str, list[Sentence]] = {}
-        for sentence in snapshot.sentences:
-            self._sentences.setdefault(sentence.passage_id, []).append(sentence)
+        self._hold(snapshot.passages, snapshot.case_studies, list(snapshot.sentences))
         self._sentence_vectors = snapshot.sentence_vectors
         self._df = snapshot.document_frequency
         self._idf = {term: bm25_idf(len(self._passages), n) for term, n in self._df.items()}
@@ -243,25 +233,7 @@ class PgStore:
                 break
         return [(i, s) for i, s in rows if i in self._by_id and s > 0]
 
-    # --- the cached snapshot ----------------------------------------------------------------------------------
-
-    def passage(self, passage_id: str) -> Passage:
-        return self._passages[self._by_id[passage_id]]
-
-    def passages(self) -> list[Passage]:
-        return list(self._passages)
-
-    def case_studies(self) -> list[CaseStudy]:
-        return list(self._case_studies)
-
-    def vocabulary(self) -> dict[str, int]:
-        return self._vocabulary
-
-    def passage_vectors(self, ids: list[str]) -> np.ndarray:
-        return self._vectors[[self._by_id[i] for i in ids]]
-
-    def sentences_of(self, passage_id: str) -> list[Sentence]:
-        return self._sentences.get(passage_id, [])
+    # --- the cached snapshot (the rest comes from HeldPassages) ------------------------------------------------
 
     def sentence_vectors(self, rows: list[int]) -> np.ndarray:
         return self._sentence_vectors[rows]

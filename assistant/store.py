@@ -11,7 +11,7 @@ import numpy as np
 
 from assistant.errors import IndexCorrupt, IndexNotBuilt
 from ingest import index_store
-from ingest.lexical import lexical_tokens
+from ingest.lexical import lexical_tokens, words
 from ingest.models import CaseStudy, Passage
 
 
@@ -52,7 +52,44 @@ class PassageStore(Protocol):
     def passage_vectors(self, ids: list[str]) -> np.ndarray: ...
 
 
-class FileStore:
+class HeldPassages:
+    """What every store keeps in memory once loaded (passages, case studies, sentences, word counts) and the
+    lookups over it; a subclass calls `_hold` and sets `_vectors` (one row per passage, in passage order)."""
+
+    _vectors: np.ndarray
+
+    def _hold(self, passages: list[Passage], case_studies: list[CaseStudy], sentences: list[Sentence]) -> None:
+        self._passages = passages
+        self._case_studies = case_studies
+        self._by_id = {p.id: i for i, p in enumerate(passages)}
+        self._sentences: dict[str, list[Sentence]] = {}
+        for sentence in sentences:
+            self._sentences.setdefault(sentence.passage_id, []).append(sentence)
+        self._vocabulary: dict[str, int] = {}
+        for passage in passages:
+            for word in words(passage.indexed_text()):
+                self._vocabulary[word] = self._vocabulary.get(word, 0) + 1
+
+    def passage(self, passage_id: str) -> Passage:
+        return self._passages[self._by_id[passage_id]]
+
+    def passages(self) -> list[Passage]:
+        return list(self._passages)
+
+    def case_studies(self) -> list[CaseStudy]:
+        return list(self._case_studies)
+
+    def vocabulary(self) -> dict[str, int]:
+        return self._vocabulary
+
+    def sentences_of(self, passage_id: str) -> list[Sentence]:
+        return self._sentences.get(passage_id, [])
+
+    def passage_vectors(self, ids: list[str]) -> np.ndarray:
+        return self._vectors[[self._by_id[i] for i in ids]]
+
+
+class FileStore(HeldPassages):
     """One index build on disk (FAISS + bm25s + JSON), loaded whole into memory once."""
 
     backend = "faiss"
@@ -87,22 +124,15 @@ class FileStore:
                 "Run `localities ingest --force` to rebuild it."
             )
         self._vectors = vectors
-        self._by_id = {p.id: i for i, p in enumerate(self._passages)}
-        self._sentences: dict[str, list[Sentence]] = {}
-        for offset, item in enumerate(raw_sentences):
-            self._sentences.setdefault(item["passage_id"], []).append(
-                Sentence(item["passage_id"], item["text"], n + offset)
-            )
+        self._hold(
+            self._passages,
+            self._case_studies,
+            [Sentence(item["passage_id"], item["text"], n + offset) for offset, item in enumerate(raw_sentences)],
+        )
         # Sentence vectors make a second dense view: a question about one fact matches its sentence
         # far more sharply than the 200-word passage around it.
         self._sentence_rows = [s for group in self._sentences.values() for s in group]
         self._sentence_index = self._load_sentence_index(build_path, vectors, n)
-        self._vocabulary: dict[str, int] = {}
-        from ingest.lexical import words
-
-        for passage in self._passages:
-            for word in words(passage.indexed_text()):
-                self._vocabulary[word] = self._vocabulary.get(word, 0) + 1
 
     def _load_sentence_index(self, build_path: Path, vectors: np.ndarray, passages: int) -> object:
         """The HNSW sentence index a large build ships with, else an exact one built here from the vectors.
@@ -131,10 +161,7 @@ class FileStore:
             index = faiss.read_index(str(stored))
         except RuntimeError as exc:
             raise refuse(f"is damaged ({exc.__class__.__name__}: {exc})") from exc
-        groups: dict[str, list[int]] = {}
-        for position, sentence in enumerate(self._sentence_rows):
-            groups.setdefault(sentence.text, []).append(position)
-        self._sentence_groups = list(groups.values())
+        self._sentence_groups = index_store.sentence_groups([s.text for s in self._sentence_rows])
         if index.ntotal != len(self._sentence_groups):
             raise refuse(f"is inconsistent ({len(self._sentence_groups)} distinct sentences, {index.ntotal} vectors)")
         return index
@@ -176,26 +203,8 @@ class FileStore:
         top = np.argsort(-scores)[:k]
         return [(self._passages[i].id, float(scores[i])) for i in top if scores[i] > 0]
 
-    def passage(self, passage_id: str) -> Passage:
-        return self._passages[self._by_id[passage_id]]
-
-    def passages(self) -> list[Passage]:
-        return list(self._passages)
-
-    def case_studies(self) -> list[CaseStudy]:
-        return list(self._case_studies)
-
-    def vocabulary(self) -> dict[str, int]:
-        return self._vocabulary
-
-    def sentences_of(self, passage_id: str) -> list[Sentence]:
-        return self._sentences.get(passage_id, [])
-
     def sentence_vectors(self, rows: list[int]) -> np.ndarray:
         return self._vectors[rows]
-
-    def passage_vectors(self, ids: list[str]) -> np.ndarray:
-        return self._vectors[[self._by_id[i] for i in ids]]
 
 
 def passage_tokens(text: str) -> list[str]:

@@ -105,12 +105,17 @@ def dense_index(vectors: np.ndarray, index_type: str = "auto", ef_search: int = 
     return index
 
 
+def sentence_groups(texts: list[str]) -> list[list[int]]:
+    """The positions of each distinct sentence text, in order of first occurrence (one row of the sentence index each)."""
+    groups: dict[str, list[int]] = {}
+    for row, text in enumerate(texts):
+        groups.setdefault(text, []).append(row)
+    return list(groups.values())
+
+
 def distinct_sentence_rows(texts: list[str]) -> list[int]:
     """The position of each distinct sentence's first occurrence, in order."""
-    first: dict[str, int] = {}
-    for row, text in enumerate(texts):
-        first.setdefault(text, row)
-    return list(first.values())
+    return [group[0] for group in sentence_groups(texts)]
 
 
 def sentence_dense_index(sentence_vectors: np.ndarray, texts: list[str], index_type: str = "auto") -> faiss.Index:
@@ -158,7 +163,9 @@ def write_build(
     # Sentences outnumber passages ~8 to 1: past the threshold their exact search dominates a query, so a
     # large corpus gets an HNSW sentence index too. Below it FileStore builds the flat one when it loads.
     sentence_index = (
-        sentence_dense_index(vectors[len(passages) :], [text for _, text in sentences], index_type) if sentences else None
+        sentence_dense_index(vectors[len(passages) :], [text for _, text in sentences], index_type)
+        if sentences
+        else None
     )
     if isinstance(sentence_index, faiss.IndexHNSWFlat):
         faiss.write_index(sentence_index, str(build_dir / SENTENCE_INDEX))
