@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant.config import get_settings
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
@@ -68,6 +70,22 @@ def passages(built_index: Path):  # type: ignore[no-untyped-def]
     from ingest import index_store
 
     return index_store.load_passages(index_store.current_build_path(built_index))  # type: ignore[arg-type]
+
+
+@pytest.fixture()
+def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Settings read from the environment (CLI, servers) point under tmp_path and are rebuilt for each test."""
+    monkeypatch.setenv("LOCALITIES_DATA_DIR", str(tmp_path / "data"))
+    for name in (
+        "LOCALITIES_FEEDBACK_DB",
+        "LOCALITIES_DATABASE_URL",
+        "LOCALITIES_INDEX_DIR",
+        "LOCALITIES_LLM_PROVIDER",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 @pytest.fixture()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -46,3 +49,24 @@ def wait_until_up(
             pass
         time.sleep(0.2)
     pytest.fail(f"{health_url} did not answer in {timeout_s:.0f} s:\n{output()}")
+
+
+@contextmanager
+def served_process(args: Sequence[str], env: dict[str, str], cwd: Path, log: Path) -> Iterator[str]:
+    """`localities serve ARGS` in its own process on a free loopback port; yields its base URL."""
+    port = free_port()
+    with log.open("wb") as out:
+        command = [*localities(), "serve", "--host", "127.0.0.1", "--port", str(port), *args]
+        # cwd outside the checkout: no stray .env changes the server's settings.
+        process = subprocess.Popen(command, env={**os.environ, **env}, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            wait_until_up(f"{url}/health", process, log)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

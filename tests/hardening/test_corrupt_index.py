@@ -23,7 +23,7 @@ from assistant.errors import IndexCorrupt
 from assistant.index_watch import open_build
 from assistant.service import Assistant
 from ingest import index_store
-from tests.hardening.conftest import localities
+from tests.processes import localities
 
 
 def _truncate(path: Path, keep: float = 0.5) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.hardening.conftest import served_process
+from tests.processes import served_process
 
 CLIENTS = 32
 DURATION_S = 60

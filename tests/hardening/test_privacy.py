@@ -22,7 +22,7 @@ from assistant.api import create_app
 from assistant.config import Settings
 from assistant.feedback import FeedbackStore
 from assistant.service import Assistant
-from tests.hardening.conftest import localities
+from tests.processes import localities
 
 AUDIT_HOOK = """
 import json, os, socket, sys

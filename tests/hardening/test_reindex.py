@@ -24,7 +24,8 @@ from assistant.api import create_app
 from assistant.config import Settings
 from assistant.service import Assistant
 from ingest import index_store
-from tests.hardening.conftest import localities, served_in_thread
+from tests.hardening.conftest import served_in_thread
+from tests.processes import localities
 
 TITLE = "Quillbridge shared ferry service"
 EXTRA = (

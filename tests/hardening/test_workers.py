@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.hardening.conftest import served_process
+from tests.processes import served_process
 
 WRITERS = 16
 POSTS_EACH = 20
