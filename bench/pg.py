@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from bench.inprocess import timed
 from bench.stats import percentile
 from ingest.models import CaseStudy, Passage
 
@@ -224,15 +225,6 @@ def search_quality(assistant: Any, questions: list[Any]) -> dict[str, float]:
     return {"recall@5": summary["recall@5"], "mrr@10": summary["mrr@10"]}
 
 
-def _latencies(post: Callable[[str], None], queries: list[str]) -> list[float]:
-    samples = []
-    for query in queries:
-        started = time.perf_counter()
-        post(query)
-        samples.append(time.perf_counter() - started)
-    return samples
-
-
 def _throughput(post: Callable[[str], None], stream: list[str], threads: int) -> float:
     """Seconds for `threads` clients to send every request in `stream`."""
     lock, started = threading.Lock(), time.perf_counter()
@@ -268,7 +260,7 @@ def search_load(
     samples: dict[str, list[float]] = {name: [] for name in clients}
     for query in queries:  # interleaved, so a busy moment on the machine costs both backends alike
         for name, client in clients.items():
-            samples[name] += _latencies(poster(client), [query])
+            samples[name] += timed(poster(client), [query])
     results = {}
     for n, (name, client) in enumerate(clients.items()):
         stream = [f"{q} ({n}-{i})" for i, q in enumerate(queries * (requests // len(queries) + 1))][:requests]
