@@ -1,62 +1,97 @@
-"""The curated question set checks itself against the corpus and the index."""
+"""Both question sets check themselves against the corpus and the index; the blind set also against its method."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 import pytest
 
-from evals.dataset import KINDS, PERSONAS, is_relevant, load_questions
+from evals.assemble_blind import SOURCES, passage_topic
+from evals.dataset import BLIND_KINDS, BLIND_SET, DEFAULT_SET, KINDS, PERSONAS, is_relevant, load_questions
 from ingest.models import Passage
 from ingest.text import normalise
 
+SETS = {"curated": DEFAULT_SET, "blind": BLIND_SET}
+
+
+@pytest.fixture(scope="module", params=sorted(SETS))
+def questions(request):  # type: ignore[no-untyped-def]
+    return load_questions(SETS[request.param])
+
 
 @pytest.fixture(scope="module")
-def questions():  # type: ignore[no-untyped-def]
-    return load_questions()
+def blind():  # type: ignore[no-untyped-def]
+    return load_questions(BLIND_SET)
 
 
-def test_size_kinds_and_personas(questions) -> None:  # type: ignore[no-untyped-def]
+def test_size_kinds_and_personas_of_the_curated_set() -> None:
+    questions = load_questions(DEFAULT_SET)
     assert len(questions) >= 150
     kinds = Counter(q.kind for q in questions)
     assert set(kinds) == set(KINDS)
     assert kinds["out_of_scope"] >= 20
+
+
+def test_every_set_has_unique_ids_all_personas_and_both_splits(questions) -> None:  # type: ignore[no-untyped-def]
     assert {q.persona for q in questions} == set(PERSONAS)
     assert len({q.id for q in questions}) == len(questions)
     assert {q.split for q in questions} == {"dev", "test"}
+    assert {q.kind for q in questions} <= set(BLIND_KINDS)
 
 
-def test_every_evidence_span_is_in_the_corpus(questions, toolkit_text: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_blind_set_has_the_mix_the_issue_asks_for(blind) -> None:  # type: ignore[no-untyped-def]
+    kinds = Counter(q.kind for q in blind)
+    assert len(blind) >= 200
+    assert kinds["paraphrase"] >= 50
+    assert kinds["case_study"] >= 30
+    assert kinds["compound"] >= 25
+    assert kinds["misspelled"] >= 15
+    with_history = [q for q in blind if q.history]
+    assert len(with_history) >= 25
+    assert any(len(q.history) >= 4 for q in with_history)  # three turns or more: two earlier exchanges
+    assert kinds["topic_change"] >= 5
+    out_of_scope = [q for q in blind if not q.answerable]
+    assert len(out_of_scope) >= 50
+    assert sum(q.near_miss for q in out_of_scope) >= 40
+
+
+def test_every_curated_evidence_span_is_in_the_corpus(toolkit_text: str) -> None:
+    """The blind set's locators copied from passages, which rejoin words and re-order boxes; see the passage test."""
     corpus = normalise(toolkit_text)
-    for question in questions:
+    for question in load_questions(DEFAULT_SET):
         for span in question.evidence:
             assert normalise(span) in corpus, (question.id, span)
 
 
 def test_every_answer_fact_is_inside_its_evidence(questions) -> None:  # type: ignore[no-untyped-def]
     for question in questions:
-        for fact in question.answer_facts:
-            assert any(normalise(fact) in normalise(span) for span in question.evidence), (question.id, fact)
+        for evidence, facts in question.asks():
+            for fact in facts:
+                assert any(normalise(fact) in normalise(span) for span in evidence), (question.id, fact)
 
 
-def test_answerable_questions_have_evidence_and_follow_ups_have_history(questions) -> None:  # type: ignore[no-untyped-def]
+def test_answerable_questions_have_evidence_and_conversations_have_history(questions) -> None:  # type: ignore[no-untyped-def]
     for question in questions:
         assert bool(question.evidence) == question.answerable, question.id
-        if question.kind == "follow_up":
+        if question.kind in ("follow_up", "topic_change"):
             assert any(turn["role"] == "user" for turn in question.history), question.id
             assert {turn["role"] for turn in question.history} <= {"user", "assistant"}
+        if question.kind == "compound":
+            assert len(question.parts) >= 2 and all(p["evidence"] and p["answer_facts"] for p in question.parts)
 
 
 def test_every_evidence_span_is_in_some_passage(questions, passages: list[Passage]) -> None:  # type: ignore[no-untyped-def]
     """Relevance is chunker-independent, but a span the chunker cut in two could never be retrieved."""
     for question in questions:
-        if question.answerable:
-            assert any(is_relevant(p.text, question.evidence) for p in passages), question.id
+        for evidence, _ in question.asks() if question.answerable else []:
+            for span in evidence:
+                assert any(is_relevant(p.text, [span]) for p in passages), (question.id, span)
 
 
-def test_every_chapter_and_case_study_is_covered(questions, passages: list[Passage]) -> None:  # type: ignore[no-untyped-def]
+def test_every_chapter_and_case_study_is_covered_by_the_curated_set(passages: list[Passage]) -> None:
     covered_chapters, covered_cases = set(), set()
-    for question in questions:
+    for question in load_questions(DEFAULT_SET):
         for passage in passages:
             if question.answerable and is_relevant(passage.text, question.evidence):
                 covered_chapters.add(passage.chapter)
@@ -64,3 +99,26 @@ def test_every_chapter_and_case_study_is_covered(questions, passages: list[Passa
                     covered_cases.add(passage.case_study)
     assert covered_chapters == {p.chapter for p in passages}
     assert covered_cases == {p.case_study for p in passages if p.case_study}
+
+
+def test_the_blind_split_keeps_each_topic_on_one_side(blind, passages: list[Passage]) -> None:  # type: ignore[no-untyped-def]
+    """Nothing tuned on dev may have seen a question about a test passage's case study or section."""
+    sides: dict[str, set[str]] = {}
+    for question in blind:
+        if question.answerable:
+            for passage in passages:
+                if is_relevant(passage.text, question.evidence):
+                    sides.setdefault(passage_topic(passage), set()).add(question.split)
+    assert sides and all(len(split) == 1 for split in sides.values()), {t: s for t, s in sides.items() if len(s) > 1}
+
+
+def test_every_blind_question_is_word_for_word_as_its_writer_wrote_it(blind) -> None:  # type: ignore[no-untyped-def]
+    written = {}
+    for path in SOURCES.glob("writer_*.jsonl"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                written[f"b{row['id']}"] = row
+    for question in blind:
+        assert question.question == written[question.id]["question"], question.id
+        assert question.history == written[question.id].get("history", []), question.id

@@ -1,0 +1,147 @@
+"""Build evals/questions_blind.jsonl from the writers' questions and the locators' evidence (evals/README.md).
+
+The writers' files (evals/blind_sources/writer_*.jsonl) are kept as written, so anyone can check that no question
+was reworded to match the text; the locators' files (evidence_*.jsonl) say where each answer is, or why a question
+was dropped. The split is by topic: every question whose evidence lies in one case study (or, outside case
+studies, one section) goes to the same split, so nothing tuned on dev has seen a test passage's question.
+
+    python -m evals.assemble_blind [--index-dir index]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from evals.dataset import BLIND_SET, EVALS_DIR, is_relevant
+from ingest import index_store
+from ingest.models import Passage
+
+SOURCES = EVALS_DIR / "blind_sources"
+NEAR_MISS_TYPES = ("after_2018", "local_figure", "procedure", "advice", "other_country")
+
+
+def _read(paths: Iterable[Path]) -> dict[str, dict[str, Any]]:
+    rows: dict[str, dict[str, Any]] = {}
+    for path in sorted(paths):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                rows[row["id"]] = row
+    return rows
+
+
+def passage_topic(passage: Passage) -> str:
+    """What a question about this passage is about, for the split: its case study, else its chapter › section."""
+    return passage.case_study or f"{passage.chapter} › {passage.section or ''}"
+
+
+def _topics(evidence: Sequence[str], passages: Sequence[Passage]) -> list[str]:
+    return sorted({passage_topic(p) for p in passages if is_relevant(p.text, list(evidence))})
+
+
+def build_rows(
+    written: dict[str, dict[str, Any]], located: dict[str, dict[str, Any]], passages: Sequence[Passage]
+) -> list[dict[str, Any]]:
+    """One question row per kept question, without its split; the writer's words untouched."""
+    rows = []
+    for qid, question in written.items():
+        verdict = located.get(qid, {}).get("verdict", "drop")
+        if verdict == "drop":
+            continue
+        found = located[qid]
+        answerable = verdict == "answerable"
+        kind = question["kind"]
+        if kind == "out_of_scope" and answerable:
+            # The toolkit turned out to cover it: a question in everyday words about what it says.
+            kind = "paraphrase"
+        if kind != "out_of_scope" and not answerable:
+            kind = "out_of_scope"
+        parts = []
+        if answerable and found.get("parts"):
+            parts = [{"ask": p["ask"], "evidence": p["evidence"], "answer_facts": p["answer_facts"]} for p in found["parts"]]
+        evidence = [s for p in parts for s in p["evidence"]] if parts else list(found.get("evidence", []))
+        facts = [f for p in parts for f in p["answer_facts"]] if parts else list(found.get("answer_facts", []))
+        oos_type = question.get("oos_type") or "far"
+        topics = _topics(evidence, passages) if answerable else []
+        rows.append(
+            {
+                "id": f"b{qid}",
+                "split": "",
+                "persona": question["persona"],
+                "kind": kind,
+                "question": question["question"],
+                "history": question.get("history", []),
+                "answerable": answerable,
+                "evidence": evidence if answerable else [],
+                "case_study": found.get("case_study") if answerable else None,
+                "answer_facts": facts if answerable else [],
+                "parts": parts,
+                "topic": " | ".join(topics) if answerable else f"out of scope: {oos_type}",
+                "near_miss": (not answerable) and oos_type in NEAR_MISS_TYPES,
+            }
+        )
+    return rows
+
+
+def _imbalance(counts: dict[str, Counter[str]], side: str, kinds: Counter[str]) -> tuple[int, int]:
+    """How uneven the splits would be, kind by kind and in all, with `kinds` added to `side`."""
+    other = counts["test" if side == "dev" else "dev"]
+    after = counts[side] + kinds
+    per_kind = sum(abs(after[k] - other[k]) for k in set(after) | set(other))
+    return per_kind, abs(sum(after.values()) - sum(other.values()))
+
+
+def split_by_topic(rows: list[dict[str, Any]]) -> None:
+    """Dev or test for each row: topics joined by a question that spans them stay together, kinds balanced."""
+    parent: dict[str, str] = {}
+
+    def find(topic: str) -> str:
+        while parent.setdefault(topic, topic) != topic:
+            topic = parent[topic]
+        return topic
+
+    for row in rows:
+        topics = row["topic"].split(" | ") if row["answerable"] else [f"{row['topic']} #{row['id']}"]
+        for topic in topics[1:]:
+            parent[find(topic)] = find(topics[0])
+        find(topics[0])
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        first = row["topic"].split(" | ")[0] if row["answerable"] else f"{row['topic']} #{row['id']}"
+        groups[find(first)].append(row)
+    counts = {"dev": Counter[str](), "test": Counter[str]()}
+    # Largest groups first, each to the split it unbalances least, kind by kind; ties by name, so it is repeatable.
+    for _, members in sorted(groups.items(), key=lambda item: (-len(item[1]), item[0])):
+        kinds = Counter(r["kind"] for r in members)
+        split = min(("dev", "test"), key=lambda side: _imbalance(counts, side, kinds))
+        counts[split].update(kinds)
+        for row in members:
+            row["split"] = split
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--index-dir", type=Path, default=Path("index"))
+    parser.add_argument("--out", type=Path, default=BLIND_SET)
+    args = parser.parse_args(argv)
+    build = index_store.current_build_path(args.index_dir)
+    if build is None:
+        raise SystemExit(f"No index in {args.index_dir}: run `localities ingest` first.")
+    passages = index_store.load_passages(build)
+    rows = build_rows(_read(SOURCES.glob("writer_*.jsonl")), _read(SOURCES.glob("evidence_*.jsonl")), passages)
+    split_by_topic(rows)
+    rows.sort(key=lambda r: r["id"])
+    args.out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    summary = Counter((r["split"], r["kind"]) for r in rows)
+    print(f"{len(rows)} questions → {args.out}")
+    for kind in sorted({k for _, k in summary}):
+        print(f"  {kind:13} dev {summary[('dev', kind)]:3}  test {summary[('test', kind)]:3}")
+
+
+if __name__ == "__main__":
+    main()
