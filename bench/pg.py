@@ -221,7 +221,7 @@ def search_quality(assistant: Any, questions: list[Any]) -> dict[str, float]:
     from evals.runner import evaluate_system
     from evals.systems import AssistantSystem
 
-    summary = evaluate_system(AssistantSystem(assistant, answers=False), questions).summary
+    summary = evaluate_system(AssistantSystem(assistant, answers=False), questions, conversation=False).summary
     return {"recall@5": summary["recall@5"], "mrr@10": summary["mrr@10"]}
 
 

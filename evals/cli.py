@@ -4,29 +4,32 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from evals.dataset import DEFAULT_SET
-
 REPORTS_DIR = Path(__file__).resolve().parent / "reports"
 console = Console(stderr=True)
 
 
 def run_evaluation(
-    questions_path: Path,
+    sets: Mapping[str, Path] | Path,
     split: str,
     url: str | None,
     baselines: bool,
     index_dir: Path | None = None,
     assistant: object | None = None,
+    conversation: bool = True,
 ) -> dict[str, object]:
-    """Evaluate our system (in-process, or the service at `url`) and, optionally, the three baselines."""
+    """Evaluate ours (in-process, or the service at `url`) and, optionally, the baselines, on each question set.
+
+    The report holds one section per set under "sets", each with the same systems, so they read side by side.
+    """
     from assistant.config import get_settings
     from evals.dataset import load_questions
     from evals.runner import evaluate_system, report_dict
@@ -36,7 +39,7 @@ def run_evaluation(
     settings = get_settings()
     if index_dir is not None:
         settings = settings.model_copy(update={"index_dir": index_dir})
-    questions = load_questions(questions_path, split)
+    chosen = {sets.stem: sets} if isinstance(sets, Path) else dict(sets)
     systems: list[object] = []
     local = assistant
     if local is None and (url is None or baselines):
@@ -52,39 +55,55 @@ def run_evaluation(
         toolkit = settings.corpus_dir / "transformation-in-localities-toolkit.txt"
         with console.status("Building the plain LangChain baseline…"):
             systems.append(LangChainBaseline(toolkit, settings.model))
-    reports = []
-    with Progress(console=console) as bar:
-        for system in systems:
-            task = bar.add_task(f"{system.name}", total=len(questions))  # type: ignore[attr-defined]
-            reports.append(evaluate_system(system, questions, lambda n, t=task: bar.advance(t, n)))  # type: ignore[arg-type]
     built_at = local.store.manifest.get("built_at") if local is not None else None  # type: ignore[attr-defined]
-    meta = {"split": split, "questions": len(questions), "set": str(questions_path), "built_at": built_at, "run_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
-    return report_dict(reports, meta)
+    run_at = time.strftime("%Y-%m-%dT%H:%M:%S")
+    sections: dict[str, object] = {}
+    with Progress(console=console) as bar:
+        for set_name, path in chosen.items():
+            questions = load_questions(path, split)
+            reports = []
+            for system in systems:
+                # Standalone questions run twice: as asked, and after an unrelated turn (the conversation check).
+                total = len(questions) + (sum(q.standalone for q in questions) if conversation else 0)
+                task = bar.add_task(f"{set_name}: {system.name}", total=total)  # type: ignore[attr-defined]
+                advance = lambda n, t=task: bar.advance(t, n)
+                reports.append(evaluate_system(system, questions, advance, conversation))  # type: ignore[arg-type]
+                bar.update(task, completed=total)
+            meta = {"set": set_name, "path": path.name, "split": split, "questions": len(questions), "built_at": built_at, "run_at": run_at}
+            sections[set_name] = report_dict(reports, meta)
+    meta = {"split": split, "sets": list(chosen), "built_at": built_at, "run_at": run_at}
+    return {"meta": meta, "sets": sections}
 
 
 def _record_history(report: dict) -> None:
-    """In a shared deployment the summary rows also go to the database's evaluation history."""
+    """In a shared deployment the summary rows also go to the database's evaluation history, one set at a time."""
     from assistant.config import get_settings
     from assistant.service import uses_postgres
+    from evals.report import set_reports
 
     settings = get_settings()
     if uses_postgres(settings):
         from assistant.eval_history import record_evaluation
 
-        record_evaluation(str(settings.database_url), report)
+        for section in set_reports(report).values():
+            record_evaluation(str(settings.database_url), section)
         console.print("Evaluation summary recorded in the database's evaluation history.")
 
 
 def _summary_table(report: dict) -> Table:
-    from evals.report import HEADLINE
+    """Every set's systems in one table, so the curated and blind numbers read side by side."""
+    from evals.report import SUMMARY_COLUMNS, set_reports
 
-    table = Table(title=f"Evaluation ({report['meta']['split']} split, {report['meta']['questions']} questions)")
+    table = Table(title=f"Evaluation ({report['meta']['split']} split)")
+    table.add_column("set")
     table.add_column("system")
-    for column in HEADLINE:
+    for column in SUMMARY_COLUMNS:
         table.add_column(column, justify="right")
-    for system in report["systems"]:
-        summary = system["summary"]
-        table.add_row(system["name"], *(f"{summary[c]:.3f}" if c in summary and c.count("ms") == 0 else (f"{summary[c]:.1f}" if c in summary else "–") for c in HEADLINE))
+    for set_name, section in set_reports(report).items():
+        for system in section["systems"]:
+            summary = system["summary"]
+            cells = (f"{summary[c]:.1f}" if c.endswith("_ms_p50") else f"{summary[c]:.3f}" if c in summary else "–" for c in SUMMARY_COLUMNS)
+            table.add_row(f"{set_name} ({section['meta']['questions']})", system["name"], *cells)
     return table
 
 
@@ -93,22 +112,29 @@ def register(app: typer.Typer) -> None:
 
     @app.command("eval")
     def eval_command(
-        set_path: Annotated[Path, typer.Option("--set", help="Question set (JSONL).")] = DEFAULT_SET,
-        url: Annotated[Optional[str], typer.Option("--url", help="Evaluate a running service instead of in-process.")] = None,
+        question_set: Annotated[str, typer.Option("--set", help="curated, blind, all (both side by side), or a JSONL file.")] = "all",
+        url: Annotated[str | None, typer.Option("--url", help="Evaluate a running service instead of in-process.")] = None,
         split: Annotated[str, typer.Option("--split", help="dev, test or all. Tune on dev; report on test.")] = "test",
         baselines: Annotated[bool, typer.Option("--baselines/--no-baselines", help="Also run BM25-only, dense-only and plain LangChain.")] = True,
+        conversation: Annotated[bool, typer.Option("--conversation/--no-conversation", help="Also ask each standalone question after an unrelated turn.")] = True,
         out: Annotated[Path, typer.Option("--out", help="Folder for report folders.")] = REPORTS_DIR,
     ) -> None:
-        """Score retrieval and answers on the curated set; writes evals/reports/<timestamp>/.
+        """Score retrieval and answers on the curated and blind sets; writes evals/reports/<timestamp>/.
 
-        Example: localities eval --split test
+        Example: localities eval --set all --split test
         """
+        from evals.dataset import resolve_sets
         from evals.report import write_report
 
         if split not in ("dev", "test", "all"):
             console.print("[red]--split must be dev, test or all.[/red]")
             raise typer.Exit(2)
-        report = run_evaluation(set_path, split, url, baselines)
+        try:
+            sets = resolve_sets(question_set)
+        except ValueError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from None
+        report = run_evaluation(sets, split, url, baselines, conversation=conversation)
         folder = write_report(report, out / time.strftime("%Y%m%d-%H%M%S"))
         _record_history(report)
         Console().print(_summary_table(report))
@@ -118,6 +144,7 @@ def register(app: typer.Typer) -> None:
     def eval_compare(
         before: Annotated[Path, typer.Argument(help="Earlier report folder.")],
         after: Annotated[Path, typer.Argument(help="Later report folder.")],
+        question_set: Annotated[str | None, typer.Option("--set", help="Only this set (default: every set both reports hold).")] = None,
     ) -> None:
         """Per question, what got better and what got worse between two reports.
 
@@ -125,9 +152,9 @@ def register(app: typer.Typer) -> None:
         """
         from evals.compare import compare
 
-        better, worse = compare(before, after)
+        better, worse = compare(before, after, question_set=question_set)
         out = Console()
         out.print(f"[green]{len(better)} better[/green], [red]{len(worse)} worse[/red] (rank of the first relevant passage)")
         for change in better + worse:
             mark = "[green]+[/green]" if change.better else "[red]-[/red]"
-            out.print(f"{mark} {change.id}: {change.before} → {change.after}  {change.question}")
+            out.print(f"{mark} {change.set}/{change.id}: {change.before} → {change.after}  {change.question}")

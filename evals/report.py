@@ -4,8 +4,52 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
-HEADLINE = ("hit_rate@5", "recall@5", "mrr@10", "ndcg@10", "evidence_coverage@5", "answer_fact_recall", "citation_support", "abstention_accuracy", "search_ms_p50", "ask_ms_p50")
+HEADLINE = (
+    "found@5",
+    "hit_rate@5",
+    "recall@5",
+    "mrr@10",
+    "ndcg@10",
+    "evidence_coverage@5",
+    "answer_fact_recall",
+    "cited_evidence",
+    "citation_support",
+    "marker_grounding",
+    "abstention_accuracy",
+    "oos_not_answered",
+    "near_miss_not_answered",
+    "false_refusal",
+    "found@5_alone",
+    "found@5_after_turn",
+    "oos_not_answered_after_turn",
+    "search_ms_p50",
+    "ask_ms_p50",
+)
+# The terminal table is narrower than the Markdown one.
+SUMMARY_COLUMNS = ("found@5", "mrr@10", "answer_fact_recall", "cited_evidence", "marker_grounding", "oos_not_answered", "false_refusal", "found@5_after_turn")
+EXPLAINED = {
+    "found@5": "every ask of the question has a passage holding its evidence in the top 5 (a compound question needs all its parts)",
+    "hit_rate@5": "a passage holding an evidence span is in the top 5",
+    "recall@5": "share of all passages holding evidence that are in the top 5 (ranx)",
+    "mrr@10": "1 / rank of the first passage holding evidence, 0 past 10",
+    "answer_fact_recall": "share of the facts asked for that appear in the answer, ask by ask; a refusal scores 0",
+    "cited_evidence": "a passage the answer cites holds an evidence span; a refusal scores 0",
+    "citation_support": "share of cited passages holding an evidence span (answered questions)",
+    "marker_grounding": "share of [n]-marked sentences found in the passage [n] cites",
+    "oos_not_answered": "out-of-scope questions not answered as if covered",
+    "near_miss_not_answered": "the same, for near misses (a later event, a local figure, a procedure, advice, another country)",
+    "false_refusal": "answerable questions refused",
+    "found@5_alone / found@5_after_turn": "standalone questions asked alone, and again after an unrelated earlier turn",
+}
+
+
+def set_reports(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each question set's section ({"meta", "systems"}); a report from before sets existed is one 'curated' section."""
+    if "sets" in report:
+        return dict(report["sets"])
+    return {"curated": report}
 
 
 def _fmt(value: object) -> str:
@@ -20,16 +64,16 @@ def _table(rows: dict[str, dict[str, float]], columns: tuple[str, ...]) -> str:
     return "\n".join(lines)
 
 
-def _chart(report: dict, path: Path, group: str, metric: str = "hit_rate@5") -> None:
+def _chart(section: dict, path: Path, group: str, metric: str = "found@5") -> bool:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    systems = report["systems"]
+    systems = section["systems"]
     groups = sorted({g for s in systems for g in s[group] if metric in s[group][g]})
     if not groups:
-        return
+        return False
     figure, axis = plt.subplots(figsize=(9, 3.6))
     width = 0.8 / len(systems)
     for i, system in enumerate(systems):
@@ -43,35 +87,53 @@ def _chart(report: dict, path: Path, group: str, metric: str = "hit_rate@5") -> 
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
+    return True
+
+
+def _section(name: str, section: dict, directory: Path) -> list[str]:
+    systems = section["systems"]
+    meta = section["meta"]
+    parts = [
+        f"## The {name} set",
+        f"{meta.get('questions')} questions ({meta.get('split')} split, `{meta.get('path', name)}`).",
+        "### Overall",
+        _table({s["name"]: s["summary"] for s in systems}, HEADLINE),
+    ]
+    ours = systems[0]
+    for group, heading in (("by_kind", "By kind of question"), ("by_persona", "By persona")):
+        chart = f"{group}_{name}.png"
+        parts.append(f"### {heading}")
+        if _chart(section, directory / chart, group):
+            parts.append(f"![{heading}]({chart})")
+        for system in systems:
+            parts += [f"{system['name']}:", _table(system[group], HEADLINE)]
+    misses = [q for q in ours["questions"] if q["answerable"] and q["scores"].get("found@5", 0) == 0]
+    parts.append(f"### Misses of {ours['name']} ({len(misses)}): an ask's evidence not in the top 5")
+    for q in misses:
+        got = "; ".join(f"{r.get('case_study') or '—'}: {str(r['text'])[:90]}…" for r in q["retrieved"][:3])
+        parts.append(f"- **{q['id']}** ({q['kind']}, {q['persona']}) {q['question']}  \n  retrieved instead: {got}")
+    wrong = [q for q in ours["questions"] if q.get("answered") is not None and q["answered"] != q["answerable"]]
+    parts.append(f"### Abstention errors ({len(wrong)})")
+    parts += [f"- **{q['id']}** ({'answered' if q['answered'] else 'abstained'}) {q['question']}" for q in wrong]
+    return parts
 
 
 def write_report(report: dict, directory: Path) -> Path:
     """Write report.json, report.md and the charts into one folder; return the folder."""
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
-    _chart(report, directory / "by_kind.png", "by_kind")
-    _chart(report, directory / "by_persona.png", "by_persona")
-    systems = report["systems"]
+    sections = set_reports(report)
     meta = report["meta"]
+    side_by_side = {f"{name}: {s['systems'][0]['name']}": s["systems"][0]["summary"] for name, s in sections.items()}
     parts = [
-        "# Retrieval evaluation",
-        f"Split: **{meta.get('split')}** · questions: {meta.get('questions')} · index built {meta.get('built_at')} · run {meta.get('run_at')}",
-        "## Overall",
-        _table({s["name"]: s["summary"] for s in systems}, HEADLINE),
-        "Hit@5: the passage holding the answer is in the top 5. Recall@k (ranx): share of all relevant passages in the top k.",
-        "## By kind of question (hit@5)",
-        "![by kind](by_kind.png)",
+        "# Evaluation",
+        f"Split: **{meta.get('split')}** · sets: {', '.join(sections)} · index built {meta.get('built_at')} · run {meta.get('run_at')}",
+        "## Side by side",
+        _table(side_by_side, HEADLINE),
+        "\n".join(f"- **{name}**: {meaning}" for name, meaning in EXPLAINED.items()),
     ]
-    ours = systems[0]
-    parts += [_table(ours["by_kind"], HEADLINE), "## By persona", "![by persona](by_persona.png)", _table(ours["by_persona"], HEADLINE)]
-    misses = [q for q in ours["questions"] if q["answerable"] and q["scores"].get("hit_rate@5", 0) == 0]
-    parts.append(f"## Misses of {ours['name']} ({len(misses)}): answer not in the top 5")
-    for q in misses:
-        got = "; ".join(f"{r.get('case_study') or '—'}: {str(r['text'])[:90]}…" for r in q["retrieved"][:3])
-        parts.append(f"- **{q['id']}** ({q['kind']}, {q['persona']}) {q['question']}  \n  retrieved instead: {got}")
-    wrong = [q for q in ours["questions"] if q.get("answered") is not None and q["answered"] != q["answerable"]]
-    parts.append(f"## Abstention errors ({len(wrong)})")
-    parts += [f"- **{q['id']}** ({'answered' if q['answered'] else 'abstained'}) {q['question']}" for q in wrong]
+    for name, section in sections.items():
+        parts += _section(name, section, directory)
     (directory / "report.md").write_text("\n\n".join(parts) + "\n", encoding="utf-8")
     return directory
 

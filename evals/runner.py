@@ -1,15 +1,19 @@
-"""Run the question set through several systems and score them, overall and by kind and persona."""
+"""Run a question set through several systems and score them, overall and by kind and persona."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from evals.dataset import Question, evidence_found, facts_found, is_relevant
+from evals.grounding import grounded_share
 from evals.metrics import RANK_METRICS, mean, percentile, rank_metrics
 from evals.systems import Outcome, System
 
 K = 10
+FOUND_AT = 5
+# Kinds whose question leans on its history by design; the others are asked again after an unrelated turn.
+CONVERSATIONAL = ("follow_up", "topic_change")
 
 
 @dataclass
@@ -28,6 +32,8 @@ class QuestionResult:
     answered: bool | None = None
     search_ms: float = 0.0
     ask_ms: float | None = None
+    near_miss: bool = False
+    history_turns: int = 0
 
 
 @dataclass
@@ -39,6 +45,17 @@ class SystemReport:
     questions: list[QuestionResult] = field(default_factory=list)
 
 
+def found_at(question: Question, texts: Sequence[str], k: int = FOUND_AT) -> float:
+    """1 when every ask of the question has a passage holding its evidence in the top k."""
+    top = texts[:k]
+    return float(all(any(is_relevant(t, evidence) for t in top) for evidence, _ in question.asks()))
+
+
+def fact_recall(question: Question, answer: str) -> float:
+    """Share of the facts asked for that the answer contains, averaged ask by ask."""
+    return mean([facts_found(answer, facts) for _, facts in question.asks() if facts])
+
+
 def score_question(question: Question, outcome: Outcome) -> tuple[dict[str, float], int | None]:
     """Answer-level scores for one question (rank metrics are added by the caller)."""
     scores: dict[str, float] = {}
@@ -46,14 +63,27 @@ def score_question(question: Question, outcome: Outcome) -> tuple[dict[str, floa
     ranks = [i for i, text in enumerate(texts, start=1) if is_relevant(text, question.evidence)]
     if question.answerable:
         scores["evidence_coverage@5"] = evidence_found(texts[:5], question.evidence)
-    if outcome.answered is not None:
-        scores["abstention_accuracy"] = float(outcome.answered == question.answerable)
-        if question.answerable and outcome.answered:
-            scores["answer_fact_recall"] = facts_found(outcome.answer or "", question.answer_facts)
-            if outcome.citations:
-                supported = [is_relevant(c.text, question.evidence) for c in outcome.citations]
-                scores["citation_support"] = mean([float(s) for s in supported])
-                scores["any_citation_supports"] = float(any(supported))
+        scores["found@5"] = found_at(question, texts)
+    if outcome.answered is None:
+        return scores, (ranks[0] if ranks else None)
+    scores["abstention_accuracy"] = float(outcome.answered == question.answerable)
+    if not question.answerable:
+        scores["oos_not_answered"] = float(not outcome.answered)
+        if question.near_miss:
+            scores["near_miss_not_answered"] = float(not outcome.answered)
+        return scores, None
+    # A refusal of an answerable question gives none of the facts and cites nothing.
+    scores["false_refusal"] = float(not outcome.answered)
+    scores["answer_fact_recall"] = fact_recall(question, outcome.answer or "") if outcome.answered else 0.0
+    supported = [is_relevant(c.text, question.evidence) for c in outcome.citations]
+    scores["cited_evidence"] = float(outcome.answered and any(supported))
+    if outcome.answered and supported:
+        scores["citation_support"] = mean([float(s) for s in supported])
+    if outcome.answered:
+        cited = {c.n: (c.text, c.footnotes) for c in outcome.citations if c.n is not None}
+        share = grounded_share(outcome.answer or "", cited, outcome.glossary)
+        if share is not None:
+            scores["marker_grounding"] = share
     return scores, (ranks[0] if ranks else None)
 
 
@@ -72,10 +102,50 @@ def _aggregate(results: Sequence[QuestionResult]) -> dict[str, float]:
     return summary
 
 
+def unrelated_turn(question: Question, pool: Sequence[Question]) -> list[dict[str, str]]:
+    """An earlier exchange about another topic: a standalone answerable question and its evidence as the answer."""
+    others = [q for q in pool if q.answerable and q.standalone and q.kind not in CONVERSATIONAL and _topic(q) != _topic(question)]
+    if not others:
+        return []
+    # Deterministic but spread: the same question always gets the same earlier turn.
+    other = others[sum(map(ord, question.id)) % len(others)]
+    return [{"role": "user", "content": other.question}, {"role": "assistant", "content": " ".join(other.evidence)}]
+
+
+def _topic(question: Question) -> str:
+    return question.topic or question.case_study or question.id
+
+
+def conversation_check(
+    system: System,
+    questions: Sequence[Question],
+    alone: dict[str, dict[str, float]],
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, dict[str, float]]:
+    """Each standalone question asked again after an unrelated turn: its scores then, beside its scores alone."""
+    checked: dict[str, dict[str, float]] = {}
+    for question in questions:
+        if not question.standalone or question.kind in CONVERSATIONAL:
+            continue
+        history = unrelated_turn(question, questions)
+        if progress:
+            progress(1)
+        if not history:
+            continue
+        scores, _ = score_question(question, system.run(replace(question, history=history), K))
+        after = {f"{name}_after_turn": value for name, value in scores.items() if name in ("found@5", "oos_not_answered")}
+        before = {f"{name}_alone": alone[question.id][name] for name in ("found@5", "oos_not_answered") if name in alone[question.id]}
+        checked[question.id] = {**after, **before}
+    return checked
+
+
 def evaluate_system(
-    system: System, questions: Sequence[Question], progress: Callable[[int], None] | None = None
+    system: System,
+    questions: Sequence[Question],
+    progress: Callable[[int], None] | None = None,
+    conversation: bool = True,
 ) -> SystemReport:
-    """Run every question through one system and score it."""
+    """Run every question through one system and score it; then, optionally, the conversation check."""
     outcomes: dict[str, Outcome] = {}
     for question in questions:
         outcomes[question.id] = system.run(question, K)
@@ -106,8 +176,14 @@ def evaluate_system(
                 answered=outcome.answered,
                 search_ms=round(outcome.search_ms, 2),
                 ask_ms=round(outcome.ask_ms, 2) if outcome.ask_ms is not None else None,
+                near_miss=question.near_miss,
+                history_turns=len(question.history),
             )
         )
+    if conversation:
+        checked = conversation_check(system, questions, {r.id: r.scores for r in results}, progress)
+        for result in results:
+            result.scores.update(checked.get(result.id, {}))
     by_kind = {kind: _aggregate([r for r in results if r.kind == kind]) for kind in sorted({r.kind for r in results})}
     by_persona = {p: _aggregate([r for r in results if r.persona == p]) for p in sorted({r.persona for r in results})}
     return SystemReport(system.name, _aggregate(results), by_kind, by_persona, results)

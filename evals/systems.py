@@ -17,6 +17,8 @@ class Retrieved:
     id: str
     text: str
     case_study: str | None = None
+    n: int | None = None  # the [n] marker a cited passage answers to
+    footnotes: tuple[str, ...] = ()
 
 
 @dataclass
@@ -29,6 +31,7 @@ class Outcome:
     answered: bool | None = None
     citations: list[Retrieved] = field(default_factory=list)
     ask_ms: float | None = None
+    glossary: dict[str, str] = field(default_factory=dict)
 
 
 class System(Protocol):
@@ -67,7 +70,11 @@ class AssistantSystem:
             answer = assistant.ask(question.question, history=history, params=self.params or assistant.params)
             outcome.ask_ms = (time.perf_counter() - started) * 1000
             outcome.answer, outcome.answered = answer.text, answer.answered
-            outcome.citations = [Retrieved(c.hit.passage.id, c.hit.passage.text, c.hit.passage.case_study) for c in answer.citations]
+            outcome.glossary = dict(answer.glossary)
+            outcome.citations = [
+                Retrieved(c.hit.passage.id, c.hit.passage.text, c.hit.passage.case_study, c.n, tuple(c.hit.passage.footnotes))
+                for c in answer.citations
+            ]
         return outcome
 
 
@@ -93,8 +100,8 @@ class HttpSystem:
         response.raise_for_status()
         ask_ms = (time.perf_counter() - started) * 1000
         body = response.json()
-        citations = [Retrieved(c["passage_id"], c["text"], c.get("case_study")) for c in body["citations"]]
-        return Outcome(passages, search_ms, body["answer"], body["answered"], citations, ask_ms)
+        citations = [Retrieved(c["passage_id"], c["text"], c.get("case_study"), c.get("n")) for c in body["citations"]]
+        return Outcome(passages, search_ms, body["answer"], body["answered"], citations, ask_ms, body.get("glossary", {}))
 
 
 class LangChainBaseline:

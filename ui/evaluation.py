@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from assistant.config import PROJECT_ROOT
-from evals.report import HEADLINE, latest_report
+from evals.report import HEADLINE, latest_report, set_reports
 
 REPORTS_DIR = PROJECT_ROOT / "evals" / "reports"
-CHART_METRICS = ("hit_rate@5", "recall@5")
+CHART_METRICS = ("found@5", "recall@5")
 Row = dict[str, Any]
 
 
@@ -20,6 +20,11 @@ def load_latest(reports_dir: Path = REPORTS_DIR) -> tuple[Path, dict[str, Any]] 
     if folder is None:
         return None
     return folder, json.loads((folder / "report.json").read_text(encoding="utf-8"))
+
+
+def sections(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The report's question sets (curated, blind), each read by the functions below."""
+    return set_reports(report)
 
 
 def overall(report: dict[str, Any]) -> list[Row]:
@@ -44,7 +49,7 @@ def misses(report: dict[str, Any], shown: int = 3) -> list[Row]:
     """Answerable questions whose answer was not in our top 5, with what was retrieved instead."""
     rows = []
     for q in report["systems"][0]["questions"]:
-        if not q["answerable"] or q["scores"].get("hit_rate@5", 0) > 0:
+        if not q["answerable"] or q["scores"].get("found@5", q["scores"].get("hit_rate@5", 0)) > 0:
             continue
         instead = [
             f"{r.get('case_study') or 'General text'}: {' '.join(str(r['text']).split())[:120]}…"

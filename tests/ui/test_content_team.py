@@ -10,10 +10,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from evals.cli import run_evaluation
-from evals.dataset import DEFAULT_SET
+from evals.dataset import SETS
 from evals.report import write_report
 from tests.ui.conftest import AppFactory
-from ui.evaluation import REPORTS_DIR, load_latest, misses
+from ui.evaluation import REPORTS_DIR, load_latest, misses, sections
 
 PAGE = "pages/content_team.py"
 
@@ -23,16 +23,18 @@ def reports_dir(api_url: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Two real evaluation reports (ours over HTTP, three test-split questions of each kind), newest last."""
     folder = tmp_path_factory.mktemp("reports")
     # A few of each kind keeps this to seconds; the full run is the eval gate's job (tests/evals).
-    taken: dict[str, int] = {}
-    lines = []
-    for line in DEFAULT_SET.read_text(encoding="utf-8").splitlines():
-        row = json.loads(line) if line.strip() else None
-        if row and row["split"] == "test" and taken.get(row["kind"], 0) < 3:
-            taken[row["kind"]] = taken.get(row["kind"], 0) + 1
-            lines.append(line)
-    subset = folder / "questions.jsonl"
-    subset.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    report = run_evaluation(subset, "test", url=api_url, baselines=False)
+    subsets = {}
+    for name, path in SETS.items():
+        taken: dict[str, int] = {}
+        lines = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line) if line.strip() else None
+            if row and row["split"] == "test" and taken.get(row["kind"], 0) < 3:
+                taken[row["kind"]] = taken.get(row["kind"], 0) + 1
+                lines.append(line)
+        subsets[name] = folder / f"{name}.jsonl"
+        subsets[name].write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = run_evaluation(subsets, "test", url=api_url, baselines=False)
     stale = json.loads(json.dumps(report))
     stale["meta"]["questions"] = 1
     (folder / "20000101-000000").mkdir()
@@ -54,7 +56,7 @@ def _report_page(reports_dir: str) -> None:
 def test_the_newest_evaluation_is_shown_as_tables_and_charts(reports_dir: Path) -> None:
     found = load_latest(reports_dir)
     assert found is not None and found[0].name == "20991231-235959"
-    report = found[1]
+    report = sections(found[1])["blind"]  # shown first: the honest measure
     app = AppTest.from_function(_report_page, args=(str(reports_dir),)).run()
     assert not app.exception
     assert "20991231-235959" in " ".join(m.value for m in app.markdown)
@@ -65,7 +67,7 @@ def test_the_newest_evaluation_is_shown_as_tables_and_charts(reports_dir: Path) 
     overall = app.dataframe[0].value
     ours = report["systems"][0]
     assert list(overall.index) == [ours["name"]]
-    assert overall.loc[ours["name"], "hit_rate@5"] == ours["summary"]["hit_rate@5"]
+    assert overall.loc[ours["name"], "found@5"] == ours["summary"]["found@5"]
     by_kind = app.dataframe[1].value
     assert set(by_kind.index) == set(report["systems"][0]["by_kind"])
     assert by_kind.loc["fact", "recall@5"] == report["systems"][0]["by_kind"]["fact"]["recall@5"]
@@ -73,6 +75,20 @@ def test_the_newest_evaluation_is_shown_as_tables_and_charts(reports_dir: Path) 
     expected_misses = [m["id"] for m in misses(report)]
     assert [t["id"].tolist() for t in tables] == ([expected_misses] if expected_misses else [])
     assert all((t["retrieved instead"].str.len() > 0).all() for t in tables)
+
+
+def test_the_blind_set_is_shown_first_and_the_curated_one_a_click_away(reports_dir: Path) -> None:
+    found = load_latest(reports_dir)
+    assert found is not None
+    app = AppTest.from_function(_report_page, args=(str(reports_dir),)).run()
+    choice = app.radio(key="eval-set")
+    assert choice.options == ["blind", "curated"] and choice.value == "blind"
+    assert "of the **blind** set" in " ".join(m.value for m in app.markdown)
+    choice.set_value("curated").run()
+    assert not app.exception
+    curated = sections(found[1])["curated"]["systems"][0]
+    assert app.dataframe[0].value.loc[curated["name"], "found@5"] == curated["summary"]["found@5"]
+    assert "of the **curated** set" in " ".join(m.value for m in app.markdown)
 
 
 def test_without_a_report_it_says_which_command_makes_one(tmp_path: Path) -> None:

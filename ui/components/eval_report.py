@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd  # type: ignore[import-untyped]
 import streamlit as st
 
-from ui.evaluation import CHART_METRICS, abstention_errors, by_group, misses, overall
+from ui.evaluation import CHART_METRICS, abstention_errors, by_group, misses, overall, sections
 
 NO_REPORT = (
     "No evaluation has been run yet, so there is nothing to show. "
@@ -32,15 +32,20 @@ def render_report(found: tuple[Path, dict[str, Any]] | None) -> None:
     if found is None:
         st.info(NO_REPORT, icon=":material/info:")
         return
-    folder, report = found
+    folder, whole = found
+    sets = sections(whole)
+    # The blind set (written without seeing the passages) is the honest measure, so it is shown first.
+    names = sorted(sets, key=lambda name: name != "blind")
+    chosen = st.radio("Question set", names, horizontal=True, key="eval-set") if len(names) > 1 else names[0]
+    report = sets[chosen or names[0]]
     meta = report.get("meta", {})
     st.markdown(
         f"Latest run **{folder.name}**: {meta.get('questions', '?')} questions "
-        f"from the **{meta.get('split', '?')}** set, "
+        f"of the **{chosen}** set ({meta.get('split', '?')} split), "
         f"index built {meta.get('built_at', 'at an unknown time')}."
     )
     st.caption(
-        "hit_rate@5: share of questions whose answer is in the first 5 passages found. "
+        "found@5: share of questions whose answer is in the first 5 passages found (every part, for a two-part question). "
         "recall@5: share of all the passages that answer it found in the first 5."
     )
     st.subheader("Overall")
