@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from assistant.answer import Answer, Citation
-from assistant.config import Settings
+from assistant.settings import Settings
 from assistant.lc_retriever import hit_to_document
 from assistant.retrieval import SearchResult
 

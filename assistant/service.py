@@ -5,39 +5,18 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.answer import Answer, compose_answer
-from assistant.config import Settings
+from assistant.case_studies import CaseStudyDetail, summarise
 from assistant.encoding import model_encoder
-from assistant.errors import NotFound
 from assistant.params import RetrievalParams
-from assistant.query import Turn
-from assistant.retrieval import Encode, Filters, Retriever, SearchResult
-from assistant.store import FileStore, PassageStore
-from ingest.models import CaseStudy, Passage
-
-
-@dataclass(frozen=True)
-class CaseStudyDetail:
-    case_study: CaseStudy
-    passages: list[Passage]
-
-    @property
-    def text(self) -> str:
-        return "\n\n".join(p.text for p in self.passages)
-
-
-def summarise(passages: list[Passage], limit: int = 200) -> str:
-    """A one-line summary: the first sentence that says what the case study is."""
-    from ingest.text import split_sentences
-
-    for passage in passages:
-        for sentence in split_sentences(passage.text):
-            if len(sentence.split()) >= 8 and not sentence.startswith(("“", '"')):
-                return sentence if len(sentence) <= limit else sentence[: limit - 1].rsplit(" ", 1)[0] + "…"
-    return passages[0].text[:limit] if passages else ""
+from assistant.retrieval import Encode, Retriever, SearchResult
+from assistant.settings import Settings
+from core.errors import NotFound
+from core.models import CaseStudy, Filters, Turn
+from stores.backends import open_store
+from stores.base import PassageStore
 
 
 class Assistant:
@@ -140,20 +119,6 @@ def load_synonyms(corpus_dir: Path) -> dict[str, str]:
     return {k: v for k, v in json.loads(path.read_text(encoding="utf-8")).items() if not k.startswith("_")}
 
 
-def uses_postgres(settings: Settings) -> bool:
-    """Whether passages are served from PostgreSQL (LOCALITIES_DATABASE_URL=postgresql://…) rather than index files."""
-    return (settings.database_url or "").startswith("postgresql")
-
-
-def open_store(settings: Settings) -> PassageStore:
-    """The configured passage store: PostgreSQL when LOCALITIES_DATABASE_URL names one, else the index files."""
-    if uses_postgres(settings):
-        from assistant.pg_store import PgStore
-
-        return PgStore.open(str(settings.database_url))
-    return FileStore.open(settings.index_dir)
-
-
 def build_assistant(
     settings: Settings,
     *,
@@ -163,7 +128,7 @@ def build_assistant(
     params: RetrievalParams | None = None,
 ) -> Assistant:
     """Wire the real parts from settings, unless a test passes its own."""
-    store = store or open_store(settings)
+    store = store or open_store(settings.index_dir, settings.database_url)
     encode = encode or model_encoder(
         str(store.manifest.get("model") or settings.model), settings.encoder_threads, settings.encoder_workers
     )
@@ -171,10 +136,5 @@ def build_assistant(
         from assistant.llm import chat_model_from_settings
 
         llm = chat_model_from_settings(settings)
-    assistant = Assistant(store, encode, load_synonyms(settings.corpus_dir), params, llm)
-    if store.backend == "postgresql":
-        from assistant.pg_follow import follow_corpus
-
-        # Replicas share one database: each swaps in documents that any process ingests.
-        follow_corpus(assistant)
-    return assistant
+    # Following a newer corpus is the server's business (assistant/http): a one-shot command follows nothing.
+    return Assistant(store, encode, load_synonyms(settings.corpus_dir), params, llm)

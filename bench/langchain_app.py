@@ -54,7 +54,7 @@ def build_store(corpus_file: Path, model: str, embeddings: Any = None) -> Any:
     if embeddings is None:
         from langchain_huggingface import HuggingFaceEmbeddings
 
-        from ingest.embed import resolve_model_path
+        from core.embed import resolve_model_path
 
         embeddings = HuggingFaceEmbeddings(model_name=resolve_model_path(model), model_kwargs={"device": "cpu"})
     text = corpus_file.read_text(encoding="utf-8")

@@ -27,7 +27,7 @@ def run_evaluation(
     assistant: object | None = None,
 ) -> dict[str, object]:
     """Evaluate our system (in-process, or the service at `url`) and, optionally, the three baselines."""
-    from assistant.config import get_settings
+    from assistant.settings import get_settings
     from evals.dataset import load_questions
     from evals.runner import evaluate_system, report_dict
     from evals.systems import AssistantSystem, HttpSystem, LangChainBaseline, baseline_params
@@ -64,12 +64,12 @@ def run_evaluation(
 
 def _record_history(report: dict) -> None:
     """In a shared deployment the summary rows also go to the database's evaluation history."""
-    from assistant.config import get_settings
-    from assistant.service import uses_postgres
+    from assistant.settings import get_settings
+    from stores.backends import is_postgres
 
     settings = get_settings()
-    if uses_postgres(settings):
-        from assistant.eval_history import record_evaluation
+    if is_postgres(settings.database_url):
+        from evals.history import record_evaluation
 
         record_evaluation(str(settings.database_url), report)
         console.print("Evaluation summary recorded in the database's evaluation history.")

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.text import normalise
+from core.text import normalise
 
 DEFAULT_SET = Path(__file__).resolve().parent / "questions.jsonl"
 KINDS = ("fact", "case_study", "paraphrase", "follow_up", "misspelled", "out_of_scope")

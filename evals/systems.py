@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Protocol
 
 from assistant.params import RetrievalParams
-from assistant.query import Turn
+from core.models import Turn
 from evals.dataset import Question
 
 
@@ -108,7 +108,7 @@ class LangChainBaseline:
         from langchain_huggingface import HuggingFaceEmbeddings
         from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-        from ingest.embed import resolve_model_path
+        from core.embed import resolve_model_path
 
         text = corpus_file.read_text(encoding="utf-8")
         chunks = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_text(text)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from ingest.blocks import FOOTNOTE, Block, page_blocks
-from ingest.models import CaseStudy, Paragraph, ParsedDocument
+from core.models import CaseStudy, Paragraph, ParsedDocument
 from ingest.pages import (
     Page,
     consistent_anchors,
@@ -19,7 +19,7 @@ from ingest.pages import (
     split_lines,
     split_pages,
 )
-from ingest.text import collapse_ws, normalise, slugify
+from core.text import collapse_ws, normalise, slugify
 
 _STOP = frozenset(
     "a an and the of in on for to with by at as our from district districts council councils dc borough "

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.layout import LayoutMeta, Overrides, parse_layout_text
-from ingest.models import CaseStudy, Paragraph, ParsedDocument
-from ingest.text import collapse_ws, slugify
+from core.models import CaseStudy, Paragraph, ParsedDocument
+from core.text import collapse_ws, slugify
 
 SUPPORTED = (".txt", ".md", ".pdf", ".docx")
 ADDED_CHAPTER = "Additional case studies"

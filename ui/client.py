@@ -9,8 +9,8 @@ from typing import Any, Literal, TypeVar
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from assistant.config import Settings
-from assistant.schemas import (
+from assistant.settings import Settings
+from assistant.http.schemas import (
     AskResponse,
     CaseStudyOut,
     CaseStudySummary,

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.api import create_app
-from assistant.config import Settings
+from assistant.http.app import create_app
+from assistant.settings import Settings
 from assistant.service import Assistant
 
 ClientFactory = Callable[..., TestClient]

@@ -7,8 +7,8 @@ from collections import Counter
 import pytest
 
 from evals.dataset import KINDS, PERSONAS, is_relevant, load_questions
-from ingest.models import Passage
-from ingest.text import normalise
+from core.models import Passage
+from core.text import normalise
 
 
 @pytest.fixture(scope="module")

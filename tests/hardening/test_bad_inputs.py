@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.api import MAX_BODY_BYTES, create_app
-from assistant.config import Settings
+from assistant.http.app import MAX_BODY_BYTES, create_app
+from assistant.settings import Settings
 from assistant.service import Assistant
 
 ADMIN = {"Authorization": "Bearer test-admin-token"}

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.store import FileStore
-from ingest import index_store
+from stores.files.read import FileStore
+from stores.files import schema as index_store
 from ingest.pipeline import ingest
 from tests.conftest import CORPUS_DIR, ROOT
 from tests.ingest.docs import write_docx, write_pdf
@@ -102,7 +102,7 @@ def test_unreadable_files_are_reported_and_skipped(built_index: Path, tmp_path: 
 
 
 def test_cli_reports_skips_by_name_and_exits_2(built_index: Path, tmp_path: Path) -> None:
-    from assistant.cli import app
+    from localities.cli import app
 
     corpus, index = _copy_corpus(tmp_path), _copy_index(built_index, tmp_path)
     (corpus / "broken.pdf").write_bytes(b"%PDF-1.4 nonsense")
@@ -118,7 +118,7 @@ def test_an_ingest_killed_mid_build_leaves_the_previous_index_whole(built_index:
     count = len(FileStore.open(index).passages())
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "LOCALITIES_INDEX_DIR": str(index), "LOCALITIES_CORPUS_DIR": str(CORPUS_DIR)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "assistant.cli", "ingest", "--force"], cwd=ROOT, env=env,
+        [sys.executable, "-m", "localities.cli", "ingest", "--force"], cwd=ROOT, env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     builds = index / index_store.BUILDS
