@@ -17,6 +17,7 @@ from core.models import Filters, Passage, Turn
 from stores.base import PassageStore
 
 Encode = Callable[[str], np.ndarray]
+DEFAULT_PARAMS = RetrievalParams()
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ class Retriever:
     def search(
         self,
         question: str,
-        params: RetrievalParams = RetrievalParams(),
+        params: RetrievalParams = DEFAULT_PARAMS,
         history: Sequence[Turn] = (),
         filters: Filters | None = None,
     ) -> SearchResult:

@@ -303,17 +303,16 @@ def main(argv: list[str] | None = None) -> None:
 def run(args: argparse.Namespace) -> dict[str, object]:
     from fastapi.testclient import TestClient
 
-    from assistant.http.app import create_app
-    from assistant.settings import get_settings
     from assistant.encoding import model_encoder
-    from stores.postgres.read import PgStore
+    from assistant.http.app import create_app
     from assistant.service import build_assistant
-    from stores.files.read import FileStore
+    from assistant.settings import get_settings
     from bench.queries import base_questions, variants
     from evals.dataset import load_questions
-    from stores.files import schema as index_store
     from ingest.pipeline import ingest_to_postgres
-    from stores.files.read import previous_vectors
+    from stores.files import schema as index_store
+    from stores.files.read import FileStore, previous_vectors
+    from stores.postgres.read import PgStore
 
     settings = get_settings()
     index_dir = args.index or settings.index_dir

@@ -24,12 +24,12 @@ import faiss
 import numpy as np
 
 from assistant.service import Assistant
-from stores.files.read import FileStore
 from bench.stats import percentile, summarise_ms
 from bench.synthetic import SyntheticPassage
-from stores.files import schema as index_store
-from stores.files.write import write_build
 from core.embed import Embedder
+from stores.files import schema as index_store
+from stores.files.read import FileStore
+from stores.files.write import write_build as write_index_build
 
 Notify = Callable[[str], None]
 Encode = Callable[[list[str]], np.ndarray]
@@ -192,7 +192,7 @@ def write_build(
     matrix = np.vstack([vectors, sentence_vectors]).astype(np.float32)
     started = time.perf_counter()
     manifest: dict[str, object] = {"model": "synthetic", "counts": {"passages": len(passages)}}
-    write_build(build_dir, passages, [], matrix, [""] * len(matrix), sentences, manifest, {}, "flat")
+    write_index_build(build_dir, passages, [], matrix, [""] * len(matrix), sentences, manifest, {}, "flat")
     return time.perf_counter() - started
 
 

@@ -4,26 +4,24 @@ from __future__ import annotations
 
 import copy
 import functools
-import json
 import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from assistant.settings import PROJECT_ROOT, Settings, get_settings, load_settings
 from core.errors import AssistantError
 from evals.cli import register as register_evaluation
 
 if TYPE_CHECKING:
-    from core.models import Filters
     from assistant.http.schemas import PassageOut
+    from core.models import Filters
 
 app = typer.Typer(help="Localities Assistant: ask the Transformation in localities toolkit.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -36,10 +34,10 @@ def _root() -> None:
     """Localities Assistant: ask the Transformation in localities toolkit."""
 
 
-IndexOpt = Annotated[Optional[Path], typer.Option("--index", help="Index directory (default: settings).")]
+IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index directory (default: settings).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON in the HTTP API's response shape.")]
-ChapterOpt = Annotated[Optional[str], typer.Option("--chapter", help="Only this chapter (title, any case).")]
-CaseStudyOpt = Annotated[Optional[str], typer.Option("--case-study", help="Only this case study (title or id).")]
+ChapterOpt = Annotated[str | None, typer.Option("--chapter", help="Only this chapter (title, any case).")]
+CaseStudyOpt = Annotated[str | None, typer.Option("--case-study", help="Only this case study (title or id).")]
 
 
 def _settings(**overrides: object) -> Settings:
@@ -50,12 +48,12 @@ def _settings(**overrides: object) -> Settings:
 
 @app.command()
 def ingest(
-    corpus: Annotated[Optional[Path], typer.Option("--corpus", help="Corpus folder.")] = None,
+    corpus: Annotated[Path | None, typer.Option("--corpus", help="Corpus folder.")] = None,
     index: IndexOpt = None,
-    model: Annotated[Optional[str], typer.Option("--model", help="Sentence-transformers name or path.")] = None,
+    model: Annotated[str | None, typer.Option("--model", help="Sentence-transformers name or path.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Rebuild even if nothing changed.")] = False,
     database_url: Annotated[
-        Optional[str], typer.Option("--database-url", help="Ingest into this PostgreSQL database instead (default: settings).")
+        str | None, typer.Option("--database-url", help="Ingest into this PostgreSQL database instead (default: settings).")
     ] = None,
 ) -> None:
     """Parse the corpus and build the search index (incremental; unchanged corpus → no work).
@@ -84,7 +82,7 @@ def ingest(
         else {"parse": "Parsing documents", "embed": "Embedding passages", "write": "Writing index"}
     )
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def progress(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
@@ -231,8 +229,8 @@ def _log_config() -> dict[str, Any]:
 
 @app.command()
 def serve(
-    host: Annotated[Optional[str], typer.Option("--host", help="Address to bind (default: settings).")] = None,
-    port: Annotated[Optional[int], typer.Option("--port", help="Port (default: settings, 8000).")] = None,
+    host: Annotated[str | None, typer.Option("--host", help="Address to bind (default: settings).")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Port (default: settings, 8000).")] = None,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes (each loads the model).")] = 1,
     index: IndexOpt = None,
 ) -> None:
@@ -268,7 +266,7 @@ def serve(
 @app.command()
 def ui(
     port: Annotated[int, typer.Option("--port", help="Port for the Streamlit page.")] = 8501,
-    api_url: Annotated[Optional[str], typer.Option("--api-url", help="API for the page (default: settings).")] = None,
+    api_url: Annotated[str | None, typer.Option("--api-url", help="API for the page (default: settings).")] = None,
 ) -> None:
     """Run the Streamlit page (ui/app.py) on 127.0.0.1, talking to the API at LOCALITIES_API_URL.
 
@@ -298,4 +296,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

@@ -9,7 +9,6 @@ from typing import Any, Literal, TypeVar
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from assistant.settings import Settings
 from assistant.http.schemas import (
     AskResponse,
     CaseStudyOut,
@@ -21,6 +20,7 @@ from assistant.http.schemas import (
     PassageOut,
     SearchResponse,
 )
+from assistant.settings import Settings
 
 Role = Literal["user", "assistant"]
 Model = TypeVar("Model", bound=BaseModel)

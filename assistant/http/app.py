@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -25,7 +26,7 @@ from core.errors import AssistantError
 MAX_BODY_BYTES = 8 * 1024 * 1024
 # On every route but the passage browser: 413 (body limit), 422 (our handler's body replaces FastAPI's default
 # schema) and 503 (index).
-_SHARED = {code: ERROR_RESPONSES[code] for code in (413, 422, 503)}
+_SHARED: dict[int | str, dict[str, Any]] = {code: ERROR_RESPONSES[code] for code in (413, 422, 503)}
 
 
 def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI:

@@ -37,17 +37,17 @@ def start_serving(app: FastAPI) -> Assistant:
         if state.follower is None:
             state.follower = follower(state.assistant, settings.index_dir)
             state.reindexer = Reindexer(settings, state.follower)
-        return state.assistant  # type: ignore[no-any-return]
+        return state.assistant
 
 
 def _assistant(request: Request) -> Assistant:
     if request.app.state.follower is None:
         return start_serving(request.app)
-    return request.app.state.assistant  # type: ignore[no-any-return]
+    return request.app.state.assistant
 
 
 def _settings(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    return request.app.state.settings
 
 
 def _feedback(request: Request) -> FeedbackStore:
@@ -55,19 +55,19 @@ def _feedback(request: Request) -> FeedbackStore:
         with _START_LOCK:
             if request.app.state.feedback is None:
                 request.app.state.feedback = open_feedback(request.app.state.settings)
-    return request.app.state.feedback  # type: ignore[no-any-return]
+    return request.app.state.feedback
 
 
 def _follower(request: Request) -> Follower:
     if request.app.state.follower is None:
         start_serving(request.app)
-    return request.app.state.follower  # type: ignore[no-any-return]
+    return request.app.state.follower
 
 
 def _reindexer(request: Request) -> Reindexer:
     if request.app.state.reindexer is None:
         start_serving(request.app)
-    return request.app.state.reindexer  # type: ignore[no-any-return]
+    return request.app.state.reindexer
 
 
 def _rate_limited(request: Request, settings: Annotated[Settings, Depends(_settings)]) -> None:

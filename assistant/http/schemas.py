@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator
 
@@ -148,7 +148,7 @@ class FeedbackIn(_Request):
 # --- responses ------------------------------------------------------------------------------------------------
 
 
-def _fields_of(passage: Passage, model: type[BaseModel]) -> dict[str, object]:
+def _fields_of(passage: Passage, model: type[BaseModel]) -> dict[str, Any]:
     """The passage's fields that the response model shows, by name."""
     return {name: value for name, value in passage.to_json().items() if name in model.model_fields}
 

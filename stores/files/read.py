@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -57,7 +58,7 @@ class FileStore(HeldPassages):
         self._sentence_rows = [s for group in self._sentences.values() for s in group]
         self._sentence_index = self._load_sentence_index(build_path, vectors, n)
 
-    def _load_sentence_index(self, build_path: Path, vectors: np.ndarray, passages: int) -> object:
+    def _load_sentence_index(self, build_path: Path, vectors: np.ndarray, passages: int) -> Any:
         """The HNSW sentence index a large build ships with, else an exact one built here from the vectors.
 
         Sets `_sentence_groups`: for each vector of the index, the positions in `_sentence_rows` it stands for
@@ -65,6 +66,7 @@ class FileStore(HeldPassages):
         """
         import faiss
 
+        index: Any
         rows = [s.row for s in self._sentence_rows]
         stored = build_path / schema.SENTENCE_INDEX
         if not stored.exists():
@@ -90,7 +92,7 @@ class FileStore(HeldPassages):
         return index
 
     @classmethod
-    def open(cls, index_dir: Path) -> "FileStore":
+    def open(cls, index_dir: Path) -> FileStore:
         """The current build of an index directory, or a clear error saying how to make one."""
         path = schema.current_build_path(index_dir)
         if path is None or not (path / "manifest.json").exists():

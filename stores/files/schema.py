@@ -78,6 +78,7 @@ def dense_index(vectors: np.ndarray, index_type: str = "auto", ef_search: int = 
     """Inner-product FAISS index over normalised vectors: flat when small, HNSW when large."""
     dimension = vectors.shape[1] if vectors.ndim == 2 and vectors.shape[0] else 384
     kind = index_type if index_type != "auto" else ("hnsw" if len(vectors) >= HNSW_THRESHOLD else "flat")
+    index: faiss.Index
     if kind == "hnsw":
         index = faiss.IndexHNSWFlat(dimension, 32, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = 80

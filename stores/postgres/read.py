@@ -16,10 +16,10 @@ from sqlalchemy import Engine, func, literal, literal_column, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql import ColumnElement
 
-from stores.postgres import schema as db
 from core.errors import IndexNotBuilt
-from stores.base import HeldPassages, Sentence
 from core.models import CaseStudy, Passage
+from stores.base import HeldPassages, Sentence
+from stores.postgres import schema as db
 
 # pgvector's HNSW scan returns at most ef_search rows (at most 1000); beyond that only an exact scan is complete.
 MAX_EF_SEARCH = 1000

@@ -15,7 +15,6 @@ import numpy as np
 from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
 from sqlalchemy.exc import DataError
 
-from core.models import Passage
 from stores.base import DocumentRefused, Glossary, IngestReport, PreparedDocument
 from stores.postgres import schema as db
 
@@ -24,7 +23,7 @@ class PgWriter:
     """Ingest's target in PostgreSQL (schema migrated on opening); `close()` releases its connections."""
 
     backend = "postgresql"
-    dimension = db.EMBEDDING_DIMENSION
+    dimension: int | None = db.EMBEDDING_DIMENSION
 
     def __init__(self, database_url: str, vectors: Mapping[str, np.ndarray] | None = None) -> None:
         """`vectors`: known vectors by embed key (an existing file index's, say), reused instead of embedding."""

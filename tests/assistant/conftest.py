@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant.http.app import create_app
-from assistant.settings import Settings
 from assistant.service import Assistant
+from assistant.settings import Settings
 
 ClientFactory = Callable[..., TestClient]
 

@@ -8,8 +8,8 @@ import pytest
 
 from assistant.answer import strip_acronym_expansions, without_footnote_markers
 from core.models import Turn
-from evals.dataset import load_questions
 from core.text import normalise
+from evals.dataset import load_questions
 
 ANSWERABLE = [q for q in load_questions() if q.answerable]
 

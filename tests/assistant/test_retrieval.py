@@ -5,11 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.errors import UnknownFilter
 from assistant.question import is_follow_up
-from core.models import Turn
 from assistant.retrieval import rrf
-from core.models import Filters
+from core.errors import UnknownFilter
+from core.models import Filters, Turn
 
 
 def test_rrf_rewards_agreement() -> None:

@@ -6,9 +6,9 @@ from collections import Counter
 
 import pytest
 
-from evals.dataset import KINDS, PERSONAS, is_relevant, load_questions
 from core.models import Passage
 from core.text import normalise
+from evals.dataset import KINDS, PERSONAS, is_relevant, load_questions
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant.http.app import create_app
-from assistant.settings import Settings
 from assistant.http.ratelimit import RateLimiter, retry_after_header
 from assistant.service import Assistant
+from assistant.settings import Settings
 
 ADMIN_ROUTES = {("GET", "/feedback"), ("GET", "/feedback.csv"), ("GET", "/admin/reindex"), ("POST", "/admin/reindex")}
 

@@ -14,8 +14,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant.http.app import MAX_BODY_BYTES, create_app
-from assistant.settings import Settings
 from assistant.service import Assistant
+from assistant.settings import Settings
 
 ADMIN = {"Authorization": "Bearer test-admin-token"}
 JSON = {"content-type": "application/json"}

@@ -17,12 +17,12 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from assistant.http.app import create_app
-from localities.cli import app as cli
+from assistant.service import Assistant
 from assistant.settings import Settings
 from core.errors import IndexCorrupt
-from stores.files.read import open_build
-from assistant.service import Assistant
+from localities.cli import app as cli
 from stores.files import schema as index_store
+from stores.files.read import open_build
 from tests.processes import localities
 
 

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from assistant.http.app import create_app
-from assistant.settings import Settings
 from assistant.service import Assistant, load_synonyms
+from assistant.settings import Settings
 from stores.files.read import FileStore
 from tests.conftest import CORPUS_DIR
 

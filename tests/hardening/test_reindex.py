@@ -21,8 +21,8 @@ import httpx
 import pytest
 
 from assistant.http.app import create_app
-from assistant.settings import Settings
 from assistant.service import Assistant
+from assistant.settings import Settings
 from stores.files import schema as index_store
 from tests.hardening.conftest import served_in_thread
 from tests.processes import localities

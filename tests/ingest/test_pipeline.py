@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from stores.files.read import FileStore
-from stores.files import schema as index_store
 from ingest.pipeline import ingest
+from stores.files import schema as index_store
+from stores.files.read import FileStore
 from tests.conftest import CORPUS_DIR, ROOT
 from tests.ingest.docs import write_docx, write_pdf
 

@@ -8,8 +8,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from localities.cli import app
 from assistant.http.schemas import AskResponse, SearchResponse
+from localities.cli import app
 
 runner = CliRunner()
 KNOWN = "How have district councils worked with Local Enterprise Partnerships?"

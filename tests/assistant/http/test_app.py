@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 
 from assistant.http.app import create_app
 from assistant.http.errors import status_for
+from assistant.http.schemas import AskResponse, CaseStudyOut, CaseStudySummary, HealthOut, SearchResponse
 from assistant.settings import Settings
 from core.errors import AssistantError, IndexCorrupt, IndexNotBuilt, NotFound, UnknownFilter
-from assistant.http.schemas import AskResponse, CaseStudyOut, CaseStudySummary, HealthOut, SearchResponse
 
 ClientFactory = Callable[..., TestClient]
 

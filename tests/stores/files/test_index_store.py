@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from core.errors import IndexCorrupt
-from stores.files.read import FileStore
 from evals.dataset import load_questions
 from stores.files import schema as index_store
+from stores.files.read import FileStore
 from stores.files.write import write_build
 
 

@@ -16,8 +16,8 @@ import psycopg
 import pytest
 
 from ingest.pipeline import ingest_to_postgres
-from tests.stores.postgres.conftest import MODEL
 from tests.processes import free_port, localities, wait_until_up
+from tests.stores.postgres.conftest import MODEL
 
 STARTUP_TIMEOUT_S = 180
 FOLLOW_TIMEOUT_S = 30

@@ -10,11 +10,11 @@ import numpy as np
 import psycopg
 import pytest
 
-from core.errors import IndexNotBuilt
-from stores.postgres.read import PgStore
-from assistant.store import passage_tokens
 from bench.pg import hnsw_recall, search_quality
+from core.errors import IndexNotBuilt
+from core.lexical import lexical_tokens
 from evals.dataset import load_questions
+from stores.postgres.read import PgStore
 
 PARITY = 0.02
 
@@ -73,11 +73,11 @@ def test_hnsw_finds_what_exact_search_finds(toolkit_db: str, table: str, questio
 
 
 def test_lexical_search_weighs_rare_words_and_titles(pg_store: PgStore) -> None:
-    hits = pg_store.lexical_search(passage_tokens("Publica shared services company"), 10)
+    hits = pg_store.lexical_search(lexical_tokens("Publica shared services company"), 10)
     assert hits and all(score > 0 for _, score in hits)
     top = pg_store.passage(hits[0][0])
     assert "Publica" in f"{top.case_study} {top.text}"
-    assert pg_store.lexical_search(passage_tokens("zzzqqq"), 10) == []
+    assert pg_store.lexical_search(lexical_tokens("zzzqqq"), 10) == []
 
 
 def test_health_names_the_backend(pg_assistant: Any) -> None:
@@ -99,8 +99,8 @@ def test_an_unreachable_database_is_one_clear_error(tmp_path: Path) -> None:
 
 
 def test_feedback_and_evaluation_history_share_the_database(make_database: Any) -> None:
-    from evals.history import evaluation_history, record_evaluation
     from assistant.feedback import FeedbackStore
+    from evals.history import evaluation_history, record_evaluation
 
     url = make_database()
     store = FeedbackStore(url)

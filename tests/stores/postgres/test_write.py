@@ -9,9 +9,9 @@ from typing import Any
 import psycopg
 from typer.testing import CliRunner
 
+from ingest.pipeline import ingest_to_postgres
 from localities.cli import app
 from stores.files import schema as index_store
-from ingest.pipeline import ingest_to_postgres
 from tests.stores.postgres.conftest import MODEL, NoEmbedder, pg_store_url, small_corpus
 
 LONELINESS = """# Greatwood loneliness pilot
@@ -42,7 +42,7 @@ def test_moving_the_file_index_embeds_nothing_and_keeps_every_passage(
     build = index_store.current_build_path(built_index)
     assert build is not None
     assert toolkit_ingest.embedded == 0 and toolkit_ingest.skipped == []
-    assert [p for p in pg_store.passages()] == index_store.load_passages(build)
+    assert list(pg_store.passages()) == index_store.load_passages(build)
     assert pg_store.case_studies() == index_store.load_case_studies(build)
     assert pg_store.glossary == json.loads((build / "glossary.json").read_text(encoding="utf-8"))
     sentences = sum(1 for line in (build / "sentences.jsonl").read_text(encoding="utf-8").splitlines() if line.strip())
