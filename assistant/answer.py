@@ -31,6 +31,7 @@ class Answer:
     hits: list[Hit]
     related: list[CaseStudy] = field(default_factory=list)
     glossary: dict[str, str] = field(default_factory=dict)
+    nearby_topics: list[str] = field(default_factory=list)  # an abstention's offer: topics the toolkit does cover
 
 
 @dataclass(frozen=True)
@@ -200,7 +201,7 @@ def abstention(result: SearchResult, chapters: list[str]) -> Answer:
     text = "The toolkit does not seem to cover this question, so I can't answer it from the toolkit."
     if topics:
         text += " Nearby topics it does cover: " + "; ".join(topics) + "."
-    return Answer(text=text, answered=False, citations=[], hits=result.hits)
+    return Answer(text=text, answered=False, citations=[], hits=result.hits, nearby_topics=topics)
 
 
 def is_covered(result: SearchResult, params: RetrievalParams) -> bool:

@@ -211,6 +211,10 @@ class AskResponse(BaseModel):
     passages: list[PassageOut]
     related_case_studies: list[RelatedCaseStudy]
     glossary: dict[str, str] = Field(description="Acronyms used in the answer, with their expansions.")
+    nearby_topics: list[str] = Field(
+        default_factory=list,
+        description="When the toolkit does not cover the question: topics near it that it does cover (also named in `answer`).",
+    )
 
     @classmethod
     def from_answer(cls, answer: Answer) -> AskResponse:
@@ -221,6 +225,7 @@ class AskResponse(BaseModel):
             passages=[PassageOut.from_hit(h) for h in answer.hits],
             related_case_studies=[RelatedCaseStudy(id=c.id, title=c.title, page=c.page) for c in answer.related],
             glossary=dict(answer.glossary),
+            nearby_topics=list(answer.nearby_topics),
         )
 
 

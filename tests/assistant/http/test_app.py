@@ -123,6 +123,13 @@ def test_ask_abstains_when_the_toolkit_does_not_cover_it(client: TestClient) -> 
     body = _post(client, "/ask", {"question": OUT_OF_SCOPE})
     assert body["answered"] is False and body["citations"] == []
     assert "does not seem to cover" in body["answer"]
+    # The topics it offers instead come as a field (the UI makes buttons of them) and stay in the text.
+    assert body["nearby_topics"]
+    assert body["answer"].endswith("Nearby topics it does cover: " + "; ".join(body["nearby_topics"]) + ".")
+
+
+def test_an_answer_offers_no_nearby_topics(client: TestClient) -> None:
+    assert _post(client, "/ask", {"question": KNOWN})["nearby_topics"] == []
 
 
 def test_ask_takes_history_and_filters(client: TestClient) -> None:
