@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.lexical import words
+from core.lexical import STOP_WORDS, words
 from core.models import CaseStudy, Passage
 from core.text import split_sentences
 from stores.base import PassageStore
@@ -19,9 +19,9 @@ CASE_CENTROID_SHARE = 0.5
 CASE_STUDIES_CONSIDERED = 3
 # A question names a case study when it holds this share of the (rarity-weighted) words of its names.
 NAMED_SHARE = 0.5
-_GENERIC_NAME_WORDS = frozenset(
-    "the a an and of in on for to with by at as our from district districts council councils dc borough city county "
-    "case study partnership partners group service services health housing local government authority authorities".split()
+# Words in many case studies' names that name none of them ('Borough', 'Partnership'), beside the stop words.
+_GENERIC_NAME_WORDS = STOP_WORDS | frozenset(
+    "our from district districts council councils dc borough city county case study partnership partners group service services health housing local government authority authorities".split()
 )
 
 

@@ -21,11 +21,12 @@ _REFERS_BACK = re.compile(
     re.IGNORECASE,
 )
 _DEFINITION = re.compile(r"^\s*(what('s| is| are| does)|define|meaning of|explain)\b", re.IGNORECASE)
-_COMMON = frozenset(
-    "what how why who when where which does did do is are was were can could should would will the a an and or "
-    "of to in on for with about any there their they them it its this that these those be been have has had our "
-    "your you we i me my example examples tell show give explain much many more most some council councils "
-    "district districts local government toolkit say says".split()
+# Words of asking and of the toolkit's own subject, which say nothing about what a question is about (beside the
+# stop words): not spelling-corrected, and not counted as the content of a follow-up.
+_COMMON = STOP_WORDS | frozenset(
+    "what how why who when where which does did do were can could should would about any them its those "
+    "been have has had our your you we i me my example examples tell show give explain much many more "
+    "most some council councils district districts local government toolkit say says".split()
 )
 
 

@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     # Per client address, for /search and /ask together. An office behind one NAT address is one client, so the
     # default only stops floods: 32 users with no think time reach ~330 requests/s on a 2-core box (test_load.py).
     rate_limit_per_minute: int = Field(default=60_000, ge=1)
-    # How often the service looks at index/current for a build published by `localities ingest`; 0 = never.
+    # How often a server looks for a newer corpus (index/current, or the database's corpus version); 0 = never.
     index_poll_s: float = Field(default=2.0, ge=0)
     llm_provider: str | None = None  # "ollama" or "openai" (checked below)
     llm_model: str | None = None

@@ -24,7 +24,7 @@ from core.models import CaseStudy, Passage
 CURRENT = "current"
 BUILDS = "builds"
 KEEP_BUILDS = 2
-# Below this many passages an exact (flat) search is fast enough and loses nothing; above it, HNSW.
+# Below this many vectors an exact (flat) search is fast enough and loses nothing; above it, HNSW.
 HNSW_THRESHOLD = 50_000  # vectors: passages for dense.faiss, sentences for sentences.faiss
 SENTENCE_INDEX = "sentences.faiss"
 # HNSW breadth per query (docs/benchmarks.md sweeps it): a query takes 20 passages and 80 sentences, and

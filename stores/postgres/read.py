@@ -214,7 +214,7 @@ class PgStore(HeldPassages):
             ),
             start=literal(0.0),
         )
-        # Words in a tenth of the passages or more ('council', 'service') only add to the score of passages
+        # Words in a fifth of the passages or more (COMMON_SHARE: 'council', 'service') only add to the score of passages
         # that a rarer word of the question finds: matched alone they would have the database rank nearly
         # every row. Only when the rarer words find fewer than k passages do the common ones find more.
         rare = [t for t in terms if self._df.get(t, 0) < COMMON_SHARE * len(self._passages)]

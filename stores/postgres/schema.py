@@ -42,7 +42,8 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 # The default model's size; the column is typed so that HNSW can index it. Another model needs a migration.
 EMBEDDING_DIMENSION = 384
-# pgvector's HNSW scan returns at most ef_search rows: enough for 4 × the 40 candidates retrieval asks for.
+# pgvector's HNSW scan returns at most ef_search rows: enough for the 4 × 20 sentences that retrieval's 20 candidates
+# (RetrievalParams.candidates) ask for, with room for a wider setting.
 EF_SEARCH = 200
 # Arbitrary constants naming PostgreSQL advisory locks: one migrator at a time, one document writer at a time.
 MIGRATION_LOCK = 7_150_001
