@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol
 
 import numpy as np
 
@@ -38,6 +39,26 @@ class SearchResult:
     vector: np.ndarray
     focus: np.ndarray | None = None  # a follow-up's own words, without the earlier turn it leans on
     scoped: bool = False  # searched within one case study the user chose
+
+
+class Searcher(Protocol):
+    """What the assistant asks of a retriever: the seam to swap retrieval (see `assistant.service.build_assistant`)."""
+
+    def search(
+        self,
+        question: str,
+        params: RetrievalParams = ...,
+        history: Sequence[Turn] = (),
+        filters: Filters | None = None,
+    ) -> SearchResult: ...
+
+    def resolve_filters(self, filters: Filters | None) -> Filters | None: ...
+
+    def encode(self, text: str) -> np.ndarray: ...
+
+
+# Builds a retriever over one store, with the query encoder and the corpus's plain-word synonyms.
+MakeRetriever = Callable[[PassageStore, Encode, dict[str, str]], Searcher]
 
 
 def rrf(rankings: Sequence[tuple[list[str], float]], k: int) -> dict[str, float]:

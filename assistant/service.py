@@ -11,7 +11,7 @@ from assistant.answer import Answer, compose_answer
 from assistant.case_studies import CaseStudyDetail, summarise
 from assistant.encoding import model_encoder
 from assistant.params import RetrievalParams
-from assistant.retrieval import Encode, Retriever, SearchResult
+from assistant.retrieval import Encode, MakeRetriever, Retriever, Searcher, SearchResult
 from assistant.settings import Settings
 from core.errors import NotFound
 from core.models import CaseStudy, Filters, Turn
@@ -29,8 +29,10 @@ class Assistant:
         synonyms: dict[str, str] | None = None,
         params: RetrievalParams | None = None,
         llm: object | None = None,
+        retriever: MakeRetriever = Retriever,
     ) -> None:
         self.params = params or RetrievalParams()
+        self._make_retriever = retriever
         self.synonyms = synonyms or {}
         self._encode = encode
         self._lock = threading.Lock()
@@ -38,7 +40,7 @@ class Assistant:
         self._install(store)
 
     def _install(self, store: PassageStore) -> None:
-        retriever = Retriever(store, self._encode, self.synonyms)
+        retriever = self._make_retriever(store, self._encode, self.synonyms)
         summaries = {}
         for study in store.case_studies():
             passages = [p for p in store.passages() if p.case_study == study.title]
@@ -51,7 +53,7 @@ class Assistant:
         return self._state[0]
 
     @property
-    def retriever(self) -> Retriever:
+    def retriever(self) -> Searcher:
         return self._state[1]
 
     def swap(self, store: PassageStore) -> None:
@@ -126,8 +128,18 @@ def build_assistant(
     encode: Encode | None = None,
     llm: object | None = None,
     params: RetrievalParams | None = None,
+    retriever: MakeRetriever = Retriever,
 ) -> Assistant:
-    """Wire the real parts from settings, unless a test passes its own."""
+    """Wire the real parts from settings, unless a caller passes its own.
+
+    Args:
+        settings: where the corpus is (index files or PostgreSQL), the model, the optional LLM.
+        store: the passages to serve (default: `stores.backends.open_store`).
+        encode: text → query vector (default: the store's model, batching concurrent queries).
+        llm: a LangChain chat model for generated answers (default: from settings, or none).
+        params: the retrieval knobs (default: `RetrievalParams()`).
+        retriever: builds the retriever over a store (default: the hybrid `Retriever`): the seam to swap retrieval.
+    """
     store = store or open_store(settings.index_dir, settings.database_url)
     encode = encode or model_encoder(
         str(store.manifest.get("model") or settings.model), settings.encoder_threads, settings.encoder_workers
@@ -137,4 +149,4 @@ def build_assistant(
 
         llm = chat_model_from_settings(settings)
     # Following a newer corpus is the server's business (assistant/http): a one-shot command follows nothing.
-    return Assistant(store, encode, load_synonyms(settings.corpus_dir), params, llm)
+    return Assistant(store, encode, load_synonyms(settings.corpus_dir), params, llm, retriever)

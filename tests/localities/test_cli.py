@@ -81,3 +81,21 @@ def test_every_command_has_help_text_ending_with_an_example(name: str) -> None:
 
 def test_the_cli_lists_every_pipeline_step() -> None:
     assert {"ingest", "ask", "search", "serve", "ui"} <= set(COMMANDS)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "named"),
+    [
+        ("LOCALITIES_LLM_PROVIDER", "olama", "'olama' is not a provider: use 'ollama' or 'openai'"),
+        ("LOCALITIES_DATABASE_URL", "sqlite:///feedback.db", "must be a PostgreSQL URL"),
+    ],
+)
+def test_a_setting_that_cannot_work_is_one_line_naming_it(
+    built_index: Path, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, named: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    result = runner.invoke(app, ["ask", KNOWN, "--index", str(built_index)])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception  # no traceback
+    [line] = result.output.strip().splitlines()
+    assert line.startswith(f"Invalid settings: {variable} ") and named in line, line
