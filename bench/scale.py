@@ -248,7 +248,7 @@ def _cprofile(call: Callable[[], object], top: int) -> list[dict[str, object]]:
 
 
 def _short(file: str) -> str:
-    for marker in ("site-packages/", "/work/main/", "lib/python3"):
+    for marker in ("site-packages/", f"{Path(__file__).resolve().parents[1]}/", "lib/python3"):
         if marker in file:
             return file.split(marker, 1)[1]
     return os.path.basename(file)
