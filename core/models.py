@@ -1,10 +1,11 @@
-"""The typed values every layer speaks: paragraphs and passages, case studies, conversation turns, filters."""
+"""The typed values every layer speaks: paragraphs and passages, case studies, conversation turns, filters,
+and the manifest a store keeps about its corpus."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import Field, dataclass, field, fields
-from typing import Any
+from typing import Any, TypedDict
 
 
 @dataclass(frozen=True)
@@ -112,3 +113,28 @@ class Filters:
         return (not self.chapter or passage.chapter == self.chapter) and (
             not self.case_study or passage.case_study == self.case_study
         )
+
+
+class CorpusCounts(TypedDict):
+    documents: int
+    passages: int
+    case_studies: int
+
+
+class Manifest(TypedDict, total=False):
+    """What a store says about the corpus it holds (a build's manifest.json, or the database's corpus_state).
+
+    `model` is the embedding model: a server only swaps in a corpus embedded with the model it encodes with.
+    """
+
+    model: str
+    built_at: str | None
+    settings: dict[str, object]  # what decides the passages: chunk sizes, parser version (and the FAISS kind)
+    counts: CorpusCounts
+    skipped: Sequence[Sequence[str]]  # (file, reason) for each unreadable document
+    files: dict[str, str]  # files only: SHA-256 of each corpus file the build was made from
+    backend: str  # PostgreSQL only: "postgresql"
+    build_seconds: float  # files only
+    dense_index: str  # "flat" or "hnsw"
+    sentence_index: str  # files only: "flat" or "hnsw"
+    checksums: dict[str, str]  # files only: SHA-256 of every file of the build but the manifest

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from core.embed import Embedder
-from core.models import CaseStudy, Passage
+from core.models import CaseStudy, Manifest, Passage
 from core.text import split_sentences
 from ingest.chunk import MAX_WORDS, MIN_WORDS, chunk_paragraphs
 from ingest.glossary import extract_acronyms
@@ -218,7 +218,7 @@ def ingest_into(
     report.removed = sorted(source for source in stored if source not in present)
     store.remove(report.removed)
     notify("write", 0, 1)
-    manifest: dict[str, object] = {"files": fingerprint, "model": model, "settings": settings}
+    manifest: Manifest = {"files": fingerprint, "model": model, "settings": settings}
     store.finish(report, manifest, lambda passages: load_glossary(corpus_dir, passages))
     notify("write", 1, 1)
     report.seconds = time.perf_counter() - started

@@ -10,7 +10,7 @@ from typing import Protocol
 import numpy as np
 
 from core.lexical import words
-from core.models import CaseStudy, Passage
+from core.models import CaseStudy, Manifest, Passage
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class PassageStore(Protocol):
     """What retrieval needs from storage, whatever the backend."""
 
     backend: str
-    manifest: dict[str, object]
+    manifest: Manifest
     glossary: dict[str, str]
 
     def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]: ...
@@ -174,7 +174,7 @@ class StoreWriter(Protocol):
         """Drop documents gone from the corpus folder."""
         ...
 
-    def finish(self, report: IngestReport, manifest: dict[str, object], glossary: Glossary) -> None:
+    def finish(self, report: IngestReport, manifest: Manifest, glossary: Glossary) -> None:
         """Make what was written the served corpus, with its glossary and manifest; fill in the report's totals."""
         ...
 

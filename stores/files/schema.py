@@ -19,7 +19,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from core.models import CaseStudy, Passage
+from core.models import CaseStudy, Manifest, Passage
 
 CURRENT = "current"
 BUILDS = "builds"
@@ -38,7 +38,7 @@ class Build:
     """One complete index build on disk."""
 
     path: Path
-    manifest: dict[str, object]
+    manifest: Manifest
 
     @property
     def passages_path(self) -> Path:
@@ -52,7 +52,7 @@ def current_build_path(index_dir: Path) -> Path | None:
     return link.resolve()
 
 
-def read_manifest(build_path: Path) -> dict[str, object]:
+def read_manifest(build_path: Path) -> Manifest:
     return json.loads((build_path / "manifest.json").read_text(encoding="utf-8"))
 
 
@@ -65,7 +65,7 @@ def file_checksums(build_dir: Path) -> dict[str, str]:
     }
 
 
-def damaged_files(build_path: Path, manifest: dict[str, object]) -> list[str]:
+def damaged_files(build_path: Path, manifest: Manifest) -> list[str]:
     """Files of a build that are missing or no longer match the checksums its manifest recorded."""
     recorded = manifest.get("checksums") if isinstance(manifest, dict) else None
     if not isinstance(recorded, dict):

@@ -11,7 +11,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from core.models import CaseStudy, Passage
+from core.models import CaseStudy, Manifest, Passage
 from stores.base import Glossary, IngestReport, PreparedDocument
 from stores.files.read import previous_vectors
 from stores.files.schema import (
@@ -43,7 +43,7 @@ def write_build(
     vectors: np.ndarray,
     embed_keys: list[str],
     sentences: list[tuple[str, str]],
-    manifest: dict[str, object],
+    manifest: Manifest,
     glossary: dict[str, str],
     index_type: str = "auto",
 ) -> None:
@@ -175,7 +175,7 @@ class FileWriter:
     def remove(self, sources: list[str]) -> None:
         """A new build holds only what was put: nothing to remove."""
 
-    def finish(self, report: IngestReport, manifest: dict[str, object], glossary: Glossary) -> None:
+    def finish(self, report: IngestReport, manifest: Manifest, glossary: Glossary) -> None:
         documents = self._documents
         passages = [p for d in documents for p in d.passages]
         case_studies = [c for d in documents for c in d.case_studies]
@@ -188,7 +188,7 @@ class FileWriter:
         matrix = np.vstack(rows).astype(np.float32) if rows else np.zeros((0, dimension), dtype=np.float32)
         build_dir = new_build_dir(self.index_dir)
         try:
-            manifest_out: dict[str, object] = {
+            manifest_out: Manifest = {
                 **manifest,
                 "counts": {"documents": report.documents, "passages": len(passages), "case_studies": len(case_studies)},
                 "skipped": report.skipped,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from sqlalchemy import Engine, func, literal, literal_column, select, text
@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql import ColumnElement
 
 from core.errors import IndexNotBuilt
-from core.models import CaseStudy, Passage
+from core.models import CaseStudy, Manifest, Passage
 from stores.base import HeldPassages, Sentence
 from stores.postgres import schema as db
 
@@ -56,7 +56,7 @@ class Snapshot:
     """Everything a store keeps in memory for one corpus version."""
 
     version: int
-    manifest: dict[str, object]
+    manifest: Manifest
     passages: list[Passage]
     passage_vectors: np.ndarray
     case_studies: list[CaseStudy]
@@ -137,7 +137,7 @@ class PgStore(HeldPassages):
         )
         snapshot = Snapshot(
             int(version),
-            dict(manifest),
+            cast(Manifest, dict(manifest)),
             [db.passage_from_row(row) for row in rows],
             vectors,
             [db.case_study_from_row(row) for row in studies],

@@ -15,6 +15,7 @@ import numpy as np
 from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
 from sqlalchemy.exc import DataError
 
+from core.models import Manifest
 from stores.base import DocumentRefused, Glossary, IngestReport, PreparedDocument
 from stores.postgres import schema as db
 
@@ -65,7 +66,7 @@ class PgWriter:
                 _lock_and_bump(connection)
                 connection.execute(delete(db.documents).where(db.documents.c.source.in_(sources)))
 
-    def finish(self, report: IngestReport, manifest: dict[str, object], glossary: Glossary) -> None:
+    def finish(self, report: IngestReport, manifest: Manifest, glossary: Glossary) -> None:
         settings = manifest["settings"]
         assert isinstance(settings, dict)
         _finish(self.engine, str(manifest["model"]), report, {k: v for k, v in settings.items() if k != "index_type"}, glossary)
@@ -166,7 +167,7 @@ def _finish(engine: Engine, model: str, report: IngestReport, settings: dict[str
         old_manifest, version = connection.execute(select(db.corpus_state.c.manifest, db.corpus_state.c.version)).one()
     report.passages = len(passages)
     glossary = load_glossary(passages)
-    manifest: dict[str, object] = {
+    manifest: Manifest = {
         "backend": "postgresql",
         "model": model,
         "settings": settings,
