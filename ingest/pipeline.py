@@ -176,9 +176,12 @@ def ingest_into(
     started = time.perf_counter()
     report = IngestReport()
     notify = progress or (lambda stage, done, total: None)
-    settings: dict[str, object] = {"min_words": min_words, "max_words": max_words, "parser": PARSER_VERSION}
-    if store.backend == "faiss":
-        settings["index_type"] = getattr(store, "index_type", "auto")
+    settings: dict[str, object] = {
+        "min_words": min_words,
+        "max_words": max_words,
+        "parser": PARSER_VERSION,
+        **store.build_settings,
+    }
     fingerprint = corpus_fingerprint(corpus_dir)
     reused = None if force else store.reusable(fingerprint, model, settings)
     if reused is not None:

@@ -291,8 +291,13 @@ register_evaluation(app)
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: an AssistantError that escapes a command (settings read by `eval`, say)
+    is one line and exit code 1, as inside the commands."""
+    try:
+        app()
+    except AssistantError as exc:
+        console.print(str(exc), style="red", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -153,6 +153,7 @@ class StoreWriter(Protocol):
 
     backend: str
     dimension: int | None  # the vector size the store holds, when it fixes one
+    build_settings: dict[str, object]  # the store's own choices that decide what it holds (recorded in the manifest)
 
     def reusable(self, fingerprint: dict[str, str], model: str, settings: dict[str, object]) -> IngestReport | None:
         """What the store holds when it already holds exactly this corpus (then there is nothing to do), else None."""

@@ -129,6 +129,7 @@ class FileWriter:
     def __init__(self, index_dir: Path, index_type: str = "auto") -> None:
         self.index_dir = index_dir
         self.index_type = index_type
+        self.build_settings: dict[str, object] = {"index_type": index_type}
         self._previous: dict[str, np.ndarray] | None = None
         self._documents: list[PreparedDocument] = []
         self._started = time.perf_counter()

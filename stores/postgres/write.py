@@ -29,6 +29,7 @@ class PgWriter:
     def __init__(self, database_url: str, vectors: Mapping[str, np.ndarray] | None = None) -> None:
         """`vectors`: known vectors by embed key (an existing file index's, say), reused instead of embedding."""
         self.engine = db.engine_for(database_url)
+        self.build_settings: dict[str, object] = {}  # PostgreSQL adds no choice of its own to the manifest
         self._given = vectors or {}
         try:
             db.migrate(self.engine)
@@ -69,7 +70,7 @@ class PgWriter:
     def finish(self, report: IngestReport, manifest: Manifest, glossary: Glossary) -> None:
         settings = manifest["settings"]
         assert isinstance(settings, dict)
-        _finish(self.engine, str(manifest["model"]), report, {k: v for k, v in settings.items() if k != "index_type"}, glossary)
+        _finish(self.engine, str(manifest["model"]), report, dict(settings), glossary)
 
 
 def _stored_vectors(engine: Engine, keys: list[str]) -> dict[str, np.ndarray]:

@@ -99,3 +99,19 @@ def test_a_setting_that_cannot_work_is_one_line_naming_it(
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception  # no traceback
     [line] = result.output.strip().splitlines()
     assert line.startswith(f"Invalid settings: {variable} ") and named in line, line
+
+
+def test_a_wrong_setting_read_inside_a_command_is_one_line_too(tmp_path: Path) -> None:
+    import os
+    import subprocess
+
+    from tests.processes import localities
+
+    env = {**os.environ, "LOCALITIES_LLM_PROVIDER": "olama", "HF_HUB_OFFLINE": "1"}
+    result = subprocess.run(
+        [*localities(), "eval", "--split", "dev", "--no-baselines", "--out", str(tmp_path)],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "Invalid settings: LOCALITIES_LLM_PROVIDER 'olama' is not a provider" in result.stderr
