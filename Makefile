@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install index run serve ui test bench eval browser clean
+.PHONY: install index run serve ui lint test bench eval browser clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,7 +40,13 @@ run: index
 serve: index
 	$(BIN)/localities serve
 
-test: install browser
+# The layers contracts (pyproject.toml), the ruff rules and mypy on the library packages.
+lint: install
+	$(BIN)/lint-imports
+	$(BIN)/ruff check core stores ingest assistant localities evals ui bench tests alembic
+	$(BIN)/mypy
+
+test: lint browser
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 eval: index

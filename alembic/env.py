@@ -1,4 +1,4 @@
-"""Alembic environment: run in-process by `assistant.pg_schema.migrate`, or from the command line.
+"""Alembic environment: run in-process by `stores.postgres.schema.migrate`, or from the command line.
 
 In-process, the caller hands over a connection already holding the migration lock (config.attributes);
 from the command line, the database is the app's own setting, LOCALITIES_DATABASE_URL.
@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 
 from alembic import context
 from assistant.feedback import Base as FeedbackBase
-from assistant.pg_schema import metadata
+from stores.postgres.schema import metadata
 
 config = context.config
 # What the code declares, for `alembic check` and `revision --autogenerate`: the corpus tables and feedback.
@@ -30,13 +30,14 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    from assistant.config import get_settings
-    from assistant.pg_schema import engine_for, is_postgres_url
+    from assistant.settings import get_settings
+    from stores.backends import is_postgres
+    from stores.postgres.schema import engine_for
 
     if config.config_file_name is not None:
         fileConfig(config.config_file_name)
     url = config.get_main_option("sqlalchemy.url") or get_settings().database_url
-    if not url or not is_postgres_url(url):
+    if not url or not is_postgres(url):
         raise SystemExit("Set LOCALITIES_DATABASE_URL=postgresql://… (or pass -x / sqlalchemy.url) to migrate.")
     engine = engine_for(url)
     try:

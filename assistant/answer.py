@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-
 from assistant.params import RetrievalParams
+from assistant.question import wanted_quantities
 from assistant.retrieval import Hit, SearchResult
-from assistant.store import PassageStore, passage_tokens
-from ingest.models import CaseStudy
-from ingest.text import continues_sentence, normalise
+from core.lexical import lexical_tokens
+from core.models import CaseStudy
+from core.text import continues_sentence, normalise
+from stores.base import PassageStore
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Answer:
     hits: list[Hit]
     related: list[CaseStudy] = field(default_factory=list)
     glossary: dict[str, str] = field(default_factory=dict)
+    nearby_topics: list[str] = field(default_factory=list)  # an abstention's offer: topics the toolkit does cover
 
 
 @dataclass(frozen=True)
@@ -51,15 +53,7 @@ class _Candidate:
         return sentence + " " + "; ".join(item.rstrip(" .;") for item in self.continuation) + "."
 
 
-# "How much / how many / when" questions want the sentence that carries the amount, the count or the date.
-_WANTS = {
-    "money": re.compile(
-        r"\b(how much|cost|costs|save|saved|saving|savings|spend|spent|money|funding|worth|budget|price|pricey|cheaper)\b",
-        re.I,
-    ),
-    "count": re.compile(r"\b(how many|number of|how big|how large|how far|how long|population|size)\b", re.I),
-    "date": re.compile(r"\b(when|what year|which year|what date|since when|how old)\b", re.I),
-}
+# The sentences that carry what a question asks for (see question.wanted_quantities).
 _CARRIES = {
     "money": re.compile(r"£\s?\d|\d\s?%|\bper cent\b|\b\d[\d,.]*\s?(m|bn|k|million|billion)\b", re.I),
     "count": re.compile(
@@ -83,8 +77,8 @@ def _quotable(sentence: str) -> bool:
 
 
 def _sentence_candidates(result: SearchResult, store: PassageStore, hits_considered: int) -> list[_Candidate]:
-    query_tokens = set(passage_tokens(result.query.lexical))
-    wanted = [kind for kind, pattern in _WANTS.items() if pattern.search(result.query.original)]
+    query_tokens = set(lexical_tokens(result.query.lexical))
+    wanted = wanted_quantities(result.query.original)
     candidates: list[_Candidate] = []
     for hit_index, hit in enumerate(result.hits[:hits_considered]):
         ordered = store.sentences_of(hit.passage.id)
@@ -102,7 +96,7 @@ def _sentence_candidates(result: SearchResult, store: PassageStore, hits_conside
         if result.focus is not None:  # a follow-up: the sentence must answer what is asked now
             similarity = (similarity + vectors @ result.focus) / 2
         for sentence, cosine in zip(sentences, similarity.tolist()):
-            tokens = set(passage_tokens(sentence.text))
+            tokens = set(lexical_tokens(sentence.text))
             overlap = len(tokens & query_tokens) / max(1, len(query_tokens))
             # Closeness to the question first; the passage's rank and shared words break near-ties.
             score = cosine + 0.15 * overlap + RANK_PRIOR / (1 + hit_index)
@@ -207,7 +201,7 @@ def abstention(result: SearchResult, chapters: list[str]) -> Answer:
     text = "The toolkit does not seem to cover this question, so I can't answer it from the toolkit."
     if topics:
         text += " Nearby topics it does cover: " + "; ".join(topics) + "."
-    return Answer(text=text, answered=False, citations=[], hits=result.hits)
+    return Answer(text=text, answered=False, citations=[], hits=result.hits, nearby_topics=topics)
 
 
 def is_covered(result: SearchResult, params: RetrievalParams) -> bool:

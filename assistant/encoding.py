@@ -76,7 +76,7 @@ def model_encoder(model: str, threads: int = 1, workers: int = 2, max_batch: int
     import faiss
     import torch
 
-    from ingest.embed import Embedder
+    from core.embed import Embedder
 
     torch.set_num_threads(threads)
     faiss.omp_set_num_threads(threads)  # a single-query search on two busy threads is 30x slower than on one

@@ -15,7 +15,8 @@ from sqlalchemy import JSON, DateTime, Engine, String, Text, create_engine, dele
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-from assistant.config import Settings
+from assistant.settings import Settings
+from stores.backends import is_postgres
 
 # Long enough to ride out another worker's write burst, short enough that a stuck lock surfaces as an error.
 BUSY_TIMEOUT_MS = 5_000
@@ -67,7 +68,7 @@ class FeedbackEntry:
 
 
 def feedback_url(settings: Settings) -> str:
-    """`LOCALITIES_DATABASE_URL` if set, else a SQLite file at `settings.feedback_path`."""
+    """The shared PostgreSQL database (`LOCALITIES_DATABASE_URL`) if set, else a SQLite file at `settings.feedback_path`."""
     return settings.database_url or f"sqlite:///{settings.feedback_path}"
 
 
@@ -92,20 +93,21 @@ class FeedbackStore:
         self._purged_at = float("-inf")
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        postgres = is_postgres(url)
         if self.is_sqlite:
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
             self.engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000})
             _sqlite_pragmas(self.engine, busy_timeout_ms)
-        elif parsed.get_backend_name() == "postgresql":
-            from assistant.pg_schema import engine_for, migrate
+        elif postgres:
+            from stores.postgres.schema import engine_for, migrate
 
             # In PostgreSQL the table belongs to the Alembic migrations, beside the corpus it is feedback on.
             self.engine = engine_for(url)
             migrate(self.engine)
         else:
             self.engine = create_engine(url, pool_pre_ping=True)
-        if parsed.get_backend_name() != "postgresql":
+        if not postgres:
             Base.metadata.create_all(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 

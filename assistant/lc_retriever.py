@@ -9,28 +9,15 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from assistant.query import Turn
-from assistant.retrieval import Filters, Hit
+from assistant.retrieval import Hit
+from core.models import Filters, Turn
 
 
 def hit_to_document(hit: Hit) -> Document:
     """A retrieved passage as a LangChain Document: the toolkit's words, with every passage field as metadata."""
-    passage = hit.passage
-    return Document(
-        page_content=passage.text,
-        metadata={
-            "id": passage.id,
-            "source": passage.source,
-            "start": passage.start,
-            "end": passage.end,
-            "chapter": passage.chapter,
-            "section": passage.section,
-            "case_study": passage.case_study,
-            "page": passage.page,
-            "footnotes": list(passage.footnotes),
-            "score": hit.score,
-        },
-    )
+    fields = hit.passage.to_json()
+    text = str(fields.pop("text"))
+    return Document(page_content=text, metadata={**fields, "score": hit.score})
 
 
 class LocalitiesRetriever(BaseRetriever):

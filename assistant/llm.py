@@ -11,10 +11,12 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from pydantic import SecretStr
+
 from assistant.answer import Answer, Citation
-from assistant.config import Settings
 from assistant.lc_retriever import hit_to_document
 from assistant.retrieval import SearchResult
+from assistant.settings import Settings
 
 SYSTEM_RULES = """You answer questions for English district councillors and officers using ONLY the numbered \
 passages from the 'Transformation in localities toolkit' (2018) given in the user message.
@@ -38,7 +40,7 @@ def chat_model_from_settings(settings: Settings) -> Any:
     if settings.llm_provider == "openai":
         from langchain_openai import ChatOpenAI
 
-        return ChatOpenAI(model=settings.llm_model or "gpt-4o-mini", base_url=settings.llm_base_url, api_key=settings.llm_api_key or "not-needed", temperature=0)
+        return ChatOpenAI(model=settings.llm_model or "gpt-4o-mini", base_url=settings.llm_base_url, api_key=SecretStr(settings.llm_api_key or "not-needed"), temperature=0)
     raise ValueError(f"Unknown LOCALITIES_LLM_PROVIDER '{settings.llm_provider}': use 'ollama' or 'openai'.")
 
 

@@ -5,39 +5,18 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.answer import Answer, compose_answer
-from assistant.config import Settings
+from assistant.case_studies import CaseStudyDetail, summarise
 from assistant.encoding import model_encoder
-from assistant.errors import NotFound
 from assistant.params import RetrievalParams
-from assistant.query import Turn
-from assistant.retrieval import Encode, Filters, Retriever, SearchResult
-from assistant.store import FileStore, PassageStore
-from ingest.models import CaseStudy, Passage
-
-
-@dataclass(frozen=True)
-class CaseStudyDetail:
-    case_study: CaseStudy
-    passages: list[Passage]
-
-    @property
-    def text(self) -> str:
-        return "\n\n".join(p.text for p in self.passages)
-
-
-def summarise(passages: list[Passage], limit: int = 200) -> str:
-    """A one-line summary: the first sentence that says what the case study is."""
-    from ingest.text import split_sentences
-
-    for passage in passages:
-        for sentence in split_sentences(passage.text):
-            if len(sentence.split()) >= 8 and not sentence.startswith(("“", '"')):
-                return sentence if len(sentence) <= limit else sentence[: limit - 1].rsplit(" ", 1)[0] + "…"
-    return passages[0].text[:limit] if passages else ""
+from assistant.retrieval import Encode, MakeRetriever, Retriever, Searcher, SearchResult
+from assistant.settings import Settings
+from core.errors import NotFound
+from core.models import CaseStudy, Filters, Turn
+from stores.backends import open_store
+from stores.base import PassageStore
 
 
 class Assistant:
@@ -50,8 +29,10 @@ class Assistant:
         synonyms: dict[str, str] | None = None,
         params: RetrievalParams | None = None,
         llm: object | None = None,
+        retriever: MakeRetriever = Retriever,
     ) -> None:
         self.params = params or RetrievalParams()
+        self._make_retriever = retriever
         self.synonyms = synonyms or {}
         self._encode = encode
         self._lock = threading.Lock()
@@ -59,7 +40,7 @@ class Assistant:
         self._install(store)
 
     def _install(self, store: PassageStore) -> None:
-        retriever = Retriever(store, self._encode, self.synonyms)
+        retriever = self._make_retriever(store, self._encode, self.synonyms)
         summaries = {}
         for study in store.case_studies():
             passages = [p for p in store.passages() if p.case_study == study.title]
@@ -72,7 +53,7 @@ class Assistant:
         return self._state[0]
 
     @property
-    def retriever(self) -> Retriever:
+    def retriever(self) -> Searcher:
         return self._state[1]
 
     def swap(self, store: PassageStore) -> None:
@@ -140,20 +121,6 @@ def load_synonyms(corpus_dir: Path) -> dict[str, str]:
     return {k: v for k, v in json.loads(path.read_text(encoding="utf-8")).items() if not k.startswith("_")}
 
 
-def uses_postgres(settings: Settings) -> bool:
-    """Whether passages are served from PostgreSQL (LOCALITIES_DATABASE_URL=postgresql://…) rather than index files."""
-    return (settings.database_url or "").startswith("postgresql")
-
-
-def open_store(settings: Settings) -> PassageStore:
-    """The configured passage store: PostgreSQL when LOCALITIES_DATABASE_URL names one, else the index files."""
-    if uses_postgres(settings):
-        from assistant.pg_store import PgStore
-
-        return PgStore.open(str(settings.database_url))
-    return FileStore.open(settings.index_dir)
-
-
 def build_assistant(
     settings: Settings,
     *,
@@ -161,9 +128,19 @@ def build_assistant(
     encode: Encode | None = None,
     llm: object | None = None,
     params: RetrievalParams | None = None,
+    retriever: MakeRetriever = Retriever,
 ) -> Assistant:
-    """Wire the real parts from settings, unless a test passes its own."""
-    store = store or open_store(settings)
+    """Wire the real parts from settings, unless a caller passes its own.
+
+    Args:
+        settings: where the corpus is (index files or PostgreSQL), the model, the optional LLM.
+        store: the passages to serve (default: `stores.backends.open_store`).
+        encode: text → query vector (default: the store's model, batching concurrent queries).
+        llm: a LangChain chat model for generated answers (default: from settings, or none).
+        params: the retrieval knobs (default: `RetrievalParams()`).
+        retriever: builds the retriever over a store (default: the hybrid `Retriever`): the seam to swap retrieval.
+    """
+    store = store or open_store(settings.index_dir, settings.database_url)
     encode = encode or model_encoder(
         str(store.manifest.get("model") or settings.model), settings.encoder_threads, settings.encoder_workers
     )
@@ -171,10 +148,5 @@ def build_assistant(
         from assistant.llm import chat_model_from_settings
 
         llm = chat_model_from_settings(settings)
-    assistant = Assistant(store, encode, load_synonyms(settings.corpus_dir), params, llm)
-    if store.backend == "postgresql":
-        from assistant.pg_follow import follow_corpus
-
-        # Replicas share one database: each swaps in documents that any process ingests.
-        follow_corpus(assistant)
-    return assistant
+    # Following a newer corpus is the server's business (assistant/http): a one-shot command follows nothing.
+    return Assistant(store, encode, load_synonyms(settings.corpus_dir), params, llm, retriever)

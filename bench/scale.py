@@ -24,11 +24,12 @@ import faiss
 import numpy as np
 
 from assistant.service import Assistant
-from assistant.store import FileStore
 from bench.stats import percentile, summarise_ms
 from bench.synthetic import SyntheticPassage
-from ingest import index_store
-from ingest.embed import Embedder
+from core.embed import Embedder
+from stores.files import schema as index_store
+from stores.files.read import FileStore
+from stores.files.write import write_build as write_index_build
 
 Notify = Callable[[str], None]
 Encode = Callable[[list[str]], np.ndarray]
@@ -191,7 +192,7 @@ def write_build(
     matrix = np.vstack([vectors, sentence_vectors]).astype(np.float32)
     started = time.perf_counter()
     manifest: dict[str, object] = {"model": "synthetic", "counts": {"passages": len(passages)}}
-    index_store.write_build(build_dir, passages, [], matrix, [""] * len(matrix), sentences, manifest, {}, "flat")
+    write_index_build(build_dir, passages, [], matrix, [""] * len(matrix), sentences, manifest, {}, "flat")
     return time.perf_counter() - started
 
 
@@ -247,7 +248,7 @@ def _cprofile(call: Callable[[], object], top: int) -> list[dict[str, object]]:
 
 
 def _short(file: str) -> str:
-    for marker in ("site-packages/", "/work/main/", "lib/python3"):
+    for marker in ("site-packages/", f"{Path(__file__).resolve().parents[1]}/", "lib/python3"):
         if marker in file:
             return file.split(marker, 1)[1]
     return os.path.basename(file)

@@ -29,8 +29,8 @@ def library(plan: Plan, setup: Setup, index_dir: Path, questions: list[str], log
     """Assistant.search / Assistant.ask in this process over the served index."""
     assistant = setup.assistant
     if assistant is None:
-        from assistant.config import Settings
         from assistant.service import build_assistant
+        from assistant.settings import Settings
 
         settings = Settings(index_dir=index_dir, corpus_dir=setup.corpus_dir, data_dir=setup.work_dir / "data")
         assistant = build_assistant(settings)
@@ -57,7 +57,7 @@ def memoised(encode: Callable[[list[str]], np.ndarray]) -> Callable[[str], np.nd
 
 def threshold_source() -> dict[str, object]:
     """Where the ingest's flat/HNSW switch is set, and its value."""
-    from ingest import index_store
+    from stores.files import schema as index_store
 
     path = Path(index_store.__file__)
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
@@ -69,8 +69,8 @@ def threshold_source() -> dict[str, object]:
 def scale(plan: Plan, setup: Setup, index_dir: Path, questions: list[str], log: Log) -> dict[str, Any]:
     """Synthetic corpora at each planned size: ingest throughput, flat vs HNSW latency and recall."""
     from assistant.params import RetrievalParams
-    from ingest import index_store
-    from ingest.embed import Embedder
+    from core.embed import Embedder
+    from stores.files import schema as index_store
 
     torch.set_num_threads(DEFAULT_TORCH_THREADS)
     build = index_store.current_build_path(index_dir)

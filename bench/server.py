@@ -82,7 +82,7 @@ class SubprocessServer:
 def ours_command(port: int, index_dir: Path) -> list[str]:
     """`localities serve`, exactly as a deployment runs it."""
     script = Path(sys.executable).with_name("localities")
-    program = [str(script)] if script.exists() else [sys.executable, "-m", "assistant.cli"]
+    program = [str(script)] if script.exists() else [sys.executable, "-m", "localities.cli"]
     return [*program, "serve", "--host", "127.0.0.1", "--port", str(port), "--index", str(index_dir)]
 
 

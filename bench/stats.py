@@ -1,4 +1,4 @@
-"""Pure statistics over latency samples: percentiles, summaries and ratios."""
+"""Pure statistics over latency samples: summaries and ratios (percentiles from core.stats, as the evaluation)."""
 
 from __future__ import annotations
 
@@ -7,15 +7,7 @@ import statistics
 from collections.abc import Sequence
 from typing import Any
 
-
-def percentile(samples: Sequence[float], q: float) -> float:
-    """The q-th percentile (0–100) by linear interpolation; NaN for no samples."""
-    if not samples:
-        return math.nan
-    ordered = sorted(samples)
-    position = (len(ordered) - 1) * q / 100
-    low, high = math.floor(position), math.ceil(position)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+from core.stats import percentile
 
 
 def summarise_ms(samples_s: Sequence[float]) -> dict[str, float]:

@@ -12,8 +12,8 @@ import random
 import re
 from dataclasses import dataclass, replace
 
-from ingest.models import Passage
-from ingest.text import split_sentences
+from core.models import Passage
+from core.text import split_sentences
 
 # Places the toolkit's case studies name, plus others of the same kind to swap in.
 PLACES = (

@@ -17,9 +17,11 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
+
+from core.models import Passage
 from evals.dataset import BLIND_SET, EVALS_DIR, is_relevant
-from ingest import index_store
-from ingest.models import Passage
+from stores.files import schema as index_store
 
 SOURCES = EVALS_DIR / "blind_sources"
 NEAR_MISS_TYPES = ("after_2018", "local_figure", "procedure", "advice", "other_country")
@@ -138,9 +140,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     rows.sort(key=lambda r: r["id"])
     args.out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     summary = Counter((r["split"], r["kind"]) for r in rows)
-    print(f"{len(rows)} questions → {args.out}")
+    console = Console()
+    console.print(f"{len(rows)} questions → {args.out}")
     for kind in sorted({k for _, k in summary}):
-        print(f"  {kind:13} dev {summary[('dev', kind)]:3}  test {summary[('test', kind)]:3}")
+        console.print(f"  {kind:13} dev {summary[('dev', kind)]:3}  test {summary[('test', kind)]:3}")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -30,7 +31,7 @@ def run_evaluation(
 
     The report holds one section per set under "sets", each with the same systems, so they read side by side.
     """
-    from assistant.config import get_settings
+    from assistant.settings import get_settings
     from evals.dataset import load_questions
     from evals.runner import evaluate_system, report_dict
     from evals.systems import AssistantSystem, HttpSystem, LangChainBaseline, baseline_params
@@ -66,7 +67,7 @@ def run_evaluation(
                 # Standalone questions run twice: as asked, and after an unrelated turn (the conversation check).
                 total = len(questions) + (sum(q.standalone for q in questions) if conversation else 0)
                 task = bar.add_task(f"{set_name}: {system.name}", total=total)  # type: ignore[attr-defined]
-                advance = lambda n, t=task: bar.advance(t, n)
+                advance = partial(bar.advance, task)
                 reports.append(evaluate_system(system, questions, advance, conversation))  # type: ignore[arg-type]
                 bar.update(task, completed=total)
             meta = {"set": set_name, "path": path.name, "split": split, "questions": len(questions), "built_at": built_at, "run_at": run_at}
@@ -77,13 +78,13 @@ def run_evaluation(
 
 def _record_history(report: dict) -> None:
     """In a shared deployment the summary rows also go to the database's evaluation history, one set at a time."""
-    from assistant.config import get_settings
-    from assistant.service import uses_postgres
+    from assistant.settings import get_settings
     from evals.report import set_reports
+    from stores.backends import is_postgres
 
     settings = get_settings()
-    if uses_postgres(settings):
-        from assistant.eval_history import record_evaluation
+    if is_postgres(settings.database_url):
+        from evals.history import record_evaluation
 
         for section in set_reports(report).values():
             record_evaluation(str(settings.database_url), section)

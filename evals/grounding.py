@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from assistant.answer import strip_acronym_expansions, without_footnote_markers
-from ingest.text import normalise
+from core.text import normalise
 
 _MARKED = re.compile(r"(.+?)\s\[(\d+)\]", re.DOTALL)
 _LIST_JOIN = re.compile(r";\s+")  # the answerer joins the items a sentence introduces with '; '

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 
 from ranx import Qrels, Run, evaluate
 
+from core.stats import percentile  # noqa: F401 - the one definition, shared with bench/
+
 RANK_METRICS = ("hit_rate@1", "hit_rate@3", "hit_rate@5", "recall@1", "recall@3", "recall@5", "recall@10", "mrr@10", "ndcg@10")
 MISSING = "__no_relevant_passage__"
 
@@ -22,11 +24,3 @@ def rank_metrics(relevant: dict[str, set[str]], ranked: dict[str, list[str]]) ->
 
 def mean(values: Sequence[float]) -> float:
     return float(statistics.fmean(values)) if values else 0.0
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
-    return float(ordered[index])

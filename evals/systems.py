@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from assistant.params import RetrievalParams
-from assistant.query import Turn
+from core.models import Turn
 from evals.dataset import Question
 
 
@@ -104,6 +104,28 @@ class HttpSystem:
         return Outcome(passages, search_ms, body["answer"], body["answered"], citations, ask_ms, body.get("glossary", {}))
 
 
+# The plain LangChain pipeline's chunking: RecursiveCharacterTextSplitter's usual example values, untuned.
+LANGCHAIN_CHUNK_SIZE = 1000
+LANGCHAIN_CHUNK_OVERLAP = 200
+
+
+def langchain_store(corpus_file: Path, model: str, embeddings: Any = None) -> Any:
+    """The plain LangChain pipeline's FAISS store over one text file: the baseline of the evaluation and of the
+    benchmarks alike. `embeddings` replaces HuggingFaceEmbeddings (tests pass the session's model)."""
+    from langchain_community.vectorstores import FAISS
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    if embeddings is None:
+        from langchain_huggingface import HuggingFaceEmbeddings
+
+        from core.embed import resolve_model_path
+
+        embeddings = HuggingFaceEmbeddings(model_name=resolve_model_path(model), model_kwargs={"device": "cpu"})
+    text = corpus_file.read_text(encoding="utf-8")
+    splitter = RecursiveCharacterTextSplitter(chunk_size=LANGCHAIN_CHUNK_SIZE, chunk_overlap=LANGCHAIN_CHUNK_OVERLAP)
+    return FAISS.from_texts(splitter.split_text(text), embeddings)
+
+
 class LangChainBaseline:
     """The plain LangChain pipeline: RecursiveCharacterTextSplitter 1000/200 + the same model + FAISS."""
 
@@ -111,16 +133,7 @@ class LangChainBaseline:
     name = "langchain"
 
     def __init__(self, corpus_file: Path, model: str) -> None:
-        from langchain_community.vectorstores import FAISS
-        from langchain_huggingface import HuggingFaceEmbeddings
-        from langchain_text_splitters import RecursiveCharacterTextSplitter
-
-        from ingest.embed import resolve_model_path
-
-        text = corpus_file.read_text(encoding="utf-8")
-        chunks = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_text(text)
-        embeddings = HuggingFaceEmbeddings(model_name=resolve_model_path(model), model_kwargs={"device": "cpu"})
-        self.store = FAISS.from_texts(chunks, embeddings)
+        self.store = langchain_store(corpus_file, model)
 
     def run(self, question: Question, k: int) -> Outcome:
         started = time.perf_counter()

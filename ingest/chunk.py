@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ingest.models import Paragraph, Passage
-from ingest.text import split_sentences, stable_id, word_count
+from core.models import Paragraph, Passage
+from core.text import split_sentences, stable_id, word_count
 
 MIN_WORDS = 80
 MAX_WORDS = 250

@@ -6,8 +6,9 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
+from core.lexical import STOP_WORDS
+
 _ACRONYM = re.compile(r"\(([A-Z][A-Za-z&]{1,7}?)(s)?\)")
-_SKIP = frozenset("of and the for in to on a with".split())
 
 
 def _expansion(before: str, acronym: str) -> str | None:
@@ -16,10 +17,10 @@ def _expansion(before: str, acronym: str) -> str | None:
     letters = acronym.upper().replace("&", "")
     for start in range(len(words) - 1, -1, -1):
         run = words[start:]
-        initials = "".join(w[0].upper() for w in run if w.lower() not in _SKIP)
-        if initials == letters and run[0][0].isupper() and run[0].lower() not in _SKIP:
+        initials = "".join(w[0].upper() for w in run if w.lower() not in STOP_WORDS)
+        if initials == letters and run[0][0].isupper() and run[0].lower() not in STOP_WORDS:
             return " ".join(run)
-        hyphen_initials = "".join(p[0].upper() for w in run if w.lower() not in _SKIP for p in w.split("-") if p)
+        hyphen_initials = "".join(p[0].upper() for w in run if w.lower() not in STOP_WORDS for p in w.split("-") if p)
         if hyphen_initials == letters and run[0][0].isupper():
             return " ".join(run)
     return None

@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz
-
+from core.models import CaseStudy, Paragraph, ParsedDocument
+from core.text import collapse_ws, normalise, slugify
 from ingest.blocks import FOOTNOTE, Block, page_blocks
-from ingest.models import CaseStudy, Paragraph, ParsedDocument
 from ingest.pages import (
     Page,
     consistent_anchors,
@@ -19,7 +18,6 @@ from ingest.pages import (
     split_lines,
     split_pages,
 )
-from ingest.text import collapse_ws, normalise, slugify
 
 _STOP = frozenset(
     "a an and the of in on for to with by at as our from district districts council councils dc borough "
@@ -95,9 +93,7 @@ def _opener_titles(pages: list[Page], chapter_starts: dict[int, str]) -> set[int
     return lines
 
 
-def _page_anchors(
-    pages: list[Page], blocks: list[Block], labels: dict[int, _Label], entries: list, title: str
-) -> list[tuple[int, int]]:
+def _page_anchors(pages: list[Page], title: str) -> list[tuple[int, int]]:
     from ingest.pages import footer_page_number
 
     anchors: list[tuple[int, int]] = []
@@ -171,8 +167,8 @@ def _fill_in_order(labels: list[_Label], entries: list, matches: dict[int, objec
     for k, label in enumerate(labels):
         if label.block_index in filled:
             continue
-        before = [position[id(filled[l.block_index])] for l in labels[:k] if l.block_index in filled]
-        after = [position[id(filled[l.block_index])] for l in labels[k + 1 :] if l.block_index in filled]
+        before = [position[id(filled[other.block_index])] for other in labels[:k] if other.block_index in filled]
+        after = [position[id(filled[other.block_index])] for other in labels[k + 1 :] if other.block_index in filled]
         low, high = (max(before) if before else -1), (min(after) if after else len(entries))
         used = {id(v) for v in filled.values()}
         scored = [
@@ -277,7 +273,7 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
     case_entries = [e for e in entries if e.page_index in matched_pages]
     unmatched_entries = [e for e in case_entries if e not in matches.values()]
 
-    anchors = _page_anchors(pages, blocks, labels, entries, meta.title)
+    anchors = _page_anchors(pages, meta.title)
     for label_index, entry in matches.items():
         anchors.append((blocks[label_index].page_index, entry.page))  # type: ignore[attr-defined]
     partnership_aliases = overrides.partnership_aliases or _default_aliases([e.title for e in unmatched_entries])
@@ -301,22 +297,22 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
     by_page: dict[int, list[int]] = {}
     for i, block in enumerate(blocks):
         by_page.setdefault(block.page_index, []).append(i)
-    for page_index, indices in by_page.items():
+    for indices in by_page.values():
         page_labels = [i for i in indices if i in labels]
         specific = [i for i in page_labels if not labels[i].generic]
-        generic = [i for i in page_labels if labels[i].generic]
+        generic_labels = [i for i in page_labels if labels[i].generic]
         title_blocks = {i + 1 for i in page_labels}
         body = [i for i in indices if i not in page_labels and i not in title_blocks and blocks[i].kind != "footnote"]
-        if generic:
+        if generic_labels:
             # Columns come out one after the other: a paragraph naming no partnership continues the last one named.
-            current: str | None = None
+            partnership: str | None = None
             for i in body:
                 named = _mentions(texts[i], partnership_aliases)
                 if len(named) == 1:
-                    current = named[0]
+                    partnership = named[0]
                 elif len(named) > 1:
-                    current = None
-                case_of_block[i] = current
+                    partnership = None
+                case_of_block[i] = partnership
         elif len(specific) == 1:
             for i in body:
                 case_of_block[i] = title_of_label[specific[0]]
@@ -361,7 +357,7 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
             )
         )
 
-    case_studies = _case_studies(source, labels, title_of_label, matches, blocks, page_numbers, chapter_of_page, unmatched_entries, chapter_starts, pages)
+    case_studies = _case_studies(source, labels, title_of_label, matches, blocks, page_numbers, chapter_of_page, unmatched_entries)
     return ParsedDocument(source=source, title=meta.title, paragraphs=paragraphs, case_studies=case_studies)
 
 
@@ -421,8 +417,6 @@ def _case_studies(
     page_numbers: list[int | None],
     chapter_of_page: list[str],
     unmatched_entries: list,
-    chapter_starts: dict[int, str],
-    pages: list[Page],
 ) -> list[CaseStudy]:
     seen: dict[str, CaseStudy] = {}
     for index, label in labels.items():

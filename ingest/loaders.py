@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.models import CaseStudy, Paragraph, ParsedDocument
+from core.text import collapse_ws, slugify
 from ingest.layout import LayoutMeta, Overrides, parse_layout_text
-from ingest.models import CaseStudy, Paragraph, ParsedDocument
-from ingest.text import collapse_ws, slugify
 
 SUPPORTED = (".txt", ".md", ".pdf", ".docx")
 ADDED_CHAPTER = "Additional case studies"
@@ -27,7 +27,7 @@ class CorpusMeta:
     overrides: dict[str, dict[str, object]]
 
     @classmethod
-    def read(cls, corpus_dir: Path) -> "CorpusMeta":
+    def read(cls, corpus_dir: Path) -> CorpusMeta:
         files: dict[str, dict[str, object]] = {}
         overrides: dict[str, dict[str, object]] = {}
         for path in sorted(corpus_dir.glob("*.meta.json")):
@@ -58,15 +58,15 @@ def load_document(path: Path, meta: CorpusMeta) -> ParsedDocument:
     if file_meta.get("layout") == "pdf-text":
         layout = LayoutMeta(
             title=str(file_meta.get("title", path.stem)),
-            chapters=list(file_meta.get("chapters", [])),  # type: ignore[arg-type]
+            chapters=list(file_meta.get("chapters", [])),  # type: ignore[call-overload]
             chapter_opener_marker=str(file_meta.get("chapter_opener_marker", "")),
             front_matter_title=str(file_meta.get("front_matter_title", "Introduction")),
         )
         raw = meta.overrides.get(path.name, {})
         overrides = Overrides(
-            partnership_aliases=dict(raw.get("partnership_aliases", {})),  # type: ignore[arg-type]
-            title_aliases=dict(raw.get("title_aliases", {})),  # type: ignore[arg-type]
-            page_anchors=dict(raw.get("page_anchors", {})),  # type: ignore[arg-type]
+            partnership_aliases=dict(raw.get("partnership_aliases", {})),  # type: ignore[call-overload]
+            title_aliases=dict(raw.get("title_aliases", {})),  # type: ignore[call-overload]
+            page_anchors=dict(raw.get("page_anchors", {})),  # type: ignore[call-overload]
         )
         return parse_layout_text(text, path.name, layout, overrides)
     return _plain(text, path.name, file_meta, markdown=suffix == ".md")

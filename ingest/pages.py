@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from ingest.text import collapse_ws, normalise
+from core.text import collapse_ws, normalise
 
 
 @dataclass(frozen=True)

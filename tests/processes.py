@@ -27,7 +27,7 @@ def free_port() -> int:
 def localities() -> list[str]:
     """The installed console script, or the module when run from a checkout without it."""
     script = Path(sys.executable).parent / "localities"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "assistant.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "localities.cli"]
 
 
 def wait_until_up(

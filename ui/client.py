@@ -9,8 +9,7 @@ from typing import Any, Literal, TypeVar
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from assistant.config import Settings
-from assistant.schemas import (
+from assistant.http.schemas import (
     AskResponse,
     CaseStudyOut,
     CaseStudySummary,
@@ -21,6 +20,7 @@ from assistant.schemas import (
     PassageOut,
     SearchResponse,
 )
+from assistant.settings import Settings
 
 Role = Literal["user", "assistant"]
 Model = TypeVar("Model", bound=BaseModel)

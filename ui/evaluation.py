@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from assistant.config import PROJECT_ROOT
+from assistant.settings import PROJECT_ROOT
 from evals.report import HEADLINE, latest_report, set_reports
 
 REPORTS_DIR = PROJECT_ROOT / "evals" / "reports"

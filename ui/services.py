@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assistant.config import get_settings
-from assistant.schemas import CaseStudySummary, PassageOut
+from assistant.http.schemas import CaseStudySummary, PassageOut
+from assistant.settings import get_settings
 from ui.client import ApiClient, ServiceError
 
 # Lists change only when the index is rebuilt; a few minutes' staleness saves a request on every rerun.

@@ -9,7 +9,7 @@ from typing import Any
 
 from streamlit.runtime.state import SessionStateProxy
 
-from assistant.schemas import MAX_HISTORY_TURNS, AskResponse
+from assistant.http.schemas import MAX_HISTORY_TURNS, AskResponse
 from ui.client import Role, Turn
 
 KEY = "conversation"

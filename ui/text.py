@@ -1,4 +1,4 @@
-"""Pure text helpers for the pages: escaping, source labels, highlighting quoted sentences, nearby topics."""
+"""Pure text helpers for the pages: escaping, source labels, highlighting quoted sentences, topic questions."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import re
 from collections.abc import Sequence
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#$~|])")
-_NEARBY = re.compile(r"Nearby topics it does cover:\s*(.+?)\.?\s*$", re.S)
 
 
 def escape_markdown(text: str) -> str:
@@ -88,18 +87,6 @@ def highlight_html(text: str, sentences: Sequence[str], passage_id: str = "") ->
         paragraphs.append(_paragraph_html(opened + (_CLOSE if inside else "")))
     attribute = f' data-passage-id="{html.escape(passage_id)}"' if passage_id else ""
     return f'<div class="source-passage"{attribute}>{"".join(paragraphs)}</div>', missing
-
-
-def nearby_topics(answer: str) -> list[str]:
-    """The topics an abstention offers instead ('Nearby topics it does cover: A; B; C.')."""
-    match = _NEARBY.search(answer)
-    if not match:
-        return []
-    return [topic.strip() for topic in match.group(1).split(";") if topic.strip()]
-
-
-def without_nearby_topics(answer: str) -> str:
-    return _NEARBY.sub("", answer).strip()
 
 
 def topic_question(topic: str) -> str:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.api import create_app
-from assistant.config import Settings
+from assistant.http.app import create_app
 from assistant.service import Assistant
+from assistant.settings import Settings
 
 ClientFactory = Callable[..., TestClient]
 

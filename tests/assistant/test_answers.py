@@ -7,9 +7,9 @@ import re
 import pytest
 
 from assistant.answer import strip_acronym_expansions, without_footnote_markers
-from assistant.query import Turn
+from core.models import Turn
+from core.text import normalise
 from evals.dataset import load_questions
-from ingest.text import normalise
 
 ANSWERABLE = [q for q in load_questions() if q.answerable]
 
@@ -115,7 +115,7 @@ def test_odd_but_legal_questions_are_handled_like_any_other(assistant, question:
 
 @pytest.mark.parametrize("question", ["What were the results?", "What challenges did they face?"])
 def test_a_question_scoped_to_a_case_study_is_answered_from_it(assistant, question: str) -> None:  # type: ignore[no-untyped-def]
-    from assistant.retrieval import Filters
+    from core.models import Filters
 
     for study in assistant.store.case_studies()[:8]:
         answer = assistant.ask(question, filters=Filters(case_study=study.id))

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import Settings
 from assistant.feedback import CSV_COLUMNS, FeedbackStore, feedback_url, open_feedback, to_csv
+from assistant.settings import Settings
 
 
 @pytest.fixture()

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.errors import UnknownFilter
-from assistant.query import Turn, is_follow_up
-from assistant.retrieval import Filters, rrf
+from assistant.question import is_follow_up
+from assistant.retrieval import rrf
+from core.errors import UnknownFilter
+from core.models import Filters, Turn
 
 
 def test_rrf_rewards_agreement() -> None:

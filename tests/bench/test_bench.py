@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from langchain_core.embeddings import Embeddings
 
-from assistant.api import create_app
+from assistant.http.app import create_app
 from bench import langchain_app, profiling, report
 from bench.plan import TINY
 from bench.queries import RequestStream, unique_count, variants

@@ -89,8 +89,8 @@ def test_compare_two_reports_lists_better_and_worse(test_report, tmp_path: Path)
 
 
 def test_eval_command_writes_a_report(built_index: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from assistant.cli import app
-    from assistant.config import get_settings
+    from assistant.settings import get_settings
+    from localities.cli import app
 
     monkeypatch.setenv("LOCALITIES_INDEX_DIR", str(built_index))
     get_settings.cache_clear()

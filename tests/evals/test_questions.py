@@ -7,10 +7,10 @@ from collections import Counter
 
 import pytest
 
+from core.models import Passage
+from core.text import normalise
 from evals.assemble_blind import SOURCES, passage_topic
 from evals.dataset import BLIND_KINDS, BLIND_SET, DEFAULT_SET, KINDS, PERSONAS, is_relevant, load_questions
-from ingest.models import Passage
-from ingest.text import normalise
 
 SETS = {"curated": DEFAULT_SET, "blind": BLIND_SET}
 

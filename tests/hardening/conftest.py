@@ -16,7 +16,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from assistant.service import Assistant, load_synonyms
-from assistant.store import FileStore
+from stores.files.read import FileStore
 from tests.conftest import CORPUS_DIR
 from tests.processes import free_port, wait_until_up
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.api import create_app
-from assistant.config import Settings
-from assistant.ratelimit import RateLimiter, retry_after_header
+from assistant.http.app import create_app
+from assistant.http.ratelimit import RateLimiter, retry_after_header
 from assistant.service import Assistant
+from assistant.settings import Settings
 
 ADMIN_ROUTES = {("GET", "/feedback"), ("GET", "/feedback.csv"), ("GET", "/admin/reindex"), ("POST", "/admin/reindex")}
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.api import MAX_BODY_BYTES, create_app
-from assistant.config import Settings
+from assistant.http.app import MAX_BODY_BYTES, create_app
 from assistant.service import Assistant
+from assistant.settings import Settings
 
 ADMIN = {"Authorization": "Bearer test-admin-token"}
 JSON = {"content-type": "application/json"}

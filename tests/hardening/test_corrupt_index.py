@@ -16,13 +16,13 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from assistant.api import create_app
-from assistant.cli import app as cli
-from assistant.config import Settings
-from assistant.errors import IndexCorrupt
-from assistant.index_watch import open_build
+from assistant.http.app import create_app
 from assistant.service import Assistant
-from ingest import index_store
+from assistant.settings import Settings
+from core.errors import IndexCorrupt
+from localities.cli import app as cli
+from stores.files import schema as index_store
+from stores.files.read import open_build
 from tests.processes import localities
 
 

@@ -15,10 +15,10 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from assistant.api import create_app
-from assistant.config import Settings
+from assistant.http.app import create_app
 from assistant.service import Assistant, load_synonyms
-from assistant.store import FileStore
+from assistant.settings import Settings
+from stores.files.read import FileStore
 from tests.conftest import CORPUS_DIR
 
 ADMIN = {"Authorization": "Bearer test-admin-token"}

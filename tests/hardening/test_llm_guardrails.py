@@ -18,12 +18,12 @@ import pytest
 from fastapi.testclient import TestClient
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from assistant.api import create_app
-from assistant.config import Settings
+from assistant.http.app import create_app
 from assistant.llm import SYSTEM_RULES, build_messages, generate_answer
 from assistant.retrieval import Hit, SearchResult
 from assistant.service import Assistant
-from ingest.text import normalise
+from assistant.settings import Settings
+from core.text import normalise
 
 KNOWN = "How much did Central Lincolnshire save by sharing services?"
 PAYLOAD = "PWNED"

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.api import create_app
-from assistant.config import Settings
 from assistant.feedback import FeedbackStore
+from assistant.http.app import create_app
 from assistant.service import Assistant
+from assistant.settings import Settings
 from tests.processes import localities
 
 AUDIT_HOOK = """

@@ -20,10 +20,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from assistant.api import create_app
-from assistant.config import Settings
+from assistant.http.app import create_app
 from assistant.service import Assistant
-from ingest import index_store
+from assistant.settings import Settings
+from stores.files import schema as index_store
 from tests.hardening.conftest import served_in_thread
 from tests.processes import localities
 

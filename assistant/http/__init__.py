@@ -1,0 +1,1 @@
+"""The HTTP shell: a FastAPI app over one Assistant, one module per concern."""

@@ -1,0 +1,317 @@
+"""The HTTP contract: one pydantic model per direction, and the conversions to and from the core's types."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator
+
+from core.models import CaseStudy, Filters, Passage, Turn
+
+if TYPE_CHECKING:  # only the conversions name these: importing the schemas (as the UI's client does) stays light
+    from assistant.answer import Answer, Citation
+    from assistant.feedback import FeedbackEntry
+    from assistant.http.reindex import ReindexStatus
+    from assistant.retrieval import Hit, SearchResult
+
+MAX_QUESTION_CHARS = 2_000
+MAX_COMMENT_CHARS = 2_000
+# A chat turn carries a whole answer (sentences plus related case studies), far longer than a question.
+MAX_TURN_CHARS = 20_000
+MAX_HISTORY_TURNS = 50
+
+
+# What the schema promises clients, in a pattern that means the same in JSON Schema (ECMA) and Python regexes:
+# some character that neither counts as blank (Python's str.isspace or ECMA's \s, which adds U+FEFF), and no NUL.
+_SAYS_SOMETHING = r"^[^\x00]*[^\s\x00\x1c-\x1f\x85\ufeff][^\x00]*$"
+_NO_NUL = r"^[^\x00]*$"
+
+
+def _blank(value: str) -> bool:
+    return all(c.isspace() or c == "\ufeff" for c in value)
+
+
+def _documented(limit: int | None = None, *, says_something: bool = False) -> WithJsonSchema:
+    """The JSON schema of a text field, stating the limits its validators enforce (so generated clients and
+    fuzzers know that a blank question, an over-long one or a NUL character is rejected)."""
+    schema: dict[str, object] = {"type": "string", "pattern": _SAYS_SOMETHING if says_something else _NO_NUL}
+    if says_something:
+        schema["minLength"] = 1
+    if limit is not None:
+        schema["maxLength"] = limit
+    return WithJsonSchema(schema)
+
+
+def _question_text(name: str, limit: int) -> AfterValidator:
+    """Text that must say something and stay within `limit` characters, trimmed, with messages naming the field."""
+
+    def check(value: str) -> str:
+        if _blank(value):
+            raise ValueError(f"{name} must not be empty")
+        if len(value) > limit:
+            raise ValueError(f"{name} must be at most {limit:,} characters (got {len(value):,})")
+        return value.strip()
+
+    return AfterValidator(check)
+
+
+def _at_most(name: str, limit: int) -> AfterValidator:
+    def check(value: str | None) -> str | None:
+        if value is not None and len(value) > limit:
+            raise ValueError(f"{name} must be at most {limit:,} characters (got {len(value):,})")
+        return value
+
+    return AfterValidator(check)
+
+
+_QUESTION_SCHEMA = _documented(MAX_QUESTION_CHARS, says_something=True)
+Question = Annotated[str, _question_text("question", MAX_QUESTION_CHARS), _QUESTION_SCHEMA]
+Query = Annotated[str, _question_text("query", MAX_QUESTION_CHARS), _QUESTION_SCHEMA]
+Text = Annotated[str, _documented()]
+
+
+def _storable(name: str, value: str) -> None:
+    """Text every part downstream takes: the tokenizer and SQLite reject lone surrogates, PostgreSQL rejects NUL."""
+    if "\x00" in value:
+        raise ValueError(f"{name} must not contain NUL (\\u0000) characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(f"{name} is not valid Unicode text (it contains a lone surrogate such as \\ud800)") from None
+
+
+class _Request(BaseModel):
+    """Base of every request body: all its text must be valid, storable Unicode."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _valid_text(cls, value: object, info: ValidationInfo) -> object:
+        name = info.field_name or "text"
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str):
+                _storable(name, item)
+        return value
+
+
+# --- requests -------------------------------------------------------------------------------------------------
+
+
+class TurnIn(_Request):
+    """One earlier message in the conversation, so follow-ups ('and how much did they save?') make sense."""
+
+    role: Literal["user", "assistant"]
+    content: Annotated[str, _at_most("content", MAX_TURN_CHARS), _documented(MAX_TURN_CHARS)]
+
+
+class FiltersIn(_Request):
+    """Restrict results to one chapter and/or one case study (title or id, case-insensitive)."""
+
+    # Forbid unknown keys: a misspelt filter silently ignored would look like a filter that found nothing.
+    model_config = ConfigDict(extra="forbid")
+
+    chapter: Text | None = None
+    case_study: Text | None = None
+
+    def to_core(self) -> Filters | None:
+        return Filters(self.chapter, self.case_study) if self.chapter or self.case_study else None
+
+
+class _Conversation(_Request):
+    history: list[TurnIn] = Field(default_factory=list, max_length=MAX_HISTORY_TURNS)
+    filters: FiltersIn = Field(default_factory=FiltersIn)
+
+    def turns(self) -> list[Turn]:
+        return [Turn(t.role, t.content) for t in self.history]
+
+
+class SearchRequest(_Conversation):
+    query: Query
+    k: int = Field(default=5, ge=1, le=50, description="How many passages to return.")
+
+
+class AskRequest(_Conversation):
+    question: Question
+
+
+class FeedbackIn(_Request):
+    """A thumbs up or down on one answer."""
+
+    question: Question
+    answer: Annotated[str, _at_most("answer", MAX_TURN_CHARS), _documented(MAX_TURN_CHARS)]
+    rating: Literal["up", "down"]
+    reason: Literal["wrong_source", "did_not_answer", "hard_to_understand", "other"] | None = None
+    comment: Annotated[str, _at_most("comment", MAX_COMMENT_CHARS), _documented(MAX_COMMENT_CHARS)] | None = None
+    passage_ids: list[Text] = Field(default_factory=list, max_length=50)
+
+
+# --- responses ------------------------------------------------------------------------------------------------
+
+
+def _fields_of(passage: Passage, model: type[BaseModel]) -> dict[str, Any]:
+    """The passage's fields that the response model shows, by name."""
+    return {name: value for name, value in passage.to_json().items() if name in model.model_fields}
+
+
+
+class PassageOut(BaseModel):
+    id: str
+    text: str
+    score: float
+    chapter: str
+    section: str | None
+    case_study: str | None
+    page: int | None
+
+    @classmethod
+    def from_passage(cls, passage: Passage, score: float = 0.0) -> PassageOut:
+        return cls(score=score, **_fields_of(passage, cls))
+
+    @classmethod
+    def from_hit(cls, hit: Hit) -> PassageOut:
+        return cls.from_passage(hit.passage, hit.score)
+
+
+class SearchResponse(BaseModel):
+    passages: list[PassageOut]
+
+    @classmethod
+    def from_result(cls, result: SearchResult) -> SearchResponse:
+        return cls(passages=[PassageOut.from_hit(h) for h in result.hits])
+
+
+class CitationOut(BaseModel):
+    """Source [n] of an answer: the whole passage, and the sentences the answer quotes from it."""
+
+    n: int
+    passage_id: str
+    text: str
+    chapter: str
+    section: str | None
+    case_study: str | None
+    page: int | None
+    sentences: list[str]
+
+    @classmethod
+    def from_citation(cls, citation: Citation) -> CitationOut:
+        passage = citation.hit.passage
+        return cls(n=citation.n, passage_id=passage.id, sentences=list(citation.sentences), **_fields_of(passage, cls))
+
+
+class RelatedCaseStudy(BaseModel):
+    id: str
+    title: str
+    page: int | None
+
+
+class AskResponse(BaseModel):
+    answer: str
+    answered: bool = Field(description="False when the toolkit does not cover the question (an abstention).")
+    citations: list[CitationOut]
+    passages: list[PassageOut]
+    related_case_studies: list[RelatedCaseStudy]
+    glossary: dict[str, str] = Field(description="Acronyms used in the answer, with their expansions.")
+    nearby_topics: list[str] = Field(
+        default_factory=list,
+        description="When the toolkit does not cover the question: topics near it that it does cover (also named in `answer`).",
+    )
+
+    @classmethod
+    def from_answer(cls, answer: Answer) -> AskResponse:
+        return cls(
+            answer=answer.text,
+            answered=answer.answered,
+            citations=[CitationOut.from_citation(c) for c in answer.citations],
+            passages=[PassageOut.from_hit(h) for h in answer.hits],
+            related_case_studies=[RelatedCaseStudy(id=c.id, title=c.title, page=c.page) for c in answer.related],
+            glossary=dict(answer.glossary),
+            nearby_topics=list(answer.nearby_topics),
+        )
+
+
+class CaseStudySummary(BaseModel):
+    id: str
+    title: str
+    chapter: str
+    page: int | None
+    summary: str
+
+    @classmethod
+    def from_case_study(cls, study: CaseStudy, summary: str) -> CaseStudySummary:
+        return cls(id=study.id, title=study.title, chapter=study.chapter, page=study.page, summary=summary)
+
+
+class CaseStudyOut(CaseStudySummary):
+    text: str
+    passages: list[PassageOut]
+
+
+class HealthOut(BaseModel):
+    status: str = Field(description="'ok', or 'degraded' when a newer published build could not be served.")
+    backend: str
+    passages: int
+    case_studies: int
+    model: str | None
+    built_at: str | None
+    build: str | None = Field(default=None, description="The index build being served.")
+    index_error: str | None = Field(default=None, description="Why the published build is not the one served.")
+
+
+class ReindexOut(BaseModel):
+    """The latest re-index run of the worker that answers (each worker process keeps its own)."""
+
+    state: Literal["idle", "running", "succeeded", "failed"]
+    started_at: datetime | None
+    finished_at: datetime | None
+    message: str | None
+    build: str | None = Field(description="The build the run published (or reused).")
+
+    @classmethod
+    def from_status(cls, status: ReindexStatus) -> ReindexOut:
+        def when(t: float | None) -> datetime | None:
+            return datetime.fromtimestamp(t, UTC) if t is not None else None
+
+        return cls(
+            state=status.state,
+            started_at=when(status.started_at),
+            finished_at=when(status.finished_at),
+            message=status.message,
+            build=status.build,
+        )
+
+
+class FeedbackCreated(BaseModel):
+    id: int
+    created_at: datetime
+
+
+class FeedbackOut(BaseModel):
+    id: int
+    created_at: datetime
+    question: str
+    answer: str
+    rating: str
+    reason: str | None
+    comment: str | None
+    passage_ids: list[str]
+
+    @classmethod
+    def from_entry(cls, entry: FeedbackEntry) -> FeedbackOut:
+        return cls(
+            id=entry.id,
+            created_at=entry.created_at,
+            question=entry.question,
+            answer=entry.answer,
+            rating=entry.rating,
+            reason=entry.reason,
+            comment=entry.comment,
+            passage_ids=list(entry.passage_ids),
+        )
+
+
+class ErrorOut(BaseModel):
+    """Every 4xx/5xx body: `detail` is a sentence a person can act on."""
+
+    detail: str
+    errors: list[dict[str, str]] | None = None
+    valid_values: list[str] | None = None

@@ -1,0 +1,217 @@
+"""Understanding a question, all in one place: what it is searched with (spelling, acronyms, plain words,
+the earlier turn a follow-up leans on), whether it looks for an example, and what kind of answer it wants."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
+from core.lexical import STOP_WORDS, words
+from core.models import Turn
+
+_FOLLOW_UP_OPENERS = re.compile(r"^\s*(and|also|but|what about|how about|what of|same for|then|and then)\b", re.IGNORECASE)
+_REFERS_BACK = re.compile(
+    r"\b(they|them|their|theirs|it|its|this|that|those|these|he|she|his|her|the same|that one|this one|"
+    r"the (pilot|programme|project|scheme|partnership|service|company|deal|merger|council|councils|hub|team|board|"
+    r"authority|area|plan|bid|fund|model|arrangement|approach|initiative|review|proposal|proposals|study))\b",
+    re.IGNORECASE,
+)
+_DEFINITION = re.compile(r"^\s*(what('s| is| are| does)|define|meaning of|explain)\b", re.IGNORECASE)
+# Words of asking and of the toolkit's own subject, which say nothing about what a question is about (beside the
+# stop words): not spelling-corrected, and not counted as the content of a follow-up.
+_COMMON = STOP_WORDS | frozenset(
+    "what how why who when where which does did do were can could should would about any them its those "
+    "been have has had our your you we i me my example examples tell show give explain much many more "
+    "most some council councils district districts local government toolkit say says".split()
+)
+
+
+@dataclass(frozen=True)
+class RewrittenQuery:
+    """What retrieval actually searches with, and why it differs from what was typed."""
+
+    original: str
+    text: str
+    lexical: str
+    corrections: dict[str, str] = field(default_factory=dict)
+    follow_up: bool = False
+    context: str | None = None
+    unknown_share: float = 0.0  # share of the question's content words the toolkit never uses
+
+
+def english_words(min_count: int = 300) -> frozenset[str]:
+    """Common English words (pyspellchecker's frequency list): correct spellings never to 'fix'."""
+    from spellchecker import SpellChecker
+
+    frequencies = SpellChecker().word_frequency.dictionary
+    return frozenset(word for word, count in frequencies.items() if count >= min_count)
+
+
+SOUNDS_LIKE_RATIO = 70
+
+
+class Speller:
+    """Spelling tolerance against the corpus's own words; real English words are left alone."""
+
+    def __init__(self, vocabulary: dict[str, int], known_words: frozenset[str] = frozenset()) -> None:
+        self.vocabulary = vocabulary
+        self.known_words = known_words
+        self._by_length: dict[int, list[str]] = {}
+        for word, count in vocabulary.items():
+            if count >= 2 and word.isalpha():
+                self._by_length.setdefault(len(word), []).append(word)
+
+    def closest(self, word: str, loose: bool = True) -> str | None:
+        """The corpus's closest frequent word (edit distance 1, or 2 for words of six letters or more)."""
+        limit = 1 if len(word) <= 5 else 2
+        best: tuple[int, int, str] | None = None
+        for length in range(len(word) - limit, len(word) + limit + 1):
+            for candidate in self._by_length.get(length, ()):
+                distance = Levenshtein.distance(word, candidate, score_cutoff=limit)
+                if distance <= limit:
+                    key = (distance, -self.vocabulary[candidate], candidate)
+                    if best is None or key < best:
+                        best = key
+        if best:
+            return best[2]
+        return self._sounds_like(word) if loose else None
+
+    def _sounds_like(self, word: str) -> str | None:
+        """Phonetic-style misspellings beyond two edits ('devolushun'): same first letter, close overall."""
+        if len(word) < 7:
+            return None
+        scored = [
+            (fuzz.ratio(word, candidate), self.vocabulary[candidate], candidate)
+            for length in range(len(word) - 2, len(word) + 3)
+            for candidate in self._by_length.get(length, ())
+            if candidate[0] == word[0]
+        ]
+        best = max(scored, default=None)
+        return best[2] if best and best[0] >= SOUNDS_LIKE_RATIO else None
+
+    def unknown_share(self, text: str) -> float:
+        """Share of a text's content words that the corpus never uses and that are not typos of its words."""
+        content = [w for w in words(text) if len(w) > 2 and w not in STOP_WORDS and w not in _COMMON and not w.isdigit()]
+        if not content:
+            return 0.0
+        unknown = [
+            w for w in content if w not in self.vocabulary and (w in self.known_words or self.closest(w, loose=False) is None)
+        ]
+        return len(unknown) / len(content)
+
+    def correct(self, text: str) -> tuple[str, dict[str, str]]:
+        """Replace words the corpus never uses with their closest corpus word."""
+        corrections: dict[str, str] = {}
+
+        def fix(match: re.Match[str]) -> str:
+            word = match.group(0)
+            lower = word.lower()
+            if len(lower) < 4 or lower in self.vocabulary or lower in _COMMON or lower in self.known_words or not lower.isalpha():
+                return word
+            replacement = self.closest(lower)
+            if replacement is None:
+                return word
+            corrections[word] = replacement
+            return replacement
+
+        return re.sub(r"[A-Za-z][A-Za-z'’]*", fix, text), corrections
+
+
+def expand_acronyms(text: str, glossary: dict[str, str]) -> str:
+    """Add the expansion after each acronym, and the acronym after each spelled-out term."""
+    extra: list[str] = []
+    for acronym, expansion in glossary.items():
+        if re.search(rf"\b{re.escape(acronym)}s?\b", text, re.IGNORECASE if len(acronym) > 2 else 0):
+            extra.append(expansion)
+        elif expansion.lower() in text.lower():
+            extra.append(acronym)
+    return f"{text} {' '.join(extra)}".strip() if extra else text
+
+
+def expand_synonyms(text: str, synonyms: dict[str, str]) -> str:
+    """Add the toolkit's words for plain words a user typed (lexical side only)."""
+    lower = f" {' '.join(words(text))} "
+    extra = [terms for plain, terms in synonyms.items() if not plain.startswith("_") and f" {plain} " in lower]
+    return f"{text} {' '.join(extra)}".strip() if extra else text
+
+
+def is_follow_up(question: str, history: Sequence[Turn]) -> bool:
+    """An elliptical question that leans on an earlier turn ('and how much did they save?')."""
+    if not any(turn.role == "user" for turn in history):
+        return False
+    content = [w for w in words(question) if w not in _COMMON]
+    if _FOLLOW_UP_OPENERS.match(question) and len(content) <= 6:
+        return True
+    # A question that names its own subject ('… in Suffolk Coastal …', 'a LEP') stands on its own.
+    names = re.findall(r"(?<!^)(?<![.?!]\s)\b[A-Z][a-z]{2,}|\b[A-Z]{2,}s?\b", question.strip())
+    if _REFERS_BACK.search(question) and len(content) <= 5 and len(names) < 2:
+        return True
+    # 'How many staff transferred in, and when?' — but 'What is social prescribing?' asks something new.
+    return len(content) <= 3 and not names and not _DEFINITION.match(question)
+
+
+def conversation_context(history: Sequence[Turn], case_study_titles: Sequence[str]) -> str:
+    """The last user question, plus any case study the last answer was about."""
+    last_user = next((t.content for t in reversed(history) if t.role == "user"), "")
+    last_answer = next((t.content for t in reversed(history) if t.role == "assistant"), "")
+    named = [title for title in case_study_titles if title.lower() in last_answer.lower()]
+    return " ".join([last_user, *named[:1]]).strip()
+
+
+def rewrite(
+    question: str,
+    history: Sequence[Turn],
+    speller: Speller,
+    glossary: dict[str, str],
+    synonyms: dict[str, str],
+    case_study_titles: Sequence[str] = (),
+    *,
+    use_spelling: bool = True,
+    use_glossary: bool = True,
+    use_synonyms: bool = True,
+    use_history: bool = True,
+) -> RewrittenQuery:
+    """The dense and lexical queries for a question in its conversation."""
+    follow_up = use_history and is_follow_up(question, history)
+    context = conversation_context(history, case_study_titles) if follow_up else None
+    combined = f"{question} {context}" if context else question
+    text, corrections = speller.correct(combined) if use_spelling else (combined, {})
+    lexical = text
+    if use_glossary:
+        lexical = expand_acronyms(lexical, glossary)
+    if use_synonyms:
+        lexical = expand_synonyms(lexical, synonyms)
+    unknown = speller.unknown_share(question) if use_spelling else 0.0
+    return RewrittenQuery(question, text, lexical, corrections, follow_up, context, unknown)
+
+
+_EXAMPLE = re.compile(
+    r"\b(example|examples|case stud|anyone|any council|any district|anybody|has any|have any|is there|are there|who has|"
+    r"which council|which district|where has|where have|done this|tried|elsewhere|other councils)",
+    re.IGNORECASE,
+)
+
+
+def wants_example(question: str) -> bool:
+    """Officers looking for a case study that fits their situation."""
+    return bool(_EXAMPLE.search(question))
+
+
+# "How much / how many / when" questions want the sentence that carries the amount, the count or the date.
+_WANTS = {
+    "money": re.compile(
+        r"\b(how much|cost|costs|save|saved|saving|savings|spend|spent|money|funding|worth|budget|price|pricey|cheaper)\b",
+        re.I,
+    ),
+    "count": re.compile(r"\b(how many|number of|how big|how large|how far|how long|population|size)\b", re.I),
+    "date": re.compile(r"\b(when|what year|which year|what date|since when|how old)\b", re.I),
+}
+
+
+def wanted_quantities(question: str) -> list[str]:
+    """The kinds of quantity a question asks for: 'money', 'count' and/or 'date'."""
+    return [kind for kind, pattern in _WANTS.items() if pattern.search(question)]

@@ -1,0 +1,32 @@
+"""Words and tokens: lower-case word forms, the one stop-word list, Snowball-stemmed tokens for lexical search."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import Stemmer
+
+_WORD = re.compile(r"[a-z0-9£%]+(?:'[a-z]+)?")
+# English function words, left out of lexical search and out of "what is this question about" (bm25s's English
+# list, written here so that every layer shares one list without importing a search library).
+STOP_WORDS = frozenset(
+    "a an and are as at be but by for if in into is it no not of on or such that the their then there these they "
+    "this to was will with".split()
+)
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("english")
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word forms, apostrophes straightened, stop words kept."""
+    return _WORD.findall(text.lower().replace("’", "'").replace("‘", "'"))
+
+
+def lexical_tokens(text: str) -> list[str]:
+    """Stemmed content words of a text, for indexing and querying alike."""
+    kept = [w.split("'")[0] for w in words(text) if w not in STOP_WORDS]
+    return _stemmer().stemWords([w for w in kept if len(w) > 1])

@@ -1,0 +1,140 @@
+"""The typed values every layer speaks: paragraphs and passages, case studies, conversation turns, filters,
+and the manifest a store keeps about its corpus."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import Field, dataclass, field, fields
+from typing import Any, TypedDict
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One block of running text with its place in the source file."""
+
+    text: str
+    start: int
+    end: int
+    page: int | None
+    chapter: str
+    section: str | None = None
+    case_study: str | None = None
+    kind: str = "text"  # text | heading | quote
+    footnotes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrievable chunk: the toolkit's own words plus where they come from."""
+
+    id: str
+    source: str
+    start: int
+    end: int
+    chapter: str
+    section: str | None
+    case_study: str | None
+    page: int | None
+    text: str
+    footnotes: tuple[str, ...] = ()
+
+    def header(self) -> str:
+        """Context line given to the embedder and BM25, never shown as the passage text."""
+        parts = [p for p in (self.case_study, self.chapter, self.section) if p]
+        return " | ".join(parts)
+
+    def indexed_text(self) -> str:
+        return f"{self.header()}\n{self.text}"
+
+    def to_json(self) -> dict[str, object]:
+        """Every field by name (footnotes as a list): one line of a build's chunks.jsonl."""
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["footnotes"] = list(self.footnotes)
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Passage:
+        """The inverse of `to_json`, from any mapping holding the fields by name (a database row's, say).
+
+        A field that may not be empty must be there (KeyError) and of its type (ValueError, TypeError).
+        """
+        return cls(**{f.name: _field_value(f, data) for f in fields(cls)})
+
+
+def _field_value(f: Field[Any], data: Mapping[str, Any]) -> Any:
+    """One field's value from a mapping, checked against the field's declared type."""
+    kind = str(f.type)
+    if f.name == "footnotes":
+        return tuple(str(note) for note in data.get(f.name) or ())
+    if "None" in kind:
+        value = data.get(f.name)
+        return None if value is None else (int(value) if kind.startswith("int") else str(value))
+    return int(data[f.name]) if kind == "int" else str(data[f.name])
+
+
+@dataclass(frozen=True)
+class CaseStudy:
+    """A case study as the contents page and its `Case study:` label name it."""
+
+    id: str
+    title: str
+    chapter: str
+    page: int | None
+    source: str
+    label: str | None = None
+
+
+@dataclass
+class ParsedDocument:
+    """Everything one source file yields."""
+
+    source: str
+    title: str
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    case_studies: list[CaseStudy] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One earlier message of a conversation ('user' or 'assistant')."""
+
+    role: str
+    content: str
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrict a search to one chapter and/or one case study (as the index names them)."""
+
+    chapter: str | None = None
+    case_study: str | None = None
+
+    def admits(self, passage: Passage) -> bool:
+        return (not self.chapter or passage.chapter == self.chapter) and (
+            not self.case_study or passage.case_study == self.case_study
+        )
+
+
+class CorpusCounts(TypedDict):
+    documents: int
+    passages: int
+    case_studies: int
+
+
+class Manifest(TypedDict, total=False):
+    """What a store says about the corpus it holds (a build's manifest.json, or the database's corpus_state).
+
+    `model` is the embedding model: a server only swaps in a corpus embedded with the model it encodes with.
+    """
+
+    model: str
+    built_at: str | None
+    settings: dict[str, object]  # what decides the passages: chunk sizes, parser version (and the FAISS kind)
+    counts: CorpusCounts
+    skipped: Sequence[Sequence[str]]  # (file, reason) for each unreadable document
+    files: dict[str, str]  # files only: SHA-256 of each corpus file the build was made from
+    backend: str  # PostgreSQL only: "postgresql"
+    build_seconds: float  # files only
+    dense_index: str  # "flat" or "hnsw"
+    sentence_index: str  # files only: "flat" or "hnsw"
+    checksums: dict[str, str]  # files only: SHA-256 of every file of the build but the manifest

@@ -1,0 +1,1 @@
+"""`localities`: the command line on top of every layer."""

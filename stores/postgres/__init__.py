@@ -1,0 +1,1 @@
+"""The shared backend: one PostgreSQL database with pgvector, followed by every replica."""
