@@ -104,7 +104,7 @@ def test_eval_command_writes_a_report(built_index: Path, tmp_path: Path, monkeyp
 
 
 def test_eval_command_refuses_an_unknown_set_with_a_clear_message(built_index: Path, tmp_path: Path) -> None:
-    from assistant.cli import app
+    from localities.cli import app
 
     result = CliRunner().invoke(app, ["eval", "--set", "bogus", "--out", str(tmp_path)])
     assert result.exit_code == 2
