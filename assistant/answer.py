@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Literal
 
+from assistant.glossary import PlainGlossary, Term
 from assistant.params import RetrievalParams
-from assistant.question import wanted_quantities
+from assistant.question import BeyondScope, beyond_scope, defined_phrase, is_english, wanted_quantities
 from assistant.retrieval import Hit, SearchResult
 from core.lexical import lexical_tokens
 from core.models import CaseStudy
@@ -21,17 +23,28 @@ class Citation:
     sentences: tuple[str, ...]
 
 
+# answered: the toolkit answers it; partial: it covers the topic but not the thing asked (a later event, one
+# council's figure, a procedure, advice), so the answer says so first and then gives the closest it does say;
+# not_covered: it does not cover the question (an abstention, with nearby topics).
+Status = Literal["answered", "partial", "not_covered"]
+
+
 @dataclass(frozen=True)
 class Answer:
     """An answer (or an abstention) with the passages it cites."""
 
     text: str
-    answered: bool
+    status: Status
     citations: list[Citation]
     hits: list[Hit]
     related: list[CaseStudy] = field(default_factory=list)
     glossary: dict[str, str] = field(default_factory=dict)
     nearby_topics: list[str] = field(default_factory=list)  # an abstention's offer: topics the toolkit does cover
+
+    @property
+    def answered(self) -> bool:
+        """The toolkit answers the question as asked."""
+        return self.status == "answered"
 
 
 @dataclass(frozen=True)
@@ -196,12 +209,14 @@ def nearby_topics(result: SearchResult, chapters: list[str], limit: int = 3) -> 
 NEARBY_MIN_SIMILARITY = 0.3
 
 
-def abstention(result: SearchResult, chapters: list[str]) -> Answer:
+def abstention(result: SearchResult, chapters: list[str], beyond: BeyondScope | None = None) -> Answer:
     topics = nearby_topics(result, chapters)
     text = "The toolkit does not seem to cover this question, so I can't answer it from the toolkit."
+    if beyond:
+        text = f"{beyond.sentence} {text}"
     if topics:
         text += " Nearby topics it does cover: " + "; ".join(topics) + "."
-    return Answer(text=text, answered=False, citations=[], hits=result.hits, nearby_topics=topics)
+    return Answer(text=text, status="not_covered", citations=[], hits=result.hits, nearby_topics=topics)
 
 
 def is_covered(result: SearchResult, params: RetrievalParams) -> bool:
@@ -215,16 +230,78 @@ def is_covered(result: SearchResult, params: RetrievalParams) -> bool:
     )
 
 
+ENGLISH_ONLY = "The toolkit and this assistant work in English: please ask your question in English."
+USES_LIMIT = 2  # toolkit sentences quoted beside a glossary definition
+
+
+def _asked_term(question: str, plain: PlainGlossary) -> Term | None:
+    """The glossary term a 'what does X mean?' question asks about ('what is a LEP and why…' asks about LEP)."""
+    phrase = defined_phrase(question)
+    if not phrase:
+        return None
+    for candidate in (phrase, re.split(r"\s+(?:and|,)\s+", phrase)[0], re.sub(r"^(this|these|that)\s+|\s+thing$", "", phrase)):
+        found = plain.lookup(candidate)
+        if found:
+            return found
+    return None
+
+
+def _uses_of(term: Term, result: SearchResult, store: PassageStore) -> list[tuple[Hit, str]]:
+    """Toolkit sentences that use the term, from the passages found first, then anywhere in the toolkit."""
+    forms = re.compile("|".join(rf"\b{re.escape(f)}s?\b" for f in term.forms), re.I)
+    found = {h.passage.id for h in result.hits}
+    hits = [*result.hits, *(Hit(p, 0.0, 0.0, 0.0) for p in store.passages() if p.id not in found)]
+    uses: list[tuple[Hit, str]] = []
+    for hit in hits:
+        for sentence in store.sentences_of(hit.passage.id):
+            if forms.search(sentence.text) and _quotable(sentence.text) and len(uses) < USES_LIMIT:
+                uses.append((hit, sentence.text))
+        if len(uses) >= USES_LIMIT:
+            break
+    return uses
+
+
+def define(term: Term, result: SearchResult, store: PassageStore) -> Answer:
+    """The glossary's plain words, marked as ours, and where the toolkit uses the term, cited."""
+    uses = _uses_of(term, result, store)
+    numbers: dict[str, int] = {}
+    for hit, _ in uses:
+        numbers.setdefault(hit.passage.id, len(numbers) + 1)
+    text = f"{term.term}, in plain words (this assistant's glossary, not the toolkit's words): {term.definition}"
+    if uses:
+        quoted = " ".join(
+            f"{without_footnote_markers(sentence, hit.passage.footnotes)} [{numbers[hit.passage.id]}]" for hit, sentence in uses
+        )
+        text += "\n\nWhere the toolkit uses it:\n\n" + quoted
+    by_passage = {hit.passage.id: hit for hit, _ in uses}
+    citations = [
+        Citation(n, by_passage[pid], tuple(s for h, s in uses if h.passage.id == pid)) for pid, n in numbers.items()
+    ]
+    return Answer(text=text, status="answered", citations=citations, hits=result.hits)
+
+
 def compose_answer(
-    result: SearchResult, store: PassageStore, params: RetrievalParams, hits_considered: int = 4
+    result: SearchResult,
+    store: PassageStore,
+    params: RetrievalParams,
+    hits_considered: int = 4,
+    plain: PlainGlossary | None = None,
 ) -> Answer:
-    """An extractive answer from the best sentences of the top passages, or an abstention."""
+    """An extractive answer from the best sentences of the top passages, a definition, or an abstention."""
     sentences = params.answer_sentences
+    chapters = list(dict.fromkeys(p.chapter for p in store.passages()))
+    question = result.query.original
+    if not is_english(question, store.vocabulary()):
+        return Answer(text=ENGLISH_ONLY, status="not_covered", citations=[], hits=result.hits)
+    term = _asked_term(question, plain) if plain else None
+    if term:
+        return define(term, result, store)
+    beyond = beyond_scope(question, store.vocabulary())
     if not is_covered(result, params):
-        return abstention(result, list(dict.fromkeys(p.chapter for p in store.passages())))
+        return abstention(result, chapters, beyond)
     chosen = _select(_sentence_candidates(result, store, hits_considered), sentences)
     if not chosen:
-        return abstention(result, list(dict.fromkeys(p.chapter for p in store.passages())))
+        return abstention(result, chapters, beyond)
     numbers: dict[int, int] = {}
     for candidate in chosen:
         numbers.setdefault(candidate.hit_index, len(numbers) + 1)
@@ -234,9 +311,12 @@ def compose_answer(
     )
     body, used = expand_first_acronyms(body, store.glossary)
     related = related_case_studies(result, store.case_studies())
-    text = body + ("\n\n" + _format_related(related) if related else "")
+    # A partial answer says first, in its own paragraph, what the toolkit does not give; the cited sentences follow.
+    opening = f"{beyond.sentence} The closest it does say:\n\n" if beyond else ""
+    text = opening + body + ("\n\n" + _format_related(related) if related else "")
     citations = [
         Citation(n, result.hits[i], tuple(part for c in chosen if c.hit_index == i for part in c.parts))
         for i, n in numbers.items()
     ]
-    return Answer(text=text, answered=True, citations=citations, hits=result.hits, related=related, glossary=used)
+    status: Status = "partial" if beyond else "answered"
+    return Answer(text=text, status=status, citations=citations, hits=result.hits, related=related, glossary=used)

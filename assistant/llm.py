@@ -81,7 +81,7 @@ def _answer_from_text(text: str, result: SearchResult, offline: Answer) -> Answe
     mapping = {old: new for new, old in enumerate(numbers, start=1)}
     renumbered = _MARKER.sub(lambda m: f"[{mapping[int(m.group(1))]}]", cleaned)
     citations = [Citation(mapping[n], result.hits[n - 1], ()) for n in numbers]
-    return Answer(renumbered, True, citations, result.hits, offline.related, offline.glossary)
+    return Answer(renumbered, offline.status, citations, result.hits, offline.related, offline.glossary)
 
 
 def generate_answer(llm: Any, question: str, result: SearchResult, offline: Answer) -> Answer:

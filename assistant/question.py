@@ -4,7 +4,7 @@ the earlier turn a follow-up leans on), whether it looks for an example, and wha
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
@@ -215,3 +215,113 @@ _WANTS = {
 def wanted_quantities(question: str) -> list[str]:
     """The kinds of quantity a question asks for: 'money', 'count' and/or 'date'."""
     return [kind for kind, pattern in _WANTS.items() if pattern.search(question)]
+
+
+PUBLISHED = 2018
+# What a 2018 national toolkit cannot give, whatever its topic: later events, one council's figures, procedures,
+# advice for one council, other countries' systems. Each names the sentence an answer opens with.
+# Present-tense fillers ('at the moment', 'currently') are left out: councillors use them of the toolkit's own topics.
+_LATER = re.compile(
+    r"\b(this year|next year|since (then|the merger|it went|they went)|in the end|"
+    r"still (going|running|working|in place|exists?)|covid|coronavirus|pandemic|lockdown|went live|"
+    r"how (have|has) .{3,60} (performed|done|gone))\b",
+    re.I,
+)
+_YEAR = re.compile(r"\b(20\d\d)\b")
+_PROCEDURE = re.compile(
+    r"\b(how (do|can|would|should) (i|we|a resident|residents|people) (apply|sign up|register|book|join|complain|object)|"
+    r"apply for|application form|sign up|subscription|fees?|opening (hours|times)|what time does|open on|"
+    r"phone number|email address|contact details|who do i contact|where do i send|deadline|cut[- ]off date)\b",
+    re.I,
+)
+_ADVICE = re.compile(
+    r"\b(in law|lawful|unlawful|judicial review|sue|vat|tax advice|is (she|he|it) right|is it legal|are we allowed|"
+    r"should we (take|stay|come out|borrow|sack|sign))\b",
+    re.I,
+)
+_FIGURE = re.compile(r"\b(how much|how many|what is the|what's the|what are the|what \w+ does)\b", re.I)
+# One council's own numbers: its tax, budget, allowances, registers, or what a named council has, spends or charges.
+_LOCAL_MEASURE = re.compile(
+    r"\b(council tax|band [a-h]|precept|budget|reserves|allowances?|salary|salaries|headcount|housing register|"
+    r"waiting list)\b",
+    re.I,
+)
+_NAMED_COUNCIL_HAS = re.compile(
+    r"\b(does|do) (the )?[A-Z][\w-]+.{0,40}\b(employ|spend|charge|pay)\b"
+    r"|(?i:\bhow (many|much) (staff|employees|councillors|households|residents|people) (does|do|is|are)) (the )?[A-Z]"
+)
+# Countries by the words users name them with; the toolkit's own examples (Denmark) are in its vocabulary.
+_COUNTRIES = {
+    "France": "France French", "Germany": "Germany German", "the Netherlands": "Netherlands Dutch",
+    "Scotland": "Scotland Scottish", "Wales": "Wales Welsh", "Ireland": "Ireland Irish", "Sweden": "Sweden Swedish",
+    "Norway": "Norway Norwegian", "Finland": "Finland Finnish", "Spain": "Spain Spanish", "Italy": "Italy Italian",
+    "Poland": "Poland Polish", "the United States": "America American USA", "Canada": "Canada Canadian",
+    "Australia": "Australia Australian", "New Zealand": "Zealand", "Japan": "Japan Japanese",
+    "Belgium": "Belgium Belgian", "Switzerland": "Switzerland Swiss", "Austria": "Austria Austrian",
+    "Portugal": "Portugal Portuguese", "Denmark": "Denmark Danish",
+}
+_COUNTRY_OF = {form: country for country, forms in _COUNTRIES.items() for form in forms.split()}
+_COUNTRY = re.compile(rf"\b({'|'.join(_COUNTRY_OF)})\b")
+
+
+@dataclass(frozen=True)
+class BeyondScope:
+    """What a question asks that the toolkit does not give, as the plain sentence an answer opens with."""
+
+    kind: str
+    sentence: str
+
+
+def _asks_local_figure(question: str) -> bool:
+    return bool(_FIGURE.search(question) and (_LOCAL_MEASURE.search(question) or _NAMED_COUNCIL_HAS.search(question)))
+
+
+# In order: the most specific reason first ('Band D this year' is a local figure before it is a later event).
+_BEYOND: tuple[tuple[str, Callable[[str], bool], str], ...] = (
+    ("procedure", lambda q: bool(_PROCEDURE.search(q)), "does not give application procedures, fees, opening times or contact details."),
+    ("local_figure", _asks_local_figure, "does not give one council's figures, such as its tax, budget, staffing or spending."),
+    ("advice", lambda q: bool(_ADVICE.search(q)), "does not give legal or financial advice for a particular council."),
+)
+LATER_GAP = "does not say what has happened since it was published."
+
+
+def _asks_after_publication(question: str, vocabulary: Collection[str]) -> bool:
+    """A later event: a year after publication that the toolkit never mentions (its plans run to 2050), or 'since then'."""
+    years = [int(y) for y in _YEAR.findall(question) if y not in vocabulary]
+    return bool(_LATER.search(question)) or any(year > PUBLISHED for year in years)
+
+
+def beyond_scope(question: str, vocabulary: Collection[str] = ()) -> BeyondScope | None:
+    """The part of a question a 2018 national toolkit cannot answer, if any; countries it mentions are in scope."""
+    for kind, asks, gap in _BEYOND:
+        if asks(question):
+            return BeyondScope(kind, f"The toolkit ({PUBLISHED}) {gap}")
+    if _asks_after_publication(question, vocabulary):
+        return BeyondScope("after_publication", f"The toolkit ({PUBLISHED}) {LATER_GAP}")
+    unknown = [_COUNTRY_OF[c] for c in _COUNTRY.findall(question) if c.lower() not in vocabulary]
+    if unknown:
+        return BeyondScope("other_country", f"The toolkit ({PUBLISHED}) does not describe local government in {unknown[0]}.")
+    return None
+
+
+_DEFINE = re.compile(
+    r"^\s*(?:what(?:'s|’s| is| are| does| do)?|define|meaning of|explain)\s+(?:the (?:term|word|phrase)\s+)?"
+    r"[\"'‘“]?(?P<phrase>[^\"'’”?]{2,60}?)[\"'’”]?\s*(?:mean|means|stand for|stands for)?\s*\??\s*$",
+    re.I,
+)
+
+
+def defined_phrase(question: str) -> str | None:
+    """The phrase a 'what does X mean?' / 'what is X?' / 'define X' question asks about, if it is one."""
+    match = _DEFINE.match(question)
+    return match.group("phrase").strip() if match else None
+
+
+def is_english(question: str, vocabulary: Collection[str]) -> bool:
+    """False for a question in another language: none of English's small words, and few of the toolkit's words."""
+    tokens = [w for w in words(question) if not w.isdigit()]
+    if len(tokens) < 3:
+        return True
+    small = sum(w in _COMMON for w in tokens)
+    known = sum(w in vocabulary for w in tokens)
+    return small > 0 or known / len(tokens) >= 0.5

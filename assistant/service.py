@@ -10,6 +10,7 @@ from pathlib import Path
 from assistant.answer import Answer, compose_answer
 from assistant.case_studies import CaseStudyDetail, summarise
 from assistant.encoding import model_encoder
+from assistant.glossary import PlainGlossary
 from assistant.params import RetrievalParams
 from assistant.retrieval import Encode, MakeRetriever, Retriever, Searcher, SearchResult
 from assistant.settings import Settings
@@ -30,8 +31,10 @@ class Assistant:
         params: RetrievalParams | None = None,
         llm: object | None = None,
         retriever: MakeRetriever = Retriever,
+        plain: PlainGlossary | None = None,
     ) -> None:
         self.params = params or RetrievalParams()
+        self.plain = plain or PlainGlossary([])
         self._make_retriever = retriever
         self.synonyms = synonyms or {}
         self._encode = encode
@@ -84,7 +87,7 @@ class Assistant:
         params = params or self.params
         store, retriever, _ = self._state
         result = retriever.search(question, params, history, filters)
-        offline = compose_answer(result, store, params)
+        offline = compose_answer(result, store, params, plain=self.plain)
         if self.llm is not None and offline.answered:
             from assistant.llm import generate_answer
 
@@ -149,4 +152,5 @@ def build_assistant(
 
         llm = chat_model_from_settings(settings)
     # Following a newer corpus is the server's business (assistant/http): a one-shot command follows nothing.
-    return Assistant(store, encode, load_synonyms(settings.corpus_dir), params, llm, retriever)
+    plain = PlainGlossary.load(settings.corpus_dir)
+    return Assistant(store, encode, load_synonyms(settings.corpus_dir), params, llm, retriever, plain)

@@ -14,9 +14,8 @@ _EDGES = " .;:,•–-"
 
 
 def marked_pieces(answer: str) -> list[tuple[str, int]]:
-    """The answer's body cut at its markers: (the words before `[n]`, n)."""
-    body = answer.split("\n\n")[0]
-    return [(piece.strip(), int(n)) for piece, n in _MARKED.findall(body)]
+    """Each paragraph cut at its markers: (the words before `[n]`, n); a paragraph without markers is not quoted."""
+    return [(piece.strip(), int(n)) for paragraph in answer.split("\n\n") for piece, n in _MARKED.findall(paragraph)]
 
 
 def _comparable(text: str, glossary: Mapping[str, str]) -> str:

@@ -206,7 +206,14 @@ class RelatedCaseStudy(BaseModel):
 
 class AskResponse(BaseModel):
     answer: str
-    answered: bool = Field(description="False when the toolkit does not cover the question (an abstention).")
+    answered: bool = Field(description="True only when status is 'answered'.")
+    status: Literal["answered", "partial", "not_covered"] = Field(
+        description=(
+            "answered: the toolkit answers it. partial: it covers the topic but not the thing asked (an event after "
+            "2018, one council's figure, a procedure, advice); the answer says so first, then the closest it does say, "
+            "cited. not_covered: the toolkit does not cover it; see nearby_topics."
+        )
+    )
     citations: list[CitationOut]
     passages: list[PassageOut]
     related_case_studies: list[RelatedCaseStudy]
@@ -221,6 +228,7 @@ class AskResponse(BaseModel):
         return cls(
             answer=answer.text,
             answered=answer.answered,
+            status=answer.status,
             citations=[CitationOut.from_citation(c) for c in answer.citations],
             passages=[PassageOut.from_hit(h) for h in answer.hits],
             related_case_studies=[RelatedCaseStudy(id=c.id, title=c.title, page=c.page) for c in answer.related],

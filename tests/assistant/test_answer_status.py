@@ -1,0 +1,120 @@
+"""Answer statuses on the real toolkit: answered, partial (what the toolkit does not give, then the closest it
+does say), not covered; plain-English definitions marked as ours; questions in other languages."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from assistant.glossary import FILE_NAME, PlainGlossary, term_key
+from assistant.question import beyond_scope, defined_phrase, is_english
+from core.text import normalise
+from evals.grounding import marked_pieces, piece_is_grounded
+from tests.conftest import CORPUS_DIR
+
+# Written for these tests in our own words; none is taken from an evaluation set.
+PARTIAL = {
+    "local_figure": "What is Breckland's budget for the coming year, and how much do its councillors get in allowances?",
+    "after_publication": "Has the Suffolk Coastal and Waveney merger delivered its savings since 2023?",
+    "procedure": "How do we apply for a Housing Infrastructure Fund grant, and what is the deadline?",
+    "advice": "Is it legal for our council to transfer its planning staff to a neighbour's company under TUPE?",
+    "other_country": "How do Swedish municipalities share their back-office services?",
+}
+
+
+@pytest.mark.parametrize(("kind", "question"), sorted(PARTIAL.items()))
+def test_each_kind_of_gap_is_recognised(kind: str, question: str) -> None:
+    found = beyond_scope(question, {"denmark", "danish", "2050"})
+    assert found is not None and found.kind == kind
+    assert found.sentence.startswith("The toolkit (2018) does not")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How much did the councils in Central Lincolnshire save by sharing a planning team?",
+        "What did Denmark do with its counties?",
+        "Why should a district work with the NHS on prevention?",
+        "How many stages does the Collaboration Curve have?",
+        "What did the councils plan for 2050?",
+        "How many residents does a new unitary council need?",
+        "What are the big opportunities at the moment for districts working together?",
+    ],
+)
+def test_what_the_toolkit_answers_is_not_a_gap(question: str) -> None:
+    assert beyond_scope(question, {"denmark", "danish", "2050"}) is None
+
+
+def _grounded(answer) -> bool:  # type: ignore[no-untyped-def]
+    cited = {c.n: c.hit.passage for c in answer.citations}
+    return all(
+        n in cited and piece_is_grounded(piece, cited[n].text, answer.glossary, cited[n].footnotes)
+        for piece, n in marked_pieces(answer.text)
+    )
+
+
+def test_a_partial_answer_says_what_is_missing_first_then_the_closest_cited(assistant) -> None:  # type: ignore[no-untyped-def]
+    answer = assistant.ask("How much has the Publica Group company saved its councils since 2023?")
+    assert answer.status == "partial" and not answer.answered
+    opening, rest = answer.text.split("\n\n", 1)
+    assert opening.startswith("The toolkit (2018) does not say what has happened since it was published.")
+    assert "[" not in opening and answer.citations and "[1]" in rest
+    assert _grounded(answer)
+
+
+def test_a_question_outside_the_toolkit_is_not_covered_with_the_gap_named(assistant) -> None:  # type: ignore[no-untyped-def]
+    answer = assistant.ask("What are the opening hours of the council tip on a Sunday, and is there a fee?")
+    assert answer.status == "not_covered" and not answer.citations
+    assert answer.text.startswith("The toolkit (2018) does not give application procedures")
+
+
+def test_an_in_scope_question_is_answered(assistant) -> None:  # type: ignore[no-untyped-def]
+    answer = assistant.ask("Why should districts work with health partners on prevention?")
+    assert answer.status == "answered" and answer.answered and _grounded(answer)
+
+
+@pytest.mark.parametrize("question", ["what does Teckal mean?", "What is a section 151 officer?", "what's a unitary council?"])
+def test_a_definition_gives_the_glossary_marked_as_ours_and_where_the_toolkit_uses_it(assistant, question: str) -> None:  # type: ignore[no-untyped-def]
+    answer = assistant.ask(question)
+    assert answer.status == "answered"
+    definition, _, uses = answer.text.partition("\n\nWhere the toolkit uses it:\n\n")
+    assert "this assistant's glossary, not the toolkit's words" in definition
+    term = PlainGlossary.load(CORPUS_DIR).lookup(defined_phrase(question) or "")
+    assert term is not None and term.definition in definition
+    assert answer.citations and _grounded(answer)
+    forms = re.compile("|".join(re.escape(f) for f in term.forms), re.I)
+    assert all(any(forms.search(s) for s in c.sentences) for c in answer.citations)
+
+
+def test_a_question_in_another_language_is_told_the_assistant_works_in_english(assistant) -> None:  # type: ignore[no-untyped-def]
+    answer = assistant.ask("Sut mae cynghorau dosbarth yn cydweithio gyda'i gilydd?")
+    assert answer.status == "not_covered" and "work in English" in answer.text
+
+
+def test_english_questions_with_typos_are_english(assistant) -> None:  # type: ignore[no-untyped-def]
+    vocabulary = assistant.store.vocabulary()
+    assert is_english("shared servises savings?", vocabulary)
+    assert is_english("devolushun deels", vocabulary)
+
+
+def test_the_ask_endpoint_returns_the_status(client) -> None:  # type: ignore[no-untyped-def]
+    body = client.post("/ask", json={"question": "What was Wycombe's council tax in 2020?"}).json()
+    assert body["status"] in ("partial", "not_covered") and body["answered"] is False
+    body = client.post("/ask", json={"question": "What is the Collaboration Curve?"}).json()
+    assert body["status"] == "answered" and body["answered"] is True
+
+
+def test_the_glossary_explains_terms_the_toolkit_uses_in_its_own_words(toolkit_text: str) -> None:
+    entries = json.loads((CORPUS_DIR / FILE_NAME).read_text(encoding="utf-8"))
+    assert len(entries) >= 60
+    corpus = normalise(toolkit_text)
+    keyed = f" {term_key(toolkit_text)} "
+    corpus_words = corpus.split()
+    runs = {" ".join(corpus_words[i : i + 6]) for i in range(len(corpus_words) - 5)}
+    for entry in entries:
+        forms = [entry["term"], *entry.get("aliases", [])]
+        assert any(f" {term_key(f)} " in keyed for f in forms), entry["term"]
+        words = normalise(entry["definition"]).split()
+        assert not {" ".join(words[i : i + 6]) for i in range(len(words) - 5)} & runs, entry["term"]
