@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#$~|])")
-_NEARBY = re.compile(r"Nearby topics it does cover:\s*(.+?)\.?\s*$", re.S)
+_NEARBY = re.compile(r"Nearby topics it does cover:\s*(.+?)\.?\s*$", re.DOTALL)
 
 
 def escape_markdown(text: str) -> str:
@@ -109,3 +109,11 @@ def topic_question(topic: str) -> str:
 def shorten(text: str, limit: int = 160) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+_RELATED = re.compile(r"\s*Related case studies:[^\n]*\s*$")
+
+
+def without_related(answer: str) -> str:
+    """The answer without its closing 'Related case studies: …' line (the page shows those as links)."""
+    return _RELATED.sub("", answer).strip()
