@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-
 from tests.processes import free_port, localities, wait_until_up
 
 __all__ = ["free_port", "localities", "running"]
+
 
 @contextmanager
 def running(

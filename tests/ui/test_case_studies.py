@@ -93,3 +93,19 @@ def test_a_source_card_links_to_its_case_study(make_app: AppFactory) -> None:
     app.switch_page(PAGE).run()
     assert app.header[0].value == "Publica Group"
     assert "Ask about this case study" in button_labels(app)
+
+
+def test_related_case_studies_under_an_answer_open_the_case_study(make_app: AppFactory, api_url: str) -> None:
+    question = "How many staff transferred into Publica?"
+    related = httpx.post(f"{api_url}/ask", json={"question": question}).json()["related_case_studies"]
+    assert related
+    app = make_app()
+    app.chat_input[0].set_value(question).run()
+    [answer] = answers(app)
+    assert "Related case studies:" not in answer.markdown[0].value  # shown as buttons instead of plain text
+    buttons = [b for b in answer.button if "-related-" in (b.key or "")]
+    assert [b.label for b in buttons] == [f"{r['title']} (page {r['page']})" for r in related]
+    buttons[0].click().run()
+    app.switch_page(PAGE).run()  # AppTest keeps its own page; follow the app's move
+    assert not app.exception
+    assert app.header[0].value == related[0]["title"]
