@@ -9,15 +9,21 @@ import streamlit as st
 from ui.navigation import CASE_STUDIES, CHAT, CONTENT_TEAM
 
 logger = logging.getLogger("ui")
-
-st.set_page_config(page_title="Localities Assistant", page_icon=":material/forum:", layout="centered")
+CONTENT_TEAM_TITLE = "Content team"
 
 page = st.navigation(
     [
         st.Page(CHAT, title="Ask the toolkit", icon=":material/forum:", default=True),
         st.Page(CASE_STUDIES, title="Case studies", icon=":material/library_books:"),
-        st.Page(CONTENT_TEAM, title="Content team", icon=":material/monitoring:"),
+        st.Page(CONTENT_TEAM, title=CONTENT_TEAM_TITLE, icon=":material/monitoring:"),
     ]
+)
+# Decided here, on every run, from the page about to run: set inside the content team page it was undone by the
+# next run (a search) and the tables were cut off. Tables of metrics need the width; the chat reads better narrow.
+st.set_page_config(
+    page_title="Localities Assistant",
+    page_icon=":material/forum:",
+    layout="wide" if page.title == CONTENT_TEAM_TITLE else "centered",
 )
 try:
     page.run()
