@@ -9,13 +9,15 @@ import streamlit as st
 from ui.navigation import CASE_STUDIES, CHAT, CONTENT_TEAM
 
 logger = logging.getLogger("ui")
-CONTENT_TEAM_TITLE = "Content team"
+# The page's address (Streamlit derives it from pages/content_team.py). Compared by address, not title: a page
+# opened straight from its URL can come back under its file name ("content team").
+CONTENT_TEAM_PATH = "content_team"
 
 page = st.navigation(
     [
         st.Page(CHAT, title="Ask the toolkit", icon=":material/forum:", default=True),
         st.Page(CASE_STUDIES, title="Case studies", icon=":material/library_books:"),
-        st.Page(CONTENT_TEAM, title=CONTENT_TEAM_TITLE, icon=":material/monitoring:"),
+        st.Page(CONTENT_TEAM, title="Content team", icon=":material/monitoring:"),
     ]
 )
 # Decided here, on every run, from the page about to run: set inside the content team page it was undone by the
@@ -23,7 +25,7 @@ page = st.navigation(
 st.set_page_config(
     page_title="Localities Assistant",
     page_icon=":material/forum:",
-    layout="wide" if page.title == CONTENT_TEAM_TITLE else "centered",
+    layout="wide" if page.url_path == CONTENT_TEAM_PATH else "centered",
 )
 try:
     page.run()

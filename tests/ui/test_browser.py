@@ -265,3 +265,26 @@ def test_the_briefing_note_downloads_with_the_question_its_markers_and_pages(
     shot = tmp_path / "briefing-note.png"
     assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
     _update_docs(shot, BRIEFING_SCREENSHOT)
+
+
+def _content_width(driver: WebDriver) -> float:
+    script = "return document.querySelector('[data-testid=\"stMainBlockContainer\"]').getBoundingClientRect().width"
+    return float(driver.execute_script(script))
+
+
+@pytest.mark.parametrize("browser", [(1280, 1000)], ids=["1280px"], indirect=True)
+def test_the_content_team_page_stays_wide_after_a_search(browser: WebDriver, ui_url: str) -> None:
+    browser.get(ui_url)
+    _wait(browser, ready.element_to_be_clickable(CHAT_INPUT))
+    chat_width = _content_width(browser)
+    link = (By.XPATH, "//*[@data-testid='stSidebarNav']//a[contains(., 'Content team')]")
+    _wait(browser, ready.element_to_be_clickable(link)).click()
+    _wait(browser, ready.element_to_be_clickable((By.XPATH, "//*[text()='Search tester']"))).click()
+    wide = _content_width(browser)
+    assert wide > chat_width + 150  # the tables get the width the chat does without
+    query = _wait(browser, ready.element_to_be_clickable((By.CSS_SELECTOR, 'input[aria-label="Search query"]')))
+    query.send_keys("shared chief executive")
+    browser.find_element(By.XPATH, "//button[.//p[text()='Search']]").click()
+    _wait(browser, ready.visibility_of_element_located((By.CSS_SELECTOR, '[data-testid="stDataFrame"]')))
+    time.sleep(1)  # the run that drew the table is the one that used to narrow the page
+    assert _content_width(browser) > chat_width + 150
