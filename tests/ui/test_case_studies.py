@@ -109,3 +109,22 @@ def test_related_case_studies_under_an_answer_open_the_case_study(make_app: AppF
     app.switch_page(PAGE).run()  # AppTest keeps its own page; follow the app's move
     assert not app.exception
     assert app.header[0].value == related[0]["title"]
+
+
+def test_active_filters_are_named_and_clear_in_one_click(make_app: AppFactory, api_url: str) -> None:
+    studies = httpx.get(f"{api_url}/case-studies").json()
+    app = make_app(PAGE)
+    assert f"Showing all {len(studies)} case studies." in [c.value for c in app.caption]
+    assert "Clear filters" not in button_labels(app)
+    theme = "Collaborating for better lives"
+    app.selectbox(key="case-theme").select(theme).run()
+    app.text_input(key="case-words").input("Publica").run()
+    # Publica is in another theme: the page says both filters are on, rather than a bare "0 of 31".
+    assert _shown(app) == []
+    caption = next(c.value for c in app.caption if c.value.startswith("Showing"))
+    assert f"filtered by the theme “{theme}” and the words “Publica”" in caption
+    assert f"the theme “{theme}”" in app.info[0].value
+    app.button(key="clear-filters").click().run()
+    assert not app.exception
+    assert app.selectbox(key="case-theme").value == "All themes" and app.text_input(key="case-words").value == ""
+    assert _shown(app) == [s["title"] for s in studies]
