@@ -12,6 +12,10 @@ logger = logging.getLogger("ui")
 # The page's address (Streamlit derives it from pages/content_team.py). Compared by address, not title: a page
 # opened straight from its URL can come back under its file name ("content team").
 CONTENT_TEAM_PATH = "content_team"
+MENU_LABEL_CSS = (
+    "[data-testid='stExpandSidebarButton']{width:auto;gap:.3rem;padding-right:.6rem}"
+    "[data-testid='stExpandSidebarButton']::after{content:'Menu';font-size:1rem;line-height:1}"
+)
 
 page = st.navigation(
     [
@@ -27,6 +31,9 @@ st.set_page_config(
     page_icon=":material/forum:",
     layout="wide" if page.url_path == CONTENT_TEAM_PATH else "centered",
 )
+# On a phone Streamlit folds the page list into a bare "»" button (its name, "Expand sidebar", is only for screen
+# readers); a visible word says what is behind it. Style-only st.html adds no element to the page.
+st.html(f"<style>{MENU_LABEL_CSS}</style>")
 try:
     page.run()
 except Exception:  # the pages turn service errors into messages; this is for anything they did not foresee

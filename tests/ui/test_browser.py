@@ -288,3 +288,20 @@ def test_the_content_team_page_stays_wide_after_a_search(browser: WebDriver, ui_
     _wait(browser, ready.visibility_of_element_located((By.CSS_SELECTOR, '[data-testid="stDataFrame"]')))
     time.sleep(1)  # the run that drew the table is the one that used to narrow the page
     assert _content_width(browser) > chat_width + 150
+
+
+@pytest.mark.parametrize("browser", [(420, 900)], ids=["420px"], indirect=True)
+def test_on_a_phone_the_menu_says_what_it_is_and_opens_the_pages(browser: WebDriver, ui_url: str) -> None:
+    browser.get(ui_url)
+    menu = _wait(browser, ready.element_to_be_clickable((By.CSS_SELECTOR, '[data-testid="stExpandSidebarButton"]')))
+    script = "return getComputedStyle(arguments[0], '::after').content"
+    # A visible word beside the bare » icon (the style arrives with the page's first run, just after the button).
+    _wait(browser, lambda d: d.execute_script(script, menu) == '"Menu"', seconds=20)
+    menu.click()
+    # The page names, once the sidebar has slid in far enough for all of them to be on screen.
+    shown = "return [...document.querySelectorAll('[data-testid=\"stSidebarNav\"] a')].map(a => a.innerText)"
+    _wait(
+        browser, lambda d: all(any(p in t for t in d.execute_script(shown)) for p in ("Case studies", "Content team"))
+    )
+    links = browser.find_elements(By.CSS_SELECTOR, '[data-testid="stSidebarNav"] a')
+    _wait(browser, lambda d: all(a.is_displayed() for a in links))
