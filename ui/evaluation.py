@@ -13,6 +13,37 @@ REPORTS_DIR = PROJECT_ROOT / "evals" / "reports"
 CHART_METRICS = ("found@5", "recall@5")
 Row = dict[str, Any]
 
+# One line per score the report can hold, in words a content editor would use. Shares are over the questions the
+# score applies to (answerable ones, out-of-scope ones…), as evals/runner.py computes them.
+MEANINGS = {
+    "questions": "how many questions of the set were asked.",
+    "found@5": "the passage answering the question is among the first 5 found (every part, for a two-part question).",
+    "hit_rate@5": "at least one passage answering the question is among the first 5 found.",
+    "recall@5": "of all the passages that answer the question, the share found in the first 5.",
+    "mrr@10": "how near the top the first answering passage comes (1 = first, 0.5 = second, 0 = not in the top 10).",
+    "ndcg@10": "how well the first 10 passages are ordered, answering ones first (1 = perfect order).",
+    "evidence_coverage@5": "the share of the expected evidence that the first 5 passages contain.",
+    "answer_fact_recall": "the share of the facts asked for that the answer itself states.",
+    "cited_evidence": "the answer cites at least one passage that holds the expected evidence.",
+    "citation_support": "the share of the answer's citations that hold the expected evidence.",
+    "marker_grounding": "the share of the answer's sentences found word for word in the source their [n] points to.",
+    "abstention_accuracy": "answered when the toolkit covers the question, and declined when it does not.",
+    "oos_not_answered": "out-of-scope questions correctly declined.",
+    "near_miss_not_answered": "questions close to the toolkit's topics but not covered by it, correctly declined.",
+    "false_refusal": "answerable questions wrongly declined (lower is better).",
+    "found@5_alone": "found@5 for standalone questions asked on their own (the conversation check's baseline).",
+    "found@5_after_turn": "found@5 for the same questions asked after an unrelated turn (should match _alone).",
+    "oos_not_answered_after_turn": "out-of-scope questions still declined after an unrelated turn.",
+    "search_ms_p50": "median time to search, in milliseconds (lower is better).",
+    "ask_ms_p50": "median time to answer, in milliseconds (lower is better).",
+}
+
+
+def meanings(columns: list[str]) -> list[tuple[str, str]]:
+    """The one-line meaning of each score among `columns`, in their order; a score not described is named as such."""
+    shown = dict.fromkeys(columns)
+    return [(name, MEANINGS.get(name, "a score this page has no description for yet.")) for name in shown]
+
 
 def load_latest(reports_dir: Path = REPORTS_DIR) -> tuple[Path, dict[str, Any]] | None:
     """The newest report's folder and contents, or None when no evaluation has been run."""

@@ -96,3 +96,11 @@ def topic_question(topic: str) -> str:
 def shorten(text: str, limit: int = 160) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+_RELATED = re.compile(r"\s*Related case studies:[^\n]*\s*$")
+
+
+def without_related(answer: str) -> str:
+    """The answer without its closing 'Related case studies: …' line (the page shows those as links)."""
+    return _RELATED.sub("", answer).strip()

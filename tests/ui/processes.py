@@ -15,6 +15,7 @@ from tests.processes import free_port, localities, wait_until_up
 
 __all__ = ["free_port", "localities", "running"]
 
+
 @contextmanager
 def running(
     name: str, command: list[str], env: dict[str, str], health_url: str, workdir: Path

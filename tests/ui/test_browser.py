@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import html
+import io
 import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import docx
 import httpx
 import pytest
 from selenium import webdriver
@@ -19,6 +22,7 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as ready
 from selenium.webdriver.support.ui import WebDriverWait
 
+from assistant.http.schemas import MAX_QUESTION_CHARS
 from tests.ui.conftest import ROOT
 from tests.ui.processes import free_port, localities, running
 
@@ -27,12 +31,16 @@ pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"  # Debian's chromium-driver (`make browser`); Playwright's download fails here
 README_SCREENSHOT = ROOT / "docs" / "screenshot.png"
+RELOAD_SCREENSHOT = ROOT / "docs" / "conversation-after-reload.png"
+BRIEFING_SCREENSHOT = ROOT / "docs" / "briefing-note.png"
 QUESTION = "How many staff transferred into Publica?"
 WAIT_S = 60
 
 CHAT_INPUT = (By.CSS_SELECTOR, '[data-testid="stChatInputTextArea"]')
 SOURCE_CARD = (By.CSS_SELECTOR, '[data-testid="stChatMessage"] [data-testid="stExpander"] summary')
 PASSAGE = (By.CSS_SELECTOR, '[data-testid="stChatMessage"] .source-passage')
+MESSAGE = (By.CSS_SELECTOR, '[data-testid="stChatMessage"]')
+ALERT = (By.CSS_SELECTOR, '[data-testid="stAlert"]')
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +71,10 @@ def _chromium(profile: Path, width: int, height: int) -> WebDriver:
         options.add_argument(flag)
     driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
     driver.set_window_size(width, height)
+    # Downloads land in the profile's folder without asking, so a test can open what a user would get.
+    downloads = profile.parent / "downloads"
+    downloads.mkdir(exist_ok=True)
+    driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
     return driver
 
 
@@ -141,3 +153,155 @@ def test_starters_and_the_question_box_are_reachable_by_keyboard(browser: WebDri
         reached.append(focused.get_attribute("data-testid") or focused.text or focused.tag_name)
     assert any("Local Enterprise Partnerships" in r for r in reached), reached
     assert "stChatInputTextArea" in reached, reached
+
+
+def _update_docs(shot: Path, target: Path) -> None:
+    """Refresh a picture the README shows, on request (LOCALITIES_UPDATE_SCREENSHOT=1), never in an ordinary run."""
+    if os.environ.get("LOCALITIES_UPDATE_SCREENSHOT"):
+        target.parent.mkdir(exist_ok=True)
+        target.write_bytes(shot.read_bytes())
+
+
+def _type(driver: WebDriver, text: str) -> None:
+    box = _wait(driver, ready.element_to_be_clickable(CHAT_INPUT))
+    box.send_keys(text)
+    box.send_keys(Keys.ENTER)
+
+
+def _answered(driver: WebDriver, count: int) -> list[WebElement]:
+    """The chat messages once `count` answers, each with its source cards, are on screen."""
+    _wait(driver, lambda d: len(d.find_elements(*SOURCE_CARD)) and len(d.find_elements(*MESSAGE)) >= 2 * count)
+    return driver.find_elements(*MESSAGE)
+
+
+COUNCILLOR = ("How many staff transferred into Publica?", "How much money have councils saved by sharing services?")
+
+
+@pytest.mark.parametrize("browser", [(1280, 1600)], ids=["1280px"], indirect=True)
+def test_a_reload_keeps_the_questions_and_answers(browser: WebDriver, ui_url: str, tmp_path: Path) -> None:
+    browser.get(ui_url)
+    for number, question in enumerate(COUNCILLOR, start=1):
+        _type(browser, question)
+        _answered(browser, number)
+        _wait(browser, lambda d, n=number: len(d.find_elements(*MESSAGE)) == 2 * n)
+    before = [" ".join(m.text.split()) for m in browser.find_elements(*MESSAGE)]
+    browser.refresh()
+    # The page comes back with the same questions and answers, sources and all, without asking again.
+    _wait(browser, lambda d: len(d.find_elements(*MESSAGE)) == 4)
+    after = [" ".join(m.text.split()) for m in _answered(browser, 2)]
+    assert after == before
+    assert all(question in text for question, text in zip(COUNCILLOR, after[::2], strict=True))
+    assert "[1]" in after[1]
+    # The picture for the README: the page as the councillor finds it after the reload, from the top.
+    title = browser.find_element(By.TAG_NAME, "h1")
+    for _ in range(2):  # twice: Streamlit keeps a chat scrolled to the bottom while the page settles
+        browser.execute_script("arguments[0].scrollIntoView({block: 'start'})", title)
+        time.sleep(0.5)
+    shot = tmp_path / "conversation-after-reload.png"
+    assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
+    _update_docs(shot, RELOAD_SCREENSHOT)
+    # New conversation asks first, and the conversation stays until the user says yes.
+    _wait(browser, ready.element_to_be_clickable((By.XPATH, "//button[.//p[text()='New conversation']]"))).click()
+    _wait(browser, ready.element_to_be_clickable((By.XPATH, "//button[.//p[text()='Yes, clear it']]"))).click()
+    _wait(browser, lambda d: not d.find_elements(*MESSAGE))
+    browser.refresh()  # and what was cleared stays cleared
+    _wait(browser, ready.element_to_be_clickable(CHAT_INPUT))
+    time.sleep(2)  # long enough for a kept copy to come back, were there one
+    assert not browser.find_elements(*MESSAGE)
+
+
+@pytest.mark.parametrize("browser", [(1280, 900)], ids=["1280px"], indirect=True)
+def test_an_over_long_question_says_the_limit_and_keeps_the_text(browser: WebDriver, ui_url: str) -> None:
+    browser.get(ui_url)
+    words = "How do district councils share services with their neighbours? "
+    question = (words * (MAX_QUESTION_CHARS // len(words) + 2)).strip()
+    assert len(question) > MAX_QUESTION_CHARS
+    _type(browser, question)
+    alert = _wait(browser, ready.visibility_of_element_located(ALERT))
+    assert f"up to {MAX_QUESTION_CHARS:,} characters" in alert.text
+    assert f"{len(question):,} characters long" in alert.text
+    # Nothing typed is lost: the whole question is back in the box, and nothing was asked.
+    assert browser.find_element(*CHAT_INPUT).get_attribute("value") == question
+    assert not browser.find_elements(*MESSAGE)
+
+
+def _docx_html(data: bytes) -> str:
+    """The Word document's paragraphs as plain HTML, styled by their Word style, to take a picture of it."""
+    tags = {"Title": "h1", "Heading 1": "h2", "Heading 2": "h3", "Quote": "blockquote"}
+    parts = []
+    for paragraph in docx.Document(io.BytesIO(data)).paragraphs:
+        tag = tags.get(paragraph.style.name if paragraph.style else "", "p")
+        parts.append(f"<{tag}>{html.escape(paragraph.text)}</{tag}>")
+    body = "".join(parts)
+    style = (
+        "body{font-family:serif;max-width:46em;margin:2em auto;line-height:1.45;color:#1a1a1a}"
+        "blockquote{font-style:italic;border-left:3px solid #1d4f91;padding-left:1em;margin-left:1em}"
+        "h1{font-size:1.6em}h2{font-size:1.25em;margin-top:1.4em}h3{font-size:1.05em}"
+    )
+    return f"<!doctype html><meta charset='utf-8'><style>{style}</style><body>{body}</body>"
+
+
+@pytest.mark.parametrize("browser", [(1280, 1000)], ids=["1280px"], indirect=True)
+def test_the_briefing_note_downloads_with_the_question_its_markers_and_pages(
+    browser: WebDriver, ui_url: str, api_url: str, tmp_path: Path
+) -> None:
+    question = COUNCILLOR[0]
+    _ask(browser, ui_url, question)
+    button = (By.XPATH, "//button[.//p[text()='Download briefing note']]")
+    _wait(browser, ready.element_to_be_clickable(button)).click()
+    downloads = tmp_path / "downloads"
+    found = _wait(browser, lambda d: [f for f in downloads.glob("*.docx") if f.stat().st_size > 0])
+    data = found[0].read_bytes()
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
+    first = httpx.post(f"{api_url}/ask", json={"question": question}, timeout=30).json()["citations"][0]
+    assert "Transformation in localities toolkit (2018)" in text
+    assert question in text and "[1]" in text
+    assert f"[1] {first['case_study']} — {first['chapter']}" in text
+    assert f"printed page {first['page']}" in text
+    assert f"“{' '.join(first['sentences'][0].split())}”" in text
+    page = tmp_path / "briefing.html"
+    page.write_text(_docx_html(data), encoding="utf-8")
+    browser.get(page.as_uri())
+    shot = tmp_path / "briefing-note.png"
+    assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
+    _update_docs(shot, BRIEFING_SCREENSHOT)
+
+
+def _content_width(driver: WebDriver) -> float:
+    script = "return document.querySelector('[data-testid=\"stMainBlockContainer\"]').getBoundingClientRect().width"
+    return float(driver.execute_script(script))
+
+
+@pytest.mark.parametrize("browser", [(1280, 1000)], ids=["1280px"], indirect=True)
+def test_the_content_team_page_stays_wide_after_a_search(browser: WebDriver, ui_url: str) -> None:
+    browser.get(ui_url)
+    _wait(browser, ready.element_to_be_clickable(CHAT_INPUT))
+    chat_width = _content_width(browser)
+    link = (By.XPATH, "//*[@data-testid='stSidebarNav']//a[contains(., 'Content team')]")
+    _wait(browser, ready.element_to_be_clickable(link)).click()
+    _wait(browser, ready.element_to_be_clickable((By.XPATH, "//*[text()='Search tester']"))).click()
+    wide = _content_width(browser)
+    assert wide > chat_width + 150  # the tables get the width the chat does without
+    query = _wait(browser, ready.element_to_be_clickable((By.CSS_SELECTOR, 'input[aria-label="Search query"]')))
+    query.send_keys("shared chief executive")
+    browser.find_element(By.XPATH, "//button[.//p[text()='Search']]").click()
+    _wait(browser, ready.visibility_of_element_located((By.CSS_SELECTOR, '[data-testid="stDataFrame"]')))
+    time.sleep(1)  # the run that drew the table is the one that used to narrow the page
+    assert _content_width(browser) > chat_width + 150
+
+
+@pytest.mark.parametrize("browser", [(420, 900)], ids=["420px"], indirect=True)
+def test_on_a_phone_the_menu_says_what_it_is_and_opens_the_pages(browser: WebDriver, ui_url: str) -> None:
+    browser.get(ui_url)
+    menu = _wait(browser, ready.element_to_be_clickable((By.CSS_SELECTOR, '[data-testid="stExpandSidebarButton"]')))
+    script = "return getComputedStyle(arguments[0], '::after').content"
+    # A visible word beside the bare » icon (the style arrives with the page's first run, just after the button).
+    _wait(browser, lambda d: d.execute_script(script, menu) == '"Menu"', seconds=20)
+    menu.click()
+    # The page names, once the sidebar has slid in far enough for all of them to be on screen.
+    shown = "return [...document.querySelectorAll('[data-testid=\"stSidebarNav\"] a')].map(a => a.innerText)"
+    _wait(
+        browser, lambda d: all(any(p in t for t in d.execute_script(shown)) for p in ("Case studies", "Content team"))
+    )
+    links = browser.find_elements(By.CSS_SELECTOR, '[data-testid="stSidebarNav"] a')
+    _wait(browser, lambda d: all(a.is_displayed() for a in links))

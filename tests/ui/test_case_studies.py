@@ -93,3 +93,38 @@ def test_a_source_card_links_to_its_case_study(make_app: AppFactory) -> None:
     app.switch_page(PAGE).run()
     assert app.header[0].value == "Publica Group"
     assert "Ask about this case study" in button_labels(app)
+
+
+def test_related_case_studies_under_an_answer_open_the_case_study(make_app: AppFactory, api_url: str) -> None:
+    question = "How many staff transferred into Publica?"
+    related = httpx.post(f"{api_url}/ask", json={"question": question}).json()["related_case_studies"]
+    assert related
+    app = make_app()
+    app.chat_input[0].set_value(question).run()
+    [answer] = answers(app)
+    assert "Related case studies:" not in answer.markdown[0].value  # shown as buttons instead of plain text
+    buttons = [b for b in answer.button if "-related-" in (b.key or "")]
+    assert [b.label for b in buttons] == [f"{r['title']} (page {r['page']})" for r in related]
+    buttons[0].click().run()
+    app.switch_page(PAGE).run()  # AppTest keeps its own page; follow the app's move
+    assert not app.exception
+    assert app.header[0].value == related[0]["title"]
+
+
+def test_active_filters_are_named_and_clear_in_one_click(make_app: AppFactory, api_url: str) -> None:
+    studies = httpx.get(f"{api_url}/case-studies").json()
+    app = make_app(PAGE)
+    assert f"Showing all {len(studies)} case studies." in [c.value for c in app.caption]
+    assert "Clear filters" not in button_labels(app)
+    theme = "Collaborating for better lives"
+    app.selectbox(key="case-theme").select(theme).run()
+    app.text_input(key="case-words").input("Publica").run()
+    # Publica is in another theme: the page says both filters are on, rather than a bare "0 of 31".
+    assert _shown(app) == []
+    caption = next(c.value for c in app.caption if c.value.startswith("Showing"))
+    assert f"filtered by the theme “{theme}” and the words “Publica”" in caption
+    assert f"the theme “{theme}”" in app.info[0].value
+    app.button(key="clear-filters").click().run()
+    assert not app.exception
+    assert app.selectbox(key="case-theme").value == "All themes" and app.text_input(key="case-words").value == ""
+    assert _shown(app) == [s["title"] for s in studies]

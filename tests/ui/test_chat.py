@@ -7,6 +7,7 @@ from collections.abc import Callable
 import httpx
 from streamlit.testing.v1 import AppTest
 
+from assistant.http.schemas import MAX_QUESTION_CHARS
 from tests.ui.conftest import AppFactory
 from tests.ui.processes import free_port, silent_server
 from tests.ui.reading import all_text, answers, button_labels, is_abstention, questions, source_cards
@@ -67,11 +68,19 @@ def test_a_follow_up_sends_the_conversation_so_far(chat: AppTest, api_url: str) 
     assert "40,000" in answers(chat)[-1].markdown[0].value
 
 
-def test_new_conversation_starts_again(chat: AppTest) -> None:
+def test_new_conversation_asks_before_clearing_answers_then_starts_again(chat: AppTest) -> None:
     _ask(chat, "How do district councils share services?")
     before = chat.session_state["conversation"].id
     next(b for b in chat.button if b.label == "New conversation").click().run()
-    assert not chat.chat_message
+    # One click only asks: the answer is still there, with a way back.
+    assert "The 1 answer below will be cleared" in chat.warning[0].value
+    assert questions(chat) == ["How do district councils share services?"]
+    chat.button(key="keep-conversation").click().run()
+    assert not chat.warning and len(answers(chat)) == 1
+    assert chat.session_state["conversation"].id == before
+    next(b for b in chat.button if b.label == "New conversation").click().run()
+    chat.button(key="confirm-new").click().run()
+    assert not chat.exception and not chat.chat_message
     assert chat.session_state["conversation"].id != before
     assert chat.session_state["conversation"].history() == []
     assert any(b.key == "starter-0" for b in chat.button)
@@ -121,3 +130,32 @@ def test_a_slow_service_times_out_with_a_friendly_message(
         _ask(chat, "How do district councils share services?")
     assert "took longer than 1 second" in chat.error[0].value
     assert "Try again" in button_labels(chat)
+
+
+def test_an_over_long_question_is_kept_back_with_a_message_naming_the_limit(chat: AppTest, api_url: str) -> None:
+    limit = MAX_QUESTION_CHARS
+    too_long = "How do district councils share services? " * (limit // 40 + 5)
+    _ask(chat, too_long)
+    # Nothing was asked (the service would refuse it), and the message says why and by how much.
+    assert not chat.chat_message
+    [message] = [e.value for e in chat.error]
+    assert f"up to {limit:,} characters" in message and f"{len(too_long.strip()):,} characters long" in message
+    assert f"by at least {len(too_long.strip()) - limit:,}" in message
+    refused = httpx.post(f"{api_url}/ask", json={"question": too_long}, timeout=30)
+    assert refused.status_code == 422  # the limit named is the service's own
+    # Shortened to the limit, it is asked as usual.
+    _ask(chat, too_long.strip()[:limit])
+    assert not chat.error and len(answers(chat)) == 1
+
+
+def test_a_partial_answer_shows_what_the_toolkit_does_not_give_then_the_closest_with_sources(
+    chat: AppTest, api_url: str
+) -> None:
+    question = "How much has the Publica Group company saved its councils since 2023?"
+    expected = httpx.post(f"{api_url}/ask", json={"question": question}, timeout=30).json()
+    assert expected["status"] == "partial" and expected["citations"]
+    _ask(chat, question)
+    [answer] = answers(chat)
+    assert answer.info[0].value.startswith("The toolkit (2018) does not")
+    assert not answer.warning
+    assert [(c.n, c.passage_id) for c in source_cards(answer)] == [(c["n"], c["passage_id"]) for c in expected["citations"]]

@@ -63,8 +63,17 @@ def test_the_newest_evaluation_is_shown_as_tables_and_charts(reports_dir: Path) 
     headings = [s.value for s in app.subheader]
     assert {"Overall", "By kind of question", "By persona"} <= set(headings)
     assert f"Misses ({len(misses(report))}): the answer was not in the first 5 passages" in headings
-    assert len(app.get("vega_lite_chart")) == 2  # hit rate and recall, by kind and by persona
+    charts = app.get("vega_lite_chart")
+    assert len(charts) == 2  # hit rate and recall, by kind and by persona
+    for chart in charts:  # no zoom or pan bound to the wheel, so scrolling over a chart scrolls the page
+        spec = json.loads(chart.proto.spec)
+        assert "params" not in spec and "selection" not in json.dumps(spec)
     overall = app.dataframe[0].value
+    # Every score shown is explained, one line each.
+    explained = "\n".join(m.value for m in app.markdown)
+    for column in [*overall.columns, *app.dataframe[1].value.columns]:
+        assert f"- **{column}**: " in explained, column
+    assert "no description" not in explained
     ours = report["systems"][0]
     assert list(overall.index) == [ours["name"]]
     assert overall.loc[ours["name"], "found@5"] == ours["summary"]["found@5"]

@@ -47,6 +47,9 @@ def test_thumbs_down_with_reason_and_comment_is_stored_and_listed(make_app: AppF
     assert not team.exception and not team.error
     listed = team.dataframe[-1].value
     assert comment in listed["comment"].tolist()
+    row = listed[listed["comment"] == comment].iloc[0]
+    assert (row["rating"], row["reason"]) == ("Not helpful", "It used the wrong source")  # words, not codes
+    assert "wrong_source" not in listed["reason"].tolist()
     assert "Download all feedback (CSV)" in [d.label for d in team.get("download_button")]
     csv = httpx.get(f"{api_url}/feedback.csv", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).text
     assert comment in csv
@@ -69,6 +72,12 @@ def test_the_feedback_list_needs_the_right_token(make_app: AppFactory) -> None:
     team.text_input(key="admin-token").input("not-the-token")
     next(b for b in team.button if b.label == "Show feedback").click().run()
     assert not team.exception
-    assert "not valid" in team.error[0].value
-    assert "Try again" in button_labels(team)
+    assert "not valid" in team.error[0].value and "enter the admin token again" in team.error[0].value
+    # It asks for the token again: the field is empty, and there is no "Try again" that would resend the wrong one.
+    assert team.text_input(key="admin-token").value == ""
+    assert "Try again" not in button_labels(team)
     assert not list(team.get("download_button"))
+    team.text_input(key="admin-token").input(ADMIN_TOKEN)
+    next(b for b in team.button if b.label == "Show feedback").click().run()
+    assert not team.exception and not team.error
+    assert "Download all feedback (CSV)" in [d.label for d in team.get("download_button")]

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import altair as alt
 import pandas as pd  # type: ignore[import-untyped]
 import streamlit as st
 
-from ui.evaluation import CHART_METRICS, abstention_errors, by_group, misses, overall, sections
+from ui.evaluation import CHART_METRICS, abstention_errors, by_group, meanings, misses, overall, sections
 
 NO_REPORT = (
     "No evaluation has been run yet, so there is nothing to show. "
@@ -20,10 +21,39 @@ def _table(rows: list[dict[str, Any]], index: str) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index(index)
 
 
+def bar_chart(frame: pd.DataFrame, group: str) -> alt.Chart:
+    """Grouped bars of the chart metrics per group, with no zoom or pan.
+
+    st.bar_chart makes every chart interactive, so a wheel over it zoomed the chart instead of scrolling the page.
+    """
+    measures = [m for m in CHART_METRICS if m in frame]
+    long = frame[measures].reset_index().melt(id_vars=group, var_name="measure", value_name="share")
+    return (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            x=alt.X(f"{group}:N", title=None, sort=None, axis=alt.Axis(labelAngle=0)),
+            xOffset=alt.XOffset("measure:N"),
+            y=alt.Y("share:Q", title="share of questions", scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color("measure:N", title=None, legend=alt.Legend(orient="top")),
+            tooltip=[alt.Tooltip(f"{group}:N"), alt.Tooltip("measure:N"), alt.Tooltip("share:Q", format=".2f")],
+        )
+        .properties(height=280)
+    )
+
+
+def _explained(columns: list[str]) -> None:
+    """One line per score in the table: what it measures."""
+    lines = [f"- **{name}**: {meaning}" for name, meaning in meanings(columns)]
+    if lines:
+        st.markdown("\n".join(lines))
+
+
 def _grouped(report: dict[str, Any], group: str, heading: str) -> None:
     st.subheader(heading)
-    frame = _table(by_group(report, group), group.removeprefix("by_"))
-    st.bar_chart(frame[[m for m in CHART_METRICS if m in frame]], stack=False, y_label="share of questions", height=280)
+    name = group.removeprefix("by_")
+    frame = _table(by_group(report, group), name)
+    st.altair_chart(bar_chart(frame, name), width="stretch")
     st.dataframe(frame, width="stretch")
 
 
@@ -44,12 +74,11 @@ def render_report(found: tuple[Path, dict[str, Any]] | None) -> None:
         f"of the **{chosen}** set ({meta.get('split', '?')} split), "
         f"index built {meta.get('built_at', 'at an unknown time')}."
     )
-    st.caption(
-        "found@5: share of questions whose answer is in the first 5 passages found (every part, for a two-part question). "
-        "recall@5: share of all the passages that answer it found in the first 5."
-    )
     st.subheader("Overall")
-    st.dataframe(_table(overall(report), "system"), width="stretch")
+    table = _table(overall(report), "system")
+    st.dataframe(table, width="stretch")
+    st.markdown("What each score means (all are shares from 0 to 1 unless they say ms; higher is better unless noted):")
+    _explained([*table.columns, "questions"])
     _grouped(report, "by_kind", "By kind of question")
     _grouped(report, "by_persona", "By persona")
     missed = misses(report)

@@ -12,6 +12,7 @@ from ui.services import api, case_studies
 from ui.text import escape_markdown, page_label, place
 
 ALL_THEMES = "All themes"
+THEME, WORDS = "case-theme", "case-words"  # the filters' widget keys
 
 
 def _close() -> None:
@@ -20,6 +21,17 @@ def _close() -> None:
 
 def _open(case_id: str) -> None:
     st.session_state[OPEN_CASE] = case_id
+
+
+def _clear_filters() -> None:
+    st.session_state[THEME] = ALL_THEMES
+    st.session_state[WORDS] = ""
+
+
+def active_filters(theme: str, words: str) -> list[str]:
+    """The filters in force, in words: 'the theme “…”', 'the words “…”'."""
+    active = [f"the theme “{theme}”"] if theme != ALL_THEMES else []
+    return active + ([f"the words “{words.strip()}”"] if words.strip() else [])
 
 
 def matching(studies: list[CaseStudySummary], theme: str, words: str) -> list[CaseStudySummary]:
@@ -65,19 +77,23 @@ def _detail(client: ApiClient, case_id: str) -> None:
 def _listing(studies: list[CaseStudySummary]) -> None:
     themes = list(dict.fromkeys(s.chapter for s in studies))
     left, right = st.columns(2)
-    theme = left.selectbox(
-        "Theme", [ALL_THEMES, *themes], key="case-theme", help="Each theme is a chapter of the toolkit."
-    )
+    theme = left.selectbox("Theme", [ALL_THEMES, *themes], key=THEME, help="Each theme is a chapter of the toolkit.")
     words = right.text_input(
         "Search the case studies",
-        key="case-words",
+        key=WORDS,
         placeholder="e.g. housing, Publica, merger",
         help="Shows case studies whose title or summary contain all the words you type.",
     )
     shown = matching(studies, theme, words or "")
-    st.caption(f"Showing {len(shown)} of {len(studies)} case studies.")
+    # Both filters apply together; saying which are on explains a list that is shorter (or empty) than expected.
+    active = active_filters(theme, words or "")
+    if active:
+        st.caption(f"Showing {len(shown)} of {len(studies)} case studies: filtered by {' and '.join(active)}.")
+        st.button("Clear filters", on_click=_clear_filters, icon=":material/filter_alt_off:", key="clear-filters")
+    else:
+        st.caption(f"Showing all {len(studies)} case studies.")
     if not shown:
-        st.info("No case study matches. Try fewer words or another theme.")
+        st.info(f"No case study matches {' and '.join(active)}. Clear the filters to see all {len(studies)}.")
     for study in shown:
         with st.container(border=True):
             st.markdown(f"**{escape_markdown(study.title)}**")

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
+from assistant.http.schemas import MAX_QUESTION_CHARS, RelatedCaseStudy
+from ui.briefing import TOOLKIT, briefing_docx, briefing_entries, briefing_markdown, file_name
 from ui.client import ApiClient, ServiceError
+from ui.components.browser_copy import keep_in_tab
 from ui.components.feedback import render_feedback
 from ui.components.problems import show_problem
 from ui.components.sources import render_sources
+from ui.navigation import read_case_study
 from ui.services import api, case_study_id
 from ui.state import Conversation, Message, conversation, start_new
-from ui.text import escape_markdown, topic_question
+from ui.text import escape_markdown, page_label, topic_question, without_related
 
 QUEUED = "queued_question"  # session key: a question chosen by a button, asked on the next run
+QUESTION_BOX = "question-box"  # the chat input's key, so an over-long question can be put back in it
+TOO_LONG = "too-long"  # session key: the length of a question put back because it was over the limit
+CONFIRMING = "confirming-new"  # session key: "New conversation" was pressed on a conversation with answers
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 ABOUT = (
     "Ask about the *Transformation in localities* toolkit, written in 2018 by the District Councils' Network "
@@ -39,7 +49,41 @@ def _queue(question: str) -> None:
 
 
 def _new_conversation() -> None:
+    st.session_state.pop(CONFIRMING, None)
     start_new(st.session_state)
+
+
+def _ask_before_clearing() -> None:
+    """A "New conversation" on a conversation with answers asks first: one slip would lose them all."""
+    if conversation(st.session_state).answers:
+        st.session_state[CONFIRMING] = True
+    else:
+        _new_conversation()
+
+
+def _keep_conversation() -> None:
+    st.session_state.pop(CONFIRMING, None)
+
+
+def _check_length() -> None:
+    """On submit: a question over the service's limit goes back into the box, whole, instead of being asked.
+
+    The box itself has no max_chars: with one, the browser silently refuses a longer paste and the user is
+    left with an empty box and no idea why.
+    """
+    typed = st.session_state.get(QUESTION_BOX) or ""
+    if len(typed.strip()) > MAX_QUESTION_CHARS:
+        st.session_state[TOO_LONG] = len(typed.strip())
+        st.session_state[QUESTION_BOX] = typed  # a trigger widget shows this in the box and returns None
+
+
+def too_long_message(length: int, limit: int = MAX_QUESTION_CHARS) -> str:
+    over = length - limit
+    return (
+        f"Your question is {length:,} characters long, and the assistant takes questions of up to {limit:,} "
+        f"characters. It is back in the box below: shorten it by at least {over:,} "
+        f"character{'s' if over != 1 else ''}, then press Enter."
+    )
 
 
 def _clear_scope() -> None:
@@ -48,8 +92,19 @@ def _clear_scope() -> None:
 
 def _header(conv: Conversation, asking: bool) -> None:
     st.title("Ask the toolkit")
-    if conv.messages or conv.pending or conv.scope or asking:
-        st.button("New conversation", on_click=_new_conversation, icon=":material/add_comment:")
+    if st.session_state.get(CONFIRMING) and conv.answers:
+        answers = len(conv.answers)
+        with st.container(border=True):
+            st.warning(
+                f"Start a new conversation? The {answers} answer{'s' if answers != 1 else ''} below will be cleared. "
+                "Download the briefing note first if you want to keep them.",
+                icon=":material/warning:",
+            )
+            yes, no = st.columns(2)
+            yes.button("Yes, clear it", on_click=_new_conversation, icon=":material/delete:", key="confirm-new")
+            no.button("No, keep this conversation", on_click=_keep_conversation, key="keep-conversation")
+    elif conv.messages or conv.pending or conv.scope or asking:
+        st.button("New conversation", on_click=_ask_before_clearing, icon=":material/add_comment:")
     if conv.scope:
         st.info(
             f"Your questions are about one case study: **{escape_markdown(conv.scope.title)}**.",
@@ -75,6 +130,47 @@ def _abstention(message: Message, key: str) -> None:
             st.button(topic, key=f"{key}-topic-{number}", on_click=_queue, args=(topic_question(topic),))
 
 
+def _related(studies: list[RelatedCaseStudy], key: str) -> None:
+    """The answer's related case studies, each a button that opens it on the Case studies page."""
+    if not studies:
+        return
+    st.caption("Related case studies. Open one to read it in full:")
+    for study in studies:
+        if st.button(
+            f"{study.title} ({page_label(study.page)})", key=f"{key}-related-{study.id}", icon=":material/article:"
+        ):
+            read_case_study(st.session_state, study.id)
+
+
+def _briefing(conv: Conversation) -> None:
+    """The conversation so far as a briefing note: Word for a committee report, Markdown for anything else."""
+    today = date.today()
+    entries = briefing_entries(conv)
+    st.caption(
+        "Take this conversation away: each question and answer with its sources, quoted passages and printed pages."
+    )
+    # Built when clicked, not on every rerun of the page.
+    row = st.container(horizontal=True)
+    row.download_button(
+        "Download briefing note",
+        data=lambda: briefing_docx(entries, TOOLKIT, today),
+        file_name=file_name(today, "docx"),
+        mime=DOCX,
+        icon=":material/download:",
+        key=f"c{conv.id}-briefing-docx",
+        on_click="ignore",
+    )
+    row.download_button(
+        "Download as Markdown",
+        data=lambda: briefing_markdown(entries, TOOLKIT, today),
+        file_name=file_name(today, "md"),
+        mime="text/markdown",
+        icon=":material/download:",
+        key=f"c{conv.id}-briefing-md",
+        on_click="ignore",
+    )
+
+
 def _render_message(client: ApiClient, conv: Conversation, index: int, message: Message) -> None:
     key = f"c{conv.id}-m{index}"
     with st.chat_message(message.role):
@@ -82,9 +178,17 @@ def _render_message(client: ApiClient, conv: Conversation, index: int, message: 
         if response is None:  # a question, or an earlier answer given without sources
             st.markdown(escape_markdown(message.content))
             return
-        if response.answered:
-            st.markdown(escape_markdown(response.answer))
+        if response.status == "partial":
+            # What the toolkit does not give comes first, set apart; then the closest it does say, with its sources.
+            gap, _, closest = without_related(response.answer).partition("\n\n")
+            st.info(escape_markdown(gap), icon=":material/info:")
+            st.markdown(escape_markdown(closest))
             render_sources(response.citations, key, lambda title: case_study_id(client, title))
+            _related(response.related_case_studies, key)
+        elif response.answered:
+            st.markdown(escape_markdown(without_related(response.answer)))
+            render_sources(response.citations, key, lambda title: case_study_id(client, title))
+            _related(response.related_case_studies, key)
         else:
             _abstention(message, key)
         render_feedback(client, message, key)
@@ -108,7 +212,7 @@ def main() -> None:
     client = api()
     conv = conversation(st.session_state)
     # chat_input is pinned to the bottom wherever it is called; calling it first tells us whether to show the starters.
-    typed = st.chat_input("Ask a question about the toolkit", max_chars=2_000)
+    typed = st.chat_input("Ask a question about the toolkit", key=QUESTION_BOX, on_submit=_check_length)
     queued = st.session_state.pop(QUEUED, None)  # popped even when a typed question wins, so it isn't asked later
     question = (typed or "").strip() or queued
     _header(conv, asking=bool(question))
@@ -123,6 +227,12 @@ def main() -> None:
             with st.chat_message("user"):
                 st.markdown(escape_markdown(conv.pending))
         show_problem(conv.problem, key=f"c{conv.id}-retry", on_retry=_queue, args=(conv.pending,))
+    too_long = st.session_state.pop(TOO_LONG, None)
+    if too_long:
+        st.error(too_long_message(too_long), icon=":material/short_text:")
+    if conv.answers:
+        _briefing(conv)
+    keep_in_tab(st.session_state)
 
 
 main()

@@ -15,7 +15,6 @@ from ui.services import api, passages
 
 
 def main() -> None:
-    st.set_page_config(layout="wide")  # tables of metrics need the width; the chat reads better narrow
     st.title("Content team")
     st.markdown("How well the assistant finds the toolkit's answers, what it finds for a query, and what users said.")
     client = api()
