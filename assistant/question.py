@@ -239,7 +239,7 @@ _ADVICE = re.compile(
     r"should we (take|stay|come out|borrow|sack|sign))\b",
     re.I,
 )
-_FIGURE = re.compile(r"\b(how much|how many|what is the|what's the|what are the|what \w+ does)\b", re.I)
+_FIGURE = re.compile(r"\b(how much|how many|what('s|’s| is| was| are| were)|what \w+ (does|did))\b", re.I)
 # One council's own numbers: its tax, budget, allowances, registers, or what a named council has, spends or charges.
 _LOCAL_MEASURE = re.compile(
     r"\b(council tax|band [a-h]|precept|budget|reserves|allowances?|salary|salaries|headcount|housing register|"
