@@ -22,6 +22,11 @@ class RetrievalParams(BaseModel):
     use_glossary: bool = True
     use_synonyms: bool = True
     use_history: bool = True
+    # A question in a conversation whose words don't say whether it leans on the earlier turns stands on its own
+    # when its own words find a passage at least this close (calibrated on the blind dev split's conversations).
+    # A follow-up's candidates from what the conversation is about (its case study or section).
+    subject_weight: float = Field(default=1.0, ge=0)
+    standalone_relevance: float = Field(default=0.45, ge=0, le=1)
     dedupe_threshold: float = Field(default=0.95, ge=0, le=1)
     # Abstention, calibrated on the dev split's out-of-scope questions (see evals/README.md): below
     # min_relevance the toolkit does not cover the question; below uncertain_relevance it does not either

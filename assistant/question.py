@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
@@ -139,27 +140,62 @@ def expand_synonyms(text: str, synonyms: dict[str, str]) -> str:
     return f"{text} {' '.join(extra)}".strip() if extra else text
 
 
-def is_follow_up(question: str, history: Sequence[Turn]) -> bool:
-    """An elliptical question that leans on an earlier turn ('and how much did they save?')."""
+# A question that says it changes the subject stands on its own, whatever else it says ('And on a different note, …').
+_NEW_TOPIC = re.compile(
+    r"^\W*((and|but|so|ok|okay|right|now)\W+)*("
+    r"(on |in )?(a |an )?(different|separate|new|unrelated|another|other|totally different|completely different) "
+    r"(subject|question|note|topic|issue|matter|thing|point)"
+    r"|chang(e|ing) (of )?(tack|the subject|subjects?|topics?)|switch(ing)? (topics?|subjects?)|moving on|"
+    r"something (else|different)|on another note|unrelated|new question)\b",
+    re.IGNORECASE,
+)
+# Fillers a spoken follow-up opens with before its real opener ('ok and how big …', 'right, so how …').
+_FILLER = re.compile(r"^\W*((ok|okay|right|so|well|now|great|thanks|thank you)\b\W*)+", re.IGNORECASE)
+
+
+Cue = Literal["alone", "new_topic", "follow_up", "open"]
+
+
+def conversation_cue(question: str, history: Sequence[Turn]) -> Cue:
+    """What the words alone say about a question's place in its conversation.
+
+    'alone': there is no earlier question; 'new_topic': it says it changes the subject; 'follow_up': it is
+    elliptical ('And the final stage?') or points back without naming its own subject ('what did they save?');
+    'open': the words don't decide, and retrieval judges whether the question stands on its own.
+    """
     if not any(turn.role == "user" for turn in history):
-        return False
-    content = [w for w in words(question) if w not in _COMMON]
-    if _FOLLOW_UP_OPENERS.match(question) and len(content) <= 6:
-        return True
-    # A question that names its own subject ('… in Suffolk Coastal …', 'a LEP') stands on its own.
-    names = re.findall(r"(?<!^)(?<![.?!]\s)\b[A-Z][a-z]{2,}|\b[A-Z]{2,}s?\b", question.strip())
-    if _REFERS_BACK.search(question) and len(content) <= 5 and len(names) < 2:
-        return True
+        return "alone"
+    if _NEW_TOPIC.match(question):
+        return "new_topic"
+    bare = _FILLER.sub("", question)
+    content = [w for w in words(bare) if w not in _COMMON]
+    names = re.findall(r"(?<!^)(?<![.?!]\s)\b[A-Z][a-z]{2,}|\b[A-Z]{2,}s?\b", bare.strip())
+    if _FOLLOW_UP_OPENERS.match(bare) and len(content) <= 6:
+        return "follow_up"
+    if _REFERS_BACK.search(bare) and len(content) <= 5 and len(names) < 2:
+        return "follow_up"
     # 'How many staff transferred in, and when?' — but 'What is social prescribing?' asks something new.
-    return len(content) <= 3 and not names and not _DEFINITION.match(question)
+    if len(content) <= 3 and not names and not _DEFINITION.match(bare):
+        return "follow_up"
+    return "open"
+
+
+def is_follow_up(question: str, history: Sequence[Turn]) -> bool:
+    """An elliptical question that leans on an earlier turn by its words alone ('and how much did they save?')."""
+    return conversation_cue(question, history) == "follow_up"
 
 
 def conversation_context(history: Sequence[Turn], case_study_titles: Sequence[str]) -> str:
-    """The last user question, plus any case study the last answer was about."""
-    last_user = next((t.content for t in reversed(history) if t.role == "user"), "")
+    """The conversation's subject: the user's turns back to the last one that stood on its own, and any case
+    study the last answer was about ('who were the partners?' then 'did it make a difference?' still means the
+    loneliness project the first question asked about)."""
+    users = [t.content for t in history if t.role == "user"]
+    start = len(users) - 1
+    while start > 0 and conversation_cue(users[start], [Turn("user", u) for u in users[:start]]) == "follow_up":
+        start -= 1
     last_answer = next((t.content for t in reversed(history) if t.role == "assistant"), "")
     named = [title for title in case_study_titles if title.lower() in last_answer.lower()]
-    return " ".join([last_user, *named[:1]]).strip()
+    return " ".join([*users[max(start, 0):], *named[:1]]).strip()
 
 
 def rewrite(
@@ -174,9 +210,11 @@ def rewrite(
     use_glossary: bool = True,
     use_synonyms: bool = True,
     use_history: bool = True,
+    follow_up: bool | None = None,
 ) -> RewrittenQuery:
-    """The dense and lexical queries for a question in its conversation."""
-    follow_up = use_history and is_follow_up(question, history)
+    """The dense and lexical queries for a question in its conversation (`follow_up`: decided by the caller,
+    else by the question's words alone)."""
+    follow_up = use_history and (is_follow_up(question, history) if follow_up is None else follow_up)
     context = conversation_context(history, case_study_titles) if follow_up else None
     combined = f"{question} {context}" if context else question
     text, corrections = speller.correct(combined) if use_spelling else (combined, {})

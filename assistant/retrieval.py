@@ -11,7 +11,7 @@ import numpy as np
 
 from assistant.case_studies import CaseStudyIndex
 from assistant.params import RetrievalParams
-from assistant.question import RewrittenQuery, Speller, english_words, rewrite, wants_example
+from assistant.question import RewrittenQuery, Speller, conversation_cue, english_words, rewrite, wants_example
 from core.errors import NotFound, UnknownFilter
 from core.lexical import lexical_tokens
 from core.models import Filters, Passage, Turn
@@ -121,6 +121,9 @@ class Retriever:
     ) -> SearchResult:
         """The top-k passages for a question in its conversation."""
         resolved = self.resolve_filters(filters)
+        follow_up = None
+        if params.use_history and conversation_cue(question, history) == "open":
+            follow_up = not self.stands_alone(question, params)
         query = rewrite(
             question,
             history,
@@ -132,6 +135,7 @@ class Retriever:
             use_glossary=params.use_glossary,
             use_synonyms=params.use_synonyms,
             use_history=params.use_history,
+            follow_up=follow_up,
         )
         vector = self.encode(query.text)
         pool = len(self.store.passages()) if resolved else params.candidates
@@ -151,6 +155,8 @@ class Retriever:
         if params.case_weight > 0 and not (resolved and resolved.case_study):
             if wants_example(question):
                 rankings.append((self._cases.best_fitting(vector, params.candidates), params.case_weight))
+        if query.follow_up and query.context and params.subject_weight > 0:
+            rankings.append((self.subject_passages(query.context, question, resolved), params.subject_weight))
         fused = rrf(rankings, params.rrf_k)
         if params.named_boost > 0 and not (resolved and resolved.case_study):
             # A question that names a case study is about it: its passages outrank look-alikes from elsewhere.
@@ -169,6 +175,30 @@ class Retriever:
         relevance = max((s for _, s in dense[:1]), default=0.0)
         focus = self.encode(question) if query.follow_up else None
         return SearchResult(hits, query, relevance, vector, focus, bool(resolved and resolved.case_study))
+
+    def subject_passages(self, context: str, question: str, filters: Filters | None) -> list[str]:
+        """The passages of what the conversation is about (the case study, else the section, of the passage its
+        earlier turns find best), closest to the follow-up's own words first."""
+        best = self.store.dense_search(self.encode(context), 1)
+        if not best:
+            return []
+        subject = self.store.passage(best[0][0])
+        same = [
+            p.id
+            for p in self.store.passages()
+            if (p.case_study == subject.case_study if subject.case_study else p.section == subject.section and p.chapter == subject.chapter)
+            and (filters is None or filters.admits(p))
+        ]
+        order = np.argsort(-(self.store.passage_vectors(same) @ self.encode(question)))
+        return [same[j] for j in order]
+
+    def stands_alone(self, question: str, params: RetrievalParams) -> bool:
+        """Whether a question whose words don't settle it is about something of its own: it names a case study,
+        or its own words find a passage confidently."""
+        if self._cases.named_in(question):
+            return True
+        best = self.store.dense_search(self.encode(question), 1)
+        return bool(best) and best[0][1] >= params.standalone_relevance
 
     def neighbours(self, passage_id: str, window: int = 1) -> list[Passage]:
         """Passages either side of one in the same section and case study, for context."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.question import is_follow_up
+from assistant.question import conversation_context, conversation_cue, is_follow_up
 from assistant.retrieval import rrf
 from core.errors import UnknownFilter
 from core.models import Filters, Turn
@@ -55,6 +55,55 @@ def test_a_follow_up_retrieves_the_case_study_of_the_earlier_turn(assistant, his
 def test_a_self_contained_question_is_not_a_follow_up() -> None:
     assert not is_follow_up("Is there an example of two councils sharing a chief executive?", [Turn("user", "hello")])
     assert not is_follow_up("and what about them?", [])
+
+
+@pytest.mark.parametrize(
+    ("question", "cue"),
+    [
+        ("Right, changing the subject: what is a combined authority?", "new_topic"),
+        ("and on another note, who pays for disabled facilities grants?", "new_topic"),
+        ("ok and the last stage?", "follow_up"),
+        ("what did they save?", "follow_up"),
+        ("Has any district put its housing staff into a hospital to speed up discharge?", "open"),
+    ],
+)
+def test_the_words_of_a_question_say_where_it_sits_in_a_conversation(question: str, cue: str) -> None:
+    assert conversation_cue(question, [Turn("user", "Tell me about Publica"), Turn("assistant", "…")]) == cue
+    assert conversation_cue(question, []) == "alone"
+
+
+def test_the_subject_of_a_conversation_reaches_back_past_follow_ups() -> None:
+    history = [
+        Turn("user", "Is there anything on tackling loneliness in rural areas?"),
+        Turn("assistant", "…"),
+        Turn("user", "who were the partners?"),
+        Turn("assistant", "…"),
+    ]
+    context = conversation_context(history, [])
+    assert "loneliness" in context and "partners" in context
+    restarted = [*history, Turn("user", "What does the toolkit say about LEP boards?"), Turn("assistant", "…")]
+    assert "loneliness" not in conversation_context(restarted, [])
+
+
+def test_a_question_that_stands_on_its_own_is_searched_as_itself_after_another_subject(assistant) -> None:  # type: ignore[no-untyped-def]
+    question = "Has any district put its housing staff into a hospital to speed up discharge?"
+    history = [Turn("user", "What is the new framework for devolution?"), Turn("assistant", "…")]
+    after = assistant.search(question, history=history)
+    alone = assistant.search(question)
+    assert not after.query.follow_up
+    assert [h.passage.id for h in after.hits] == [h.passage.id for h in alone.hits]
+
+
+def test_a_follow_up_two_turns_on_still_finds_the_first_subject(assistant) -> None:  # type: ignore[no-untyped-def]
+    history = [
+        Turn("user", "Tell me about the business rates pilot in Kent"),
+        Turn("assistant", "…"),
+        Turn("user", "who took part?"),
+        Turn("assistant", "…"),
+    ]
+    result = assistant.search("and what was it for?", history=history)
+    assert result.query.follow_up
+    assert result.hits[0].passage.case_study == "Kent business rates retention pilot"
 
 
 def test_case_study_filter_returns_only_that_case_study(assistant) -> None:  # type: ignore[no-untyped-def]
