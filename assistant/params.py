@@ -22,8 +22,17 @@ class RetrievalParams(BaseModel):
     use_glossary: bool = True
     use_synonyms: bool = True
     use_history: bool = True
+    split_asks: bool = True  # each ask of a compound question searched on its own too
     # A question in a conversation whose words don't say whether it leans on the earlier turns stands on its own
     # when its own words find a passage at least this close (calibrated on the blind dev split's conversations).
+    # The second stage (assistant/rerank.py): how many fused candidates are re-scored (0: ranks alone decide), and
+    # the weight of each signal, fitted on both dev splits.
+    rerank_depth: int = Field(default=30, ge=0, le=200)
+    rerank_dense: float = Field(default=0.3, ge=0)
+    rerank_sentence: float = Field(default=0.65, ge=0)
+    rerank_lexical: float = Field(default=1.0, ge=0)
+    rerank_heading: float = Field(default=0.25, ge=0)
+    rerank_fused: float = Field(default=1.0, ge=0)
     # A follow-up's candidates from what the conversation is about (its case study or section).
     subject_weight: float = Field(default=1.0, ge=0)
     standalone_relevance: float = Field(default=0.45, ge=0, le=1)

@@ -159,9 +159,10 @@ Cue = Literal["alone", "new_topic", "follow_up", "open"]
 def conversation_cue(question: str, history: Sequence[Turn]) -> Cue:
     """What the words alone say about a question's place in its conversation.
 
-    'alone': there is no earlier question; 'new_topic': it says it changes the subject; 'follow_up': it is
-    elliptical ('And the final stage?') or points back without naming its own subject ('what did they save?');
-    'open': the words don't decide, and retrieval judges whether the question stands on its own.
+    'alone': there is no earlier question; 'new_topic': it says it changes the subject, or has words of its own
+    and nothing pointing back; 'follow_up': it is elliptical ('And the final stage?') or points back without
+    naming its own subject ('what did they save?'); 'open': it points back but has words of its own, and
+    retrieval judges whether it stands on its own.
     """
     if not any(turn.role == "user" for turn in history):
         return "alone"
@@ -177,7 +178,8 @@ def conversation_cue(question: str, history: Sequence[Turn]) -> Cue:
     # 'How many staff transferred in, and when?' — but 'What is social prescribing?' asks something new.
     if len(content) <= 3 and not names and not _DEFINITION.match(bare):
         return "follow_up"
-    return "open"
+    # Words that point back ('where would we sit on it …') with a subject of their own may or may not lean.
+    return "open" if _REFERS_BACK.search(bare) else "new_topic"
 
 
 def is_follow_up(question: str, history: Sequence[Turn]) -> bool:
@@ -196,6 +198,28 @@ def conversation_context(history: Sequence[Turn], case_study_titles: Sequence[st
     last_answer = next((t.content for t in reversed(history) if t.role == "assistant"), "")
     named = [title for title in case_study_titles if title.lower() in last_answer.lower()]
     return " ".join([*users[max(start, 0):], *named[:1]]).strip()
+
+
+_ASK_BOUNDARY = re.compile(
+    r"(?:\?\s+|,?\s+(?:and|but|or|also)\s+(?:if so,?\s+)?|;\s+)"
+    r"(?=(?:what|what's|how|why|who|when|where|which|is|are|was|were|does|do|did|can|could|should|would|has|have|"
+    r"had|will)\b)",
+    re.IGNORECASE,
+)
+
+
+def split_asks(question: str) -> list[str]:
+    """A compound question's asks ('What is X, and how did Y do it?' → two); a single ask stays whole.
+
+    Each later ask that leans on an earlier one ('and why does having one matter?') keeps the first ask as its
+    context, as a follow-up in a conversation does."""
+    parts = [p.strip(" ,;") for p in _ASK_BOUNDARY.split(question.strip()) if len(words(p)) >= 2]
+    if len(parts) < 2:
+        return [question]
+    asks = [parts[0]]
+    for part in parts[1:]:
+        asks.append(f"{part} {parts[0]}" if is_follow_up(part, [Turn("user", parts[0])]) else part)
+    return asks
 
 
 def rewrite(

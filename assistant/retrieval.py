@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Protocol
 
@@ -11,7 +11,16 @@ import numpy as np
 
 from assistant.case_studies import CaseStudyIndex
 from assistant.params import RetrievalParams
-from assistant.question import RewrittenQuery, Speller, conversation_cue, english_words, rewrite, wants_example
+from assistant.question import (
+    RewrittenQuery,
+    Speller,
+    conversation_cue,
+    english_words,
+    rewrite,
+    split_asks,
+    wants_example,
+)
+from assistant.rerank import Signals, rerank_scores
 from core.errors import NotFound, UnknownFilter
 from core.lexical import lexical_tokens
 from core.models import Filters, Passage, Turn
@@ -19,6 +28,12 @@ from stores.base import PassageStore
 
 Encode = Callable[[str], np.ndarray]
 DEFAULT_PARAMS = RetrievalParams()
+LEXICAL_SCORED = 300  # how deep lexical scores are read for re-scoring: the whole toolkit, a cap for big corpora
+
+
+def heading_of(passage: Passage) -> str:
+    """The name a passage sits under: its case study, else its section, else its chapter."""
+    return passage.case_study or passage.section or passage.chapter
 
 
 @dataclass(frozen=True)
@@ -39,6 +54,7 @@ class SearchResult:
     vector: np.ndarray
     focus: np.ndarray | None = None  # a follow-up's own words, without the earlier turn it leans on
     scoped: bool = False  # searched within one case study the user chose
+    rescored: tuple[list[str], Signals] | None = None  # the candidates the second stage scored, and on what
 
 
 class Searcher(Protocol):
@@ -68,6 +84,17 @@ def rrf(rankings: Sequence[tuple[list[str], float]], k: int) -> dict[str, float]
         for rank, passage_id in enumerate(ids):
             fused[passage_id] = fused.get(passage_id, 0.0) + weight / (k + rank + 1)
     return fused
+
+
+def interleave(rankings: Sequence[list[Hit]], k: int) -> list[Hit]:
+    """The first hit of each ranking in turn, then the second of each, …: k hits without repeats, so every ask
+    of a compound question has its best passages near the top."""
+    merged: dict[str, Hit] = {}
+    for depth in range(max((len(r) for r in rankings), default=0)):
+        for ranking in rankings:
+            if depth < len(ranking) and ranking[depth].passage.id not in merged:
+                merged[ranking[depth].passage.id] = ranking[depth]
+    return list(merged.values())[:k]
 
 
 def collapse_near_duplicates(ids: list[str], vectors: np.ndarray, threshold: float) -> list[str]:
@@ -119,8 +146,20 @@ class Retriever:
         history: Sequence[Turn] = (),
         filters: Filters | None = None,
     ) -> SearchResult:
-        """The top-k passages for a question in its conversation."""
+        """The top-k passages for a question in its conversation; each ask of a compound question gets its own."""
         resolved = self.resolve_filters(filters)
+        whole = self._search(question, params, history, resolved)
+        asks = split_asks(question) if params.split_asks else [question]
+        if len(asks) < 2:
+            return whole
+        # An ask leans on the conversation only as far as the whole question does ('…, is it? Why should we?').
+        leaning = history if whole.query.follow_up else ()
+        own = [self._search(ask, params, leaning, resolved).hits for ask in asks]
+        return replace(whole, hits=interleave([whole.hits, *own], params.k))
+
+    def _search(
+        self, question: str, params: RetrievalParams, history: Sequence[Turn], resolved: Filters | None
+    ) -> SearchResult:
         follow_up = None
         if params.use_history and conversation_cue(question, history) == "open":
             follow_up = not self.stands_alone(question, params)
@@ -141,16 +180,18 @@ class Retriever:
         pool = len(self.store.passages()) if resolved else params.candidates
         dense = self.store.dense_search(vector, pool)
         sentences = self.store.sentence_search(vector, pool) if params.sentence_weight > 0 else []
-        lexical = self.store.lexical_search(lexical_tokens(query.lexical), pool)
+        # Re-scoring wants every candidate's lexical score, not only the top few's.
+        lexical_pool = max(pool, min(len(self.store.passages()), LEXICAL_SCORED)) if params.rerank_depth else pool
+        lexical = self.store.lexical_search(lexical_tokens(query.lexical), lexical_pool)
         if resolved:
             allowed = {p.id for p in self.store.passages() if resolved.admits(p)}
             dense = [(i, s) for i, s in dense if i in allowed][: params.candidates]
             sentences = [(i, s) for i, s in sentences if i in allowed][: params.candidates]
-            lexical = [(i, s) for i, s in lexical if i in allowed][: params.candidates]
+            lexical = [(i, s) for i, s in lexical if i in allowed]
         rankings = [
             ([i for i, _ in dense], params.dense_weight),
             ([i for i, _ in sentences], params.sentence_weight * params.dense_weight),
-            ([i for i, _ in lexical], params.lexical_weight),
+            ([i for i, _ in lexical[: params.candidates]], params.lexical_weight),
         ]
         if params.case_weight > 0 and not (resolved and resolved.case_study):
             if wants_example(question):
@@ -162,19 +203,57 @@ class Retriever:
             # A question that names a case study is about it: its passages outrank look-alikes from elsewhere.
             named = set(self._cases.passages_of(self._cases.named_in(query.text), vector, 1000))
             fused = {i: score * (1 + params.named_boost) if i in named else score for i, score in fused.items()}
-        ranked = sorted(fused, key=lambda i: -fused[i])[: params.k * 3]
+        order = sorted(fused, key=lambda i: -fused[i])
+        scores = fused
+        rescored = None
+        if params.rerank_depth:
+            rescored = self._signals(order, dense, lexical, vector, params)
+            scores = dict(zip(rescored[0], rerank_scores(rescored[1], params).tolist()))
+            order = sorted(scores, key=lambda i: -scores[i])
+        ranked = order[: params.k * 3]
         if ranked:
             ranked = collapse_near_duplicates(ranked, self.store.passage_vectors(ranked), params.dedupe_threshold)
         dense_scores, lexical_scores = dict(dense), dict(lexical)
         vectors = self.store.passage_vectors(ranked) if ranked else np.zeros((0, len(vector)))
         cosine = dict(zip(ranked, (vectors @ vector).tolist()))
         hits = [
-            Hit(self.store.passage(i), fused[i], dense_scores.get(i, cosine[i]), lexical_scores.get(i, 0.0))
+            Hit(self.store.passage(i), scores[i], dense_scores.get(i, cosine[i]), lexical_scores.get(i, 0.0))
             for i in ranked[: params.k]
         ]
         relevance = max((s for _, s in dense[:1]), default=0.0)
         focus = self.encode(question) if query.follow_up else None
-        return SearchResult(hits, query, relevance, vector, focus, bool(resolved and resolved.case_study))
+        scoped = bool(resolved and resolved.case_study)
+        return SearchResult(hits, query, relevance, vector, focus, scoped, rescored)
+
+    def _signals(
+        self,
+        fused_order: list[str],
+        dense: list[tuple[str, float]],
+        lexical: list[tuple[str, float]],
+        vector: np.ndarray,
+        params: RetrievalParams,
+    ) -> tuple[list[str], Signals]:
+        """The top fused candidates, and any that dense or lexical search alone ranks high, with their signals."""
+        depth = params.rerank_depth
+        ids = list(dict.fromkeys([*fused_order[:depth], *(i for i, _ in dense[:depth]), *(i for i, _ in lexical[:depth])]))
+        rank = {passage_id: r for r, passage_id in enumerate(fused_order)}
+        lexical_scores = dict(lexical)
+        rows = [[s.row for s in self.store.sentences_of(i)] for i in ids]
+        flat = [row for own in rows for row in own]
+        closeness = self.store.sentence_vectors(flat) @ vector if flat else np.zeros(0)
+        best_sentence, at = [], 0
+        for own in rows:
+            best_sentence.append(float(closeness[at : at + len(own)].max()) if own else -1.0)
+            at += len(own)
+        passages = [self.store.passage(i) for i in ids]
+        signals = Signals(
+            dense=self.store.passage_vectors(ids) @ vector,
+            sentence=np.array(best_sentence),
+            lexical=np.array([lexical_scores.get(i, 0.0) for i in ids]),
+            heading=np.array([float(self.encode(heading_of(p)) @ vector) for p in passages]),
+            fused_rank=np.array([rank.get(i, len(fused_order)) for i in ids], dtype=float),
+        )
+        return ids, signals
 
     def subject_passages(self, context: str, question: str, filters: Filters | None) -> list[str]:
         """The passages of what the conversation is about (the case study, else the section, of the passage its
@@ -195,9 +274,10 @@ class Retriever:
     def stands_alone(self, question: str, params: RetrievalParams) -> bool:
         """Whether a question whose words don't settle it is about something of its own: it names a case study,
         or its own words find a passage confidently."""
-        if self._cases.named_in(question):
+        corrected, _ = self.speller.correct(question)
+        if self._cases.named_in(corrected):
             return True
-        best = self.store.dense_search(self.encode(question), 1)
+        best = self.store.dense_search(self.encode(corrected), 1)
         return bool(best) and best[0][1] >= params.standalone_relevance
 
     def neighbours(self, passage_id: str, window: int = 1) -> list[Passage]:

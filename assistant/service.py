@@ -19,6 +19,10 @@ from core.models import CaseStudy, Filters, Turn
 from stores.backends import open_store
 from stores.base import PassageStore
 
+CASE_SEARCH_DEPTH = 15  # passages read to find case studies for the Case studies page's search
+CASE_STUDIES_FOUND = 8
+CASE_SEARCH_MARGIN = 0.15
+
 
 class Assistant:
     """Search, answer and browse one index; thread-safe for reads, swappable for a new build."""
@@ -97,6 +101,21 @@ class Assistant:
     def case_studies(self) -> list[tuple[CaseStudy, str]]:
         store, _, summaries = self._state
         return [(c, summaries.get(c.id, "")) for c in store.case_studies()]
+
+    def find_case_studies(self, query: str, limit: int = CASE_STUDIES_FOUND) -> list[tuple[CaseStudy, str]]:
+        """Case studies about what a user typed, in their own words ('shared planning'), closest first: those
+        whose passages the full retrieval finds, in the order it finds them."""
+        store, retriever, summaries = self._state
+        result = retriever.search(query, self.params.model_copy(update={"k": CASE_SEARCH_DEPTH}))
+        if result.relevance < self.params.min_relevance:
+            return []
+        by_title = {c.title: c for c in store.case_studies()}
+        # Case studies that only brush the words (far below the best passage) would bury the one that fits.
+        floor = max(self.params.min_relevance, result.relevance - CASE_SEARCH_MARGIN)
+        found = dict.fromkeys(
+            h.passage.case_study for h in result.hits if h.passage.case_study in by_title and h.dense >= floor
+        )
+        return [(by_title[t], summaries.get(by_title[t].id, "")) for t in found if t][:limit]
 
     def case_study(self, case_id: str) -> CaseStudyDetail:
         store = self.store

@@ -140,8 +140,10 @@ class ApiClient:
         body = {"query": query, "k": k, "filters": filters}
         return _parse(SearchResponse, self._request("POST", "/search", json=body))
 
-    def case_studies(self) -> list[CaseStudySummary]:
-        return _parse_list(CaseStudySummary, self._request("GET", "/case-studies"))
+    def case_studies(self, about: str | None = None) -> list[CaseStudySummary]:
+        """Every case study; or, `about` some words, those the service's retrieval finds, closest first."""
+        params = {"q": about} if about else None
+        return _parse_list(CaseStudySummary, self._request("GET", "/case-studies", params=params))
 
     def case_study(self, case_id: str) -> CaseStudyOut:
         return self._get(f"/case-studies/{case_id}", CaseStudyOut)

@@ -24,6 +24,12 @@ def case_studies(client: ApiClient) -> list[CaseStudySummary]:
 
 
 @st.cache_data(ttl=LIST_TTL_S, show_spinner=False)
+def case_studies_about(client: ApiClient, words: str) -> list[CaseStudySummary]:
+    """The case studies about some words, as the chat's retrieval finds them ('shared planning')."""
+    return client.case_studies(about=words)
+
+
+@st.cache_data(ttl=LIST_TTL_S, show_spinner=False)
 def passages(client: ApiClient, chapter: str | None = None, case_study: str | None = None) -> list[PassageOut]:
     return client.passages(chapter, case_study)
 

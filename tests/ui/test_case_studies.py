@@ -35,10 +35,23 @@ def test_filter_by_theme_and_by_words(make_app: AppFactory, api_url: str) -> Non
     app.selectbox(key="case-theme").select(theme).run()
     assert _shown(app) == [s["title"] for s in studies if s["chapter"] == theme]
     app.text_input(key="case-words").input("loneliness").run()
-    assert _shown(app) == ["Tackling loneliness (Craven District Council)"]
+    # The case study that names the word comes first; others the search finds about it follow, all in the theme.
+    assert _shown(app)[0] == "Tackling loneliness (Craven District Council)"
+    assert set(_shown(app)) <= {s["title"] for s in studies if s["chapter"] == theme}
     app.selectbox(key="case-theme").select("All themes").run()
     app.text_input(key="case-words").input("no such words anywhere").run()
     assert _shown(app) == [] and "No case study matches" in app.info[0].value
+
+
+def test_searching_in_other_words_finds_the_case_study_about_them(make_app: AppFactory, api_url: str) -> None:
+    words = "councils pooling their spatial planning"  # no case study's title or summary contains all of these
+    studies = httpx.get(f"{api_url}/case-studies").json()
+    assert not [s for s in studies if all(w in f"{s['title']} {s['summary']} {s['chapter']}".lower() for w in words.split())]
+    found = httpx.get(f"{api_url}/case-studies", params={"q": words}).json()
+    assert found and found[0]["title"] == "Central Lincolnshire Planning Authority"
+    app = make_app(PAGE)
+    app.text_input(key="case-words").input(words).run()
+    assert _shown(app)[: len(found)] == [s["title"] for s in found]
 
 
 def test_opening_a_case_study_shows_its_full_text(make_app: AppFactory, api_url: str) -> None:

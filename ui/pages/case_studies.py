@@ -8,7 +8,7 @@ from assistant.http.schemas import CaseStudyOut, CaseStudySummary
 from ui.client import ApiClient, NotFound, ServiceError
 from ui.components.problems import show_problem
 from ui.navigation import OPEN_CASE, ask_about_case_study
-from ui.services import api, case_studies
+from ui.services import api, case_studies, case_studies_about
 from ui.text import escape_markdown, page_label, place
 
 ALL_THEMES = "All themes"
@@ -34,14 +34,15 @@ def active_filters(theme: str, words: str) -> list[str]:
     return active + ([f"the words “{words.strip()}”"] if words.strip() else [])
 
 
-def matching(studies: list[CaseStudySummary], theme: str, words: str) -> list[CaseStudySummary]:
-    """The case studies in a theme (chapter) whose title, summary or chapter contain every typed word."""
+def matching(
+    studies: list[CaseStudySummary], theme: str, words: str, about: list[CaseStudySummary] | None = None
+) -> list[CaseStudySummary]:
+    """The case studies in a theme (chapter): those whose title, summary or chapter contain every typed word,
+    then those the service finds about the words (`about`), closest first."""
     wanted = words.lower().split()
-    return [
-        s
-        for s in studies
-        if theme in (ALL_THEMES, s.chapter) and all(w in f"{s.title} {s.summary} {s.chapter}".lower() for w in wanted)
-    ]
+    literal = [s for s in studies if all(w in f"{s.title} {s.summary} {s.chapter}".lower() for w in wanted)]
+    found = {s.id: s for s in [*literal, *(about or [])]}
+    return [s for s in found.values() if theme in (ALL_THEMES, s.chapter)]
 
 
 def _ask_button(study: CaseStudySummary, key: str) -> None:
@@ -74,7 +75,7 @@ def _detail(client: ApiClient, case_id: str) -> None:
             st.markdown(escape_markdown(" ".join(paragraph.split())))
 
 
-def _listing(studies: list[CaseStudySummary]) -> None:
+def _listing(client: ApiClient, studies: list[CaseStudySummary]) -> None:
     themes = list(dict.fromkeys(s.chapter for s in studies))
     left, right = st.columns(2)
     theme = left.selectbox("Theme", [ALL_THEMES, *themes], key=THEME, help="Each theme is a chapter of the toolkit.")
@@ -82,9 +83,15 @@ def _listing(studies: list[CaseStudySummary]) -> None:
         "Search the case studies",
         key=WORDS,
         placeholder="e.g. housing, Publica, merger",
-        help="Shows case studies whose title or summary contain all the words you type.",
+        help="Shows case studies that contain the words you type, then those about them in other words, closest first.",
     )
-    shown = matching(studies, theme, words or "")
+    about: list[CaseStudySummary] = []
+    if words and words.strip():
+        try:
+            about = case_studies_about(client, words.strip())
+        except ServiceError as exc:
+            show_problem(exc, key="case-search-retry")
+    shown = matching(studies, theme, words or "", about)
     # Both filters apply together; saying which are on explains a list that is shorter (or empty) than expected.
     active = active_filters(theme, words or "")
     if active:
@@ -127,7 +134,7 @@ def main() -> None:
     except ServiceError as exc:
         show_problem(exc, key="cases-retry")
         return
-    _listing(studies)
+    _listing(client, studies)
 
 
 main()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from assistant.case_studies import summarise
 from assistant.http.dependencies import AssistantDep
@@ -12,9 +14,16 @@ router = APIRouter(tags=["case studies"])
 
 
 @router.get("/case-studies")
-def case_studies(assistant: AssistantDep) -> list[CaseStudySummary]:
-    """Every case study in the toolkit, in the toolkit's order."""
-    return [CaseStudySummary.from_case_study(study, summary) for study, summary in assistant.case_studies()]
+def case_studies(
+    assistant: AssistantDep,
+    q: Annotated[
+        str | None,
+        Query(min_length=1, max_length=200, description="Words to search for: the case studies about them, closest first."),
+    ] = None,
+) -> list[CaseStudySummary]:
+    """Every case study in the toolkit, in the toolkit's order; or, with `q`, those about it, closest first."""
+    found = assistant.find_case_studies(q) if q and q.strip() else assistant.case_studies()
+    return [CaseStudySummary.from_case_study(study, summary) for study, summary in found]
 
 
 @router.get("/case-studies/{case_id}", responses={404: {"model": ErrorOut}})

@@ -1,0 +1,39 @@
+"""The second stage of retrieval: the fused candidates scored on how close each signal puts them, not only on
+their ranks, so a passage one signal is sure of is not outvoted by lists that merely include it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.params import RetrievalParams
+
+
+@dataclass(frozen=True)
+class Signals:
+    """Per candidate passage (aligned arrays): what each way of matching says about it."""
+
+    dense: np.ndarray  # cosine of the question to the passage
+    sentence: np.ndarray  # cosine of the question to the passage's closest sentence
+    lexical: np.ndarray  # BM25 score over the best candidate's (0..1)
+    heading: np.ndarray  # cosine of the question to the passage's case study, section or chapter name
+    fused_rank: np.ndarray  # 0-based rank in the reciprocal-rank fusion (beyond the list: its length)
+
+
+def rerank_scores(signals: Signals, params: RetrievalParams) -> np.ndarray:
+    """One score per candidate: a weighted sum of the signals, with the fused rank as a reciprocal-rank term.
+
+    The weights were fitted on both dev splits' relevance labels (logistic regression over these five signals,
+    then rounded): see evals/README.md for how to refit them.
+    """
+    top = float(signals.lexical.max()) if len(signals.lexical) else 0.0
+    lexical = signals.lexical / top if top > 0 else signals.lexical
+    fused = params.rrf_k / (params.rrf_k + signals.fused_rank + 1)
+    return (
+        params.rerank_dense * signals.dense
+        + params.rerank_sentence * signals.sentence
+        + params.rerank_lexical * lexical
+        + params.rerank_heading * signals.heading
+        + params.rerank_fused * fused
+    )
