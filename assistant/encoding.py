@@ -72,12 +72,11 @@ class BatchingEncoder:
 def settings_embedder(
     settings: Settings, model: str | None = None, threads: int | None = None, log: Callable[[str], None] | None = None
 ) -> Embedder:
-    """The embedder the settings ask for (ONNX Runtime or torch, int8 or not), loaded on first use."""
+    """The embedder the settings ask for (ONNX Runtime or torch), loaded on first use."""
     return Embedder(
         model or settings.model,
         encoder=settings.encoder,
         export_dir=settings.encoder_dir,
-        int8=settings.encoder_int8,
         threads=threads,
         log=log,
     )

@@ -181,8 +181,8 @@ def _encoder_lines(results: dict[str, Any]) -> list[str]:
         "## Encoder",
         "",
         (
-            f"Our servers and ingest embed on **{served}** (`LOCALITIES_ENCODER={encoder.get('encoder')}`, int8 "
-            f"{'on' if encoder.get('int8') else 'off'}); the rows marked 'torch path' are the same service with "
+            f"Our servers and ingest embed on **{served}** (`LOCALITIES_ENCODER={encoder.get('encoder')}`); "
+            "the rows marked 'torch path' are the same service with "
             "`LOCALITIES_ENCODER=torch`, run side by side in this run."
         ),
     ]

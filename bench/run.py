@@ -121,7 +121,7 @@ def encoder_export(setup: Setup) -> dict[str, Any]:
     folder = export_folder(settings.encoder_dir, model_dir, Path(setup.model).name)
     info_file = folder / "export.json"
     info = json.loads(info_file.read_text(encoding="utf-8")) if info_file.is_file() else {}
-    served = {"encoder": settings.encoder, "int8": settings.encoder_int8, "backend": embedder.backend}
+    served = {"encoder": settings.encoder, "backend": embedder.backend}
     return {**served, "fallback": embedder.fallback, "folder": str(folder), **info}
 
 
