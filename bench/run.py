@@ -31,6 +31,9 @@ RESULTS = PROJECT_ROOT / "bench" / "results.json"
 MARKDOWN = PROJECT_ROOT / "docs" / "benchmarks.md"
 COMMAND = "make bench"
 OURS_TORCH = "ours_torch"
+# LangChain embeds the whole toolkit with torch before it answers /health: on a loaded 2-core machine that took
+# over 300 s, and a run that gives up there has measured nothing.
+STARTUP_TIMEOUT_S = 1200.0
 ServerStarter = Callable[[Path], dict[str, Server]]
 
 
@@ -82,7 +85,9 @@ def subprocess_servers(setup: Setup) -> ServerStarter:
 
         def launch(name: str, command: list[str], port: int, extra: dict[str, str]) -> None:
             try:
-                started[name] = SubprocessServer(name, command, port, {**env, **extra}, setup.work_dir / f"{name}.log")
+                started[name] = SubprocessServer(
+                    name, command, port, {**env, **extra}, setup.work_dir / f"{name}.log", timeout=STARTUP_TIMEOUT_S
+                )
             except BaseException as exc:  # noqa: BLE001 - reported below
                 errors.append(exc)
 
