@@ -9,6 +9,7 @@ service is quiet.
 
 from __future__ import annotations
 
+import logging
 import os
 import queue
 import threading
@@ -17,7 +18,11 @@ from concurrent.futures import Future
 
 import numpy as np
 
+from assistant.settings import Settings
+from core.embed import Embedder
+
 EncodeBatch = Callable[[Sequence[str]], np.ndarray]
+logger = logging.getLogger("assistant.encoding")
 
 
 class BatchingEncoder:
@@ -64,21 +69,33 @@ class BatchingEncoder:
                 future.set_result(vector)
 
 
-def model_encoder(model: str, threads: int = 1, workers: int = 2, max_batch: int = 32) -> BatchingEncoder:
-    """Query encoder backed by the sentence-transformers model named in settings, batching concurrent queries.
+def settings_embedder(
+    settings: Settings, model: str | None = None, threads: int | None = None, log: Callable[[str], None] | None = None
+) -> Embedder:
+    """The embedder the settings ask for (ONNX Runtime or torch), loaded on first use."""
+    return Embedder(
+        model or settings.model,
+        encoder=settings.encoder,
+        export_dir=settings.encoder_dir,
+        threads=threads,
+        log=log,
+    )
 
-    `threads` are torch's and FAISS's per call: a short batch gains little from more, and their spinning
-    threads slow the request threads around them. `workers` encoder threads run batches side by side
-    (torch releases the GIL), which uses the cores without spinning: on 2 cores, 2 workers of 1 thread
-    served 16 clients 20 % faster than 1 worker of 2 threads, at 20 % less CPU per request.
+
+def model_encoder(settings: Settings, model: str | None = None, max_batch: int = 32) -> BatchingEncoder:
+    """Query encoder backed by the settings' model and runtime, batching concurrent queries.
+
+    `encoder_threads` are the model's and FAISS's per call: a short batch gains little from more, and their
+    spinning threads slow the request threads around them. `encoder_workers` threads run batches side by side
+    (ONNX Runtime and torch release the GIL), which uses the cores without spinning: on 2 cores, 2 workers of 1
+    thread served 16 clients 20 % faster than 1 worker of 2 threads, at 20 % less CPU per request.
+    The model is loaded (and exported, the first time) here, so the first request is not the slow one.
     """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import faiss
-    import torch
 
-    from core.embed import Embedder
-
-    torch.set_num_threads(threads)
-    faiss.omp_set_num_threads(threads)  # a single-query search on two busy threads is 30x slower than on one
-    embedder = Embedder(model)
-    return BatchingEncoder(embedder.encode, max_batch, workers)
+    faiss.omp_set_num_threads(settings.encoder_threads)  # a single-query search on two busy threads is 30x slower
+    embedder = settings_embedder(settings, model, settings.encoder_threads)
+    embedder.load()
+    logger.info("Query encoder: %s (%s)", embedder.name, embedder.backend + (f"; {embedder.fallback}" if embedder.fallback else ""))
+    return BatchingEncoder(embedder.encode, max_batch, settings.encoder_workers)

@@ -163,9 +163,7 @@ def build_assistant(
         retriever: builds the retriever over a store (default: the hybrid `Retriever`): the seam to swap retrieval.
     """
     store = store or open_store(settings.index_dir, settings.database_url)
-    encode = encode or model_encoder(
-        str(store.manifest.get("model") or settings.model), settings.encoder_threads, settings.encoder_workers
-    )
+    encode = encode or model_encoder(settings, str(store.manifest.get("model") or settings.model))
     if llm is None and settings.llm_provider:
         from assistant.llm import chat_model_from_settings
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core.embed import EncoderKind
 from core.errors import InvalidSettings
 from stores.backends import is_postgres
 
@@ -47,6 +48,11 @@ class Settings(BaseSettings):
     # queries of concurrent requests. One worker per core is fastest on the 2-core reference machine.
     encoder_threads: int = Field(default=1, ge=1)
     encoder_workers: int = Field(default=2, ge=1)
+    # The embedding model's runtime, for queries and ingest: ONNX Runtime (exported once per model into
+    # encoder_dir and checked against torch; torch serves if the check fails) or torch. There is no int8
+    # setting: dynamic int8 lowered the blind dev set's metrics by up to 0.09 (README, "Encoder").
+    encoder: EncoderKind = "onnx"
+    encoder_dir: Path = PROJECT_ROOT / "data" / "encoders"
 
     @field_validator("database_url")
     @classmethod

@@ -327,7 +327,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
 
         admin_url = str(pgserver.get_server(work / "pgdata", cleanup_mode="delete").get_uri())  # type: ignore[attr-defined]
 
-    encode = model_encoder(MODEL)
+    encode = model_encoder(settings, MODEL)
     questions = load_questions()
     bare = base_questions()
     stream = variants(bare)

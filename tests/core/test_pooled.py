@@ -1,4 +1,4 @@
-"""The light embedding path (transformers alone) gives sentence-transformers' vectors, and defers to it otherwise."""
+"""The light embedding paths (ONNX Runtime, or transformers alone) give sentence-transformers' vectors, and defer to it otherwise."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def test_the_bundled_model_is_mean_pooled_with_its_sequence_limit() -> None:
 def test_light_vectors_equal_sentence_transformers_vectors(embedder, passages) -> None:  # type: ignore[no-untyped-def]
     from sentence_transformers import SentenceTransformer
 
-    assert embedder._pooled is not None, "the default model should not need sentence-transformers"
+    assert embedder.backend == "onnx", "the default model should run on ONNX Runtime, not sentence-transformers"
     texts = [p.text for p in passages[:120]] + ["LEP?", "  what is a s151 officer  ", "shared services " * 300]
     reference = SentenceTransformer(str(MODEL_DIR), device="cpu").encode(texts, normalize_embeddings=True)
     light = embedder.encode(texts)
@@ -60,8 +60,8 @@ def test_other_layouts_are_left_to_sentence_transformers(tmp_path: Path, pooling
 
 def test_an_unusual_model_still_embeds_through_sentence_transformers(tmp_path: Path) -> None:
     model = _model_copy(tmp_path, {"word_embedding_dimension": 384, "pooling_mode_max_tokens": True})
-    embedder = Embedder(str(model))
-    assert embedder._pooled is None
+    embedder = Embedder(str(model), encoder="onnx", export_dir=tmp_path / "encoders")
     vectors = embedder.encode(["shared chief executive", "joint planning committee"])
+    assert embedder.backend == "sentence-transformers" and "pooling" in embedder.fallback
     assert vectors.shape == (2, 384)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
