@@ -74,6 +74,19 @@ def fetched_report() -> tuple[str, dict[str, Any]] | None:
     return st.session_state.get(FETCHED)  # type: ignore[no-any-return]
 
 
+def _already_running(client: ApiClient) -> bool:
+    """A run started before a reload (or by a colleague) is followed too, once the token is given."""
+    if not token():
+        return False
+    try:
+        running = client.evaluation_status(token()).state == "running"
+    except ServiceError:  # a wrong token or a service down is said where the user acts, not on every rerun
+        return False
+    if running:
+        st.session_state[FOLLOWING] = True
+    return running
+
+
 def render_evaluation_run(client: ApiClient) -> None:
     """Choose the questions and the split, run, and follow the run (admin token)."""
     with st.expander("Run an evaluation", expanded=True, icon=":material/play_circle:"):
@@ -89,7 +102,7 @@ def render_evaluation_run(client: ApiClient) -> None:
             key="evaluation-baselines",
             help="BM25 only, dense only and a plain LangChain pipeline, for comparison: several times slower.",
         )
-        following = bool(st.session_state.get(FOLLOWING))
+        following = bool(st.session_state.get(FOLLOWING)) or _already_running(client)
         st.button(
             "Run evaluation",
             on_click=_start,
