@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     # setting: dynamic int8 lowered the blind dev set's metrics by up to 0.09 (README, "Encoder").
     encoder: EncoderKind = "onnx"
     encoder_dir: Path = PROJECT_ROOT / "data" / "encoders"
+    # Documents the content team uploads from its page (POST /documents); larger files are refused with a 413.
+    upload_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
+    # Where evaluation reports go (`localities eval`, and runs started from the content team's page).
+    eval_reports_dir: Path = PROJECT_ROOT / "evals" / "reports"
 
     @field_validator("database_url")
     @classmethod
@@ -74,6 +78,11 @@ class Settings(BaseSettings):
     @property
     def feedback_path(self) -> Path:
         return self.feedback_db or self.data_dir / "feedback.db"
+
+    @property
+    def removed_documents_dir(self) -> Path:
+        """Where documents removed or replaced from the content team's page are kept, never deleted."""
+        return self.data_dir / "removed-documents"
 
 
 LLM_PROVIDERS = ("ollama", "openai")

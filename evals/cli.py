@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
+from rich.progress import Progress, TaskID
 from rich.table import Table
 
-REPORTS_DIR = Path(__file__).resolve().parent / "reports"
 console = Console(stderr=True)
 
 
@@ -26,10 +26,12 @@ def run_evaluation(
     index_dir: Path | None = None,
     assistant: object | None = None,
     conversation: bool = True,
+    on_progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, object]:
     """Evaluate ours (in-process, or the service at `url`) and, optionally, the baselines, on each question set.
 
     The report holds one section per set under "sets", each with the same systems, so they read side by side.
+    `on_progress(stage, done, total)` hears of every question asked, counted over the whole run.
     """
     from assistant.settings import get_settings
     from evals.dataset import load_questions
@@ -59,21 +61,39 @@ def run_evaluation(
     built_at = local.store.manifest.get("built_at") if local is not None else None  # type: ignore[attr-defined]
     run_at = time.strftime("%Y-%m-%dT%H:%M:%S")
     sections: dict[str, object] = {}
+    loaded = {set_name: load_questions(path, split) for set_name, path in chosen.items()}
+    # Standalone questions run twice: as asked, and after an unrelated turn (the conversation check).
+    asks = {name: len(qs) + (sum(q.standalone for q in qs) if conversation else 0) for name, qs in loaded.items()}
+    whole, done = sum(asks.values()) * len(systems), 0
     with Progress(console=console) as bar:
         for set_name, path in chosen.items():
-            questions = load_questions(path, split)
+            questions = loaded[set_name]
             reports = []
             for system in systems:
-                # Standalone questions run twice: as asked, and after an unrelated turn (the conversation check).
-                total = len(questions) + (sum(q.standalone for q in questions) if conversation else 0)
-                task = bar.add_task(f"{set_name}: {system.name}", total=total)  # type: ignore[attr-defined]
-                advance = partial(bar.advance, task)
+                total = asks[set_name]
+                stage = f"{set_name}: {system.name}"  # type: ignore[attr-defined]
+                task = bar.add_task(stage, total=total)
+
+                def advance(step: int = 1, task: TaskID = task, stage: str = stage) -> None:
+                    nonlocal done
+                    bar.advance(task, step)
+                    done += step
+                    if on_progress:
+                        on_progress(stage, done, whole)
+
                 reports.append(evaluate_system(system, questions, advance, conversation))  # type: ignore[arg-type]
                 bar.update(task, completed=total)
             meta = {"set": set_name, "path": path.name, "split": split, "questions": len(questions), "built_at": built_at, "run_at": run_at}
             sections[set_name] = report_dict(reports, meta)
     meta = {"split": split, "sets": list(chosen), "built_at": built_at, "run_at": run_at}
     return {"meta": meta, "sets": sections}
+
+
+def _write_progress(path: Path, stage: str, done: int, total: int) -> None:
+    """Replace the progress file whole, so a reader never sees half of it."""
+    partial_file = path.with_name(path.name + ".part")
+    partial_file.write_text(json.dumps({"stage": stage, "done": done, "total": total}), encoding="utf-8")
+    partial_file.replace(path)
 
 
 def _record_history(report: dict) -> None:
@@ -118,7 +138,8 @@ def register(app: typer.Typer) -> None:
         split: Annotated[str, typer.Option("--split", help="dev, test or all. Tune on dev; report on test.")] = "test",
         baselines: Annotated[bool, typer.Option("--baselines/--no-baselines", help="Also run BM25-only, dense-only and plain LangChain.")] = True,
         conversation: Annotated[bool, typer.Option("--conversation/--no-conversation", help="Also ask each standalone question after an unrelated turn.")] = True,
-        out: Annotated[Path, typer.Option("--out", help="Folder for report folders.")] = REPORTS_DIR,
+        out: Annotated[Path | None, typer.Option("--out", help="Folder for report folders (default: LOCALITIES_EVAL_REPORTS_DIR, evals/reports).")] = None,
+        progress_file: Annotated[Path | None, typer.Option("--progress-file", help="Keep {stage, done, total} as JSON in this file while running (for the API's status).")] = None,
     ) -> None:
         """Score retrieval and answers on the curated and blind sets; writes evals/reports/<timestamp>/.
 
@@ -135,8 +156,11 @@ def register(app: typer.Typer) -> None:
         except ValueError as exc:
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(2) from None
-        report = run_evaluation(sets, split, url, baselines, conversation=conversation)
-        folder = write_report(report, out / time.strftime("%Y%m%d-%H%M%S"))
+        from assistant.settings import get_settings
+
+        on_progress = partial(_write_progress, progress_file) if progress_file else None
+        report = run_evaluation(sets, split, url, baselines, conversation=conversation, on_progress=on_progress)
+        folder = write_report(report, (out or get_settings().eval_reports_dir) / time.strftime("%Y%m%d-%H%M%S"))
         _record_history(report)
         Console().print(_summary_table(report))
         console.print(f"Report written to {folder}/report.md")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -13,11 +14,16 @@ from assistant.http.schemas import (
     AskResponse,
     CaseStudyOut,
     CaseStudySummary,
+    DocumentChanged,
+    DocumentsOut,
+    EvaluationOut,
+    EvaluationReportOut,
     FeedbackCreated,
     FeedbackIn,
     FeedbackOut,
     HealthOut,
     PassageOut,
+    ReindexOut,
     SearchResponse,
 )
 from assistant.settings import Settings
@@ -44,6 +50,10 @@ class RequestRejected(ServiceError):
 
 class NotFound(RequestRejected):
     """The case study (or other item) asked for is not in the toolkit the service holds."""
+
+
+class Conflict(RequestRejected):
+    """The request clashes with what is there (a document of that name, the toolkit, a run in progress)."""
 
 
 @dataclass(frozen=True)
@@ -102,14 +112,16 @@ class ApiClient:
             return
         detail = _detail(response)
         if code == 401:
-            raise NotAllowed("Please enter the admin token to see feedback.")
+            raise NotAllowed("Please enter the admin token.")
         if code == 403:
             # The service says whether the token is wrong or feedback export is switched off.
             raise NotAllowed(detail or "That admin token isn't accepted.")
         if code == 404:
             # The service's own message names its routes; a reader only needs to know it isn't there.
             raise NotFound("That isn't in the toolkit. It may have changed since the link was made.")
-        if code in (422, 400):
+        if code == 409:
+            raise Conflict(detail or "That clashes with something already there.")
+        if code in (422, 400, 413, 415):
             raise RequestRejected(detail or "The assistant couldn't use that request.")
         if code == 503:
             raise ServiceUnavailable(
@@ -160,6 +172,38 @@ class ApiClient:
 
     def feedback_csv(self, token: str) -> bytes:
         return self._request("GET", "/feedback.csv", token=token).content
+
+    # --- the content team's admin calls ------------------------------------------------------------------------
+
+    def documents(self, token: str) -> DocumentsOut:
+        return self._get("/documents", DocumentsOut, token=token)
+
+    def upload_document(self, token: str, name: str, data: bytes, replace: bool = False) -> DocumentChanged:
+        response = self._request(
+            "POST", "/documents", token=token, files={"file": (name, data)}, params={"replace": str(replace).lower()}
+        )
+        return _parse(DocumentChanged, response)
+
+    def remove_document(self, token: str, name: str, confirm: bool = False) -> DocumentChanged:
+        path = f"/documents/{quote(name, safe='')}"
+        return _parse(DocumentChanged, self._request("DELETE", path, token=token, params={"confirm": str(confirm).lower()}))
+
+    def reindex_status(self, token: str) -> ReindexOut:
+        return self._get("/admin/reindex", ReindexOut, token=token)
+
+    def start_evaluation(self, token: str, question_set: str, split: str, baselines: bool = False) -> EvaluationOut:
+        body = {"question_set": question_set, "split": split, "baselines": baselines}
+        return _parse(EvaluationOut, self._request("POST", "/admin/evaluation", token=token, json=body))
+
+    def evaluation_status(self, token: str) -> EvaluationOut:
+        return self._get("/admin/evaluation", EvaluationOut, token=token)
+
+    def evaluation_report(self, token: str) -> EvaluationReportOut | None:
+        """The newest report on the service, or None when it has none yet."""
+        try:
+            return self._get("/admin/evaluation/report", EvaluationReportOut, token=token)
+        except NotFound:
+            return None
 
 
 def _turn(turn: Turn) -> dict[str, str]:

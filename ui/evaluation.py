@@ -6,10 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from assistant.settings import PROJECT_ROOT
+from assistant.settings import get_settings
 from evals.report import HEADLINE, latest_report, set_reports
 
-REPORTS_DIR = PROJECT_ROOT / "evals" / "reports"
 CHART_METRICS = ("found@5", "recall@5")
 Row = dict[str, Any]
 
@@ -45,9 +44,14 @@ def meanings(columns: list[str]) -> list[tuple[str, str]]:
     return [(name, MEANINGS.get(name, "a score this page has no description for yet.")) for name in shown]
 
 
-def load_latest(reports_dir: Path = REPORTS_DIR) -> tuple[Path, dict[str, Any]] | None:
+def reports_dir() -> Path:
+    """Where `localities eval` and the service's runs write reports (LOCALITIES_EVAL_REPORTS_DIR)."""
+    return get_settings().eval_reports_dir
+
+
+def load_latest(folder_of_reports: Path | None = None) -> tuple[Path, dict[str, Any]] | None:
     """The newest report's folder and contents, or None when no evaluation has been run."""
-    folder = latest_report(reports_dir)
+    folder = latest_report(folder_of_reports or reports_dir())
     if folder is None:
         return None
     return folder, json.loads((folder / "report.json").read_text(encoding="utf-8"))

@@ -15,9 +15,10 @@ from fastapi.middleware.cors import CORSMiddleware
 from assistant.feedback import open_feedback
 from assistant.http.dependencies import start_serving
 from assistant.http.errors import ERROR_RESPONSES, install_error_handlers
+from assistant.http.evaluation import Evaluator
 from assistant.http.middleware import BodyLimit, ReadableStartupFailure
 from assistant.http.ratelimit import RateLimiter
-from assistant.http.routes import admin, ask, case_studies, feedback, health, passages
+from assistant.http.routes import admin, ask, case_studies, documents, evaluation, feedback, health, passages
 from assistant.service import Assistant
 from assistant.settings import Settings, get_settings
 from core.errors import AssistantError
@@ -46,6 +47,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
         try:
             yield
         finally:
+            app.state.evaluator.stop()
             app.state.follower.stop()
             app.state.feedback.close()
 
@@ -60,15 +62,16 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
     app.state.assistant = assistant
     app.state.follower = app.state.reindexer = app.state.feedback = None
     app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
-    for routes in (ask, case_studies, health, feedback, admin):
+    app.state.evaluator = Evaluator(settings)
+    for routes in (ask, case_studies, health, feedback, admin, documents, evaluation):
         app.include_router(routes.router, responses=_SHARED)
     app.include_router(passages.router)
     install_error_handlers(app)
-    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES, uploads=settings.upload_max_bytes)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=[settings.ui_origin],
-        allow_methods=["GET", "POST"],
+        allow_methods=["GET", "POST", "DELETE"],
         allow_headers=["Authorization", "Content-Type", "X-Admin-Token"],
         expose_headers=["Retry-After"],
     )

@@ -1,5 +1,5 @@
 """What routes are given: the assistant (opened on first use if the lifespan did not run), settings, the
-feedback store, the corpus follower, the re-indexer, the rate limit and the admin check."""
+feedback store, the corpus follower, the re-indexer, the evaluator, the rate limit and the admin check."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from fastapi import Depends, FastAPI, HTTPException, Request, status
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from assistant.feedback import FeedbackStore, open_feedback
+from assistant.http.evaluation import Evaluator
 from assistant.http.ratelimit import retry_after_header
 from assistant.http.reindex import Reindexer
 from assistant.service import Assistant, build_assistant
@@ -70,6 +71,10 @@ def _reindexer(request: Request) -> Reindexer:
     return request.app.state.reindexer
 
 
+def _evaluator(request: Request) -> Evaluator:
+    return request.app.state.evaluator
+
+
 def _rate_limited(request: Request, settings: Annotated[Settings, Depends(_settings)]) -> None:
     """429 once a client (by address) has used up its `rate_limit_per_minute` searches and questions."""
     client = request.client.host if request.client else "unknown"
@@ -89,6 +94,7 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 FeedbackDep = Annotated[FeedbackStore, Depends(_feedback)]
 FollowerDep = Annotated[Follower, Depends(_follower)]
 ReindexerDep = Annotated[Reindexer, Depends(_reindexer)]
+EvaluatorDep = Annotated[Evaluator, Depends(_evaluator)]
 RateLimited = Depends(_rate_limited)
 
 
@@ -101,7 +107,7 @@ def require_admin(
     if not settings.admin_token:
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,
-            "Admin endpoints (feedback export, re-index) are disabled: set LOCALITIES_ADMIN_TOKEN to enable them.",
+            "Admin endpoints (feedback export, documents, re-index, evaluation) are disabled: set LOCALITIES_ADMIN_TOKEN to enable them.",
         )
     given = bearer.credentials if bearer else header
     if not given:

@@ -8,6 +8,7 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from assistant.http.documents import readable_size
 from core.errors import AssistantError
 
 
@@ -33,23 +34,34 @@ class ReadableStartupFailure:
         await self.app(scope, receive, send_readable)
 
 
+# Room for the multipart form around an uploaded document (boundaries, headers, the file name).
+FORM_OVERHEAD_BYTES = 64 * 1024
+
+
 class BodyLimit:
     """Refuse request bodies over `max_bytes` with a 413 and a JSON message, without reading them whole.
 
     A declared Content-Length is refused before anything is read; a body streamed without one is cut off once
-    it passes the limit. (FastAPI's own `max_body_size` answers the first case in plain text.)
+    it passes the limit. (FastAPI's own `max_body_size` answers the first case in plain text.) A document upload
+    (POST /documents) has its own limit, `uploads`, which the route checks again on the file itself.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app, self.max_bytes = app, max_bytes
+    def __init__(self, app: ASGIApp, max_bytes: int, uploads: int | None = None) -> None:
+        self.app, self.max_bytes, self.uploads = app, max_bytes, uploads
+
+    def _limit(self, scope: Scope) -> tuple[int, str]:
+        if self.uploads is not None and scope.get("method") == "POST" and scope.get("path") == "/documents":
+            limit = readable_size(self.uploads)
+            return self.uploads + FORM_OVERHEAD_BYTES, f"The document is too large: documents may be at most {limit}."
+        return self.max_bytes, f"The request body is too large: the limit is {self.max_bytes:,} bytes."
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        detail = f"The request body is too large: the limit is {self.max_bytes:,} bytes."
+        max_bytes, detail = self._limit(scope)
         length = Headers(scope=scope).get("content-length", "")
-        if length.isdigit() and int(length) > self.max_bytes:
+        if length.isdigit() and int(length) > max_bytes:
             await JSONResponse({"detail": detail}, status_code=status.HTTP_413_CONTENT_TOO_LARGE)(scope, receive, send)
             return
         received = 0
@@ -58,7 +70,7 @@ class BodyLimit:
             nonlocal received
             message = await receive()
             received += len(message.get("body", b""))
-            if received > self.max_bytes:
+            if received > max_bytes:
                 # Raised inside the route's body read, so the app's HTTPException handler answers it.
                 raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, detail)
             return message

@@ -26,6 +26,11 @@ class ReindexStatus:
     finished_at: float | None = None
     message: str | None = None
     build: str | None = None
+    # What the running ingest is doing: its stage ("parse", "embed", "write") and how far it is through it.
+    stage: str | None = None
+    done: int = 0
+    total: int = 0
+    reason: str | None = None  # why it runs: "requested", or the corpus change that asked for it
 
 
 def _summary(report: IngestReport) -> str:
@@ -53,15 +58,40 @@ class Reindexer:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
-    def start(self, force: bool = False) -> bool:
+        self._again: str | None = None  # a corpus change made while a run was reading the folder
+
+    def start(self, force: bool = False, reason: str = "requested") -> bool:
         """Start a run; False (and nothing started) when one is already running."""
         with self._lock:
             if self.status.state == "running":
                 return False
-            self.status = ReindexStatus("running", started_at=time.time())
-            self._thread = threading.Thread(target=self._run, args=(force,), name="reindex", daemon=True)
-            self._thread.start()
+            self._begin(force, reason)
             return True
+
+    def follow_change(self, reason: str) -> None:
+        """The corpus folder changed: re-index now, or straight after the run in progress (which may have read
+        the folder before the change)."""
+        with self._lock:
+            if self.status.state == "running":
+                self._again = reason
+            else:
+                self._begin(False, reason)
+
+    def _begin(self, force: bool, reason: str) -> None:
+        self.status = ReindexStatus("running", started_at=time.time(), reason=reason)
+        self._thread = threading.Thread(target=self._run_and_follow, args=(force,), name="reindex", daemon=True)
+        self._thread.start()
+
+    def _progress(self, stage: str, done: int, total: int) -> None:
+        self.status = replace(self.status, stage=stage, done=done, total=total)
+
+    def _run_and_follow(self, force: bool) -> None:
+        self._run(force)
+        with self._lock:
+            # A run started meanwhile by `follow_change` picks up any later change itself when it ends.
+            if self._again is not None and self.status.state != "running":
+                reason, self._again = self._again, None
+                self._begin(False, reason)
 
     def _run(self, force: bool) -> None:
         from ingest.pipeline import ingest_into
@@ -71,7 +101,7 @@ class Reindexer:
         try:
             writer = open_writer(s.index_dir, s.database_url)
             try:
-                report = ingest_into(writer, s.corpus_dir, s.model, force=force)
+                report = ingest_into(writer, s.corpus_dir, s.model, force=force, progress=self._progress)
             finally:
                 writer.close()
             self.follower.check()

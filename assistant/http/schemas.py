@@ -12,6 +12,8 @@ from core.models import CaseStudy, Filters, Passage, Turn
 if TYPE_CHECKING:  # only the conversions name these: importing the schemas (as the UI's client does) stays light
     from assistant.answer import Answer, Citation
     from assistant.feedback import FeedbackEntry
+    from assistant.http.documents import DocumentSummary
+    from assistant.http.evaluation import EvaluationStatus
     from assistant.http.reindex import ReindexStatus
     from assistant.retrieval import Hit, SearchResult
 
@@ -265,6 +267,10 @@ class HealthOut(BaseModel):
     index_error: str | None = Field(default=None, description="Why the published build is not the one served.")
 
 
+def _when(t: float | None) -> datetime | None:
+    return datetime.fromtimestamp(t, UTC) if t is not None else None
+
+
 class ReindexOut(BaseModel):
     """The latest re-index run of the worker that answers (each worker process keeps its own)."""
 
@@ -273,19 +279,114 @@ class ReindexOut(BaseModel):
     finished_at: datetime | None
     message: str | None
     build: str | None = Field(description="The build the run published (or reused).")
+    stage: str | None = Field(default=None, description="While running: 'parse', 'embed' or 'write'.")
+    done: int = Field(default=0, description="While running: how far the stage has got, out of `total`.")
+    total: int = 0
+    reason: str | None = Field(default=None, description="Why it ran: 'requested', or the corpus change behind it.")
 
     @classmethod
     def from_status(cls, status: ReindexStatus) -> ReindexOut:
-        def when(t: float | None) -> datetime | None:
-            return datetime.fromtimestamp(t, UTC) if t is not None else None
-
         return cls(
             state=status.state,
-            started_at=when(status.started_at),
-            finished_at=when(status.finished_at),
+            started_at=_when(status.started_at),
+            finished_at=_when(status.finished_at),
             message=status.message,
             build=status.build,
+            stage=status.stage,
+            done=status.done,
+            total=status.total,
+            reason=status.reason,
         )
+
+
+class DocumentOut(BaseModel):
+    """One document of the index being served, counted from its passages."""
+
+    source: str = Field(description="The file name in the corpus folder.")
+    title: str
+    passages: int
+    sections: int = Field(description="Distinct sections its passages name.")
+    pages: int = Field(description="Distinct printed pages its passages name (0 for a document without pages).")
+
+    @classmethod
+    def from_summary(cls, summary: DocumentSummary) -> DocumentOut:
+        return cls(
+            source=summary.source,
+            title=summary.title,
+            passages=summary.passages,
+            sections=summary.sections,
+            pages=summary.pages,
+        )
+
+
+class SkippedOut(BaseModel):
+    source: str
+    reason: str
+
+
+class DocumentsOut(BaseModel):
+    documents: list[DocumentOut]
+    skipped: list[SkippedOut] = Field(description="Files the last ingest could not read, with why.")
+
+
+class DocumentChanged(BaseModel):
+    """What an upload or removal did to the corpus folder; the re-index it started is at GET /admin/reindex."""
+
+    source: str
+    message: str
+    kept_aside: str | None = Field(
+        default=None, description="Where the removed or replaced file was moved (never deleted), on the server."
+    )
+    reindex: ReindexOut
+
+
+class EvaluationIn(_Request):
+    """What to evaluate: the question set(s) and split; the baselines take several times longer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question_set: Literal["curated", "blind", "all"] = "all"
+    split: Literal["dev", "test"] = "dev"
+    baselines: bool = False
+
+
+class EvaluationOut(BaseModel):
+    """The latest evaluation started from this server process."""
+
+    state: Literal["idle", "running", "succeeded", "failed"]
+    question_set: str | None
+    split: str | None
+    baselines: bool
+    started_at: datetime | None
+    finished_at: datetime | None
+    stage: str | None = Field(description="The set and system being asked ('curated: ours'), once the model is loaded.")
+    done: int = Field(description="Questions asked so far, out of `total`, over the whole run.")
+    total: int
+    message: str | None
+    report: str | None = Field(description="The report folder written; GET /admin/evaluation/report returns it.")
+
+    @classmethod
+    def from_status(cls, status: EvaluationStatus) -> EvaluationOut:
+        return cls(
+            state=status.state,
+            question_set=status.question_set,
+            split=status.split,
+            baselines=status.baselines,
+            started_at=_when(status.started_at),
+            finished_at=_when(status.finished_at),
+            stage=status.stage,
+            done=status.done,
+            total=status.total,
+            message=status.message,
+            report=status.report,
+        )
+
+
+class EvaluationReportOut(BaseModel):
+    """The newest evaluation report on the server: its folder name and report.json as written."""
+
+    name: str
+    report: dict[str, Any]
 
 
 class FeedbackCreated(BaseModel):

@@ -13,7 +13,18 @@ from assistant.http.ratelimit import RateLimiter, retry_after_header
 from assistant.service import Assistant
 from assistant.settings import Settings
 
-ADMIN_ROUTES = {("GET", "/feedback"), ("GET", "/feedback.csv"), ("GET", "/admin/reindex"), ("POST", "/admin/reindex")}
+ADMIN_ROUTES = {
+    ("GET", "/feedback"),
+    ("GET", "/feedback.csv"),
+    ("GET", "/admin/reindex"),
+    ("POST", "/admin/reindex"),
+    ("GET", "/documents"),
+    ("POST", "/documents"),
+    ("DELETE", "/documents/{name}"),
+    ("GET", "/admin/evaluation"),
+    ("POST", "/admin/evaluation"),
+    ("GET", "/admin/evaluation/report"),
+}
 
 
 @pytest.fixture()

@@ -141,3 +141,23 @@ def test_active_filters_are_named_and_clear_in_one_click(make_app: AppFactory, a
     assert not app.exception
     assert app.selectbox(key="case-theme").value == "All themes" and app.text_input(key="case-words").value == ""
     assert _shown(app) == [s["title"] for s in studies]
+
+
+def test_asking_about_a_case_study_asks_before_replacing_a_conversation_with_answers(make_app: AppFactory) -> None:
+    app = make_app()
+    app.chat_input[0].set_value("How many staff transferred into Publica?").run()
+    asked = list(app.session_state["conversation"].messages)
+    app.switch_page(PAGE).run()
+    app.button(key="ask-publica-group").click().run()
+    assert not app.exception
+    # Still on the case studies, the conversation untouched, a question asked about it.
+    assert app.title[0].value == "Case studies"
+    assert app.session_state["conversation"].messages == asked
+    assert "answer of your current conversation will be cleared" in app.warning[0].value
+    next(b for b in app.button if b.label == "No, keep my conversation").click().run()
+    assert not app.warning and app.session_state["conversation"].messages == asked
+    app.button(key="ask-publica-group").click().run()
+    next(b for b in app.button if b.label == "Yes, start a new conversation").click().run()
+    assert app.title[0].value == "Ask the toolkit"  # moved to the chat, scoped, with a fresh conversation
+    conversation = app.session_state["conversation"]
+    assert not conversation.messages and conversation.scope.id == "publica-group"

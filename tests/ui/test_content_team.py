@@ -13,7 +13,8 @@ from evals.cli import run_evaluation
 from evals.dataset import SETS
 from evals.report import write_report
 from tests.ui.conftest import AppFactory
-from ui.evaluation import REPORTS_DIR, load_latest, misses, sections
+from ui.evaluation import load_latest, misses, sections
+from ui.evaluation import reports_dir as configured_reports_dir
 
 PAGE = "pages/content_team.py"
 
@@ -108,7 +109,7 @@ def test_without_a_report_it_says_which_command_makes_one(tmp_path: Path) -> Non
 
 def test_the_page_shows_the_checkouts_latest_report_or_how_to_make_one(make_app: AppFactory) -> None:
     app = make_app(PAGE)
-    found = load_latest(REPORTS_DIR)  # evals/reports is not committed: a fresh checkout has none
+    found = load_latest(configured_reports_dir())  # evals/reports is not committed: a fresh checkout has none
     if found is None:
         assert "localities eval" in app.info[0].value
     else:

@@ -12,8 +12,8 @@ import streamlit as st
 from ui.evaluation import CHART_METRICS, abstention_errors, by_group, meanings, misses, overall, sections
 
 NO_REPORT = (
-    "No evaluation has been run yet, so there is nothing to show. "
-    "Run `localities eval` on the machine that serves the assistant, then reload this page."
+    "No evaluation has been run yet, so there is nothing to show. Run one above with the admin token, "
+    "or run `localities eval` on the machine that serves the assistant and reload this page."
 )
 
 
@@ -70,9 +70,9 @@ def render_report(found: tuple[Path, dict[str, Any]] | None) -> None:
     report = sets[chosen or names[0]]
     meta = report.get("meta", {})
     st.markdown(
-        f"Latest run **{folder.name}**: {meta.get('questions', '?')} questions "
-        f"of the **{chosen}** set ({meta.get('split', '?')} split), "
-        f"index built {meta.get('built_at', 'at an unknown time')}."
+        f"Latest run **{folder.name}**, ran {meta.get('run_at') or 'at an unknown time'}: "
+        f"{meta.get('questions', '?')} questions of the **{chosen}** set ({meta.get('split', '?')} split), "
+        f"on the index built {meta.get('built_at') or 'at an unknown time'}."
     )
     st.subheader("Overall")
     table = _table(overall(report), "system")

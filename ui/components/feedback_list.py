@@ -7,12 +7,11 @@ import streamlit as st
 
 from assistant.http.schemas import FeedbackOut
 from ui.client import ApiClient, NotAllowed, ServiceError
+from ui.components.admin import REFUSED, accepted, refuse, token
 from ui.components.feedback import RATINGS, REASONS
 from ui.components.problems import show_problem
 
 LOADED = "feedback-loaded"  # session key: (rows, csv bytes) from the last successful load
-TOKEN = "admin-token"  # the token field's key
-REFUSED = "feedback-refused"  # session key: why the token was refused
 PROBLEM = "feedback-problem"  # session key: why the service could not be asked
 
 
@@ -40,34 +39,24 @@ def _words(label: str) -> str:
 
 
 def _load(client: ApiClient) -> None:
-    """Form callback: fetch the feedback with the token typed; a refused token empties the field to ask again."""
+    """Button callback: fetch the feedback with the token typed; a refused token empties the field to ask again."""
     state = st.session_state
-    for key in (LOADED, REFUSED, PROBLEM):
+    for key in (LOADED, PROBLEM):
         state.pop(key, None)
-    token = state.get(TOKEN) or ""
+    accepted()
+    typed = token()
     try:
-        state[LOADED] = (client.feedback(token), client.feedback_csv(token))
+        state[LOADED] = (client.feedback(typed), client.feedback_csv(typed))
     except NotAllowed as exc:
-        # Sending the same token again can only fail: clear it, so the field asks for the right one.
-        state[TOKEN] = ""
-        state[REFUSED] = f"{exc} Please enter the admin token again."
+        refuse(exc)
     except ServiceError as exc:
         state[PROBLEM] = str(exc)  # the service is down or slow: "Try again" repeats this with the same token
 
 
 def render_feedback_list(client: ApiClient) -> None:
-    """Token field and button; then the feedback, newest first, with counts and a CSV download."""
-    with st.form("feedback-token-form"):
-        st.text_input(
-            "Admin token",
-            type="password",
-            key=TOKEN,
-            help="The token the assistant service was started with (LOCALITIES_ADMIN_TOKEN). "
-            "Ask the team that runs it.",
-        )
-        st.form_submit_button("Show feedback", icon=":material/lock_open:", on_click=_load, args=(client,))
-    if refused := st.session_state.get(REFUSED):
-        st.error(refused, icon=":material/key_off:")
+    """A button (with the page's admin token); then the feedback, newest first, with counts and a CSV download."""
+    st.button("Show feedback", icon=":material/lock_open:", on_click=_load, args=(client,), key="show-feedback")
+    if st.session_state.get(REFUSED):
         return
     if problem := st.session_state.get(PROBLEM):
         show_problem(problem, key="feedback-retry", on_retry=_load, args=(client,))

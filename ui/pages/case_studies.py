@@ -9,10 +9,12 @@ from ui.client import ApiClient, NotFound, ServiceError
 from ui.components.problems import show_problem
 from ui.navigation import OPEN_CASE, ask_about_case_study
 from ui.services import api, case_studies, case_studies_about
+from ui.state import conversation
 from ui.text import escape_markdown, page_label, place
 
 ALL_THEMES = "All themes"
 THEME, WORDS = "case-theme", "case-words"  # the filters' widget keys
+ASKING = "confirm-ask-case"  # session key: the "Ask about this case study" button awaiting a confirmation
 
 
 def _close() -> None:
@@ -45,9 +47,34 @@ def matching(
     return [s for s in found.values() if theme in (ALL_THEMES, s.chapter)]
 
 
+def _keep_conversation() -> None:
+    st.session_state.pop(ASKING, None)
+
+
 def _ask_button(study: CaseStudySummary, key: str) -> None:
+    """Start a conversation about one case study; one with answers is replaced only once the user says so (as
+    "New conversation" asks), since the answers would be lost."""
+    state = st.session_state
+    if state.get(ASKING) == key:
+        answers = len(conversation(state).answers)
+        with st.container(border=True):
+            st.warning(
+                f"Start a new conversation about **{escape_markdown(study.title)}**? The {answers} "
+                f"answer{'s' if answers != 1 else ''} of your current conversation will be cleared. Download the "
+                "briefing note on the Ask the toolkit page first if you want to keep them.",
+                icon=":material/warning:",
+            )
+            yes, no = st.columns(2)
+            if yes.button("Yes, start a new conversation", key=f"{key}-confirm", icon=":material/forum:"):
+                state.pop(ASKING, None)
+                ask_about_case_study(state, study.id, study.title)
+            no.button("No, keep my conversation", key=f"{key}-keep", on_click=_keep_conversation)
+        return
     if st.button("Ask about this case study", key=key, icon=":material/forum:"):
-        ask_about_case_study(st.session_state, study.id, study.title)
+        if conversation(state).answers:
+            state[ASKING] = key
+            st.rerun()
+        ask_about_case_study(state, study.id, study.title)
 
 
 def _detail(client: ApiClient, case_id: str) -> None:
