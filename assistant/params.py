@@ -29,4 +29,5 @@ class RetrievalParams(BaseModel):
     min_relevance: float = Field(default=0.25, ge=0, le=1)
     uncertain_relevance: float = Field(default=0.47, ge=0, le=1)
     max_unknown_share: float = Field(default=0.25, ge=0, le=1)
-    answer_sentences: int = Field(default=3, ge=1, le=8)
+    answer_sentences: int = Field(default=4, ge=1, le=8)
+    search_each_ask: bool = True  # a compound question's asks are searched one by one for the answer
