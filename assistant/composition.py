@@ -21,7 +21,7 @@ PER_PASSAGE = 2  # sentences quoted from one passage
 SPECIFIC: frozenset[AnswerType] = frozenset({"amount", "count", "date", "definition", "outcome"})
 MIN_LOWER_WORDS = 2  # a heading or a signature has fewer lower-case words that are not function words
 _FUNCTION_WORDS = frozenset("and the for with from into of to in on at by or nor".split())
-QUOTE_REACH = 3  # sentences a quotation may run on for before the answer gives up on closing it
+QUOTE_REACH = 2  # sentences a quotation may run on for before the answer gives up on closing it
 KEEP_WITHIN = 0.25  # a sentence this far below its ask's best answers it no more
 
 _NUMBER = r"\b\d[\d,.]*\b"
@@ -45,7 +45,6 @@ _CARRIES: dict[AnswerType, re.Pattern[str]] = {
     "how_to": re.compile(r"\b(should|need to|needs to|by|through|can be|involves?|approach|steps?|first)\b", re.I),
     "name": re.compile(r"\b[A-Z][a-z]+(?:\s+(?:and\s+)?[A-Z][a-z]+)+\b|\b[A-Z]{2,}\b"),
     "place": re.compile(r"\b(in|at|across|within)\s+[A-Z][a-z]+"),
-    "example": re.compile(r"\b(Council|Councils|District|Borough|County)\b|\b[A-Z][a-z]+\s+[A-Z][a-z]+"),
 }
 _DEFINES = r"\s+(?:is|are|was|refers? to|means|describes?|can be defined as)\b"
 
@@ -176,7 +175,8 @@ def sentence_candidates(
             overlap = len(tokens & query_tokens) / max(1, len(query_tokens))
             # Closeness to the ask first; the passage's rank, shared words and the wanted kind break near-ties.
             score = cosine + OVERLAP_WEIGHT * overlap + RANK_PRIOR / (1 + hit_index)
-            gives = carries(whole, ask.wants, defined)
+            # An example is a case study; any other kind of answer is in the sentence's own words.
+            gives = bool(hit.passage.case_study) if ask.wants == "example" else carries(whole, ask.wants, defined)
             if gives:
                 score += TYPE_BONUS
             if names and any(name in about for name in names):
@@ -227,7 +227,7 @@ def select(per_ask: Sequence[list[Candidate]], limit: int) -> list[Candidate]:
         return (
             per_passage.get(candidate.hit.passage.id, 0) < PER_PASSAGE
             and candidate.score >= best - KEEP_WITHIN
-            and not any(c.text == candidate.text or near_same(candidate.text, c.text) for c in chosen)
+            and not any(near_same(part, said) for c in chosen for said in c.parts for part in candidate.parts)
         )
 
     def take(candidate: Candidate) -> None:
