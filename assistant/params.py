@@ -30,4 +30,6 @@ class RetrievalParams(BaseModel):
     uncertain_relevance: float = Field(default=0.47, ge=0, le=1)
     max_unknown_share: float = Field(default=0.25, ge=0, le=1)
     answer_sentences: int = Field(default=4, ge=1, le=8)
-    search_each_ask: bool = True  # a compound question's asks are searched one by one for the answer
+    # Searching a compound question ask by ask, measured on dev, cited the evidence less often (0.81 against 0.94
+    # on the blind compound questions) than choosing each ask's sentences from the whole question's passages.
+    search_each_ask: bool = False

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+
+import numpy as np
 
 from assistant.answer import Answer, compose_answer
 from assistant.asks import Understanding, understand
@@ -91,12 +94,11 @@ class Assistant:
         store, retriever, _ = self._state
         result = retriever.search(question, params, history, filters)
         understanding = self.understand(question)
-        # A compound question is searched ask by ask too, so each part finds the passage that answers it.
-        ask_results = (
-            [retriever.search(ask.query, params, history, filters) for ask in understanding.asks]
-            if understanding.compound and params.search_each_ask
-            else []
-        )
+        ask_results: list[SearchResult] = []
+        if understanding.compound and params.search_each_ask:  # each part searched on its own
+            ask_results = [retriever.search(ask.query, params, history, filters) for ask in understanding.asks]
+        elif understanding.compound:  # each part's sentences chosen for closeness to the part, from the question's passages
+            ask_results = [replace(result, vector=_between(result.vector, retriever.encode(ask.query))) for ask in understanding.asks]
         offline = compose_answer(
             result, store, params, plain=self.plain, understanding=understanding, ask_results=ask_results
         )
@@ -132,6 +134,12 @@ class Assistant:
             "model": store.manifest.get("model"),
             "built_at": store.manifest.get("built_at"),
         }
+
+
+def _between(question: np.ndarray, ask: np.ndarray) -> np.ndarray:
+    """A unit vector halfway between the whole question and one of its asks."""
+    mean = question + ask
+    return mean / (np.linalg.norm(mean) or 1.0)
 
 
 def load_synonyms(corpus_dir: Path) -> dict[str, str]:
