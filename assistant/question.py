@@ -222,20 +222,26 @@ PUBLISHED = 2018
 # advice for one council, other countries' systems. Each names the sentence an answer opens with.
 # Present-tense fillers ('at the moment', 'currently') are left out: councillors use them of the toolkit's own topics.
 _LATER = re.compile(
-    r"\b(this year|next year|since (then|the merger|it went|they went)|in the end|"
-    r"still (going|running|working|in place|exists?)|covid|coronavirus|pandemic|lockdown|went live|"
-    r"how (have|has) .{3,60} (performed|done|gone))\b",
+    r"\b(this year|next year|since (then|the merger|it went|they went|it was set up|it started|publication)|in the end|"
+    r"still (going|running|working|in place|exists?|around|operating)|went live|nowadays|these days|latest|"
+    r"most recent|up to date|how did (it|that|this|they|the \w+) (turn out|end up|go(?! about))|did (it|that|they|the \w+) go ahead|"
+    r"what happened (to|with|after|next)|how (have|has) .{3,60} (performed|done|gone|got on|fared)|"
+    # Events and policies named after 2018: the toolkit cannot know them, whatever their topic.
+    r"covid|coronavirus|pandemic|lockdown|levelling up|cost of living|cost-of-living|net zero|"
+    r"(english )?devolution white paper)\b",
     re.I,
 )
 _YEAR = re.compile(r"\b(20\d\d)\b")
 _PROCEDURE = re.compile(
-    r"\b(how (do|can|would|should) (i|we|a resident|residents|people) (apply|sign up|register|book|join|complain|object)|"
+    r"\b(how (do|can|would|should) (i|we|a resident|residents|people) (apply|sign up|register|book|join|complain|object|"
+    r"report|pay|renew|appeal|request)|"
     r"apply for|application form|sign up|subscription|fees?|opening (hours|times)|what time does|open on|"
     r"phone number|email address|contact details|who do i contact|where do i send|deadline|cut[- ]off date)\b",
     re.I,
 )
 _ADVICE = re.compile(
-    r"\b(in law|lawful|unlawful|judicial review|sue|vat|tax advice|is (she|he|it) right|is it legal|are we allowed|"
+    r"\b(in law|lawful|unlawful|judicial review|sue|vat|tax advice|is (she|he|it|they|that|this) (right|correct)|"
+    r"is (it|this|that) legal|are we allowed|legally challenge|"
     r"should we (take|stay|come out|borrow|sack|sign))\b",
     re.I,
 )
@@ -243,7 +249,7 @@ _FIGURE = re.compile(r"\b(how much|how many|what('s|’s| is| was| are| were)|wh
 # One council's own numbers: its tax, budget, allowances, registers, or what a named council has, spends or charges.
 _LOCAL_MEASURE = re.compile(
     r"\b(council tax|band [a-h]|precept|budget|reserves|allowances?|salary|salaries|headcount|housing register|"
-    r"waiting list)\b",
+    r"waiting list|debt|borrowing|turnout|majority|pay scale|parking charges?|rent levels?)\b",
     re.I,
 )
 _NAMED_COUNCIL_HAS = re.compile(
@@ -258,7 +264,10 @@ _COUNTRIES = {
     "Poland": "Poland Polish", "the United States": "America American USA", "Canada": "Canada Canadian",
     "Australia": "Australia Australian", "New Zealand": "Zealand", "Japan": "Japan Japanese",
     "Belgium": "Belgium Belgian", "Switzerland": "Switzerland Swiss", "Austria": "Austria Austrian",
-    "Portugal": "Portugal Portuguese", "Denmark": "Denmark Danish",
+    "Portugal": "Portugal Portuguese", "Denmark": "Denmark Danish", "Estonia": "Estonia Estonian",
+    "Iceland": "Iceland Icelandic", "Greece": "Greece Greek", "India": "India Indian", "China": "China Chinese",
+    "Singapore": "Singapore", "South Africa": "Africa African", "Brazil": "Brazil Brazilian",
+    "Northern Ireland": "Ulster", "Scandinavia": "Scandinavia Scandinavian", "Czechia": "Czech",
 }
 _COUNTRY_OF = {form: country for country, forms in _COUNTRIES.items() for form in forms.split()}
 _COUNTRY = re.compile(rf"\b({'|'.join(_COUNTRY_OF)})\b")
