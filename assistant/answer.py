@@ -135,6 +135,8 @@ def is_covered(result: SearchResult, params: RetrievalParams) -> bool:
     )
 
 
+HITS_CONSIDERED = 4  # passages whose sentences an answer is chosen from
+
 ENGLISH_ONLY = "The toolkit and this assistant work in English: please ask your question in English."
 USES_LIMIT = 2  # toolkit sentences quoted beside a glossary definition
 
@@ -195,7 +197,7 @@ def compose_answer(
     result: SearchResult,
     store: PassageStore,
     params: RetrievalParams,
-    hits_considered: int = 4,
+    hits_considered: int = HITS_CONSIDERED,
     plain: PlainGlossary | None = None,
     understanding: Understanding | None = None,
     ask_results: Sequence[SearchResult] = (),

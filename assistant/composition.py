@@ -22,7 +22,7 @@ SPECIFIC: frozenset[AnswerType] = frozenset({"amount", "count", "date", "definit
 MIN_LOWER_WORDS = 2  # a heading or a signature has fewer lower-case words that are not function words
 _FUNCTION_WORDS = frozenset("and the for with from into of to in on at by or nor".split())
 QUOTE_REACH = 2  # sentences a quotation may run on for before the answer gives up on closing it
-KEEP_WITHIN = 0.25  # a sentence this far below its ask's best answers it no more
+KEEP_WITHIN = 0.4  # a sentence this far below its ask's best answers it no more
 
 _NUMBER = r"\b\d[\d,.]*\b"
 _WORD_NUMBER = r"\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|hundred|thousand)\b"
@@ -46,7 +46,7 @@ _CARRIES: dict[AnswerType, re.Pattern[str]] = {
     "name": re.compile(r"\b[A-Z][a-z]+(?:\s+(?:and\s+)?[A-Z][a-z]+)+\b|\b[A-Z]{2,}\b"),
     "place": re.compile(r"\b(in|at|across|within)\s+[A-Z][a-z]+"),
 }
-_DEFINES = r"\s+(?:is|are|was|refers? to|means|describes?|can be defined as)\b"
+_DEFINES = r"\s+(?:is|are|was|refers? to|means|describes?|shows|involves|covers|can be defined as)\b"
 
 
 @dataclass(frozen=True)
