@@ -8,7 +8,15 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from assistant.asks import Understanding, understand
-from assistant.composition import Candidate, near_same, quotable, select, sentence_candidates, without_glued_heading
+from assistant.composition import (
+    Candidate,
+    balanced_quotes,
+    near_same,
+    quotable,
+    select,
+    sentence_candidates,
+    without_glued_heading,
+)
 from assistant.glossary import PlainGlossary, Term
 from assistant.params import RetrievalParams
 from assistant.question import BeyondScope, beyond_scope, defined_phrase, is_english
@@ -166,7 +174,7 @@ def _uses_of(term: Term, result: SearchResult, store: PassageStore) -> list[tupl
     for hit in hits:
         for sentence in store.sentences_of(hit.passage.id):
             text = without_glued_heading(sentence.text)
-            if forms.search(text) and quotable(text) and len(uses) < USES_LIMIT:
+            if forms.search(text) and quotable(text) and balanced_quotes(text) and len(uses) < USES_LIMIT:
                 uses.append((hit, text))
         if len(uses) >= USES_LIMIT:
             break

@@ -113,3 +113,12 @@ def test_every_marked_sentence_of_every_question_is_in_the_passage_it_cites(assi
         answer = assistant.ask(question.question, history=history)
         failures += [(question.id, piece) for piece in _ungrounded(answer)]
     assert not failures, failures[:5]
+
+
+def test_a_cell_of_an_infographic_is_not_a_sentence() -> None:
+    from assistant.composition import ends_a_statement
+
+    passage = "Prevention pays.\n£1 saves £108.27 over 10 years in prevented falls\n• Bring forward guidance on devolution"
+    assert not ends_a_statement("£1 saves £108.27 over 10 years in prevented falls", passage)
+    assert ends_a_statement("Bring forward guidance on devolution", passage)
+    assert ends_a_statement("Prevention pays.", passage)
