@@ -201,22 +201,6 @@ def wants_example(question: str) -> bool:
     return bool(_EXAMPLE.search(question))
 
 
-# "How much / how many / when" questions want the sentence that carries the amount, the count or the date.
-_WANTS = {
-    "money": re.compile(
-        r"\b(how much|cost|costs|save|saved|saving|savings|spend|spent|money|funding|worth|budget|price|pricey|cheaper)\b",
-        re.I,
-    ),
-    "count": re.compile(r"\b(how many|number of|how big|how large|how far|how long|population|size)\b", re.I),
-    "date": re.compile(r"\b(when|what year|which year|what date|since when|how old)\b", re.I),
-}
-
-
-def wanted_quantities(question: str) -> list[str]:
-    """The kinds of quantity a question asks for: 'money', 'count' and/or 'date'."""
-    return [kind for kind, pattern in _WANTS.items() if pattern.search(question)]
-
-
 PUBLISHED = 2018
 # What a 2018 national toolkit cannot give, whatever its topic: later events, one council's figures, procedures,
 # advice for one council, other countries' systems. Each names the sentence an answer opens with.
