@@ -103,14 +103,22 @@ def _all_questions() -> list:  # type: ignore[type-arg]
     return [q for path in SETS.values() for q in load_questions(path)]
 
 
-def test_every_marked_sentence_of_every_question_is_in_the_passage_it_cites(assistant) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture(scope="module")
+def served(settings):  # type: ignore[no-untyped-def]
+    """The assistant as served (its own batching query encoder), for the run over every question."""
+    from assistant.service import build_assistant
+
+    return build_assistant(settings)
+
+
+def test_every_marked_sentence_of_every_question_is_in_the_passage_it_cites(served) -> None:  # type: ignore[no-untyped-def]
     """Both sets, every split, every question (not a sample): the grounding the evaluation measures, as a test."""
     questions = _all_questions()
     assert len(questions) > 400
     failures = []
     for question in questions:
         history = [Turn(t["role"], t["content"]) for t in question.history]
-        answer = assistant.ask(question.question, history=history)
+        answer = served.ask(question.question, history=history)
         failures += [(question.id, piece) for piece in _ungrounded(answer)]
     assert not failures, failures[:5]
 
