@@ -260,7 +260,7 @@ def compose_answer(
 def _with_more(answer: Answer, chosen: list[Candidate], store: PassageStore) -> Answer:
     """An answer with more cited sentences in a paragraph of their own, numbered on from its citations."""
     said = [s for c in answer.citations for s in c.sentences]
-    chosen = [c for c in chosen if not any(near_same(c.text, s) for s in said)]
+    chosen = [c for c in chosen if not any(near_same(part, s) for part in c.parts for s in said)]
     if not chosen:
         return answer
     numbers = {c.hit.passage.id: c.n for c in answer.citations}
