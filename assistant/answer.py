@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from assistant.asks import Understanding, understand
+from assistant.composition import (
+    Candidate,
+    balanced_quotes,
+    near_same,
+    quotable,
+    select,
+    sentence_candidates,
+    without_glued_heading,
+)
 from assistant.glossary import PlainGlossary, Term
 from assistant.params import RetrievalParams
-from assistant.question import BeyondScope, beyond_scope, defined_phrase, is_english, wanted_quantities
+from assistant.question import BeyondScope, beyond_scope, defined_phrase, is_english
 from assistant.retrieval import Hit, SearchResult
-from core.lexical import lexical_tokens
 from core.models import CaseStudy
-from core.text import continues_sentence, normalise
 from stores.base import PassageStore
 
 
@@ -47,79 +56,6 @@ class Answer:
         return self.status == "answered"
 
 
-@dataclass(frozen=True)
-class _Candidate:
-    text: str
-    hit_index: int
-    score: float
-    continuation: tuple[str, ...] = ()  # the list items a sentence ending in ':' introduces
-    run_on: tuple[str, ...] = ()  # the rest of a sentence the PDF broke across lines ('– found that…')
-
-    @property
-    def parts(self) -> tuple[str, ...]:
-        return (self.text, *self.run_on, *self.continuation)
-
-    def render(self) -> str:
-        sentence = " ".join((self.text, *self.run_on))
-        if not self.continuation:
-            return sentence
-        return sentence + " " + "; ".join(item.rstrip(" .;") for item in self.continuation) + "."
-
-
-# The sentences that carry what a question asks for (see question.wanted_quantities).
-_CARRIES = {
-    "money": re.compile(r"£\s?\d|\d\s?%|\bper cent\b|\b\d[\d,.]*\s?(m|bn|k|million|billion)\b", re.I),
-    "count": re.compile(
-        r"\b\d[\d,]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|hundred|thousand)\b",
-        re.I,
-    ),
-    "date": re.compile(
-        r"\b(19|20)\d\d\b|\b(january|february|march|april|may|june|july|august|september|october|november|december)\b",
-        re.I,
-    ),
-}
-QUANTITY_BONUS = 0.15
-LIST_ITEMS = 4  # items of a list to quote after the sentence that introduces it
-RANK_PRIOR = 0.2  # how much a sentence gains from its passage's rank
-
-
-def _quotable(sentence: str) -> bool:
-    """A whole statement: not a question the toolkit asks its reader, not a fragment or a list item's tail."""
-    text = sentence.strip()
-    return not (len(text.split()) < 5 or text.endswith("?") or text[0] in "–-;,)" or text[0].islower())
-
-
-def _sentence_candidates(result: SearchResult, store: PassageStore, hits_considered: int) -> list[_Candidate]:
-    query_tokens = set(lexical_tokens(result.query.lexical))
-    wanted = wanted_quantities(result.query.original)
-    candidates: list[_Candidate] = []
-    for hit_index, hit in enumerate(result.hits[:hits_considered]):
-        ordered = store.sentences_of(hit.passage.id)
-        following = {s.row: tuple(x.text for x in ordered[i + 1 : i + 1 + LIST_ITEMS]) for i, s in enumerate(ordered)}
-        run_on = {
-            s.row: (ordered[i + 1].text,)
-            for i, s in enumerate(ordered[:-1])
-            if continues_sentence(s.text, ordered[i + 1].text, hit.passage.text)
-        }
-        sentences = [s for s in ordered if _quotable(s.text)]
-        if not sentences:
-            continue
-        vectors = store.sentence_vectors([s.row for s in sentences])
-        similarity = vectors @ result.vector
-        if result.focus is not None:  # a follow-up: the sentence must answer what is asked now
-            similarity = (similarity + vectors @ result.focus) / 2
-        for sentence, cosine in zip(sentences, similarity.tolist()):
-            tokens = set(lexical_tokens(sentence.text))
-            overlap = len(tokens & query_tokens) / max(1, len(query_tokens))
-            # Closeness to the question first; the passage's rank and shared words break near-ties.
-            score = cosine + 0.15 * overlap + RANK_PRIOR / (1 + hit_index)
-            if any(_CARRIES[kind].search(sentence.text) for kind in wanted):
-                score += QUANTITY_BONUS
-            continuation = following[sentence.row] if sentence.text.rstrip().endswith(":") else ()
-            candidates.append(_Candidate(sentence.text, hit_index, score, continuation, run_on.get(sentence.row, ())))
-    return sorted(candidates, key=lambda c: -c.score)
-
-
 def without_footnote_markers(text: str, footnotes: tuple[str, ...]) -> str:
     """'…to transform”.59 Councils' → '…to transform”. Councils', for the passage's own footnote numbers only."""
     for footnote in footnotes:
@@ -128,29 +64,6 @@ def without_footnote_markers(text: str, footnotes: tuple[str, ...]) -> str:
             # Glued to a lower-case word or a closing mark, but not '£1.59m' or 'S151'.
             text = re.sub(rf"(?<=[a-z)”’\"'.,:;])(?<!\d[.,]){number.group(1)}(?!\d)", "", text)
     return text
-
-
-def _near_same(a: str, b: str) -> bool:
-    """The same sentence printed twice (the toolkit repeats quotes between its summary and chapters)."""
-    wa, wb = set(normalise(a).split()), set(normalise(b).split())
-    return len(wa & wb) / max(1, min(len(wa), len(wb))) >= 0.8
-
-
-def _select(candidates: list[_Candidate], limit: int) -> list[_Candidate]:
-    chosen: list[_Candidate] = []
-    per_hit: dict[int, int] = {}
-    for candidate in candidates:
-        if len(chosen) >= limit:
-            break
-        if per_hit.get(candidate.hit_index, 0) >= 2:
-            continue
-        if any(_near_same(candidate.text, c.text) for c in chosen):
-            continue
-        if chosen and candidate.score < chosen[0].score - 0.25:
-            break
-        chosen.append(candidate)
-        per_hit[candidate.hit_index] = per_hit.get(candidate.hit_index, 0) + 1
-    return chosen
 
 
 def expand_first_acronyms(text: str, glossary: dict[str, str]) -> tuple[str, dict[str, str]]:
@@ -230,6 +143,8 @@ def is_covered(result: SearchResult, params: RetrievalParams) -> bool:
     )
 
 
+HITS_CONSIDERED = 4  # passages whose sentences an answer is chosen from
+
 ENGLISH_ONLY = "The toolkit and this assistant work in English: please ask your question in English."
 USES_LIMIT = 2  # toolkit sentences quoted beside a glossary definition
 
@@ -239,7 +154,11 @@ def _asked_term(question: str, plain: PlainGlossary) -> Term | None:
     phrase = defined_phrase(question)
     if not phrase:
         return None
-    for candidate in (phrase, re.split(r"\s+(?:and|,)\s+", phrase)[0], re.sub(r"^(this|these|that)\s+|\s+thing$", "", phrase)):
+    for candidate in (
+        phrase,
+        re.split(r"\s+(?:and|,)\s+", phrase)[0],
+        re.sub(r"^(this|these|that)\s+|\s+thing$", "", phrase),
+    ):
         found = plain.lookup(candidate)
         if found:
             return found
@@ -254,8 +173,9 @@ def _uses_of(term: Term, result: SearchResult, store: PassageStore) -> list[tupl
     uses: list[tuple[Hit, str]] = []
     for hit in hits:
         for sentence in store.sentences_of(hit.passage.id):
-            if forms.search(sentence.text) and _quotable(sentence.text) and len(uses) < USES_LIMIT:
-                uses.append((hit, sentence.text))
+            text = without_glued_heading(sentence.text)
+            if forms.search(text) and quotable(text) and balanced_quotes(text) and len(uses) < USES_LIMIT:
+                uses.append((hit, text))
         if len(uses) >= USES_LIMIT:
             break
     return uses
@@ -270,7 +190,8 @@ def define(term: Term, result: SearchResult, store: PassageStore) -> Answer:
     text = f"{term.term}, in plain words (this assistant's glossary, not the toolkit's words): {term.definition}"
     if uses:
         quoted = " ".join(
-            f"{without_footnote_markers(sentence, hit.passage.footnotes)} [{numbers[hit.passage.id]}]" for hit, sentence in uses
+            f"{without_footnote_markers(sentence, hit.passage.footnotes)} [{numbers[hit.passage.id]}]"
+            for hit, sentence in uses
         )
         text += "\n\nWhere the toolkit uses it:\n\n" + quoted
     by_passage = {hit.passage.id: hit for hit, _ in uses}
@@ -284,39 +205,117 @@ def compose_answer(
     result: SearchResult,
     store: PassageStore,
     params: RetrievalParams,
-    hits_considered: int = 4,
+    hits_considered: int = HITS_CONSIDERED,
     plain: PlainGlossary | None = None,
+    understanding: Understanding | None = None,
+    ask_results: Sequence[SearchResult] = (),
 ) -> Answer:
-    """An extractive answer from the best sentences of the top passages, a definition, or an abstention."""
-    sentences = params.answer_sentences
+    """An extractive answer from the best sentences of the top passages, a definition, or an abstention.
+
+    `understanding` is the question's asks (one search each, in `ask_results`, for a compound question): each ask
+    gets its best sentence, the main ask's first.
+    """
     chapters = list(dict.fromkeys(p.chapter for p in store.passages()))
     question = result.query.original
     if not is_english(question, store.vocabulary()):
         return Answer(text=ENGLISH_ONLY, status="not_covered", citations=[], hits=result.hits)
+    understanding = understanding or understand(question)
     term = _asked_term(question, plain) if plain else None
     if term:
-        return define(term, result, store)
+        defined = define(term, result, store)
+        if not (understanding.compound and is_covered(result, params)):
+            return defined
+        # 'What is a LEP and why should districts care?': the definition, then the toolkit on the rest.
+        rest = replace(understanding, asks=understanding.asks[1:])
+        own = ask_results[1:] if len(ask_results) == len(understanding.asks) else ()
+        more = _chosen_sentences(rest, result, own, store, params, hits_considered)
+        return _with_more(defined, more[: params.answer_sentences - 1], store)
     beyond = beyond_scope(question, store.vocabulary())
     if not is_covered(result, params):
         return abstention(result, chapters, beyond)
-    chosen = _select(_sentence_candidates(result, store, hits_considered), sentences)
+    chosen = _chosen_sentences(understanding, result, ask_results, store, params, hits_considered)
     if not chosen:
         return abstention(result, chapters, beyond)
-    numbers: dict[int, int] = {}
+    hits = _merged_hits(result, ask_results)
+    numbers: dict[str, int] = {}
     for candidate in chosen:
-        numbers.setdefault(candidate.hit_index, len(numbers) + 1)
+        numbers.setdefault(candidate.hit.passage.id, len(numbers) + 1)
     body = " ".join(
-        f"{without_footnote_markers(c.render(), result.hits[c.hit_index].passage.footnotes)} [{numbers[c.hit_index]}]"
-        for c in chosen
+        f"{without_footnote_markers(c.render(), c.hit.passage.footnotes)} [{numbers[c.hit.passage.id]}]" for c in chosen
     )
     body, used = expand_first_acronyms(body, store.glossary)
     related = related_case_studies(result, store.case_studies())
     # A partial answer says first, in its own paragraph, what the toolkit does not give; the cited sentences follow.
     opening = f"{beyond.sentence} The closest it does say:\n\n" if beyond else ""
     text = opening + body + ("\n\n" + _format_related(related) if related else "")
+    by_id = {c.hit.passage.id: c.hit for c in chosen}
     citations = [
-        Citation(n, result.hits[i], tuple(part for c in chosen if c.hit_index == i for part in c.parts))
-        for i, n in numbers.items()
+        Citation(n, by_id[pid], tuple(part for c in chosen if c.hit.passage.id == pid for part in c.parts))
+        for pid, n in numbers.items()
     ]
     status: Status = "partial" if beyond else "answered"
-    return Answer(text=text, status=status, citations=citations, hits=result.hits, related=related, glossary=used)
+    return Answer(text=text, status=status, citations=citations, hits=hits, related=related, glossary=used)
+
+
+def _with_more(answer: Answer, chosen: list[Candidate], store: PassageStore) -> Answer:
+    """An answer with more cited sentences in a paragraph of their own, numbered on from its citations."""
+    said = [s for c in answer.citations for s in c.sentences]
+    chosen = [c for c in chosen if not any(near_same(part, s) for part in c.parts for s in said)]
+    if not chosen:
+        return answer
+    numbers = {c.hit.passage.id: c.n for c in answer.citations}
+    for candidate in chosen:
+        numbers.setdefault(candidate.hit.passage.id, len(numbers) + 1)
+    body = " ".join(
+        f"{without_footnote_markers(c.render(), c.hit.passage.footnotes)} [{numbers[c.hit.passage.id]}]" for c in chosen
+    )
+    body, used = expand_first_acronyms(body, store.glossary)
+    by_id = {c.hit.passage.id: c.hit for c in chosen} | {c.hit.passage.id: c.hit for c in answer.citations}
+    earlier = {c.hit.passage.id: c.sentences for c in answer.citations}
+    citations = [
+        Citation(
+            n,
+            by_id[pid],
+            (*earlier.get(pid, ()), *(part for c in chosen if c.hit.passage.id == pid for part in c.parts)),
+        )
+        for pid, n in numbers.items()
+    ]
+    return replace(answer, text=f"{answer.text}\n\n{body}", citations=citations, glossary={**answer.glossary, **used})
+
+
+def _merged_hits(result: SearchResult, ask_results: Sequence[SearchResult]) -> list[Hit]:
+    """The question's hits, then any an ask's own search found besides."""
+    seen = {h.passage.id for h in result.hits}
+    merged = list(result.hits)
+    for own in ask_results:
+        for hit in own.hits:
+            if hit.passage.id not in seen:
+                seen.add(hit.passage.id)
+                merged.append(hit)
+    return merged
+
+
+def _chosen_sentences(
+    understanding: Understanding,
+    result: SearchResult,
+    ask_results: Sequence[SearchResult],
+    store: PassageStore,
+    params: RetrievalParams,
+    hits_considered: int,
+) -> list[Candidate]:
+    """The best sentences for each ask, each from the ask's own search where there was one."""
+    asks = understanding.asks
+    searched = list(ask_results) if len(ask_results) == len(asks) else [result] * len(asks)
+    if len(asks) == 1:
+        searched = [result]
+    # A short ask that refers back ('and what did they save?') is answered from what the ask before it found.
+    searched = [
+        replace(own, hits=searched[i - 1].hits) if i and ask.leans_on else own
+        for i, (ask, own) in enumerate(zip(asks, searched))
+    ]
+    per_ask = [
+        sentence_candidates(ask, i, own, store, hits_considered, understanding.entities)
+        for i, (ask, own) in enumerate(zip(asks, searched))
+    ]
+    per_ask = [c for c in per_ask if c]
+    return select(per_ask, params.answer_sentences) if per_ask else []

@@ -200,28 +200,6 @@ def conversation_context(history: Sequence[Turn], case_study_titles: Sequence[st
     return " ".join([*users[max(start, 0):], *named[:1]]).strip()
 
 
-_ASK_BOUNDARY = re.compile(
-    r"(?:\?\s+|,?\s+(?:and|but|or|also)\s+(?:if so,?\s+)?|;\s+)"
-    r"(?=(?:what|what's|how|why|who|when|where|which|is|are|was|were|does|do|did|can|could|should|would|has|have|"
-    r"had|will)\b)",
-    re.IGNORECASE,
-)
-
-
-def split_asks(question: str) -> list[str]:
-    """A compound question's asks ('What is X, and how did Y do it?' → two); a single ask stays whole.
-
-    Each later ask that leans on an earlier one ('and why does having one matter?') keeps the first ask as its
-    context, as a follow-up in a conversation does."""
-    parts = [p.strip(" ,;") for p in _ASK_BOUNDARY.split(question.strip()) if len(words(p)) >= 2]
-    if len(parts) < 2:
-        return [question]
-    asks = [parts[0]]
-    for part in parts[1:]:
-        asks.append(f"{part} {parts[0]}" if is_follow_up(part, [Turn("user", parts[0])]) else part)
-    return asks
-
-
 def rewrite(
     question: str,
     history: Sequence[Turn],
@@ -263,41 +241,31 @@ def wants_example(question: str) -> bool:
     return bool(_EXAMPLE.search(question))
 
 
-# "How much / how many / when" questions want the sentence that carries the amount, the count or the date.
-_WANTS = {
-    "money": re.compile(
-        r"\b(how much|cost|costs|save|saved|saving|savings|spend|spent|money|funding|worth|budget|price|pricey|cheaper)\b",
-        re.I,
-    ),
-    "count": re.compile(r"\b(how many|number of|how big|how large|how far|how long|population|size)\b", re.I),
-    "date": re.compile(r"\b(when|what year|which year|what date|since when|how old)\b", re.I),
-}
-
-
-def wanted_quantities(question: str) -> list[str]:
-    """The kinds of quantity a question asks for: 'money', 'count' and/or 'date'."""
-    return [kind for kind, pattern in _WANTS.items() if pattern.search(question)]
-
-
 PUBLISHED = 2018
 # What a 2018 national toolkit cannot give, whatever its topic: later events, one council's figures, procedures,
 # advice for one council, other countries' systems. Each names the sentence an answer opens with.
 # Present-tense fillers ('at the moment', 'currently') are left out: councillors use them of the toolkit's own topics.
 _LATER = re.compile(
-    r"\b(this year|next year|since (then|the merger|it went|they went)|in the end|"
-    r"still (going|running|working|in place|exists?)|covid|coronavirus|pandemic|lockdown|went live|"
-    r"how (have|has) .{3,60} (performed|done|gone))\b",
+    r"\b(this year|next year|since (then|the merger|it went|they went|it was set up|it started|publication)|in the end|"
+    r"still (going|running|working|in place|exists?|around|operating)|went live|nowadays|these days|latest|"
+    r"most recent|up to date|how did (it|that|this|they|the \w+) (turn out|end up|go(?! about))|did (it|that|they|the \w+) go ahead|"
+    r"what happened (to|with|after|next)|how (have|has) .{3,60} (performed|done|gone|got on|fared)|"
+    # Events and policies named after 2018: the toolkit cannot know them, whatever their topic.
+    r"covid|coronavirus|pandemic|lockdown|levelling up|cost of living|cost-of-living|net zero|"
+    r"(english )?devolution white paper)\b",
     re.I,
 )
 _YEAR = re.compile(r"\b(20\d\d)\b")
 _PROCEDURE = re.compile(
-    r"\b(how (do|can|would|should) (i|we|a resident|residents|people) (apply|sign up|register|book|join|complain|object)|"
+    r"\b(how (do|can|would|should) (i|we|a resident|residents|people) (apply|sign up|register|book|join|complain|object|"
+    r"report|pay|renew|appeal|request)|"
     r"apply for|application form|sign up|subscription|fees?|opening (hours|times)|what time does|open on|"
     r"phone number|email address|contact details|who do i contact|where do i send|deadline|cut[- ]off date)\b",
     re.I,
 )
 _ADVICE = re.compile(
-    r"\b(in law|lawful|unlawful|judicial review|sue|vat|tax advice|is (she|he|it) right|is it legal|are we allowed|"
+    r"\b(in law|lawful|unlawful|judicial review|sue|vat|tax advice|is (she|he|it|they|that|this) (right|correct)|"
+    r"is (it|this|that) legal|are we allowed|legally challenge|"
     r"should we (take|stay|come out|borrow|sack|sign))\b",
     re.I,
 )
@@ -305,7 +273,7 @@ _FIGURE = re.compile(r"\b(how much|how many|what('s|’s| is| was| are| were)|wh
 # One council's own numbers: its tax, budget, allowances, registers, or what a named council has, spends or charges.
 _LOCAL_MEASURE = re.compile(
     r"\b(council tax|band [a-h]|precept|budget|reserves|allowances?|salary|salaries|headcount|housing register|"
-    r"waiting list)\b",
+    r"waiting list|debt|borrowing|turnout|majority|pay scale|parking charges?|rent levels?)\b",
     re.I,
 )
 _NAMED_COUNCIL_HAS = re.compile(
@@ -320,7 +288,10 @@ _COUNTRIES = {
     "Poland": "Poland Polish", "the United States": "America American USA", "Canada": "Canada Canadian",
     "Australia": "Australia Australian", "New Zealand": "Zealand", "Japan": "Japan Japanese",
     "Belgium": "Belgium Belgian", "Switzerland": "Switzerland Swiss", "Austria": "Austria Austrian",
-    "Portugal": "Portugal Portuguese", "Denmark": "Denmark Danish",
+    "Portugal": "Portugal Portuguese", "Denmark": "Denmark Danish", "Estonia": "Estonia Estonian",
+    "Iceland": "Iceland Icelandic", "Greece": "Greece Greek", "India": "India Indian", "China": "China Chinese",
+    "Singapore": "Singapore", "South Africa": "Africa African", "Brazil": "Brazil Brazilian",
+    "Northern Ireland": "Ulster", "Scandinavia": "Scandinavia Scandinavian", "Czechia": "Czech",
 }
 _COUNTRY_OF = {form: country for country, forms in _COUNTRIES.items() for form in forms.split()}
 _COUNTRY = re.compile(rf"\b({'|'.join(_COUNTRY_OF)})\b")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
@@ -17,7 +17,6 @@ from assistant.question import (
     conversation_cue,
     english_words,
     rewrite,
-    split_asks,
     wants_example,
 )
 from assistant.rerank import Signals, rerank_scores
@@ -86,17 +85,6 @@ def rrf(rankings: Sequence[tuple[list[str], float]], k: int) -> dict[str, float]
     return fused
 
 
-def interleave(rankings: Sequence[list[Hit]], k: int) -> list[Hit]:
-    """The first hit of each ranking in turn, then the second of each, …: k hits without repeats, so every ask
-    of a compound question has its best passages near the top."""
-    merged: dict[str, Hit] = {}
-    for depth in range(max((len(r) for r in rankings), default=0)):
-        for ranking in rankings:
-            if depth < len(ranking) and ranking[depth].passage.id not in merged:
-                merged[ranking[depth].passage.id] = ranking[depth]
-    return list(merged.values())[:k]
-
-
 def collapse_near_duplicates(ids: list[str], vectors: np.ndarray, threshold: float) -> list[str]:
     """Keep the first of any passages whose embeddings are nearly identical (repeated quotes, reprinted text)."""
     kept: list[int] = []
@@ -146,16 +134,9 @@ class Retriever:
         history: Sequence[Turn] = (),
         filters: Filters | None = None,
     ) -> SearchResult:
-        """The top-k passages for a question in its conversation; each ask of a compound question gets its own."""
+        """The top-k passages for a question in its conversation."""
         resolved = self.resolve_filters(filters)
-        whole = self._search(question, params, history, resolved)
-        asks = split_asks(question) if params.split_asks else [question]
-        if len(asks) < 2:
-            return whole
-        # An ask leans on the conversation only as far as the whole question does ('…, is it? Why should we?').
-        leaning = history if whole.query.follow_up else ()
-        own = [self._search(ask, params, leaning, resolved).hits for ask in asks]
-        return replace(whole, hits=interleave([whole.hits, *own], params.k))
+        return self._search(question, params, history, resolved)
 
     def _search(
         self, question: str, params: RetrievalParams, history: Sequence[Turn], resolved: Filters | None

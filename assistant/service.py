@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+
 from assistant.answer import Answer, compose_answer
-from assistant.case_studies import CaseStudyDetail, summarise
+from assistant.asks import Understanding, understand
+from assistant.case_studies import CaseStudyDetail, proper_nouns, summarise
 from assistant.encoding import model_encoder
 from assistant.glossary import PlainGlossary
 from assistant.params import RetrievalParams
@@ -52,8 +56,10 @@ class Assistant:
         for study in store.case_studies():
             passages = [p for p in store.passages() if p.case_study == study.title]
             summaries[study.id] = summarise(passages)
+        names = proper_nouns(p.text for p in store.passages()) - {a.lower() for a in store.glossary}
         # One assignment publishes the new index to readers; a request holds the old one until it finishes.
         self._state = (store, retriever, summaries)
+        self._names = (names, [c.title for c in store.case_studies()])
 
     @property
     def store(self) -> PassageStore:
@@ -91,12 +97,25 @@ class Assistant:
         params = params or self.params
         store, retriever, _ = self._state
         result = retriever.search(question, params, history, filters)
-        offline = compose_answer(result, store, params, plain=self.plain)
-        if self.llm is not None and offline.answered:
+        understanding = self.understand(question)
+        ask_results: list[SearchResult] = []
+        if understanding.compound and params.search_each_ask:  # each part searched on its own
+            ask_results = [retriever.search(ask.query, params, history, filters) for ask in understanding.asks]
+        elif understanding.compound:  # each part's sentences chosen for closeness to the part, from the question's passages
+            ask_results = [replace(result, vector=_between(result.vector, retriever.encode(ask.query))) for ask in understanding.asks]
+        offline = compose_answer(
+            result, store, params, plain=self.plain, understanding=understanding, ask_results=ask_results
+        )
+        if self.llm is not None and offline.status != "not_covered":
             from assistant.llm import generate_answer
 
             return generate_answer(self.llm, question, result, offline)
         return offline
+
+    def understand(self, question: str) -> Understanding:
+        """The question's asks, the answer each wants, and the toolkit's names it mentions."""
+        names, titles = self._names
+        return understand(question, names, titles)
 
     def case_studies(self) -> list[tuple[CaseStudy, str]]:
         store, _, summaries = self._state
@@ -134,6 +153,12 @@ class Assistant:
             "model": store.manifest.get("model"),
             "built_at": store.manifest.get("built_at"),
         }
+
+
+def _between(question: np.ndarray, ask: np.ndarray) -> np.ndarray:
+    """A unit vector halfway between the whole question and one of its asks."""
+    mean = question + ask
+    return mean / (np.linalg.norm(mean) or 1.0)
 
 
 def load_synonyms(corpus_dir: Path) -> dict[str, str]:

@@ -118,3 +118,28 @@ def test_the_glossary_explains_terms_the_toolkit_uses_in_its_own_words(toolkit_t
         assert any(f" {term_key(f)} " in keyed for f in forms), entry["term"]
         words = normalise(entry["definition"]).split()
         assert not {" ".join(words[i : i + 6]) for i in range(len(words) - 5)} & runs, entry["term"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "question"),
+    [
+        ("after_publication", "How did the Publica company turn out in the end?"),
+        ("after_publication", "What has the levelling up fund meant for district partnerships?"),
+        ("after_publication", "Is the Early Help Hub still operating these days?"),
+        ("procedure", "How do I report a missed bin collection?"),
+        ("advice", "Our lawyer says a joint committee can't hire staff. Is that correct?"),
+        ("local_figure", "How much debt does Cherwell have?"),
+        ("other_country", "How are Estonian municipalities funded?"),
+    ],
+)
+def test_more_ways_of_asking_what_the_toolkit_cannot_give(kind: str, question: str) -> None:
+    found = beyond_scope(question, {"denmark", "danish"})
+    assert found is not None and found.kind == kind
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Has any council asked residents about the future, and how did they go about it?", "How did the councils go about the merger?"],
+)
+def test_asking_how_a_case_study_went_about_it_is_not_a_later_event(question: str) -> None:
+    assert beyond_scope(question, {"denmark"}) is None

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from assistant.lc_retriever import LocalitiesRetriever
@@ -15,7 +16,7 @@ def _with_llm(assistant: Assistant, replies: list[str]) -> Assistant:
 
 
 def test_valid_markers_are_kept_and_unknown_ones_dropped(assistant) -> None:  # type: ignore[no-untyped-def]
-    llm_assistant = _with_llm(assistant, ["They each saved over £100k a year [2]. Also see [9]."])
+    llm_assistant = _with_llm(assistant, ["STATUS: answered\nThey each saved over £100k a year [2]. Also see [9]."])
     answer = llm_assistant.ask("How much did Central Lincolnshire save?")
     assert answer.answered
     assert "[9]" not in answer.text and "[1]" in answer.text
@@ -24,7 +25,7 @@ def test_valid_markers_are_kept_and_unknown_ones_dropped(assistant) -> None:  # 
 
 def test_an_answer_with_no_valid_citation_falls_back_to_the_offline_answer(assistant) -> None:  # type: ignore[no-untyped-def]
     offline = assistant.ask("How much did Central Lincolnshire save?")
-    llm_assistant = _with_llm(assistant, ["I think they saved a lot [12]."])
+    llm_assistant = _with_llm(assistant, ["STATUS: answered\nI think they saved a lot [12]."])
     answer = llm_assistant.ask("How much did Central Lincolnshire save?")
     assert answer.text == offline.text
 
@@ -55,7 +56,7 @@ def test_injected_instructions_cannot_remove_citations(assistant) -> None:  # ty
 def test_tokens_stream_and_are_validated_at_the_end(assistant) -> None:  # type: ignore[no-untyped-def]
     result = assistant.search("How much did Central Lincolnshire save?")
     offline = assistant.ask("How much did Central Lincolnshire save?")
-    llm = FakeListChatModel(responses=["Over £100k each [1] [5]."])
+    llm = FakeListChatModel(responses=["STATUS: answered\nOver £100k each [1] [5]."])
     tokens = list(stream_answer(llm, "How much did Central Lincolnshire save?", result))
     assert len(tokens) > 3
     final = finish_stream("".join(tokens), result, offline)
@@ -77,3 +78,45 @@ def test_langchain_retriever_returns_documents_with_passage_metadata(assistant) 
 
 def test_default_has_no_llm(settings) -> None:  # type: ignore[no-untyped-def]
     assert settings.llm_provider is None
+
+
+# Each status through the fake model (no LLM server can exist here): the status line is validated like the markers.
+def test_a_model_answer_states_answered_and_cites(assistant) -> None:  # type: ignore[no-untyped-def]
+    llm_assistant = _with_llm(assistant, ["STATUS: answered\nThe councils each saved over £100k a year [1]."])
+    answer = llm_assistant.ask("How much did the Central Lincolnshire councils save by sharing a planning team?")
+    assert answer.status == "answered" and answer.answered and "STATUS" not in answer.text
+    assert [c.n for c in answer.citations] == [1]
+
+
+def test_a_model_answer_states_partial_and_keeps_its_citations(assistant) -> None:  # type: ignore[no-untyped-def]
+    question = "Why do district councils share services with their neighbours?"
+    llm_assistant = _with_llm(
+        assistant, ["STATUS: partial\nThe toolkit does not give one council's figures. Sharing saves money [2]."]
+    )
+    answer = llm_assistant.ask(question)
+    assert answer.status == "partial" and not answer.answered
+    assert answer.text.startswith("The toolkit does not give") and len(answer.citations) == 1
+
+
+def test_a_model_answer_states_not_covered_and_cites_nothing(assistant) -> None:  # type: ignore[no-untyped-def]
+    llm_assistant = _with_llm(assistant, ["STATUS: not_covered\nThe passages do not say [1]."])
+    answer = llm_assistant.ask("Why do district councils share services with their neighbours?")
+    assert answer.status == "not_covered" and not answer.citations and "[1]" not in answer.text
+
+
+@pytest.mark.parametrize("reply", ["They saved a lot [1].", "STATUS: certain\nThey saved a lot [1].", "Note [1].\nSTATUS: answered"])
+def test_a_model_answer_without_a_valid_status_falls_back_to_the_offline_answer(assistant, reply: str) -> None:  # type: ignore[no-untyped-def]
+    question = "Why do district councils share services with their neighbours?"
+    answer = _with_llm(assistant, [reply]).ask(question)
+    assert answer.text == assistant.ask(question).text
+
+
+def test_the_model_cannot_overrule_a_gap_the_rules_found(assistant) -> None:  # type: ignore[no-untyped-def]
+    question = "How much has the Publica Group company saved its councils since 2023?"
+    assert assistant.ask(question).status == "partial"
+    answer = _with_llm(assistant, ["STATUS: answered\nPublica saves money [1]."]).ask(question)
+    assert answer.status == "partial"
+
+
+def test_the_prompt_asks_for_each_status() -> None:
+    assert all(f"STATUS: {s}" in SYSTEM_RULES for s in ("answered", "partial", "not_covered"))

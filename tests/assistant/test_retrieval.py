@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.question import conversation_context, conversation_cue, is_follow_up, split_asks
+from assistant.question import conversation_context, conversation_cue, is_follow_up
 from assistant.retrieval import rrf
 from core.errors import UnknownFilter
 from core.models import Filters, Turn
@@ -104,22 +104,6 @@ def test_a_follow_up_two_turns_on_still_finds_the_first_subject(assistant) -> No
     result = assistant.search("and what was it for?", history=history)
     assert result.query.follow_up
     assert result.hits[0].passage.case_study == "Kent business rates retention pilot"
-
-
-def test_a_compound_question_is_split_into_its_asks() -> None:
-    assert split_asks("What is a combined authority, and how do districts take part in one?") == [
-        "What is a combined authority",
-        "how do districts take part in one? What is a combined authority",  # 'one' leans on the first ask
-    ]
-    assert split_asks("Has any council shared a chief executive? What did it save?")[1].startswith("What did it save?")
-    assert split_asks("How did Publica save money?") == ["How did Publica save money?"]
-    assert split_asks("planning and housing") == ["planning and housing"]
-
-
-def test_every_ask_of_a_compound_question_has_a_passage_near_the_top(assistant) -> None:  # type: ignore[no-untyped-def]
-    question = "What is Publica Group, and which councils merged in Suffolk?"
-    top = {h.passage.case_study for h in assistant.search(question).hits}
-    assert {"Publica Group", "Suffolk Coastal and Waveney district merger"} <= top
 
 
 def test_case_study_filter_returns_only_that_case_study(assistant) -> None:  # type: ignore[no-untyped-def]

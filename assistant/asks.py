@@ -1,0 +1,239 @@
+"""What a question asks: its asks (a compound question split in its parts), the kind of answer each wants, the
+names it mentions and the time it is about. Pure functions over the question text and the toolkit's own words,
+shared by answer composition and (later) retrieval."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from core.lexical import STOP_WORDS, words
+
+AnswerType = Literal[
+    "amount",
+    "count",
+    "date",
+    "name",
+    "place",
+    "yes_no",
+    "definition",
+    "example",
+    "reason",
+    "how_to",
+    "outcome",
+    "description",
+]
+
+# Words that open a new question inside a sentence ('…, and how did they show it?').
+_OPENER = (
+    r"(?:what|what's|whats|how|why|who|when|where|which|is|are|does|do|did|can|could|should|would|will|was|were|"
+    r"has|have|any|anything)"
+)
+# A new ask after a comma, ' and ', ' or ', ';' or a dash, when the words that follow open a question.
+_JOINT = re.compile(rf"(?:,\s*(?:and|or|but|so)?|\s+(?:and|or|but|so)|;|\s[-–—])\s+(?={_OPENER}\b)", re.I)
+_LEADING_JOINT = re.compile(r"^[\s,;–—-]*(?:(?:and|or|but|so)\b)?", re.I)
+_SENTENCE_END = re.compile(r"(?<=[?!.])\s+(?=\S)")
+MIN_ASK_WORDS = 2  # content words an ask needs to be searched alone
+
+# In order: the first kind a question matches is the answer it wants.
+_WANTS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
+    (
+        "reason",
+        re.compile(
+            r"\bhow much (?:does|do|did|would|will) .{0,40}\bmatter\b|\bwhy\b|"
+            r"\bwhat(?:'s| is)? in it for\b|\bwhat(?:'s| is) the point\b|\bdifference does\b",
+            re.I,
+        ),
+    ),
+    ("amount", re.compile(r"\bhow much\b|\b(?:save|saved|saving|savings|cost|costs|spend|spent|worth|£)\b", re.I)),
+    ("count", re.compile(r"\bhow many\b|\bnumber of\b|\bhow big\b|\bhow large\b|\bpopulation\b", re.I)),
+    (
+        "date",
+        re.compile(
+            r"^\W*when\b|\bwhen (?:did|was|were|will|is|are|does|do)\b|,? and when\b|\bwhat (?:year|date)\b|"
+            r"\bwhich year\b|\bhow long ago\b",
+            re.I,
+        ),
+    ),
+    (
+        "outcome",
+        re.compile(
+            r"\b(?:achieve|achieved|result|results|outcome|outcomes|impact|came of|paid off|"
+            r"pay off|work out|worked|difference|benefits?|happened)\b",
+            re.I,
+        ),
+    ),
+    (
+        "example",
+        re.compile(
+            r"\b(?:examples?|case stud\w*|has any(?:one| \w+)?|have any|is there an?y?|are there any|"
+            r"anyone|any (?:council|district|borough|city|county)|done (?:this|that|it)|tried)\b",
+            re.I,
+        ),
+    ),
+    ("name", re.compile(r"^\W*(?:which|who|whose)\b|\bwhat(?:'s| is) the name\b|\bcalled\b|\bname of\b", re.I)),
+    ("place", re.compile(r"^\W*where\b", re.I)),
+    # A short 'what is X' (not 'what are districts hoping to get …'), 'what does X mean', 'define X'.
+    (
+        "definition",
+        re.compile(
+            r"^\W*(?:what(?:'s|’s| is| are)\s+(?:an?\s+|the\s+)?['‘“]?[\w’'-]+(?:\s+[\w’'-]+){0,3}['’”]?\s*\??$|"
+            r"what does .{2,40} mean\b|define\b|meaning of\b)",
+            re.I,
+        ),
+    ),
+    (
+        "how_to",
+        re.compile(r"^\W*(?:so |ok |right |and )?how\b|\bhow (?:do|can|should|would|could|does|did|to)\b", re.I),
+    ),
+    ("yes_no", re.compile(r"^\W*(?:is|are|does|do|did|can|could|should|has|have|was|were|will|would)\b", re.I)),
+)
+
+# Said of times after the toolkit was written ('this year', 'since then', 'now').
+_RELATIVE_TIME = re.compile(
+    r"\b(this year|next year|last year|these days|nowadays|now|currently|at the moment|since then|since|"
+    r"in the end|recently|latest|still)\b",
+    re.I,
+)
+_YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One thing a question asks, and the kind of answer it wants."""
+
+    text: str
+    wants: AnswerType
+    leans_on: str = ""  # the ask before, for a short one that refers back ('… and what did they save?')
+
+    @property
+    def query(self) -> str:
+        """What to search for this ask."""
+        return f"{self.leans_on} {self.text}".strip()
+
+
+@dataclass(frozen=True)
+class TimeRef:
+    """The time a question is about: years it names and words such as 'this year' or 'since'."""
+
+    years: tuple[int, ...] = ()
+    relative: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """A question understood: its asks (main ask first), the names it mentions, the time it is about."""
+
+    question: str
+    asks: tuple[Ask, ...]
+    entities: tuple[str, ...]
+    time: TimeRef
+
+    @property
+    def main(self) -> Ask:
+        return self.asks[0]
+
+    @property
+    def compound(self) -> bool:
+        return len(self.asks) > 1
+
+
+# Words of asking, which say nothing about what an ask is about.
+_ASKING = STOP_WORDS | frozenset(
+    "what what's how why who when where which does did do were can could should would has have had any anyone "
+    "anything been our your you we i me my us them they their its those there here just really actually".split()
+)
+
+
+def _content_words(text: str) -> list[str]:
+    return [w for w in words(text) if w not in _ASKING and len(w) > 2]
+
+
+def _leans(text: str) -> bool:
+    """Too few words of its own to be searched alone ('what did they save?', 'has anyone done it')."""
+    return len(_content_words(text)) < MIN_ASK_WORDS
+
+
+def _is_question(text: str) -> bool:
+    return text.rstrip().endswith("?") or bool(re.match(rf"^\W*{_OPENER}\b", text, re.I))
+
+
+def split_asks(question: str) -> list[str]:
+    """The parts of a compound question, in order; statements of context go with the ask they precede.
+
+    'What is X, and how do we Y?' → ['What is X', 'how do we Y?']; 'We merged. Did it save?' → one ask.
+    """
+    pieces: list[str] = []
+    context: list[str] = []
+    for sentence in _SENTENCE_END.split(question.strip()):
+        if not _is_question(sentence):
+            context.append(sentence)  # 'Our devolution bid went nowhere.' sets the scene for the ask after it
+            continue
+        cuts = [0, *(m.start() for m in _JOINT.finditer(sentence)), len(sentence)]
+        spans: list[tuple[int, int]] = []
+        for start, end in zip(cuts, cuts[1:]):
+            piece = sentence[start:end]
+            if spans and _leans(piece) and answer_type(piece) in ("yes_no", "description"):
+                spans[-1] = (spans[-1][0], end)  # asks nothing of its own: 'or is that a myth?'
+            else:
+                spans.append((start, end))
+        for number, (start, end) in enumerate(spans):
+            part = _LEADING_JOINT.sub("", sentence[start:end]).strip(" ,;-–—")
+            if part and number < len(spans) - 1 and not re.match(rf"^\W*{_OPENER}\b", part, re.I):
+                context.append(part)  # 'Different subject - what is X?', 'If we merged, what would …': a lead-in
+                continue
+            if part:
+                pieces.append(" ".join([*context, part]) if context else part)
+                context = []
+    if context:  # no question mark anywhere: the whole text is the ask
+        pieces = [*pieces[:-1], " ".join([pieces[-1], *context])] if pieces else [" ".join(context)]
+    return pieces or [question.strip()]
+
+
+def answer_type(ask: str) -> AnswerType:
+    """The kind of answer an ask wants ('how much did they save?' → amount; 'why should we?' → reason)."""
+    # Judge the question itself, not the scene before it ('We share a chief exec. Is there an example …?').
+    own = [s for s in _SENTENCE_END.split(ask.strip()) if _is_question(s)] or [ask]
+    text = " ".join(own)
+    for kind, pattern in _WANTS:
+        if pattern.search(text):
+            return kind
+    return "description"
+
+
+def named_entities(question: str, proper: Collection[str], titles: Sequence[str] = ()) -> tuple[str, ...]:
+    """Names the question mentions that the toolkit uses as names (councils, places, programmes, case studies).
+
+    `proper` holds the words the toolkit nearly always capitalises; runs of them are one name ('suffolk coastal').
+    """
+    tokens = re.findall(r"[A-Za-z][A-Za-z'’-]*", question)
+    names: list[str] = []
+    run: list[str] = []
+    for token in [*tokens, ""]:
+        if token and token.lower() in proper:
+            run.append(token)
+            continue
+        if run:
+            names.append(" ".join(run))
+        run = []
+    lowered = question.lower()
+    names += [title for title in titles if title.lower() in lowered]
+    return tuple(dict.fromkeys(names))
+
+
+def time_of(question: str) -> TimeRef:
+    """The years a question names and its words for 'after the toolkit' ('this year', 'since')."""
+    years = tuple(int(y) for y in _YEAR.findall(question))
+    relative = tuple(m.group(1).lower() for m in _RELATIVE_TIME.finditer(question))
+    return TimeRef(years, relative)
+
+
+def understand(question: str, proper: Collection[str] = (), titles: Sequence[str] = ()) -> Understanding:
+    """A question's asks, the answer each wants, the names it mentions and its time."""
+    texts = split_asks(question)
+    asks = tuple(
+        Ask(text, answer_type(text), texts[i - 1] if i and _leans(text) else "") for i, text in enumerate(texts)
+    )
+    return Understanding(question, asks, named_entities(question, proper, titles), time_of(question))

@@ -1,0 +1,259 @@
+"""Choosing the toolkit's sentences that answer each ask: scored for closeness and for the kind of answer wanted."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.asks import AnswerType, Ask
+from assistant.retrieval import Hit, SearchResult
+from core.lexical import lexical_tokens
+from core.text import collapse_ws, continues_sentence, normalise
+from stores.base import PassageStore
+
+LIST_ITEMS = 4  # items of a list to quote after the sentence that introduces it
+RANK_PRIOR = 0.2  # how much a sentence gains from its passage's rank
+OVERLAP_WEIGHT = 0.15  # how much from the share of the ask's words it uses
+TYPE_BONUS = 0.12  # how much from carrying the kind of answer the ask wants
+ENTITY_BONUS = 0.08  # how much from being in the case study or section the question names
+PER_PASSAGE = 2  # sentences quoted from one passage
+SPECIFIC: frozenset[AnswerType] = frozenset({"amount", "count", "date", "definition", "outcome"})
+MIN_LOWER_WORDS = 2  # a heading or a signature has fewer lower-case words that are not function words
+_FUNCTION_WORDS = frozenset("and the for with from into of to in on at by or nor".split())
+QUOTE_REACH = 2  # sentences a quotation may run on for before the answer gives up on closing it
+KEEP_WITHIN = 0.4  # a sentence this far below its ask's best answers it no more
+
+_NUMBER = r"\b\d[\d,.]*\b"
+_WORD_NUMBER = r"\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|hundred|thousand)\b"
+# What a sentence that gives each kind of answer carries.
+_CARRIES: dict[AnswerType, re.Pattern[str]] = {
+    "amount": re.compile(r"£\s?\d|\d\s?%|\bper cent\b|\b\d[\d,.]*\s?(m|bn|k|million|billion)\b", re.I),
+    "count": re.compile(f"{_NUMBER}|{_WORD_NUMBER}", re.I),
+    "date": re.compile(
+        r"\b(19|20)\d\d\b|\b(january|february|march|april|may|june|july|august|september|october|november|december)\b",
+        re.I,
+    ),
+    "outcome": re.compile(
+        r"£\s?\d|\d\s?%|\b(saved?|savings?|reduced|reduction|increased|improved|delivered|achieved|resulted|"
+        r"generated|secured|prevented|now)\b",
+        re.I,
+    ),
+    "reason": re.compile(
+        r"\b(because|so that|in order to|helps?|enables?|allows?|benefits?|means|ensures?|key|important)\b", re.I
+    ),
+    "how_to": re.compile(r"\b(should|need to|needs to|by|through|can be|involves?|approach|steps?|first)\b", re.I),
+    "name": re.compile(r"\b[A-Z][a-z]+(?:\s+(?:and\s+)?[A-Z][a-z]+)+\b|\b[A-Z]{2,}\b"),
+    "place": re.compile(r"\b(in|at|across|within)\s+[A-Z][a-z]+"),
+}
+_DEFINES = r"\s+(?:is|are|was|refers? to|means|describes?|shows|involves|covers|can be defined as)\b"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A toolkit sentence as a possible answer to one ask, with what completes it."""
+
+    text: str
+    hit: Hit
+    ask: int
+    wants: AnswerType
+    score: float
+    continuation: tuple[str, ...] = ()  # the list items a sentence ending in ':' introduces
+    run_on: tuple[str, ...] = ()  # the rest of a sentence the PDF broke across lines ('– found that…')
+    gives_wanted: bool = False  # carries the kind of answer its ask wants (an amount for 'how much')
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        return (self.text, *self.run_on, *self.continuation)
+
+    def render(self) -> str:
+        sentence = " ".join((self.text, *self.run_on))
+        if not self.continuation:
+            return sentence
+        return sentence + " " + "; ".join(item.rstrip(" .;") for item in self.continuation) + "."
+
+
+def balanced_quotes(text: str) -> bool:
+    """No quotation opened and left open (or closed and never opened)."""
+    return text.count("“") == text.count("”") and text.count('"') % 2 == 0
+
+
+def quotable(sentence: str) -> bool:
+    """A whole statement: not a question the toolkit asks its reader, not a fragment or a list item's tail, not a
+    heading, a signature or a table header (hardly a lower-case word). The real fix for cells is at ingest."""
+    text = sentence.strip()
+    if len(text.split()) < 5 or text.endswith("?") or text[0] in "–-;,)" or text[0].islower():
+        return False
+    lower = [w for w in re.findall(r"\b[a-z][a-z’'-]{2,}", text) if w not in _FUNCTION_WORDS]
+    return len(lower) >= MIN_LOWER_WORDS
+
+
+def ends_a_statement(sentence: str, passage: str) -> bool:
+    """Ends as a sentence does, is an item of a bulleted list, or carries no figure; not an infographic's or a
+    table's cell ('£1 saves £108.27 over 10 years in prevented falls'). A small guard: cells are marked at ingest.
+    Measured on dev: guarding every unfinished line cost the curated set more facts than it gained the blind."""
+    text = sentence.rstrip()
+    if not re.search(r"\d", text):  # an unfinished line without a figure is more often a heading than a cell
+        return True
+    return text[-1] in ".!?”’\")…:;" or f"• {text[:40]}" in collapse_ws(passage)
+
+
+def closing_quote(sentences: Sequence[str]) -> tuple[str, ...] | None:
+    """The sentences that close a quotation the first one opens (none if it opens none); None if none closes it."""
+    for end in range(1, min(len(sentences), QUOTE_REACH + 1) + 1):
+        if balanced_quotes(" ".join(sentences[:end])):
+            return tuple(sentences[1:end])
+    return None
+
+
+# A heading the PDF ran into the sentence after it: 'Changing the governance model The Five councils explored …'.
+_GLUED_HEADING = re.compile(
+    r"^(?P<heading>.{3,120}?[a-z’'”)])\s+(?=(?:The|This|These|Their|Its|It|In|As|We|Our|Since|Following)\s)"
+)
+
+
+_NEEDS_OBJECT = frozenset("with of by to from and or for in on at as into than via is are was were the a an".split())
+
+
+def without_glued_heading(sentence: str) -> str:
+    """The sentence without a heading run into its start; the rest is still the toolkit's words, as printed."""
+    match = _GLUED_HEADING.match(sentence)
+    heading = match.group("heading").split() if match else []
+    # 'working with The King's Fund' is one sentence: a heading does not end on a word that needs an object.
+    if not match or len(heading) > 14 or heading[-1].lower() in _NEEDS_OBJECT:
+        return sentence
+    rest = sentence[match.end() :]
+    return rest if len(rest.split()) >= 5 else sentence
+
+
+def carries(sentence: str, wants: AnswerType, defined: str | None = None) -> bool:
+    """Whether a sentence gives the kind of answer an ask wants ('£100k' for an amount, 'X is …' for a definition)."""
+    if wants == "definition":
+        return bool(defined) and bool(re.search(rf"\b{re.escape(defined or '')}s?['’”]?{_DEFINES}", sentence, re.I))
+    pattern = _CARRIES.get(wants)
+    return bool(pattern and pattern.search(sentence))
+
+
+def defined_subject(ask: str) -> str | None:
+    """The phrase a 'what is X' ask defines, without articles ('what's land value capture' → 'land value capture')."""
+    match = re.match(
+        r"^\W*(?:what(?:'s|’s| is| are)|define|meaning of)\s+(?:an?\s+|the\s+)?(.+?)[?.!]*$", ask.strip(), re.I
+    )
+    if not match:
+        return None
+    return match.group(1).strip(" '‘’“”\"")
+
+
+def sentence_candidates(
+    ask: Ask,
+    ask_index: int,
+    result: SearchResult,
+    store: PassageStore,
+    hits_considered: int,
+    entities: Sequence[str] = (),
+) -> list[Candidate]:
+    """Every quotable sentence of the top passages of the ask's own search, scored as an answer to the ask."""
+    query_tokens = set(lexical_tokens(result.query.lexical))
+    defined = defined_subject(ask.text) if ask.wants == "definition" else None
+    names = [normalise(e) for e in entities]
+    candidates: list[Candidate] = []
+    hits = [*result.hits[:hits_considered], *_rest_of_case_study(ask, result, store, hits_considered)]
+    for hit_index, hit in enumerate(hits):
+        ordered = store.sentences_of(hit.passage.id)
+        following = {s.row: tuple(x.text for x in ordered[i + 1 : i + 1 + LIST_ITEMS]) for i, s in enumerate(ordered)}
+        run_on = {
+            s.row: (ordered[i + 1].text,)
+            for i, s in enumerate(ordered[:-1])
+            if continues_sentence(s.text, ordered[i + 1].text, hit.passage.text)
+        }
+        sentences = [s for s in ordered if quotable(s.text) and ends_a_statement(s.text, hit.passage.text)]
+        if not sentences:
+            continue
+        about = normalise(f"{hit.passage.case_study or ''} {hit.passage.section or ''}")
+        vectors = store.sentence_vectors([s.row for s in sentences])
+        similarity = vectors @ result.vector
+        if result.focus is not None:  # a follow-up: the sentence must answer what is asked now
+            similarity = (similarity + vectors @ result.focus) / 2
+        rest = {s.row: [x.text for x in ordered[i:]] for i, s in enumerate(ordered)}
+        for sentence, cosine in zip(sentences, similarity.tolist()):
+            # A quotation it opens runs on to the sentence that closes it: no quotation is left open.
+            closed = run_on.get(sentence.row, ()) or closing_quote(rest[sentence.row])
+            if closed is None:
+                continue
+            whole = " ".join((sentence.text, *closed))
+            tokens = set(lexical_tokens(sentence.text))
+            overlap = len(tokens & query_tokens) / max(1, len(query_tokens))
+            # Closeness to the ask first; the passage's rank, shared words and the wanted kind break near-ties.
+            score = cosine + OVERLAP_WEIGHT * overlap + RANK_PRIOR / (1 + hit_index)
+            # An example is a case study; any other kind of answer is in the sentence's own words.
+            gives = bool(hit.passage.case_study) if ask.wants == "example" else carries(whole, ask.wants, defined)
+            if gives:
+                score += TYPE_BONUS
+            if names and any(name in about for name in names):
+                score += ENTITY_BONUS
+            continuation = following[sentence.row] if sentence.text.rstrip().endswith(":") else ()
+            candidates.append(
+                Candidate(
+                    without_glued_heading(sentence.text),
+                    hit,
+                    ask_index,
+                    ask.wants,
+                    score,
+                    continuation,
+                    closed,
+                    gives,
+                )
+            )
+    return sorted(candidates, key=lambda c: -c.score)
+
+
+def _rest_of_case_study(ask: Ask, result: SearchResult, store: PassageStore, hits_considered: int) -> list[Hit]:
+    """For a figure or a result asked of a case study ('what did they save?'), the case study's other passages:
+    its result sentence is often in a passage that reads less like the question than its introduction does."""
+    top = result.hits[0].passage if result.hits else None
+    if ask.wants not in SPECIFIC or ask.wants == "definition" or top is None or not top.case_study:
+        return []
+    seen = {h.passage.id for h in result.hits[:hits_considered]}
+    return [Hit(p, 0.0, 0.0, 0.0) for p in store.passages() if p.case_study == top.case_study and p.id not in seen]
+
+
+def near_same(a: str, b: str) -> bool:
+    """The same sentence printed twice (the toolkit repeats quotes between its summary and chapters)."""
+    wa, wb = set(normalise(a).split()), set(normalise(b).split())
+    return len(wa & wb) / max(1, min(len(wa), len(wb))) >= 0.8
+
+
+def select(per_ask: Sequence[list[Candidate]], limit: int) -> list[Candidate]:
+    """Each ask's best sentence first (the main ask's opens the answer), then the next best overall, up to `limit`.
+
+    A sentence well below its own ask's best answers no ask and is left out.
+    """
+    chosen: list[Candidate] = []
+    per_passage: dict[str, int] = {}
+    best_of_ask = {candidates[0].ask: candidates[0].score for candidates in per_ask if candidates}
+
+    def fits(candidate: Candidate) -> bool:
+        best = best_of_ask[candidate.ask]
+        return (
+            per_passage.get(candidate.hit.passage.id, 0) < PER_PASSAGE
+            and candidate.score >= best - KEEP_WITHIN
+            and not any(near_same(part, said) for c in chosen for said in c.parts for part in candidate.parts)
+        )
+
+    def take(candidate: Candidate) -> None:
+        chosen.append(candidate)
+        per_passage[candidate.hit.passage.id] = per_passage.get(candidate.hit.passage.id, 0) + 1
+
+    for candidates in per_ask:
+        # An ask for a figure, a date or a definition opens with the sentence that gives one, if any is close.
+        wanted = (c for c in candidates if c.gives_wanted and c.wants in SPECIFIC and fits(c))
+        first = next(wanted, None) or next((c for c in candidates if fits(c)), None)
+        if first and len(chosen) < limit:
+            take(first)
+    rest = sorted((c for candidates in per_ask for c in candidates), key=lambda c: -c.score)
+    for candidate in rest:
+        if len(chosen) >= limit:
+            break
+        if fits(candidate):
+            take(candidate)
+    return sorted(chosen, key=lambda c: c.ask)  # stable: each ask's best, then its others

@@ -1,0 +1,82 @@
+"""Question understanding: the asks of a compound question, the answer each wants, the names and the time.
+
+Questions are written for these tests in our own words; none is taken from an evaluation set or the issue."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.asks import answer_type, named_entities, split_asks, time_of, understand
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("What is a shared service, and how did the councils in Norfolk set theirs up?",
+         ["What is a shared service", "how did the councils in Norfolk set theirs up?"]),
+        ("what's a combined authority and should a small district join one?",
+         ["what's a combined authority", "should a small district join one?"]),
+        ("Why do councils merge? What did the merged council save?",
+         ["Why do councils merge?", "What did the merged council save?"]),
+        ("Is there a best size for a council, or is that a myth?", ["Is there a best size for a council, or is that a myth?"]),
+        ("We share a chief executive with our neighbour. Has any pair gone on to merge fully?",
+         ["We share a chief executive with our neighbour. Has any pair gone on to merge fully?"]),
+        ("How do district councils work with health partners on prevention?",
+         ["How do district councils work with health partners on prevention?"]),
+        ("tell me about parish councils taking on assets", ["tell me about parish councils taking on assets"]),
+    ],
+)
+def test_a_compound_question_is_split_in_its_asks(question: str, asks: list[str]) -> None:
+    assert split_asks(question) == asks
+
+
+@pytest.mark.parametrize(
+    ("ask", "wanted"),
+    [
+        ("How much did the joint waste service save each year?", "amount"),
+        ("how many councils signed up to the pilot?", "count"),
+        ("When did the two councils become one?", "date"),
+        ("Which county's councils pooled their business rates?", "name"),
+        ("Where was the hub based?", "place"),
+        ("Is a merger allowed without a vote of the Secretary of State?", "yes_no"),
+        ("What is a trading company?", "definition"),
+        ("what does the precept mean?", "definition"),
+        ("Has anyone shared a building with the jobcentre?", "example"),
+        ("Any example of a district setting up a town council?", "example"),
+        ("Why should districts bother with health?", "reason"),
+        ("How much does it matter that residents agree?", "reason"),
+        ("How do we get partners to trust us?", "how_to"),
+        ("What did the hospital scheme achieve?", "outcome"),
+        ("tell me about the toolkit's chapters", "description"),
+        ("We are a small council. Has another district done this?", "example"),
+    ],
+)
+def test_each_ask_wants_a_kind_of_answer(ask: str, wanted: str) -> None:
+    assert answer_type(ask) == wanted
+
+
+def test_names_are_the_words_the_toolkit_uses_as_names_in_runs() -> None:
+    proper = {"suffolk", "coastal", "waveney", "kent", "publica"}
+    names = named_entities("did suffolk coastal and Waveney save more than Kent?", proper, ["Publica Group"])
+    assert names == ("suffolk coastal", "Waveney", "Kent")
+    assert named_entities("what did the Publica Group company do?", proper, ["Publica Group"]) == ("Publica", "Publica Group")
+    assert named_entities("how do councils share staff?", proper) == ()
+
+
+def test_the_time_is_the_years_and_the_words_for_after_the_toolkit() -> None:
+    assert time_of("What did they save in 2023, and is it still running now?").years == (2023,)
+    assert time_of("What did they save in 2023, and is it still running now?").relative == ("still", "now")
+    assert time_of("How do councils share staff?") == time_of("")
+
+
+def test_an_understood_question_puts_its_main_ask_first() -> None:
+    understood = understand("Why did the councils merge, and how much did they save?", {"councils"})
+    assert understood.compound and understood.main.wants == "reason"
+    assert [a.wants for a in understood.asks] == ["reason", "amount"]
+
+
+def test_a_short_ask_that_wants_something_of_its_own_stands_and_leans_on_the_ask_before() -> None:
+    understood = understand("Is there an example of councils pooling their waste teams, and what did they save?")
+    assert [a.wants for a in understood.asks] == ["example", "amount"]
+    assert understood.asks[1].leans_on == understood.asks[0].text
+    assert understood.asks[1].query.endswith("what did they save?")

@@ -1,0 +1,132 @@
+"""Answers composed ask by ask on the real toolkit: each kind of answer gets the sentence that gives it, and every
+[n]-marked sentence of every question of both evaluation sets is found in the passage it cites.
+
+The questions of the per-kind tests are written for these tests; none is taken from an evaluation set or the issue."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.composition import balanced_quotes, carries, closing_quote, quotable, without_glued_heading
+from core.models import Turn
+from evals.dataset import SETS, load_questions
+from evals.grounding import marked_pieces, piece_is_grounded
+
+_SENTENCE = re.compile(r"(.+?)\s\[(\d+)\]")
+
+
+def _first_sentence(text: str) -> str:
+    body = text.split("\n\n")[-1] if text.startswith("The toolkit (2018)") else text
+    found = _SENTENCE.match(body)
+    assert found, text
+    return found.group(1)
+
+
+def _ungrounded(answer) -> list[str]:  # type: ignore[no-untyped-def]
+    cited = {c.n: c.hit.passage for c in answer.citations}
+    return [
+        piece
+        for piece, n in marked_pieces(answer.text)
+        if n not in cited or not piece_is_grounded(piece, cited[n].text, answer.glossary, cited[n].footnotes)
+    ]
+
+
+# Each kind of answer, asked of the real toolkit: the first sentence gives that kind of answer.
+@pytest.mark.parametrize(
+    ("question", "wants", "gives"),
+    [
+        ("How much did the councils sharing the Local Plan Team in Lincolnshire save?", "amount", r"£\s?\d"),
+        ("How many homes is the Oxfordshire housing deal meant to deliver?", "count", r"\d"),
+        ("When did Suffolk Coastal and Waveney first share a chief executive?", "date", r"\b(19|20)\d\d\b"),
+        ("What did the hospital discharge scheme in Norfolk achieve?", "outcome", r"\d|reduc|sav"),
+    ],
+)
+def test_the_first_sentence_gives_the_kind_of_answer_asked(assistant, question: str, wants: str, gives: str) -> None:  # type: ignore[no-untyped-def]
+    assert assistant.understand(question).main.wants == wants
+    answer = assistant.ask(question)
+    assert answer.status == "answered"
+    assert re.search(gives, _first_sentence(answer.text), re.I), answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "wants"),
+    [
+        ("Which council hosts the early help hub at Long Stratton?", "name"),
+        ("Where did the districts place housing officers to speed up discharge?", "place"),
+        ("Can two district councils merge without the Secretary of State?", "yes_no"),
+        ("Has any district set up a town council for its main town?", "example"),
+        ("Why should districts work together on housing growth?", "reason"),
+        ("How do we build trust with partners who fear losing control?", "how_to"),
+        ("What is the Collaboration Curve?", "definition"),
+    ],
+)
+def test_each_kind_of_ask_is_answered_from_the_toolkit_and_grounded(assistant, question: str, wants: str) -> None:  # type: ignore[no-untyped-def]
+    assert assistant.understand(question).main.wants == wants
+    answer = assistant.ask(question)
+    assert answer.status == "answered" and answer.citations
+    assert not _ungrounded(answer)
+    if wants == "example":  # an example is a case study
+        assert any(c.hit.passage.case_study for c in answer.citations)
+
+
+def test_a_figure_asked_of_a_case_study_comes_from_that_case_study(assistant) -> None:  # type: ignore[no-untyped-def]
+    answer = assistant.ask("Is there an example of districts sharing a planning team, and what did they save?")
+    asks = assistant.understand("Is there an example of districts sharing a planning team, and what did they save?").asks
+    assert [a.wants for a in asks] == ["example", "amount"]
+    money = [c for c in answer.citations if any(re.search(r"£\s?\d", s) for s in c.sentences)]
+    assert money and all(c.hit.passage.case_study for c in money)
+
+
+def test_answers_are_one_to_four_sentences_of_the_toolkit(assistant) -> None:  # type: ignore[no-untyped-def]
+    for question in ("Why should districts work with health partners?", "How do councils share services?"):
+        answer = assistant.ask(question)
+        assert 1 <= len(marked_pieces(answer.text)) <= 4
+
+
+def test_sentence_guards() -> None:
+    assert not quotable("Chairman of District Councils’ Network and Leader of South Norfolk District Council")
+    assert quotable("South Norfolk and Broadland District Councils have placed officers at the hospital.")
+    assert not balanced_quotes("The report concludes that “Behaviour, culture and trust matter.")
+    assert closing_quote(["He said “we share.", "It works”.", "Next."]) == ("It works”.",)
+    assert closing_quote(["He said “we share.", "Next.", "More.", "Still open."]) is None
+    assert without_glued_heading("Sharing a planning team The councils saved money on the Local Plan.") == (
+        "The councils saved money on the Local Plan."
+    )
+    assert carries("Each council saved over £100k per annum.", "amount")
+    assert carries("Land value capture refers to a set of mechanisms.", "definition", "land value capture")
+    assert not carries("Land value capture is used widely.", "definition", "collaboration curve")
+
+
+def _all_questions() -> list:  # type: ignore[type-arg]
+    return [q for path in SETS.values() for q in load_questions(path)]
+
+
+@pytest.fixture(scope="module")
+def served(settings):  # type: ignore[no-untyped-def]
+    """The assistant as served (its own batching query encoder), for the run over every question."""
+    from assistant.service import build_assistant
+
+    return build_assistant(settings)
+
+
+def test_every_marked_sentence_of_every_question_is_in_the_passage_it_cites(served) -> None:  # type: ignore[no-untyped-def]
+    """Both sets, every split, every question (not a sample): the grounding the evaluation measures, as a test."""
+    questions = _all_questions()
+    assert len(questions) > 400
+    failures = []
+    for question in questions:
+        history = [Turn(t["role"], t["content"]) for t in question.history]
+        answer = served.ask(question.question, history=history)
+        failures += [(question.id, piece) for piece in _ungrounded(answer)]
+    assert not failures, failures[:5]
+
+
+def test_a_cell_of_an_infographic_is_not_a_sentence() -> None:
+    from assistant.composition import ends_a_statement
+
+    passage = "Prevention pays.\n£1 saves £108.27 over 10 years in prevented falls\n• Bring forward guidance on devolution"
+    assert not ends_a_statement("£1 saves £108.27 over 10 years in prevented falls", passage)
+    assert ends_a_statement("Bring forward guidance on devolution", passage)
+    assert ends_a_statement("Prevention pays.", passage)
