@@ -58,12 +58,17 @@ _ABBREVIATION_END = re.compile(r"(?:^|\s)(?:Cllr|Cllrs|St|Rt|Hon|hon|Prof|Revd|R
 # A footnote number glued to a full stop ends the sentence too ('…with the deal.20 The HCA…').
 _FOOTNOTED_END = re.compile(r"(?<=[a-z][.!?])(\d{1,3})\s+(?=[A-Z“‘\"])")
 # A web address the PDF broke across lines: 'https://www.local.gov.uk/our-support/ shared-services'.
-_BROKEN_URL = re.compile(r"((?:https?://|www\.)\S*[/\-_=?&])\s+(?=[a-z0-9][\w\-]*[/\-_.=?&][\w])")
+# The half after the break has no capital and either looks like a path or ends the text (a footnote's address).
+_BROKEN_URL = re.compile(r"((?:https?://|www\.)\S*[/\-_=?&])\s+(?=[a-z0-9][a-z0-9\-_]*(?:[/\-_.=?&][a-z0-9]|\.?$))")
 
 
 def rejoin_urls(text: str) -> str:
     """Mend web addresses a line break split in two (the half after the break has no spaces and no capital)."""
-    return _BROKEN_URL.sub(r"\1", text)
+    while True:  # an address broken over three lines needs two passes
+        mended = _BROKEN_URL.sub(r"\1", text)
+        if mended == text:
+            return text
+        text = mended
 
 
 def _segment(block: str) -> list[str]:
