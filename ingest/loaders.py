@@ -217,8 +217,9 @@ def _pdf(path: Path, file_meta: dict[str, object]) -> ParsedDocument:
         raise UnreadableDocument("no text layer: a scan? (run it through OCR first)")
     labels = list(reader.page_labels)
     info_title = (reader.metadata.title if reader.metadata else None) or None
-    cursor = OutlineCursor(_outline(reader))
-    dropped = furniture(pages)
+    outline = _outline(reader)
+    cursor = OutlineCursor(outline)
+    dropped = furniture(pages, labels, [entry.title for entry in outline])
     # Offsets refer to the text extracted from the PDF, page after page, as it is stored for the reader.
     items: list[Item] = []
     offset = 0

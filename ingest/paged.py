@@ -30,15 +30,35 @@ def _edges(lines: list[str]) -> list[int]:
     return sorted(set(content[:EDGE] + content[-EDGE:]))
 
 
-def furniture(pages: list[list[str]]) -> list[set[int]]:
-    """For each page, the indices of its lines that are page furniture (running headers, footers, page numbers)."""
+def furniture(pages: list[list[str]], labels: list[str] | None = None, titles: list[str] = ()) -> list[set[int]]:  # type: ignore[assignment]
+    """For each page, the indices of its lines that are page furniture (running headers, footers, page numbers).
+
+    A line repeating at the edge of many pages is furniture; so is a running header naming a short chapter,
+    which repeats too little: an outline title printed at the page's edge with the page's own number
+    ('Chapter 3: Utilities 7' on page 7).
+    """
     counts: Counter[str] = Counter()
     for lines in pages:
         counts.update({_edge_key(lines[i]) for i in _edges(lines)})
     repeated = {
         key for key, n in counts.items() if n >= MIN_REPEATS and len(key.split()) <= MAX_FURNITURE_WORDS and key
     }
-    return [{i for i in _edges(lines) if _edge_key(lines[i]) in repeated} for lines in pages]
+    outline = {_heading_key(title) for title in titles} - {""}
+    dropped = []
+    for index, lines in enumerate(pages):
+        number = labels[index] if labels and index < len(labels) else str(index + 1)
+        dropped.append(
+            {i for i in _edges(lines) if _edge_key(lines[i]) in repeated or _running_title(lines[i], number, outline)}
+        )
+    return dropped
+
+
+def _running_title(line: str, number: str, outline: set[str]) -> bool:
+    words = line.split()
+    if len(words) < 2 or number not in (words[0], words[-1]):
+        return False
+    rest = " ".join(words[1:] if words[0] == number else words[:-1])
+    return _heading_key(rest) in outline
 
 
 @dataclass(frozen=True)
