@@ -226,26 +226,24 @@ def _pdf(path: Path, file_meta: dict[str, object]) -> ParsedDocument:
     for index, lines in enumerate(pages):
         page = printed_page(labels[index]) if index < len(labels) else index + 1
         cursor.start_page(index, [line for i, line in enumerate(lines) if i not in dropped[index]])
-        block: list[tuple[str, int]] = []
-
-        def flush() -> None:
-            if block:
-                text = rejoin_urls(collapse_ws(" ".join(line for line, _ in block)))
-                place = cursor.place
-                items.append((text, block[0][1], block[-1][1] + len(block[-1][0]), place.section, page, place.chapter or ADDED_CHAPTER))
-                block.clear()
-
-        for i, line in enumerate(lines):
-            if i in dropped[index] or not line.strip():
-                flush()
-            elif cursor.heading(line):
-                flush()
-            else:
+        block: list[tuple[str, int]] = []  # the paragraph being read: (line, offset) pairs
+        for i, line in enumerate([*lines, ""]):  # a blank line at the end closes the page's last paragraph
+            boundary = i in dropped[index] or not line.strip() or cursor.heading(line)
+            if boundary and block:
+                items.append(_pdf_item(block, cursor, page))
+                block = []
+            if not boundary:
                 block.append((line, offset))
-            offset += len(line) + 1
-        flush()
+            offset += len(line) + 1 if i < len(lines) else 0
     title = _title(file_meta.get("title") or info_title, None, path.stem)
     return _as_case_study(path.name, title, items)
+
+
+def _pdf_item(block: list[tuple[str, int]], cursor: OutlineCursor, page: int | None) -> Item:
+    text = rejoin_urls(collapse_ws(" ".join(line for line, _ in block)))
+    place = cursor.place
+    end = block[-1][1] + len(block[-1][0])
+    return (text, block[0][1], end, place.section, page, place.chapter or ADDED_CHAPTER)
 
 
 def _docx(path: Path, file_meta: dict[str, object]) -> ParsedDocument:
