@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from core.models import CaseStudy, Paragraph, ParsedDocument
-from core.text import collapse_ws, normalise, sentence_kind, slugify
+from core.text import collapse_ws, normalise, slugify
 from ingest.blocks import FOOTNOTE, Block, page_blocks
 from ingest.pages import (
     TINY_PAGE_LINES,
@@ -64,7 +64,7 @@ def clean_title(text: str) -> str:
 
 def clean_heading(text: str) -> str:
     """A heading without footnote markers glued to its words ('Five-council partnership63' → '…partnership')."""
-    return collapse_ws(re.sub(r"(?<=[a-z])\d{1,3}\b", "", text))
+    return collapse_ws(re.sub(r"(?<=[a-z)])\d{1,3}\b", "", text))
 
 
 def _chapter_starts(pages: list[Page], meta: LayoutMeta) -> dict[int, str]:
@@ -345,7 +345,7 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
         if block.kind in ("footnote", "label") or (i - 1 in labels):
             continue
         if block.kind == "heading":
-            section = section_heading(clean_heading(texts[i]), printed_alone, section)
+            section = section_heading([line.text for line in block.lines], printed_alone, section)
             continue
         if not re.search(r"[A-Za-z]{2,}.*[A-Za-z]{2,}.*[A-Za-z]{2,}", texts[i]):
             continue  # map legends, figures and stray numbers
@@ -382,20 +382,38 @@ def _glued_parts(words: list[str], printed_alone: frozenset[str]) -> bool:
     return False
 
 
+_FIGURE = re.compile(r"^[£$€]?\d[\d.,]*(?:%|[kmb]n?)?$", re.I)
+
+
+def _is_table_row(text: str) -> bool:
+    """A row of a table: figures make a third of its words ('Shire County 79 £76,036,004', 'March 2021')."""
+    words = text.split()
+    return sum(1 for word in words if _FIGURE.match(word)) * 3 >= len(words)
+
+
 # A second heading's first word after a lower-case word: 'Turf – typical barriers How can these be overcome?'.
-_SECOND_HEAD = re.compile(r"(?<=[a-z,]) (How|What|Why|Where|When|Who|Which|The|A|An) (?=\S)")
+_SECOND_HEAD = re.compile(r"(?<=[a-z,]) (How|What|Why|Where|When|Who|Which|The|A|An) (?=\S)|^ (How|What|Why|Where|When|Who|Which|The|A|An) ")
 
 
-def section_heading(heading: str, printed_alone: frozenset[str], current: str | None) -> str | None:
-    """The section a heading-like block opens: itself, when it is a heading the toolkit prints.
+def section_heading(lines: list[str], printed_alone: frozenset[str], current: str | None) -> str | None:
+    """The section a heading-like block (its printed lines) opens: itself, when it is a heading the toolkit prints.
 
     A table row the extraction made look like a heading ('Metropolitan District 27 £47,625,968') or a
-    source line opens nothing: the current section goes on. Column heads run together on one line
-    ('Breckland & South Holland Cherwell & South Northants': each head is printed alone elsewhere) name
-    no single section, so what follows has none rather than a merged one.
+    source line opens nothing: the current section goes on. Of two headings printed one under the other
+    ('Creating the infrastructure for collaboration' / 'The Collaboration Curve') the lower one is the
+    section. Column heads run together on one line ('Breckland & South Holland Cherwell & South Northants',
+    each printed alone elsewhere; 'Turf – typical barriers How can these be overcome?') name no single
+    section, so what follows has none rather than a merged one.
     """
-    if sentence_kind(heading) == "cell" and re.search(r"\d", heading) or heading.lower().startswith("source:"):
+    lines = [clean_heading(line) for line in lines if line.strip()]
+    heading = clean_heading(" ".join(lines))
+    if _is_table_row(heading) or heading.lower().startswith("source:"):
         return current
+    if len(lines) >= 2 and _line_key(lines[-1]) in printed_alone and (
+        _SECOND_HEAD.match(" " + lines[-1]) or _glued_parts(" ".join(lines[:-1]).split(), printed_alone)
+        or _line_key(" ".join(lines[:-1])) in printed_alone
+    ):
+        return lines[-1]
     # Words glued where the extraction dropped a line break ('Brexit Planning FrameworkPlanning for…') are two
     # headings too.
     glued = re.sub(r"(?<=[a-z]{3})(?=[A-Z][a-z])", " ", heading)
