@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from core.text import rejoin_urls
 from ingest.pages import Line
 
 FOOTNOTE = re.compile(r"^\s*(?P<n>\d{1,3})\s?\.\s+(?P<body>(?:https?://|www\.|[A-Z‘“]).*)$")
@@ -53,7 +52,7 @@ def join_lines(raw_lines: list[str], vocabulary: frozenset[str] = frozenset()) -
             out = out[:-1] + text if joined in vocabulary else out + text
         else:
             out += " " + text
-    return rejoin_urls(out)
+    return out
 
 
 def raw_blocks(lines: list[Line], page_index: int) -> list[Block]:

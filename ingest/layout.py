@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from core.models import CaseStudy, Paragraph, ParsedDocument
-from core.text import collapse_ws, normalise, slugify
+from core.text import collapse_ws, normalise, rejoin_urls, slugify
 from ingest.blocks import FOOTNOTE, Block, page_blocks
 from ingest.pages import (
     TINY_PAGE_LINES,
@@ -330,7 +330,7 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
         if block.kind == "footnote":
             target = _footnote_target(i, blocks, texts)
             if target is not None:
-                footnotes.setdefault(target, []).append(texts[i])
+                footnotes.setdefault(target, []).append(rejoin_urls(texts[i]))
     paragraphs: list[Paragraph] = []
     section: str | None = None
     last_chapter = ""
@@ -401,9 +401,10 @@ def section_heading(lines: list[str], printed_alone: frozenset[str], current: st
     A table row the extraction made look like a heading ('Metropolitan District 27 £47,625,968') or a
     source line opens nothing: the current section goes on. Of two headings printed one under the other
     ('Creating the infrastructure for collaboration' / 'The Collaboration Curve') the lower one is the
-    section. Column heads run together on one line ('Breckland & South Holland Cherwell & South Northants',
-    each printed alone elsewhere; 'Turf – typical barriers How can these be overcome?') name no single
-    section, so what follows has none rather than a merged one.
+    section. Column heads run together on one line name no merged section: two names each printed alone
+    elsewhere ('Breckland & South Holland Cherwell & South Northants') name none, so what follows has no
+    section; a row's head and its question ('Turf – typical barriers How can these be overcome?') give the
+    first.
     """
     lines = [clean_heading(line) for line in lines if line.strip()]
     heading = clean_heading(" ".join(lines))
@@ -418,9 +419,11 @@ def section_heading(lines: list[str], printed_alone: frozenset[str], current: st
     # headings too.
     glued = re.sub(r"(?<=[a-z]{3})(?=[A-Z][a-z])", " ", heading)
     words = glued.split()
-    if len(words) >= 3 and (glued != heading or _glued_parts(words, printed_alone) or _SECOND_HEAD.search(heading)):
+    if len(words) >= 3 and (glued != heading or _glued_parts(words, printed_alone)):
         return None
-    return heading
+    second = _SECOND_HEAD.search(heading)
+    # 'Turf – typical barriers How can these be overcome?': the first column's head names the row.
+    return heading[: second.start()] if second and len(words) >= 3 else heading
 
 
 def _heading_anchors(

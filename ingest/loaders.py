@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.models import CaseStudy, Paragraph, ParsedDocument
-from core.text import collapse_ws, rejoin_urls, slugify
+from core.text import collapse_ws, slugify
 from ingest.layout import LayoutMeta, Overrides, parse_layout_text
 from ingest.paged import OutlineCursor, OutlineEntry, furniture, printed_page
 
@@ -240,7 +240,7 @@ def _pdf(path: Path, file_meta: dict[str, object]) -> ParsedDocument:
 
 
 def _pdf_item(block: list[tuple[str, int]], cursor: OutlineCursor, page: int | None) -> Item:
-    text = rejoin_urls(collapse_ws(" ".join(line for line, _ in block)))
+    text = collapse_ws(" ".join(line for line, _ in block))
     place = cursor.place
     end = block[-1][1] + len(block[-1][0])
     return (text, block[0][1], end, place.section, page, place.chapter or ADDED_CHAPTER)
