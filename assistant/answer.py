@@ -101,7 +101,7 @@ def _sentence_candidates(result: SearchResult, store: PassageStore, hits_conside
             for i, s in enumerate(ordered[:-1])
             if continues_sentence(s.text, ordered[i + 1].text, hit.passage.text)
         }
-        sentences = [s for s in ordered if s.kind == "sentence" and _quotable(s.text)]  # never a table cell
+        sentences = [s for s in ordered if _quotable(s.text)]
         if not sentences:
             continue
         vectors = store.sentence_vectors([s.row for s in sentences])

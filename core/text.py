@@ -88,12 +88,13 @@ def _segment(block: str) -> list[str]:
 def split_sentences(text: str) -> list[str]:
     """Split running text into sentences (syntok, the one rule everywhere); bullets count as sentences of their own.
 
-    Quoted speech of several sentences is split into them; abbreviations and web addresses stay whole (a passage
-    keeps the address as the PDF broke it: evidence spans are matched against passage text).
+    Quoted speech of several sentences is split into them; abbreviations stay whole. A sentence is always a
+    substring of its passage (answers are checked against the passage they cite), so a web address the PDF
+    broke stays broken here; footnotes carry it whole.
     """
     sentences: list[str] = []
     for block in re.split(r"\n+|\s*•\s+", text):
-        block = rejoin_urls(collapse_ws(block))
+        block = collapse_ws(block)
         if block:
             for part in _FOOTNOTED_END.sub(r"\1\n", block).split("\n"):
                 sentences.extend(_segment(part))
