@@ -22,7 +22,7 @@ class Sentence:
 
     @property
     def kind(self) -> str:
-        """'sentence', or 'cell' for a table or infographic cell, which an answer never quotes as a sentence."""
+        """'sentence', or 'cell' for a table or infographic cell, which an answer should not quote as a sentence."""
         return sentence_kind(self.text)
 
 
