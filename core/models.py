@@ -121,6 +121,16 @@ class CorpusCounts(TypedDict):
     case_studies: int
 
 
+class DocumentReport(TypedDict):
+    """What one corpus document yielded at ingest (the CLI prints it; GET /documents lists it)."""
+
+    source: str  # the file's name in the corpus folder
+    title: str
+    passages: int
+    sections: int  # distinct section names among its passages
+    pages: int  # distinct printed pages among its passages
+
+
 class Manifest(TypedDict, total=False):
     """What a store says about the corpus it holds (a build's manifest.json, or the database's corpus_state).
 
@@ -132,6 +142,7 @@ class Manifest(TypedDict, total=False):
     settings: dict[str, object]  # what decides the passages: chunk sizes, parser version (and the FAISS kind)
     counts: CorpusCounts
     skipped: Sequence[Sequence[str]]  # (file, reason) for each unreadable document
+    documents: list[DocumentReport]  # one per document ingested, in corpus order
     files: dict[str, str]  # files only: SHA-256 of each corpus file the build was made from
     backend: str  # PostgreSQL only: "postgresql"
     build_seconds: float  # files only

@@ -35,9 +35,6 @@ def word_count(text: str) -> int:
     return len(text.split())
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?”\"])\s+(?=[“\"‘'A-Z0-9£•])")
-
-
 _OPEN_END = re.compile(r"[^.!?:;”\"’)]$")
 _CONTINUES = re.compile(r"^(–\s*)?[a-z]")
 
@@ -56,11 +53,70 @@ def continues_sentence(previous: str, following: str, text: str) -> bool:
     )
 
 
+# Titles and abbreviations the segmenter does not know end no sentence ('Cllr. John Fuller', 'St. Edmundsbury').
+_ABBREVIATION_END = re.compile(r"(?:^|\s)(?:Cllr|Cllrs|St|Rt|Hon|hon|Prof|Revd|Rev|No|approx|cf|e\.g|i\.e|viz)\.$")
+# A footnote number glued to a full stop ends the sentence too ('…with the deal.20 The HCA…').
+_FOOTNOTED_END = re.compile(r"(?<=[a-z][.!?])(\d{1,3})\s+(?=[A-Z“‘\"])")
+# A web address the PDF broke across lines: 'https://www.local.gov.uk/our-support/ shared-services'.
+# The half after the break has no capital and either looks like a path or ends the text (a footnote's address).
+_BROKEN_URL = re.compile(r"((?:https?://|www\.)\S*[/\-_=?&])\s+(?=[a-z0-9][a-z0-9\-_]*(?:[/\-_.=?&][a-z0-9]|\.?$))")
+
+
+def rejoin_urls(text: str) -> str:
+    """Mend web addresses a line break split in two (the half after the break has no spaces and no capital)."""
+    while True:  # an address broken over three lines needs two passes
+        mended = _BROKEN_URL.sub(r"\1", text)
+        if mended == text:
+            return text
+        text = mended
+
+
+def _segment(block: str) -> list[str]:
+    from syntok import segmenter
+
+    sentences: list[str] = []
+    for paragraph in segmenter.analyze(block):
+        for tokens in paragraph:
+            sentence = "".join(token.spacing + token.value for token in tokens).strip()
+            if sentences and _ABBREVIATION_END.search(sentences[-1]):
+                sentences[-1] = f"{sentences[-1]} {sentence}"
+            elif sentence:
+                sentences.append(sentence)
+    return sentences
+
+
 def split_sentences(text: str) -> list[str]:
-    """Split running text into sentences; bullets count as sentences of their own."""
+    """Split running text into sentences (syntok, the one rule everywhere); bullets count as sentences of their own.
+
+    Quoted speech of several sentences is split into them; abbreviations stay whole. A sentence is always a
+    substring of its passage (answers are checked against the passage they cite), so a web address the PDF
+    broke stays broken here; footnotes carry it whole.
+    """
     sentences: list[str] = []
     for block in re.split(r"\n+|\s*•\s+", text):
         block = collapse_ws(block)
         if block:
-            sentences.extend(s for s in _SENTENCE_END.split(block) if s.strip())
+            for part in _FOOTNOTED_END.sub(r"\1\n", block).split("\n"):
+                sentences.extend(_segment(part))
     return sentences
+
+
+_CELL_FIGURE = re.compile(r"^[£$€]?[\d.,]+(?:%|[kmb]n?|m)?$", re.I)
+
+
+def sentence_kind(sentence: str) -> str:
+    """'sentence', or 'cell' for a table or infographic cell the extraction ran together
+    ('Metropolitan District 27 £47,625,968', 'Breckland & South Holland Cherwell & South Northants').
+
+    A cell has no verb-bearing punctuation of prose: it ends without a full stop and is mostly figures, or is
+    a short run of capitalised names with no lower-case word between them.
+    """
+    text = sentence.strip().lstrip("•▪● ").strip()
+    if not text or text.endswith((".", "!", "?", ":", ";", "”", '"', "’", ")")):
+        return "sentence"
+    words = text.split()
+    figures = sum(1 for word in words if _CELL_FIGURE.match(word.strip(",;()")))
+    if figures and figures * 3 >= len(words):
+        return "cell"
+    lower = [w for w in words if w[:1].islower() and w not in {"and", "of", "the", "for", "in", "on", "&", "to"}]
+    return "cell" if len(words) >= 4 and not lower else "sentence"

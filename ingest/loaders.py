@@ -1,4 +1,8 @@
-"""Read one corpus file (.txt, .md, .pdf, .docx) into a parsed document; unreadable files raise with a reason."""
+"""Read one corpus file (.txt, .md, .pdf, .docx) into a parsed document; unreadable files raise with a reason.
+
+Every failure a damaged, empty, encrypted, scanned, binary or over-large file can cause becomes an
+`UnreadableDocument` naming why, so ingest skips that file and goes on with the rest.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,15 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from core.models import CaseStudy, Paragraph, ParsedDocument
 from core.text import collapse_ws, slugify
 from ingest.layout import LayoutMeta, Overrides, parse_layout_text
+from ingest.paged import OutlineCursor, OutlineEntry, furniture, printed_page
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 SUPPORTED = (".txt", ".md", ".pdf", ".docx")
 ADDED_CHAPTER = "Additional case studies"
@@ -44,17 +53,39 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
     )
 
 
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+
+
+def check_size(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    """Refuse an empty file, or one too large to parse and hold in memory, before reading it."""
+    size = path.stat().st_size
+    if size == 0:
+        raise UnreadableDocument("the file is empty")
+    if size > max_bytes:
+        raise UnreadableDocument(
+            f"the file is {size / 1_048_576:.1f} MB, over the {max_bytes / 1_048_576:.1f} MB limit (LOCALITIES_MAX_DOCUMENT_MB)"
+        )
+
+
 def load_document(path: Path, meta: CorpusMeta) -> ParsedDocument:
     """Parse one file; raise UnreadableDocument with a reason a person can act on."""
+    check_size(path, max_bytes=1 << 62)  # the size limit is the caller's (ingest's setting); an empty file never parses
+    try:
+        return _load(path, meta)
+    except UnreadableDocument:
+        raise
+    except Exception as exc:  # a third-party parser's own failure on a damaged file: one file, not the ingest
+        raise UnreadableDocument(f"it could not be parsed ({exc.__class__.__name__}: {exc})") from exc
+
+
+def _load(path: Path, meta: CorpusMeta) -> ParsedDocument:
     file_meta = meta.files.get(path.name, {})
     suffix = path.suffix.lower()
-    if path.stat().st_size == 0:
-        raise UnreadableDocument("the file is empty")
     if suffix == ".pdf":
         return _pdf(path, file_meta)
     if suffix == ".docx":
         return _docx(path, file_meta)
-    text = _read_text(path)
+    text = decode_text(path.read_bytes())
     if file_meta.get("layout") == "pdf-text":
         layout = LayoutMeta(
             title=str(file_meta.get("title", path.stem)),
@@ -72,14 +103,31 @@ def load_document(path: Path, meta: CorpusMeta) -> ParsedDocument:
     return _plain(text, path.name, file_meta, markdown=suffix == ".md")
 
 
-def _read_text(path: Path) -> str:
-    data = path.read_bytes()
-    if b"\x00" in data[:4096]:
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+# Control characters other than tab, line feed, form feed and carriage return do not occur in text files.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def decode_text(data: bytes) -> str:
+    """A text file's characters: UTF-8 (or a BOM's encoding), else Windows-1252, else Latin-1; never U+FFFD.
+
+    Windows-1252 is what Word and older editors save; the five bytes it leaves undefined make Latin-1 the
+    last resort, which decodes any byte. Binary data (an image renamed .txt) is refused, not decoded.
+    """
+    encoding = next((name for bom, name in _BOMS if data.startswith(bom)), None)
+    if encoding is None and b"\x00" in data[:4096]:
         raise UnreadableDocument("the file is binary, not text")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
+    text = None
+    for candidate in (encoding or "utf-8", "cp1252", "latin-1"):
+        try:
+            text = data.decode(candidate)
+            break
+        except UnicodeDecodeError:
+            continue
+    assert text is not None  # latin-1 decodes every byte
+    sample = text[:4096]
+    if sample and len(_CONTROL.findall(sample)) > 0.01 * len(sample):
+        raise UnreadableDocument("the file is binary, not text")
     if not text.strip():
         raise UnreadableDocument("the file has no text")
     return text
@@ -107,71 +155,125 @@ def _plain(text: str, source: str, file_meta: dict[str, object], markdown: bool)
         start = match.start() + (len(block) - len(block.lstrip()))
         paragraphs.append((collapse_ws(stripped), start, match.start() + len(block.rstrip()), section))
     title = _title(file_meta.get("title"), first_heading, Path(source).stem)
-    return _as_case_study(source, title, [(t, s, e, sec, None) for t, s, e, sec in paragraphs])
+    return _as_case_study(source, title, [(t, s, e, sec, None, ADDED_CHAPTER) for t, s, e, sec in paragraphs])
 
 
-def _as_case_study(
-    source: str, title: str, items: list[tuple[str, int, int, str | None, int | None]]
-) -> ParsedDocument:
+Item = tuple[str, int, int, str | None, int | None, str]  # text, start, end, section, page, chapter
+
+
+def _as_case_study(source: str, title: str, items: list[Item]) -> ParsedDocument:
     """New documents dropped into the corpus are case studies in their own right."""
     paragraphs = [
-        Paragraph(text=t, start=s, end=e, page=page, chapter=ADDED_CHAPTER, section=sec if sec != title else None, case_study=title)
-        for t, s, e, sec, page in items
+        Paragraph(text=t, start=s, end=e, page=page, chapter=chapter, section=sec if sec != title else None, case_study=title)
+        for t, s, e, sec, page, chapter in items
         if t
     ]
     if not paragraphs:
         raise UnreadableDocument("no readable text was found in it")
     first_page = next((p.page for p in paragraphs if p.page is not None), None)
-    case = CaseStudy(slugify(title), title, ADDED_CHAPTER, first_page, source, None)
+    case = CaseStudy(slugify(title), title, paragraphs[0].chapter, first_page, source, None)
     return ParsedDocument(source=source, title=title, paragraphs=paragraphs, case_studies=[case])
 
 
-def _pdf(path: Path, file_meta: dict[str, object]) -> ParsedDocument:
+def _open_pdf(path: Path) -> PdfReader:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
     try:
         reader = PdfReader(str(path))
-        pages = [page.extract_text() or "" for page in reader.pages]
-        info_title = (reader.metadata.title if reader.metadata else None) or None
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise UnreadableDocument("it is encrypted (password-protected): save a copy without a password")
+        _ = len(reader.pages)
     except (PdfReadError, ValueError, KeyError, OSError, TypeError) as exc:
         raise UnreadableDocument(f"it is not a readable PDF ({exc.__class__.__name__}: {exc})") from exc
+    return reader
+
+
+def _outline(reader: PdfReader) -> list[OutlineEntry]:
+    """The PDF's bookmarks with the page each opens; a damaged outline is ignored, not fatal."""
+    entries: list[OutlineEntry] = []
+
+    def walk(items: list[Any], depth: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+                continue
+            page = reader.get_destination_page_number(item)
+            title = collapse_ws(str(getattr(item, "title", "") or ""))
+            if title and page is not None and page >= 0:
+                entries.append(OutlineEntry(title, depth, page))
+
+    try:
+        walk(list(reader.outline), 0)
+    except Exception:  # noqa: BLE001 - an outline pypdf cannot follow leaves the document without sections
+        return []
+    return entries
+
+
+def _pdf(path: Path, file_meta: dict[str, object]) -> ParsedDocument:
+    reader = _open_pdf(path)
+    pages = [(page.extract_text() or "").replace("\r\n", "\n").split("\n") for page in reader.pages]
+    if not any(line.strip() for lines in pages for line in lines):
+        raise UnreadableDocument("no text layer: a scan? (run it through OCR first)")
+    labels = list(reader.page_labels)
+    info_title = (reader.metadata.title if reader.metadata else None) or None
+    outline = _outline(reader)
+    cursor = OutlineCursor(outline)
+    dropped = furniture(pages, labels, [entry.title for entry in outline])
     # Offsets refer to the text extracted from the PDF, page after page, as it is stored for the reader.
-    items: list[tuple[str, int, int, str | None, int | None]] = []
+    items: list[Item] = []
     offset = 0
-    first_line: str | None = None
-    for number, page_text in enumerate(pages, start=1):
-        for match in re.finditer(r"(?:[^\n]|\n(?!\s*\n))+", page_text):
-            text = collapse_ws(match.group(0))
-            if text:
-                first_line = first_line or text.split(". ")[0][:120]
-                items.append((text, offset + match.start(), offset + match.end(), None, number))
-        offset += len(page_text) + 1
+    for index, lines in enumerate(pages):
+        page = printed_page(labels[index]) if index < len(labels) else index + 1
+        cursor.start_page(index, [line for i, line in enumerate(lines) if i not in dropped[index]])
+        block: list[tuple[str, int]] = []  # the paragraph being read: (line, offset) pairs
+        for i, line in enumerate([*lines, ""]):  # a blank line at the end closes the page's last paragraph
+            boundary = i in dropped[index] or not line.strip() or cursor.heading(line)
+            if boundary and block:
+                items.append(_pdf_item(block, cursor, page))
+                block = []
+            if not boundary:
+                block.append((line, offset))
+            offset += len(line) + 1 if i < len(lines) else 0
     title = _title(file_meta.get("title") or info_title, None, path.stem)
     return _as_case_study(path.name, title, items)
+
+
+def _pdf_item(block: list[tuple[str, int]], cursor: OutlineCursor, page: int | None) -> Item:
+    text = collapse_ws(" ".join(line for line, _ in block))
+    place = cursor.place
+    end = block[-1][1] + len(block[-1][0])
+    return (text, block[0][1], end, place.section, page, place.chapter or ADDED_CHAPTER)
 
 
 def _docx(path: Path, file_meta: dict[str, object]) -> ParsedDocument:
     import zipfile
 
     from docx import Document
+    from docx.opc.exceptions import PackageNotFoundError
 
+    if not zipfile.is_zipfile(path):
+        raise UnreadableDocument("it is not a Word document (a .docx is a zip file; this is not one)")
     try:
         document = Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise UnreadableDocument(f"it is not a readable Word document ({exc.__class__.__name__})") from exc
-    items: list[tuple[str, int, int, str | None, int | None]] = []
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise UnreadableDocument(f"it is a zip file but not a readable Word document ({exc.__class__.__name__}: {exc})") from exc
+    items: list[Item] = []
     section: str | None = None
     first_heading: str | None = None
+    styled_title: str | None = None
     offset = 0
     for paragraph in document.paragraphs:
         text = collapse_ws(paragraph.text)
         length = len(paragraph.text) + 1
-        if text and (paragraph.style is not None and str(paragraph.style.name).lower().startswith(("heading", "title"))):
+        style = str(paragraph.style.name).lower() if paragraph.style is not None else ""
+        if text and style == "title":
+            styled_title = styled_title or text
+        elif text and style.startswith("heading"):
             section = text
             first_heading = first_heading or text
         elif text:
-            items.append((text, offset, offset + len(paragraph.text), section, None))
+            items.append((text, offset, offset + len(paragraph.text), section, None, ADDED_CHAPTER))
         offset += length
-    title = _title(file_meta.get("title") or document.core_properties.title, first_heading, path.stem)
+    title = _title(file_meta.get("title") or document.core_properties.title or styled_title, first_heading, path.stem)
     return _as_case_study(path.name, title, items)

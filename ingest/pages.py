@@ -170,11 +170,16 @@ def is_contents_page(page: Page) -> bool:
     return numbered / len(content) >= 0.3
 
 
-def printed_page_numbers(page_count: int, anchors: dict[int, int]) -> list[int | None]:
+TINY_PAGE_LINES = 3  # a 'page' this short is a chart's labels or a footnote a stray break cut off its page
+
+
+def printed_page_numbers(page_count: int, anchors: dict[int, int], tiny: frozenset[int] = frozenset()) -> list[int | None]:
     """Printed page for each page index, from anchors {page_index: printed_page}.
 
-    Pages between two anchors are numbered only when the anchors agree (the printed gap equals the
-    index gap); elsewhere extraction lost or invented a page break, so the page stays unknown.
+    Pages between two anchors are numbered only when the anchors agree: the printed gap equals the number of
+    page breaks between them, counted either as the extraction found them or without the breaks that opened
+    `tiny` pages (a tiny page then shares its predecessor's number). Elsewhere extraction lost or invented a
+    page break where nothing tells which, so the page stays unknown.
     """
     numbers: list[int | None] = [None] * page_count
     ordered = sorted(anchors.items())
@@ -184,6 +189,11 @@ def printed_page_numbers(page_count: int, anchors: dict[int, int]) -> list[int |
         if p2 - p1 == i2 - i1:
             for index in range(i1, i2 + 1):
                 numbers[index] = p1 + (index - i1)
+        elif p2 - p1 == sum(1 for index in range(i1 + 1, i2 + 1) if index not in tiny) and i2 not in tiny:
+            printed = p1
+            for index in range(i1 + 1, i2 + 1):
+                printed += index not in tiny
+                numbers[index] = printed
     return numbers
 
 

@@ -18,11 +18,11 @@ from pathlib import Path
 import numpy as np
 
 from core.embed import Embedder
-from core.models import CaseStudy, Manifest, Passage
+from core.models import CaseStudy, DocumentReport, Manifest, Passage
 from core.text import split_sentences
 from ingest.chunk import MAX_WORDS, MIN_WORDS, chunk_paragraphs
 from ingest.glossary import extract_acronyms
-from ingest.loaders import CorpusMeta, UnreadableDocument, corpus_files, load_document
+from ingest.loaders import DEFAULT_MAX_BYTES, CorpusMeta, UnreadableDocument, check_size, corpus_files, load_document
 from stores.base import DocumentRefused, IngestReport, PreparedDocument, StoreWriter
 
 
@@ -78,6 +78,19 @@ def parse_document(path: Path, meta: CorpusMeta, min_words: int, max_words: int)
     """One corpus file's passages and case studies; raises UnreadableDocument with a reason."""
     document = load_document(path, meta)
     return chunk_paragraphs(document.paragraphs, document.source, min_words, max_words), document.case_studies
+
+
+def document_report(path: Path, meta: CorpusMeta, passages: list[Passage], case_studies: list[CaseStudy]) -> DocumentReport:
+    """What one document yielded. Its title: the corpus metadata's, else its one case study's (a document added
+    to the corpus is a case study titled from the document), else the file name."""
+    title = meta.files.get(path.name, {}).get("title") or (case_studies[0].title if len(case_studies) == 1 else path.stem)
+    return {
+        "source": path.name,
+        "title": str(title),
+        "passages": len(passages),
+        "sections": len({p.section for p in passages if p.section}),
+        "pages": len({p.page for p in passages if p.page is not None}),
+    }
 
 
 def passage_sentences(passages: list[Passage]) -> list[tuple[str, str]]:
@@ -159,6 +172,7 @@ def ingest_into(
     max_words: int = MAX_WORDS,
     force: bool = False,
     parse: Chunker = parse_document,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> IngestReport:
     """Bring a store in line with a corpus folder, document by document; unreadable files are skipped and reported.
 
@@ -169,6 +183,7 @@ def ingest_into(
         embedder: the model, if already loaded; otherwise loaded only when something needs embedding.
         force: rewrite every document, changed or not (vectors are still reused).
         parse: turns one file into passages and case studies (the seam to swap the chunker).
+        max_bytes: a larger file is skipped, with the reason, before anything reads it.
 
     Returns:
         What was written, skipped, removed and embedded.
@@ -189,6 +204,7 @@ def ingest_into(
         return reused
 
     stored = store.stored_digests()
+    reports = store.stored_reports()
     vectors = _Vectors(store, model, embedder, notify)
     meta = CorpusMeta.read(corpus_dir)
     files = corpus_files(corpus_dir)
@@ -200,8 +216,11 @@ def ingest_into(
             present.add(path.name)
             report.documents += 1
             report.unchanged += 1
+            if path.name in reports:
+                report.document_reports.append(reports[path.name])
             continue
         try:
+            check_size(path, max_bytes)
             passages, case_studies = parse(path, meta, min_words, max_words)
         except UnreadableDocument as exc:
             report.skipped.append((path.name, str(exc)))
@@ -216,12 +235,13 @@ def ingest_into(
             report.skipped.append((path.name, str(exc)))
             continue
         report.written.append(path.name)
+        report.document_reports.append(document_report(path, meta, passages, case_studies))
     notify("parse", len(files), len(files))
     report.embedded = vectors.embedded
     report.removed = sorted(source for source in stored if source not in present)
     store.remove(report.removed)
     notify("write", 0, 1)
-    manifest: Manifest = {"files": fingerprint, "model": model, "settings": settings}
+    manifest: Manifest = {"files": fingerprint, "model": model, "settings": settings, "documents": report.document_reports}
     store.finish(report, manifest, lambda passages: load_glossary(corpus_dir, passages))
     notify("write", 1, 1)
     report.seconds = time.perf_counter() - started
@@ -239,6 +259,7 @@ def ingest(
     max_words: int = MAX_WORDS,
     index_type: str = "auto",
     force: bool = False,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> IngestReport:
     """Build (or reuse) the file index for a corpus folder: `ingest_into` a new build of `index_dir`."""
     from stores.files.write import FileWriter
@@ -252,6 +273,7 @@ def ingest(
         min_words=min_words,
         max_words=max_words,
         force=force,
+        max_bytes=max_bytes,
     )
 
 

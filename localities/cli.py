@@ -95,7 +95,13 @@ def ingest(
             try:
                 embedder = settings_embedder(settings, log=lambda line: console.print(line, markup=False, highlight=False))
                 report = ingest_into(
-                    writer, settings.corpus_dir, settings.model, embedder=embedder, progress=progress, force=force
+                    writer,
+                    settings.corpus_dir,
+                    settings.model,
+                    embedder=embedder,
+                    progress=progress,
+                    force=force,
+                    max_bytes=int(settings.max_document_mb * 1_048_576),
                 )
             finally:
                 writer.close()
@@ -118,8 +124,16 @@ def ingest(
             f"{verb}: {report.documents} documents, {report.passages} passages, {report.case_studies} case studies "
             f"({report.embedded} embedded) in {report.seconds:.1f} s → {report.build_path}"
         )
+    for document in report.document_reports:
+        console.print(
+            f"  {document['source']} ({document['title']}): {document['passages']} passages, "
+            f"{document['sections']} sections, {document['pages']} pages",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     for name, reason in report.skipped:
-        console.print(f"Skipped {name}: {reason}", style="yellow", markup=False, highlight=False)
+        console.print(f"Skipped {name}: {reason}", style="yellow", markup=False, highlight=False, soft_wrap=True)
     if report.skipped:
         raise typer.Exit(2)
 

@@ -10,7 +10,8 @@ from typing import Protocol
 import numpy as np
 
 from core.lexical import words
-from core.models import CaseStudy, Manifest, Passage
+from core.models import CaseStudy, DocumentReport, Manifest, Passage
+from core.text import sentence_kind
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,11 @@ class Sentence:
     passage_id: str
     text: str
     row: int
+
+    @property
+    def kind(self) -> str:
+        """'sentence', or 'cell' for a table or infographic cell, which an answer should not quote as a sentence."""
+        return sentence_kind(self.text)
 
 
 class PassageStore(Protocol):
@@ -142,6 +148,7 @@ class IngestReport:
     written: list[str] = field(default_factory=list)  # documents (re)written
     unchanged: int = 0  # documents left as they were
     removed: list[str] = field(default_factory=list)
+    document_reports: list[DocumentReport] = field(default_factory=list)  # every document held, in corpus order
     reused_build: bool = False  # files: nothing changed, the current build stays
     build_path: Path | None = None  # files: the build now served
     version: int = 0  # PostgreSQL: the corpus version now served
@@ -161,6 +168,10 @@ class StoreWriter(Protocol):
 
     def stored_digests(self) -> dict[str, str]:
         """Source → digest of the documents stored already; a document whose digest matches is left alone."""
+        ...
+
+    def stored_reports(self) -> dict[str, DocumentReport]:
+        """Source → what each stored document yielded when it was written (for documents left unchanged)."""
         ...
 
     def known_vectors(self, keys: list[str]) -> dict[str, np.ndarray]:

@@ -11,7 +11,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from core.models import CaseStudy, Manifest, Passage
+from core.models import CaseStudy, DocumentReport, Manifest, Passage
 from stores.base import Glossary, IngestReport, PreparedDocument
 from stores.files.read import previous_vectors
 from stores.files.schema import (
@@ -158,12 +158,16 @@ class FileWriter:
             passages=int(counts.get("passages", 0)),
             case_studies=int(counts.get("case_studies", 0)),
             skipped=[(str(name), str(reason)) for name, reason in skipped],
+            document_reports=list(manifest.get("documents", [])),
             reused_build=True,
             build_path=current,
         )
 
     def stored_digests(self) -> dict[str, str]:
         return {}  # a new build holds every document, so each is parsed again (its vectors are reused)
+
+    def stored_reports(self) -> dict[str, DocumentReport]:
+        return {}  # every document is parsed again, so each reports afresh
 
     def known_vectors(self, keys: list[str]) -> dict[str, np.ndarray]:
         if self._previous is None:

@@ -15,7 +15,7 @@ import numpy as np
 from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
 from sqlalchemy.exc import DataError
 
-from core.models import Manifest
+from core.models import DocumentReport, Manifest
 from stores.base import DocumentRefused, Glossary, IngestReport, PreparedDocument
 from stores.postgres import schema as db
 
@@ -47,6 +47,11 @@ class PgWriter:
         with self.engine.connect() as connection:
             return dict(connection.execute(select(db.documents.c.source, db.documents.c.content_hash)).tuples().all())
 
+    def stored_reports(self) -> dict[str, DocumentReport]:
+        with self.engine.connect() as connection:
+            manifest = connection.execute(select(db.corpus_state.c.manifest)).scalar() or {}
+        return {str(r["source"]): r for r in manifest.get("documents", [])}
+
     def known_vectors(self, keys: list[str]) -> dict[str, np.ndarray]:
         found = {k: self._given[k] for k in keys if k in self._given}
         wanted = [k for k in dict.fromkeys(keys) if k not in found]
@@ -70,7 +75,7 @@ class PgWriter:
     def finish(self, report: IngestReport, manifest: Manifest, glossary: Glossary) -> None:
         settings = manifest["settings"]
         assert isinstance(settings, dict)
-        _finish(self.engine, str(manifest["model"]), report, dict(settings), glossary)
+        _finish(self.engine, str(manifest["model"]), report, dict(settings), glossary, list(manifest.get("documents", [])))
 
 
 def _stored_vectors(engine: Engine, keys: list[str]) -> dict[str, np.ndarray]:
@@ -153,7 +158,14 @@ def _write(engine: Engine, document: PreparedDocument) -> None:
             )
 
 
-def _finish(engine: Engine, model: str, report: IngestReport, settings: dict[str, object], load_glossary: Glossary) -> None:
+def _finish(
+    engine: Engine,
+    model: str,
+    report: IngestReport,
+    settings: dict[str, object],
+    load_glossary: Glossary,
+    document_reports: list[DocumentReport],
+) -> None:
     """Refresh the glossary and manifest; written only when they changed, so a no-op ingest writes nothing."""
     with engine.connect() as connection:
         rows = connection.execute(
@@ -174,6 +186,7 @@ def _finish(engine: Engine, model: str, report: IngestReport, settings: dict[str
         "settings": settings,
         "counts": {"documents": documents, "passages": len(passages), "case_studies": report.case_studies},
         "skipped": [list(s) for s in report.skipped],
+        "documents": document_reports,
         "dense_index": "hnsw",
     }
     changed = report.written or report.removed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.text import continues_sentence, split_sentences
+from core.text import continues_sentence, rejoin_urls, sentence_kind, split_sentences
 
 
 @pytest.mark.parametrize(
@@ -22,3 +22,56 @@ from core.text import continues_sentence, split_sentences
 def test_only_a_line_that_finishes_the_sentence_continues_it(text: str, continued: list[bool]) -> None:
     sentences = split_sentences(text)
     assert [continues_sentence(a, b, text) for a, b in zip(sentences, sentences[1:], strict=False)] == continued
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Forest Heath District Council and St. Edmundsbury Borough Council share a chief executive. They merged in 2019.",
+            ["Forest Heath District Council and St. Edmundsbury Borough Council share a chief executive.", "They merged in 2019."],
+        ),
+        ("Cllr. John Fuller leads the network. He chairs it.", ["Cllr. John Fuller leads the network.", "He chairs it."]),
+        ("Councils share services, e.g. waste and legal. This saves money.", ["Councils share services, e.g. waste and legal.", "This saves money."]),
+        (
+            "“Health wanted to focus on diseases. We had to explain prevention.”",
+            ["“Health wanted to focus on diseases.", "We had to explain prevention.”"],
+        ),
+        ("It will proceed with the deal.20 The HCA played a role.", ["It will proceed with the deal.20", "The HCA played a role."]),
+        ("The cost was £1.5m in 2017. Savings were 10%.", ["The cost was £1.5m in 2017.", "Savings were 10%."]),
+        ("Aims:\n• growth\n• housing", ["Aims:", "growth", "housing"]),
+    ],
+    ids=["St.", "Cllr.", "e.g.", "quoted speech", "footnote number", "figures", "bullets"],
+)
+def test_sentences_are_whole(text: str, expected: list[str]) -> None:
+    assert split_sentences(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("broken", "whole"),
+    [
+        (
+            "ONS: https://www.ons.gov.uk/surveys/ informationforbusinesses/businesssurveys/ businessregisterandemploymentsurvey",
+            "ONS: https://www.ons.gov.uk/surveys/informationforbusinesses/businesssurveys/businessregisterandemploymentsurvey",
+        ),
+        ("https://a.gov.uk/field_ publication_file/E.pdf and more", "https://a.gov.uk/field_publication_file/E.pdf and more"),
+        ("see https://www.lga.gov.uk/ for more on this.", "see https://www.lga.gov.uk/ for more on this."),
+    ],
+)
+def test_web_addresses_broken_across_lines_are_rejoined(broken: str, whole: str) -> None:
+    assert rejoin_urls(broken) == whole
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Metropolitan District 27 £47,625,968", "cell"),
+        ("Coventry & Warwickshire 5 5 15 100% 33%", "cell"),
+        ("Breckland & South Holland Cherwell & South Northants", "cell"),
+        ("Breckland and South Holland councils share a chief executive.", "sentence"),
+        ("In 2017 the councils saved £47,625,968 between them.", "sentence"),
+        ("Start with a shared fleet plan", "sentence"),
+    ],
+)
+def test_table_and_infographic_cells_are_told_from_sentences(text: str, kind: str) -> None:
+    assert sentence_kind(text) == kind

@@ -187,3 +187,28 @@ def test_printed_pages_only_grow_and_most_passages_have_one(chunks: list[Passage
 def test_a_tool_page_from_the_contents_table(chunks: list[Passage]) -> None:
     holder = next(p for p in chunks if "75 per cent of the resident economically active population" in " ".join(p.text.split()))
     assert holder.page == 24  # 'Defining places', page 24 in the contents table
+
+
+def test_pages_are_counted_past_stray_one_line_pages_and_stay_unknown_where_breaks_were_lost() -> None:
+    from ingest.pages import printed_page_numbers
+
+    # Index 3 is a footnote a stray break cut off page 2: without it the anchors (1 → 10, 5 → 13) agree.
+    assert printed_page_numbers(6, {1: 10, 5: 13}, frozenset({3})) == [None, 10, 11, 11, 12, 13]
+    # A lost break (three page breaks for a printed gap of four) leaves the pages between unknown.
+    assert printed_page_numbers(6, {1: 10, 4: 14}) == [None, 10, None, None, 14, None]
+
+
+def test_most_passages_carry_their_printed_page(chunks: list[Passage]) -> None:
+    assert sum(p.page is not None for p in chunks) >= 232  # 198 of 294 before pages were counted past stray breaks
+
+
+def test_section_names_are_headings_not_table_rows_or_merged_column_heads(chunks: list[Passage]) -> None:
+    sections = {p.section for p in chunks if p.section}
+    for section in sections:
+        figures = [w for w in section.split() if re.fullmatch(r"[£$]?\d[\d.,]*%?", w)]
+        assert len(figures) * 3 < len(section.split()), section
+        assert not section.lower().startswith("source:"), section
+    for merged in ("Breckland & South Holland Cherwell & South Northants", "Five-council partnership Publica Group",
+                   "Creating the infrastructure for collaboration The Collaboration Curve"):
+        assert merged not in sections
+    assert {"The Collaboration Curve", "Breckland & South Holland", "Key learning points"} <= sections

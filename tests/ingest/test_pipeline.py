@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -110,6 +111,37 @@ def test_cli_reports_skips_by_name_and_exits_2(built_index: Path, tmp_path: Path
     assert result.exit_code == 2, result.output
     assert "Skipped broken.pdf" in result.output
     assert "passages" in result.output and "case studies" in result.output
+    toolkit = next(line for line in result.output.splitlines() if "transformation-in-localities-toolkit.txt (" in line)
+    assert re.search(r"\d{3} passages, \d{2,3} sections, \d{2,3} pages", toolkit), toolkit
+
+
+def test_a_removed_document_leaves_the_index_and_each_document_is_reported(  # type: ignore[no-untyped-def]
+    built_index: Path, tmp_path: Path, embedder
+) -> None:
+    corpus, index = _copy_corpus(tmp_path), _copy_index(built_index, tmp_path)
+    (corpus / "saltmarsh.md").write_text(
+        "# Saltmarsh coastal partnership\n\nSaltmarsh and Eastmere share one coastal protection team.\n\n"
+        "## Funding\n\nThe Environment Agency pays half of the team's costs.\n",
+        encoding="utf-8",
+    )
+    added = ingest(corpus, index, MODEL, embedder=embedder)
+    manifest = json.loads((index_store.current_build_path(index) / "manifest.json").read_text())  # type: ignore[operator]
+    reports = {d["source"]: d for d in manifest["documents"]}
+    assert reports["saltmarsh.md"] == {"source": "saltmarsh.md", "title": "Saltmarsh coastal partnership", "passages": 1, "sections": 0, "pages": 0}
+    toolkit = reports["transformation-in-localities-toolkit.txt"]
+    passages = index_store.load_passages(index_store.current_build_path(index))  # type: ignore[arg-type]
+    mine = [p for p in passages if p.source == toolkit["source"]]
+    assert toolkit["title"] == "Transformation in localities toolkit" and toolkit["passages"] == len(mine)
+    assert toolkit["pages"] == len({p.page for p in mine if p.page}) and toolkit["sections"] == len({p.section for p in mine if p.section})
+    assert added.document_reports == manifest["documents"]
+
+    (corpus / "saltmarsh.md").unlink()
+    removed = ingest(corpus, index, MODEL, embedder=embedder)
+    assert removed.embedded == 0
+    store = FileStore.open(index)
+    assert {p.source for p in store.passages()} == {"transformation-in-localities-toolkit.txt"}
+    assert not any(c.source == "saltmarsh.md" for c in store.case_studies())
+    assert [d["source"] for d in removed.document_reports] == ["transformation-in-localities-toolkit.txt"]
 
 
 def test_an_ingest_killed_mid_build_leaves_the_previous_index_whole(built_index: Path, tmp_path: Path) -> None:

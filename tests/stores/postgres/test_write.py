@@ -80,10 +80,15 @@ def test_documents_are_added_changed_and_removed_one_transaction_each(
     greatwood = " ".join(t for (t,) in _rows(url, "SELECT text FROM passages WHERE source = 'greatwood.md'"))
     assert "by almost half" in greatwood and "by a third" not in greatwood
     assert _rows(url, "SELECT xmin::text, id FROM passages WHERE source = 'saltmarsh.md'") == saltmarsh_rows
+    # The unchanged document keeps the figures it was written with; the manifest lists both.
+    assert changed.document_reports == first.document_reports
+    assert _rows(url, "SELECT manifest->'documents' FROM corpus_state")[0][0] == first.document_reports
+    assert [d["source"] for d in first.document_reports] == ["greatwood.md", "saltmarsh.md"]
 
     (corpus / "saltmarsh.md").unlink()
     removed = ingest_to_postgres(corpus, url, MODEL, embedder=NoEmbedder())  # type: ignore[arg-type]
     assert removed.removed == ["saltmarsh.md"] and removed.embedded == 0
+    assert [d["source"] for d in removed.document_reports] == ["greatwood.md"]
     assert _rows(url, "SELECT DISTINCT source FROM passages") == [("greatwood.md",)]
     assert _rows(url, "SELECT source FROM case_studies") == [("greatwood.md",)]
     orphans = "SELECT count(*) FROM sentences s LEFT JOIN passages p ON p.id = s.passage_id WHERE p.id IS NULL"
