@@ -173,6 +173,8 @@ def _uses_of(term: Term, result: SearchResult, store: PassageStore) -> list[tupl
     uses: list[tuple[Hit, str]] = []
     for hit in hits:
         for sentence in store.sentences_of(hit.passage.id):
+            if sentence.kind != "sentence":
+                continue
             text = without_glued_heading(sentence.text)
             if forms.search(text) and quotable(text) and balanced_quotes(text) and len(uses) < USES_LIMIT:
                 uses.append((hit, text))

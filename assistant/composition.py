@@ -166,7 +166,10 @@ def sentence_candidates(
             for i, s in enumerate(ordered[:-1])
             if continues_sentence(s.text, ordered[i + 1].text, hit.passage.text)
         }
-        sentences = [s for s in ordered if quotable(s.text) and ends_a_statement(s.text, hit.passage.text)]
+        # Table and infographic cells (marked at ingest) are never quoted as sentences.
+        sentences = [
+            s for s in ordered if s.kind == "sentence" and quotable(s.text) and ends_a_statement(s.text, hit.passage.text)
+        ]
         if not sentences:
             continue
         about = normalise(f"{hit.passage.case_study or ''} {hit.passage.section or ''}")

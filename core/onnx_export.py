@@ -148,8 +148,13 @@ def _export_and_check(model_dir: Path, layout: PooledLayout, folder: Path) -> di
         info["passed"] = info["min_cosine"] >= MIN_COSINE
         if not info["passed"]:
             info["reason"] = f"the export's lowest cosine to torch on the check sample is {info['min_cosine']} (< {MIN_COSINE})"
-    except Exception as exc:  # noqa: BLE001 - any failure to export means torch serves; the reason is kept and shown
+    except Exception as exc:  # noqa: BLE001 - any failure to export means torch serves; the reason is shown
         info.update(passed=False, reason=f"export failed: {type(exc).__name__}: {exc}")
+        info["seconds"] = round(time.perf_counter() - started, 1)
+        # Not kept as the verdict: a failure of this machine (a package missing, a full disk) is tried again at
+        # the next start, once it may be fixed; only a check the model itself fails is final.
+        shutil.rmtree(scratch, ignore_errors=True)
+        return info
     info["seconds"] = round(time.perf_counter() - started, 1)
     if not info["passed"]:  # keep only the verdict, so the next start does not try again
         for path in scratch.iterdir():
