@@ -153,7 +153,8 @@ _NEW_TOPIC = re.compile(
 _FILLER = re.compile(r"^\W*((ok|okay|right|so|well|now|great|thanks|thank you)\b\W*)+", re.IGNORECASE)
 
 
-Cue = Literal["alone", "new_topic", "follow_up", "open"]
+Cue = Literal["alone", "new_topic", "follow_up", "open", "bare"]
+OWN_SUBJECT_WORDS = 3  # content words before a 'they'/'it' that give the question a subject of its own
 
 
 def conversation_cue(question: str, history: Sequence[Turn]) -> Cue:
@@ -162,7 +163,8 @@ def conversation_cue(question: str, history: Sequence[Turn]) -> Cue:
     'alone': there is no earlier question; 'new_topic': it says it changes the subject, or has words of its own
     and nothing pointing back; 'follow_up': it is elliptical ('And the final stage?') or points back without
     naming its own subject ('what did they save?'); 'open': it points back but has words of its own, and
-    retrieval judges whether it stands on its own.
+    retrieval judges whether it stands on its own; 'bare': next to no words of its own, which leans unless
+    retrieval finds it is about something else.
     """
     if not any(turn.role == "user" for turn in history):
         return "alone"
@@ -173,18 +175,24 @@ def conversation_cue(question: str, history: Sequence[Turn]) -> Cue:
     names = re.findall(r"(?<!^)(?<![.?!]\s)\b[A-Z][a-z]{2,}|\b[A-Z]{2,}s?\b", bare.strip())
     if _FOLLOW_UP_OPENERS.match(bare) and len(content) <= 6:
         return "follow_up"
-    if _REFERS_BACK.search(bare) and len(content) <= 5 and len(names) < 2:
+    back = _REFERS_BACK.search(bare)
+    # 'they' after a subject of the question's own ('councils sharing a planning team … what did they save?')
+    # points inside the question, not back to the conversation.
+    if back and len([w for w in words(bare[: back.start()]) if w not in _COMMON]) >= OWN_SUBJECT_WORDS:
+        back = None
+    if back and len(content) <= 5 and len(names) < 2:
         return "follow_up"
-    # 'How many staff transferred in, and when?' — but 'What is social prescribing?' asks something new.
+    # Next to no words of its own ('How many staff transferred in, and when?'): it leans, unless retrieval finds
+    # it is about something the conversation can't be (see `Retriever.stands_alone`).
     if len(content) <= 3 and not names and not _DEFINITION.match(bare):
-        return "follow_up"
-    # Words that point back ('where would we sit on it …') with a subject of their own may or may not lean.
-    return "open" if _REFERS_BACK.search(bare) else "new_topic"
+        return "bare"
+    # Pointing back with a subject of its own: retrieval judges whether it leans on the conversation.
+    return "open" if back else "new_topic"
 
 
 def is_follow_up(question: str, history: Sequence[Turn]) -> bool:
     """An elliptical question that leans on an earlier turn by its words alone ('and how much did they save?')."""
-    return conversation_cue(question, history) == "follow_up"
+    return conversation_cue(question, history) in ("follow_up", "bare")
 
 
 def conversation_context(history: Sequence[Turn], case_study_titles: Sequence[str]) -> str:
@@ -193,7 +201,7 @@ def conversation_context(history: Sequence[Turn], case_study_titles: Sequence[st
     loneliness project the first question asked about)."""
     users = [t.content for t in history if t.role == "user"]
     start = len(users) - 1
-    while start > 0 and conversation_cue(users[start], [Turn("user", u) for u in users[:start]]) == "follow_up":
+    while start > 0 and is_follow_up(users[start], [Turn("user", u) for u in users[:start]]):
         start -= 1
     last_answer = next((t.content for t in reversed(history) if t.role == "assistant"), "")
     named = [title for title in case_study_titles if title.lower() in last_answer.lower()]

@@ -142,8 +142,9 @@ class Retriever:
         self, question: str, params: RetrievalParams, history: Sequence[Turn], resolved: Filters | None
     ) -> SearchResult:
         follow_up = None
-        if params.use_history and conversation_cue(question, history) == "open":
-            follow_up = not self.stands_alone(question, params)
+        cue = conversation_cue(question, history) if params.use_history else "alone"
+        if cue in ("open", "bare"):
+            follow_up = not self.stands_alone(question, params, by_confidence=cue == "open")
         query = rewrite(
             question,
             history,
@@ -252,12 +253,17 @@ class Retriever:
         order = np.argsort(-(self.store.passage_vectors(same) @ self.encode(question)))
         return [same[j] for j in order]
 
-    def stands_alone(self, question: str, params: RetrievalParams) -> bool:
+    def stands_alone(self, question: str, params: RetrievalParams, by_confidence: bool = True) -> bool:
         """Whether a question whose words don't settle it is about something of its own: it names a case study,
-        or its own words find a passage confidently."""
+        it is mostly words the toolkit never uses, or its own words find a passage confidently."""
         corrected, _ = self.speller.correct(question)
         if self._cases.named_in(corrected):
             return True
+        # Mostly words the toolkit never uses: about something it (so the conversation so far) doesn't cover.
+        if self.speller.unknown_share(question) >= params.max_unknown_share:
+            return True
+        if not by_confidence:  # a bare question ('how many councillors?') finds passages anywhere: no sign
+            return False
         best = self.store.dense_search(self.encode(corrected), 1)
         return bool(best) and best[0][1] >= params.standalone_relevance
 

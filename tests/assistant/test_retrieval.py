@@ -65,6 +65,9 @@ def test_a_self_contained_question_is_not_a_follow_up() -> None:
         ("ok and the last stage?", "follow_up"),
         ("what did they save?", "follow_up"),
         ("Has any district put its housing staff into a hospital to speed up discharge?", "open"),
+        # 'they' after the question's own subject points inside it, not back to the conversation.
+        ("Has any council shared a planning service with neighbours, and what did they save?", "new_topic"),
+        ("How many staff moved across, and when?", "bare"),
     ],
 )
 def test_the_words_of_a_question_say_where_it_sits_in_a_conversation(question: str, cue: str) -> None:
@@ -92,6 +95,12 @@ def test_a_question_that_stands_on_its_own_is_searched_as_itself_after_another_s
     alone = assistant.search(question)
     assert not after.query.follow_up
     assert [h.passage.id for h in after.hits] == [h.passage.id for h in alone.hits]
+
+
+def test_a_short_question_about_something_the_toolkit_never_mentions_does_not_borrow_the_conversation(assistant) -> None:  # type: ignore[no-untyped-def]
+    history = [Turn("user", "What does the toolkit say about combined authorities?"), Turn("assistant", "…")]
+    result = assistant.search("where do I renew a parking permit?", history=history)
+    assert not result.query.follow_up
 
 
 def test_a_follow_up_two_turns_on_still_finds_the_first_subject(assistant) -> None:  # type: ignore[no-untyped-def]
