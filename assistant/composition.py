@@ -16,7 +16,7 @@ LIST_ITEMS = 4  # items of a list to quote after the sentence that introduces it
 RANK_PRIOR = 0.2  # how much a sentence gains from its passage's rank
 OVERLAP_WEIGHT = 0.15  # how much from the share of the ask's words it uses
 TYPE_BONUS = 0.12  # how much from carrying the kind of answer the ask wants
-ENTITY_BONUS = 0.08  # how much from being in the case study or section the question names
+ENTITY_BONUS = 0.08  # how much from a passage that names what the question names (its case study, section or text)
 PER_PASSAGE = 2  # sentences quoted from one passage
 SPECIFIC: frozenset[AnswerType] = frozenset({"amount", "count", "date", "definition", "outcome"})
 MIN_LOWER_WORDS = 2  # a heading or a signature has fewer lower-case words that are not function words
@@ -172,7 +172,7 @@ def sentence_candidates(
         ]
         if not sentences:
             continue
-        about = normalise(f"{hit.passage.case_study or ''} {hit.passage.section or ''}")
+        about = normalise(f"{hit.passage.case_study or ''} {hit.passage.section or ''} {hit.passage.text}")
         vectors = store.sentence_vectors([s.row for s in sentences])
         similarity = vectors @ result.vector
         if result.focus is not None:  # a follow-up: the sentence must answer what is asked now
