@@ -99,7 +99,7 @@ def test_a_compromised_model_reply_without_real_citations_gives_the_offline_answ
 def test_citations_in_an_accepted_reply_point_at_real_passages(assistant: Assistant) -> None:
     result = assistant.search(KNOWN)
     answer = generate_answer(
-        FakeListChatModel(responses=["Over £100k each [3]. See also [99]."]), KNOWN, result, assistant.ask(KNOWN)
+        FakeListChatModel(responses=["STATUS: answered\nOver £100k each [3]. See also [99]."]), KNOWN, result, assistant.ask(KNOWN)
     )
     assert answer.text == "Over £100k each [1]. See also."
     assert [(c.n, c.hit.passage.id) for c in answer.citations] == [(1, result.hits[2].passage.id)]
