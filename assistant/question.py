@@ -195,6 +195,12 @@ def is_follow_up(question: str, history: Sequence[Turn]) -> bool:
     return conversation_cue(question, history) in ("follow_up", "bare")
 
 
+def last_answer(history: Sequence[Turn]) -> str:
+    """The assistant's last turn, when it has words of its own (not a placeholder such as '…')."""
+    answer = next((t.content for t in reversed(history) if t.role == "assistant"), "")
+    return answer if len([w for w in words(answer) if w not in _COMMON]) >= OWN_SUBJECT_WORDS else ""
+
+
 def conversation_context(history: Sequence[Turn], case_study_titles: Sequence[str]) -> str:
     """The conversation's subject: the user's turns back to the last one that stood on its own, and any case
     study the last answer was about ('who were the partners?' then 'did it make a difference?' still means the
@@ -203,8 +209,7 @@ def conversation_context(history: Sequence[Turn], case_study_titles: Sequence[st
     start = len(users) - 1
     while start > 0 and is_follow_up(users[start], [Turn("user", u) for u in users[:start]]):
         start -= 1
-    last_answer = next((t.content for t in reversed(history) if t.role == "assistant"), "")
-    named = [title for title in case_study_titles if title.lower() in last_answer.lower()]
+    named = [title for title in case_study_titles if title.lower() in last_answer(history).lower()]
     return " ".join([*users[max(start, 0):], *named[:1]]).strip()
 
 

@@ -16,6 +16,7 @@ from assistant.question import (
     Speller,
     conversation_cue,
     english_words,
+    last_answer,
     rewrite,
     wants_example,
 )
@@ -179,7 +180,11 @@ class Retriever:
             if wants_example(question):
                 rankings.append((self._cases.best_fitting(vector, params.candidates), params.case_weight))
         if query.follow_up and query.context and params.subject_weight > 0:
-            rankings.append((self.subject_passages(query.context, question, resolved), params.subject_weight))
+            # The last answer says best what the conversation is now about ('is there an example?' answered with one
+            # case study makes 'how did they show local support?' about it). Only the subject list uses it: the
+            # query stays the user's words, so an answer is not composed to repeat what was just said.
+            subject = last_answer(history) or query.context
+            rankings.append((self.subject_passages(subject, question, resolved), params.subject_weight))
         fused = rrf(rankings, params.rrf_k)
         if params.named_boost > 0 and not (resolved and resolved.case_study):
             # A question that names a case study is about it: its passages outrank look-alikes from elsewhere.

@@ -88,6 +88,20 @@ def test_the_subject_of_a_conversation_reaches_back_past_follow_ups() -> None:
     assert "loneliness" not in conversation_context(restarted, [])
 
 
+def test_a_follow_up_is_about_what_the_last_answer_was_about(assistant) -> None:  # type: ignore[no-untyped-def]
+    # The first question asked for guidance; the answer moved on to one county's proposal, and 'they' means it.
+    history = [
+        Turn("user", "Our county is weighing up unitary options: what does national guidance expect?"),
+        Turn(
+            "assistant",
+            "Government expects local support, a credible geography and better services. One county's councils, "
+            "with the seaside towns next door, proposed replacing themselves with two new unitary councils.",
+        ),
+    ]
+    hits = assistant.search("How did they show people backed it?", history=history).hits
+    assert "Future Dorset proposals" in [hit.passage.case_study for hit in hits[:2]]
+
+
 def test_a_question_that_stands_on_its_own_is_searched_as_itself_after_another_subject(assistant) -> None:  # type: ignore[no-untyped-def]
     question = "Has any district put its housing staff into a hospital to speed up discharge?"
     history = [Turn("user", "What is the new framework for devolution?"), Turn("assistant", "…")]
