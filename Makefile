@@ -47,7 +47,7 @@ lint: install
 	$(BIN)/mypy
 
 test: lint browser
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider --durations=20
 
 eval: index
 	$(BIN)/localities eval --split test

@@ -27,11 +27,13 @@ def run_evaluation(
     assistant: object | None = None,
     conversation: bool = True,
     on_progress: Callable[[str, int, int], None] | None = None,
+    langchain: bool = True,
 ) -> dict[str, object]:
     """Evaluate ours (in-process, or the service at `url`) and, optionally, the baselines, on each question set.
 
     The report holds one section per set under "sets", each with the same systems, so they read side by side.
-    `on_progress(stage, done, total)` hears of every question asked, counted over the whole run.
+    `on_progress(stage, done, total)` hears of every question asked, counted over the whole run. `langchain`: with
+    the baselines, also the plain LangChain pipeline (it embeds the toolkit again, with torch: a minute or more).
     """
     from assistant.settings import get_settings
     from evals.dataset import load_questions
@@ -55,6 +57,7 @@ def run_evaluation(
             AssistantSystem(local, "bm25 only", baseline_params("bm25"), answers=False),
             AssistantSystem(local, "dense only", baseline_params("dense"), answers=False),
         ]
+    if baselines and langchain:
         toolkit = settings.corpus_dir / "transformation-in-localities-toolkit.txt"
         with console.status("Building the plain LangChain baseline…"):
             systems.append(LangChainBaseline(toolkit, settings.model))

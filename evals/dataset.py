@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -79,18 +80,22 @@ def resolve_sets(choice: str) -> dict[str, Path]:
     raise ValueError(f"--set must be curated, blind, all or a JSONL file; got {choice!r}")
 
 
+# The same few hundred passages and spans are compared again and again (every question against every candidate).
+_comparable = lru_cache(maxsize=8192)(normalise)
+
+
 def is_relevant(passage_text: str, evidence: list[str]) -> bool:
     """A passage is relevant when it contains one of the evidence spans (normalised)."""
-    text = normalise(passage_text)
-    return any(normalise(span) in text for span in evidence)
+    text = _comparable(passage_text)
+    return any(_comparable(span) in text for span in evidence)
 
 
 def evidence_found(passage_texts: list[str], evidence: list[str]) -> float:
     """Share of evidence spans that appear in at least one of the passages."""
     if not evidence:
         return 0.0
-    texts = [normalise(t) for t in passage_texts]
-    return sum(any(normalise(span) in t for t in texts) for span in evidence) / len(evidence)
+    texts = [_comparable(t) for t in passage_texts]
+    return sum(any(_comparable(span) in t for t in texts) for span in evidence) / len(evidence)
 
 
 def facts_found(answer: str, facts: list[str]) -> float:

@@ -37,7 +37,8 @@ def test_light_vectors_equal_sentence_transformers_vectors(embedder, passages) -
     from sentence_transformers import SentenceTransformer
 
     assert embedder.backend == "onnx", "the default model should run on ONNX Runtime, not sentence-transformers"
-    texts = [p.text for p in passages[:120]] + ["LEP?", "  what is a s151 officer  ", "shared services " * 300]
+    # A sample across the toolkit: the whole corpus is compared in tests/core/test_onnx.py.
+    texts = [p.text for p in passages[::12]] + ["LEP?", "  what is a s151 officer  ", "shared services " * 300]
     reference = SentenceTransformer(str(MODEL_DIR), device="cpu").encode(texts, normalize_embeddings=True)
     light = embedder.encode(texts)
     assert light.dtype == np.float32 and light.shape == reference.shape

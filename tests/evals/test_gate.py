@@ -20,7 +20,10 @@ CAPPED = [(name, metric) for name, gate in THRESHOLDS["sets"].items() for metric
 
 @pytest.fixture(scope="module")
 def test_report(assistant, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path]:  # type: ignore[no-untyped-def]
-    report = run_evaluation(SETS, THRESHOLDS["split"], url=None, baselines=True, assistant=assistant)
+    # The LangChain baseline is left to `localities eval` and `make bench`: it embeds the toolkit again with torch,
+    # over a minute of CI, and trails far behind (blind test found@5 0.41 against ours 0.66). The two single-
+    # retriever baselines are the close ones, and the gate holds ours above them.
+    report = run_evaluation(SETS, THRESHOLDS["split"], url=None, baselines=True, assistant=assistant, langchain=False)
     folder = write_report(report, tmp_path_factory.mktemp("reports") / "run")
     return report, folder
 
@@ -45,7 +48,7 @@ def test_ours_stays_under_the_committed_ceiling(test_report, question_set: str, 
 def test_ours_beats_every_baseline(test_report, question_set: str) -> None:  # type: ignore[no-untyped-def]
     report, _ = test_report
     ours = _summary(report, question_set, "ours")
-    for baseline in ("bm25 only", "dense only", "langchain"):
+    for baseline in ("bm25 only", "dense only"):
         for metric in THRESHOLDS["beats_every_baseline"][question_set]:
             assert ours[metric] > _summary(report, question_set, baseline)[metric], (baseline, metric)
 
@@ -72,7 +75,7 @@ def test_report_has_both_sets_breakdowns_charts_and_misses(test_report) -> None:
     assert "near_miss_not_answered" in sections["blind"]["systems"][0]["summary"]
     markdown = (folder / "report.md").read_text()
     assert "## Side by side" in markdown and "## The blind set" in markdown and "### Misses" in markdown
-    assert "langchain" in markdown
+    assert "dense only" in markdown and "bm25 only" in markdown
 
 
 def test_compare_two_reports_lists_better_and_worse(test_report, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -22,7 +22,7 @@ from stores.files.read import FileStore
 from tests.conftest import CORPUS_DIR
 
 ADMIN = {"Authorization": "Bearer test-admin-token"}
-EXAMPLES = 50  # per operation and generation mode: about a minute for the whole API on 2 cores
+EXAMPLES = 30  # per operation and generation mode: under a minute for the whole API on 2 cores
 CHANGES = {("POST", "/admin/reindex"), ("POST", "/documents"), ("DELETE", "/documents/{name}"), ("POST", "/admin/evaluation")}
 OPERATIONS = [
     (method.upper(), path) for path, methods in create_app(Settings()).openapi()["paths"].items() for method in methods
