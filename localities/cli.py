@@ -101,7 +101,7 @@ def ingest(
                     embedder=embedder,
                     progress=progress,
                     force=force,
-                    max_bytes=int(settings.max_document_mb * 1_048_576),
+                    max_bytes=settings.max_document_bytes,
                 )
             finally:
                 writer.close()

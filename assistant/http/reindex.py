@@ -101,7 +101,9 @@ class Reindexer:
         try:
             writer = open_writer(s.index_dir, s.database_url)
             try:
-                report = ingest_into(writer, s.corpus_dir, s.model, force=force, progress=self._progress)
+                report = ingest_into(
+                    writer, s.corpus_dir, s.model, force=force, progress=self._progress, max_bytes=s.max_document_bytes
+                )
             finally:
                 writer.close()
             self.follower.check()
