@@ -172,6 +172,9 @@ def test_an_upload_is_indexed_a_same_name_is_never_overwritten_silently_and_a_re
     assert added.json()["reindex"]["reason"] == "added parks.txt"
     assert (settings.corpus_dir / "parks.txt").read_bytes() == PARKS
     status = _reindexed(client)
+    reindexer = client.app.state.reindexer  # type: ignore[attr-defined]
+    embedder = reindexer.embedder
+    assert embedder.backend == settings.encoder  # ONNX Runtime as the settings ask, not torch loaded into the server
     assert "minutes.txt (the file is 65,540 bytes, over the 65,536-byte limit (LOCALITIES_MAX_DOCUMENT_MB))" in str(status["message"])
     oversized.unlink()
     _until(lambda: "parks.txt" in _listed(client), "the new document to be served")
@@ -196,6 +199,7 @@ def test_an_upload_is_indexed_a_same_name_is_never_overwritten_silently_and_a_re
     assert Path(removed.json()["kept_aside"]).read_bytes() == b"The parks now close at dusk."
     _reindexed(client)
     _until(lambda: "parks.txt" not in _listed(client), "the removed document to leave the index")
+    assert reindexer.embedder is embedder  # one model for every re-index, not one loaded per run
     assert set(_listed(client)) == {"waste.md", "handbook.txt"}
     assert client.delete("/documents/parks.txt", headers=ADMIN).status_code == 404
 
