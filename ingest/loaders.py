@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.models import CaseStudy, Paragraph, ParsedDocument
-from core.text import collapse_ws, slugify
+from core.text import collapse_ws, readable_size, slugify
 from ingest.layout import LayoutMeta, Overrides, parse_layout_text
 from ingest.paged import OutlineCursor, OutlineEntry, furniture, printed_page
 
@@ -62,9 +62,10 @@ def check_size(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
     if size == 0:
         raise UnreadableDocument("the file is empty")
     if size > max_bytes:
-        raise UnreadableDocument(
-            f"the file is {size / 1_048_576:.1f} MB, over the {max_bytes / 1_048_576:.1f} MB limit (LOCALITIES_MAX_DOCUMENT_MB)"
-        )
+        shown, limit = readable_size(size), readable_size(max_bytes)
+        if shown == limit:  # '64 KB, over the 64 KB limit' would read as no reason at all
+            shown, limit = f"{size:,} bytes", f"{max_bytes:,}-byte"
+        raise UnreadableDocument(f"the file is {shown}, over the {limit} limit (LOCALITIES_MAX_DOCUMENT_MB)")
 
 
 def load_document(path: Path, meta: CorpusMeta) -> ParsedDocument:

@@ -101,7 +101,7 @@ def ingest(
                     embedder=embedder,
                     progress=progress,
                     force=force,
-                    max_bytes=int(settings.max_document_mb * 1_048_576),
+                    max_bytes=settings.max_document_bytes,
                 )
             finally:
                 writer.close()
@@ -163,11 +163,11 @@ def _filters(chapter: str | None, case_study: str | None) -> Filters | None:
 
 
 def _where(p: PassageOut) -> str:
-    """'Chapter › Section — Case study, p. 12': where a passage sits in the toolkit."""
+    """'Chapter › Section — Case study, passage on page 12': where a passage sits in the toolkit."""
     place = " › ".join(part for part in (p.chapter, p.section) if part)
     if p.case_study:
         place += f" — {p.case_study}"
-    return place + (f", p. {p.page}" if p.page else "")
+    return f"{place}, {p.page_label}"
 
 
 def _say(text: str, style: str | None = None) -> None:

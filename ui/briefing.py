@@ -16,7 +16,7 @@ from docx import Document
 from docx.shared import Pt
 
 from ui.state import Conversation
-from ui.text import place, shorten, without_related
+from ui.text import place, related_label, shorten, without_related
 
 
 @dataclass(frozen=True)
@@ -43,12 +43,12 @@ class Source:
     n: int
     case_study: str | None
     place: str  # 'Chapter › Section'
-    page: int | None
+    page_label: str  # 'passage on page 117'
     quoted: tuple[str, ...]
 
     def label(self) -> str:
         where = f"{self.case_study} — {self.place}" if self.case_study else self.place
-        return f"[{self.n}] {where}, {f'printed page {self.page}' if self.page else 'page unknown'}"
+        return f"[{self.n}] {where}, {self.page_label}"
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class Entry:
     answer: str
     answered: bool
     sources: tuple[Source, ...]
-    related: tuple[str, ...]  # 'Publica Group (page 117)'
+    related: tuple[str, ...]  # 'Publica Group (starts on page 116)'
 
 
 def briefing_entries(conv: Conversation) -> list[Entry]:
@@ -73,13 +73,13 @@ def briefing_entries(conv: Conversation) -> list[Entry]:
                 n=c.n,
                 case_study=c.case_study,
                 place=place(c.chapter, c.section),
-                page=c.page,
+                page_label=c.page_label,
                 # The sentences the answer quotes; a source with none recorded shows the start of its passage.
                 quoted=tuple(c.sentences) or (shorten(c.text, 300),),
             )
             for c in response.citations
         )
-        related = tuple(f"{r.title} (page {r.page})" if r.page else r.title for r in response.related_case_studies)
+        related = tuple(related_label(r.title, r.page_label) for r in response.related_case_studies)
         entries.append(
             Entry(
                 question=message.question or "",

@@ -14,20 +14,21 @@ def escape_markdown(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
-def page_label(page: int | None) -> str:
-    return f"page {page}" if page else "page unknown"
-
-
 def place(chapter: str, section: str | None) -> str:
     """'Chapter › Section': where a passage sits in the toolkit."""
     return " › ".join(part for part in (chapter, section) if part)
 
 
-def source_label(n: int, chapter: str, section: str | None, case_study: str | None, page: int | None) -> str:
-    """The one-line title of a source card: '[2] Publica Group — Chapter › Section, page 117'."""
+def source_label(n: int, chapter: str, section: str | None, case_study: str | None, page_label: str) -> str:
+    """The one-line title of a source card: '[2] Publica Group — Chapter › Section, passage on page 117'."""
     where = place(chapter, section)
     head = f"[{n}] {case_study} — {where}" if case_study else f"[{n}] {where}"
-    return f"{head}, {page_label(page)}"
+    return f"{head}, {page_label}"
+
+
+def related_label(title: str, page_label: str) -> str:
+    """A related case study in a list: 'Publica Group (starts on page 116)'."""
+    return f"{title} ({page_label})"
 
 
 def _sentence_pattern(sentence: str) -> re.Pattern[str]:

@@ -67,7 +67,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
         app.include_router(routes.router, responses=_SHARED)
     app.include_router(passages.router)
     install_error_handlers(app)
-    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES, uploads=settings.upload_max_bytes)
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES, uploads=settings.max_document_bytes)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=[settings.ui_origin],

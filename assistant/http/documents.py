@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from core.models import CaseStudy, Passage
+from core.text import readable_size
 from ingest.loaders import SUPPORTED, CorpusMeta, corpus_files
 
 # A file name the corpus folder can hold as it is: no folders, no hidden files, no control characters.
@@ -87,15 +88,6 @@ def skipped_documents(manifest: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(file, reason) for each file the last ingest could not read."""
     pairs: Sequence[Sequence[str]] = manifest.get("skipped") or ()
     return [(str(pair[0]), str(pair[1])) for pair in pairs if len(pair) >= 2]
-
-
-def readable_size(size: int) -> str:
-    """12,345,678 → '11.8 MB'; 2,048 → '2 KB'; 900 → '900 bytes'."""
-    if size >= 2**20:
-        return f"{size / 2**20:.1f}".removesuffix(".0") + " MB"
-    if size >= 2**10:
-        return f"{size / 2**10:.0f} KB"
-    return f"{size:,} bytes"
 
 
 def checked_name(name: str) -> str:

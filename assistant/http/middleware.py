@@ -8,8 +8,8 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from assistant.http.documents import readable_size
 from core.errors import AssistantError
+from core.text import readable_size
 
 
 class ReadableStartupFailure:

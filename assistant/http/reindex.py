@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from assistant.encoding import settings_embedder
 from assistant.settings import Settings
 from stores.base import Follower, IngestReport
 
@@ -54,6 +55,9 @@ class Reindexer:
 
     def __init__(self, settings: Settings, follower: Follower) -> None:
         self.settings, self.follower = settings, follower
+        # One model for every run, in the runtime the settings ask for (ONNX by default, no torch in the server);
+        # it loads at the first run that has something to embed. Runs never overlap, so they never share it at once.
+        self.embedder = settings_embedder(settings, log=logger.info)
         self.status = ReindexStatus()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -101,7 +105,15 @@ class Reindexer:
         try:
             writer = open_writer(s.index_dir, s.database_url)
             try:
-                report = ingest_into(writer, s.corpus_dir, s.model, force=force, progress=self._progress)
+                report = ingest_into(
+                    writer,
+                    s.corpus_dir,
+                    s.model,
+                    embedder=self.embedder,
+                    force=force,
+                    progress=self._progress,
+                    max_bytes=s.max_document_bytes,
+                )
             finally:
                 writer.close()
             self.follower.check()

@@ -5,9 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    WithJsonSchema,
+    computed_field,
+    field_validator,
+)
 
 from core.models import CaseStudy, Filters, Passage, Turn
+from core.page_labels import case_study_page_label, passage_page_label
 
 if TYPE_CHECKING:  # only the conversions name these: importing the schemas (as the UI's client does) stays light
     from assistant.answer import Answer, Citation
@@ -155,6 +165,16 @@ def _fields_of(passage: Passage, model: type[BaseModel]) -> dict[str, Any]:
     return {name: value for name, value in passage.to_json().items() if name in model.model_fields}
 
 
+# A passage's page and a case study's page differ for the same case study; each says which it is, in the
+# words every view shows (core.page_labels), so a client never has to word them itself.
+_PASSAGE_PAGE = "The printed page this passage starts on; null where it cannot be derived (never a guess)."
+_PASSAGE_PAGE_LABEL = "The passage's page as every view words it: 'passage on page 127' (or 'page unknown')."
+_CASE_STUDY_PAGE = (
+    "The printed page the case study starts on, the same in every list of case studies (its passages' own pages "
+    "may be later); null where it cannot be derived."
+)
+_CASE_STUDY_PAGE_LABEL = "The case study's page as every list words it: 'starts on page 116' (or 'first page unknown')."
+
 
 class PassageOut(BaseModel):
     id: str
@@ -163,7 +183,12 @@ class PassageOut(BaseModel):
     chapter: str
     section: str | None
     case_study: str | None
-    page: int | None
+    page: int | None = Field(description=_PASSAGE_PAGE)
+
+    @computed_field(description=_PASSAGE_PAGE_LABEL)  # type: ignore[prop-decorator]
+    @property
+    def page_label(self) -> str:
+        return passage_page_label(self.page)
 
     @classmethod
     def from_passage(cls, passage: Passage, score: float = 0.0) -> PassageOut:
@@ -191,8 +216,13 @@ class CitationOut(BaseModel):
     chapter: str
     section: str | None
     case_study: str | None
-    page: int | None
+    page: int | None = Field(description=_PASSAGE_PAGE)
     sentences: list[str]
+
+    @computed_field(description=_PASSAGE_PAGE_LABEL)  # type: ignore[prop-decorator]
+    @property
+    def page_label(self) -> str:
+        return passage_page_label(self.page)
 
     @classmethod
     def from_citation(cls, citation: Citation) -> CitationOut:
@@ -203,7 +233,12 @@ class CitationOut(BaseModel):
 class RelatedCaseStudy(BaseModel):
     id: str
     title: str
-    page: int | None
+    page: int | None = Field(description=_CASE_STUDY_PAGE)
+
+    @computed_field(description=_CASE_STUDY_PAGE_LABEL)  # type: ignore[prop-decorator]
+    @property
+    def page_label(self) -> str:
+        return case_study_page_label(self.page)
 
 
 class AskResponse(BaseModel):
@@ -243,8 +278,13 @@ class CaseStudySummary(BaseModel):
     id: str
     title: str
     chapter: str
-    page: int | None
+    page: int | None = Field(description=_CASE_STUDY_PAGE)
     summary: str
+
+    @computed_field(description=_CASE_STUDY_PAGE_LABEL)  # type: ignore[prop-decorator]
+    @property
+    def page_label(self) -> str:
+        return case_study_page_label(self.page)
 
     @classmethod
     def from_case_study(cls, study: CaseStudy, summary: str) -> CaseStudySummary:

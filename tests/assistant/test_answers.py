@@ -70,7 +70,7 @@ def test_acronyms_are_expanded_on_first_use(assistant) -> None:  # type: ignore[
 def test_related_case_studies_line_names_pages(assistant) -> None:  # type: ignore[no-untyped-def]
     answer = assistant.ask("How much did the Central Lincolnshire councils save by sharing a Local Plan team?")
     assert answer.answered and "£100k" in answer.text
-    assert "Related case studies: Central Lincolnshire Planning Authority (p. 60)" in answer.text
+    assert "Related case studies: Central Lincolnshire Planning Authority (starts on page 60)" in answer.text
 
 
 @pytest.mark.parametrize(

@@ -199,7 +199,9 @@ def test_pages_are_counted_past_stray_one_line_pages_and_stay_unknown_where_brea
 
 
 def test_most_passages_carry_their_printed_page(chunks: list[Passage]) -> None:
-    assert sum(p.page is not None for p in chunks) >= 232  # 198 of 294 before pages were counted past stray breaks
+    # 231 of 289 (80%); 198 of 294 before pages were counted past stray breaks, 232 of 293 before fewer false
+    # section names let more short paragraphs join their neighbours.
+    assert sum(p.page is not None for p in chunks) >= 0.79 * len(chunks)
 
 
 def test_section_names_are_headings_not_table_rows_or_merged_column_heads(chunks: list[Passage]) -> None:
@@ -209,6 +211,13 @@ def test_section_names_are_headings_not_table_rows_or_merged_column_heads(chunks
         assert len(figures) * 3 < len(section.split()), section
         assert not section.lower().startswith("source:"), section
     for merged in ("Breckland & South Holland Cherwell & South Northants", "Five-council partnership Publica Group",
-                   "Creating the infrastructure for collaboration The Collaboration Curve"):
+                   "Creating the infrastructure for collaboration The Collaboration Curve",
+                   "Heart of the South West LEP Worcestershire LEP", "Working with town and parish councils Resources"):
         assert merged not in sections
-    assert {"The Collaboration Curve", "Breckland & South Holland", "Key learning points"} <= sections
+    # Table headers, infographic cells, speakers under quotations and a foreword's signatures name no section.
+    for not_a_section in ("Authority type Partnerships Savings", "DFG, Home", "District interviewee", "King’s Fund",
+                          "Cllr. John Fuller", "Head of Local Government Grant Thornton UK LLP", "LGPS into account"):
+        assert not_a_section not in sections
+    assert {"The Collaboration Curve", "Breckland & South Holland", "Key learning points", "Foreword",
+            "Housing authority tools", "DFG, Home Adaptations teams, and Handyperson service",
+            "How to use the Collaboration Curve model?"} <= sections

@@ -72,8 +72,10 @@ def test_non_utf8_text_is_decoded_not_replaced(tmp_path: Path, encoding: str, te
 def test_a_file_over_the_size_limit(tmp_path: Path) -> None:
     path = tmp_path / "huge.md"
     path.write_text("Shared services. " * 100, encoding="utf-8")
-    with pytest.raises(UnreadableDocument, match="over the 0.0 MB limit"):
+    with pytest.raises(UnreadableDocument, match=r"is 2 KB, over the 1,000 bytes limit \(LOCALITIES_MAX_DOCUMENT_MB\)"):
         check_size(path, max_bytes=1000)
+    with pytest.raises(UnreadableDocument, match="is 1,700 bytes, over the 1,699-byte limit"):
+        check_size(path, max_bytes=1699)
     check_size(path, max_bytes=10_000)  # under the limit: no complaint
 
 

@@ -14,7 +14,7 @@ from ui.state import Conversation
 
 ON = date(2026, 12, 1)
 QUOTED = "Over 650 employees from the partner authorities transferred into Publica."
-ANSWER = f"{QUOTED} [1] Savings of £1.2m a year were *expected*. [2]\n\nRelated case studies: Publica Group (p. 117)."
+ANSWER = f"{QUOTED} [1] Savings of £1.2m a year were *expected*. [2]\n\nRelated case studies: Publica Group (starts on page 117)."
 DECLINED = (
     "The toolkit does not seem to cover this question, so I can't answer it from the toolkit. "
     "Nearby topics it does cover: Publica Group; LEPs."
@@ -40,7 +40,7 @@ def _conversation() -> Conversation:
         answered=True,
         status="answered",
         citations=[
-            _citation(1, [QUOTED], 117, "Five-council partnership"),
+            _citation(1, [QUOTED], 121, "Five-council partnership"),
             _citation(2, ["Savings of £1.2m a year were *expected*."], None, None),
         ],
         passages=[],
@@ -65,11 +65,12 @@ def test_entries_follow_the_conversation_with_a_source_for_every_marker() -> Non
     assert first.question == "How many staff transferred into Publica?"
     assert "Related case studies" not in first.answer and "[1]" in first.answer and "[2]" in first.answer
     assert [s.n for s in first.sources] == [1, 2]
+    # The card's page is its passage's; the related list gives the page the case study starts on.
     assert first.sources[0].label() == (
-        "[1] Publica Group — Collaborating for resilience and impact › Five-council partnership, printed page 117"
+        "[1] Publica Group — Collaborating for resilience and impact › Five-council partnership, passage on page 121"
     )
     assert first.sources[1].label() == "[2] Collaborating for resilience and impact, page unknown"
-    assert first.related == ("Publica Group (page 117)",)
+    assert first.related == ("Publica Group (starts on page 117)",)
     assert not second.answered and not second.sources and "does not seem to cover" in second.answer
 
 
@@ -86,16 +87,16 @@ def test_the_note_holds_title_year_date_questions_answers_and_quoted_sources(ren
         "1 December 2026",
         "1. How many staff transferred into Publica?",
         f"{QUOTED} [1]",
-        "[1] Publica Group — Collaborating for resilience and impact › Five-council partnership, printed page 117",
+        "[1] Publica Group — Collaborating for resilience and impact › Five-council partnership, passage on page 121",
         f"“{QUOTED}”",
         "[2] Collaborating for resilience and impact, page unknown",
-        "Related case studies: Publica Group (page 117).",
+        "Related case studies: Publica Group (starts on page 117).",
         "2. How do I apply for a blue badge?",
         "does not seem to cover this question",
     ):
         assert expected in plain, expected
     # Sources come after their answer, and the second question after the first answer's sources.
-    assert plain.index(f"{QUOTED} [1]") < plain.index("printed page 117") < plain.index("2. How do I apply")
+    assert plain.index(f"{QUOTED} [1]") < plain.index("passage on page 121") < plain.index("2. How do I apply")
 
 
 def test_the_docx_quotes_in_the_quote_style_and_names_itself() -> None:

@@ -257,7 +257,7 @@ def test_the_briefing_note_downloads_with_the_question_its_markers_and_pages(
     assert "Transformation in localities toolkit (2018)" in text
     assert question in text and "[1]" in text
     assert f"[1] {first['case_study']} — {first['chapter']}" in text
-    assert f"printed page {first['page']}" in text
+    assert f"passage on page {first['page']}" in text
     assert f"“{' '.join(first['sentences'][0].split())}”" in text
     page = tmp_path / "briefing.html"
     page.write_text(_docx_html(data), encoding="utf-8")

@@ -25,7 +25,7 @@ def test_every_case_study_is_listed_with_chapter_page_and_summary(make_app: AppF
     markdown = " ".join(m.value.replace("\\", "") for m in app.markdown)
     for study in studies:
         assert study["chapter"] in captions and study["summary"] in markdown
-        assert (f"page {study['page']}" if study["page"] else "page unknown") in captions
+        assert f"{study['chapter']} · {study['page_label']}" in captions and study["page_label"].startswith("starts on page")
 
 
 def test_filter_by_theme_and_by_words(make_app: AppFactory, api_url: str) -> None:
@@ -62,6 +62,12 @@ def test_opening_a_case_study_shows_its_full_text(make_app: AppFactory, api_url:
     shown = " ".join(m.value.replace("\\", "") for m in app.markdown)
     for paragraph in full["text"].split("\n\n"):
         assert " ".join(paragraph.split()) in shown
+    # The case study's first page under its title; each passage's own page where the page changes.
+    captions = [c.value.replace("\\", "") for c in app.caption]
+    assert captions[0] == f"{full['chapter']} · starts on page {full['page']}"
+    assert {f"passage on page {p['page']}" for p in full["passages"]} == {
+        c.rsplit(" · ", 1)[1] for c in captions if "passage on page" in c
+    }
     next(b for b in app.button if b.label == "Back to all case studies").click().run()
     assert len(_shown(app)) == len(httpx.get(f"{api_url}/case-studies").json())
 
@@ -117,7 +123,7 @@ def test_related_case_studies_under_an_answer_open_the_case_study(make_app: AppF
     [answer] = answers(app)
     assert "Related case studies:" not in answer.markdown[0].value  # shown as buttons instead of plain text
     buttons = [b for b in answer.button if "-related-" in (b.key or "")]
-    assert [b.label for b in buttons] == [f"{r['title']} (page {r['page']})" for r in related]
+    assert [b.label for b in buttons] == [f"{r['title']} (starts on page {r['page']})" for r in related]
     buttons[0].click().run()
     app.switch_page(PAGE).run()  # AppTest keeps its own page; follow the app's move
     assert not app.exception

@@ -42,7 +42,7 @@ def test_a_starter_question_gets_an_answer_with_source_cards(chat: AppTest, api_
     assert expected["answered"] and cards
     assert [(c.n, c.passage_id) for c in cards] == [(c["n"], c["passage_id"]) for c in expected["citations"]]
     for card, citation in zip(cards, expected["citations"], strict=False):
-        assert "page unknown" in card.label if citation["page"] is None else f"page {citation['page']}" in card.label
+        assert card.label.endswith("page unknown" if citation["page"] is None else f"passage on page {citation['page']}")
         assert citation["chapter"] in card.label
         assert "<mark" in card.html  # the quoted sentences are highlighted in the passage
     # Collapsed until the user opens one.

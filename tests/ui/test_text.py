@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ui.text import escape_markdown, highlight_html, source_label, topic_question
+from core.page_labels import case_study_page_label, passage_page_label
+from ui.text import escape_markdown, highlight_html, related_label, source_label, topic_question
 
 
 def test_markdown_characters_show_as_written() -> None:
@@ -14,14 +15,22 @@ def test_markdown_characters_show_as_written() -> None:
 @pytest.mark.parametrize(
     ("case_study", "section", "page", "expected"),
     [
-        ("Publica Group", "Governance", 117, "[2] Publica Group — Resilience › Governance, page 117"),
+        ("Publica Group", "Governance", 121, "[2] Publica Group — Resilience › Governance, passage on page 121"),
         (None, None, None, "[2] Resilience, page unknown"),
     ],
 )
 def test_a_source_label_names_case_study_place_and_page(
     case_study: str | None, section: str | None, page: int | None, expected: str
 ) -> None:
-    assert source_label(2, "Resilience", section, case_study, page) == expected
+    assert source_label(2, "Resilience", section, case_study, passage_page_label(page)) == expected
+
+
+@pytest.mark.parametrize(
+    ("page", "expected"),
+    [(117, "Publica Group (starts on page 117)"), (None, "Publica Group (first page unknown)")],
+)
+def test_a_related_case_study_gives_the_page_it_starts_on(page: int | None, expected: str) -> None:
+    assert related_label("Publica Group", case_study_page_label(page)) == expected
 
 
 def test_quoted_sentences_are_marked_across_the_pdf_line_breaks() -> None:

@@ -7,7 +7,7 @@ import streamlit as st
 from ui.client import ApiClient, ServiceError
 from ui.components.problems import show_problem
 from ui.services import case_studies, passages
-from ui.text import escape_markdown, page_label, place, shorten
+from ui.text import escape_markdown, place, shorten
 
 WHOLE_CHAPTER = "The whole chapter"
 
@@ -29,7 +29,7 @@ def render_passage_browser(client: ApiClient, chapters: list[str]) -> None:
         return
     st.caption(f"{len(shown)} passages, in the toolkit's order.")
     for p in shown:
-        title = f"{page_label(p.page)} · {place('', p.section) or 'no section'} — {shorten(p.text, 70)}"
+        title = f"{p.page_label} · {place('', p.section) or 'no section'} — {shorten(p.text, 70)}"
         with st.expander(escape_markdown(title)):
             st.caption(
                 escape_markdown(f"{place(p.chapter, p.section)} · case study: {p.case_study or 'none'} · id {p.id}")

@@ -8,7 +8,7 @@ import streamlit as st
 from assistant.http.schemas import PassageOut
 from ui.client import ApiClient, ServiceError
 from ui.components.problems import show_problem
-from ui.text import escape_markdown, page_label, place, shorten
+from ui.text import escape_markdown, place, shorten
 
 RESULTS = "search-results"  # session key: the last results, kept while other controls rerun the page
 ANY = "Any chapter"
@@ -57,7 +57,7 @@ def render_search_tester(client: ApiClient, chapters: list[str]) -> None:
     st.dataframe(_rows(passages), width="stretch")
     for rank, p in enumerate(passages, start=1):
         with st.expander(
-            escape_markdown(f"{rank}. {place(p.chapter, p.section)}, {page_label(p.page)} (score {p.score:.3f})")
+            escape_markdown(f"{rank}. {place(p.chapter, p.section)}, {p.page_label} (score {p.score:.3f})")
         ):
             st.caption(escape_markdown(f"Case study: {p.case_study or 'none'} · passage id {p.id}"))
             st.markdown(escape_markdown(p.text))

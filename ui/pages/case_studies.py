@@ -10,7 +10,7 @@ from ui.components.problems import show_problem
 from ui.navigation import OPEN_CASE, ask_about_case_study
 from ui.services import api, case_studies, case_studies_about
 from ui.state import conversation
-from ui.text import escape_markdown, page_label, place
+from ui.text import escape_markdown, place
 
 ALL_THEMES = "All themes"
 THEME, WORDS = "case-theme", "case-words"  # the filters' widget keys
@@ -90,14 +90,14 @@ def _detail(client: ApiClient, case_id: str) -> None:
         show_problem(exc, key="case-retry")
         return
     st.header(study.title)
-    st.caption(escape_markdown(f"{study.chapter} · {page_label(study.page)}"))
+    st.caption(escape_markdown(f"{study.chapter} · {study.page_label}"))
     _ask_button(study, "ask-open")
-    section: str | None = None
+    where: tuple[str | None, int | None] | None = None
     for passage in study.passages:
         # A line where the section or page changes, so a reader can find the words in the printed toolkit.
-        if passage.section != section:
-            section = passage.section
-            st.caption(escape_markdown(f"{place(passage.chapter, section)} · {page_label(passage.page)}"))
+        if (passage.section, passage.page) != where:
+            where = (passage.section, passage.page)
+            st.caption(escape_markdown(f"{place(passage.chapter, passage.section)} · {passage.page_label}"))
         for paragraph in passage.text.split("\n\n"):
             st.markdown(escape_markdown(" ".join(paragraph.split())))
 
@@ -131,7 +131,7 @@ def _listing(client: ApiClient, studies: list[CaseStudySummary]) -> None:
     for study in shown:
         with st.container(border=True):
             st.markdown(f"**{escape_markdown(study.title)}**")
-            st.caption(escape_markdown(f"{study.chapter} · {page_label(study.page)}"))
+            st.caption(escape_markdown(f"{study.chapter} · {study.page_label}"))
             st.markdown(escape_markdown(study.summary))
             read, ask = st.columns(2)
             with read:

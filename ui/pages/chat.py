@@ -16,7 +16,7 @@ from ui.components.sources import render_sources
 from ui.navigation import read_case_study
 from ui.services import api, case_study_id
 from ui.state import Conversation, Message, conversation, start_new
-from ui.text import escape_markdown, page_label, topic_question, without_related
+from ui.text import escape_markdown, related_label, topic_question, without_related
 
 QUEUED = "queued_question"  # session key: a question chosen by a button, asked on the next run
 QUESTION_BOX = "question-box"  # the chat input's key, so an over-long question can be put back in it
@@ -137,7 +137,7 @@ def _related(studies: list[RelatedCaseStudy], key: str) -> None:
     st.caption("Related case studies. Open one to read it in full:")
     for study in studies:
         if st.button(
-            f"{study.title} ({page_label(study.page)})", key=f"{key}-related-{study.id}", icon=":material/article:"
+            related_label(study.title, study.page_label), key=f"{key}-related-{study.id}", icon=":material/article:"
         ):
             read_case_study(st.session_state, study.id)
 

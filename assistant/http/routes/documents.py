@@ -52,18 +52,18 @@ async def upload_document(
         bool, Query(description="Put the file in place of a document of the same name (kept aside, not deleted).")
     ] = False,
 ) -> DocumentChanged:
-    """Add a document (.txt, .md, .pdf, .docx; at most LOCALITIES_UPLOAD_MAX_BYTES) to the corpus and re-index.
+    """Add a document (.txt, .md, .pdf, .docx; at most LOCALITIES_MAX_DOCUMENT_MB) to the corpus and re-index.
 
     A document of the same name is never overwritten silently: 409, unless `replace` is set.
     """
     name = file.filename or ""
-    data = await file.read(settings.upload_max_bytes + 1)
+    data = await file.read(settings.max_document_bytes + 1)
     try:
         previous = save_document(
             settings.corpus_dir,
             name,
             data,
-            limit=settings.upload_max_bytes,
+            limit=settings.max_document_bytes,
             replace=replace,
             removed_dir=settings.removed_documents_dir,
         )

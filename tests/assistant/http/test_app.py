@@ -17,12 +17,14 @@ from assistant.http.errors import status_for
 from assistant.http.schemas import AskResponse, CaseStudyOut, CaseStudySummary, HealthOut, SearchResponse
 from assistant.settings import Settings
 from core.errors import AssistantError, IndexCorrupt, IndexNotBuilt, NotFound, UnknownFilter
+from core.models import Passage
+from core.page_labels import case_study_page_label, passage_page_label
 
 ClientFactory = Callable[..., TestClient]
 
 KNOWN = "How have district councils worked with Local Enterprise Partnerships?"
 OUT_OF_SCOPE = "What is the capital of France?"
-PASSAGE_KEYS = {"id", "text", "score", "chapter", "section", "case_study", "page"}
+PASSAGE_KEYS = {"id", "text", "score", "chapter", "section", "case_study", "page", "page_label"}
 FEEDBACK = {"question": KNOWN, "answer": "They share growth plans. [1]", "rating": "down", "reason": "wrong_source"}
 
 
@@ -115,8 +117,30 @@ def test_ask_answers_with_numbered_citations(client: TestClient) -> None:
             passage.case_study,
             passage.page,
         )
-    assert all(set(r) == {"id", "title", "page"} for r in body["related_case_studies"])
+    assert all(set(r) == {"id", "title", "page", "page_label"} for r in body["related_case_studies"])
     assert all(acronym in answer.answer for acronym in answer.glossary)
+
+
+def test_a_card_gives_its_passage_page_and_a_list_its_case_studys_first_page(
+    client: TestClient, passages: list[Passage]
+) -> None:
+    # Publica's passages run from page 117 (where it starts) to 133: a card and the list differ, each labelled.
+    body = _post(client, "/ask", {"question": "What savings did Publica make for its councils?"})
+    listed = {s["id"]: s for s in client.get("/case-studies").json()}
+    by_id = {p.id: p for p in passages}
+    first_page = {s["title"]: s["page"] for s in listed.values()}
+    later = [c for c in body["citations"] if c["case_study"] and c["page"] != first_page[c["case_study"]]]
+    assert later, "no card cites a passage printed after its case study's first page: the question lost its premise"
+    for citation in body["citations"]:
+        page = by_id[citation["passage_id"]].page
+        assert citation["page"] == page and citation["page_label"] == passage_page_label(page)
+        assert citation["page_label"].startswith("passage on page ")
+    assert body["related_case_studies"]
+    for related in body["related_case_studies"]:
+        shown = [related, listed[related["id"]], client.get(f"/case-studies/{related['id']}").json()]
+        assert {s["page"] for s in shown} == {first_page[related["title"]]}  # one page wherever it is shown
+        assert {s["page_label"] for s in shown} == {case_study_page_label(related["page"])}
+        assert f"{related['title']} ({related['page_label']})" in body["answer"].rsplit("\n", 1)[-1]
 
 
 def test_ask_abstains_when_the_toolkit_does_not_cover_it(client: TestClient) -> None:
@@ -259,7 +283,7 @@ def test_case_studies_are_listed_with_summaries(client: TestClient) -> None:
     body = client.get("/case-studies").json()
     studies = [CaseStudySummary.model_validate(s) for s in body]
     assert len(studies) > 10 and len({s.id for s in studies}) == len(studies)
-    assert all(set(s) == {"id", "title", "chapter", "page", "summary"} for s in body)
+    assert all(set(s) == {"id", "title", "chapter", "page", "page_label", "summary"} for s in body)
     assert all(s.summary for s in studies)
 
 

@@ -54,7 +54,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory, embedder) -> tuple[Settings
         eval_reports_dir=root / "reports",
         admin_token=TOKEN,
         index_poll_s=0.2,
-        upload_max_bytes=UPLOAD_LIMIT,
+        max_document_mb=UPLOAD_LIMIT / 1024 / 1024,
     )
     return settings, root
 
@@ -164,11 +164,19 @@ def test_an_upload_is_indexed_a_same_name_is_never_overwritten_silently_and_a_re
     client: TestClient, corpus  # type: ignore[no-untyped-def]
 ) -> None:
     settings, _ = corpus
+    # A file over the upload limit copied into the folder by hand: the re-index skips it by that same one limit.
+    oversized = settings.corpus_dir / "minutes.txt"
+    oversized.write_bytes(b"word " * (UPLOAD_LIMIT // 5 + 1))
     added = client.post("/documents", headers=ADMIN, files={"file": ("parks.txt", PARKS)})
     assert added.status_code == 201, added.text
     assert added.json()["reindex"]["reason"] == "added parks.txt"
     assert (settings.corpus_dir / "parks.txt").read_bytes() == PARKS
-    _reindexed(client)
+    status = _reindexed(client)
+    reindexer = client.app.state.reindexer  # type: ignore[attr-defined]
+    embedder = reindexer.embedder
+    assert embedder.backend == settings.encoder  # ONNX Runtime as the settings ask, not torch loaded into the server
+    assert "minutes.txt (the file is 65,540 bytes, over the 65,536-byte limit (LOCALITIES_MAX_DOCUMENT_MB))" in str(status["message"])
+    oversized.unlink()
     _until(lambda: "parks.txt" in _listed(client), "the new document to be served")
     assert _listed(client)["parks.txt"]["passages"] >= 1
     found = client.post("/search", json={"query": "volunteers in the parks trust", "k": 1}).json()["passages"]
@@ -191,6 +199,7 @@ def test_an_upload_is_indexed_a_same_name_is_never_overwritten_silently_and_a_re
     assert Path(removed.json()["kept_aside"]).read_bytes() == b"The parks now close at dusk."
     _reindexed(client)
     _until(lambda: "parks.txt" not in _listed(client), "the removed document to leave the index")
+    assert reindexer.embedder is embedder  # one model for every re-index, not one loaded per run
     assert set(_listed(client)) == {"waste.md", "handbook.txt"}
     assert client.delete("/documents/parks.txt", headers=ADMIN).status_code == 404
 

@@ -1,0 +1,18 @@
+"""How a printed page is worded wherever one is shown: the one rule for answers, the API, the UI and the CLI.
+
+Two kinds of page reach a reader and they differ for the same case study: a passage's page is where *those
+words* are printed (a source card), a case study's page is where *the case study starts* (every list of case
+studies). Both said "p. N", so a card reading 127 next to a list reading 116 looked like a mistake.
+"""
+
+from __future__ import annotations
+
+
+def passage_page_label(page: int | None) -> str:
+    """'passage on page 127': where a passage's words are printed."""
+    return f"passage on page {page}" if page else "page unknown"
+
+
+def case_study_page_label(page: int | None) -> str:
+    """'starts on page 116': where a case study begins, the page every list of case studies gives."""
+    return f"starts on page {page}" if page else "first page unknown"

@@ -1,0 +1,79 @@
+"""Which heading-like blocks open a section: the pure rules, on lines written here (the toolkit's own cases are
+checked on the real corpus in test_layout.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.blocks import merge_continuations, page_blocks
+from ingest.pages import Line
+from ingest.sections import heads_a_table, section_heading, speakers_and_signatories
+
+NOTHING_PRINTED_ALONE: frozenset[str] = frozenset()
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "Phase 1: Scoping Phase 2: Design Phase 3: Delivery",  # one word opens each column head
+        "North Valley Trust Eastern Coast Trust",  # one word closes each
+        "Adult learners Young carers Older residents",  # three phrases, each restarting on a capital
+    ],
+)
+def test_column_heads_run_together_name_no_section_and_the_section_goes_on(heading: str) -> None:
+    assert section_heading([heading], NOTHING_PRINTED_ALONE, "Earlier section") == "Earlier section"
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "Working with the Local Government Association",  # a name after 'the' is not a new column
+        "Planning for growth",
+        "Leisure, parks and open spaces",
+    ],
+)
+def test_a_heading_the_document_prints_names_its_section(heading: str) -> None:
+    assert section_heading([heading], NOTHING_PRINTED_ALONE, "Earlier section") == heading
+
+
+def test_who_said_or_signed_the_words_above_is_no_section() -> None:
+    kinds = ["heading", "text", "heading", "heading", "heading", "text", "text", "heading", "text", "heading"]
+    texts = [
+        "Introduction",
+        "The partnership saved money. “We would do it again tomorrow.”",
+        "Parish council clerk",  # under a quotation, naming a role: its speaker
+        "Jo Bloggs",  # a name printed just above a job title
+        "Director of Housing",
+        "Our councils will go on working together.",
+        "Residents asked for one front door, “not three”",
+        "Benefits to residents",  # under a quotation, but naming no role or body: a heading
+        "Savings came in the second year.",
+        "Cllr. Sam Patel",  # a name with its title
+    ]
+    assert speakers_and_signatories(kinds, texts) == {2, 3, 4, 9}
+
+
+@pytest.mark.parametrize(
+    ("following", "header"),
+    [("Parks 12 £40,000", True), ("3 1 4 25% 50%", True), ("March 2022", False), ("12. https://example.org/a", False)],
+)
+def test_a_heading_over_a_row_of_figures_heads_a_table(following: str, header: bool) -> None:
+    assert heads_a_table(following) is header
+
+
+def _lines(*texts: str) -> list[Line]:
+    lines, offset = [], 0
+    for index, text in enumerate(texts):
+        lines.append(Line(index, text, offset, offset + len(text)))
+        offset += len(text) + 1
+    return lines
+
+
+def test_a_block_cut_after_a_word_no_sentence_ends_on_goes_on_in_the_next() -> None:
+    blocks = merge_continuations(page_blocks(_lines("• Pensions need care, taking the", "", "LGPS into account"), 0))
+    assert [b.text() for b in blocks] == ["• Pensions need care, taking the LGPS into account"]
+
+
+def test_a_list_cut_before_its_and_is_one_cell_not_a_heading() -> None:
+    blocks = page_blocks(_lines("Grants, Home", "Repairs teams,", "and Handyperson help"), 0)
+    assert [(b.kind, b.text()) for b in blocks] == [("text", "Grants, Home Repairs teams, and Handyperson help")]
