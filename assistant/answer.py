@@ -219,7 +219,7 @@ def compose_answer(
     """
     chapters = list(dict.fromkeys(p.chapter for p in store.passages()))
     question = result.query.original
-    if not is_english(question, store.vocabulary()):
+    if not is_english(result.query):
         return Answer(text=ENGLISH_ONLY, status="not_covered", citations=[], hits=result.hits)
     understanding = understanding or understand(question)
     term = _asked_term(question, plain) if plain else None
