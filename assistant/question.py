@@ -326,8 +326,23 @@ _COUNTRIES = {
     "Singapore": "Singapore", "South Africa": "Africa African", "Brazil": "Brazil Brazilian",
     "Northern Ireland": "Ulster", "Scandinavia": "Scandinavia Scandinavian", "Czechia": "Czech",
 }
-_COUNTRY_OF = {form: country for country, forms in _COUNTRIES.items() for form in forms.split()}
-_COUNTRY = re.compile(rf"\b({'|'.join(_COUNTRY_OF)})\b")
+# Users type names in lower case too ('northern ireland'); the longest name is matched first, so Northern Ireland
+# is not taken for Ireland. Forms that are also everyday words ('polish', 'china') count only when capitalised.
+_EVERYDAY_WORDS = frozenset({"Polish", "China", "Chinese"})
+_COUNTRY_OF = {
+    form.lower(): country
+    for country, forms in _COUNTRIES.items()
+    for form in [country.removeprefix("the "), *forms.split()]
+}
+_COUNTRY = re.compile(
+    rf"\b({'|'.join(sorted((re.escape(f) for f in _COUNTRY_OF), key=len, reverse=True))})\b", re.I
+)
+
+
+def _countries_named(question: str) -> list[str]:
+    return [
+        _COUNTRY_OF[m.lower()] for m in _COUNTRY.findall(question) if not (m.islower() and m.capitalize() in _EVERYDAY_WORDS)
+    ]
 
 
 @dataclass(frozen=True)
@@ -364,7 +379,7 @@ def beyond_scope(question: str, vocabulary: Collection[str] = ()) -> BeyondScope
             return BeyondScope(kind, f"The toolkit ({PUBLISHED}) {gap}")
     if _asks_after_publication(question, vocabulary):
         return BeyondScope("after_publication", f"The toolkit ({PUBLISHED}) {LATER_GAP}")
-    unknown = [_COUNTRY_OF[c] for c in _COUNTRY.findall(question) if c.lower() not in vocabulary]
+    unknown = [c for c in _countries_named(question) if not all(w in vocabulary for w in words(c.removeprefix("the ")))]
     if unknown:
         return BeyondScope("other_country", f"The toolkit ({PUBLISHED}) does not describe local government in {unknown[0]}.")
     return None
