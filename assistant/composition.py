@@ -227,7 +227,7 @@ def near_same(a: str, b: str) -> bool:
 
 
 def select(per_ask: Sequence[list[Candidate]], limit: int) -> list[Candidate]:
-    """Each ask's best sentence first (the main ask's opens the answer), then the next best overall, up to `limit`.
+    """Each ask's best sentence first, in the order asked, then the next best overall, up to `limit`.
 
     A sentence well below its own ask's best answers no ask and is left out.
     """
@@ -259,4 +259,5 @@ def select(per_ask: Sequence[list[Candidate]], limit: int) -> list[Candidate]:
             break
         if fits(candidate):
             take(candidate)
-    return sorted(chosen, key=lambda c: c.ask)  # stable: each ask's best, then its others
+    # Each ask's best in the order asked ('…and what did they save?' right after the case), then the others.
+    return chosen
