@@ -22,6 +22,7 @@ from assistant.params import RetrievalParams
 from assistant.question import BeyondScope, beyond_scope, defined_phrase, is_english
 from assistant.retrieval import Hit, SearchResult
 from core.models import CaseStudy, Passage
+from core.text import normalise
 from stores.base import PassageStore
 
 
@@ -339,4 +340,6 @@ def _chosen_sentences(
         for i, (ask, own) in enumerate(zip(asks, searched))
     ]
     per_ask = [c for c in per_ask if c]
-    return select(per_ask, params.answer_sentences) if per_ask else []
+    names = [normalise(e) for e in understanding.entities]
+    named = {c.title for c in store.case_studies() if any(n in normalise(c.title) for n in names)}
+    return select(per_ask, params.answer_sentences, named) if per_ask else []
