@@ -117,6 +117,35 @@ _GLUED_HEADING = re.compile(
 
 
 _NEEDS_OBJECT = frozenset("with of by to from and or for in on at as into than via is are was were the a an".split())
+# A heading run into a sentence that opens on a name and its verb ('… to local needs Publica was created …'), or on
+# 'There', 'How', 'Which', 'What', 'Why' or 'Key'. Far more often than a heading, such a run is a sentence's own
+# opening ('The three West Kent districts …'), so this heading must look like one: ten words at most, not opening
+# as a sentence does ('The', 'It', 'As', …) and not ending where a phrase goes on ('three', 'existing', 'that').
+_VERB = r"(?:was|were|is|are|has|have|had|will|can|could|would|should|may|might|must|did|does|do|need|[a-z]+ed|[a-z]+s)"
+_GLUED_BEFORE_NAME = re.compile(
+    rf"^(?P<heading>[A-Z][^.,;:!?“”\"()]{{2,110}}?\b[a-z][a-z’'-]+)\s+"
+    rf"(?=(?:[A-Z][\w’'&-]*\s+){{1,5}}{_VERB}\b|(?:There|How|Which|What|Why|Key)\s)"
+)
+_OPENS_A_SENTENCE = frozenset(
+    "the a an it it’s it's its as in on at our one while all both some this these that those there where when if "
+    "ensure especially irrespective though although because since for by with from of to".split()
+)
+_GOES_ON = _NEEDS_OBJECT | frozenset(
+    "that all some one two three four five six seven eight nine ten those these this whether where when while "
+    "within across main common future non".split()
+)
+HEADING_WORDS = 10
+
+
+def _heading_before_name(sentence: str) -> re.Match[str] | None:
+    match = _GLUED_BEFORE_NAME.match(sentence)
+    if not match:
+        return None
+    heading = match.group("heading").split()
+    last = heading[-1].lower()
+    if len(heading) > HEADING_WORDS or heading[0].lower() in _OPENS_A_SENTENCE or last in _GOES_ON:
+        return None
+    return None if re.search(r"(ing|ed|en)$", last) else match  # 'as well as understanding TUPE rules'
 
 
 def without_glued_heading(sentence: str) -> str:
@@ -125,6 +154,8 @@ def without_glued_heading(sentence: str) -> str:
     heading = match.group("heading").split() if match else []
     # 'working with The King's Fund' is one sentence: a heading does not end on a word that needs an object.
     if not match or len(heading) > 14 or heading[-1].lower() in _NEEDS_OBJECT:
+        match = _heading_before_name(sentence)
+    if not match:
         return sentence
     rest = sentence[match.end() :]
     return rest if len(rest.split()) >= 5 else sentence
@@ -199,6 +230,8 @@ def sentence_candidates(
             if names and any(name in about for name in names):
                 score += ENTITY_BONUS
             continuation = following[sentence.row] if sentence.text.rstrip().endswith(":") else ()
+            if sentence.text.rstrip().endswith(":") and not continuation:
+                continue  # introduces a list its passage does not hold ('… – including:')
             candidates.append(
                 Candidate(
                     without_glued_heading(sentence.text),

@@ -11,8 +11,8 @@ import pytest
 from assistant.glossary import FILE_NAME, PlainGlossary, term_key
 from assistant.question import MIN_ENGLISH_SHARE, beyond_scope, defined_phrase
 from core.text import normalise
-from evals.grounding import marked_pieces, piece_is_grounded
 from evals.dataset import EVALS_DIR
+from evals.grounding import marked_pieces, piece_is_grounded
 from tests.conftest import CORPUS_DIR
 
 # Written for these tests in our own words; none is taken from an evaluation set.
