@@ -339,10 +339,19 @@ _COUNTRY = re.compile(
 )
 
 
-def _countries_named(question: str) -> list[str]:
-    return [
-        _COUNTRY_OF[m.lower()] for m in _COUNTRY.findall(question) if not (m.islower() and m.capitalize() in _EVERYDAY_WORDS)
-    ]
+def _countries_named(question: str, vocabulary: Collection[str]) -> list[str]:
+    """The countries a question names that the toolkit never does: neither the words typed ('northern ireland',
+    'America') nor a one-word name of the country ('Danish' is in scope because the toolkit names Denmark)."""
+    unknown = []
+    for typed in _COUNTRY.findall(question):
+        if typed.islower() and typed.capitalize() in _EVERYDAY_WORDS:
+            continue
+        country = _COUNTRY_OF[typed.lower()]
+        name = words(country.removeprefix("the "))
+        if all(w in vocabulary for w in words(typed)) or (len(name) == 1 and name[0] in vocabulary):
+            continue
+        unknown.append(country)
+    return unknown
 
 
 @dataclass(frozen=True)
@@ -379,7 +388,7 @@ def beyond_scope(question: str, vocabulary: Collection[str] = ()) -> BeyondScope
             return BeyondScope(kind, f"The toolkit ({PUBLISHED}) {gap}")
     if _asks_after_publication(question, vocabulary):
         return BeyondScope("after_publication", f"The toolkit ({PUBLISHED}) {LATER_GAP}")
-    unknown = [c for c in _countries_named(question) if not all(w in vocabulary for w in words(c.removeprefix("the ")))]
+    unknown = _countries_named(question, vocabulary)
     if unknown:
         return BeyondScope("other_country", f"The toolkit ({PUBLISHED}) does not describe local government in {unknown[0]}.")
     return None

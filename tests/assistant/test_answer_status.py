@@ -33,6 +33,26 @@ def test_each_kind_of_gap_is_recognised(kind: str, question: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("question", "country"),
+    [
+        ("how did northern ireland cut its councils, and was it worth it?", "Northern Ireland"),
+        ("Is there a case from America of a county and a city joining up?", "the United States"),
+        ("do scottish councils share chief executives", "Scotland"),
+    ],
+)
+def test_a_country_is_recognised_however_it_is_typed(question: str, country: str) -> None:
+    found = beyond_scope(question, {"denmark", "northern", "united", "states", "2050"})
+    assert found is not None and found.kind == "other_country" and found.sentence.endswith(f"in {country}.")
+
+
+def test_a_country_the_toolkit_names_and_everyday_words_are_in_scope() -> None:
+    vocabulary = {"denmark", "united", "states"}
+    assert beyond_scope("What did the Danish reforms do to counties?", vocabulary) is None
+    assert beyond_scope("Did the United States model of care organisations work?", vocabulary) is None
+    assert beyond_scope("how do we polish our business case for a merger?", vocabulary) is None
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "How much did the councils in Central Lincolnshire save by sharing a planning team?",
