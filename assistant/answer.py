@@ -21,8 +21,9 @@ from assistant.glossary import PlainGlossary, Term
 from assistant.params import RetrievalParams
 from assistant.question import BeyondScope, beyond_scope, defined_phrase, is_english
 from assistant.retrieval import Hit, SearchResult
-from core.models import CaseStudy
+from core.models import CaseStudy, Passage
 from core.page_labels import case_study_page_label
+from core.text import normalise
 from stores.base import PassageStore
 
 
@@ -108,28 +109,48 @@ def _format_related(related: list[CaseStudy]) -> str:
     return "Related case studies: " + "; ".join(parts) + "."
 
 
-def nearby_topics(result: SearchResult, chapters: list[str], limit: int = 3) -> list[str]:
-    """Topics near the question; for a question nothing is near, what the toolkit covers at all."""
+NEARBY_MIN_SIMILARITY = 0.4  # a passage this close to the question is near it (0.3 offered Publica for taxi licensing)
+
+# A section heading that names who is speaking rather than a topic ('Cllr. John Fuller', 'Charles Lant, Chief
+# Executive – Wealden DC', 'District interviewee'): the toolkit prints its quotations' speakers as headings.
+_SPEAKER = re.compile(
+    r"^(Cllr\.?|Councillor|Rt Hon|Sir|Dame|Dr|Mr|Mrs|Ms|Lord|Baroness)\s|\b(Chief Executive|Head of|Leader of|"
+    r"Director|Chair(?:man)?|Mayor|Minister|interviewee)\b|[(\[]at\s",
+)
+# A heading every chapter has, which says nothing of what is near ('Key questions', 'Lessons learnt').
+_STRUCTURAL = re.compile(r"^(Key\s|Lessons\s|Tools and resources|How to use|How can districts use)|\?$", re.I)
+
+
+def topic_of(passage: Passage) -> str:
+    """What a passage is about, as a user could ask about it: its case study, else its section when that names a
+    topic (not a speaker, not a heading every chapter has), else its chapter."""
+    section = passage.section or ""
+    if passage.case_study:
+        return passage.case_study
+    if section and not _SPEAKER.search(section) and not _STRUCTURAL.search(section):
+        return section
+    return passage.chapter
+
+
+def nearby_topics(result: SearchResult, limit: int = 3) -> list[str]:
+    """Topics of the passages near the question; none when nothing is near (never a list of every chapter)."""
     topics: list[str] = []
     for hit in result.hits:
-        if hit.dense < NEARBY_MIN_SIMILARITY:
-            continue
-        topic = hit.passage.case_study or hit.passage.section or hit.passage.chapter
-        if topic and topic not in topics:
+        topic = topic_of(hit.passage)
+        if hit.dense >= NEARBY_MIN_SIMILARITY and topic and topic not in topics:
             topics.append(topic)
-    return topics[:limit] or chapters
+    return topics[:limit]
 
 
-NEARBY_MIN_SIMILARITY = 0.3
+NOTHING_NEAR = "Nothing in it comes close to this question."
 
 
-def abstention(result: SearchResult, chapters: list[str], beyond: BeyondScope | None = None) -> Answer:
-    topics = nearby_topics(result, chapters)
+def abstention(result: SearchResult, beyond: BeyondScope | None = None) -> Answer:
+    topics = nearby_topics(result)
     text = "The toolkit does not seem to cover this question, so I can't answer it from the toolkit."
     if beyond:
         text = f"{beyond.sentence} {text}"
-    if topics:
-        text += " Nearby topics it does cover: " + "; ".join(topics) + "."
+    text += " Nearby topics it does cover: " + "; ".join(topics) + "." if topics else " " + NOTHING_NEAR
     return Answer(text=text, status="not_covered", citations=[], hits=result.hits, nearby_topics=topics)
 
 
@@ -218,9 +239,8 @@ def compose_answer(
     `understanding` is the question's asks (one search each, in `ask_results`, for a compound question): each ask
     gets its best sentence, the main ask's first.
     """
-    chapters = list(dict.fromkeys(p.chapter for p in store.passages()))
     question = result.query.original
-    if not is_english(question, store.vocabulary()):
+    if not is_english(result.query):
         return Answer(text=ENGLISH_ONLY, status="not_covered", citations=[], hits=result.hits)
     understanding = understanding or understand(question)
     term = _asked_term(question, plain) if plain else None
@@ -235,10 +255,10 @@ def compose_answer(
         return _with_more(defined, more[: params.answer_sentences - 1], store)
     beyond = beyond_scope(question, store.vocabulary())
     if not is_covered(result, params):
-        return abstention(result, chapters, beyond)
+        return abstention(result, beyond)
     chosen = _chosen_sentences(understanding, result, ask_results, store, params, hits_considered)
     if not chosen:
-        return abstention(result, chapters, beyond)
+        return abstention(result, beyond)
     hits = _merged_hits(result, ask_results)
     numbers: dict[str, int] = {}
     for candidate in chosen:
@@ -321,4 +341,6 @@ def _chosen_sentences(
         for i, (ask, own) in enumerate(zip(asks, searched))
     ]
     per_ask = [c for c in per_ask if c]
-    return select(per_ask, params.answer_sentences) if per_ask else []
+    names = [normalise(e) for e in understanding.entities]
+    named = {c.title for c in store.case_studies() if any(n in normalise(c.title) for n in names)}
+    return select(per_ask, params.answer_sentences, named) if per_ask else []

@@ -6,7 +6,13 @@ import re
 
 import pytest
 
-from assistant.answer import strip_acronym_expansions, without_footnote_markers
+from assistant.answer import (
+    NEARBY_MIN_SIMILARITY,
+    NOTHING_NEAR,
+    strip_acronym_expansions,
+    topic_of,
+    without_footnote_markers,
+)
 from core.models import Turn
 from core.text import normalise
 from evals.dataset import load_questions
@@ -84,10 +90,11 @@ def test_related_case_studies_line_names_pages(assistant) -> None:  # type: igno
         "What is the capital of Australia?",
     ],
 )
-def test_clearly_out_of_scope_questions_abstain_with_nearby_topics(assistant, question: str) -> None:  # type: ignore[no-untyped-def]
+def test_clearly_out_of_scope_questions_abstain_and_offer_nothing_far_as_nearby(assistant, question: str) -> None:  # type: ignore[no-untyped-def]
     answer = assistant.ask(question)
     assert not answer.answered and not answer.citations
-    assert "does not seem to cover" in answer.text and "Nearby topics" in answer.text
+    assert "does not seem to cover" in answer.text and NOTHING_NEAR in answer.text
+    assert answer.nearby_topics == [] and "Nearby topics" not in answer.text
 
 
 @pytest.mark.parametrize(
@@ -123,7 +130,19 @@ def test_a_question_scoped_to_a_case_study_is_answered_from_it(assistant, questi
         assert {c.hit.passage.case_study for c in answer.citations} == {study.title}
 
 
-def test_an_abstention_with_nothing_nearby_lists_what_the_toolkit_covers(assistant) -> None:  # type: ignore[no-untyped-def]
-    answer = assistant.ask("Where do I renew my passport?")
-    assert not answer.answered
-    assert "Collaborating for better lives" in answer.text and "Local government reorganisation in Denmark" not in answer.text
+def test_an_abstention_offers_the_topics_near_the_question_not_every_chapter(assistant) -> None:  # type: ignore[no-untyped-def]
+    answer = assistant.ask("When does the Kent business rates pilot application window open?")
+    assert answer.status == "not_covered" and not answer.citations
+    chapters = {p.chapter for p in assistant.store.passages()}
+    assert answer.nearby_topics and not chapters <= set(answer.nearby_topics)
+    near = {topic_of(h.passage) for h in answer.hits if h.dense >= NEARBY_MIN_SIMILARITY}
+    assert set(answer.nearby_topics) <= near
+    assert answer.text.endswith("Nearby topics it does cover: " + "; ".join(answer.nearby_topics) + ".")
+
+
+def test_a_topic_is_never_a_speaker_the_toolkit_quotes(passages) -> None:  # type: ignore[no-untyped-def]
+    speakers = [p for p in passages if p.section and re.match(r"(Cllr|Rt Hon)\b", p.section)]
+    assert speakers  # the toolkit prints its quotations' speakers as headings
+    assert all(topic_of(p) in (p.case_study, p.chapter) for p in speakers)
+
+

@@ -9,8 +9,17 @@ import re
 
 import pytest
 
-from assistant.composition import balanced_quotes, carries, closing_quote, quotable, without_glued_heading
-from core.models import Turn
+from assistant.composition import (
+    Candidate,
+    balanced_quotes,
+    carries,
+    closing_quote,
+    quotable,
+    select,
+    without_glued_heading,
+)
+from assistant.retrieval import Hit
+from core.models import Passage, Turn
 from evals.dataset import SETS, load_questions
 from evals.grounding import marked_pieces, piece_is_grounded
 
@@ -79,6 +88,14 @@ def test_a_figure_asked_of_a_case_study_comes_from_that_case_study(assistant) ->
     assert money and all(c.hit.passage.case_study for c in money)
 
 
+def test_each_asks_best_sentence_comes_in_the_order_asked(assistant) -> None:  # type: ignore[no-untyped-def]
+    question = "Have any districts helped get patients home from hospital sooner, and what did it save the NHS?"
+    assert [a.wants for a in assistant.understand(question).asks] == ["example", "amount"]
+    pieces = [piece for piece, _ in marked_pieces(assistant.ask(question).text)]
+    # The figure comes right after the case, not after the case's other sentences.
+    assert len(pieces) > 2 and re.search(r"£\s?\d", pieces[1])
+
+
 def test_answers_are_one_to_four_sentences_of_the_toolkit(assistant) -> None:  # type: ignore[no-untyped-def]
     for question in ("Why should districts work with health partners?", "How do councils share services?"):
         answer = assistant.ask(question)
@@ -94,9 +111,41 @@ def test_sentence_guards() -> None:
     assert without_glued_heading("Sharing a planning team The councils saved money on the Local Plan.") == (
         "The councils saved money on the Local Plan."
     )
+    # A heading before a name and its verb, or before 'There …'; a sentence opening on a name is left whole.
+    assert without_glued_heading(
+        "Financial resilience and responsiveness to local needs Publica was created to assist the councils."
+    ) == ("Publica was created to assist the councils.")
+    assert without_glued_heading("Working with town and parish councils There are around 10,000 local councils.") == (
+        "There are around 10,000 local councils."
+    )
+    for whole in (
+        "The three West Kent districts – Sevenoaks, Tonbridge Wells and Tonbridge and Malling – work together.",
+        "Leaders in three Shire areas have chosen to put forward unitary proposals.",
+        "Locations for three future Garden Communities have been identified.",
+        "Pooling staff involved delegating duties as well as understanding TUPE rules for all staff.",
+    ):
+        assert without_glued_heading(whole) == whole
     assert carries("Each council saved over £100k per annum.", "amount")
     assert carries("Land value capture refers to a set of mechanisms.", "definition", "land value capture")
     assert not carries("Land value capture is used widely.", "definition", "collaboration curve")
+
+
+def test_a_question_naming_a_case_study_fills_up_from_it_before_another(passages) -> None:  # type: ignore[no-untyped-def]
+    by_study: dict[str, Passage] = {}
+    for passage in passages:
+        if passage.case_study:
+            by_study.setdefault(passage.case_study, passage)
+    named, other = list(by_study.values())[:2]
+
+    def candidate(passage: Passage, score: float, text: str) -> Candidate:
+        return Candidate(text, Hit(passage, 0.0, 0.0, 0.0), 0, "description", score)
+
+    best = candidate(named, 1.0, "The councils share one management team across the two areas.")
+    elsewhere = candidate(other, 0.85, "A different partnership pooled its housing officers last year.")
+    same = candidate(named, 0.8, "Both councils kept their own elected members and local decisions.")
+    ranked = [best, elsewhere, same]
+    assert select([ranked], 2, {named.case_study or ""}) == [best, same]
+    assert select([ranked], 2) == [best, elsewhere]  # nothing named: the closer sentence, whatever its case study
 
 
 def _all_questions() -> list:  # type: ignore[type-arg]

@@ -23,7 +23,8 @@ from core.page_labels import case_study_page_label, passage_page_label
 ClientFactory = Callable[..., TestClient]
 
 KNOWN = "How have district councils worked with Local Enterprise Partnerships?"
-OUT_OF_SCOPE = "What is the capital of France?"
+# Not covered, but near a case study the toolkit has (written for these tests).
+OUT_OF_SCOPE = "When does the Kent business rates pilot application window open?"
 PASSAGE_KEYS = {"id", "text", "score", "chapter", "section", "case_study", "page", "page_label"}
 FEEDBACK = {"question": KNOWN, "answer": "They share growth plans. [1]", "rating": "down", "reason": "wrong_source"}
 
