@@ -29,6 +29,9 @@ Encode = Callable[[str], np.ndarray]
 EncodeMany = Callable[[list[str]], np.ndarray]
 DEFAULT_PARAMS = RetrievalParams()
 LEXICAL_SCORED = 300  # how deep lexical scores are read for re-scoring: the whole toolkit, a cap for big corpora
+# Headings embedded before a retriever serves (the toolkit has 150, about a second); a corpus with more embeds
+# them as questions reach them, rather than start for minutes.
+HEADINGS_AT_START = 2000
 
 
 def heading_of(passage: Passage) -> str:
@@ -125,7 +128,7 @@ class Retriever:
         """Embed every heading now, in batches, so that no request pays for them (up to 30 encodes each, the
         first questions after a start)."""
         headings = sorted({heading_of(p) for p in self.store.passages()} - self._heading_vectors.keys())
-        if headings:
+        if 0 < len(headings) <= HEADINGS_AT_START:
             self._heading_vectors.update(zip(headings, encode_many(headings)))
 
     def resolve_filters(self, filters: Filters | None) -> Filters | None:
