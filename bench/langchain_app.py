@@ -73,6 +73,9 @@ def cached_store(corpus_file: Path, model: str, cache_dir: Path | None, embeddin
             from core.embed import resolve_model_path
 
             embeddings = HuggingFaceEmbeddings(model_name=resolve_model_path(model), model_kwargs={"device": "cpu"})
+        # The model runs before FAISS loads, as in the uncached pipeline: with FAISS's OpenMP runtime loaded first,
+        # each torch query here cost 170-500 CPU ms instead of about 40.
+        embeddings.embed_query("warm-up")
         # Our own file, written below by this same code: not a pickle from elsewhere.
         return FAISS.load_local(str(folder), embeddings, allow_dangerous_deserialization=True)
     store = langchain_store(corpus_file, model, embeddings)

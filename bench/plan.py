@@ -26,7 +26,7 @@ class Plan:
 # alternate in A-B-C-C-B-A segments, so 20 s per server and level still pools two segments of 10 s.
 FULL = Plan(
     name="full", latency_queries=40, rounds=3, clients=(1, 4, 16, 32), load_s=20.0, warmup_s=2.0,
-    profile_s=10.0, profile_clients=16, scales=(10, 100), embed_sample=64, scale_queries=180, e2e_queries=40,
+    profile_s=10.0, profile_clients=16, scales=(10, 50), embed_sample=64, scale_queries=180, e2e_queries=40,
     retrieval_split="dev",
 )  # fmt: skip
 QUICK = Plan(

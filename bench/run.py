@@ -87,7 +87,7 @@ def subprocess_servers(setup: Setup) -> ServerStarter:
     def start(index_dir: Path) -> dict[str, Server]:
         env = {**os.environ, **setup.env}
         ours_port, torch_port, lc_port = free_port(), free_port(), free_port()
-        log("starting the three servers (the LangChain one embeds the toolkit at startup)")
+        log("starting the three servers (each loads vectors embedded before: ours its index, LangChain its store)")
         import threading
 
         started: dict[str, Server] = {}
