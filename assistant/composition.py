@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.asks import AnswerType, Ask
 from assistant.retrieval import Hit, SearchResult
@@ -100,6 +101,32 @@ def ends_a_statement(sentence: str, passage: str) -> bool:
     if not re.search(r"\d", text):  # an unfinished line without a figure is more often a heading than a cell
         return True
     return text[-1] in ".!?”’\")…:;" or f"• {text[:40]}" in collapse_ws(passage)
+
+
+# What the checks below find in a stored sentence never changes, and /ask scores the same few hundred sentences
+# for every question: each is worked out once (bounded, so a re-indexed corpus's old sentences age out).
+STORED_FACTS = 16384
+
+
+@lru_cache(maxsize=STORED_FACTS)
+def quotable_statement(sentence: str, passage: str) -> bool:
+    return quotable(sentence) and ends_a_statement(sentence, passage)
+
+
+@lru_cache(maxsize=STORED_FACTS)
+def sentence_tokens(sentence: str) -> frozenset[str]:
+    return frozenset(lexical_tokens(sentence))
+
+
+@lru_cache(maxsize=STORED_FACTS)
+def unglued(sentence: str) -> str:
+    return without_glued_heading(sentence)
+
+
+@lru_cache(maxsize=STORED_FACTS)
+def passage_about(case_study: str, section: str, text: str) -> str:
+    """The words that say what a passage is about (its case study, section and text), in comparison form."""
+    return normalise(f"{case_study} {section} {text}")
 
 
 def closing_quote(sentences: Sequence[str]) -> tuple[str, ...] | None:
@@ -202,25 +229,24 @@ def sentence_candidates(
             if continues_sentence(s.text, ordered[i + 1].text, hit.passage.text)
         }
         # Table and infographic cells (marked at ingest) are never quoted as sentences.
-        sentences = [
-            s for s in ordered if s.kind == "sentence" and quotable(s.text) and ends_a_statement(s.text, hit.passage.text)
-        ]
+        sentences = [s for s in ordered if s.kind == "sentence" and quotable_statement(s.text, hit.passage.text)]
         if not sentences:
             continue
-        about = normalise(f"{hit.passage.case_study or ''} {hit.passage.section or ''} {hit.passage.text}")
+        about = passage_about(hit.passage.case_study or "", hit.passage.section or "", hit.passage.text)
         vectors = store.sentence_vectors([s.row for s in sentences])
         similarity = vectors @ result.vector
         if result.focus is not None:  # a follow-up: the sentence must answer what is asked now
             similarity = (similarity + vectors @ result.focus) / 2
-        rest = {s.row: [x.text for x in ordered[i:]] for i, s in enumerate(ordered)}
+        # closing_quote reads no further than QUOTE_REACH sentences on; whole tails made this quadratic in a
+        # passage's sentences.
+        rest = {s.row: [x.text for x in ordered[i : i + QUOTE_REACH + 1]] for i, s in enumerate(ordered)}
         for sentence, cosine in zip(sentences, similarity.tolist()):
             # A quotation it opens runs on to the sentence that closes it: no quotation is left open.
             closed = run_on.get(sentence.row, ()) or closing_quote(rest[sentence.row])
             if closed is None:
                 continue
             whole = " ".join((sentence.text, *closed))
-            tokens = set(lexical_tokens(sentence.text))
-            overlap = len(tokens & query_tokens) / max(1, len(query_tokens))
+            overlap = len(sentence_tokens(sentence.text) & query_tokens) / max(1, len(query_tokens))
             # Closeness to the ask first; the passage's rank, shared words and the wanted kind break near-ties.
             score = cosine + OVERLAP_WEIGHT * overlap + RANK_PRIOR / (1 + hit_index)
             # An example is a case study; any other kind of answer is in the sentence's own words.
@@ -234,7 +260,7 @@ def sentence_candidates(
                 continue  # introduces a list its passage does not hold ('… – including:')
             candidates.append(
                 Candidate(
-                    without_glued_heading(sentence.text),
+                    unglued(sentence.text),
                     hit,
                     ask_index,
                     ask.wants,

@@ -45,6 +45,10 @@ class BatchingEncoder:
         self._waiting.put((text, future))
         return future.result()
 
+    def many(self, texts: list[str]) -> np.ndarray:
+        """Many texts known at once (the headings at start-up), embedded in this thread in the model's batches."""
+        return self._encode_batch(texts)
+
     def _next_batch(self) -> list[tuple[str, Future[np.ndarray]]]:
         batch = [self._waiting.get()]
         while len(batch) < self._max_batch:

@@ -27,8 +27,12 @@ from core.models import Filters, Passage, Turn
 from stores.base import PassageStore
 
 Encode = Callable[[str], np.ndarray]
+EncodeMany = Callable[[list[str]], np.ndarray]
 DEFAULT_PARAMS = RetrievalParams()
 LEXICAL_SCORED = 300  # how deep lexical scores are read for re-scoring: the whole toolkit, a cap for big corpora
+# Headings embedded before a retriever serves (the toolkit has 150, about a second); a corpus with more embeds
+# them as questions reach them, rather than start for minutes.
+HEADINGS_AT_START = 2000
 
 
 def heading_of(passage: Passage) -> str:
@@ -107,9 +111,26 @@ class Retriever:
         self.chapters = sorted({p.chapter for p in store.passages()})
         self._titles = [c.title for c in self.case_studies]
         self._cases = CaseStudyIndex(store)
+        # Kept apart from the query cache, whose 2,048 places a stream of new questions churns: a heading evicted
+        # there would be embedded again by the next question whose candidates sit under it.
+        self._heading_vectors: dict[str, np.ndarray] = {}
 
     def encode(self, text: str) -> np.ndarray:
         return self._encode(text)
+
+    def heading_vector(self, heading: str) -> np.ndarray:
+        """The vector of a case study, section or chapter name, embedded once for the retriever's life."""
+        vector = self._heading_vectors.get(heading)
+        if vector is None:
+            vector = self._heading_vectors[heading] = self._encode(heading)
+        return vector
+
+    def embed_headings(self, encode_many: EncodeMany) -> None:
+        """Embed every heading now, in batches, so that no request pays for them (up to 30 encodes each, the
+        first questions after a start)."""
+        headings = sorted({heading_of(p) for p in self.store.passages()} - self._heading_vectors.keys())
+        if 0 < len(headings) <= HEADINGS_AT_START:
+            self._heading_vectors.update(zip(headings, encode_many(headings)))
 
     def resolve_filters(self, filters: Filters | None) -> Filters | None:
         """Match filter values to real chapters and case studies (case-insensitive; ids accepted)."""
@@ -237,7 +258,7 @@ class Retriever:
             dense=self.store.passage_vectors(ids) @ vector,
             sentence=np.array(best_sentence),
             lexical=np.array([lexical_scores.get(i, 0.0) for i in ids]),
-            heading=np.array([float(self.encode(heading_of(p)) @ vector) for p in passages]),
+            heading=np.array([float(self.heading_vector(heading_of(p)) @ vector) for p in passages]),
             fused_rank=np.array([rank.get(i, len(fused_order)) for i in ids], dtype=float),
         )
         return ids, signals

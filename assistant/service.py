@@ -16,7 +16,7 @@ from assistant.case_studies import CaseStudyDetail, proper_nouns, summarise
 from assistant.encoding import model_encoder
 from assistant.glossary import PlainGlossary
 from assistant.params import RetrievalParams
-from assistant.retrieval import Encode, MakeRetriever, Retriever, Searcher, SearchResult
+from assistant.retrieval import Encode, EncodeMany, MakeRetriever, Retriever, Searcher, SearchResult
 from assistant.settings import Settings
 from core.errors import NotFound
 from core.models import CaseStudy, Filters, Turn
@@ -40,8 +40,10 @@ class Assistant:
         llm: object | None = None,
         retriever: MakeRetriever = Retriever,
         plain: PlainGlossary | None = None,
+        encode_many: EncodeMany | None = None,
     ) -> None:
         self.params = params or RetrievalParams()
+        self._encode_many = encode_many  # given, every new retriever embeds its headings before it serves
         self.plain = plain or PlainGlossary([])
         self._make_retriever = retriever
         self.synonyms = synonyms or {}
@@ -52,6 +54,8 @@ class Assistant:
 
     def _install(self, store: PassageStore) -> None:
         retriever = self._make_retriever(store, self._encode, self.synonyms)
+        if self._encode_many is not None and isinstance(retriever, Retriever):
+            retriever.embed_headings(self._encode_many)
         summaries = {}
         for study in store.case_studies():
             passages = [p for p in store.passages() if p.case_study == study.title]
@@ -182,17 +186,21 @@ def build_assistant(
     Args:
         settings: where the corpus is (index files or PostgreSQL), the model, the optional LLM.
         store: the passages to serve (default: `stores.backends.open_store`).
-        encode: text → query vector (default: the store's model, batching concurrent queries).
+        encode: text → query vector (default: the store's model, batching concurrent queries; it also embeds every
+            heading of the index in batches before the assistant serves).
         llm: a LangChain chat model for generated answers (default: from settings, or none).
         params: the retrieval knobs (default: `RetrievalParams()`).
         retriever: builds the retriever over a store (default: the hybrid `Retriever`): the seam to swap retrieval.
     """
     store = store or open_store(settings.index_dir, settings.database_url)
-    encode = encode or model_encoder(settings, str(store.manifest.get("model") or settings.model))
+    encode_many = None
+    if encode is None:
+        encoder = model_encoder(settings, str(store.manifest.get("model") or settings.model))
+        encode, encode_many = encoder, encoder.many
     if llm is None and settings.llm_provider:
         from assistant.llm import chat_model_from_settings
 
         llm = chat_model_from_settings(settings)
     # Following a newer corpus is the server's business (assistant/http): a one-shot command follows nothing.
     plain = PlainGlossary.load(settings.corpus_dir)
-    return Assistant(store, encode, load_synonyms(settings.corpus_dir), params, llm, retriever, plain)
+    return Assistant(store, encode, load_synonyms(settings.corpus_dir), params, llm, retriever, plain, encode_many)

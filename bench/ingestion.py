@@ -14,10 +14,14 @@ _SUMMARY = re.compile(
 )
 
 
-def ingest_command(corpus_dir: Path, index_dir: Path, model: str) -> list[str]:
+def localities_program() -> list[str]:
+    """The `localities` command of this environment, as a user runs it."""
     script = Path(sys.executable).with_name("localities")
-    program = [str(script)] if script.exists() else [sys.executable, "-m", "localities.cli"]
-    return [*program, "ingest", "--corpus", str(corpus_dir), "--index", str(index_dir), "--model", model]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "localities.cli"]
+
+
+def ingest_command(corpus_dir: Path, index_dir: Path, model: str) -> list[str]:
+    return [*localities_program(), "ingest", "--corpus", str(corpus_dir), "--index", str(index_dir), "--model", model]
 
 
 def parse_summary(output: str) -> dict[str, object]:

@@ -19,11 +19,15 @@ class Plan:
     embed_sample: int  # synthetic passages embedded afresh to measure the embedding rate
     scale_queries: int  # query vectors for the FAISS flat/HNSW comparison
     e2e_queries: int  # Assistant.search calls timed over each synthetic build (0: skip)
+    retrieval_split: str | None = None  # evaluate this split on the served encoder and on torch (None: skip)
 
 
+# Sized to finish in about 20 minutes on the shared 2-core machine with three servers: each level's servers
+# alternate in A-B-C-C-B-A segments, so 20 s per server and level still pools two segments of 10 s.
 FULL = Plan(
-    name="full", latency_queries=60, rounds=3, clients=(1, 4, 16, 32), load_s=30.0, warmup_s=2.0,
-    profile_s=15.0, profile_clients=16, scales=(10, 100), embed_sample=64, scale_queries=180, e2e_queries=40,
+    name="full", latency_queries=40, rounds=3, clients=(1, 4, 16, 32), load_s=20.0, warmup_s=2.0,
+    profile_s=10.0, profile_clients=16, scales=(10, 50), embed_sample=64, scale_queries=180, e2e_queries=40,
+    retrieval_split="dev",
 )  # fmt: skip
 QUICK = Plan(
     name="quick", latency_queries=20, rounds=2, clients=(1, 4, 16, 32), load_s=5.0, warmup_s=1.0,

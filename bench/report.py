@@ -9,14 +9,18 @@ from bench.report_scale import scale_lines
 from bench.stats import fmt as _num
 from bench.stats import ratio
 
-# The floors of the ONNX encoder's issue: ratios against the plain LangChain pipeline measured in the same run.
+# The floors of the ONNX encoder's issue (ratios against the plain LangChain pipeline measured in the same run),
+# and the two absolute ones of the earlier performance issue.
 TARGETS = {
     "search_p50_ratio": 0.5,
+    "search_p50_ms": 30.0,
     "ask_p50_ms": 80.0,
     "throughput_clients": 16,
     "throughput_ratio": 3.0,
     "ingest_cold_s": 12.0,
     "rss_mb": 600.0,
+    "rss_mb_issue14": 1200.0,
+    "retrieval_gap": 0.005,
 }
 TORCH = "ours_torch"
 
@@ -31,38 +35,71 @@ def _rss(results: dict[str, Any], name: str) -> float:
 
 
 def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
-    """Each target with the measured value and whether it was met on this run."""
+    """Each target with the measured value (and LangChain's, where it has one) and whether it was met on this run."""
     http = results["http"]
-    search_ratio = ratio(http["ours"]["search"]["p50_ms"], http["langchain"]["search"]["p50_ms"])
+    ours_search, lc_search = http["ours"]["search"]["p50_ms"], http["langchain"]["search"]["p50_ms"]
+    search_ratio = ratio(ours_search, lc_search)
     level = _level(results, int(TARGETS["throughput_clients"])) or {}
     ours_rps = level.get("ours", {}).get("throughput_rps", math.nan)
     lc_rps = level.get("langchain", {}).get("throughput_rps", math.nan)
     errors = level.get("ours", {}).get("errors", math.nan)
-    cold = results["ingest"]["cold"]["wall_s"]
-    rss = _rss(results, "ours")
-    return [
+    cold = results["ingest"]["cold"]
+    rss, lc_rss = _rss(results, "ours"), _rss(results, "langchain")
+    found = [
         {
             "target": "/search p50 over HTTP ≤ 0.5× LangChain's",
-            "measured": f"{_num(http['ours']['search']['p50_ms'])} vs {_num(http['langchain']['search']['p50_ms'])} ms (×{_num(search_ratio, 2)})",
+            "measured": f"{_num(ours_search)} vs {_num(lc_search)} ms (×{_num(search_ratio, 2)})",
             "met": bool(search_ratio <= TARGETS["search_p50_ratio"]),
         },
         {
-            "target": "/ask p50 over HTTP ≤ 80 ms",
-            "measured": f"{_num(http['ours']['ask']['p50_ms'])} ms",
-            "met": http["ours"]["ask"]["p50_ms"] <= TARGETS["ask_p50_ms"],
+            "target": "/search p50 over HTTP ≤ 30 ms (performance issue)",
+            "measured": f"{_num(ours_search)} ms (LangChain {_num(lc_search)} ms)",
+            "met": bool(ours_search <= TARGETS["search_p50_ms"]),
         },
         {
-            "target": "16 clients: throughput ≥ 3× LangChain's, 0 errors",
+            "target": "/ask p50 over HTTP ≤ 80 ms",
+            "measured": f"{_num(http['ours']['ask']['p50_ms'])} ms (LangChain, top chunk only: {_num(http['langchain']['ask']['p50_ms'])} ms)",
+            "met": bool(http["ours"]["ask"]["p50_ms"] <= TARGETS["ask_p50_ms"]),
+        },
+        {
+            "target": "16 clients, mixed /search + /ask: throughput ≥ 3× LangChain's, 0 errors",
             "measured": f"{_num(ours_rps)} vs {_num(lc_rps)} req/s (×{_num(ratio(ours_rps, lc_rps), 2)}), {_num(errors, 0)} errors",
             "met": bool(ours_rps >= TARGETS["throughput_ratio"] * lc_rps and errors == 0),
         },
         {
             "target": "Toolkit ingest cold ≤ 12 s",
-            "measured": f"{_num(cold)} s",
-            "met": cold <= TARGETS["ingest_cold_s"],
+            "measured": f"{_num(cold['wall_s'])} s wall, {_num(cold.get('cpu_s'))} CPU s",
+            "met": bool(cold["wall_s"] <= TARGETS["ingest_cold_s"]),
         },
-        {"target": "Server peak RSS ≤ 600 MB", "measured": f"{_num(rss, 0)} MB", "met": 0 < rss <= TARGETS["rss_mb"]},
+        {
+            "target": "Server peak RSS ≤ 600 MB",
+            "measured": f"{_num(rss, 0)} MB (LangChain {_num(lc_rss, 0)} MB)",
+            "met": 0 < rss <= TARGETS["rss_mb"],
+        },
+        {
+            "target": "Server peak RSS ≤ 1.2 GB (performance issue)",
+            "measured": f"{_num(rss, 0)} MB",
+            "met": 0 < rss <= TARGETS["rss_mb_issue14"],
+        },
     ]
+    gaps = results.get("retrieval")
+    if gaps and "skipped" in gaps:
+        found.append(
+            {
+                "target": "Retrieval metrics of every evaluation set within ±0.005 of the torch path",
+                "measured": f"not measured: {gaps['skipped']}",
+                "met": False,
+            }
+        )
+    elif gaps:
+        found.append(
+            {
+                "target": f"Retrieval metrics of every evaluation set within ±0.005 of the torch path ({gaps['split']} split)",
+                "measured": f"largest gap {_num(gaps['largest_retrieval_gap'], 4)} (answers: {_num(gaps['largest_answer_gap'], 4)})",
+                "met": bool(gaps["largest_retrieval_gap"] <= TARGETS["retrieval_gap"]),
+            }
+        )
+    return found
 
 
 def render_targets(results: dict[str, Any]) -> str:
@@ -200,6 +237,27 @@ def _encoder_lines(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _retrieval_lines(results: dict[str, Any]) -> list[str]:
+    gaps = results.get("retrieval")
+    if not gaps or "skipped" in gaps:
+        return []
+    lines = [
+        "## Retrieval against the torch path",
+        "",
+        (
+            f"`localities eval --set all --split {gaps['split']} --no-baselines --no-conversation` over the benchmark's index, once "
+            f"with `LOCALITIES_ENCODER={gaps['encoder']}` and once with `LOCALITIES_ENCODER=torch`; the floor is on the retrieval "
+            "metrics, the answer metrics are shown for reading."
+        ),
+        "",
+        "| Set | Metric | Served encoder | Torch path |",
+        "| --- | --- | --- | --- |",
+    ]
+    for name, rows in gaps["by_set"].items():
+        lines += [f"| {name} | {metric} | {_num(a, 4)} | {_num(b, 4)} |" for metric, (a, b) in rows.items()]
+    return lines
+
+
 def render(results: dict[str, Any]) -> str:
     m = results["machine"]
     ingest = results["ingest"]
@@ -213,6 +271,13 @@ def render(results: dict[str, Any]) -> str:
             "Written by `bench/run.py` from `bench/results.json`; do not edit by hand."
         ),
         "",
+        (
+            f"**Machine load**: {m['nproc']} cores shared with other engineers' tests and evaluations; load average (1 min) "
+            f"{_num(m['load_average_at_start'][0])} at the start and {_num(m.get('load_average_at_end', [math.nan])[0])} at the end "
+            "(each load level's own is in its table). Ratios compare servers measured in alternating segments of the same minutes "
+            "and are comparable; absolute times much less so."
+        ),
+        "",
         "## Targets",
         "",
         render_targets(results),
@@ -224,7 +289,7 @@ def render(results: dict[str, Any]) -> str:
         "| Run | Wall s | CPU s | ingest() s | Passages | Texts embedded | Passages/s | Build reused |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    runs = (("cold", "cold (empty index dir)"), ("unchanged", "second run, corpus unchanged"), ("cold_torch", "cold, torch path"))
+    runs = (("cold", "cold (empty index dir)"), ("unchanged", "second run, corpus unchanged"))
     for name, label in runs:
         if name not in ingest:
             continue
@@ -275,6 +340,7 @@ def render(results: dict[str, Any]) -> str:
         lines.append(
             f"| {name} | {_num(memory['peak_rss_mb'], 0)} | {_num(memory.get('vm_hwm_mb'), 0)} | {_num(startup)} |"
         )
+    lines += ["", *_retrieval_lines(results)]
     lines += [
         "",
         "## Profile under load",
@@ -299,7 +365,7 @@ def render(results: dict[str, Any]) -> str:
         "## Reproduce",
         "",
         "```sh",
-        "make bench                                    # full run, ~15 min here (three servers)",
+        "make bench                                    # full run, about 20 min here under other engineers' load (three servers)",
         ".venv/bin/python -m bench.run --real-vectors  # the same, synthetic passages embedded by the model (+~30 CPU min, cached)",
         ".venv/bin/python -m bench.run --render        # re-render this page from bench/results.json",
         ".venv/bin/python -m bench.run --quick   # smoke test, ~6 min; results and report go to the temp dir",

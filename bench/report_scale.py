@@ -19,11 +19,12 @@ def scale_lines(scale: dict[str, Any]) -> list[str]:
         ),
         "",
         (
-            f"- Embedding rate, measured afresh on {rate['passages']} synthetic passages ({scale['embed_threads']} torch threads): "
+            f"- Embedding rate on the ingest's encoder ({rate.get('encoder', 'torch')}), measured afresh on {rate['passages']} synthetic passages: "
             f"**{_num(rate['passages_per_s'])} passages/s** for the passages alone; **{_num(rate['pipeline_passages_per_s'])} passages/s** "
             f"with their {rate['sentences']:,} sentences, which the ingest embeds too. Ingest passages/s below uses the latter plus the "
             "measured write step (BM25, FAISS, JSON, vectors)."
         ),
+        *_torch_rate_line(rate, scale.get("embed_rate_torch"), scale["embed_threads"]),
         (
             f"- Passage vectors: {vectors['source']}. Against the model's own vectors for the sample: mean cosine "
             f"{_num(fid['mean_cosine'], 3)}, 5th percentile {_num(fid['p5_cosine'], 3)}."
@@ -145,3 +146,17 @@ def threshold_verdict(scale: dict[str, Any]) -> str:
         text += "."
     parts.append(text)
     return " ".join(parts)
+
+
+def _torch_rate_line(rate: dict[str, Any], torch_rate: dict[str, Any] | None, threads: int) -> list[str]:
+    if not torch_rate:
+        return []
+    seconds = float(rate["passages_s"]) + float(rate["sentences_s"])
+    torch_seconds = float(torch_rate["passages_s"]) + float(torch_rate["sentences_s"])
+    return [
+        (
+            f"- The same sample on the torch path ({threads} torch threads), in the same run: "
+            f"{_num(torch_rate['pipeline_passages_per_s'])} passages/s with their sentences, {_num(torch_seconds)} s against "
+            f"{_num(seconds)} s (×{_num(seconds / torch_seconds if torch_seconds else float('nan'), 2)})."
+        )
+    ]

@@ -68,7 +68,9 @@ def threshold_source() -> dict[str, object]:
 
 def scale(plan: Plan, setup: Setup, index_dir: Path, questions: list[str], log: Log) -> dict[str, Any]:
     """Synthetic corpora at each planned size: ingest throughput, flat vs HNSW latency and recall."""
+    from assistant.encoding import settings_embedder
     from assistant.params import RetrievalParams
+    from assistant.settings import load_settings
     from core.embed import Embedder
     from stores.files import schema as index_store
 
@@ -77,12 +79,18 @@ def scale(plan: Plan, setup: Setup, index_dir: Path, questions: list[str], log: 
     assert build is not None, f"no index at {index_dir}"
     passages = index_store.load_passages(build)
     sentences = scale_study.toolkit_sentence_vectors(build)
-    embedder = setup.embedder or Embedder(setup.model)
+    # The encoder the ingest uses (ONNX Runtime unless the settings say torch), as the ingest configures it.
+    embedder = setup.embedder or settings_embedder(load_settings(), setup.model)
     counts = [max(2, round(s * len(passages))) for s in plan.scales]
     parts = synthesize_parts(passages, max(counts))
     log(f"scale: embedding {plan.embed_sample} fresh synthetic passages and their sentences (rate, fidelity)")
     sample = parts[-plan.embed_sample :]
     real_sample, rate = scale_study.embed_rate(embedder, sample)
+    rate["encoder"] = getattr(embedder, "backend", "") or "session embedder"
+    torch_rate = None
+    if setup.embedder is None:  # the same sample on the torch path: what the ONNX encoder changed for ingest
+        log("scale: the same sample on the torch path, for comparison")
+        torch_rate = scale_study.embed_rate(Embedder(setup.model, encoder="torch"), sample)[1]
     composed = scale_study.composed_vectors(parts, sentences, embedder.encode)
     if setup.real_vectors:
         cache = scale_study.EmbeddingCache(setup.cache_dir, setup.model)
@@ -120,6 +128,7 @@ def scale(plan: Plan, setup: Setup, index_dir: Path, questions: list[str], log: 
         "toolkit_passages": len(passages),
         "candidates": candidates,
         "embed_rate": rate,
+        "embed_rate_torch": torch_rate,
         "embed_threads": torch.get_num_threads(),
         "vectors": vector_info,
         "points": points,

@@ -17,6 +17,8 @@ from typing import Protocol
 
 import httpx
 
+from bench.ingestion import localities_program
+
 
 class Server(Protocol):
     name: str
@@ -81,23 +83,22 @@ class SubprocessServer:
 
 def ours_command(port: int, index_dir: Path) -> list[str]:
     """`localities serve`, exactly as a deployment runs it."""
-    script = Path(sys.executable).with_name("localities")
-    program = [str(script)] if script.exists() else [sys.executable, "-m", "localities.cli"]
-    return [*program, "serve", "--host", "127.0.0.1", "--port", str(port), "--index", str(index_dir)]
+    return [*localities_program(), "serve", "--host", "127.0.0.1", "--port", str(port), "--index", str(index_dir)]
 
 
-def langchain_command(port: int, corpus_file: Path, model: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "bench.langchain_app",
-        "--port",
-        str(port),
-        "--corpus",
-        str(corpus_file),
-        "--model",
-        model,
-    ]
+def langchain_command(port: int, corpus_file: Path, model: str, store_cache: Path | None = None) -> list[str]:
+    """The baseline server (bench.langchain_app), loading its store from `store_cache` when it is there."""
+    return [*_langchain_program(corpus_file, model, store_cache), "--port", str(port)]
+
+
+def langchain_store_command(corpus_file: Path, model: str, store_cache: Path) -> list[str]:
+    """Fill the baseline's store cache and exit: its one-off embedding, done before any server is timed."""
+    return [*_langchain_program(corpus_file, model, store_cache), "--build-only"]
+
+
+def _langchain_program(corpus_file: Path, model: str, store_cache: Path | None) -> list[str]:
+    command = [sys.executable, "-m", "bench.langchain_app", "--corpus", str(corpus_file), "--model", model]
+    return command + (["--store-cache", str(store_cache)] if store_cache else [])
 
 
 class ThreadServer:

@@ -159,3 +159,25 @@ def test_neighbouring_passages_share_the_section_unit(assistant) -> None:  # typ
     hit = assistant.search("Publica Group is a Joint Venture Teckal company").hits[0]
     around = assistant.retriever.neighbours(hit.passage.id)
     assert hit.passage in around and all(p.case_study == hit.passage.case_study for p in around)
+
+
+def test_headings_embedded_at_start_up_are_never_embedded_again_by_a_question(assistant, embedder) -> None:  # type: ignore[no-untyped-def]
+    from assistant.retrieval import Retriever, heading_of
+
+    asked: list[str] = []
+
+    def encode(text: str) -> np.ndarray:
+        asked.append(text)
+        return embedder.encode([text])[0]  # type: ignore[no-any-return]
+
+    retriever = Retriever(assistant.store, encode, assistant.synonyms)
+    retriever.embed_headings(embedder.encode)
+    headings = {heading_of(p) for p in assistant.store.passages()}
+    for question in ("How did councils share a chief executive?", "What did the shared planning service save?"):
+        retriever.search(question)
+    assert not headings & set(asked), "a question embedded a heading again"
+    # The batch's vectors are the ones a single encode gives (padding changes nothing).
+    some = sorted(headings)[:5]
+    single = np.vstack([embedder.encode([h])[0] for h in some])
+    batched = np.vstack([retriever.heading_vector(h) for h in some])
+    assert float((single * batched).sum(axis=1).min()) > 0.9999
