@@ -8,8 +8,11 @@ import re
 
 import pytest
 
+from assistant.answer import PARTIAL_MIN_CLOSENESS, closest_only, is_covered
+from assistant.composition import sentence_candidates
 from assistant.glossary import FILE_NAME, PlainGlossary, term_key
 from assistant.question import MIN_ENGLISH_SHARE, beyond_scope, defined_phrase
+from core.models import Turn
 from core.text import normalise
 from evals.dataset import EVALS_DIR
 from evals.grounding import marked_pieces, piece_is_grounded
@@ -91,6 +94,54 @@ def test_a_partial_answer_says_what_is_missing_first_then_the_closest_cited(assi
     assert opening.startswith("The toolkit (2018) does not say what has happened since it was published.")
     assert "[" not in opening and answer.citations and "[1]" in rest
     assert _grounded(answer)
+
+
+# Written for these tests: one council's figures, which the toolkit never gives, about councils it does describe.
+FIGURES_NOT_GIVEN = ["How much does South Norfolk pay its chief executive?", "What is the salary of a planning officer at Wyre Forest?"]
+
+
+@pytest.mark.parametrize("question", FIGURES_NOT_GIVEN)
+def test_a_partial_answer_quotes_only_sentences_close_to_the_question(assistant, question: str) -> None:  # type: ignore[no-untyped-def]
+    result = assistant.search(question)
+    ask = assistant.understand(question).main
+    candidates = sentence_candidates(ask, 0, result, assistant.store, 4)
+    closeness = {
+        c.text: float(assistant.store.sentence_vectors([s.row])[0] @ result.vector)
+        for c in candidates
+        for s in assistant.store.sentences_of(c.hit.passage.id)
+        if s.text.endswith(c.text)
+    }
+    kept = closest_only(candidates, result, assistant.store)
+    assert kept and len(kept) < len(candidates)  # the top passages hold sentences far from the question
+    assert {c.text for c in kept} == {t for t, value in closeness.items() if value >= PARTIAL_MIN_CLOSENESS}
+    answer = assistant.ask(question)
+    assert answer.status == "partial" and _grounded(answer)
+    quoted = [s for c in answer.citations for s in c.sentences]
+    assert all(closeness.get(s, 1.0) >= PARTIAL_MIN_CLOSENESS for s in quoted if s in closeness)
+    assert any(s in closeness for s in quoted)
+
+
+def test_a_gap_with_nothing_close_is_not_covered(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Close enough to count as covered, but no sentence is close enough to be 'the closest it does say'."""
+    question = "What is the opening time of the recycling centre?"
+    result = assistant.search(question)
+    assert is_covered(result, assistant.params)
+    candidates = sentence_candidates(assistant.understand(question).main, 0, result, assistant.store, 4)
+    assert candidates and not closest_only(candidates, result, assistant.store)
+    answer = assistant.ask(question)
+    assert answer.status == "not_covered" and not answer.citations
+    assert answer.text.startswith("The toolkit (2018) does not give application procedures")
+
+
+def test_a_near_miss_follow_up_in_a_conversation_is_partial(assistant) -> None:  # type: ignore[no-untyped-def]
+    history = [
+        Turn("user", "Which councils run the Lightbulb housing project?"),
+        Turn("assistant", "Lightbulb is run by the Leicestershire district councils with the county council."),
+    ]
+    answer = assistant.ask("and what's their budget this year?", history=history)
+    assert answer.status == "partial" and not answer.answered
+    assert answer.text.startswith("The toolkit (2018) does not give one council's figures")
+    assert any("Lightbulb" in s for c in answer.citations for s in c.sentences) and _grounded(answer)
 
 
 def test_a_question_outside_the_toolkit_is_not_covered_with_the_gap_named(assistant) -> None:  # type: ignore[no-untyped-def]
