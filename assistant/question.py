@@ -291,6 +291,9 @@ _LATER = re.compile(
     # Said of today, not of 2018: 'right now', 'last year', 'the last election', '… exist any more'.
     r"right now|(last|next|latest|most recent) (year|month|week|elections?|conference)|"
     r"(exists?|existing|going|running|operating|around|in place) any ?more|"
+    # What a pilot or plan did after its time: 'carry on past its pilot year'.
+    r"(carry|carried|continue|continued|go|went|run|ran|last|lasted) (on )?(past|beyond) (its|the|their)|"
+
     # Events, bodies and funds named after 2018: the toolkit cannot know them, whatever their topic.
     r"covid|coronavirus|pandemic|lockdown|levelling up|levelling-up|dluhc|cost of living|cost-of-living|net zero|"
     r"shared prosperity fund|towns fund|future high streets fund|integrated care boards?|icbs?|homes for ukraine|"
@@ -323,16 +326,22 @@ _ADVICE = re.compile(
     r"what do you (recommend|advise|suggest)|if you were (us|me|in our shoes))\b",
     re.I,
 )
-_FIGURE = re.compile(r"\b(how much|how many|what('s|’s| is| was| are| were| did| does)|what \w+ (does|did))\b", re.I)
+_FIGURE = re.compile(r"\b(how much|how many|what('s|’s| is| was| are| were)|what \w+ (does|did))\b", re.I)
 # One council's own numbers: its tax, budget, allowances, registers, or what a named council has, spends or charges.
 _LOCAL_MEASURE = re.compile(
     r"\b(council tax|band [a-h]|precept|budget|reserves|allowances?|salary|salaries|headcount|housing register|"
-    r"waiting list|debt|borrowing|turnout|majority|pay scale|parking charges?|rent levels?|"
-    # What a council pays its people: their pay is nobody's example.
-    r"(pay|paid|salary|wages?|remuneration)\b.{0,30}\b(chief exec\w*|leaders?|mayors?|staff|officers?|directors?)|"
-    r"(chief exec\w*|leaders?|mayors?|staff|officers?|directors?)('s|’s|s’)? (pay|salary|wages?|remuneration))\b",
+    r"waiting list|debt|borrowing|turnout|majority|pay scale|parking charges?|rent levels?)\b",
     re.I,
 )
+# What a council pays its people ('how much does X pay its chief executive?', 'what did they pay their leader?'),
+# not how pay is dealt with ('what does the toolkit say about staff pay?').
+_PAY_ASKED = re.compile(
+    r"\bhow much\b[^?]{0,60}\b(pay|pays|paid|earn|earns|earned|salary|salaries|wages?)\b"
+    r"|\bwhat(’s|'s| is| was| are| were)( \w+){0,3} (pay|salary|salaries|wages?|remuneration)\b"
+    r"|\bwhat (do|does|did)\b[^?]{0,50}\b(pay|paid)\b (its|their|the|our) ",
+    re.I,
+)
+_PAID_PEOPLE = re.compile(r"\b(chief exec\w*|ceo|leaders?|mayors?|staff|officers?|directors?|councillors?|managers?)\b", re.I)
 _NAMED_COUNCIL_HAS = re.compile(
     r"\b(does|do) (the )?[A-Z][\w-]+.{0,40}\b(employ|spend|charge|pay)\b"
     r"|(?i:\bhow (many|much) (staff|employees|councillors|households|residents|people) (does|do|is|are)) (the )?[A-Z]"
@@ -392,6 +401,8 @@ class BeyondScope:
 
 
 def _asks_local_figure(question: str) -> bool:
+    if _PAY_ASKED.search(question) and _PAID_PEOPLE.search(question):
+        return True
     return bool(_FIGURE.search(question) and (_LOCAL_MEASURE.search(question) or _NAMED_COUNCIL_HAS.search(question)))
 
 
@@ -404,9 +415,18 @@ _BEYOND: tuple[tuple[str, Callable[[str], bool], str], ...] = (
 LATER_GAP = "does not say what has happened since it was published."
 
 
+# A year after publication asked of in the past ('how many staff were moved in 2019?', 'did they save it by 2020?'):
+# the toolkit names such years only for what was planned, which is what a question about a plan asks.
+_PAST_IN_YEAR = re.compile(r"\b(did|was|were|happened|had)\b.*\b(in|during|by)( the end of)? (20\d\d)\b", re.I)
+_PLANNED = re.compile(r"\b(due|plan|plans|planned|expected|expecting|set to|going to|propos\w*|would|will|targets?|aim\w*)\b", re.I)
+
+
 def _asks_after_publication(question: str, vocabulary: Collection[str]) -> bool:
-    """A later event: a year after publication that the toolkit never mentions (its plans run to 2050), or 'since then'."""
+    """A later event: a year after publication that the toolkit never mentions (its plans run to 2050), one it
+    names but asked of in the past, or 'since then'."""
     years = [int(y) for y in _YEAR.findall(question) if y not in vocabulary]
+    if not _PLANNED.search(question):
+        years += [int(m.group(4)) for m in _PAST_IN_YEAR.finditer(question)]
     return bool(_LATER.search(question)) or any(year > PUBLISHED for year in years)
 
 
