@@ -186,10 +186,7 @@ def closest_only(chosen: Sequence[Candidate], result: SearchResult, store: Passa
     return kept
 
 
-# Passages whose sentences an answer is chosen from. Measured on dev with three sentences from the opening passage
-# (fact recall / cited evidence): 4 -> 5 moved blind 0.367 -> 0.370 / 0.712 -> 0.746 and curated 0.709 -> 0.696 /
-# 0.835 -> 0.823; 6 changed nothing more, 3 lost both.
-HITS_CONSIDERED = 5
+HITS_CONSIDERED = 4  # passages whose sentences an answer is chosen from
 
 ENGLISH_ONLY = "The toolkit and this assistant work in English: please ask your question in English."
 USES_LIMIT = 2  # toolkit sentences quoted beside a glossary definition

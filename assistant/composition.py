@@ -19,10 +19,6 @@ OVERLAP_WEIGHT = 0.15  # how much from the share of the ask's words it uses
 TYPE_BONUS = 0.12  # how much from carrying the kind of answer the ask wants
 ENTITY_BONUS = 0.08  # how much from a passage that names what the question names (its case study, section or text)
 PER_PASSAGE = 2  # sentences quoted from one passage
-# The passage the answer opens with may give one more: its next-best sentence more often holds what was asked than
-# a fourth passage's best. Measured on dev (fact recall / cited evidence): blind 0.334 -> 0.367 / 0.729 -> 0.712,
-# curated 0.696 -> 0.709 / 0.848 -> 0.835; three from every passage cost the curated set more citations (0.823).
-PER_OPENING_PASSAGE = 3
 SPECIFIC: frozenset[AnswerType] = frozenset({"amount", "count", "date", "definition", "outcome"})
 MIN_LOWER_WORDS = 2  # a heading or a signature has fewer lower-case words that are not function words
 _FUNCTION_WORDS = frozenset("and the for with from into of to in on at by or nor".split())
@@ -305,9 +301,8 @@ def select(per_ask: Sequence[list[Candidate]], limit: int, named: Collection[str
 
     def fits(candidate: Candidate) -> bool:
         best = best_of_ask[candidate.ask]
-        opening = bool(chosen) and candidate.hit.passage.id == chosen[0].hit.passage.id
         return (
-            per_passage.get(candidate.hit.passage.id, 0) < (PER_OPENING_PASSAGE if opening else PER_PASSAGE)
+            per_passage.get(candidate.hit.passage.id, 0) < PER_PASSAGE
             and candidate.score >= best - KEEP_WITHIN
             and not any(near_same(part, said) for c in chosen for said in c.parts for part in candidate.parts)
         )
