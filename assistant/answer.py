@@ -68,6 +68,15 @@ def without_footnote_markers(text: str, footnotes: tuple[str, ...]) -> str:
     return text
 
 
+def spelled_out(expansion: str, acronym: str) -> str:
+    """'Local Enterprise Partnership (LEP)'; an expansion with its own gloss takes the acronym inside it,
+    'general practitioner (GPs; family doctor)', not 'general practitioner (family doctor) (GPs)'."""
+    glossed = re.fullmatch(r"(.*\S)\s*\(([^()]+)\)", expansion)
+    if glossed:
+        return f"{glossed.group(1)} ({acronym}; {glossed.group(2)})"
+    return f"{expansion} ({acronym})"
+
+
 def expand_first_acronyms(text: str, glossary: dict[str, str]) -> tuple[str, dict[str, str]]:
     """'LEP' → 'Local Enterprise Partnership (LEP)' at its first use, unless already spelled out."""
     used: dict[str, str] = {}
@@ -78,14 +87,15 @@ def expand_first_acronyms(text: str, glossary: dict[str, str]) -> tuple[str, dic
         used[acronym] = expansion
         if expansion.lower() in text.lower():
             continue
-        text = text[: match.start()] + f"{expansion} ({acronym}{match.group(1)})" + text[match.end() :]
+        text = text[: match.start()] + spelled_out(expansion, acronym + match.group(1)) + text[match.end() :]
     return text, used
 
 
 def strip_acronym_expansions(text: str, glossary: dict[str, str]) -> str:
     """Undo expand_first_acronyms, to check an answer against the toolkit's own words."""
     for acronym, expansion in glossary.items():
-        text = re.sub(rf"{re.escape(expansion)} \(({re.escape(acronym)}s?)\)", r"\1", text)
+        for written in (acronym + "s", acronym):
+            text = text.replace(spelled_out(expansion, written), written)
     return text
 
 

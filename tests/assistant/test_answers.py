@@ -10,6 +10,7 @@ import pytest
 from assistant.answer import (
     NEARBY_MIN_SIMILARITY,
     NOTHING_NEAR,
+    expand_first_acronyms,
     strip_acronym_expansions,
     topic_of,
     without_footnote_markers,
@@ -72,6 +73,26 @@ def test_acronyms_are_expanded_on_first_use(assistant) -> None:  # type: ignore[
     assert answer.answered and "LEP" in answer.text
     assert answer.text.lower().index("local enterprise partnership") < answer.text.index("LEP")
     assert answer.glossary["LEP"] == "Local Enterprise Partnership"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Work with GPs and the LEP.", "Work with general practitioner (GPs; family doctor) and the Local Enterprise Partnership (LEP)."),
+        ("Ask the S151.", "Ask the Section 151 officer (S151; the council's chief finance officer)."),
+        ("Staff moved under TUPE.", "Staff moved under Transfer of Undertakings (Protection of Employment) rules (TUPE)."),
+    ],
+)
+def test_an_expansion_with_its_own_gloss_takes_the_acronym_inside_it(text: str, expected: str) -> None:
+    glossary = {
+        "GP": "general practitioner (family doctor)",
+        "LEP": "Local Enterprise Partnership",
+        "S151": "Section 151 officer (the council's chief finance officer)",
+        "TUPE": "Transfer of Undertakings (Protection of Employment) rules",
+    }
+    expanded, _ = expand_first_acronyms(text, glossary)
+    assert expanded == expected
+    assert strip_acronym_expansions(expanded, glossary) == text
 
 
 def test_related_case_studies_line_names_pages(assistant) -> None:  # type: ignore[no-untyped-def]
