@@ -46,3 +46,7 @@ class RetrievalParams(BaseModel):
     # Searching a compound question ask by ask, measured on dev, cited the evidence less often (0.81 against 0.94
     # on the blind compound questions) than choosing each ask's sentences from the whole question's passages.
     search_each_ask: bool = False
+    # A compound question's top k fused from each ask's own search and the whole question's (assistant/compound.py),
+    # the whole question's gap counted at this weight beside the closest ask's; tuned on dev compound questions.
+    fuse_asks: bool = True
+    ask_whole_weight: float = Field(default=0.5, ge=0)
