@@ -32,8 +32,9 @@ class RetrievalParams(BaseModel):
     rerank_lexical: float = Field(default=1.0, ge=0)
     rerank_heading: float = Field(default=0.25, ge=0)
     rerank_fused: float = Field(default=1.0, ge=0)
-    # A follow-up's candidates from what the conversation is about (its case study or section).
-    subject_weight: float = Field(default=1.0, ge=0)
+    # A follow-up's candidates from what the conversation is about (its case study or section); dev follow-ups gain
+    # from 1.5 to 3 alike (blind dev 0.714 -> 0.786), and the questions asked after an unrelated turn do not move.
+    subject_weight: float = Field(default=2.0, ge=0)
     standalone_relevance: float = Field(default=0.45, ge=0, le=1)
     dedupe_threshold: float = Field(default=0.95, ge=0, le=1)
     # Abstention, calibrated on the dev split's out-of-scope questions (see evals/README.md): below
