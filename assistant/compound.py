@@ -83,7 +83,10 @@ def search_asks(
         return searcher.search(question, params, history, filters)
     deep = params.model_copy(update={"k": max(params.k, ASK_DEPTH)})
     whole = searcher.search(question, deep, history, filters)
-    own = [searcher.search(query, deep, history, filters) for query in ask_queries(understanding.asks)]
+    # The asks of a question that stands on its own stand on their own too: 'has anyone done it?' after it is about
+    # its own first ask, not the conversation before.
+    leaned_on = history if whole.query.follow_up else ()
+    own = [searcher.search(query, deep, leaned_on, filters) for query in ask_queries(understanding.asks)]
     asks = tuple(replace(r, hits=r.hits[: params.k]) for r in own)
     shown = {h.passage.id for h in whole.hits[:SHOWN]}
     if all(not r.hits or r.hits[0].passage.id in shown for r in own):

@@ -44,11 +44,14 @@ class RetrievalParams(BaseModel):
     uncertain_relevance: float = Field(default=0.47, ge=0, le=1)
     max_unknown_share: float = Field(default=0.25, ge=0, le=1)
     answer_sentences: int = Field(default=4, ge=1, le=8)
-    # Each ask's sentences chosen from its own search (the one `fuse_asks` made), rather than from the whole
-    # question's passages: on the blind dev compound questions, evidence cited 0.875 -> 0.938, facts 0.245 -> 0.313.
-    # (Before an ask that points back was searched with the ask before it, the own search cited less: 0.81.)
-    search_each_ask: bool = True
+    # Each ask's sentences chosen from its own search (the one `fuse_asks` made) rather than from the whole question's
+    # passages. With `fuse_asks`, blind dev compound: evidence cited 0.875 -> 0.938, facts 0.245 -> 0.313; blind test
+    # compound: cited 0.727 -> 0.682, facts 0.242 -> 0.242 (an earlier measure, before asks pointing back carried
+    # their subject: 0.81 against 0.94 on dev). Off until it holds on questions it was not tuned on.
+    search_each_ask: bool = False
     # A compound question's top k fused from each ask's own search and the whole question's (assistant/compound.py),
-    # the whole question's gap counted at this weight beside the closest ask's; tuned on dev compound questions.
-    fuse_asks: bool = True
+    # the whole question's gap counted at this weight beside the closest ask's. Blind dev: found@5 0.788 -> 0.797
+    # (two-ask questions made of dev questions 0.321 -> 0.446); blind test: 0.681 -> 0.672 (compound unchanged at
+    # 0.318, one paraphrase question split at its 'or' lost), below the CI floor: off until that is understood.
+    fuse_asks: bool = False
     ask_whole_weight: float = Field(default=0.5, ge=0)

@@ -13,7 +13,7 @@ import numpy as np
 from assistant.answer import Answer, compose_answer
 from assistant.asks import Understanding, understand
 from assistant.case_studies import CaseStudyDetail, proper_nouns, summarise
-from assistant.compound import search_asks
+from assistant.compound import ask_queries, search_asks
 from assistant.encoding import model_encoder
 from assistant.glossary import PlainGlossary
 from assistant.params import RetrievalParams
@@ -106,7 +106,8 @@ class Assistant:
         result = search_asks(retriever, store, understanding, params, history, filters)
         ask_results: list[SearchResult] = []
         if understanding.compound and params.search_each_ask:  # each part's sentences from its own search
-            ask_results = list(result.asks) or [retriever.search(a.query, params, history, filters) for a in understanding.asks]
+            queries = ask_queries(understanding.asks)
+            ask_results = list(result.asks) or [retriever.search(q, params, history, filters) for q in queries]
         elif understanding.compound:  # each part's sentences chosen for closeness to the part, from the question's passages
             ask_results = [replace(result, vector=_between(result.vector, retriever.encode(ask.query))) for ask in understanding.asks]
         offline = compose_answer(

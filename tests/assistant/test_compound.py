@@ -1,4 +1,5 @@
-"""A compound question searched ask by ask: the fusion rule on its own, then the real assistant over the real index.
+"""A compound question searched ask by ask: the fusion rule on its own, then the real assistant over the real index
+(the fusion is off by default, see `RetrievalParams.fuse_asks`: these tests switch it on).
 
 Questions are written for these tests in our own words; none is taken from an evaluation set or the issue."""
 
@@ -8,7 +9,9 @@ import pytest
 
 from assistant.asks import understand
 from assistant.compound import ask_queries, fuse_rankings
+from assistant.params import RetrievalParams
 from assistant.service import Assistant
+from core.models import Turn
 
 # Two asks about unrelated parts of the toolkit: one search of the whole lets the longer ask fill the top 5.
 TWO_TOPICS = "How did Wyre Forest hand buildings over to its town councils, and what is the Collaboration Curve?"
@@ -45,8 +48,12 @@ def test_an_ask_that_points_back_is_searched_with_the_ask_before_it(question: st
     assert ask_queries(understand(question).asks)[1] == second_query
 
 
+def _fused(assistant: Assistant) -> RetrievalParams:
+    return assistant.params.model_copy(update={"fuse_asks": True, "search_each_ask": True})
+
+
 def test_a_compound_search_shows_each_asks_best_passage(assistant: Assistant) -> None:
-    fused = assistant.search(TWO_TOPICS)
+    fused = assistant.search(TWO_TOPICS, params=_fused(assistant))
     whole = assistant.search(TWO_TOPICS, params=assistant.params.model_copy(update={"fuse_asks": False}))
     shown = [h.passage.id for h in fused.hits]
     best = [own.hits[0].passage.id for own in fused.asks]
@@ -59,7 +66,7 @@ def test_a_compound_search_shows_each_asks_best_passage(assistant: Assistant) ->
 
 
 def test_the_answer_to_a_compound_question_cites_each_ask(assistant: Assistant) -> None:
-    answer = assistant.ask(TWO_TOPICS)
+    answer = assistant.ask(TWO_TOPICS, params=_fused(assistant))
     headings = {c.hit.passage.case_study or c.hit.passage.section for c in answer.citations}
     assert any("Wyre Forest" in h for h in headings) and "The Collaboration Curve" in headings
 
@@ -70,5 +77,14 @@ def test_the_answer_to_a_compound_question_cites_each_ask(assistant: Assistant) 
 def test_a_question_that_asks_one_thing_is_searched_as_before(assistant: Assistant, question: str) -> None:
     plain = assistant.params.model_copy(update={"fuse_asks": False})
     assert not assistant.understand(question).compound
-    fused, whole = assistant.search(question), assistant.search(question, params=plain)
+    fused, whole = assistant.search(question, params=_fused(assistant)), assistant.search(question, params=plain)
     assert [h.passage.id for h in fused.hits] == [h.passage.id for h in whole.hits] and not fused.asks
+
+
+def test_the_asks_of_a_question_that_stands_alone_do_not_borrow_the_conversation(assistant: Assistant) -> None:
+    # Each ask alone is too bare to stand on its own; the question as a whole does.
+    question = "Why do districts share staff, and how did Breckland make it work?"
+    history = [Turn("user", "What does the toolkit say about business rates pilots?"), Turn("assistant", "…")]
+    after = assistant.search(question, history=history, params=_fused(assistant))
+    assert not after.query.follow_up and after.asks
+    assert [h.passage.id for h in after.hits] == [h.passage.id for h in assistant.search(question, params=_fused(assistant)).hits]
