@@ -59,6 +59,7 @@ class SearchResult:
     focus: np.ndarray | None = None  # a follow-up's own words, without the earlier turn it leans on
     scoped: bool = False  # searched within one case study the user chose
     rescored: tuple[list[str], Signals] | None = None  # the candidates the second stage scored, and on what
+    asks: tuple[SearchResult, ...] = ()  # a compound question's asks, each searched on its own (`assistant.compound`)
 
 
 class Searcher(Protocol):

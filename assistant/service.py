@@ -13,6 +13,7 @@ import numpy as np
 from assistant.answer import Answer, compose_answer
 from assistant.asks import Understanding, understand
 from assistant.case_studies import CaseStudyDetail, proper_nouns, summarise
+from assistant.compound import ask_queries, search_asks
 from assistant.encoding import model_encoder
 from assistant.glossary import PlainGlossary
 from assistant.params import RetrievalParams
@@ -89,7 +90,8 @@ class Assistant:
         params = params or self.params
         if k is not None:
             params = params.model_copy(update={"k": k})
-        return self.retriever.search(query, params, history, filters)
+        store, retriever, _ = self._state
+        return search_asks(retriever, store, self.understand(query), params, history, filters)
 
     def ask(
         self,
@@ -100,11 +102,12 @@ class Assistant:
     ) -> Answer:
         params = params or self.params
         store, retriever, _ = self._state
-        result = retriever.search(question, params, history, filters)
         understanding = self.understand(question)
+        result = search_asks(retriever, store, understanding, params, history, filters)
         ask_results: list[SearchResult] = []
-        if understanding.compound and params.search_each_ask:  # each part searched on its own
-            ask_results = [retriever.search(ask.query, params, history, filters) for ask in understanding.asks]
+        if understanding.compound and params.search_each_ask:  # each part's sentences from its own search
+            queries = ask_queries(understanding.asks)
+            ask_results = list(result.asks) or [retriever.search(q, params, history, filters) for q in queries]
         elif understanding.compound:  # each part's sentences chosen for closeness to the part, from the question's passages
             ask_results = [replace(result, vector=_between(result.vector, retriever.encode(ask.query))) for ask in understanding.asks]
         offline = compose_answer(
