@@ -188,6 +188,24 @@ def without_glued_heading(sentence: str) -> str:
     return rest if len(rest.split()) >= 5 else sentence
 
 
+_LIST_NUMBER = re.compile(r"\s*(\d{1,2})\.?\s+(?=[A-Z])")
+
+
+@lru_cache(maxsize=STORED_FACTS)
+def without_list_number(sentence: str, passage: str) -> str:
+    """'1 Accelerating growth in Greater Lincoln…' → 'Accelerating growth…': the number of an item in a numbered list
+    is not part of the sentence. Only where the passage numbers a neighbouring item too, or a line ending in ':'
+    introduces the item, so '12 Kent District Councils were…' keeps its count."""
+    match = _LIST_NUMBER.match(sentence)
+    if not match:
+        return sentence
+    number = int(match.group(1))
+    numbered = any(re.search(rf"(?m)^\s*{n}\.?\s+[A-Z]", passage) for n in (number - 1, number + 1) if n > 0)
+    at = passage.find(sentence[: match.end() + 20])
+    introduced = at > 0 and passage[:at].rstrip().endswith(":")
+    return sentence[match.end() :] if numbered or introduced else sentence
+
+
 def carries(sentence: str, wants: AnswerType, defined: str | None = None) -> bool:
     """Whether a sentence gives the kind of answer an ask wants ('£100k' for an amount, 'X is …' for a definition)."""
     if wants == "definition":
@@ -260,7 +278,7 @@ def sentence_candidates(
                 continue  # introduces a list its passage does not hold ('… – including:')
             candidates.append(
                 Candidate(
-                    unglued(sentence.text),
+                    unglued(without_list_number(sentence.text, hit.passage.text)),
                     hit,
                     ask_index,
                     ask.wants,

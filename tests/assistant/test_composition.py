@@ -17,6 +17,7 @@ from assistant.composition import (
     quotable,
     select,
     without_glued_heading,
+    without_list_number,
 )
 from assistant.retrieval import Hit
 from core.models import Passage, Turn
@@ -179,3 +180,19 @@ def test_a_cell_of_an_infographic_is_not_a_sentence() -> None:
     assert not ends_a_statement("£1 saves £108.27 over 10 years in prevented falls", passage)
     assert ends_a_statement("Bring forward guidance on devolution", passage)
     assert ends_a_statement("Prevention pays.", passage)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "passage", "expected"),
+    [
+        # Its neighbour is numbered in the same passage: a numbered list.
+        ("2 Engage through the ongoing review", "1 Engage directly with them.\n2 Engage through the ongoing review", "Engage through the ongoing review"),
+        # A line ending in ':' introduces it.
+        ("1 Faster growth through better planning.", "Key benefits include:\n\n1 Faster growth through better planning.", "Faster growth through better planning."),
+        # A count that opens a sentence is kept.
+        ("12 Kent District Councils took part.", "The pilot began.\n12 Kent District Councils took part.", "12 Kent District Councils took part."),
+        ("3 local authorities share a plan.", "Key benefits include:\n3 local authorities share a plan.", "3 local authorities share a plan."),
+    ],
+)
+def test_a_numbered_list_item_is_quoted_without_its_number(sentence: str, passage: str, expected: str) -> None:
+    assert without_list_number(sentence, passage) == expected
