@@ -6,6 +6,9 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
+
+import numpy as np
 
 from assistant.asks import AnswerType, Ask
 from assistant.retrieval import Hit, SearchResult
@@ -14,6 +17,10 @@ from core.text import collapse_ws, continues_sentence, normalise
 from stores.base import PassageStore
 
 LIST_ITEMS = 4  # items of a list to quote after the sentence that introduces it
+# A bulleted list is quoted to its last bullet (up to BULLETS), its introduction may be short ('District-led
+# collaboration is:') and it is as close to the ask as its closest item. Measured on dev (fact recall / cited
+# evidence): blind 0.340 -> 0.348 / 0.733 -> 0.742, curated 0.696 -> 0.709 / 0.848 unchanged.
+BULLETS = 8
 RANK_PRIOR = 0.2  # how much a sentence gains from its passage's rank
 OVERLAP_WEIGHT = 0.15  # how much from the share of the ask's words it uses
 TYPE_BONUS = 0.12  # how much from carrying the kind of answer the ask wants
@@ -87,6 +94,8 @@ def quotable(sentence: str) -> bool:
     """A whole statement: not a question the toolkit asks its reader, not a fragment or a list item's tail, not a
     heading, a signature or a table header (hardly a lower-case word). The real fix for cells is at ingest."""
     text = sentence.strip()
+    if text.endswith(":") and len(text.split()) >= 2 and not text[0].islower():
+        return True  # a list's introduction, whole with its items (one without them is never quoted)
     if len(text.split()) < 5 or text.endswith("?") or text[0] in "–-;,)" or text[0].islower():
         return False
     lower = [w for w in re.findall(r"\b[a-z][a-z’'-]{2,}", text) if w not in _FUNCTION_WORDS]
@@ -240,7 +249,9 @@ def sentence_candidates(
     hits = [*result.hits[:hits_considered], *_rest_of_case_study(ask, result, store, hits_considered)]
     for hit_index, hit in enumerate(hits):
         ordered = store.sentences_of(hit.passage.id)
-        following = {s.row: tuple(x.text for x in ordered[i + 1 : i + 1 + LIST_ITEMS]) for i, s in enumerate(ordered)}
+        flat = collapse_ws(hit.passage.text)
+        following = {s.row: list_items(ordered, i, flat) for i, s in enumerate(ordered) if s.text.rstrip().endswith(":")}
+        item_rows = {s.row: [x.row for x in ordered[i + 1 : i + 1 + len(following[s.row])]] for i, s in enumerate(ordered) if s.row in following}
         run_on = {
             s.row: (ordered[i + 1].text,)
             for i, s in enumerate(ordered[:-1])
@@ -251,10 +262,7 @@ def sentence_candidates(
         if not sentences:
             continue
         about = passage_about(hit.passage.case_study or "", hit.passage.section or "", hit.passage.text)
-        vectors = store.sentence_vectors([s.row for s in sentences])
-        similarity = vectors @ result.vector
-        if result.focus is not None:  # a follow-up: the sentence must answer what is asked now
-            similarity = (similarity + vectors @ result.focus) / 2
+        similarity = closeness(store.sentence_vectors([s.row for s in sentences]), result)
         # closing_quote reads no further than QUOTE_REACH sentences on; whole tails made this quadratic in a
         # passage's sentences.
         rest = {s.row: [x.text for x in ordered[i : i + QUOTE_REACH + 1]] for i, s in enumerate(ordered)}
@@ -273,7 +281,9 @@ def sentence_candidates(
                 score += TYPE_BONUS
             if names and any(name in about for name in names):
                 score += ENTITY_BONUS
-            continuation = following[sentence.row] if sentence.text.rstrip().endswith(":") else ()
+            continuation = following.get(sentence.row, ())
+            if continuation:
+                score += max(0.0, float(closeness(store.sentence_vectors(item_rows[sentence.row]), result).max()) - cosine)
             if sentence.text.rstrip().endswith(":") and not continuation:
                 continue  # introduces a list its passage does not hold ('… – including:')
             candidates.append(
@@ -289,6 +299,27 @@ def sentence_candidates(
                 )
             )
     return sorted(candidates, key=lambda c: -c.score)
+
+
+def closeness(vectors: np.ndarray, result: SearchResult) -> np.ndarray:
+    """How close each sentence is to the ask: for a follow-up, also to what is asked now."""
+    similarity = vectors @ result.vector
+    if result.focus is not None:
+        similarity = (similarity + vectors @ result.focus) / 2
+    return similarity
+
+
+def list_items(ordered: Sequence[Any], at: int, flat_passage: str) -> tuple[str, ...]:
+    """The items a sentence ending in ':' introduces: its bullets, to the list's last (up to BULLETS), else the next
+    LIST_ITEMS sentences."""
+    bullets: list[str] = []
+    for item in ordered[at + 1 : at + 1 + BULLETS]:
+        if f"• {item.text[:40]}" not in flat_passage:
+            break
+        bullets.append(item.text)
+    if bullets:
+        return tuple(bullets)
+    return tuple(x.text for x in ordered[at + 1 : at + 1 + LIST_ITEMS])
 
 
 def _rest_of_case_study(ask: Ask, result: SearchResult, store: PassageStore, hits_considered: int) -> list[Hit]:

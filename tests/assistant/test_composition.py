@@ -14,6 +14,7 @@ from assistant.composition import (
     balanced_quotes,
     carries,
     closing_quote,
+    list_items,
     quotable,
     select,
     without_glued_heading,
@@ -23,6 +24,7 @@ from assistant.retrieval import Hit
 from core.models import Passage, Turn
 from evals.dataset import SETS, load_questions
 from evals.grounding import marked_pieces, piece_is_grounded
+from stores.base import Sentence
 
 _SENTENCE = re.compile(r"(.+?)\s\[(\d+)\]")
 
@@ -196,3 +198,25 @@ def test_a_cell_of_an_infographic_is_not_a_sentence() -> None:
 )
 def test_a_numbered_list_item_is_quoted_without_its_number(sentence: str, passage: str, expected: str) -> None:
     assert without_list_number(sentence, passage) == expected
+
+
+def _sentences(*texts: str) -> list[Sentence]:
+    return [Sentence("p", text, row) for row, text in enumerate(texts)]
+
+
+def test_a_bulleted_list_is_quoted_to_its_last_bullet_and_no_further() -> None:
+    bullets = [f"item number {n} of the list" for n in range(1, 7)]
+    ordered = _sentences("Good partnerships are:", *bullets, "A new paragraph follows the list.")
+    passage = "Good partnerships are: " + " ".join(f"• {b}" for b in bullets) + " A new paragraph follows the list."
+    assert list_items(ordered, 0, passage) == tuple(bullets)
+    assert quotable("Good partnerships are:")  # a short introduction is whole with its items
+
+
+def test_a_list_without_bullets_takes_the_next_few_sentences() -> None:
+    ordered = _sentences("The councils agreed to:", "share a plan.", "share a team.", "share a budget.", "meet monthly.", "report.")
+    assert list_items(ordered, 0, "The councils agreed to: share a plan. share a team.") == (
+        "share a plan.",
+        "share a team.",
+        "share a budget.",
+        "meet monthly.",
+    )
