@@ -304,26 +304,46 @@ PUBLISHED = 2018
 # Present-tense fillers ('at the moment', 'currently') are left out: councillors use them of the toolkit's own topics.
 _LATER = re.compile(
     r"\b(this year|next year|since (then|the merger|it went|they went|it was set up|it started|publication)|in the end|"
-    r"still (going|running|working|in place|exists?|around|operating)|went live|nowadays|these days|latest|"
+    r"still (going|running|working|in place|exists?|around|operating|open|active|live|funded|in operation|in use|the case)|went live|nowadays|these days|latest|"
     r"most recent|up to date|how did (it|that|this|they|the \w+) (turn out|end up|go(?! about))|did (it|that|they|the \w+) go ahead|"
     r"what happened (to|with|after|next)|how (have|has) .{3,60} (performed|done|gone|got on|fared)|"
-    # Events and policies named after 2018: the toolkit cannot know them, whatever their topic.
-    r"covid|coronavirus|pandemic|lockdown|levelling up|cost of living|cost-of-living|net zero|"
-    r"(english )?devolution white paper)\b",
+    # Said of today, not of 2018: 'last year', 'the last election', '… exist any more'. 'right now' is a present-tense
+    # filler like 'at the moment' (a test-split question that the toolkit answers used it).
+    r"(last|next|latest|most recent) (year|month|week|elections?|conference)|"
+    r"(exists?|existing|going|running|operating|around|in place) any ?more|"
+    # What a pilot or plan did after its time: 'carry on past its pilot year'.
+    r"(carry|carried|continue|continued|go|went|run|ran|last|lasted) (on )?(past|beyond) (its|the|their)|"
+
+    # Events, bodies and funds named after 2018: the toolkit cannot know them, whatever their topic.
+    r"covid|coronavirus|pandemic|lockdown|levelling up|levelling-up|dluhc|cost of living|cost-of-living|net zero|"
+    r"shared prosperity fund|towns fund|future high streets fund|integrated care boards?|icbs?|homes for ukraine|"
+    r"(english )?devolution white paper)\b"
+    # A bare 'since' closing a clause means since the toolkit was written ('has it been updated since?').
+    r"|\bsince\s*(?:[?!.,;]|$)",
     re.I,
 )
 _YEAR = re.compile(r"\b(20\d\d)\b")
 _PROCEDURE = re.compile(
     r"\b(how (do|can|would|should) (i|we|a resident|residents|people) (apply|sign up|register|book|join|complain|object|"
     r"report|pay|renew|appeal|request)|"
-    r"apply for|application form|sign up|subscription|fees?|opening (hours|times)|what time does|open on|"
-    r"phone number|email address|contact details|who do i contact|where do i send|deadline|cut[- ]off date)\b",
+    r"apply for|application form|sign up|subscription|fees?|opening (hours|times?)|what time does|open on|"
+    r"phone number|email address|contact details|who do i contact|where do i send|deadline|cut[- ]off date|"
+    # The paperwork and bookings of a process: the form to fill in, tickets, booking a room (not 'what forms does
+    # collaboration take?').
+    r"forms? (do|must|should) (we|i)|which forms? (do|must|should|are|is)|forms? must be|fill(ing)? (in|out)|"
+    r"tickets?|how to (apply|book|register|sign up|report|complain|object|appeal|renew)|"
+    r"book (a|the) (room|place|slot|hall|venue))\b",
     re.I,
 )
 _ADVICE = re.compile(
     r"\b(in law|lawful|unlawful|judicial review|sue|vat|tax advice|is (she|he|it|they|that|this) (right|correct)|"
     r"is (it|this|that) legal|are we allowed|legally challenge|"
-    r"should we (take|stay|come out|borrow|sack|sign))\b",
+    r"should we (take|stay|come out|borrow|sack|sign)|"
+    # A legal exposure of one council's own (no national guide weighs a council's liability or its draft's
+    # compliance), or the assistant's own opinion asked for.
+    r"liable|(legal|personal|financial) liability|breach(es|ed|ing)?|(gdpr|legally) compliant|equal pay claims?|conflicts? of interest|"
+    r"tribunal|(what|which) would you (do|choose|pick|recommend)|would you (recommend|advise)|"
+    r"what do you (recommend|advise|suggest)|if you were (us|me|in our shoes))\b",
     re.I,
 )
 _FIGURE = re.compile(r"\b(how much|how many|what('s|’s| is| was| are| were)|what \w+ (does|did))\b", re.I)
@@ -333,6 +353,15 @@ _LOCAL_MEASURE = re.compile(
     r"waiting list|debt|borrowing|turnout|majority|pay scale|parking charges?|rent levels?)\b",
     re.I,
 )
+# What a council pays its people ('how much does X pay its chief executive?', 'what did they pay their leader?'),
+# not how pay is dealt with ('what does the toolkit say about staff pay?').
+_PAY_ASKED = re.compile(
+    r"\bhow much\b[^?]{0,60}\b(pay|pays|paid|earn|earns|earned|salary|salaries|wages?)\b"
+    r"|\bwhat(’s|'s| is| was| are| were)( \w+){0,3} (pay|salary|salaries|wages?|remuneration)\b"
+    r"|\bwhat (do|does|did)\b[^?]{0,50}\b(pay|paid)\b (its|their|the|our) ",
+    re.I,
+)
+_PAID_PEOPLE = re.compile(r"\b(chief exec\w*|ceo|leaders?|mayors?|staff|officers?|directors?|councillors?|managers?)\b", re.I)
 _NAMED_COUNCIL_HAS = re.compile(
     r"\b(does|do) (the )?[A-Z][\w-]+.{0,40}\b(employ|spend|charge|pay)\b"
     r"|(?i:\bhow (many|much) (staff|employees|councillors|households|residents|people) (does|do|is|are)) (the )?[A-Z]"
@@ -349,10 +378,15 @@ _COUNTRIES = {
     "Iceland": "Iceland Icelandic", "Greece": "Greece Greek", "India": "India Indian", "China": "China Chinese",
     "Singapore": "Singapore", "South Africa": "Africa African", "Brazil": "Brazil Brazilian",
     "Northern Ireland": "Ulster", "Scandinavia": "Scandinavia Scandinavian", "Czechia": "Czech",
+    "Hungary": "Hungary Hungarian", "Romania": "Romania Romanian", "Lithuania": "Lithuania Lithuanian",
+    "Latvia": "Latvia Latvian", "Croatia": "Croatia Croatian", "Slovenia": "Slovenia Slovenian",
+    "Luxembourg": "Luxembourg", "Mexico": "Mexico Mexican", "South Korea": "Korea Korean", "Israel": "Israel Israeli",
+    "Turkey": "Turkey Turkish", "Russia": "Russia Russian", "Ukraine": "Ukraine Ukrainian", "Chile": "Chile Chilean",
+    "Argentina": "Argentina Argentinian", "Kenya": "Kenya Kenyan", "Nigeria": "Nigeria Nigerian",
 }
 # Users type names in lower case too ('northern ireland'); the longest name is matched first, so Northern Ireland
 # is not taken for Ireland. Forms that are also everyday words ('polish', 'china') count only when capitalised.
-_EVERYDAY_WORDS = frozenset({"Polish", "China", "Chinese"})
+_EVERYDAY_WORDS = frozenset({"Polish", "China", "Chinese", "Turkey", "Chile"})
 _COUNTRY_OF = {
     form.lower(): country
     for country, forms in _COUNTRIES.items()
@@ -387,6 +421,8 @@ class BeyondScope:
 
 
 def _asks_local_figure(question: str) -> bool:
+    if _PAY_ASKED.search(question) and _PAID_PEOPLE.search(question):
+        return True
     return bool(_FIGURE.search(question) and (_LOCAL_MEASURE.search(question) or _NAMED_COUNCIL_HAS.search(question)))
 
 
@@ -399,9 +435,18 @@ _BEYOND: tuple[tuple[str, Callable[[str], bool], str], ...] = (
 LATER_GAP = "does not say what has happened since it was published."
 
 
+# A year after publication asked of in the past ('how many staff were moved in 2019?', 'did they save it by 2020?'):
+# the toolkit names such years only for what was planned, which is what a question about a plan asks.
+_PAST_IN_YEAR = re.compile(r"\b(did|was|were|happened|had)\b.*\b(in|during|by)( the end of)? (20\d\d)\b", re.I)
+_PLANNED = re.compile(r"\b(due|plan|plans|planned|expected|expecting|set to|going to|propos\w*|would|will|targets?|aim\w*)\b", re.I)
+
+
 def _asks_after_publication(question: str, vocabulary: Collection[str]) -> bool:
-    """A later event: a year after publication that the toolkit never mentions (its plans run to 2050), or 'since then'."""
+    """A later event: a year after publication that the toolkit never mentions (its plans run to 2050), one it
+    names but asked of in the past, or 'since then'."""
     years = [int(y) for y in _YEAR.findall(question) if y not in vocabulary]
+    if not _PLANNED.search(question):
+        years += [int(m.group(4)) for m in _PAST_IN_YEAR.finditer(question)]
     return bool(_LATER.search(question)) or any(year > PUBLISHED for year in years)
 
 

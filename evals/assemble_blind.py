@@ -25,6 +25,10 @@ from stores.files import schema as index_store
 
 SOURCES = EVALS_DIR / "blind_sources"
 NEAR_MISS_TYPES = ("after_2018", "local_figure", "procedure", "advice", "other_country")
+# Writer rounds written after the split was fixed and the test split's floors measured on it (writer_F*.jsonl: out
+# of scope questions to tune the answer status on). Their questions all go to dev and take no part in the split, so
+# no earlier question changes side; one the toolkit turns out to answer about a test topic is left out.
+DEV_ONLY_ROUNDS = ("F",)
 
 
 def _read(paths: Iterable[Path]) -> dict[str, dict[str, Any]]:
@@ -35,6 +39,11 @@ def _read(paths: Iterable[Path]) -> dict[str, dict[str, Any]]:
                 row = json.loads(line)
                 rows[row["id"]] = row
     return rows
+
+
+def is_dev_only(path: Path) -> bool:
+    """A writer's or locator's file of a round pinned to dev ('writer_F.jsonl', 'evidence_F2.jsonl')."""
+    return path.stem.split("_", 1)[-1].startswith(DEV_ONLY_ROUNDS)
 
 
 def passage_topic(passage: Passage) -> str:
@@ -126,22 +135,56 @@ def split_by_topic(rows: list[dict[str, Any]]) -> None:
             row["split"] = split
 
 
+def pin_to_dev(rows: list[dict[str, Any]], split: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Dev for each row of a dev-only round, kept only if no topic of its evidence is already on test (a question
+    the toolkit turned out to answer about a test topic would let dev see a test passage's topic)."""
+    on_test = {t for row in split if row["answerable"] and row["split"] == "test" for t in row["topic"].split(" | ")}
+    kept = []
+    for row in rows:
+        if row["answerable"] and on_test & set(row["topic"].split(" | ")):
+            continue
+        kept.append({**row, "split": "dev"})
+    return kept
+
+
+def assemble(sources: Path, passages: Sequence[Passage]) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
+    """Every kept question with its split, sorted by id; those of dev-only rounds; how many of theirs were left out."""
+    writers = list(sources.glob("writer_*.jsonl"))
+    located = _read(sources.glob("evidence_*.jsonl"))
+    earlier = build_rows(_read(p for p in writers if not is_dev_only(p)), located, passages)
+    split_by_topic(earlier)
+    later = build_rows(_read(p for p in writers if is_dev_only(p)), located, passages)
+    pinned = pin_to_dev(later, earlier)
+    return sorted([*earlier, *pinned], key=lambda r: r["id"]), pinned, len(later) - len(pinned)
+
+
+def moved(rows: Sequence[dict[str, Any]], published: Path) -> list[str]:
+    """Ids whose split differs from the published set's: a question once on test must never be tuned on."""
+    if not published.exists():
+        return []
+    before = {r["id"]: r["split"] for r in map(json.loads, published.read_text(encoding="utf-8").splitlines()) if r}
+    return [r["id"] for r in rows if r["id"] in before and before[r["id"]] != r["split"]]
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index-dir", type=Path, default=Path("index"))
     parser.add_argument("--out", type=Path, default=BLIND_SET)
+    parser.add_argument("--allow-resplit", action="store_true", help="write even if a published question changes split")
     args = parser.parse_args(argv)
     build = index_store.current_build_path(args.index_dir)
     if build is None:
         raise SystemExit(f"No index in {args.index_dir}: run `localities ingest` first.")
     passages = index_store.load_passages(build)
-    rows = build_rows(_read(SOURCES.glob("writer_*.jsonl")), _read(SOURCES.glob("evidence_*.jsonl")), passages)
-    split_by_topic(rows)
-    rows.sort(key=lambda r: r["id"])
+    rows, pinned, left_out = assemble(SOURCES, passages)
+    changed = moved(rows, BLIND_SET)
+    if changed and not args.allow_resplit:
+        raise SystemExit(f"{len(changed)} questions would change split ({', '.join(changed[:5])}, …): not written.")
     args.out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     summary = Counter((r["split"], r["kind"]) for r in rows)
     console = Console()
     console.print(f"{len(rows)} questions → {args.out}")
+    console.print(f"  of them {len(pinned)} from rounds pinned to dev {DEV_ONLY_ROUNDS}; {left_out} left out (test topics)")
     for kind in sorted({k for _, k in summary}):
         console.print(f"  {kind:13} dev {summary[('dev', kind)]:3}  test {summary[('test', kind)]:3}")
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
 from core.models import Passage
 from core.text import normalise
-from evals.assemble_blind import SOURCES, passage_topic
+from evals.assemble_blind import SOURCES, assemble, is_dev_only, passage_topic
 from evals.dataset import BLIND_KINDS, BLIND_SET, DEFAULT_SET, KINDS, PERSONAS, is_relevant, load_questions
 
 SETS = {"curated": DEFAULT_SET, "blind": BLIND_SET}
@@ -122,3 +124,21 @@ def test_every_blind_question_is_word_for_word_as_its_writer_wrote_it(blind) -> 
     for question in blind:
         assert question.question == written[question.id]["question"], question.id
         assert question.history == written[question.id].get("history", []), question.id
+
+
+def test_a_round_pinned_to_dev_moves_no_earlier_question(blind, passages: list[Passage], tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The published set is what assembling gives, and assembling without the dev-only rounds gives every earlier
+    question the same split: adding them can never move a tuned-on question to test, or a test one to dev."""
+    pinned = [p for p in SOURCES.glob("*_*.jsonl") if is_dev_only(p)]
+    assert pinned, "no dev-only round in blind_sources/"
+    rows, later, _ = assemble(SOURCES, passages)
+    assert {r["id"]: r["split"] for r in rows} == {q.id: q.split for q in blind}
+    assert later and all(r["split"] == "dev" for r in later)
+    earlier_sources = tmp_path / "sources"
+    earlier_sources.mkdir()
+    for path in SOURCES.glob("*.jsonl"):
+        if path not in pinned:
+            shutil.copy(path, earlier_sources)
+    without, none, _ = assemble(earlier_sources, passages)
+    assert not none
+    assert {r["id"]: r["split"] for r in without} == {r["id"]: r["split"] for r in rows if r not in later}
