@@ -74,7 +74,11 @@ class BatchingEncoder:
 
 
 def settings_embedder(
-    settings: Settings, model: str | None = None, threads: int | None = None, log: Callable[[str], None] | None = None
+    settings: Settings,
+    model: str | None = None,
+    threads: int | None = None,
+    log: Callable[[str], None] | None = None,
+    workers: int = 1,
 ) -> Embedder:
     """The embedder the settings ask for (ONNX Runtime or torch), loaded on first use."""
     return Embedder(
@@ -82,8 +86,14 @@ def settings_embedder(
         encoder=settings.encoder,
         export_dir=settings.encoder_dir,
         threads=threads,
+        workers=workers,
         log=log,
     )
+
+
+def ingest_embedder(settings: Settings, log: Callable[[str], None] | None = None) -> Embedder:
+    """The embedder for an ingest: one batch per core side by side, each pass on one thread (`Embedder.encode_all`)."""
+    return settings_embedder(settings, threads=1, log=log, workers=os.cpu_count() or 1)
 
 
 def model_encoder(settings: Settings, model: str | None = None, max_batch: int = 32) -> BatchingEncoder:

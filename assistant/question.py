@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache, partial
 from typing import Literal
 
 from rapidfuzz import fuzz
@@ -42,7 +43,13 @@ class RewrittenQuery:
     follow_up: bool = False
     context: str | None = None
     unknown_share: float = 0.0  # share of the question's content words the toolkit never uses
-    english_share: float = 1.0  # share of the question's own words that are English (see `Speller.english_share`)
+    english_of: Callable[[], float] = field(default=lambda: 1.0, repr=False, compare=False)
+
+    @cached_property
+    def english_share(self) -> float:
+        """Share of the question's own words that are English (see `Speller.english_share`), worked out when first
+        asked: only answers ask, and a fuzzy look-up per unfamiliar word is not for every search to pay."""
+        return self.english_of()
 
 
 def english_words(min_count: int = 300) -> frozenset[str]:
@@ -73,9 +80,14 @@ class Speller:
         for word, count in vocabulary.items():
             if count >= 2 and word.isalpha():
                 self._by_length.setdefault(len(word), []).append(word)
+        # A scan of every frequent word of a similar length; questions repeat their words, and the vocabulary is fixed.
+        self._remembered = lru_cache(maxsize=8192)(self._scan)
 
     def closest(self, word: str, loose: bool = True) -> str | None:
         """The corpus's closest frequent word (edit distance 1, or 2 for words of six letters or more)."""
+        return self._remembered(word, loose)
+
+    def _scan(self, word: str, loose: bool) -> str | None:
         limit = 1 if len(word) <= 5 else 2
         best: tuple[int, int, str] | None = None
         for length in range(len(word) - limit, len(word) + limit + 1):
@@ -146,13 +158,20 @@ class Speller:
         return re.sub(r"[A-Za-z][A-Za-z'’]*", fix, text), corrections
 
 
+@lru_cache(maxsize=4096)
+def _acronym_pattern(acronym: str) -> re.Pattern[str]:
+    """An acronym as a word, plural allowed; any case from three letters ('Lep'), as written below ('IT' ≠ 'it')."""
+    return re.compile(rf"\b{re.escape(acronym)}s?\b", re.IGNORECASE if len(acronym) > 2 else 0)
+
+
 def expand_acronyms(text: str, glossary: dict[str, str]) -> str:
     """Add the expansion after each acronym, and the acronym after each spelled-out term."""
     extra: list[str] = []
+    lower = text.lower()
     for acronym, expansion in glossary.items():
-        if re.search(rf"\b{re.escape(acronym)}s?\b", text, re.IGNORECASE if len(acronym) > 2 else 0):
+        if _acronym_pattern(acronym).search(text):
             extra.append(expansion)
-        elif expansion.lower() in text.lower():
+        elif expansion.lower() in lower:
             extra.append(acronym)
     return f"{text} {' '.join(extra)}".strip() if extra else text
 
@@ -263,7 +282,7 @@ def rewrite(
     if use_synonyms:
         lexical = expand_synonyms(lexical, synonyms)
     unknown = speller.unknown_share(question) if use_spelling else 0.0
-    english = speller.english_share(question)
+    english = partial(speller.english_share, question)
     return RewrittenQuery(question, text, lexical, corrections, follow_up, context, unknown, english)
 
 

@@ -10,6 +10,7 @@ from typing import Protocol
 import numpy as np
 
 from assistant.case_studies import CaseStudyIndex
+from assistant.closeness import Closeness
 from assistant.params import RetrievalParams
 from assistant.question import (
     RewrittenQuery,
@@ -93,9 +94,10 @@ def rrf(rankings: Sequence[tuple[list[str], float]], k: int) -> dict[str, float]
 
 def collapse_near_duplicates(ids: list[str], vectors: np.ndarray, threshold: float) -> list[str]:
     """Keep the first of any passages whose embeddings are nearly identical (repeated quotes, reprinted text)."""
+    similar = (vectors @ vectors.T >= threshold).tolist()  # every pair at once: the list is a few dozen passages
     kept: list[int] = []
-    for i in range(len(ids)):
-        if all(float(vectors[i] @ vectors[j]) < threshold for j in kept):
+    for i, row in enumerate(similar):
+        if not any(row[j] for j in kept):
             kept.append(i)
     return [ids[i] for i in kept]
 
@@ -112,6 +114,7 @@ class Retriever:
         self.chapters = sorted({p.chapter for p in store.passages()})
         self._titles = [c.title for c in self.case_studies]
         self._cases = CaseStudyIndex(store)
+        self._closeness = Closeness(store)
         # Kept apart from the query cache, whose 2,048 places a stream of new questions churns: a heading evicted
         # there would be embedded again by the next question whose candidates sit under it.
         self._heading_vectors: dict[str, np.ndarray] = {}
@@ -247,17 +250,10 @@ class Retriever:
         ids = list(dict.fromkeys([*fused_order[:depth], *(i for i, _ in dense[:depth]), *(i for i, _ in lexical[:depth])]))
         rank = {passage_id: r for r, passage_id in enumerate(fused_order)}
         lexical_scores = dict(lexical)
-        rows = [[s.row for s in self.store.sentences_of(i)] for i in ids]
-        flat = [row for own in rows for row in own]
-        closeness = self.store.sentence_vectors(flat) @ vector if flat else np.zeros(0)
-        best_sentence, at = [], 0
-        for own in rows:
-            best_sentence.append(float(closeness[at : at + len(own)].max()) if own else -1.0)
-            at += len(own)
         passages = [self.store.passage(i) for i in ids]
         signals = Signals(
             dense=self.store.passage_vectors(ids) @ vector,
-            sentence=np.array(best_sentence),
+            sentence=self._closeness.best_sentence(ids, vector),
             lexical=np.array([lexical_scores.get(i, 0.0) for i in ids]),
             heading=np.array([float(self.heading_vector(heading_of(p)) @ vector) for p in passages]),
             fused_rank=np.array([rank.get(i, len(fused_order)) for i in ids], dtype=float),

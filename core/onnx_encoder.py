@@ -56,6 +56,9 @@ class OnnxPooled:
         # pads to the longest text and truncates at the model's own limit, and so must this.
         self._tokenizer.enable_truncation(self.info.max_length)
         self._tokenizer.enable_padding(pad_id=self.info.pad_id, pad_token=self.info.pad_token)
+        self._counter = Tokenizer.from_file(str(folder / TOKENIZER_FILE))  # unpadded: a text's own length
+        self._counter.enable_truncation(self.info.max_length)
+        self._counter.no_padding()
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or 0  # 0: ONNX Runtime's default, one per core
         options.inter_op_num_threads = 1
@@ -66,6 +69,10 @@ class OnnxPooled:
         model = folder / (INT8_FILE if int8 else MODEL_FILE)
         self._session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
         self._inputs = [i.name for i in self._session.get_inputs()]
+
+    def token_counts(self, texts: Sequence[str]) -> list[int]:
+        """Each text's length in tokens as the model sees it (truncated at its limit, unpadded)."""
+        return [len(e.ids) for e in self._counter.encode_batch([text.strip() for text in texts])]
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """One row per text, in order; callers choose the batch size."""

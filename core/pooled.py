@@ -71,6 +71,11 @@ class PooledTransformer:
         limit = self._tokenizer.model_max_length
         self._max_length = min(layout.max_seq_length or limit, limit)
 
+    def token_counts(self, texts: Sequence[str]) -> list[int]:
+        """Each text's length in tokens as the model sees it (truncated at its limit, unpadded)."""
+        ids = self._tokenizer([text.strip() for text in texts], truncation="longest_first", max_length=self._max_length)
+        return [len(row) for row in ids["input_ids"]]
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """One row per text, in order; callers choose the batch size."""
         import torch

@@ -98,18 +98,10 @@ def passage_sentences(passages: list[Passage]) -> list[tuple[str, str]]:
     return [(p.id, sentence) for p in passages for sentence in split_sentences(p.text)]
 
 
-def embed_texts(embedder: Embedder, texts: list[str], notify: Progress, batch: int = 64) -> np.ndarray:
-    """Vectors for texts, in batches so the progress bar moves.
-
-    Texts go to the model longest first, so each batch pads its texts to about their own length
-    (a 12-word sentence batched with 250-word passages would cost as much as a passage).
-    """
-    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-    vectors = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
-    for begin in range(0, len(order), batch):
-        notify("embed", begin, len(texts))
-        rows = order[begin : begin + batch]
-        vectors[rows] = embedder.encode([texts[i] for i in rows])
+def embed_texts(embedder: Embedder, texts: list[str], notify: Progress) -> np.ndarray:
+    """Vectors for texts, in the embedder's token-budget batches (`Embedder.encode_all`), the progress bar moving."""
+    notify("embed", 0, len(texts))
+    vectors = embedder.encode_all(texts, lambda done: notify("embed", done, len(texts)))
     notify("embed", len(texts), len(texts))
     return vectors
 

@@ -66,7 +66,7 @@ def ingest(
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from sqlalchemy.exc import SQLAlchemyError
 
-    from assistant.encoding import settings_embedder
+    from assistant.encoding import ingest_embedder
     from ingest.pipeline import ingest_into
     from stores.backends import open_writer
 
@@ -93,7 +93,7 @@ def ingest(
         try:
             writer = open_writer(settings.index_dir, url)
             try:
-                embedder = settings_embedder(settings, log=lambda line: console.print(line, markup=False, highlight=False))
+                embedder = ingest_embedder(settings, log=lambda line: console.print(line, markup=False, highlight=False))
                 report = ingest_into(
                     writer,
                     settings.corpus_dir,

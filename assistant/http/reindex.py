@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from assistant.encoding import settings_embedder
+from assistant.encoding import ingest_embedder
 from assistant.settings import Settings
 from stores.base import Follower, IngestReport
 
@@ -57,7 +57,7 @@ class Reindexer:
         self.settings, self.follower = settings, follower
         # One model for every run, in the runtime the settings ask for (ONNX by default, no torch in the server);
         # it loads at the first run that has something to embed. Runs never overlap, so they never share it at once.
-        self.embedder = settings_embedder(settings, log=logger.info)
+        self.embedder = ingest_embedder(settings, log=logger.info)
         self.status = ReindexStatus()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None

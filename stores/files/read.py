@@ -57,6 +57,8 @@ class FileStore(HeldPassages):
         # far more sharply than the 200-word passage around it.
         self._sentence_rows = [s for group in self._sentences.values() for s in group]
         self._sentence_index = self._load_sentence_index(build_path, vectors, n)
+        # Per vector of the sentence index, the passages it stands for: read on every search, so worked out once.
+        self._found_in = [[self._sentence_rows[position].passage_id for position in group] for group in self._sentence_groups]
 
     def _load_sentence_index(self, build_path: Path, vectors: np.ndarray, passages: int) -> Any:
         """The HNSW sentence index a large build ships with, else an exact one built here from the vectors.
@@ -113,10 +115,10 @@ class FileStore(HeldPassages):
         found = min(len(self._sentence_groups), k * 4)
         scores, hits = self._sentence_index.search(vector.reshape(1, -1).astype(np.float32), found)
         best: dict[str, float] = {}
-        for score, hit in zip(scores[0], hits[0]):
+        for score, hit in zip(scores[0].tolist(), hits[0].tolist()):
             if hit >= 0:
-                for position in self._sentence_groups[hit]:  # a sentence repeated in several passages finds each
-                    best.setdefault(self._sentence_rows[position].passage_id, float(score))
+                for passage_id in self._found_in[hit]:  # a sentence repeated in several passages finds each
+                    best.setdefault(passage_id, score)
         return list(best.items())[:k]
 
     def lexical_search(self, tokens: list[str], k: int) -> list[tuple[str, float]]:
@@ -126,7 +128,7 @@ class FileStore(HeldPassages):
             return []
         scores = self._bm25.get_scores(known)
         top = np.argsort(-scores)[:k]
-        return [(self._passages[i].id, float(scores[i])) for i in top if scores[i] > 0]
+        return [(self._passages[i].id, score) for i, score in zip(top.tolist(), scores[top].tolist()) if score > 0]
 
     def sentence_vectors(self, rows: list[int]) -> np.ndarray:
         return self._vectors[rows]

@@ -181,3 +181,16 @@ def test_headings_embedded_at_start_up_are_never_embedded_again_by_a_question(as
     single = np.vstack([embedder.encode([h])[0] for h in some])
     batched = np.vstack([retriever.heading_vector(h) for h in some])
     assert float((single * batched).sum(axis=1).min()) > 0.9999
+
+
+def test_each_candidates_closest_sentence_is_found_among_its_own_sentences(assistant, embedder) -> None:  # type: ignore[no-untyped-def]
+    from assistant.closeness import Closeness
+
+    store = assistant.store
+    vector = embedder.encode(["Which councils shared a chief executive and what did it save?"])[0]
+    ids = [p.id for p in store.passages()[::7]]
+    best = Closeness(store).best_sentence(ids, vector)
+    for passage_id, found in zip(ids, best.tolist()):
+        rows = [s.row for s in store.sentences_of(passage_id)]
+        expected = float((store.sentence_vectors(rows) @ vector).max()) if rows else -1.0
+        assert found == pytest.approx(expected, abs=1e-6)  # one product over all candidates rounds a little apart

@@ -113,3 +113,16 @@ def test_int8_is_opt_in_and_close_to_fp32(embedder, passages) -> None:  # type: 
     assert int8.backend == "onnx int8" and embedder.backend == "onnx"
     assert int8.export_info["int8_min_cosine"] >= 0.88
     assert lowest_cosine(quantised, embedder.encode(texts)) >= 0.9
+
+
+def test_many_texts_batched_by_tokens_on_two_workers_get_the_vectors_of_each_alone(embedder, passages) -> None:  # type: ignore[no-untyped-def]
+    from core.embed import Embedder
+
+    texts = [p.indexed_text() for p in passages[::25]] + ["LEP?", "shared services", "council " * 400]
+    texts += [p.text[:80] for p in passages[::40]]
+    two = Embedder(DEFAULT_MODEL, encoder="onnx", export_dir=embedder.export_dir, threads=1, workers=2)
+    done: list[int] = []
+    many = two.encode_all(texts, done.append)
+    alone = np.vstack([embedder.encode([t]) for t in texts])
+    assert lowest_cosine(many, alone) >= 0.99999, "rows must come back in the callers' order, with their own vectors"
+    assert done and done[-1] == len(texts) and done == sorted(done)

@@ -30,6 +30,9 @@ class NoEmbedder:
     def encode(self, texts: Any, progress: bool = False) -> Any:
         raise AssertionError(f"nothing should be embedded here, but {len(texts)} texts were")
 
+    def encode_all(self, texts: Any, done: Any = None) -> Any:
+        raise AssertionError(f"nothing should be embedded here, but {len(texts)} texts were")
+
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[Any]:
