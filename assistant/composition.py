@@ -94,8 +94,6 @@ def quotable(sentence: str) -> bool:
     """A whole statement: not a question the toolkit asks its reader, not a fragment or a list item's tail, not a
     heading, a signature or a table header (hardly a lower-case word). The real fix for cells is at ingest."""
     text = sentence.strip()
-    if text.endswith(":") and len(text.split()) >= 2 and not text[0].islower():
-        return True  # a list's introduction, whole with its items (one without them is never quoted)
     if len(text.split()) < 5 or text.endswith("?") or text[0] in "–-;,)" or text[0].islower():
         return False
     lower = [w for w in re.findall(r"\b[a-z][a-z’'-]{2,}", text) if w not in _FUNCTION_WORDS]
@@ -249,16 +247,22 @@ def sentence_candidates(
     hits = [*result.hits[:hits_considered], *_rest_of_case_study(ask, result, store, hits_considered)]
     for hit_index, hit in enumerate(hits):
         ordered = store.sentences_of(hit.passage.id)
+        introduces = {s.row: i for i, s in enumerate(ordered) if s.text.rstrip().endswith(":")}
+        following = {row: list_items(ordered, i, hit.passage.text) for row, i in introduces.items()}
         flat = collapse_ws(hit.passage.text)
-        following = {s.row: list_items(ordered, i, flat) for i, s in enumerate(ordered) if s.text.rstrip().endswith(":")}
-        item_rows = {s.row: [x.row for x in ordered[i + 1 : i + 1 + len(following[s.row])]] for i, s in enumerate(ordered) if s.row in following}
+        bulleted = {row: bullets(ordered, i, flat) for row, i in introduces.items()}
         run_on = {
             s.row: (ordered[i + 1].text,)
             for i, s in enumerate(ordered[:-1])
             if continues_sentence(s.text, ordered[i + 1].text, hit.passage.text)
         }
         # Table and infographic cells (marked at ingest) are never quoted as sentences.
-        sentences = [s for s in ordered if s.kind == "sentence" and quotable_statement(s.text, hit.passage.text)]
+        sentences = [
+            s
+            for s in ordered
+            if s.kind == "sentence"
+            and (quotable_statement(s.text, hit.passage.text) or (short_introduction(s.text) and bulleted.get(s.row)))
+        ]
         if not sentences:
             continue
         about = passage_about(hit.passage.case_study or "", hit.passage.section or "", hit.passage.text)
@@ -282,8 +286,9 @@ def sentence_candidates(
             if names and any(name in about for name in names):
                 score += ENTITY_BONUS
             continuation = following.get(sentence.row, ())
-            if continuation:
-                score += max(0.0, float(closeness(store.sentence_vectors(item_rows[sentence.row]), result).max()) - cosine)
+            if bulleted.get(sentence.row):  # a list is as close to the ask as its closest item
+                items = store.sentence_vectors([item.row for item in bulleted[sentence.row]])
+                score += max(0.0, float(closeness(items, result).max()) - cosine)
             if sentence.text.rstrip().endswith(":") and not continuation:
                 continue  # introduces a list its passage does not hold ('… – including:')
             candidates.append(
@@ -309,17 +314,27 @@ def closeness(vectors: np.ndarray, result: SearchResult) -> np.ndarray:
     return similarity
 
 
-def list_items(ordered: Sequence[Any], at: int, flat_passage: str) -> tuple[str, ...]:
-    """The items a sentence ending in ':' introduces: its bullets, to the list's last (up to BULLETS), else the next
-    LIST_ITEMS sentences."""
-    bullets: list[str] = []
+def bullets(ordered: Sequence[Any], at: int, flat_passage: str) -> tuple[Any, ...]:
+    """The bulleted items that follow a sentence, to the list's last (up to BULLETS)."""
+    found: list[Any] = []
     for item in ordered[at + 1 : at + 1 + BULLETS]:
         if f"• {item.text[:40]}" not in flat_passage:
             break
-        bullets.append(item.text)
-    if bullets:
-        return tuple(bullets)
-    return tuple(x.text for x in ordered[at + 1 : at + 1 + LIST_ITEMS])
+        found.append(item)
+    return tuple(found)
+
+
+def list_items(ordered: Sequence[Any], at: int, passage: str) -> tuple[str, ...]:
+    """The items a sentence ending in ':' introduces: its bullets, else the next LIST_ITEMS sentences; without
+    their list numbers."""
+    items = bullets(ordered, at, collapse_ws(passage)) or tuple(ordered[at + 1 : at + 1 + LIST_ITEMS])
+    return tuple(without_list_number(item.text, passage) for item in items)
+
+
+def short_introduction(sentence: str) -> bool:
+    """'District-led collaboration is:': too short to quote alone, whole with the bulleted list it introduces."""
+    text = sentence.strip()
+    return text.endswith(":") and len(text.split()) >= 2 and not text[0].islower()
 
 
 def _rest_of_case_study(ask: Ask, result: SearchResult, store: PassageStore, hits_considered: int) -> list[Hit]:

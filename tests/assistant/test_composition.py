@@ -17,6 +17,7 @@ from assistant.composition import (
     list_items,
     quotable,
     select,
+    short_introduction,
     without_glued_heading,
     without_list_number,
 )
@@ -209,7 +210,7 @@ def test_a_bulleted_list_is_quoted_to_its_last_bullet_and_no_further() -> None:
     ordered = _sentences("Good partnerships are:", *bullets, "A new paragraph follows the list.")
     passage = "Good partnerships are: " + " ".join(f"• {b}" for b in bullets) + " A new paragraph follows the list."
     assert list_items(ordered, 0, passage) == tuple(bullets)
-    assert quotable("Good partnerships are:")  # a short introduction is whole with its items
+    assert short_introduction("Good partnerships are:") and not quotable("Good partnerships are:")
 
 
 def test_a_list_without_bullets_takes_the_next_few_sentences() -> None:
@@ -220,3 +221,9 @@ def test_a_list_without_bullets_takes_the_next_few_sentences() -> None:
         "share a budget.",
         "meet monthly.",
     )
+
+
+def test_list_items_lose_their_list_numbers() -> None:
+    ordered = _sentences("Key benefits include:", "1 Faster growth through planning.", "2 Greater resilience.")
+    passage = "Key benefits include:\n1 Faster growth through planning.\n2 Greater resilience."
+    assert list_items(ordered, 0, passage)[:2] == ("Faster growth through planning.", "Greater resilience.")
