@@ -325,10 +325,10 @@ def bullets(ordered: Sequence[Any], at: int, flat_passage: str) -> tuple[Any, ..
 
 
 def list_items(ordered: Sequence[Any], at: int, passage: str) -> tuple[str, ...]:
-    """The items a sentence ending in ':' introduces: its bullets, else the next LIST_ITEMS sentences; without
-    their list numbers."""
+    """The items a sentence ending in ':' introduces: its bullets, else the next LIST_ITEMS sentences. A numbered
+    item keeps its number here: it follows its introduction as printed, which is how a quote is checked."""
     items = bullets(ordered, at, collapse_ws(passage)) or tuple(ordered[at + 1 : at + 1 + LIST_ITEMS])
-    return tuple(without_list_number(item.text, passage) for item in items)
+    return tuple(item.text for item in items)
 
 
 def short_introduction(sentence: str) -> bool:

@@ -223,7 +223,7 @@ def test_a_list_without_bullets_takes_the_next_few_sentences() -> None:
     )
 
 
-def test_list_items_lose_their_list_numbers() -> None:
+def test_list_items_after_their_introduction_are_quoted_as_printed() -> None:
     ordered = _sentences("Key benefits include:", "1 Faster growth through planning.", "2 Greater resilience.")
     passage = "Key benefits include:\n1 Faster growth through planning.\n2 Greater resilience."
-    assert list_items(ordered, 0, passage)[:2] == ("Faster growth through planning.", "Greater resilience.")
+    assert list_items(ordered, 0, passage)[:2] == ("1 Faster growth through planning.", "2 Greater resilience.")
