@@ -248,9 +248,9 @@ def sentence_candidates(
     for hit_index, hit in enumerate(hits):
         ordered = store.sentences_of(hit.passage.id)
         introduces = {s.row: i for i, s in enumerate(ordered) if s.text.rstrip().endswith(":")}
-        following = {row: list_items(ordered, i, hit.passage.text) for row, i in introduces.items()}
         flat = collapse_ws(hit.passage.text)
         bulleted = {row: bullets(ordered, i, flat) for row, i in introduces.items()}
+        following = {row: list_items(ordered, i, bulleted[row]) for row, i in introduces.items()}
         run_on = {
             s.row: (ordered[i + 1].text,)
             for i, s in enumerate(ordered[:-1])
@@ -324,10 +324,11 @@ def bullets(ordered: Sequence[Any], at: int, flat_passage: str) -> tuple[Any, ..
     return tuple(found)
 
 
-def list_items(ordered: Sequence[Any], at: int, passage: str) -> tuple[str, ...]:
-    """The items a sentence ending in ':' introduces: its bullets, else the next LIST_ITEMS sentences. A numbered
-    item keeps its number here: it follows its introduction as printed, which is how a quote is checked."""
-    items = bullets(ordered, at, collapse_ws(passage)) or tuple(ordered[at + 1 : at + 1 + LIST_ITEMS])
+def list_items(ordered: Sequence[Any], at: int, its_bullets: Sequence[Any]) -> tuple[str, ...]:
+    """The items a sentence ending in ':' introduces: its bullets (from `bullets`), else the next LIST_ITEMS
+    sentences. A numbered item keeps its number here: it follows its introduction as printed, which is how a quote
+    is checked."""
+    items = its_bullets or ordered[at + 1 : at + 1 + LIST_ITEMS]
     return tuple(item.text for item in items)
 
 

@@ -12,6 +12,7 @@ import pytest
 from assistant.composition import (
     Candidate,
     balanced_quotes,
+    bullets,
     carries,
     closing_quote,
     list_items,
@@ -206,16 +207,16 @@ def _sentences(*texts: str) -> list[Sentence]:
 
 
 def test_a_bulleted_list_is_quoted_to_its_last_bullet_and_no_further() -> None:
-    bullets = [f"item number {n} of the list" for n in range(1, 7)]
-    ordered = _sentences("Good partnerships are:", *bullets, "A new paragraph follows the list.")
-    passage = "Good partnerships are: " + " ".join(f"• {b}" for b in bullets) + " A new paragraph follows the list."
-    assert list_items(ordered, 0, passage) == tuple(bullets)
+    items = [f"item number {n} of the list" for n in range(1, 7)]
+    ordered = _sentences("Good partnerships are:", *items, "A new paragraph follows the list.")
+    passage = "Good partnerships are: " + " ".join(f"• {b}" for b in items) + " A new paragraph follows the list."
+    assert list_items(ordered, 0, bullets(ordered, 0, passage)) == tuple(items)
     assert short_introduction("Good partnerships are:") and not quotable("Good partnerships are:")
 
 
 def test_a_list_without_bullets_takes_the_next_few_sentences() -> None:
     ordered = _sentences("The councils agreed to:", "share a plan.", "share a team.", "share a budget.", "meet monthly.", "report.")
-    assert list_items(ordered, 0, "The councils agreed to: share a plan. share a team.") == (
+    assert list_items(ordered, 0, bullets(ordered, 0, "The councils agreed to: share a plan. share a team.")) == (
         "share a plan.",
         "share a team.",
         "share a budget.",
@@ -226,4 +227,4 @@ def test_a_list_without_bullets_takes_the_next_few_sentences() -> None:
 def test_list_items_after_their_introduction_are_quoted_as_printed() -> None:
     ordered = _sentences("Key benefits include:", "1 Faster growth through planning.", "2 Greater resilience.")
     passage = "Key benefits include:\n1 Faster growth through planning.\n2 Greater resilience."
-    assert list_items(ordered, 0, passage)[:2] == ("1 Faster growth through planning.", "2 Greater resilience.")
+    assert list_items(ordered, 0, bullets(ordered, 0, passage))[:2] == ("1 Faster growth through planning.", "2 Greater resilience.")
