@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import JSON, DateTime, Engine, String, Text, create_engine, delete, event, func, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from assistant.settings import Settings
@@ -82,6 +83,21 @@ def _sqlite_pragmas(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.close()
 
 
+def _create_tables(engine: Engine, attempts: int = 3) -> None:
+    """Create the feedback table if missing, when several worker processes may be opening the same file at once.
+
+    `create_all` checks, then creates; another process can create the table in between, and SQLite then refuses
+    the CREATE. Checking again sees the other process's table and creates only what is still missing.
+    """
+    for attempt in range(attempts):
+        try:
+            Base.metadata.create_all(engine)
+            return
+        except OperationalError as exc:
+            if "already exists" not in str(exc) or attempt == attempts - 1:
+                raise
+
+
 class FeedbackStore:
     """Adds, lists and purges feedback; safe to share between threads (one session per call).
 
@@ -108,7 +124,7 @@ class FeedbackStore:
         else:
             self.engine = create_engine(url, pool_pre_ping=True)
         if not postgres:
-            Base.metadata.create_all(self.engine)
+            _create_tables(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def add(

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
+import sqlite3
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Connection, MetaData, event
 
-from assistant.feedback import CSV_COLUMNS, FeedbackStore, feedback_url, open_feedback, to_csv
+from assistant.feedback import CSV_COLUMNS, Base, FeedbackStore, feedback_url, open_feedback, to_csv
 from assistant.settings import Settings
 
 
@@ -58,6 +60,23 @@ def test_sqlite_runs_in_wal_mode_in_a_created_folder(tmp_path: Path) -> None:
     store = FeedbackStore(f"sqlite:///{path}")
     _add(store)
     assert path.exists() and store.journal_mode() == "wal"
+    store.close()
+
+
+def test_a_table_another_worker_creates_mid_startup_is_taken_as_it_is(tmp_path: Path) -> None:
+    path = tmp_path / "feedback.db"
+    # The race two worker processes run at startup: both check, the other one creates, then this one creates.
+    def other_worker_creates(target: MetaData, connection: Connection, **_: object) -> None:
+        with sqlite3.connect(path) as other:
+            other.execute("CREATE TABLE feedback (id INTEGER NOT NULL, PRIMARY KEY (id))")
+
+    event.listen(Base.metadata, "before_create", other_worker_creates, once=True)
+    try:
+        store = FeedbackStore(f"sqlite:///{path}")
+    finally:
+        if event.contains(Base.metadata, "before_create", other_worker_creates):
+            event.remove(Base.metadata, "before_create", other_worker_creates)
+    assert store.count() == 0
     store.close()
 
 
