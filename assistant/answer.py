@@ -81,6 +81,8 @@ def expand_first_acronyms(text: str, glossary: dict[str, str]) -> tuple[str, dic
     """'LEP' → 'Local Enterprise Partnership (LEP)' at its first use, unless already spelled out."""
     used: dict[str, str] = {}
     for acronym, expansion in glossary.items():
+        if acronym not in text:  # most of the glossary is absent from any one answer: a cheap test first
+            continue
         match = re.search(rf"\b{re.escape(acronym)}(s?)\b", text)
         if not match:
             continue

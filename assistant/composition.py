@@ -14,7 +14,7 @@ from assistant.asks import AnswerType, Ask
 from assistant.retrieval import Hit, SearchResult
 from core.lexical import lexical_tokens
 from core.text import collapse_ws, continues_sentence, normalise
-from stores.base import PassageStore
+from stores.base import PassageStore, Sentence
 
 LIST_ITEMS = 4  # items of a list to quote after the sentence that introduces it
 # A bulleted list is quoted to its last bullet (up to BULLETS), its introduction may be short ('District-led
@@ -213,6 +213,7 @@ def without_list_number(sentence: str, passage: str) -> str:
     return sentence[match.end() :] if numbered or introduced else sentence
 
 
+@lru_cache(maxsize=STORED_FACTS)
 def carries(sentence: str, wants: AnswerType, defined: str | None = None) -> bool:
     """Whether a sentence gives the kind of answer an ask wants ('£100k' for an amount, 'X is …' for a definition)."""
     if wants == "definition":
@@ -231,6 +232,65 @@ def defined_subject(ask: str) -> str | None:
     return match.group(1).strip(" '‘’“”\"")
 
 
+@dataclass(frozen=True)
+class Quotable:
+    """A sentence of a passage that an answer may quote, with what completes it: all the passage alone decides."""
+
+    sentence: Sentence
+    quoted: str  # as quoted: without a heading run into it, or a list number when it stands alone
+    whole: str  # with the sentences that close a quotation it opens or finish it across a line break
+    tokens: frozenset[str]
+    continuation: tuple[str, ...]  # the list items a sentence ending in ':' introduces
+    closed: tuple[str, ...]  # the sentences that finish it
+    bullet_rows: tuple[int, ...]  # the rows of the bulleted items it introduces
+
+
+@lru_cache(maxsize=STORED_FACTS // 8)
+def quotables(passage_text: str, ordered: tuple[Sentence, ...]) -> tuple[Quotable, ...]:
+    """The sentences of a passage an answer may quote, in reading order.
+
+    Nothing here depends on the question, and /ask reads the same few dozen passages again and again: worked out
+    once per passage, this was about half of composing an answer.
+    """
+    introduces = {s.row: i for i, s in enumerate(ordered) if s.text.rstrip().endswith(":")}
+    flat = collapse_ws(passage_text)
+    bulleted = {row: bullets(ordered, i, flat) for row, i in introduces.items()}
+    following = {row: list_items(ordered, i, bulleted[row]) for row, i in introduces.items()}
+    run_on = {
+        s.row: (ordered[i + 1].text,)
+        for i, s in enumerate(ordered[:-1])
+        if continues_sentence(s.text, ordered[i + 1].text, passage_text)
+    }
+    found: list[Quotable] = []
+    for i, sentence in enumerate(ordered):
+        # Table and infographic cells (marked at ingest) are never quoted as sentences.
+        if sentence.kind != "sentence" or not (
+            quotable_statement(sentence.text, passage_text)
+            or (short_introduction(sentence.text) and bulleted.get(sentence.row))
+        ):
+            continue
+        # A quotation it opens runs on to the sentence that closes it: no quotation is left open. closing_quote
+        # reads no further than QUOTE_REACH sentences on; whole tails made this quadratic in a passage's sentences.
+        closed = run_on.get(sentence.row, ()) or closing_quote([x.text for x in ordered[i : i + QUOTE_REACH + 1]])
+        if closed is None:
+            continue
+        continuation = following.get(sentence.row, ())
+        if sentence.text.rstrip().endswith(":") and not continuation:
+            continue  # introduces a list its passage does not hold ('… – including:')
+        found.append(
+            Quotable(
+                sentence,
+                unglued(without_list_number(sentence.text, passage_text)),
+                " ".join((sentence.text, *closed)),
+                sentence_tokens(sentence.text),
+                continuation,
+                closed,
+                tuple(item.row for item in bulleted.get(sentence.row, ())),
+            )
+        )
+    return tuple(found)
+
+
 def sentence_candidates(
     ask: Ask,
     ask_index: int,
@@ -246,61 +306,27 @@ def sentence_candidates(
     candidates: list[Candidate] = []
     hits = [*result.hits[:hits_considered], *_rest_of_case_study(ask, result, store, hits_considered)]
     for hit_index, hit in enumerate(hits):
-        ordered = store.sentences_of(hit.passage.id)
-        introduces = {s.row: i for i, s in enumerate(ordered) if s.text.rstrip().endswith(":")}
-        flat = collapse_ws(hit.passage.text)
-        bulleted = {row: bullets(ordered, i, flat) for row, i in introduces.items()}
-        following = {row: list_items(ordered, i, bulleted[row]) for row, i in introduces.items()}
-        run_on = {
-            s.row: (ordered[i + 1].text,)
-            for i, s in enumerate(ordered[:-1])
-            if continues_sentence(s.text, ordered[i + 1].text, hit.passage.text)
-        }
-        # Table and infographic cells (marked at ingest) are never quoted as sentences.
-        sentences = [
-            s
-            for s in ordered
-            if s.kind == "sentence"
-            and (quotable_statement(s.text, hit.passage.text) or (short_introduction(s.text) and bulleted.get(s.row)))
-        ]
-        if not sentences:
+        quotable_here = quotables(hit.passage.text, tuple(store.sentences_of(hit.passage.id)))
+        if not quotable_here:
             continue
         about = passage_about(hit.passage.case_study or "", hit.passage.section or "", hit.passage.text)
-        similarity = closeness(store.sentence_vectors([s.row for s in sentences]), result)
-        # closing_quote reads no further than QUOTE_REACH sentences on; whole tails made this quadratic in a
-        # passage's sentences.
-        rest = {s.row: [x.text for x in ordered[i : i + QUOTE_REACH + 1]] for i, s in enumerate(ordered)}
-        for sentence, cosine in zip(sentences, similarity.tolist()):
-            # A quotation it opens runs on to the sentence that closes it: no quotation is left open.
-            closed = run_on.get(sentence.row, ()) or closing_quote(rest[sentence.row])
-            if closed is None:
-                continue
-            whole = " ".join((sentence.text, *closed))
-            overlap = len(sentence_tokens(sentence.text) & query_tokens) / max(1, len(query_tokens))
+        similarity = closeness(store.sentence_vectors([q.sentence.row for q in quotable_here]), result)
+        for quote, cosine in zip(quotable_here, similarity.tolist()):
+            overlap = len(quote.tokens & query_tokens) / max(1, len(query_tokens))
             # Closeness to the ask first; the passage's rank, shared words and the wanted kind break near-ties.
             score = cosine + OVERLAP_WEIGHT * overlap + RANK_PRIOR / (1 + hit_index)
             # An example is a case study; any other kind of answer is in the sentence's own words.
-            gives = bool(hit.passage.case_study) if ask.wants == "example" else carries(whole, ask.wants, defined)
+            gives = bool(hit.passage.case_study) if ask.wants == "example" else carries(quote.whole, ask.wants, defined)
             if gives:
                 score += TYPE_BONUS
             if names and any(name in about for name in names):
                 score += ENTITY_BONUS
-            continuation = following.get(sentence.row, ())
-            if bulleted.get(sentence.row):  # a list is as close to the ask as its closest item
-                items = store.sentence_vectors([item.row for item in bulleted[sentence.row]])
+            if quote.bullet_rows:  # a list is as close to the ask as its closest item
+                items = store.sentence_vectors(list(quote.bullet_rows))
                 score += max(0.0, float(closeness(items, result).max()) - cosine)
-            if sentence.text.rstrip().endswith(":") and not continuation:
-                continue  # introduces a list its passage does not hold ('… – including:')
             candidates.append(
                 Candidate(
-                    unglued(without_list_number(sentence.text, hit.passage.text)),
-                    hit,
-                    ask_index,
-                    ask.wants,
-                    score,
-                    continuation,
-                    closed,
-                    gives,
+                    quote.quoted, hit, ask_index, ask.wants, score, quote.continuation, quote.closed, gives
                 )
             )
     return sorted(candidates, key=lambda c: -c.score)
@@ -348,9 +374,14 @@ def _rest_of_case_study(ask: Ask, result: SearchResult, store: PassageStore, hit
     return [Hit(p, 0.0, 0.0, 0.0) for p in store.passages() if p.case_study == top.case_study and p.id not in seen]
 
 
+@lru_cache(maxsize=STORED_FACTS)
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(normalise(text).split())
+
+
 def near_same(a: str, b: str) -> bool:
     """The same sentence printed twice (the toolkit repeats quotes between its summary and chapters)."""
-    wa, wb = set(normalise(a).split()), set(normalise(b).split())
+    wa, wb = _word_set(a), _word_set(b)
     return len(wa & wb) / max(1, min(len(wa), len(wb))) >= 0.8
 
 
