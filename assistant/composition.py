@@ -354,8 +354,14 @@ def list_items(ordered: Sequence[Any], at: int, its_bullets: Sequence[Any]) -> t
     """The items a sentence ending in ':' introduces: its bullets (from `bullets`), else the next LIST_ITEMS
     sentences. A numbered item keeps its number here: it follows its introduction as printed, which is how a quote
     is checked."""
-    items = its_bullets or ordered[at + 1 : at + 1 + LIST_ITEMS]
-    return tuple(item.text for item in items)
+    if its_bullets:
+        return tuple(item.text for item in its_bullets)
+    items: list[str] = []
+    for item in ordered[at + 1 : at + 1 + LIST_ITEMS]:
+        if item.text.rstrip().endswith(":"):
+            break  # it introduces a list of its own: quoted, the answer would end on '…revolves around:.'
+        items.append(item.text)
+    return tuple(items)
 
 
 def short_introduction(sentence: str) -> bool:

@@ -224,6 +224,11 @@ def test_a_list_without_bullets_takes_the_next_few_sentences() -> None:
     )
 
 
+def test_a_list_without_bullets_stops_before_an_item_that_introduces_a_list_of_its_own() -> None:
+    ordered = _sentences("The councils met to:", "share a plan.", "agree a vision, which revolves around:", "growth.")
+    assert list_items(ordered, 0, bullets(ordered, 0, "The councils met to: share a plan.")) == ("share a plan.",)
+
+
 def test_list_items_after_their_introduction_are_quoted_as_printed() -> None:
     ordered = _sentences("Key benefits include:", "1 Faster growth through planning.", "2 Greater resilience.")
     passage = "Key benefits include:\n1 Faster growth through planning.\n2 Greater resilience."
