@@ -11,6 +11,7 @@ from assistant.asks import Understanding, understand
 from assistant.composition import (
     Candidate,
     balanced_quotes,
+    load_selection_weights,
     near_same,
     quotable,
     select,
@@ -353,15 +354,16 @@ def _merged_hits(result: SearchResult, ask_results: Sequence[SearchResult]) -> l
     return merged
 
 
-def _chosen_sentences(
+def candidates_per_ask(
     understanding: Understanding,
     result: SearchResult,
     ask_results: Sequence[SearchResult],
     store: PassageStore,
     params: RetrievalParams,
-    hits_considered: int,
-) -> list[Candidate]:
-    """The best sentences for each ask, each from the ask's own search where there was one."""
+    hits_considered: int = HITS_CONSIDERED,
+) -> list[list[Candidate]]:
+    """Each ask's candidate sentences, best first, each from the ask's own search where there was one (what
+    `evals.fit_selection` fits the sentence scorer on)."""
     asks = understanding.asks
     searched = list(ask_results) if len(ask_results) == len(asks) else [result] * len(asks)
     if len(asks) == 1:
@@ -371,11 +373,24 @@ def _chosen_sentences(
         replace(own, hits=searched[i - 1].hits) if i and ask.leans_on else own
         for i, (ask, own) in enumerate(zip(asks, searched))
     ]
+    weights = load_selection_weights() if params.fitted_selection else None
     per_ask = [
-        sentence_candidates(ask, i, own, store, hits_considered, understanding.entities)
+        sentence_candidates(ask, i, own, store, hits_considered, understanding.entities, weights)
         for i, (ask, own) in enumerate(zip(asks, searched))
     ]
-    per_ask = [c for c in per_ask if c]
+    return [c for c in per_ask if c]
+
+
+def _chosen_sentences(
+    understanding: Understanding,
+    result: SearchResult,
+    ask_results: Sequence[SearchResult],
+    store: PassageStore,
+    params: RetrievalParams,
+    hits_considered: int,
+) -> list[Candidate]:
+    """The best sentences for each ask, each from the ask's own search where there was one."""
+    per_ask = candidates_per_ask(understanding, result, ask_results, store, params, hits_considered)
     names = [normalise(e) for e in understanding.entities]
     named = {c.title for c in store.case_studies() if any(n in normalise(c.title) for n in names)}
     return select(per_ask, params.answer_sentences, named) if per_ask else []

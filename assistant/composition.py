@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import math
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -73,6 +76,7 @@ class Candidate:
     continuation: tuple[str, ...] = ()  # the list items a sentence ending in ':' introduces
     run_on: tuple[str, ...] = ()  # the rest of a sentence the PDF broke across lines ('– found that…')
     gives_wanted: bool = False  # carries the kind of answer its ask wants (an amount for 'how much')
+    features: tuple[float, ...] = ()  # what the fitted scorer weighs (`FEATURES`), kept so it can be refitted
 
     @property
     def parts(self) -> tuple[str, ...]:
@@ -291,6 +295,76 @@ def quotables(passage_text: str, ordered: tuple[Sentence, ...]) -> tuple[Quotabl
     return tuple(found)
 
 
+# What a sentence's fitted score weighs (see `sentence_features`); the weights are fitted on the dev split by
+# `python -m evals.fit_selection` and kept, reviewed, in SELECTION_WEIGHTS.
+FEATURES = (
+    "cosine",  # closeness to the ask (for a follow-up, also to what is asked now)
+    "overlap",  # share of the ask's words the sentence uses
+    "rank",  # 1 / (1 + its passage's rank)
+    "retrieval",  # its passage's retrieval score, relative to the top passage's
+    "gives",  # carries the kind of answer the ask wants
+    "gives_specific",  # … and the ask wants a figure, a date, a definition or an outcome
+    "entity",  # its passage names what the question names
+    "list_gain",  # how much closer the closest item of the list it introduces is than itself
+    "number",  # holds a figure
+    "position",  # where in its passage it sits, 0 (first) to 1 (last)
+    "first",  # the first quotable sentence of its passage
+    "words",  # its length, log words
+    "introduces",  # introduces a list
+    "case_rest",  # from a case study's other passages, not the ask's own top passages
+)
+SELECTION_WEIGHTS = Path(__file__).with_name("selection_weights.json")
+
+
+def sentence_features(
+    cosine: float,
+    overlap: float,
+    hit_index: int,
+    relative_score: float,
+    gives: bool,
+    wants: AnswerType,
+    entity: bool,
+    list_gain: float,
+    quote: Quotable,
+    at: int,
+    count: int,
+    hits_considered: int,
+) -> tuple[float, ...]:
+    """The `FEATURES` of one candidate, in order: all cheap, all known where composition scores a sentence."""
+    return (
+        cosine,
+        overlap,
+        1 / (1 + hit_index),
+        relative_score,
+        float(gives),
+        float(gives and wants in SPECIFIC),
+        float(entity),
+        list_gain,
+        float(bool(re.search(r"\d", quote.whole))),
+        at / max(1, count - 1),
+        float(at == 0),
+        math.log(1 + len(quote.whole.split())),
+        float(bool(quote.continuation)),
+        float(hit_index >= hits_considered),
+    )
+
+
+@lru_cache(maxsize=4)
+def load_selection_weights(path: Path = SELECTION_WEIGHTS) -> dict[str, float]:
+    """The fitted weights, one per feature (in cosine units: the score reads like the hand-weighted one)."""
+    weights: dict[str, float] = json.loads(path.read_text(encoding="utf-8"))["weights"]
+    missing = set(FEATURES) - set(weights)
+    if missing:
+        raise ValueError(f"{path}: no weight for {sorted(missing)}; refit with python -m evals.fit_selection")
+    return weights
+
+
+def fitted_score(features: Sequence[float], weights: Mapping[str, float]) -> float:
+    """A sentence's score under the fitted weights: the logistic regression's log-odds, without its intercept
+    (it moves every sentence alike), in cosine units."""
+    return float(sum(weights[name] * value for name, value in zip(FEATURES, features)))
+
+
 def sentence_candidates(
     ask: Ask,
     ask_index: int,
@@ -298,20 +372,24 @@ def sentence_candidates(
     store: PassageStore,
     hits_considered: int,
     entities: Sequence[str] = (),
+    weights: Mapping[str, float] | None = None,
 ) -> list[Candidate]:
-    """Every quotable sentence of the top passages of the ask's own search, scored as an answer to the ask."""
+    """Every quotable sentence of the top passages of the ask's own search, scored as an answer to the ask: by the
+    hand weights, or by `weights` fitted on the dev split (`load_selection_weights`) when given."""
     query_tokens = set(lexical_tokens(result.query.lexical))
     defined = defined_subject(ask.text) if ask.wants == "definition" else None
     names = [normalise(e) for e in entities]
     candidates: list[Candidate] = []
     hits = [*result.hits[:hits_considered], *_rest_of_case_study(ask, result, store, hits_considered)]
+    top_score = result.hits[0].score if result.hits else 0.0
     for hit_index, hit in enumerate(hits):
         quotable_here = quotables(hit.passage.text, tuple(store.sentences_of(hit.passage.id)))
         if not quotable_here:
             continue
         about = passage_about(hit.passage.case_study or "", hit.passage.section or "", hit.passage.text)
         similarity = closeness(store.sentence_vectors([q.sentence.row for q in quotable_here]), result)
-        for quote, cosine in zip(quotable_here, similarity.tolist()):
+        relative = hit.score / top_score if top_score > 0 else 0.0
+        for at, (quote, cosine) in enumerate(zip(quotable_here, similarity.tolist())):
             overlap = len(quote.tokens & query_tokens) / max(1, len(query_tokens))
             # Closeness to the ask first; the passage's rank, shared words and the wanted kind break near-ties.
             score = cosine + OVERLAP_WEIGHT * overlap + RANK_PRIOR / (1 + hit_index)
@@ -319,14 +397,23 @@ def sentence_candidates(
             gives = bool(hit.passage.case_study) if ask.wants == "example" else carries(quote.whole, ask.wants, defined)
             if gives:
                 score += TYPE_BONUS
-            if names and any(name in about for name in names):
+            named = bool(names) and any(name in about for name in names)
+            if named:
                 score += ENTITY_BONUS
+            list_gain = 0.0
             if quote.bullet_rows:  # a list is as close to the ask as its closest item
                 items = store.sentence_vectors(list(quote.bullet_rows))
-                score += max(0.0, float(closeness(items, result).max()) - cosine)
+                list_gain = max(0.0, float(closeness(items, result).max()) - cosine)
+                score += list_gain
+            features = sentence_features(
+                cosine, overlap, hit_index, relative, gives, ask.wants, named, list_gain, quote, at,
+                len(quotable_here), hits_considered,
+            )
+            if weights is not None:
+                score = fitted_score(features, weights)
             candidates.append(
                 Candidate(
-                    quote.quoted, hit, ask_index, ask.wants, score, quote.continuation, quote.closed, gives
+                    quote.quoted, hit, ask_index, ask.wants, score, quote.continuation, quote.closed, gives, features
                 )
             )
     return sorted(candidates, key=lambda c: -c.score)

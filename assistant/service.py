@@ -102,14 +102,7 @@ class Assistant:
     ) -> Answer:
         params = params or self.params
         store, retriever, _ = self._state
-        understanding = self.understand(question)
-        result = search_asks(retriever, store, understanding, params, history, filters)
-        ask_results: list[SearchResult] = []
-        if understanding.compound and params.search_each_ask:  # each part's sentences from its own search
-            queries = ask_queries(understanding.asks)
-            ask_results = list(result.asks) or [retriever.search(q, params, history, filters) for q in queries]
-        elif understanding.compound:  # each part's sentences chosen for closeness to the part, from the question's passages
-            ask_results = [replace(result, vector=_between(result.vector, retriever.encode(ask.query))) for ask in understanding.asks]
+        understanding, result, ask_results = self._searched(store, retriever, question, history, filters, params)
         offline = compose_answer(
             result, store, params, plain=self.plain, understanding=understanding, ask_results=ask_results
         )
@@ -118,6 +111,37 @@ class Assistant:
 
             return generate_answer(self.llm, question, result, offline)
         return offline
+
+    def searched(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        filters: Filters | None = None,
+        params: RetrievalParams | None = None,
+    ) -> tuple[Understanding, SearchResult, list[SearchResult]]:
+        """The question understood, its search, and each ask's own (for a compound question): what an answer is
+        composed from."""
+        store, retriever, _ = self._state
+        return self._searched(store, retriever, question, history, filters, params or self.params)
+
+    def _searched(
+        self,
+        store: PassageStore,
+        retriever: Searcher,
+        question: str,
+        history: Sequence[Turn],
+        filters: Filters | None,
+        params: RetrievalParams,
+    ) -> tuple[Understanding, SearchResult, list[SearchResult]]:
+        understanding = self.understand(question)
+        result = search_asks(retriever, store, understanding, params, history, filters)
+        ask_results: list[SearchResult] = []
+        if understanding.compound and params.search_each_ask:  # each part's sentences from its own search
+            queries = ask_queries(understanding.asks)
+            ask_results = list(result.asks) or [retriever.search(q, params, history, filters) for q in queries]
+        elif understanding.compound:  # each part's sentences chosen for closeness to the part, from the question's passages
+            ask_results = [replace(result, vector=_between(result.vector, retriever.encode(ask.query))) for ask in understanding.asks]
+        return understanding, result, ask_results
 
     def understand(self, question: str) -> Understanding:
         """The question's asks, the answer each wants, and the toolkit's names it mentions."""
