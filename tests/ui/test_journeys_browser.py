@@ -11,6 +11,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as ready
 
 from tests.ui.conftest import ADMIN_TOKEN
@@ -44,8 +45,14 @@ def chromium(tmp_path: Path) -> Iterator[WebDriver]:
         driver.quit()
 
 
+def _click(driver: WebDriver, element: WebElement) -> None:
+    """Click as a user would, with the element scrolled clear of the question box pinned to the page's bottom."""
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    element.click()
+
+
 def _button(driver: WebDriver, label: str) -> None:
-    _wait(driver, ready.element_to_be_clickable((By.XPATH, f"//button[.//p[text()='{label}']]"))).click()
+    _click(driver, _wait(driver, ready.element_to_be_clickable((By.XPATH, f"//button[.//p[text()='{label}']]"))))
 
 
 def _selected_tab(driver: WebDriver) -> str:
@@ -107,7 +114,7 @@ def test_a_case_study_opened_from_an_answer_leads_back_to_the_conversation(chrom
     box = _wait(chromium, ready.element_to_be_clickable((By.CSS_SELECTOR, '[data-testid="stChatInputTextArea"]')))
     box.send_keys(question, Keys.ENTER)
     card = (By.CSS_SELECTOR, '[data-testid="stChatMessage"] [data-testid="stExpander"] summary')
-    _wait(chromium, ready.element_to_be_clickable(card)).click()
+    _click(chromium, _wait(chromium, ready.element_to_be_clickable(card)))
     _button(chromium, "Read the whole case study: Publica Group")
     _wait(chromium, lambda d: "Publica Group" in [h.text for h in d.find_elements(By.TAG_NAME, "h2")])
     _button(chromium, "Back to your conversation")
