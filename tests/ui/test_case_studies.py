@@ -25,7 +25,9 @@ def test_every_case_study_is_listed_with_chapter_page_and_summary(make_app: AppF
     markdown = " ".join(m.value.replace("\\", "") for m in app.markdown)
     for study in studies:
         assert study["chapter"] in captions and study["summary"] in markdown
-        assert f"{study['chapter']} · {study['page_label']}" in captions and study["page_label"].startswith("starts on page")
+        assert f"{study['chapter']} · {study['page_label']}" in captions and study["page_label"].startswith(
+            "starts on page"
+        )
 
 
 def test_filter_by_theme_and_by_words(make_app: AppFactory, api_url: str) -> None:
@@ -46,7 +48,9 @@ def test_filter_by_theme_and_by_words(make_app: AppFactory, api_url: str) -> Non
 def test_searching_in_other_words_finds_the_case_study_about_them(make_app: AppFactory, api_url: str) -> None:
     words = "councils pooling their spatial planning"  # no case study's title or summary contains all of these
     studies = httpx.get(f"{api_url}/case-studies").json()
-    assert not [s for s in studies if all(w in f"{s['title']} {s['summary']} {s['chapter']}".lower() for w in words.split())]
+    assert not [
+        s for s in studies if all(w in f"{s['title']} {s['summary']} {s['chapter']}".lower() for w in words.split())
+    ]
     found = httpx.get(f"{api_url}/case-studies", params={"q": words}).json()
     assert found and found[0]["title"] == "Central Lincolnshire Planning Authority"
     app = make_app(PAGE)
@@ -167,3 +171,30 @@ def test_asking_about_a_case_study_asks_before_replacing_a_conversation_with_ans
     assert app.title[0].value == "Ask the toolkit"  # moved to the chat, scoped, with a fresh conversation
     conversation = app.session_state["conversation"]
     assert not conversation.messages and conversation.scope.id == "publica-group"
+
+
+def test_back_to_all_case_studies_keeps_the_search_and_the_theme(make_app: AppFactory) -> None:
+    app = make_app(PAGE)
+    theme, words = "Collaborating for resilience and impact", "shared management"
+    app.selectbox(key="case-theme").select(theme).run()
+    app.text_input(key="case-words").input(words).run()
+    listed = _shown(app)
+    assert listed
+    next(b for b in app.button if b.key and b.key.startswith("read-")).click().run()
+    assert app.header  # the case study, in full
+    next(b for b in app.button if b.label == "Back to all case studies").click().run()
+    assert app.selectbox(key="case-theme").value == theme
+    assert app.text_input(key="case-words").value == words
+    assert _shown(app) == listed
+
+
+def test_only_a_case_study_opened_from_an_answer_offers_the_way_back_to_the_conversation(make_app: AppFactory) -> None:
+    app = make_app(PAGE)
+    app.button(key="read-publica-group").click().run()
+    assert "Back to your conversation" not in button_labels(app)
+    chat = make_app()
+    chat.chat_input[0].set_value("How many staff transferred into Publica?").run()
+    next(b for b in chat.button if b.label.startswith("Read the whole case study: Publica Group")).click().run()
+    chat.switch_page(PAGE).run()  # AppTest keeps its own page; follow the app's move
+    assert chat.header[0].value == "Publica Group"
+    assert "Back to your conversation" in button_labels(chat)

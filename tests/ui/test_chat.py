@@ -43,7 +43,9 @@ def test_a_starter_question_gets_an_answer_with_source_cards(chat: AppTest, api_
     assert expected["answered"] and cards
     assert [(c.n, c.passage_id) for c in cards] == [(c["n"], c["passage_id"]) for c in expected["citations"]]
     for card, citation in zip(cards, expected["citations"], strict=False):
-        assert card.label.endswith("page unknown" if citation["page"] is None else f"passage on page {citation['page']}")
+        assert card.label.endswith(
+            "page unknown" if citation["page"] is None else f"passage on page {citation['page']}"
+        )
         assert citation["chapter"] in card.label
         assert "<mark" in card.html  # the quoted sentences are highlighted in the passage
     # Collapsed until the user opens one.
@@ -159,4 +161,37 @@ def test_a_partial_answer_shows_what_the_toolkit_does_not_give_then_the_closest_
     [answer] = answers(chat)
     assert answer.info[0].value.startswith("The toolkit (2018) does not")
     assert not answer.warning
-    assert [(c.n, c.passage_id) for c in source_cards(answer)] == [(c["n"], c["passage_id"]) for c in expected["citations"]]
+    assert [(c.n, c.passage_id) for c in source_cards(answer)] == [
+        (c["n"], c["passage_id"]) for c in expected["citations"]
+    ]
+
+
+def test_a_definition_from_the_assistants_glossary_is_set_apart_from_the_toolkits_words(
+    chat: AppTest, api_url: str
+) -> None:
+    question = "what does LEP mean?"
+    expected = httpx.post(f"{api_url}/ask", json={"question": question}, timeout=30).json()
+    assert expected["answered"] and "not the toolkit's words" in expected["answer"]
+    definition = expected["answer"].split("\n\n")[0].split("): ", 1)[1]
+    _ask(chat, question)
+    [answer] = answers(chat)
+    # The assistant's own words in a box of their own that says whose words they are ...
+    [box] = answer.info
+    boxed = box.value.replace("\\", "")
+    assert definition in boxed and "not the toolkit's words" in boxed
+    # ... and not in the running text, where they read like a quotation from the toolkit.
+    running = " ".join(m.value.replace("\\", "") for m in answer.markdown)
+    assert definition not in running
+    assert "Where the toolkit uses it" in running and "[1]" in running and source_cards(answer)
+
+
+def test_an_abstention_with_nothing_near_offers_a_way_on(chat: AppTest, api_url: str) -> None:
+    question = "what about the weather"
+    expected = httpx.post(f"{api_url}/ask", json={"question": question}, timeout=30).json()
+    assert not expected["answered"] and expected["nearby_topics"] == []
+    _ask(chat, question)
+    [answer] = answers(chat)
+    assert is_abstention(answer)
+    assert any("Try asking in other words" in m.value for m in answer.markdown)
+    [link] = answer.get("page_link")
+    assert link.proto.label == "Browse the case studies" and link.proto.page.endswith("case_studies")

@@ -19,8 +19,11 @@ def token_field() -> None:
         help="The token the assistant service was started with (LOCALITIES_ADMIN_TOKEN). Ask the team that runs it. "
         "Needed to see and change the documents, run an evaluation and read the feedback.",
     )
+    # Always a slot, empty or not: a message that comes and goes would move the page's tabs below it, and
+    # Streamlit redraws moved tabs on their first one, so a user refused on "Feedback" was thrown to "Evaluation".
+    slot = st.container()
     if refused := st.session_state.get(REFUSED):
-        st.error(refused, icon=":material/key_off:")
+        slot.error(refused, icon=":material/key_off:")
 
 
 def token() -> str:

@@ -7,9 +7,10 @@ import streamlit as st
 from assistant.http.schemas import CaseStudyOut, CaseStudySummary
 from ui.client import ApiClient, NotFound, ServiceError
 from ui.components.problems import show_problem
-from ui.navigation import OPEN_CASE, ask_about_case_study
+from ui.components.scroll_top import scroll_to_top
+from ui.navigation import CHAT, FROM_CHAT, OPEN_CASE, OPENINGS, ask_about_case_study, open_case
 from ui.services import api, case_studies, case_studies_about
-from ui.state import conversation
+from ui.state import State, conversation
 from ui.text import escape_markdown, place
 
 ALL_THEMES = "All themes"
@@ -19,10 +20,35 @@ ASKING = "confirm-ask-case"  # session key: the "Ask about this case study" butt
 
 def _close() -> None:
     st.session_state.pop(OPEN_CASE, None)
+    st.session_state.pop(FROM_CHAT, None)
 
 
 def _open(case_id: str) -> None:
-    st.session_state[OPEN_CASE] = case_id
+    st.session_state.pop(FROM_CHAT, None)
+    open_case(st.session_state, case_id)
+
+
+def _back_buttons() -> None:
+    """Back to the list; and, for a case study opened from an answer, back to that conversation, which was
+    otherwise only reachable through the page menu (folded away on a phone)."""
+    row = st.container(horizontal=True)
+    if st.session_state.get(FROM_CHAT) and row.button(
+        "Back to your conversation", icon=":material/forum:", key="back-to-chat"
+    ):
+        st.session_state.pop(FROM_CHAT, None)
+        st.switch_page(CHAT)
+    row.button("Back to all case studies", on_click=_close, icon=":material/arrow_back:")
+
+
+def keep_filters(state: State) -> None:
+    """Keep the theme and the words over runs that do not draw them (a case study open in full).
+
+    Streamlit drops a widget's value after a run that does not draw the widget, so "Back to all case studies"
+    came back to all 31 and the officer had to type the search again. Setting the value again each run keeps it.
+    """
+    for key in (THEME, WORDS):
+        if key in state:
+            state[key] = state[key]
 
 
 def _clear_filters() -> None:
@@ -78,7 +104,7 @@ def _ask_button(study: CaseStudySummary, key: str) -> None:
 
 
 def _detail(client: ApiClient, case_id: str) -> None:
-    st.button("Back to all case studies", on_click=_close, icon=":material/arrow_back:")
+    _back_buttons()
     try:
         study: CaseStudyOut = client.case_study(case_id)
     except NotFound:
@@ -100,6 +126,8 @@ def _detail(client: ApiClient, case_id: str) -> None:
             st.caption(escape_markdown(f"{place(passage.chapter, passage.section)} · {passage.page_label}"))
         for paragraph in passage.text.split("\n\n"):
             st.markdown(escape_markdown(" ".join(paragraph.split())))
+    # Last, so it moves nothing above it: the case study is read from its title, wherever the list was scrolled.
+    scroll_to_top(f"{case_id}-{st.session_state.get(OPENINGS, 0)}")
 
 
 def _listing(client: ApiClient, studies: list[CaseStudySummary]) -> None:
@@ -149,6 +177,7 @@ def _listing(client: ApiClient, studies: list[CaseStudySummary]) -> None:
 def main() -> None:
     st.title("Case studies")
     client = api()
+    keep_filters(st.session_state)
     case_id = st.session_state.get(OPEN_CASE)
     if case_id:
         _detail(client, case_id)

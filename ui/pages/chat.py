@@ -13,10 +13,10 @@ from ui.components.browser_copy import keep_in_tab
 from ui.components.feedback import render_feedback
 from ui.components.problems import show_problem
 from ui.components.sources import render_sources
-from ui.navigation import read_case_study
+from ui.navigation import CASE_STUDIES, read_case_study
 from ui.services import api, case_study_id
 from ui.state import Conversation, Message, conversation, start_new
-from ui.text import escape_markdown, related_label, topic_question, without_related
+from ui.text import escape_markdown, glossary_definition, related_label, topic_question, without_related
 
 QUEUED = "queued_question"  # session key: a question chosen by a button, asked on the next run
 QUESTION_BOX = "question-box"  # the chat input's key, so an over-long question can be put back in it
@@ -29,6 +29,10 @@ ABOUT = (
     "and Grant Thornton. Answers use only the toolkit's own words, with numbered sources you can open and check. "
     "It knows nothing from after 2018 or from outside the toolkit, it is not legal advice, and it can be wrong: "
     "please check the sources before you rely on an answer."
+)
+NOTHING_NEAR_NEXT = (
+    "Try asking in other words (the toolkit's own terms often work best), or browse the case studies to see "
+    "what the toolkit covers."
 )
 STARTERS = (
     "How have district councils worked with Local Enterprise Partnerships?",
@@ -128,6 +132,26 @@ def _abstention(message: Message, key: str) -> None:
         st.markdown("Ask about one of them instead:")
         for number, topic in enumerate(topics):
             st.button(topic, key=f"{key}-topic-{number}", on_click=_queue, args=(topic_question(topic),))
+        return
+    # Nothing near to offer: without a next step the user was left at a dead end, unsure whether to rephrase.
+    st.markdown(NOTHING_NEAR_NEXT)
+    st.page_link(CASE_STUDIES, label="Browse the case studies", icon=":material/library_books:")
+
+
+def _answer_text(answer: str) -> None:
+    """An answer's words; a definition from the assistant's own glossary set apart, so it is not read as the toolkit's."""
+    defined = glossary_definition(answer)
+    if defined is None:
+        st.markdown(escape_markdown(answer))
+        return
+    term, definition, rest = defined
+    st.info(
+        f"**{escape_markdown(term)}**, in plain words: {escape_markdown(definition)}\n\n"
+        "*This definition is from the assistant's own glossary, not the toolkit's words.*",
+        icon=":material/dictionary:",
+    )
+    if rest:
+        st.markdown(escape_markdown(rest))
 
 
 def _related(studies: list[RelatedCaseStudy], key: str) -> None:
@@ -186,7 +210,7 @@ def _render_message(client: ApiClient, conv: Conversation, index: int, message: 
             render_sources(response.citations, key, lambda title: case_study_id(client, title))
             _related(response.related_case_studies, key)
         elif response.answered:
-            st.markdown(escape_markdown(without_related(response.answer)))
+            _answer_text(without_related(response.answer))
             render_sources(response.citations, key, lambda title: case_study_id(client, title))
             _related(response.related_case_studies, key)
         else:

@@ -1,0 +1,122 @@
+"""What users tripped on when walking the product in headless Chromium (real `localities serve` and `localities ui`):
+the content team's tabs after a refused token, a case study opened from far down the list (and the search lost on
+the way back), and a case study opened from an answer with no way back to the conversation but the menu."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support import expected_conditions as ready
+
+from tests.ui.conftest import ADMIN_TOKEN
+from tests.ui.processes import free_port, localities, running
+from tests.ui.test_browser import _chromium, _wait
+
+pytestmark = pytest.mark.browser
+
+TAB = "//*[@role='tab'][contains(., '{}')]"
+TOKEN_FIELD = (By.CSS_SELECTOR, 'input[aria-label="Admin token"]')
+SEARCH = (By.CSS_SELECTOR, 'input[aria-label="Search the case studies"]')
+MESSAGES = (By.CSS_SELECTOR, '[data-testid="stChatMessage"]')
+
+
+@pytest.fixture(scope="module")
+def ui_url(api_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`localities ui` on a free port, talking to the session's real API server (admin token: ADMIN_TOKEN)."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [*localities(), "ui", "--port", str(port), "--api-url", api_url]
+    with running("ui", command, {}, f"{url}/_stcore/health", tmp_path_factory.mktemp("ui")):
+        yield url
+
+
+@pytest.fixture()
+def chromium(tmp_path: Path) -> Iterator[WebDriver]:
+    driver = _chromium(tmp_path / "profile", 1280, 900)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def _click(driver: WebDriver, element: WebElement) -> None:
+    """Click as a user would, with the element scrolled clear of the question box pinned to the page's bottom."""
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    element.click()
+
+
+def _button(driver: WebDriver, label: str) -> None:
+    _click(driver, _wait(driver, ready.element_to_be_clickable((By.XPATH, f"//button[.//p[text()='{label}']]"))))
+
+
+def _selected_tab(driver: WebDriver) -> str:
+    return " ".join(t.text for t in driver.find_elements(By.XPATH, "//*[@role='tab'][@aria-selected='true']"))
+
+
+def _main_text(driver: WebDriver) -> str:
+    return " ".join(driver.find_element(By.CSS_SELECTOR, '[data-testid="stMain"]').text.split())
+
+
+def _give_token(driver: WebDriver, token: str) -> None:
+    field = _wait(driver, ready.element_to_be_clickable(TOKEN_FIELD))
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys(token, Keys.ENTER)
+
+
+def test_a_refused_token_leaves_the_content_team_on_the_tab_they_were_using(chromium: WebDriver, ui_url: str) -> None:
+    chromium.get(f"{ui_url}/content_team")
+    _give_token(chromium, "not-the-token")
+    _wait(chromium, ready.element_to_be_clickable((By.XPATH, TAB.format("Feedback")))).click()
+    _button(chromium, "Show feedback")
+    _wait(chromium, lambda d: "admin token is not valid" in _main_text(d))
+    # The refusal appears above the tabs; the page must not jump back to the first tab ("Evaluation").
+    assert _selected_tab(chromium) == "Feedback"
+    _give_token(chromium, ADMIN_TOKEN)
+    _button(chromium, "Show feedback")
+    _wait(chromium, lambda d: "answers rated" in _main_text(d))
+    assert _selected_tab(chromium) == "Feedback"
+
+
+def test_a_case_study_opened_from_far_down_the_list_is_read_from_its_title_and_back_keeps_the_search(
+    chromium: WebDriver, ui_url: str
+) -> None:
+    chromium.get(f"{ui_url}/case_studies")
+    search = _wait(chromium, ready.element_to_be_clickable(SEARCH))
+    search.send_keys("sharing a planning team", Keys.ENTER)
+    _wait(chromium, lambda d: "filtered by the words" in _main_text(d))
+    listed = _main_text(chromium)
+    read = (By.XPATH, "//button[.//p[text()='Read the case study']]")
+    last = _wait(chromium, lambda d: len(d.find_elements(*read)) >= 3 and d.find_elements(*read)[-1])
+    chromium.execute_script("arguments[0].scrollIntoView({block: 'center'})", last)
+    title = last.find_element(By.XPATH, "./ancestor::*[.//strong][1]//strong").text
+    last.click()
+    heading = _wait(chromium, ready.visibility_of_element_located((By.TAG_NAME, "h2")))
+    assert heading.text.strip() == title
+    # The title and the way back are on screen, not scrolled away above the case study's middle.
+    _wait(chromium, lambda d: d.execute_script("return arguments[0].getBoundingClientRect().top", heading) >= 0)
+    back = chromium.find_element(By.XPATH, "//button[.//p[text()='Back to all case studies']]")
+    assert chromium.execute_script("return arguments[0].getBoundingClientRect().top", back) >= 0
+    back.click()
+    _wait(chromium, lambda d: "filtered by the words" in _main_text(d))
+    assert chromium.find_element(*SEARCH).get_attribute("value") == "sharing a planning team"
+    assert _main_text(chromium) == listed
+
+
+def test_a_case_study_opened_from_an_answer_leads_back_to_the_conversation(chromium: WebDriver, ui_url: str) -> None:
+    question = "How many staff transferred into Publica?"
+    chromium.get(ui_url)
+    box = _wait(chromium, ready.element_to_be_clickable((By.CSS_SELECTOR, '[data-testid="stChatInputTextArea"]')))
+    box.send_keys(question, Keys.ENTER)
+    card = (By.CSS_SELECTOR, '[data-testid="stChatMessage"] [data-testid="stExpander"] summary')
+    _click(chromium, _wait(chromium, ready.element_to_be_clickable(card)))
+    _button(chromium, "Read the whole case study: Publica Group")
+    _wait(chromium, lambda d: "Publica Group" in [h.text for h in d.find_elements(By.TAG_NAME, "h2")])
+    _button(chromium, "Back to your conversation")
+    _wait(chromium, lambda d: d.current_url.rstrip("/") == ui_url and len(d.find_elements(*MESSAGES)) == 2)
+    assert question in chromium.find_elements(*MESSAGES)[0].text
