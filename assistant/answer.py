@@ -239,6 +239,9 @@ def _uses_of(term: Term, result: SearchResult, store: PassageStore) -> list[tupl
     return uses
 
 
+NOT_USED = "The toolkit itself does not use the term."
+
+
 def define(term: Term, result: SearchResult, store: PassageStore) -> Answer:
     """The glossary's plain words, marked as ours, and where the toolkit uses the term, cited."""
     uses = _uses_of(term, result, store)
@@ -252,6 +255,8 @@ def define(term: Term, result: SearchResult, store: PassageStore) -> Answer:
             for hit, sentence in uses
         )
         text += "\n\nWhere the toolkit uses it:\n\n" + quoted
+    else:  # said, so a councillor does not take the definition for what the toolkit argues
+        text += "\n\n" + NOT_USED
     by_passage = {hit.passage.id: hit for hit, _ in uses}
     citations = [
         Citation(n, by_passage[pid], tuple(s for h, s in uses if h.passage.id == pid)) for pid, n in numbers.items()

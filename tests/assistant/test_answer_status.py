@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from assistant.answer import PARTIAL_MIN_CLOSENESS, closest_only, is_covered
+from assistant.answer import NOT_USED, PARTIAL_MIN_CLOSENESS, closest_only, is_covered
 from assistant.composition import sentence_candidates
 from assistant.glossary import FILE_NAME, PlainGlossary, term_key
 from assistant.question import MIN_ENGLISH_SHARE, beyond_scope, defined_phrase
@@ -171,6 +171,19 @@ def test_a_definition_gives_the_glossary_marked_as_ours_and_where_the_toolkit_us
     assert answer.citations and _grounded(answer)
     forms = re.compile("|".join(re.escape(f) for f in term.forms), re.I)
     assert all(any(forms.search(s) for s in c.sentences) for c in answer.citations)
+
+
+def test_a_term_the_toolkit_never_uses_is_defined_and_says_so(assistant) -> None:  # type: ignore[no-untyped-def]
+    toolkit = " ".join(" ".join(p.text.split()) for p in assistant.store.passages())
+    unused = [
+        term for term in PlainGlossary.load(CORPUS_DIR).terms
+        if not re.search("|".join(rf"\b{re.escape(f)}s?\b" for f in term.forms), toolkit, re.I)
+    ]
+    assert unused, "every glossary term is in the toolkit: nothing left to check"
+    for term in unused[:3]:
+        answer = assistant.ask(f"what does {term.term} mean?")
+        assert answer.status == "answered" and term.definition in answer.text, term.term
+        assert answer.text.endswith(NOT_USED) and not answer.citations, term.term
 
 
 # Written for these tests in our own words: councillors' questions in Welsh and in other European languages.
