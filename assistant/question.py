@@ -10,7 +10,7 @@ from functools import cached_property, lru_cache, partial
 from typing import Literal
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import Levenshtein
 
 from core.lexical import STOP_WORDS, words
 from core.models import Turn
@@ -84,10 +84,7 @@ class Speller:
         self._remembered = lru_cache(maxsize=8192)(self._scan)
 
     def closest(self, word: str, loose: bool = True) -> str | None:
-        """The corpus's closest frequent word (edit distance 1, or 2 for words of six letters or more).
-
-        Two neighbouring letters swapped, a typing hand's commonest slip, count as one edit (optimal string alignment),
-        not two as in plain Levenshtein, which left 'cheif' past a five-letter word's one-edit limit."""
+        """The corpus's closest frequent word (edit distance 1, or 2 for words of six letters or more)."""
         return self._remembered(word, loose)
 
     def _scan(self, word: str, loose: bool) -> str | None:
@@ -95,7 +92,7 @@ class Speller:
         best: tuple[int, int, str] | None = None
         for length in range(len(word) - limit, len(word) + limit + 1):
             for candidate in self._by_length.get(length, ()):
-                distance = OSA.distance(word, candidate, score_cutoff=limit)
+                distance = Levenshtein.distance(word, candidate, score_cutoff=limit)
                 if distance <= limit:
                     key = (distance, -self.vocabulary[candidate], candidate)
                     if best is None or key < best:

@@ -26,11 +26,6 @@ def test_phonetic_misspellings_are_corrected(assistant) -> None:  # type: ignore
     assert result.query.corrections == {"devolushun": "devolution", "deels": "deals", "kiddermister": "kidderminster"}
 
 
-def test_two_letters_swapped_count_as_one_slip(assistant) -> None:  # type: ignore[no-untyped-def]
-    result = assistant.search("sharing a cheif exectuive betwen councils")
-    assert result.query.corrections == {"cheif": "chief", "exectuive": "executive", "betwen": "between"}
-
-
 def test_real_english_words_are_not_corrected(assistant) -> None:  # type: ignore[no-untyped-def]
     result = assistant.search("schemes where volunteers visit lonely pensioners")
     assert result.query.corrections == {}
