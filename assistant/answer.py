@@ -42,6 +42,14 @@ Status = Literal["answered", "partial", "not_covered"]
 
 
 @dataclass(frozen=True)
+class Definition:
+    """A term and its definition from the assistant's plain-English glossary (corpus/plain_glossary.json)."""
+
+    term: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Answer:
     """An answer (or an abstention) with the passages it cites."""
 
@@ -52,6 +60,9 @@ class Answer:
     related: list[CaseStudy] = field(default_factory=list)
     glossary: dict[str, str] = field(default_factory=dict)
     nearby_topics: list[str] = field(default_factory=list)  # an abstention's offer: topics the toolkit does cover
+    # The assistant's own plain-English definition the text opens with (its first paragraph), which is not the
+    # toolkit's words: said as data so a client can set it apart without reading the text.
+    definition: Definition | None = None
 
     @property
     def answered(self) -> bool:
@@ -261,7 +272,9 @@ def define(term: Term, result: SearchResult, store: PassageStore) -> Answer:
     citations = [
         Citation(n, by_passage[pid], tuple(s for h, s in uses if h.passage.id == pid)) for pid, n in numbers.items()
     ]
-    return Answer(text=text, status="answered", citations=citations, hits=result.hits)
+    return Answer(
+        text=text, status="answered", citations=citations, hits=result.hits, definition=Definition(term.term, term.definition)
+    )
 
 
 def compose_answer(

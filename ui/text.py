@@ -99,27 +99,6 @@ def shorten(text: str, limit: int = 160) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-# How the service words an answer from its own plain-English glossary (assistant/answer.py `define`): the term, this
-# mark, the definition, then (after a blank line) where the toolkit uses the term, cited.
-_DEFINITION = re.compile(
-    r"^(?P<term>[^\n]+?), in plain words \(this assistant's glossary, not the toolkit's words\): (?P<definition>[^\n]+)"
-    r"(?:\n\n(?P<rest>.*))?$",
-    re.S,
-)
-
-
-def glossary_definition(answer: str) -> tuple[str, str, str] | None:
-    """(term, definition, the rest) of an answer that opens with the assistant's own definition, else None.
-
-    The page sets those words apart from the toolkit's: in running text the "not the toolkit's words" was easy to
-    miss, and a definition read exactly like a quotation from the toolkit.
-    """
-    found = _DEFINITION.match(answer.strip())
-    if not found:
-        return None
-    return found["term"], found["definition"].strip(), (found["rest"] or "").strip()
-
-
 _RELATED = re.compile(r"\s*Related case studies:[^\n]*\s*$")
 
 

@@ -241,6 +241,11 @@ class RelatedCaseStudy(BaseModel):
         return case_study_page_label(self.page)
 
 
+class DefinitionOut(BaseModel):
+    term: str
+    definition: str
+
+
 class AskResponse(BaseModel):
     answer: str
     answered: bool = Field(description="True only when status is 'answered'.")
@@ -259,6 +264,13 @@ class AskResponse(BaseModel):
         default_factory=list,
         description="When the toolkit does not cover the question: topics near it that it does cover (also named in `answer`).",
     )
+    definition: DefinitionOut | None = Field(
+        default=None,
+        description=(
+            "When the answer opens with a definition from this assistant's own plain-English glossary (its first "
+            "paragraph in `answer`): the term and the definition. These are not the toolkit's words."
+        ),
+    )
 
     @classmethod
     def from_answer(cls, answer: Answer) -> AskResponse:
@@ -271,6 +283,9 @@ class AskResponse(BaseModel):
             related_case_studies=[RelatedCaseStudy(id=c.id, title=c.title, page=c.page) for c in answer.related],
             glossary=dict(answer.glossary),
             nearby_topics=list(answer.nearby_topics),
+            definition=(
+                DefinitionOut(term=answer.definition.term, definition=answer.definition.text) if answer.definition else None
+            ),
         )
 
 

@@ -7,7 +7,6 @@ import pytest
 from core.page_labels import case_study_page_label, passage_page_label
 from ui.text import (
     escape_markdown,
-    glossary_definition,
     highlight_html,
     related_label,
     source_label,
@@ -59,19 +58,3 @@ def test_a_quote_over_a_paragraph_break_closes_and_reopens() -> None:
 
 def test_a_nearby_topic_becomes_a_question() -> None:
     assert topic_question("LEPs") == "What does the toolkit say about LEPs?"
-
-
-def test_a_definition_from_the_assistants_glossary_is_told_apart_from_the_rest() -> None:
-    answer = (
-        "Two-tier area, in plain words (this assistant's glossary, not the toolkit's words): A part of England "
-        "where councils share the work.\n\nWhere the toolkit uses it:\n\nTwo-tier areas differ. [1]"
-    )
-    assert glossary_definition(answer) == (
-        "Two-tier area",
-        "A part of England where councils share the work.",
-        "Where the toolkit uses it:\n\nTwo-tier areas differ. [1]",
-    )
-    alone = answer.split("\n\n")[0]
-    assert glossary_definition(alone) == ("Two-tier area", "A part of England where councils share the work.", "")
-    # The toolkit's own words are never taken for a definition, even when they say "in plain words".
-    assert glossary_definition("In plain words, councils share services. [1]") is None

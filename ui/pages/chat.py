@@ -6,7 +6,7 @@ from datetime import date
 
 import streamlit as st
 
-from assistant.http.schemas import MAX_QUESTION_CHARS, RelatedCaseStudy
+from assistant.http.schemas import MAX_QUESTION_CHARS, DefinitionOut, RelatedCaseStudy
 from ui.briefing import TOOLKIT, briefing_docx, briefing_entries, briefing_markdown, file_name
 from ui.client import ApiClient, ServiceError
 from ui.components.browser_copy import keep_in_tab
@@ -16,7 +16,7 @@ from ui.components.sources import render_sources
 from ui.navigation import CASE_STUDIES, read_case_study
 from ui.services import api, case_study_id
 from ui.state import Conversation, Message, conversation, start_new
-from ui.text import escape_markdown, glossary_definition, related_label, topic_question, without_related
+from ui.text import escape_markdown, related_label, topic_question, without_related
 
 QUEUED = "queued_question"  # session key: a question chosen by a button, asked on the next run
 QUESTION_BOX = "question-box"  # the chat input's key, so an over-long question can be put back in it
@@ -138,18 +138,17 @@ def _abstention(message: Message, key: str) -> None:
     st.page_link(CASE_STUDIES, label="Browse the case studies", icon=":material/library_books:")
 
 
-def _answer_text(answer: str) -> None:
+def _answer_text(answer: str, definition: DefinitionOut | None) -> None:
     """An answer's words; a definition from the assistant's own glossary set apart, so it is not read as the toolkit's."""
-    defined = glossary_definition(answer)
-    if defined is None:
+    if definition is None:
         st.markdown(escape_markdown(answer))
         return
-    term, definition, rest = defined
     st.info(
-        f"**{escape_markdown(term)}**, in plain words: {escape_markdown(definition)}\n\n"
+        f"**{escape_markdown(definition.term)}**, in plain words: {escape_markdown(definition.definition)}\n\n"
         "*This definition is from the assistant's own glossary, not the toolkit's words.*",
         icon=":material/dictionary:",
     )
+    rest = answer.partition("\n\n")[2].strip()  # the definition is the answer's first paragraph (`/ask` says so)
     if rest:
         st.markdown(escape_markdown(rest))
 
@@ -210,7 +209,7 @@ def _render_message(client: ApiClient, conv: Conversation, index: int, message: 
             render_sources(response.citations, key, lambda title: case_study_id(client, title))
             _related(response.related_case_studies, key)
         elif response.answered:
-            _answer_text(without_related(response.answer))
+            _answer_text(without_related(response.answer), response.definition)
             render_sources(response.citations, key, lambda title: case_study_id(client, title))
             _related(response.related_case_studies, key)
         else:

@@ -153,6 +153,14 @@ def test_ask_abstains_when_the_toolkit_does_not_cover_it(client: TestClient) -> 
     assert body["answer"].endswith("Nearby topics it does cover: " + "; ".join(body["nearby_topics"]) + ".")
 
 
+def test_a_definition_from_the_assistants_glossary_is_given_as_a_field(client: TestClient) -> None:
+    body = _post(client, "/ask", {"question": "what does Teckal mean?"})
+    term, definition = body["definition"]["term"], body["definition"]["definition"]
+    assert term == "Teckal" and body["answer"].split("\n\n")[0].endswith(definition)
+    assert definition not in " ".join(s for c in body["citations"] for s in c["sentences"])
+    assert _post(client, "/ask", {"question": KNOWN})["definition"] is None
+
+
 def test_an_answer_offers_no_nearby_topics(client: TestClient) -> None:
     assert _post(client, "/ask", {"question": KNOWN})["nearby_topics"] == []
 
