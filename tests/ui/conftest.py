@@ -37,6 +37,16 @@ def api_url(built_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
         yield url
 
 
+@pytest.fixture(scope="module")
+def ui_url(api_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`localities ui` (Streamlit, headless) on a free port, talking to the session's real API server."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [*localities(), "ui", "--port", str(port), "--api-url", api_url]
+    with running("ui", command, {}, f"{url}/_stcore/health", tmp_path_factory.mktemp("ui")):
+        yield url
+
+
 @pytest.fixture()
 def point_app_at(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
     """Point the app's Settings at a service address (and optionally a timeout), as LOCALITIES_* variables would."""

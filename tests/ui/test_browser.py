@@ -24,7 +24,6 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from assistant.http.schemas import MAX_QUESTION_CHARS
 from tests.ui.conftest import ROOT
-from tests.ui.processes import free_port, localities, running
 
 pytestmark = pytest.mark.browser
 
@@ -41,16 +40,6 @@ SOURCE_CARD = (By.CSS_SELECTOR, '[data-testid="stChatMessage"] [data-testid="stE
 PASSAGE = (By.CSS_SELECTOR, '[data-testid="stChatMessage"] .source-passage')
 MESSAGE = (By.CSS_SELECTOR, '[data-testid="stChatMessage"]')
 ALERT = (By.CSS_SELECTOR, '[data-testid="stAlert"]')
-
-
-@pytest.fixture(scope="module")
-def ui_url(api_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`localities ui` (Streamlit, headless) on a free port, talking to the real API server."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    command = [*localities(), "ui", "--port", str(port), "--api-url", api_url]
-    with running("ui", command, {}, f"{url}/_stcore/health", tmp_path_factory.mktemp("ui")):
-        yield url
 
 
 def _chromium(profile: Path, width: int, height: int) -> WebDriver:

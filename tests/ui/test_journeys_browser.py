@@ -15,7 +15,6 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as ready
 
 from tests.ui.conftest import ADMIN_TOKEN
-from tests.ui.processes import free_port, localities, running
 from tests.ui.test_browser import _chromium, _wait
 
 pytestmark = pytest.mark.browser
@@ -24,16 +23,6 @@ TAB = "//*[@role='tab'][contains(., '{}')]"
 TOKEN_FIELD = (By.CSS_SELECTOR, 'input[aria-label="Admin token"]')
 SEARCH = (By.CSS_SELECTOR, 'input[aria-label="Search the case studies"]')
 MESSAGES = (By.CSS_SELECTOR, '[data-testid="stChatMessage"]')
-
-
-@pytest.fixture(scope="module")
-def ui_url(api_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`localities ui` on a free port, talking to the session's real API server (admin token: ADMIN_TOKEN)."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    command = [*localities(), "ui", "--port", str(port), "--api-url", api_url]
-    with running("ui", command, {}, f"{url}/_stcore/health", tmp_path_factory.mktemp("ui")):
-        yield url
 
 
 @pytest.fixture()
