@@ -37,8 +37,7 @@ from assistant.composition import (
 from assistant.service import Assistant, build_assistant
 from assistant.settings import get_settings
 from core.models import Turn
-from core.text import normalise
-from evals.dataset import Question, is_relevant, load_questions, resolve_sets
+from evals.dataset import Question, facts_found, is_relevant, load_questions, resolve_sets
 
 STRENGTHS = (0.01, 0.1, 1.0, 10.0)  # the inverse regularisation strengths tried
 FOLDS = 5
@@ -60,15 +59,10 @@ class AskExamples:
     hand: np.ndarray
 
 
-def holds_fact(text: str, facts: Sequence[str]) -> bool:
-    comparable = normalise(text)
-    return any(normalise(fact) in comparable for fact in facts)
-
-
 def answers(candidate: Candidate, facts: Sequence[str], evidence: Sequence[str]) -> bool:
     """A sentence that answers: it holds an answer fact and its passage holds the evidence. A short fact ('2015',
     '£1m') is found in many passages; counted there, the fit learned to quote sentences the question is not about."""
-    return holds_fact(candidate.render(), facts) and is_relevant(candidate.hit.passage.text, list(evidence))
+    return facts_found(candidate.render(), list(facts)) > 0 and is_relevant(candidate.hit.passage.text, list(evidence))
 
 
 def collect(assistant: Assistant, questions: Sequence[Question]) -> list[AskExamples]:
@@ -151,11 +145,15 @@ def fit(examples: Sequence[AskExamples], strength: float, shrink: float = SHRINK
     }
 
 
-def refit(assistant: Assistant, shrink: float = SHRINK) -> tuple[dict[str, float], float, list[AskExamples]]:
-    """The weights and chosen strength fitted on both sets' dev splits, with the examples they were fitted on."""
+def refit(
+    assistant: Assistant, shrink: float = SHRINK
+) -> tuple[dict[str, float], float, list[AskExamples], dict[float, float]]:
+    """The weights and chosen strength fitted on both sets' dev splits, with the examples they were fitted on and
+    each strength's cross-validated share (`cross_validated`)."""
     examples = [e for path in resolve_sets("all").values() for e in collect(assistant, load_questions(path, "dev"))]
-    strength = max(STRENGTHS, key=lambda c: cross_validated(examples, c))
-    return fit(examples, strength, shrink), strength, examples
+    held_out = {c: cross_validated(examples, c) for c in STRENGTHS}
+    strength = max(STRENGTHS, key=held_out.__getitem__)
+    return fit(examples, strength, shrink), strength, examples, held_out
 
 
 def main() -> None:
@@ -166,9 +164,9 @@ def main() -> None:
     args = parser.parse_args()
     console = Console()
     assistant = build_assistant(get_settings())
-    weights, strength, examples = refit(assistant, args.shrink)
-    for c in STRENGTHS:
-        console.print(f"C={c}: held-out top sentence holds a fact {cross_validated(examples, c):.3f}")
+    weights, strength, examples, held_out = refit(assistant, args.shrink)
+    for c, share in held_out.items():
+        console.print(f"C={c}: held-out top sentence holds a fact {share:.3f}")
     console.print(f"hand weights: top sentence holds a fact {top_holds_fact(examples, [e.hand for e in examples]):.3f}")
     fitted = [np.array([fitted_score(f, weights) for f in e.features]) for e in examples]
     console.print(f"fitted (C={strength}, in-sample): {top_holds_fact(examples, fitted):.3f}")
