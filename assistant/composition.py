@@ -9,6 +9,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -314,6 +315,12 @@ FEATURES = (
     "case_rest",  # from a case study's other passages, not the ask's own top passages
 )
 SELECTION_WEIGHTS = Path(__file__).with_name("selection_weights.json")
+# Composition's weights over FEATURES, set by hand: the score when `fitted_selection` is off, and the weights a fit
+# is drawn from (evals/fit_selection.py). One table, so the hand score and what the fit starts from cannot part.
+HAND_WEIGHTS: Mapping[str, float] = MappingProxyType(
+    dict.fromkeys(FEATURES, 0.0)
+    | {"cosine": 1.0, "overlap": OVERLAP_WEIGHT, "rank": RANK_PRIOR, "gives": TYPE_BONUS, "entity": ENTITY_BONUS, "list_gain": 1.0}
+)
 
 
 def sentence_features(
@@ -374,8 +381,9 @@ def sentence_candidates(
     entities: Sequence[str] = (),
     weights: Mapping[str, float] | None = None,
 ) -> list[Candidate]:
-    """Every quotable sentence of the top passages of the ask's own search, scored as an answer to the ask: by the
-    hand weights, or by `weights` fitted on the dev split (`load_selection_weights`) when given."""
+    """Every quotable sentence of the top passages of the ask's own search, scored as an answer to the ask: by
+    `weights` fitted on the dev split (`load_selection_weights`) when given, else by `HAND_WEIGHTS` (closeness to
+    the ask first; the passage's rank, shared words and the wanted kind break near-ties)."""
     query_tokens = set(lexical_tokens(result.query.lexical))
     defined = defined_subject(ask.text) if ask.wants == "definition" else None
     names = [normalise(e) for e in entities]
@@ -391,26 +399,18 @@ def sentence_candidates(
         relative = hit.score / top_score if top_score > 0 else 0.0
         for at, (quote, cosine) in enumerate(zip(quotable_here, similarity.tolist())):
             overlap = len(quote.tokens & query_tokens) / max(1, len(query_tokens))
-            # Closeness to the ask first; the passage's rank, shared words and the wanted kind break near-ties.
-            score = cosine + OVERLAP_WEIGHT * overlap + RANK_PRIOR / (1 + hit_index)
             # An example is a case study; any other kind of answer is in the sentence's own words.
             gives = bool(hit.passage.case_study) if ask.wants == "example" else carries(quote.whole, ask.wants, defined)
-            if gives:
-                score += TYPE_BONUS
             named = bool(names) and any(name in about for name in names)
-            if named:
-                score += ENTITY_BONUS
             list_gain = 0.0
             if quote.bullet_rows:  # a list is as close to the ask as its closest item
                 items = store.sentence_vectors(list(quote.bullet_rows))
                 list_gain = max(0.0, float(closeness(items, result).max()) - cosine)
-                score += list_gain
             features = sentence_features(
                 cosine, overlap, hit_index, relative, gives, ask.wants, named, list_gain, quote, at,
                 len(quotable_here), hits_considered,
             )
-            if weights is not None:
-                score = fitted_score(features, weights)
+            score = fitted_score(features, HAND_WEIGHTS if weights is None else weights)
             candidates.append(
                 Candidate(
                     quote.quoted, hit, ask_index, ask.wants, score, quote.continuation, quote.closed, gives, features

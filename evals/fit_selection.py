@@ -24,16 +24,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
 from assistant.answer import candidates_per_ask, is_covered
-from assistant.composition import (
-    ENTITY_BONUS,
-    FEATURES,
-    OVERLAP_WEIGHT,
-    RANK_PRIOR,
-    SELECTION_WEIGHTS,
-    TYPE_BONUS,
-    Candidate,
-    fitted_score,
-)
+from assistant.composition import FEATURES, HAND_WEIGHTS, SELECTION_WEIGHTS, Candidate, fitted_score
 from assistant.service import Assistant, build_assistant
 from assistant.settings import get_settings
 from core.models import Turn
@@ -125,12 +116,6 @@ def cross_validated(examples: Sequence[AskExamples], strength: float) -> float:
     return sum(held) / len(examples)
 
 
-def hand_weights() -> dict[str, float]:
-    """Composition's hand weights over FEATURES: its score is this weighted sum (see `sentence_candidates`)."""
-    hand = {"cosine": 1.0, "overlap": OVERLAP_WEIGHT, "rank": RANK_PRIOR, "gives": TYPE_BONUS}
-    return {name: hand.get(name, 0.0) for name in FEATURES} | {"entity": ENTITY_BONUS, "list_gain": 1.0}
-
-
 def fit(examples: Sequence[AskExamples], strength: float, shrink: float = SHRINK) -> dict[str, float]:
     """The weights over FEATURES, scaled so that an ask's sentences spread as widely as under the hand weights (so
     KEEP_WITHIN and OTHER_CASE_PENALTY keep their meaning), and rounded. Unscaled, the fitted scores spread wider,
@@ -138,7 +123,7 @@ def fit(examples: Sequence[AskExamples], strength: float, shrink: float = SHRINK
     weights = _model(strength).fit(*pairs(examples)).coef_[0]
     spread = float(np.mean([np.std(e.features @ weights) for e in examples]))
     hand = float(np.mean([np.std(e.hand) for e in examples]))
-    prior = hand_weights()
+    prior = HAND_WEIGHTS
     return {
         name: round(float(shrink * w * hand / spread + (1 - shrink) * prior[name]), DIGITS)
         for name, w in zip(FEATURES, weights)

@@ -8,7 +8,6 @@ import pytest
 from assistant.answer import candidates_per_ask
 from assistant.composition import FEATURES, fitted_score, load_selection_weights
 from core.text import normalise
-from evals.fit_selection import hand_weights
 
 
 @pytest.mark.parametrize(
@@ -27,20 +26,6 @@ def test_the_fitted_scorer_ranks_a_sentence_that_gives_the_fact_first(assistant,
     assert [c.score for c in candidates] == sorted(
         (fitted_score(c.features, weights) for c in candidates), reverse=True
     )
-
-
-def test_the_features_hold_what_the_hand_weights_score(assistant) -> None:  # type: ignore[no-untyped-def]
-    """The hand-weighted score is a weighted sum of the features: what the fit starts from is what composition does."""
-    understanding, result, ask_results = assistant.searched("What do district councils gain from working together?")
-    params = assistant.params.model_copy(update={"fitted_selection": False})
-    hand = hand_weights()
-    candidates = [
-        c
-        for per_ask in candidates_per_ask(understanding, result, ask_results, assistant.store, params)
-        for c in per_ask
-    ]
-    assert candidates and all(len(c.features) == len(FEATURES) for c in candidates)
-    assert all(abs(fitted_score(c.features, hand) - c.score) < 1e-9 for c in candidates)
 
 
 def test_every_feature_has_a_stored_weight() -> None:
