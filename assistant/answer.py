@@ -285,11 +285,13 @@ def compose_answer(
     plain: PlainGlossary | None = None,
     understanding: Understanding | None = None,
     ask_results: Sequence[SearchResult] = (),
+    said_before: str = "",
 ) -> Answer:
     """An extractive answer from the best sentences of the top passages, a definition, or an abstention.
 
     `understanding` is the question's asks (one search each, in `ask_results`, for a compound question): each ask
-    gets its best sentence, the main ask's first.
+    gets its best sentence, the main ask's first. `said_before`: the answer a follow-up follows, whose sentences are
+    not quoted again while an ask has others.
     """
     question = result.query.original
     if not is_english(result.query):
@@ -308,7 +310,7 @@ def compose_answer(
     beyond = beyond_scope(question, store.vocabulary())
     if not is_covered(result, params):
         return abstention(result, beyond)
-    chosen = _chosen_sentences(understanding, result, ask_results, store, params, hits_considered)
+    chosen = _chosen_sentences(understanding, result, ask_results, store, params, hits_considered, said_before)
     if beyond:
         chosen = closest_only(chosen, result, store)
     if not chosen:
@@ -332,6 +334,15 @@ def compose_answer(
     ]
     status: Status = "partial" if beyond else "answered"
     return Answer(text=text, status=status, citations=citations, hits=hits, related=related, glossary=used)
+
+
+def answer_sentences(text: str) -> list[str]:
+    """An earlier answer's sentences: its text cut at citation markers and sentence ends."""
+    return [part for part in re.split(r"\s*\[\d+\]\s*|(?<=[.!?])\s+", text) if part.strip()]
+
+
+def _already_said(candidate: Candidate, said: Sequence[str]) -> bool:
+    return any(near_same(part, sentence) for part in candidate.parts for sentence in said)
 
 
 def _with_more(answer: Answer, chosen: list[Candidate], store: PassageStore) -> Answer:
@@ -406,9 +417,16 @@ def _chosen_sentences(
     store: PassageStore,
     params: RetrievalParams,
     hits_considered: int,
+    said_before: str = "",
 ) -> list[Candidate]:
-    """The best sentences for each ask, each from the ask's own search where there was one."""
+    """The best sentences for each ask, each from the ask's own search where there was one, leaving out what the
+    answer before said while an ask has other sentences."""
     per_ask = candidates_per_ask(understanding, result, ask_results, store, params, hits_considered)
+    if said_before:
+        # 'And what was the money used for?' searches the subject just answered, so its closest sentences are often
+        # the ones the user has just read: a follow-up asks for what was not said.
+        said = answer_sentences(said_before)
+        per_ask = [[c for c in found if not _already_said(c, said)] or found for found in per_ask]
     names = [normalise(e) for e in understanding.entities]
     named = {c.title for c in store.case_studies() if any(n in normalise(c.title) for n in names)}
     return select(per_ask, params.answer_sentences, named) if per_ask else []

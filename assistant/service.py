@@ -17,6 +17,7 @@ from assistant.compound import ask_queries, search_asks
 from assistant.encoding import model_encoder
 from assistant.glossary import PlainGlossary
 from assistant.params import RetrievalParams
+from assistant.question import last_answer
 from assistant.retrieval import Encode, EncodeMany, MakeRetriever, Retriever, Searcher, SearchResult
 from assistant.settings import Settings
 from core.errors import NotFound
@@ -103,8 +104,10 @@ class Assistant:
         params = params or self.params
         store, retriever, _ = self._state
         understanding, result, ask_results = self._searched(store, retriever, question, history, filters, params)
+        said_before = last_answer(history) if result.query.follow_up else ""
         offline = compose_answer(
-            result, store, params, plain=self.plain, understanding=understanding, ask_results=ask_results
+            result, store, params, plain=self.plain, understanding=understanding, ask_results=ask_results,
+            said_before=said_before,
         )
         if self.llm is not None and offline.status != "not_covered":
             from assistant.llm import generate_answer

@@ -171,3 +171,41 @@ def test_a_topic_is_never_a_speaker_the_toolkit_quotes(passages) -> None:  # typ
     assert not [p for p in passages if p.section and re.match(r"(Cllr|Rt Hon)\b", p.section)]
 
 
+
+
+@pytest.mark.parametrize(
+    ("first", "follow_up"),
+    [
+        ("has anyone set up a joint venture company to deliver services?", "how is it governed?"),
+        ("what is the Wychavon and Worcestershire approach to growth?", "who was involved?"),
+    ],
+)
+def test_a_follow_up_answer_does_not_quote_again_what_the_last_answer_said(assistant, first: str, follow_up: str) -> None:  # type: ignore[no-untyped-def]
+    """A follow-up searches the subject just answered; composed as if nothing had been said, its answer repeats the
+    sentences the user has just read (so the rule has work to do here). Asked in the conversation, it quotes new ones."""
+    from assistant.answer import answer_sentences, compose_answer
+    from assistant.composition import near_same
+
+    before = assistant.ask(first)
+    history = [Turn("user", first), Turn("assistant", before.text)]
+    said = answer_sentences(before.text)
+
+    def repeated(answer) -> int:  # type: ignore[no-untyped-def]
+        return sum(any(near_same(part, s) for s in said) for c in answer.citations for part in c.sentences)
+
+    understanding, result, ask_results = assistant.searched(follow_up, history=history)
+    assert result.query.follow_up
+    forgetful = compose_answer(result, assistant.store, assistant.params, plain=assistant.plain, understanding=understanding, ask_results=ask_results)
+    assert repeated(forgetful) > 0
+    after = assistant.ask(follow_up, history=history)
+    assert after.status == "answered" and after.citations
+    assert repeated(after) == 0
+    studies = {c.hit.passage.case_study for c in before.citations} - {None}
+    assert studies & {c.hit.passage.case_study for c in after.citations}, "the follow-up left the subject"
+
+
+def test_an_earlier_answer_is_cut_into_its_sentences_at_markers_and_sentence_ends() -> None:
+    from assistant.answer import answer_sentences
+
+    text = "Councils shared a team. [1] They saved money, eg £1m. It took years? [2]\n\nRelated case studies: X"
+    assert answer_sentences(text) == ["Councils shared a team.", "They saved money, eg £1m.", "It took years?", "Related case studies: X"]
