@@ -142,7 +142,11 @@ def passage_about(case_study: str, section: str, text: str) -> str:
 
 
 def closing_quote(sentences: Sequence[str]) -> tuple[str, ...] | None:
-    """The sentences that close a quotation the first one opens (none if it opens none); None if none closes it."""
+    """The sentences that close a quotation the first one opens (none if it opens none); None if none closes it, or
+    if the first closes a quotation an earlier sentence opened: alone its closing mark would dangle, and run on it
+    'balanced' itself by pulling in the next quotation's opening (and any heading between)."""
+    if sentences[0].count("”") > sentences[0].count("“"):
+        return None
     for end in range(1, min(len(sentences), QUOTE_REACH + 1) + 1):
         if balanced_quotes(" ".join(sentences[:end])):
             return tuple(sentences[1:end])

@@ -113,6 +113,8 @@ def test_sentence_guards() -> None:
     assert not balanced_quotes("The report concludes that “Behaviour, culture and trust matter.")
     assert closing_quote(["He said “we share.", "It works”.", "Next."]) == ("It works”.",)
     assert closing_quote(["He said “we share.", "Next.", "More.", "Still open."]) is None
+    # The tail of a quotation an earlier sentence opened does not 'balance' itself with the next quotation's opening.
+    assert closing_quote(["It works.”", "A heading between", "“Another quotation begins."]) is None
     assert without_glued_heading("Sharing a planning team The councils saved money on the Local Plan.") == (
         "The councils saved money on the Local Plan."
     )
