@@ -94,6 +94,34 @@ def _segment(block: str) -> list[str]:
     return sentences
 
 
+# A heading the extraction ran into the long quotation under it ('LEPs are here to stay and their influence is
+# growing “We want to ensure …'): the paragraph opens with words and no sentence end, then a quotation of a sentence or
+# more. Not when the words lead into the quotation ('… is that “', '… told us “', '… approved “Future Dorset”
+# proposals'): they end on a word that takes an object or introduces speech, or the quotation is a name that closes.
+_HEADING_BEFORE_QUOTATION = re.compile(r"^(?P<heading>[^.!?:;“”\"]{3,160}?[A-Za-z0-9)’])\s+(?=“[A-Z])")
+_LEADS_INTO_QUOTATION = frozenset(
+    "a an the and or of to in on at by for from with into as than that is are was were be been its their our his her "
+    "this these those us them him me said says say told tells stated states noted notes added adds wrote writes "
+    "explained explains concluded concludes commented comments described describes called titled entitled named "
+    "approved approves".split()
+)
+QUOTATION_WORDS = 6  # a quotation this long before it closes (or left open) is a sentence, not a name
+
+
+def heading_before_quotation(block: str) -> tuple[str, str] | None:
+    """(heading, rest) when a paragraph opens with a heading run into a quotation; None otherwise."""
+    match = _HEADING_BEFORE_QUOTATION.match(block)
+    if match is None:
+        return None
+    heading, rest = match.group("heading"), block[match.end() :]
+    if heading.split()[-1].lower().strip("’") in _LEADS_INTO_QUOTATION:
+        return None
+    closes = rest.find("”")
+    if len((rest[:closes] if closes > 0 else rest).split()) < QUOTATION_WORDS:
+        return None
+    return heading, rest
+
+
 def split_sentences(text: str) -> list[str]:
     """Split running text into sentences (syntok, the one rule everywhere); bullets count as sentences of their own.
 
@@ -104,6 +132,10 @@ def split_sentences(text: str) -> list[str]:
     sentences: list[str] = []
     for block in re.split(r"\n+|\s*•\s+", text):
         block = collapse_ws(block)
+        glued = heading_before_quotation(block)
+        if glued:
+            sentences.append(glued[0])
+            block = glued[1]
         if block:
             for part in _FOOTNOTED_END.sub(r"\1\n", block).split("\n"):
                 sentences.extend(_segment(part))

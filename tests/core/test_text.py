@@ -75,3 +75,21 @@ def test_web_addresses_broken_across_lines_are_rejoined(broken: str, whole: str)
 )
 def test_table_and_infographic_cells_are_told_from_sentences(text: str, kind: str) -> None:
     assert sentence_kind(text) == kind
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "expected"),
+    [
+        # A heading run into the long quotation under it is a sentence of its own.
+        (
+            "Parishes are growing in number “We want every community to have a council of its own. It helps.”",
+            ["Parishes are growing in number", "“We want every community to have a council of its own.", "It helps.”"],
+        ),
+        # Words that lead into the quotation keep it: speech, 'that', or a name in quotation marks that closes.
+        ("The leader told us “We want every community to have a council of its own.”", None),
+        ("A lesson from the work was that “You start small and then you grow it together.”", None),
+        ("The minister approved the “Future Towns” proposals for two new councils in the county.", None),
+    ],
+)
+def test_a_heading_run_into_a_quotation_is_split_off(paragraph: str, expected: list[str] | None) -> None:
+    assert split_sentences(paragraph) == (expected or [paragraph])
