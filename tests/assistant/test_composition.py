@@ -188,6 +188,21 @@ def test_a_cell_of_an_infographic_is_not_a_sentence() -> None:
     assert ends_a_statement("Prevention pays.", passage)
 
 
+def test_a_short_unfinished_line_is_quoted_only_when_it_says_something() -> None:
+    """A column header or two headings run together say nothing; a heading written as a claim, or a label and what
+    it names, does. All lines written for this test."""
+    from assistant.composition import ends_a_statement
+
+    passage = "Some text.\n\nShare of parishes with a neighbourhood plan\n\nMore text."
+    assert not ends_a_statement("Share of parishes with a neighbourhood plan", passage)
+    assert not ends_a_statement("Working with health partners Social prescribing in practice", passage)
+    assert ends_a_statement("Shared services can free councillors to focus on their places", passage)
+    assert ends_a_statement("Lessons learned: start small and build trust", passage)
+    assert ends_a_statement("Share of parishes with a neighbourhood plan", "We count:\n• Share of parishes with a neighbourhood plan")
+    long_line = "Councils in the county have agreed one approach to planning enforcement across all of their areas"
+    assert ends_a_statement(long_line, passage)
+
+
 @pytest.mark.parametrize(
     ("sentence", "passage", "expected"),
     [
