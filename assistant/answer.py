@@ -16,6 +16,7 @@ from assistant.composition import (
     quotable,
     select,
     sentence_candidates,
+    states_nothing,
     without_glued_heading,
 )
 from assistant.glossary import PlainGlossary, Term
@@ -422,6 +423,8 @@ def _chosen_sentences(
     """The best sentences for each ask, each from the ask's own search where there was one, leaving out what the
     answer before said while an ask has other sentences."""
     per_ask = candidates_per_ask(understanding, result, ask_results, store, params, hits_considered)
+    # Scored like every candidate (the fitted weights learned such lines as sentences that hold no fact), never quoted.
+    per_ask = [[c for c in found if not states_nothing(c.text, c.hit.passage.text)] for found in per_ask]
     if said_before:
         # 'And what was the money used for?' searches the subject just answered, so its closest sentences are often
         # the ones the user has just read: a follow-up asks for what was not said.

@@ -33,13 +33,15 @@ PER_PASSAGE = 2  # sentences quoted from one passage
 SPECIFIC: frozenset[AnswerType] = frozenset({"amount", "count", "date", "definition", "outcome"})
 MIN_LOWER_WORDS = 2  # a heading or a signature has fewer lower-case words that are not function words
 _FUNCTION_WORDS = frozenset("and the for with from into of to in on at by or nor".split())
-# An unfinished line of no more words than this, not a bullet, is a heading, a table header or a chart label.
+# An unfinished line of no more words than this, not a bullet, may be a heading, a table header or a chart label.
 UNFINISHED_HEADING_WORDS = 12
-# What keeps a short unfinished line a statement: a label and what it names ('Key enablers: boundary spanners and
-# shared insight'), or a verb that says something ('District/county collaboration can unlock …'). Headings the
-# toolkit writes as claims carry facts; a column header or two headings run together ('Collaborating on
-# infrastructure and investment Land value capture') carry none.
-_STATES = re.compile(r":|\b(?:is|are|was|were|be|been|being|has|have|had|can|could|will|would|should|may|might|must|do|does|did|need|needs)\b", re.I)
+# What keeps such a line a statement: a label and what it names ('Key enablers: boundary spanners and shared
+# insight'), or a verb that says something ('District/county collaboration can unlock …'). Headings the toolkit
+# writes as claims carry facts; a column header or two headings run together carry none.
+_STATES = re.compile(
+    r":|\b(?:is|are|was|were|be|been|being|has|have|had|can|could|will|would|should|may|might|must|do|does|did|need|needs)\b",
+    re.I,
+)
 QUOTE_REACH = 2  # sentences a quotation may run on for before the answer gives up on closing it
 KEEP_WITHIN = 0.4  # a sentence this far below its ask's best answers it no more
 # Past each ask's best, a sentence from another case study than the one the question names and the answer opens
@@ -113,17 +115,26 @@ def quotable(sentence: str) -> bool:
 
 
 def ends_a_statement(sentence: str, passage: str) -> bool:
-    """Ends as a sentence does or is an item of a bulleted list; else it is long and carries no figure. Not a
-    heading, a table's column header or a chart's label ('Count of district councils in LEP area'), nor an
-    infographic's or a table's cell ('£1 saves £108.27 over 10 years in prevented falls'); cells are also marked at
-    ingest. Measured on dev: guarding every unfinished line cost the curated set more facts than it gained the blind;
-    the long ones are mostly statements whose full stop the layout lost."""
+    """Ends as a sentence does, is an item of a bulleted list, or carries no figure; not an infographic's or a
+    table's cell ('£1 saves £108.27 over 10 years in prevented falls'). A small guard: cells are marked at ingest.
+    Measured on dev: guarding every unfinished line cost the curated set more facts than it gained the blind."""
     text = sentence.rstrip()
-    if text[-1] in ".!?”’\")…:;" or f"• {text[:40]}" in collapse_ws(passage):
+    if not re.search(r"\d", text):  # an unfinished line without a figure is more often a heading than a cell
         return True
-    if len(text.split()) <= UNFINISHED_HEADING_WORDS and not _STATES.search(text):
-        return False
-    return not re.search(r"\d", text)
+    return text[-1] in ".!?”’\")…:;" or f"• {text[:40]}" in collapse_ws(passage)
+
+
+def states_nothing(sentence: str, passage: str) -> bool:
+    """A column header, a chart's label or two headings run together ('Count of district councils in LEP area',
+    'Collaborating on infrastructure and investment Land value capture'): short, unfinished, not a bullet, with
+    neither a label's colon nor a verb that says something."""
+    text = sentence.rstrip()
+    return not (
+        text[-1:] in (".", "!", "?", "”", "’", '"', ")", "…", ":", ";")
+        or f"• {text[:40]}" in collapse_ws(passage)
+        or len(text.split()) > UNFINISHED_HEADING_WORDS
+        or _STATES.search(text)
+    )
 
 
 # What the checks below find in a stored sentence never changes, and /ask scores the same few hundred sentences
