@@ -21,7 +21,7 @@ from assistant.composition import (
 )
 from assistant.glossary import PlainGlossary, Term
 from assistant.params import RetrievalParams
-from assistant.question import BeyondScope, beyond_scope, defined_phrase, is_english
+from assistant.question import PUBLISHED, BeyondScope, beyond_scope, defined_phrase, is_english
 from assistant.retrieval import Hit, SearchResult
 from core.models import CaseStudy, Passage
 from core.page_labels import case_study_page_label
@@ -196,6 +196,29 @@ def is_covered(result: SearchResult, params: RetrievalParams) -> bool:
 PARTIAL_MIN_CLOSENESS = 0.35
 
 
+# An amount of money asked ('how much did they save?', 'what did it cost?') and a figure of money in a text.
+_MONEY_ASKED = re.compile(r"\b(?:sav(?:e|ed|es|ing|ings)|cost|costs|costing|spen[dt]|spending|money|budgets?|cheaper)\b|£", re.I)
+_MONEY_FIGURE = re.compile(r"£\s?\d|\d\s?(?:m|bn|k)\b|\b(?:million|billion)\b", re.I)
+
+
+def no_money_figure(understanding: Understanding, result: SearchResult, store: PassageStore) -> BeyondScope | None:
+    """'How much did Publica save?': an amount of money asked of one case study (named, or the subject a follow-up
+    leans on) none of whose passages gives a money figure; 17 of the toolkit's 31 case studies give none. Answered
+    as covered, such a question got sentences that merely mention savings."""
+    main = understanding.asks[0] if understanding.asks else None
+    if main is None or main.wants != "amount" or not _MONEY_ASKED.search(main.text) or not result.hits:
+        return None
+    study = result.hits[0].passage.case_study
+    if not study:
+        return None
+    named = any(normalise(name) in normalise(study) for name in understanding.entities)
+    if not (named or result.query.follow_up):
+        return None
+    if any(_MONEY_FIGURE.search(p.text) for p in store.passages() if p.case_study == study):
+        return None
+    return BeyondScope("no_money_figure", f"The toolkit ({PUBLISHED}) gives no money figures for {study}.")
+
+
 def closest_only(chosen: Sequence[Candidate], result: SearchResult, store: PassageStore) -> list[Candidate]:
     """The sentences of a partial answer close enough to the question to be 'the closest it does say'."""
     kept = []
@@ -308,7 +331,7 @@ def compose_answer(
         own = ask_results[1:] if len(ask_results) == len(understanding.asks) else ()
         more = _chosen_sentences(rest, result, own, store, params, hits_considered)
         return _with_more(defined, more[: params.answer_sentences - 1], store)
-    beyond = beyond_scope(question, store.vocabulary())
+    beyond = beyond_scope(question, store.vocabulary()) or no_money_figure(understanding, result, store)
     if not is_covered(result, params):
         return abstention(result, beyond)
     chosen = _chosen_sentences(understanding, result, ask_results, store, params, hits_considered, said_before)

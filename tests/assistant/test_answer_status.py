@@ -279,3 +279,33 @@ def test_more_ways_of_asking_what_the_toolkit_cannot_give(kind: str, question: s
 )
 def test_asking_how_a_case_study_went_about_it_is_not_a_later_event(question: str) -> None:
     assert beyond_scope(question, {"denmark"}) is None
+
+
+def _money_in(assistant, title: str) -> bool:  # type: ignore[no-untyped-def]
+    return any(re.search(r"£\s?\d|\bmillion\b", p.text) for p in assistant.store.passages() if p.case_study == title)
+
+
+def test_money_asked_of_a_case_study_that_gives_none_is_partial_and_says_so(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Which case studies give a money figure is read from the index, not listed here."""
+    titles = [c.title for c in assistant.store.case_studies()]
+    without = [t for t in titles if not _money_in(assistant, t)]
+    with_money = [t for t in titles if _money_in(assistant, t)]
+    assert without and with_money
+    checked = 0
+    for title in without[:4]:
+        answer = assistant.ask(f"How much money did {title} save?")
+        if answer.hits and answer.hits[0].passage.case_study != title:
+            continue  # the question's search went elsewhere: the rule has nothing to say about it
+        checked += 1
+        assert answer.status == "partial", (title, answer.text[:200])
+        assert answer.text.startswith(f"The toolkit (2018) gives no money figures for {title}.")
+        assert not answer.answered
+    assert checked >= 2
+    # Asked as a follow-up about the case study, the same.
+    study = without[0]
+    history = [Turn("user", f"Tell me about {study}"), Turn("assistant", assistant.ask(f"Tell me about {study}").text)]
+    follow_up = assistant.ask("and how much did they save?", history=history)
+    assert follow_up.status == "partial" and study in follow_up.text.split("\n")[0]
+    # A case study that gives figures is answered as before.
+    answered = [assistant.ask(f"How much money did {title} save?") for title in with_money[:3]]
+    assert all(a.status != "partial" or "no money figures" not in a.text for a in answered)
