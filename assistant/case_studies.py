@@ -19,6 +19,7 @@ CASE_CENTROID_SHARE = 0.5
 CASE_STUDIES_CONSIDERED = 3
 # A question names a case study when it holds this share of the (rarity-weighted) words of its names.
 NAMED_SHARE = 0.5
+TITLE_WORDS = 2  # a title asked in full names its case study from this many words
 # Words in many case studies' names that name none of them ('Borough', 'Partnership'), beside the stop words.
 _GENERIC_NAME_WORDS = STOP_WORDS | frozenset(
     "our from district districts council councils dc borough city county case study partnership partners group service services health housing local government authority authorities".split()
@@ -47,19 +48,26 @@ def summarise(passages: list[Passage], limit: int = 200) -> str:
 class CaseStudyIndex:
     """One store's case studies: a centroid vector each, their sentences, and the proper nouns of their names."""
 
-    def __init__(self, store: PassageStore) -> None:
+    def __init__(self, store: PassageStore, common_words: frozenset[str] = frozenset()) -> None:
+        """`common_words`: everyday English words; a title's other capitalised words are names too ('Wycombe')."""
         self.store = store
         self.titles, self.centroids, self.members = _case_study_index(store)
         proper = proper_nouns(p.text for p in store.passages()) - {a.lower() for a in store.glossary}
         self._sentences = _case_sentence_rows(store, self.members)
-        self._names = _case_study_names(store.case_studies(), self.titles, proper)
+        lower_case = frozenset(w for p in store.passages() for w in re.findall(r"\b[a-z]+\b", p.text))
+        self._names = _case_study_names(store.case_studies(), self.titles, proper, common_words, lower_case)
+        # A title asked in full names its case study, whatever its words ('the Five-Council partnership').
+        self._title_phrases = [normalised_words(re.split(r"\s*[(:]", title)[0]) for title in self.titles]
 
     def named_in(self, text: str) -> list[int]:
-        """Case studies the text names ('Central Lincolnshire', 'Publica', 'Wyre Forest')."""
-        tokens = set(words(text))
+        """Case studies the text names ('Central Lincolnshire', 'Publica', 'Wyre Forest', 'Five-Council partnership')."""
+        tokens = {w.split("'")[0] for w in words(text)}  # 'Publica's savings' names Publica
+        phrase = f" {normalised_words(text)} "
         named = []
         for case, (weights, total) in enumerate(self._names):
-            if total and sum(w for t, w in weights.items() if t in tokens) / total >= NAMED_SHARE:
+            by_words = bool(total) and sum(w for t, w in weights.items() if t in tokens) / total >= NAMED_SHARE
+            title = self._title_phrases[case]
+            if by_words or (len(title.split()) >= TITLE_WORDS and f" {title} " in phrase):
                 named.append(case)
         return named
 
@@ -100,14 +108,28 @@ def proper_nouns(texts: Iterable[str]) -> set[str]:
     return {w for w, n in upper.items() if n >= 9 * lower.get(w, 0)}
 
 
+def normalised_words(text: str) -> str:
+    """Lower-case words joined by single spaces: 'Five-Council partnership' and 'five council partnership' agree."""
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
 def _case_study_names(
-    case_studies: list[CaseStudy], titles: list[str], proper: set[str]
+    case_studies: list[CaseStudy],
+    titles: list[str],
+    proper: set[str],
+    common_words: frozenset[str] = frozenset(),
+    lower_case: frozenset[str] = frozenset(),
 ) -> list[tuple[dict[str, float], float]]:
-    """Per case study (in index order), the proper nouns of its names, weighted by rarity among case studies."""
+    """Per case study (in index order), the names in its title and label, weighted by rarity among case studies: the
+    words the toolkit capitalises as names, and capitalised title words that are neither everyday English nor
+    ever written in lower case by the toolkit (a place it only names at the start of a line: 'Wycombe', 'Adur')."""
     names: dict[str, set[str]] = {}
     for study in case_studies:
         text = f"{study.title} {study.label or ''}"
-        names[study.title] = {w for w in words(text) if w in proper and w not in _GENERIC_NAME_WORDS and len(w) > 2}
+        capitalised = {w.lower() for w in re.findall(r"\b[A-Z][a-z]+\b", text)} - common_words - lower_case if common_words else set()
+        names[study.title] = {
+            w for w in words(text) if (w in proper or w in capitalised) and w not in _GENERIC_NAME_WORDS and len(w) > 2
+        }
     frequency: dict[str, int] = {}
     for tokens in names.values():
         for token in tokens:

@@ -113,7 +113,7 @@ class Retriever:
         self.case_studies = store.case_studies()
         self.chapters = sorted({p.chapter for p in store.passages()})
         self._titles = [c.title for c in self.case_studies]
-        self._cases = CaseStudyIndex(store)
+        self._cases = CaseStudyIndex(store, english_words())
         self._closeness = Closeness(store)
         # Kept apart from the query cache, whose 2,048 places a stream of new questions churns: a heading evicted
         # there would be embedded again by the next question whose candidates sit under it.

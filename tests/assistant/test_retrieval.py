@@ -194,3 +194,23 @@ def test_each_candidates_closest_sentence_is_found_among_its_own_sentences(assis
         rows = [s.row for s in store.sentences_of(passage_id)]
         expected = float((store.sentence_vectors(rows) @ vector).max()) if rows else -1.0
         assert found == pytest.approx(expected, abs=1e-6)  # one product over all candidates rounds a little apart
+
+
+def test_a_case_study_asked_by_its_title_or_its_place_is_named_and_found(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Every case study, read from the index: its title up to any bracket or colon names it ('the Five-Council
+    partnership' has no place name to go by), so does a possessive of its name, and its passages come first."""
+    import re
+
+    from assistant.case_studies import CaseStudyIndex
+    from assistant.question import english_words
+
+    index = CaseStudyIndex(assistant.store, english_words())
+    for case, title in enumerate(index.titles):
+        lead = re.split(r"\s*[(:]", title)[0]
+        question = f"What did {lead} achieve?"
+        assert case in index.named_in(question), title
+        assert title in [h.passage.case_study for h in assistant.search(question).hits[:3]], title
+    # A place the toolkit names only at the start of a line is a name too, possessive and all.
+    bracketed = [(case, title) for case, title in enumerate(index.titles) if "(" in title]
+    place_named = [case for case, title in bracketed if case in index.named_in(f"What is {title.split('(')[1].split()[0]}'s approach?")]
+    assert len(place_named) >= len(bracketed) - 2, [index.titles[c] for c, _ in bracketed]
