@@ -208,11 +208,14 @@ def no_money_figure(understanding: Understanding, result: SearchResult, store: P
     main = understanding.asks[0] if understanding.asks else None
     if main is None or main.wants != "amount" or not _MONEY_ASKED.search(main.text) or not result.hits:
         return None
-    study = result.hits[0].passage.case_study
+    # The one case study the question names (by its whole title, else by a name in it), even where its search put
+    # another first; else a follow-up's subject.
+    names = {normalise(name) for name in understanding.entities}
+    titles = [c.title for c in store.case_studies()]
+    named = {t for t in titles if normalise(t) in names} or {t for t in titles if any(n in normalise(t) for n in names)}
+    top = result.hits[0].passage.case_study
+    study = next(iter(named)) if len(named) == 1 else top if top and (top in named or result.query.follow_up) else None
     if not study:
-        return None
-    named = any(normalise(name) in normalise(study) for name in understanding.entities)
-    if not (named or result.query.follow_up):
         return None
     if any(_MONEY_FIGURE.search(p.text) for p in store.passages() if p.case_study == study):
         return None

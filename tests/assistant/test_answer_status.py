@@ -291,16 +291,12 @@ def test_money_asked_of_a_case_study_that_gives_none_is_partial_and_says_so(assi
     without = [t for t in titles if not _money_in(assistant, t)]
     with_money = [t for t in titles if _money_in(assistant, t)]
     assert without and with_money
-    checked = 0
-    for title in without[:4]:
+    # Every one of them, even where the question's search puts another passage first.
+    for title in without:
         answer = assistant.ask(f"How much money did {title} save?")
-        if answer.hits and answer.hits[0].passage.case_study != title:
-            continue  # the question's search went elsewhere: the rule has nothing to say about it
-        checked += 1
         assert answer.status == "partial", (title, answer.text[:200])
         assert answer.text.startswith(f"The toolkit (2018) gives no money figures for {title}.")
         assert not answer.answered
-    assert checked >= 2
     # Asked as a follow-up about the case study, the same.
     study = without[0]
     history = [Turn("user", f"Tell me about {study}"), Turn("assistant", assistant.ask(f"Tell me about {study}").text)]
