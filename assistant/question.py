@@ -73,14 +73,9 @@ def _own_words(text: str) -> list[str]:
 class Speller:
     """Spelling tolerance against the corpus's own words; real English words are left alone."""
 
-    def __init__(
-        self, vocabulary: dict[str, int], known_words: frozenset[str] = frozenset(), mapped: frozenset[str] = frozenset()
-    ) -> None:
-        """`mapped`: users' plain words the synonyms map to the toolkit's ('lonely' → 'loneliness'); the toolkit
-        covers what they mean, so they don't count as words it never uses."""
+    def __init__(self, vocabulary: dict[str, int], known_words: frozenset[str] = frozenset()) -> None:
         self.vocabulary = vocabulary
         self.known_words = known_words
-        self.mapped = mapped
         self._by_length: dict[int, list[str]] = {}
         for word, count in vocabulary.items():
             if count >= 2 and word.isalpha():
@@ -125,11 +120,7 @@ class Speller:
         if not content:
             return 0.0
         unknown = [
-            w
-            for w in content
-            if w not in self.vocabulary
-            and w not in self.mapped
-            and (w in self.known_words or self.closest(w, loose=False) is None)
+            w for w in content if w not in self.vocabulary and (w in self.known_words or self.closest(w, loose=False) is None)
         ]
         return len(unknown) / len(content)
 

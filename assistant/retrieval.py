@@ -109,7 +109,7 @@ class Retriever:
         self.store = store
         self._encode = lru_cache(maxsize=2048)(encode)
         self.synonyms = synonyms or {}
-        self.speller = Speller(store.vocabulary(), english_words(), frozenset(self.synonyms))
+        self.speller = Speller(store.vocabulary(), english_words())
         self.case_studies = store.case_studies()
         self.chapters = sorted({p.chapter for p in store.passages()})
         self._titles = [c.title for c in self.case_studies]
