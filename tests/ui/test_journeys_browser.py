@@ -4,10 +4,12 @@ the way back), and a case study opened from an answer with no way back to the co
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from selenium.common.exceptions import ElementClickInterceptedException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -34,10 +36,19 @@ def chromium(tmp_path: Path) -> Iterator[WebDriver]:
         driver.quit()
 
 
-def _click(driver: WebDriver, element: WebElement) -> None:
-    """Click as a user would, with the element scrolled clear of the question box pinned to the page's bottom."""
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
-    element.click()
+def _click(driver: WebDriver, element: WebElement, attempts: int = 5) -> None:
+    """Click as a user would, with the element scrolled clear of the question box pinned to the page's bottom. While
+    an answer is still being laid out, the element can sit under another for a moment (CI once found a caption over a
+    source card): like a user, click again once the page has settled."""
+    for attempt in range(attempts):
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+        try:
+            element.click()
+            return
+        except ElementClickInterceptedException:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5)
 
 
 def _button(driver: WebDriver, label: str) -> None:
