@@ -121,25 +121,28 @@ def ends_a_statement(sentence: str, passage: str) -> bool:
     text = sentence.rstrip()
     if not re.search(r"\d", text):  # an unfinished line without a figure is more often a heading than a cell
         return True
-    return text[-1] in ".!?”’\")…:;" or f"• {text[:40]}" in collapse_ws(passage)
+    return _finished_or_bulleted(text, passage)
 
 
+def _finished_or_bulleted(text: str, passage: str) -> bool:
+    """Ends as a sentence does, or is an item of a bulleted list in its passage."""
+    return text[-1:] in (".", "!", "?", "”", "’", '"', ")", "…", ":", ";") or f"• {text[:40]}" in collapse_ws(passage)
+
+
+# What the checks below find in a stored sentence never changes, and /ask scores the same few hundred sentences
+# for every question: each is worked out once (bounded, so a re-indexed corpus's old sentences age out).
+STORED_FACTS = 16384
+
+
+@lru_cache(maxsize=STORED_FACTS)
 def states_nothing(sentence: str, passage: str) -> bool:
     """A column header, a chart's label or two headings run together ('Count of district councils in LEP area',
     'Collaborating on infrastructure and investment Land value capture'): short, unfinished, not a bullet, with
     neither a label's colon nor a verb that says something."""
     text = sentence.rstrip()
     return not (
-        text[-1:] in (".", "!", "?", "”", "’", '"', ")", "…", ":", ";")
-        or f"• {text[:40]}" in collapse_ws(passage)
-        or len(text.split()) > UNFINISHED_HEADING_WORDS
-        or _STATES.search(text)
+        len(text.split()) > UNFINISHED_HEADING_WORDS or _STATES.search(text) or _finished_or_bulleted(text, passage)
     )
-
-
-# What the checks below find in a stored sentence never changes, and /ask scores the same few hundred sentences
-# for every question: each is worked out once (bounded, so a re-indexed corpus's old sentences age out).
-STORED_FACTS = 16384
 
 
 @lru_cache(maxsize=STORED_FACTS)
