@@ -8,12 +8,15 @@ import time
 from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import Progress, TaskID
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from assistant.params import RetrievalParams
 
 console = Console(stderr=True)
 
@@ -28,12 +31,14 @@ def run_evaluation(
     conversation: bool = True,
     on_progress: Callable[[str, int, int], None] | None = None,
     langchain: bool = True,
+    variants: Mapping[str, RetrievalParams] | None = None,
 ) -> dict[str, object]:
     """Evaluate ours (in-process, or the service at `url`) and, optionally, the baselines, on each question set.
 
     The report holds one section per set under "sets", each with the same systems, so they read side by side.
     `on_progress(stage, done, total)` hears of every question asked, counted over the whole run. `langchain`: with
     the baselines, also the plain LangChain pipeline (it embeds the toolkit again, with torch: a minute or more).
+    `variants`: ours again under each of these settings, by name, after ours (the ablation).
     """
     from assistant.settings import get_settings
     from evals.dataset import load_questions
@@ -47,11 +52,12 @@ def run_evaluation(
     chosen = {sets.stem: sets} if isinstance(sets, Path) else dict(sets)
     systems: list[object] = []
     local = assistant
-    if local is None and (url is None or baselines):
+    if local is None and (url is None or baselines or variants):
         from assistant.service import build_assistant
 
         local = build_assistant(settings)
     systems.append(HttpSystem(url) if url else AssistantSystem(local))
+    systems += [AssistantSystem(local, name, params) for name, params in (variants or {}).items()]
     if baselines:
         systems += [
             AssistantSystem(local, "bm25 only", baseline_params("bm25"), answers=False),
@@ -167,6 +173,39 @@ def register(app: typer.Typer) -> None:
         _record_history(report)
         Console().print(_summary_table(report))
         console.print(f"Report written to {folder}/report.md")
+
+    @app.command("eval-ablate")
+    def eval_ablate(
+        question_set: Annotated[str, typer.Option("--set", help="curated, blind, all (both side by side), or a JSONL file.")] = "all",
+        split: Annotated[str, typer.Option("--split", help="dev, test or all. Tune on dev; report on test.")] = "dev",
+        only: Annotated[list[str] | None, typer.Option("--only", help="One variant by name (repeatable); default: every one.")] = None,
+        conversation: Annotated[bool, typer.Option("--conversation/--no-conversation", help="Also ask each standalone question after an unrelated turn.")] = False,
+        out: Annotated[Path | None, typer.Option("--out", help="Folder for report folders (default: LOCALITIES_EVAL_REPORTS_DIR, evals/reports).")] = None,
+    ) -> None:
+        """Each retrieval and answer signal off in turn (and the experiments on), on the same questions as the served
+        settings; writes ablation.md beside the usual report. About a minute per variant on the dev split.
+
+        Example: localities eval-ablate --split dev --only "no rerank"
+        """
+        from assistant.params import RetrievalParams
+        from assistant.settings import get_settings
+        from evals.ablation import ablation_markdown, variants
+        from evals.dataset import resolve_sets
+        from evals.report import write_report
+
+        if split not in ("dev", "test", "all"):
+            console.print("[red]--split must be dev, test or all.[/red]")
+            raise typer.Exit(2)
+        try:
+            sets = resolve_sets(question_set)
+            chosen = variants(RetrievalParams(), tuple(only or ()))
+        except ValueError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from None
+        report = run_evaluation(sets, split, None, False, conversation=conversation, variants=chosen)
+        folder = write_report(report, (out or get_settings().eval_reports_dir) / time.strftime("%Y%m%d-%H%M%S-ablation"))
+        (folder / "ablation.md").write_text(ablation_markdown(report), encoding="utf-8")
+        console.print(f"Ablation written to {folder}/ablation.md")
 
     @app.command("eval-compare")
     def eval_compare(
