@@ -25,6 +25,7 @@ LIST_ITEMS = 4  # items of a list to quote after the sentence that introduces it
 # collaboration is:') and it is as close to the ask as its closest item. Measured on dev (fact recall / cited
 # evidence): blind 0.340 -> 0.348 / 0.733 -> 0.742, curated 0.696 -> 0.709 / 0.848 unchanged.
 BULLETS = 8
+BULLET_RUN_ON = 2  # sentences a bullet may run on for before the next bullet still belongs to its list
 RANK_PRIOR = 0.2  # how much a sentence gains from its passage's rank
 OVERLAP_WEIGHT = 0.15  # how much from the share of the ask's words it uses
 TYPE_BONUS = 0.12  # how much from carrying the kind of answer the ask wants
@@ -457,12 +458,21 @@ def closeness(vectors: np.ndarray, result: SearchResult) -> np.ndarray:
 
 
 def bullets(ordered: Sequence[Any], at: int, flat_passage: str) -> tuple[Any, ...]:
-    """The bulleted items that follow a sentence, to the list's last (up to BULLETS)."""
+    """The bulleted items that follow a sentence, to the list's last (up to BULLETS): each bullet's first sentence.
+    A bullet may run on for a sentence or two ('• Mobilise: getting collaboration off the ground … . The enablers
+    …'); the list goes on at the next bullet, and ends where no bullet follows."""
     found: list[Any] = []
-    for item in ordered[at + 1 : at + 1 + BULLETS]:
-        if f"• {item.text[:40]}" not in flat_passage:
+    run_on = 0
+    for item in ordered[at + 1 :]:
+        if f"• {item.text[:40]}" in flat_passage:
+            found.append(item)
+            run_on = 0
+            if len(found) == BULLETS:
+                break
+        elif found and run_on < BULLET_RUN_ON:
+            run_on += 1
+        else:
             break
-        found.append(item)
     return tuple(found)
 
 

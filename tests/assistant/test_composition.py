@@ -266,3 +266,31 @@ def test_list_items_after_their_introduction_are_quoted_as_printed() -> None:
     ordered = _sentences("Key benefits include:", "1 Faster growth through planning.", "2 Greater resilience.")
     passage = "Key benefits include:\n1 Faster growth through planning.\n2 Greater resilience."
     assert list_items(ordered, 0, bullets(ordered, 0, passage))[:2] == ("1 Faster growth through planning.", "2 Greater resilience.")
+
+
+def test_a_bullet_that_runs_on_for_a_sentence_or_two_keeps_its_list_going() -> None:
+    # As the toolkit prints the collaboration curve's phases: each bullet's label, then a sentence or two more.
+    ordered = _sentences(
+        "We suggest three phases:",
+        "Mobilise: getting started.",
+        "The enablers here build goodwill.",
+        "Change: relationships and behaviours.",
+        "This means working together.",
+        "It also means a shared vision.",
+        "Consolidate: making it stick.",
+        "The enablers here sustain momentum.",
+        "A new paragraph follows the list.",
+    )
+    passage = (
+        "We suggest three phases: • Mobilise: getting started. The enablers here build goodwill. • Change: relationships"
+        " and behaviours. This means working together. It also means a shared vision. • Consolidate: making it stick."
+        " The enablers here sustain momentum. A new paragraph follows the list."
+    )
+    labels = ("Mobilise: getting started.", "Change: relationships and behaviours.", "Consolidate: making it stick.")
+    assert list_items(ordered, 0, bullets(ordered, 0, passage)) == labels
+
+
+def test_a_list_ends_where_no_bullet_follows_within_a_bullets_run_on() -> None:
+    ordered = _sentences("Two points:", "First point.", "More on it.", "Still more.", "And more.", "Late point.")
+    passage = "Two points: • First point. More on it. Still more. And more. • Late point."
+    assert list_items(ordered, 0, bullets(ordered, 0, passage)) == ("First point.",)
