@@ -469,10 +469,28 @@ def bullets(ordered: Sequence[Any], at: int, flat_passage: str) -> tuple[Any, ..
             run_on = 0
             if len(found) == BULLETS:
                 break
+        elif found and _SUB_ITEM.match(item.text):
+            continue  # '– improving service delivery' under a bullet that ends 'by:': part of that bullet
         elif found and run_on < BULLET_RUN_ON:
             run_on += 1
         else:
             break
+    return tuple(found)
+
+
+_SUB_ITEM = re.compile(r"^\s*[–-]\s")  # a dashed item inside a bullet, as the toolkit prints them
+
+
+def sub_items(ordered: Sequence[Any], item: Any) -> tuple[str, ...]:
+    """The dashed items a bullet ending in ':' introduces, as printed after it."""
+    at = next((i for i, s in enumerate(ordered) if s.row == item.row), None)
+    if at is None or not item.text.rstrip().endswith(":"):
+        return ()
+    found: list[str] = []
+    for following in ordered[at + 1 :]:
+        if not _SUB_ITEM.match(following.text):
+            break
+        found.append(following.text.strip())
     return tuple(found)
 
 
@@ -481,7 +499,9 @@ def list_items(ordered: Sequence[Any], at: int, its_bullets: Sequence[Any]) -> t
     sentences. A numbered item keeps its number here: it follows its introduction as printed, which is how a quote
     is checked."""
     if its_bullets:
-        return tuple(item.text for item in its_bullets)
+        # A bullet that introduces dashed items of its own ('… in the area by: – improving service delivery – …')
+        # is quoted with them: ended at its colon, it would say nothing.
+        return tuple(" ".join((item.text, *sub_items(ordered, item))) for item in its_bullets)
     items: list[str] = []
     for item in ordered[at + 1 : at + 1 + LIST_ITEMS]:
         if item.text.rstrip().endswith(":"):

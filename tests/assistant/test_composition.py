@@ -294,3 +294,26 @@ def test_a_list_ends_where_no_bullet_follows_within_a_bullets_run_on() -> None:
     ordered = _sentences("Two points:", "First point.", "More on it.", "Still more.", "And more.", "Late point.")
     passage = "Two points: • First point. More on it. Still more. And more. • Late point."
     assert list_items(ordered, 0, bullets(ordered, 0, passage)) == ("First point.",)
+
+
+def test_a_bullet_that_introduces_dashed_items_is_quoted_with_them() -> None:
+    # As the toolkit prints the Secretary of State's tests for a merger: a bullet ending 'by:' and its dashed items.
+    ordered = _sentences(
+        "The criteria are:",
+        "The proposal is likely to improve local government by:",
+        "– improving service delivery",
+        "– giving greater value for money",
+        "– providing stronger leadership",
+        "The proposal commands local support.",
+        "The rest of this section looks at them.",
+    )
+    passage = (
+        "The criteria are: • The proposal is likely to improve local government by: – improving service delivery"
+        " – giving greater value for money – providing stronger leadership • The proposal commands local support."
+        " The rest of this section looks at them."
+    )
+    assert list_items(ordered, 0, bullets(ordered, 0, passage)) == (
+        "The proposal is likely to improve local government by: – improving service delivery – giving greater value"
+        " for money – providing stronger leadership",
+        "The proposal commands local support.",
+    )
