@@ -81,13 +81,27 @@ def without_footnote_markers(text: str, footnotes: tuple[str, ...]) -> str:
     return text
 
 
-def spelled_out(expansion: str, acronym: str) -> str:
+def _plural(phrase: str) -> str:
+    """'general practitioner' → 'general practitioners', 'local authority' → 'local authorities'."""
+    if re.search(r"[^aeiou]y$", phrase):
+        return phrase[:-1] + "ies"
+    return phrase + ("es" if re.search(r"(?:s|x|ch|sh)$", phrase) else "s")
+
+
+def spelled_out(expansion: str, acronym: str, plural: bool = False, capital: bool = False) -> str:
     """'Local Enterprise Partnership (LEP)'; an expansion with its own gloss takes the acronym inside it,
-    'general practitioner (GPs; family doctor)', not 'general practitioner (family doctor) (GPs)'."""
+    'general practitioner (GPs; family doctor)', not 'general practitioner (family doctor) (GPs)'. `plural`: the
+    text wrote the acronym with an s ('GPs identified …' → 'general practitioners (GPs; …) identified …');
+    `capital`: it opened a sentence."""
     glossed = re.fullmatch(r"(.*\S)\s*\(([^()]+)\)", expansion)
-    if glossed:
-        return f"{glossed.group(1)} ({acronym}; {glossed.group(2)})"
-    return f"{expansion} ({acronym})"
+    head, gloss = (glossed.group(1), glossed.group(2)) if glossed else (expansion, "")
+    written = acronym + "s" if plural else acronym
+    head = _plural(head) if plural else head
+    head = head[:1].upper() + head[1:] if capital else head
+    return f"{head} ({written}; {gloss})" if gloss else f"{head} ({written})"
+
+
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\]\s+|\n)$")
 
 
 def expand_first_acronyms(text: str, glossary: dict[str, str]) -> tuple[str, dict[str, str]]:
@@ -102,15 +116,20 @@ def expand_first_acronyms(text: str, glossary: dict[str, str]) -> tuple[str, dic
         used[acronym] = expansion
         if expansion.lower() in text.lower():
             continue
-        text = text[: match.start()] + spelled_out(expansion, acronym + match.group(1)) + text[match.end() :]
+        capital = bool(_SENTENCE_START.search(text[: match.start()]))
+        spelled = spelled_out(expansion, acronym, plural=bool(match.group(1)), capital=capital)
+        text = text[: match.start()] + spelled + text[match.end() :]
     return text, used
 
 
 def strip_acronym_expansions(text: str, glossary: dict[str, str]) -> str:
     """Undo expand_first_acronyms, to check an answer against the toolkit's own words."""
     for acronym, expansion in glossary.items():
-        for written in (acronym + "s", acronym):
-            text = text.replace(spelled_out(expansion, written), written)
+        if acronym not in text:
+            continue
+        for plural in (True, False):
+            for capital in (False, True):
+                text = text.replace(spelled_out(expansion, acronym, plural, capital), acronym + ("s" if plural else ""))
     return text
 
 

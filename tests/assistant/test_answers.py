@@ -78,15 +78,19 @@ def test_acronyms_are_expanded_on_first_use(assistant) -> None:  # type: ignore[
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Work with GPs and the LEP.", "Work with general practitioner (GPs; family doctor) and the Local Enterprise Partnership (LEP)."),
+        ("Work with GPs and the LEP.", "Work with general practitioners (GPs; family doctor) and the Local Enterprise Partnership (LEP)."),
+        ("Rural areas. GPs referred 25 patients.", "Rural areas. General practitioners (GPs; family doctor) referred 25 patients."),
+        ("It worked. [2] GP surgeries joined.", "It worked. [2] General practitioner (GP; family doctor) surgeries joined."),
+        ("Two LAs share staff.", "Two local authorities (LAs) share staff."),
         ("Ask the S151.", "Ask the Section 151 officer (S151; the council's chief finance officer)."),
         ("Staff moved under TUPE.", "Staff moved under Transfer of Undertakings (Protection of Employment) rules (TUPE)."),
     ],
 )
-def test_an_expansion_with_its_own_gloss_takes_the_acronym_inside_it(text: str, expected: str) -> None:
+def test_an_expansion_takes_the_acronym_inside_its_gloss_a_plural_and_a_capital_opening_a_sentence(text: str, expected: str) -> None:
     glossary = {
         "GP": "general practitioner (family doctor)",
         "LEP": "Local Enterprise Partnership",
+        "LA": "local authority",
         "S151": "Section 151 officer (the council's chief finance officer)",
         "TUPE": "Transfer of Undertakings (Protection of Employment) rules",
     }
