@@ -97,7 +97,8 @@ class Candidate:
         sentence = " ".join((self.text, *self.run_on))
         if not self.continuation:
             return sentence
-        return sentence + " " + "; ".join(item.rstrip(" .;") for item in self.continuation) + "."
+        items = "; ".join(item.rstrip(" .;") for item in self.continuation)
+        return f"{sentence} {items}" + ("" if items.endswith(("?", "!")) else ".")  # a list ending in a question is not closed '?.'
 
 
 def balanced_quotes(text: str) -> bool:

@@ -317,3 +317,16 @@ def test_a_bullet_that_introduces_dashed_items_is_quoted_with_them() -> None:
         " for money – providing stronger leadership",
         "The proposal commands local support.",
     )
+
+
+@pytest.mark.parametrize(
+    ("items", "rendered"),
+    [
+        (("Making Devolution Work.", "Devo Why, Devo How?"), "We recommend: Making Devolution Work; Devo Why, Devo How?"),
+        (("a plan;", "a team."), "We recommend: a plan; a team."),
+    ],
+)
+def test_a_list_is_closed_once_and_never_after_a_question_mark(items: tuple[str, ...], rendered: str) -> None:
+    passage = Passage("p", "toolkit", 0, 10, "Chapter", None, None, None, "We recommend: " + " ".join(items))
+    candidate = Candidate("We recommend:", Hit(passage, 0.0, 0.0, 0.0), 0, "description", 1.0, items)
+    assert candidate.render() == rendered
