@@ -458,6 +458,9 @@ def closeness(vectors: np.ndarray, result: SearchResult) -> np.ndarray:
     return similarity
 
 
+_SUB_ITEM = re.compile(r"^\s*[–-]\s")  # a dashed item inside a bullet, as the toolkit prints them
+
+
 def bullets(ordered: Sequence[Any], at: int, flat_passage: str) -> tuple[Any, ...]:
     """The bulleted items that follow a sentence, to the list's last (up to BULLETS): each bullet's first sentence.
     A bullet may run on for a sentence or two ('• Mobilise: getting collaboration off the ground … . The enablers
@@ -477,9 +480,6 @@ def bullets(ordered: Sequence[Any], at: int, flat_passage: str) -> tuple[Any, ..
         else:
             break
     return tuple(found)
-
-
-_SUB_ITEM = re.compile(r"^\s*[–-]\s")  # a dashed item inside a bullet, as the toolkit prints them
 
 
 def sub_items(ordered: Sequence[Any], item: Any) -> tuple[str, ...]:

@@ -3,7 +3,7 @@ each measured on the same questions beside the served settings, so a signal that
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,7 +63,7 @@ def _cell(value: float | None, served: float | None) -> str:
     return f"{value:.3f} ({value - served:+.3f})"
 
 
-def _rows(systems: list[dict[str, Any]], columns: tuple[str, ...], pick: Any) -> list[str]:
+def _rows(systems: list[dict[str, Any]], columns: tuple[str, ...], pick: Callable[[dict[str, Any]], Mapping[str, float]]) -> list[str]:
     served = pick(systems[0])
     lines = ["| variant | " + " | ".join(columns) + " |", "|---|" + "---|" * len(columns)]
     for i, system in enumerate(systems):
