@@ -88,6 +88,9 @@ def _plural(phrase: str) -> str:
     return phrase + ("es" if re.search(r"(?:s|x|ch|sh)$", phrase) else "s")
 
 
+_BARE_NOUN = re.compile(r"[a-z]+(?: [a-z]+){0,2}")
+
+
 def spelled_out(expansion: str, acronym: str, plural: bool = False, capital: bool = False) -> str:
     """'Local Enterprise Partnership (LEP)'; an expansion with its own gloss takes the acronym inside it,
     'general practitioner (GPs; family doctor)', not 'general practitioner (family doctor) (GPs)'. `plural`: the
@@ -97,6 +100,9 @@ def spelled_out(expansion: str, acronym: str, plural: bool = False, capital: boo
     head, gloss = (glossed.group(1), glossed.group(2)) if glossed else (expansion, "")
     written = acronym + "s" if plural else acronym
     head = _plural(head) if plural else head
+    # A gloss that is a bare noun ('family doctor') agrees with its head; a fuller one ('the council's chief
+    # finance officer') is left as written rather than pluralised clumsily.
+    gloss = _plural(gloss) if plural and _BARE_NOUN.fullmatch(gloss) else gloss
     head = head[:1].upper() + head[1:] if capital else head
     return f"{head} ({written}; {gloss})" if gloss else f"{head} ({written})"
 

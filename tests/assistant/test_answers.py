@@ -78,11 +78,13 @@ def test_acronyms_are_expanded_on_first_use(assistant) -> None:  # type: ignore[
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Work with GPs and the LEP.", "Work with general practitioners (GPs; family doctor) and the Local Enterprise Partnership (LEP)."),
-        ("Rural areas. GPs referred 25 patients.", "Rural areas. General practitioners (GPs; family doctor) referred 25 patients."),
+        ("Work with GPs and the LEP.", "Work with general practitioners (GPs; family doctors) and the Local Enterprise Partnership (LEP)."),
+        ("Rural areas. GPs referred 25 patients.", "Rural areas. General practitioners (GPs; family doctors) referred 25 patients."),
         ("It worked. [2] GP surgeries joined.", "It worked. [2] General practitioner (GP; family doctor) surgeries joined."),
         ("Two LAs share staff.", "Two local authorities (LAs) share staff."),
         ("Ask the S151.", "Ask the Section 151 officer (S151; the council's chief finance officer)."),
+        # A fuller gloss is not pluralised word by word.
+        ("Both S151s agreed.", "Both Section 151 officers (S151s; the council's chief finance officer) agreed."),
         ("Staff moved under TUPE.", "Staff moved under Transfer of Undertakings (Protection of Employment) rules (TUPE)."),
     ],
 )
