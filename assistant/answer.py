@@ -226,6 +226,13 @@ _MONEY_ASKED = re.compile(r"\b(?:sav(?:e|ed|es|ing|ings)|cost|costs|costing|spen
 _MONEY_FIGURE = re.compile(r"£\s?\d|\d\s?(?:m|bn|k)\b|\b(?:million|billion)\b", re.I)
 
 
+def case_studies_named(understanding: Understanding, store: PassageStore) -> set[str]:
+    """The titles of the case studies a question names: by a whole title, else every title holding a name in it."""
+    names = {normalise(name) for name in understanding.entities}
+    titles = [c.title for c in store.case_studies()]
+    return {t for t in titles if normalise(t) in names} or {t for t in titles if any(n in normalise(t) for n in names)}
+
+
 def no_money_figure(understanding: Understanding, result: SearchResult, store: PassageStore) -> BeyondScope | None:
     """'How much did Publica save?': an amount of money asked of one case study (named, or the subject a follow-up
     leans on) none of whose passages gives a money figure; 17 of the toolkit's 31 case studies give none. Answered
@@ -233,11 +240,8 @@ def no_money_figure(understanding: Understanding, result: SearchResult, store: P
     main = understanding.asks[0] if understanding.asks else None
     if main is None or main.wants != "amount" or not _MONEY_ASKED.search(main.text) or not result.hits:
         return None
-    # The one case study the question names (by its whole title, else by a name in it), even where its search put
-    # another first; else a follow-up's subject.
-    names = {normalise(name) for name in understanding.entities}
-    titles = [c.title for c in store.case_studies()]
-    named = {t for t in titles if normalise(t) in names} or {t for t in titles if any(n in normalise(t) for n in names)}
+    # The one case study the question names, even where its search put another first; else a follow-up's subject.
+    named = case_studies_named(understanding, store)
     top = result.hits[0].passage.case_study
     study = next(iter(named)) if len(named) == 1 else top if top and (top in named or result.query.follow_up) else None
     if not study:
@@ -481,6 +485,4 @@ def _chosen_sentences(
         # the ones the user has just read: a follow-up asks for what was not said.
         said = answer_sentences(said_before)
         per_ask = [[c for c in found if not _already_said(c, said)] or found for found in per_ask]
-    names = [normalise(e) for e in understanding.entities]
-    named = {c.title for c in store.case_studies() if any(n in normalise(c.title) for n in names)}
-    return select(per_ask, params.answer_sentences, named) if per_ask else []
+    return select(per_ask, params.answer_sentences, case_studies_named(understanding, store)) if per_ask else []
