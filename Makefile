@@ -17,6 +17,8 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@echo "Compiling the evaluation metrics once for this environment (about a minute)..."
+	$(BIN)/python -W ignore -c "from evals.metrics import warm_up; warm_up()"
 	touch $(STAMP)
 
 install: $(STAMP)
