@@ -154,6 +154,14 @@ def related_case_studies(result: SearchResult, case_studies: list[CaseStudy], li
     return related[:limit]
 
 
+def _case_study_gap(result: SearchResult, beyond: BeyondScope, store: PassageStore) -> Answer:
+    """A partial answer about one case study with nothing of its own close to the question: what the toolkit does
+    not give, and where that case study is to read."""
+    study = [c for c in store.case_studies() if c.title == beyond.case_study]
+    text = beyond.sentence + ("\n\n" + _format_related(study) if study else "")
+    return Answer(text=text, status="partial", citations=[], hits=result.hits, related=study)
+
+
 def _format_related(related: list[CaseStudy]) -> str:
     parts = [f"{c.title} ({case_study_page_label(c.page)})" if c.page else c.title for c in related]
     return "Related case studies: " + "; ".join(parts) + "."
@@ -248,7 +256,7 @@ def no_money_figure(understanding: Understanding, result: SearchResult, store: P
         return None
     if any(_MONEY_FIGURE.search(p.text) for p in store.passages() if p.case_study == study):
         return None
-    return BeyondScope("no_money_figure", f"The toolkit ({PUBLISHED}) gives no money figures for {study}.")
+    return BeyondScope("no_money_figure", f"The toolkit ({PUBLISHED}) gives no money figures for {study}.", study)
 
 
 def closest_only(chosen: Sequence[Candidate], result: SearchResult, store: PassageStore) -> list[Candidate]:
@@ -369,6 +377,12 @@ def compose_answer(
     chosen = _chosen_sentences(understanding, result, ask_results, store, params, hits_considered, said_before)
     if beyond:
         chosen = closest_only(chosen, result, store)
+        if beyond.case_study:
+            # What it does say about that case study: another one's savings quoted under 'gives no money figures for
+            # X' read as X's own.
+            chosen = [c for c in chosen if c.hit.passage.case_study == beyond.case_study]
+            if not chosen:  # nothing of its own close enough: say so, and where the case study is
+                return _case_study_gap(result, beyond, store)
     if not chosen:
         return abstention(result, beyond)
     hits = _merged_hits(result, ask_results)

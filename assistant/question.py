@@ -418,6 +418,7 @@ class BeyondScope:
 
     kind: str
     sentence: str
+    case_study: str | None = None  # the one case study it is about, when the gap is that case study's
 
 
 def _asks_local_figure(question: str) -> bool:

@@ -297,6 +297,10 @@ def test_money_asked_of_a_case_study_that_gives_none_is_partial_and_says_so(assi
         assert answer.status == "partial", (title, answer.text[:200])
         assert answer.text.startswith(f"The toolkit (2018) gives no money figures for {title}.")
         assert not answer.answered
+        # What it does say is that case study's own: another's savings under that opening would read as its own.
+        assert all(c.hit.passage.case_study == title for c in answer.citations), (title, answer.text[:300])
+        # With nothing of its own close enough, it says where the case study is instead.
+        assert answer.citations or [c.title for c in answer.related] == [title]
     # Asked as a follow-up about the case study, the same.
     study = without[0]
     history = [Turn("user", f"Tell me about {study}"), Turn("assistant", assistant.ask(f"Tell me about {study}").text)]
