@@ -482,10 +482,9 @@ def bullets(ordered: Sequence[Any], at: int, flat_passage: str) -> tuple[Any, ..
     return tuple(found)
 
 
-def sub_items(ordered: Sequence[Any], item: Any) -> tuple[str, ...]:
-    """The dashed items a bullet ending in ':' introduces, as printed after it."""
-    at = next((i for i, s in enumerate(ordered) if s.row == item.row), None)
-    if at is None or not item.text.rstrip().endswith(":"):
+def sub_items(ordered: Sequence[Any], at: int) -> tuple[str, ...]:
+    """The dashed items the bullet at `at` introduces when it ends in ':', as printed after it."""
+    if not ordered[at].text.rstrip().endswith(":"):
         return ()
     found: list[str] = []
     for following in ordered[at + 1 :]:
@@ -502,7 +501,8 @@ def list_items(ordered: Sequence[Any], at: int, its_bullets: Sequence[Any]) -> t
     if its_bullets:
         # A bullet that introduces dashed items of its own ('… in the area by: – improving service delivery – …')
         # is quoted with them: ended at its colon, it would say nothing.
-        return tuple(" ".join((item.text, *sub_items(ordered, item))) for item in its_bullets)
+        position = {s.row: i for i, s in enumerate(ordered)}
+        return tuple(" ".join((item.text, *sub_items(ordered, position[item.row]))) for item in its_bullets)
     items: list[str] = []
     for item in ordered[at + 1 : at + 1 + LIST_ITEMS]:
         if item.text.rstrip().endswith(":"):
