@@ -376,13 +376,13 @@ def compose_answer(
         return abstention(result, beyond)
     chosen = _chosen_sentences(understanding, result, ask_results, store, params, hits_considered, said_before)
     if beyond:
-        chosen = closest_only(chosen, result, store)
         if beyond.case_study:
             # What it does say about that case study: another one's savings quoted under 'gives no money figures for
-            # X' read as X's own.
+            # X' read as X's own. Filtered first, so closeness is looked up only for X's sentences.
             chosen = [c for c in chosen if c.hit.passage.case_study == beyond.case_study]
-            if not chosen:  # nothing of its own close enough: say so, and where the case study is
-                return _case_study_gap(result, beyond, store)
+        chosen = closest_only(chosen, result, store)
+        if beyond.case_study and not chosen:  # nothing of its own close enough: say so, and where the case study is
+            return _case_study_gap(result, beyond, store)
     if not chosen:
         return abstention(result, beyond)
     hits = _merged_hits(result, ask_results)
