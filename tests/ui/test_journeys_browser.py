@@ -66,8 +66,12 @@ def _open_card(driver: WebDriver, card: tuple[str, str], inside: tuple[str, str]
                 raise
 
 
+def _button_labelled(label: str) -> tuple[str, str]:
+    return (By.XPATH, f"//button[.//p[text()='{label}']]")
+
+
 def _button(driver: WebDriver, label: str) -> None:
-    _click(driver, _wait(driver, ready.element_to_be_clickable((By.XPATH, f"//button[.//p[text()='{label}']]"))))
+    _click(driver, _wait(driver, ready.element_to_be_clickable(_button_labelled(label))))
 
 
 def _selected_tab(driver: WebDriver) -> str:
@@ -129,9 +133,8 @@ def test_a_case_study_opened_from_an_answer_leads_back_to_the_conversation(chrom
     box = _wait(chromium, ready.element_to_be_clickable((By.CSS_SELECTOR, '[data-testid="stChatInputTextArea"]')))
     box.send_keys(question, Keys.ENTER)
     card = (By.CSS_SELECTOR, '[data-testid="stChatMessage"] [data-testid="stExpander"] summary')
-    read = (By.XPATH, "//button[.//p[text()='Read the whole case study: Publica Group']]")
-    _open_card(chromium, card, read)
-    _click(chromium, _wait(chromium, ready.element_to_be_clickable(read)))
+    _open_card(chromium, card, _button_labelled("Read the whole case study: Publica Group"))
+    _button(chromium, "Read the whole case study: Publica Group")
     _wait(chromium, lambda d: "Publica Group" in [h.text for h in d.find_elements(By.TAG_NAME, "h2")])
     _button(chromium, "Back to your conversation")
     _wait(chromium, lambda d: d.current_url.rstrip("/") == ui_url and len(d.find_elements(*MESSAGES)) == 2)
