@@ -79,6 +79,7 @@ def settings_embedder(
     threads: int | None = None,
     log: Callable[[str], None] | None = None,
     workers: int = 1,
+    bf16: bool = False,
 ) -> Embedder:
     """The embedder the settings ask for (ONNX Runtime or torch), loaded on first use."""
     return Embedder(
@@ -87,13 +88,18 @@ def settings_embedder(
         export_dir=settings.encoder_dir,
         threads=threads,
         workers=workers,
+        bf16=bf16,
         log=log,
     )
 
 
-def ingest_embedder(settings: Settings, log: Callable[[str], None] | None = None) -> Embedder:
-    """The embedder for an ingest: one batch per core side by side, each pass on one thread (`Embedder.encode_all`)."""
-    return settings_embedder(settings, threads=1, log=log, workers=os.cpu_count() or 1)
+def ingest_embedder(settings: Settings, log: Callable[[str], None] | None = None, in_server: bool = False) -> Embedder:
+    """The embedder for an ingest: one batch per core side by side, each pass on one thread (`Embedder.encode_all`).
+
+    Outside the server it may embed in bfloat16 (`Settings.ingest_bf16`); the server keeps OpenVINO out of its memory.
+    """
+    bf16 = settings.ingest_bf16 and not in_server
+    return settings_embedder(settings, threads=1, log=log, workers=os.cpu_count() or 1, bf16=bf16)
 
 
 def model_encoder(settings: Settings, model: str | None = None, max_batch: int = 32) -> BatchingEncoder:

@@ -13,6 +13,8 @@ _SUMMARY = re.compile(
     r"(?P<verb>Built index|Index unchanged, reused): (?P<docs>\d+) documents, (?P<passages>\d+) passages.*?\((?P<embedded>\d+) embedded\) in (?P<seconds>[\d.]+) s"
 )
 
+BF16_SAID = "Embedding in bfloat16"  # what the CLI says when the ingest embeds in bfloat16 (core/embed.py)
+
 
 def localities_program() -> list[str]:
     """The `localities` command of this environment, as a user runs it."""
@@ -30,6 +32,7 @@ def parse_summary(output: str) -> dict[str, object]:
     if match is None:
         return {}
     return {
+        "bf16": BF16_SAID in " ".join(output.split()),
         "reused": match["verb"].startswith("Index unchanged"),
         "documents": int(match["docs"]),
         "passages": int(match["passages"]),
@@ -63,11 +66,18 @@ def timed_ingest(corpus_dir: Path, index_dir: Path, model: str, env: dict[str, s
     return result
 
 
-def cold_and_unchanged(corpus_dir: Path, index_dir: Path, model: str, env: dict[str, str]) -> dict[str, object]:
-    """Ingest into an empty index directory, then run the same command again with nothing changed."""
-    if index_dir.exists() and any(index_dir.iterdir()):
-        raise ValueError(f"{index_dir} must be empty for a cold ingest")
-    return {
+def cold_and_unchanged(
+    corpus_dir: Path, index_dir: Path, model: str, env: dict[str, str], fp32_dir: Path | None = None
+) -> dict[str, object]:
+    """Ingest into an empty index directory, then run the same command again with nothing changed; and, with
+    `fp32_dir`, cold again there in float32 (`LOCALITIES_INGEST_BF16=false`): the index the torch path is compared on."""
+    for folder in (index_dir, fp32_dir):
+        if folder is not None and folder.exists() and any(folder.iterdir()):
+            raise ValueError(f"{folder} must be empty for a cold ingest")
+    runs = {
         "cold": timed_ingest(corpus_dir, index_dir, model, env),
         "unchanged": timed_ingest(corpus_dir, index_dir, model, env),
     }
+    if fp32_dir is not None:
+        runs["cold_fp32"] = timed_ingest(corpus_dir, fp32_dir, model, {**env, "LOCALITIES_INGEST_BF16": "false"})
+    return runs

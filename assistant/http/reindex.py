@@ -57,7 +57,7 @@ class Reindexer:
         self.settings, self.follower = settings, follower
         # One model for every run, in the runtime the settings ask for (ONNX by default, no torch in the server);
         # it loads at the first run that has something to embed. Runs never overlap, so they never share it at once.
-        self.embedder = ingest_embedder(settings, log=logger.info)
+        self.embedder = ingest_embedder(settings, log=logger.info, in_server=True)
         self.status = ReindexStatus()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None

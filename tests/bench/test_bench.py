@@ -19,6 +19,7 @@ from bench.run import Setup, run, write
 from bench.server import Server, ThreadServer
 from bench.stats import percentile, ratio
 from bench.synthetic import exact_duplicates, synthesize
+from core.openvino_encoder import bf16_units
 
 
 @pytest.fixture()
@@ -75,6 +76,8 @@ def test_tiny_run_produces_every_section_and_a_markdown_report(
     assert set(results) >= {"machine", "ingest", "library", "http", "load", "memory", "profile", "scale", "targets"}
     # The second run never embeds again (it reuses the build, or rebuilds from the previous vectors if ingest code changed).
     assert results["ingest"]["cold"]["passages"] > 0 and results["ingest"]["unchanged"]["embedded"] == 0
+    # `localities ingest` embeds in bfloat16 exactly where the CPU can (and says so); the tiny plan skips the float32 run.
+    assert results["ingest"]["cold"]["bf16"] == bf16_units() and "cold_fp32" not in results["ingest"]
     for name in ("ours", "langchain"):
         assert {"search", "ask"} <= set(results["http"][name])
         assert results["memory"][name]["peak_rss_mb"] > 0
