@@ -67,17 +67,17 @@ def timed_ingest(corpus_dir: Path, index_dir: Path, model: str, env: dict[str, s
 
 
 def cold_and_unchanged(
-    corpus_dir: Path, index_dir: Path, model: str, env: dict[str, str], fp32_dir: Path | None = None
+    corpus_dir: Path, index_dir: Path, model: str, env: dict[str, str], bf16_dir: Path | None = None
 ) -> dict[str, object]:
     """Ingest into an empty index directory, then run the same command again with nothing changed; and, with
-    `fp32_dir`, cold again there in float32 (`LOCALITIES_INGEST_BF16=false`): the index the torch path is compared on."""
-    for folder in (index_dir, fp32_dir):
+    `bf16_dir`, cold again there with bfloat16 asked for (`LOCALITIES_INGEST_BF16=true`, core/openvino_encoder.py)."""
+    for folder in (index_dir, bf16_dir):
         if folder is not None and folder.exists() and any(folder.iterdir()):
             raise ValueError(f"{folder} must be empty for a cold ingest")
     runs = {
         "cold": timed_ingest(corpus_dir, index_dir, model, env),
         "unchanged": timed_ingest(corpus_dir, index_dir, model, env),
     }
-    if fp32_dir is not None:
-        runs["cold_fp32"] = timed_ingest(corpus_dir, fp32_dir, model, {**env, "LOCALITIES_INGEST_BF16": "false"})
+    if bf16_dir is not None:
+        runs["cold_bf16"] = timed_ingest(corpus_dir, bf16_dir, model, {**env, "LOCALITIES_INGEST_BF16": "true"})
     return runs

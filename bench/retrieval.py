@@ -1,7 +1,4 @@
-"""Retrieval on the served encoder against the torch path: `localities eval` once with each.
-
-The served side runs over the index as `localities ingest` builds it (in bfloat16 where the CPU has the units,
-core/openvino_encoder.py), the torch side over the same corpus embedded in float32.
+"""Retrieval on the served encoder against the torch path: `localities eval` once with each, over the same index.
 
 The ONNX export's vectors match torch's to a cosine of 0.9999999, so the floor (every retrieval metric of every
 evaluation set within ±0.005 of the torch path) checks that nothing around the encoder drifted either: the
@@ -70,15 +67,8 @@ def compare(served: dict[str, dict[str, float]], torch: dict[str, dict[str, floa
     return {"largest_retrieval_gap": round(retrieval_gap, 4), "largest_answer_gap": round(answer_gap, 4), "by_set": by_set}
 
 
-def against_torch(
-    served_encoder: str, index_dir: Path, split: str, work: Path, env: dict[str, str], torch_index: Path | None = None
-) -> dict[str, Any]:
-    """The served encoder's evaluation over `index_dir` beside the torch path's over `torch_index` (default: the same
-    index), on `split`. An index embedded in bfloat16 is compared with one embedded in float32 this way, so the gap
-    covers the ingest's precision as well as the query encoder."""
+def against_torch(served_encoder: str, index_dir: Path, split: str, work: Path, env: dict[str, str]) -> dict[str, Any]:
+    """The served encoder's evaluation beside the torch path's, on `split`, over one index."""
     served = run_eval(served_encoder, index_dir, split, work / f"eval-{served_encoder}", env)
-    torch = run_eval("torch", torch_index or index_dir, split, work / "eval-torch", env)
-    return {
-        "split": split, "encoder": served_encoder, "tolerance": TOLERANCE, "separate_torch_index": torch_index is not None,
-        **compare(served, torch),
-    }  # fmt: skip
+    torch = run_eval("torch", index_dir, split, work / "eval-torch", env)
+    return {"split": split, "encoder": served_encoder, "tolerance": TOLERANCE, **compare(served, torch)}

@@ -225,10 +225,10 @@ def run(plan: Plan, setup: Setup) -> dict[str, Any]:
     results: dict[str, Any] = {"plan": asdict(plan), "machine": machine.describe(), "command": COMMAND}
 
     results["encoder"] = encoder_export(setup)
-    log("ingest: cold into an empty index directory, then unchanged (and cold in float32 when retrieval is compared)")
-    fresh_index, fp32_index = setup.work_dir / "index", setup.work_dir / "index-fp32"
+    log("ingest: cold into an empty index directory, then unchanged, then cold in bfloat16 (LOCALITIES_INGEST_BF16=true)")
+    fresh_index = setup.work_dir / "index"
     results["ingest"] = ingestion.cold_and_unchanged(
-        setup.corpus_dir, fresh_index, setup.model, {**os.environ, **setup.env}, fp32_index if plan.retrieval_split else None
+        setup.corpus_dir, fresh_index, setup.model, {**os.environ, **setup.env}, setup.work_dir / "index-bf16"
     )
     index_dir = setup.index_dir or fresh_index
     if setup.start_servers is None:
@@ -258,10 +258,7 @@ def run(plan: Plan, setup: Setup) -> dict[str, Any]:
         served = results["encoder"].get("encoder", "onnx")
         env = {**os.environ, **setup.env}
         try:
-            torch_index = fp32_index if results["ingest"].get("cold_fp32") and index_dir == fresh_index else None
-            results["retrieval"] = retrieval.against_torch(
-                served, index_dir, plan.retrieval_split, setup.work_dir, env, torch_index
-            )
+            results["retrieval"] = retrieval.against_torch(served, index_dir, plan.retrieval_split, setup.work_dir, env)
         except (RuntimeError, subprocess.TimeoutExpired) as exc:  # the run's other figures are still worth writing
             results["retrieval"] = {"split": plan.retrieval_split, "skipped": str(exc)[-500:]}
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]

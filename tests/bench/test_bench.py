@@ -76,8 +76,9 @@ def test_tiny_run_produces_every_section_and_a_markdown_report(
     assert set(results) >= {"machine", "ingest", "library", "http", "load", "memory", "profile", "scale", "targets"}
     # The second run never embeds again (it reuses the build, or rebuilds from the previous vectors if ingest code changed).
     assert results["ingest"]["cold"]["passages"] > 0 and results["ingest"]["unchanged"]["embedded"] == 0
-    # `localities ingest` embeds in bfloat16 exactly where the CPU can (and says so); the tiny plan skips the float32 run.
-    assert results["ingest"]["cold"]["bf16"] == bf16_units() and "cold_fp32" not in results["ingest"]
+    # `localities ingest` embeds in float32 unless bfloat16 is asked for, and then exactly where the CPU can (saying so).
+    assert results["ingest"]["cold"]["bf16"] is False and results["ingest"]["cold_bf16"]["bf16"] == bf16_units()
+    assert results["ingest"]["cold_bf16"]["passages"] == results["ingest"]["cold"]["passages"]
     for name in ("ours", "langchain"):
         assert {"search", "ask"} <= set(results["http"][name])
         assert results["memory"][name]["peak_rss_mb"] > 0
