@@ -84,7 +84,7 @@ def test_an_unwritable_export_folder_falls_back_to_torch(tmp_path: Path) -> None
 
 
 def test_the_server_never_imports_torch(embedder, built_index: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    """A fresh process starts the API from settings, answers /search and /ask, and has not imported torch."""
+    """A fresh process starts the API from settings, answers /search and /ask, and has not imported torch (nor OpenVINO)."""
     script = textwrap.dedent(
         f"""
         import sys
@@ -93,10 +93,12 @@ def test_the_server_never_imports_torch(embedder, built_index: Path, tmp_path: P
         from assistant.http.app import create_app
         from assistant.settings import Settings
         settings = Settings(index_dir=Path({str(built_index)!r}), data_dir=Path({str(tmp_path)!r}),
-                            encoder_dir=Path({str(embedder.export_dir)!r}))
+                            encoder_dir=Path({str(embedder.export_dir)!r}), ingest_bf16=True)
         with TestClient(create_app(settings)) as client:
             assert client.post("/search", json={{"query": "shared chief executive"}}).json()["passages"]
             assert client.post("/ask", json={{"question": "What did councils save by sharing a chief executive?"}}).json()["answer"]
+            # Even with bfloat16 ingest asked for, the server's own re-index keeps OpenVINO out of its memory.
+            assert client.app.state.reindexer.embedder.bf16 is False
         print(sorted(m for m in ("torch", "transformers", "sentence_transformers", "openvino") if m in sys.modules))
         """
     )
