@@ -9,11 +9,11 @@ import sys
 import time
 from pathlib import Path
 
+from core.embed import BF16_NOTICE
+
 _SUMMARY = re.compile(
     r"(?P<verb>Built index|Index unchanged, reused): (?P<docs>\d+) documents, (?P<passages>\d+) passages.*?\((?P<embedded>\d+) embedded\) in (?P<seconds>[\d.]+) s"
 )
-
-BF16_SAID = "Embedding in bfloat16"  # what the CLI says when the ingest embeds in bfloat16 (core/embed.py)
 
 
 def localities_program() -> list[str]:
@@ -32,7 +32,7 @@ def parse_summary(output: str) -> dict[str, object]:
     if match is None:
         return {}
     return {
-        "bf16": BF16_SAID in " ".join(output.split()),
+        "bf16": BF16_NOTICE in " ".join(output.split()),
         "reused": match["verb"].startswith("Index unchanged"),
         "documents": int(match["docs"]),
         "passages": int(match["passages"]),

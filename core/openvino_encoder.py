@@ -3,8 +3,8 @@
 An ingest embeds the toolkit's 125,000 tokens. In float32 that is matrix products at close to the core's peak
 (core/onnx_export.py), about 40 CPU s on the reference machine. A CPU with bfloat16 matrix units (Intel AMX,
 or AVX512-BF16) multiplies bfloat16 several times faster. OpenVINO runs the same exported graph with its matrix
-products in bfloat16 and its layer norms and softmax in float32: 2.7x faster than ONNX Runtime's float32 for
-the toolkit on the reference machine, at a lowest cosine of 0.99996 to it over every passage and sentence.
+products in bfloat16 and its layer norms and softmax in float32: the toolkit's embedding 2.5-2.7x faster than in
+ONNX Runtime's float32 on the reference machine, at a lowest cosine of 0.99996 to it over every passage and sentence.
 The `Embedder` uses it only after checking that cosine on the export's sample (core/embed.py).
 
 Queries stay on ONNX Runtime: a single short query gained nothing here (12.0 against 11.7 ms).
