@@ -499,4 +499,6 @@ def _chosen_sentences(
         # the ones the user has just read: a follow-up asks for what was not said.
         said = answer_sentences(said_before)
         per_ask = [[c for c in found if not _already_said(c, said)] or found for found in per_ask]
-    return select(per_ask, params.answer_sentences, case_studies_named(understanding, store)) if per_ask else []
+    if not per_ask:
+        return []
+    return select(per_ask, params.answer_sentences, case_studies_named(understanding, store), params.answer_diversity)

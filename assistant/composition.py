@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -88,6 +88,8 @@ class Candidate:
     run_on: tuple[str, ...] = ()  # the rest of a sentence the PDF broke across lines ('– found that…')
     gives_wanted: bool = False  # carries the kind of answer its ask wants (an amount for 'how much')
     features: tuple[float, ...] = ()  # what the fitted scorer weighs (`FEATURES`), kept so it can be refitted
+    # The sentence's embedding (unit length), so an answer can prefer sentences that say something not yet said.
+    vector: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     @property
     def parts(self) -> tuple[str, ...]:
@@ -426,7 +428,8 @@ def sentence_candidates(
         if not quotable_here:
             continue
         about = passage_about(hit.passage.case_study or "", hit.passage.section or "", hit.passage.text)
-        similarity = closeness(store.sentence_vectors([q.sentence.row for q in quotable_here]), result)
+        vectors = store.sentence_vectors([q.sentence.row for q in quotable_here])
+        similarity = closeness(vectors, result)
         relative = hit.score / top_score if top_score > 0 else 0.0
         for at, (quote, cosine) in enumerate(zip(quotable_here, similarity.tolist())):
             overlap = len(quote.tokens & query_tokens) / max(1, len(query_tokens))
@@ -444,7 +447,16 @@ def sentence_candidates(
             score = fitted_score(features, HAND_WEIGHTS if weights is None else weights)
             candidates.append(
                 Candidate(
-                    quote.quoted, hit, ask_index, ask.wants, score, quote.continuation, quote.closed, gives, features
+                    quote.quoted,
+                    hit,
+                    ask_index,
+                    ask.wants,
+                    score,
+                    quote.continuation,
+                    quote.closed,
+                    gives,
+                    features,
+                    vectors[at],
                 )
             )
     return sorted(candidates, key=lambda c: -c.score)
@@ -538,11 +550,21 @@ def near_same(a: str, b: str) -> bool:
     return len(wa & wb) / max(1, min(len(wa), len(wb))) >= 0.8
 
 
-def select(per_ask: Sequence[list[Candidate]], limit: int, named: Collection[str] = ()) -> list[Candidate]:
+def redundancy(candidate: Candidate, chosen: Sequence[Candidate]) -> float:
+    """How close a sentence is to the closest one already chosen (0 when it cannot be told)."""
+    if candidate.vector is None:
+        return 0.0
+    return max((float(candidate.vector @ c.vector) for c in chosen if c.vector is not None), default=0.0)
+
+
+def select(
+    per_ask: Sequence[list[Candidate]], limit: int, named: Collection[str] = (), diversity: float = 0.0
+) -> list[Candidate]:
     """Each ask's best sentence first, in the order asked, then the next best overall, up to `limit`.
 
     A sentence well below its own ask's best answers no ask and is left out. `named`: the case studies the question
-    names.
+    names. `diversity`: past each ask's best, how much a sentence loses for its closeness to one already chosen (a
+    maximal-marginal-relevance fill), so the answer's last sentences add what the first did not say.
     """
     chosen: list[Candidate] = []
     per_passage: dict[str, int] = {}
@@ -574,10 +596,14 @@ def select(per_ask: Sequence[list[Candidate]], limit: int, named: Collection[str
         return candidate.score - (OTHER_CASE_PENALTY if studies and study and study not in studies else 0.0)
 
     rest = sorted((c for candidates in per_ask for c in candidates), key=lambda c: -fill_score(c))
-    for candidate in rest:
-        if len(chosen) >= limit:
+    while len(chosen) < limit:
+        fitting: Iterator[Candidate] = (c for c in rest if fits(c))
+        if diversity:
+            fitting = iter(sorted(fitting, key=lambda c: -(fill_score(c) - diversity * redundancy(c, chosen))))
+        best = next(fitting, None)
+        if best is None:
             break
-        if fits(candidate):
-            take(candidate)
+        take(best)
+        rest.remove(best)
     # Each ask's best in the order asked ('…and what did they save?' right after the case), then the others.
     return chosen

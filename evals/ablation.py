@@ -36,6 +36,7 @@ ABLATIONS = (
     Ablation("no glossary", "acronyms expanded from the toolkit's glossary", {"use_glossary": False}),
     Ablation("no synonyms", "users' plain words mapped to the toolkit's", {"use_synonyms": False}),
     Ablation("no history", "earlier turns: every question searched and answered alone", {"use_history": False}),
+    Ablation("no answer diversity", "the answer's later sentences by score alone, not also by what is not yet said", {"answer_diversity": 0.0}),
     Ablation("hand-weighted selection", "the answer's sentences by hand weights, not the fitted ones", {"fitted_selection": False}),
     Ablation("+ fuse asks", "experiment: a compound question's top 5 fused from each ask's search", {"fuse_asks": True}),
     Ablation("+ each ask's own passages", "experiment: each ask's sentences from its own search", {"fuse_asks": True, "search_each_ask": True}),

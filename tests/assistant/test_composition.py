@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 from assistant.composition import (
@@ -153,6 +154,23 @@ def test_a_question_naming_a_case_study_fills_up_from_it_before_another(passages
     ranked = [best, elsewhere, same]
     assert select([ranked], 2, {named.case_study or ""}) == [best, same]
     assert select([ranked], 2) == [best, elsewhere]  # nothing named: the closer sentence, whatever its case study
+
+
+def test_the_answer_fills_up_with_what_it_has_not_yet_said(passages) -> None:  # type: ignore[no-untyped-def]
+    one, two, three = passages[:3]  # each its own passage: no passage's quota decides here
+    axis = np.eye(3, dtype=np.float32)
+    near_first = np.array([0.99, 0.14, 0.0], dtype=np.float32)
+
+    def candidate(passage: Passage, score: float, text: str, vector: np.ndarray) -> Candidate:
+        return Candidate(text, Hit(passage, 0.0, 0.0, 0.0), 0, "description", score, vector=vector)
+
+    first = candidate(one, 1.0, "The councils share one management team across the two areas.", axis[0])
+    again = candidate(two, 0.9, "One management team now serves both councils and their two areas.", near_first)
+    new = candidate(three, 0.8, "Savings were reinvested in front-line services for residents.", axis[1])
+    ranked = [first, again, new]
+    assert select([ranked], 2) == [first, again]  # by score alone, the near repeat
+    assert select([ranked], 2, diversity=0.3) == [first, new]  # 0.9 - 0.3 * 0.99 < 0.8 - 0
+    assert select([ranked], 3, diversity=0.3) == [first, new, again]  # still taken when there is room
 
 
 def _all_questions() -> list:  # type: ignore[type-arg]
