@@ -203,24 +203,48 @@ def nearby_topics(result: SearchResult, limit: int = 3) -> list[str]:
 NOTHING_NEAR = "Nothing in it comes close to this question."
 
 
-def abstention(result: SearchResult, beyond: BeyondScope | None = None) -> Answer:
+def _quoted_list(words: Sequence[str]) -> str:
+    """‘a’, ‘a’ or ‘b’, ‘a’, ‘b’ or ‘c’."""
+    quoted = [f"‘{w}’" for w in words]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+
+
+def abstention(result: SearchResult, beyond: BeyondScope | None = None, unfamiliar: Sequence[str] = ()) -> Answer:
+    """Not covered, with what is near. `unfamiliar`: the words the toolkit never uses that decided it (the question
+    came close enough to be answered had they been the toolkit's), named so the user can tell why and ask again in
+    other words ('bother working beyond our borders' is about working across boundaries)."""
     topics = nearby_topics(result)
     text = "The toolkit does not seem to cover this question, so I can't answer it from the toolkit."
     if beyond:
         text = f"{beyond.sentence} {text}"
+    if unfamiliar:
+        plural = "s" if len(unfamiliar) > 1 else ""
+        text += f" It never uses the word{plural} {_quoted_list(unfamiliar)}."
     text += " Nearby topics it does cover: " + "; ".join(topics) + "." if topics else " " + NOTHING_NEAR
     return Answer(text=text, status="not_covered", citations=[], hits=result.hits, nearby_topics=topics)
+
+
+def _close_enough(result: SearchResult, params: RetrievalParams) -> bool:
+    return bool(result.hits) and result.relevance >= params.min_relevance
+
+
+def _unsure_of_words(result: SearchResult, params: RetrievalParams) -> bool:
+    """Close, but not close enough for a question with this many words the toolkit never uses."""
+    return result.relevance < params.uncertain_relevance and result.query.unknown_share >= params.max_unknown_share
 
 
 def is_covered(result: SearchResult, params: RetrievalParams) -> bool:
     """Whether the toolkit covers the question: close enough, and not about things it never mentions."""
     if result.scoped:  # the user chose the case study: 'what were the results?' is about it
         return bool(result.hits)
-    if not result.hits or result.relevance < params.min_relevance:
-        return False
-    return not (
-        result.relevance < params.uncertain_relevance and result.query.unknown_share >= params.max_unknown_share
-    )
+    return _close_enough(result, params) and not _unsure_of_words(result, params)
+
+
+def refused_for_words(result: SearchResult, params: RetrievalParams) -> tuple[str, ...]:
+    """The words the toolkit never uses that, and not distance alone, kept a question from being answered."""
+    if result.scoped or not _close_enough(result, params) or not _unsure_of_words(result, params):
+        return ()
+    return result.query.unknown_words
 
 
 # A partial answer quotes 'the closest it does say': a sentence further than this from the question (cosine) is not
@@ -373,7 +397,7 @@ def compose_answer(
         return _with_more(defined, more[: params.answer_sentences - 1], store)
     beyond = beyond_scope(question, store.vocabulary()) or no_money_figure(understanding, result, store)
     if not is_covered(result, params):
-        return abstention(result, beyond)
+        return abstention(result, beyond, refused_for_words(result, params))
     chosen = _chosen_sentences(understanding, result, ask_results, store, params, hits_considered, said_before)
     if beyond:
         if beyond.case_study:

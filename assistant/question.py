@@ -43,6 +43,7 @@ class RewrittenQuery:
     follow_up: bool = False
     context: str | None = None
     unknown_share: float = 0.0  # share of the question's content words the toolkit never uses
+    unknown_words: tuple[str, ...] = ()  # those words, as the question has them (lower case)
     english_of: Callable[[], float] = field(default=lambda: 1.0, repr=False, compare=False)
 
     @cached_property
@@ -114,15 +115,19 @@ class Speller:
         best = max(scored, default=None)
         return best[2] if best and best[0] >= SOUNDS_LIKE_RATIO else None
 
-    def unknown_share(self, text: str) -> float:
-        """Share of a text's content words that the corpus never uses and that are not typos of its words."""
+    def unknown_words(self, text: str) -> tuple[list[str], int]:
+        """A text's content words that the corpus never uses and that are not typos of its words, and how many
+        content words it has."""
         content = [w for w in words(text) if len(w) > 2 and w not in STOP_WORDS and w not in _COMMON and not w.isdigit()]
-        if not content:
-            return 0.0
         unknown = [
             w for w in content if w not in self.vocabulary and (w in self.known_words or self.closest(w, loose=False) is None)
         ]
-        return len(unknown) / len(content)
+        return unknown, len(content)
+
+    def unknown_share(self, text: str) -> float:
+        """Share of a text's content words that the corpus never uses and that are not typos of its words."""
+        unknown, content = self.unknown_words(text)
+        return len(unknown) / content if content else 0.0
 
     def english_share(self, text: str) -> float:
         """Share of a text's words that are English: common English words, the toolkit's words, or typos of them.
@@ -281,9 +286,12 @@ def rewrite(
         lexical = expand_acronyms(lexical, glossary)
     if use_synonyms:
         lexical = expand_synonyms(lexical, synonyms)
-    unknown = speller.unknown_share(question) if use_spelling else 0.0
+    unknown, content = speller.unknown_words(question) if use_spelling else ([], 0)
+    share = len(unknown) / content if content else 0.0
     english = partial(speller.english_share, question)
-    return RewrittenQuery(question, text, lexical, corrections, follow_up, context, unknown, english)
+    return RewrittenQuery(
+        question, text, lexical, corrections, follow_up, context, share, tuple(dict.fromkeys(unknown)), english
+    )
 
 
 _EXAMPLE = re.compile(

@@ -125,6 +125,28 @@ def test_clearly_out_of_scope_questions_abstain_and_offer_nothing_far_as_nearby(
     assert answer.nearby_topics == [] and "Nearby topics" not in answer.text
 
 
+def test_a_refusal_decided_by_unfamiliar_words_names_them(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Questions written for this test in everyday words the toolkit never uses: close enough to be answered in its
+    words, they are refused, and the answer says which words it could not place, so the user knows what to change.
+    One refused for distance alone names none."""
+    from assistant.answer import refused_for_words
+
+    vocabulary = assistant.store.vocabulary()
+    colloquial = [
+        "is it worth the hassle of clubbing together with the folks next door?",
+        "how do we stop squabbling bigwigs wrecking our joint venture?",
+    ]
+    for question in colloquial:
+        result, answer = assistant.search(question), assistant.ask(question)
+        named = refused_for_words(result, assistant.params)
+        assert answer.status == "not_covered" and named, question
+        assert all(word not in vocabulary and word in question.lower() for word in named)
+        assert all(f"‘{word}’" in answer.text for word in named)
+        assert "never uses the word" in answer.text
+    far = assistant.ask("who won the FA cup last year")
+    assert far.status == "not_covered" and "never uses the word" not in far.text
+
+
 @pytest.mark.parametrize(
     "question",
     [
