@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -550,11 +550,24 @@ def near_same(a: str, b: str) -> bool:
     return len(wa & wb) / max(1, min(len(wa), len(wb))) >= 0.8
 
 
-def redundancy(candidate: Candidate, chosen: Sequence[Candidate]) -> float:
-    """How close a sentence is to the closest one already chosen (0 when it cannot be told)."""
-    if candidate.vector is None:
-        return 0.0
-    return max((float(candidate.vector @ c.vector) for c in chosen if c.vector is not None), default=0.0)
+def _unit_rows(candidates: Sequence[Candidate]) -> np.ndarray | None:
+    """The candidates' sentence vectors as rows (zeros where a candidate has none), or None if none has one."""
+    known = [c.vector for c in candidates if c.vector is not None]
+    if not known:
+        return None
+    rows = np.zeros((len(candidates), len(known[0])), dtype=np.float32)
+    for i, candidate in enumerate(candidates):
+        if candidate.vector is not None:
+            rows[i] = candidate.vector
+    return rows
+
+
+def _closeness_to(vectors: np.ndarray, chosen: Sequence[Candidate]) -> np.ndarray:
+    """Each row's cosine to the closest chosen sentence (0 when none has a vector)."""
+    said = [c.vector for c in chosen if c.vector is not None]
+    if not said:
+        return np.zeros(len(vectors))
+    return np.maximum((vectors @ np.stack(said).T).max(axis=1), 0.0)
 
 
 def select(
@@ -595,15 +608,21 @@ def select(
         study = candidate.hit.passage.case_study
         return candidate.score - (OTHER_CASE_PENALTY if studies and study and study not in studies else 0.0)
 
-    rest = sorted((c for candidates in per_ask for c in candidates), key=lambda c: -fill_score(c))
+    rest = [c for candidates in per_ask for c in candidates]
+    scores = np.array([fill_score(c) for c in rest])
+    # Closeness to the closest sentence chosen so far, kept up to date one chosen sentence at a time.
+    vectors = _unit_rows(rest) if diversity else None
+    closest = _closeness_to(vectors, chosen) if vectors is not None else np.zeros(len(rest))
+    open_ = np.ones(len(rest), dtype=bool)
     while len(chosen) < limit:
-        fitting: Iterator[Candidate] = (c for c in rest if fits(c))
-        if diversity:
-            fitting = iter(sorted(fitting, key=lambda c: -(fill_score(c) - diversity * redundancy(c, chosen))))
-        best = next(fitting, None)
+        value = np.where(open_, scores - diversity * closest, -np.inf)
+        # Best first, stably (ties keep the asks' order); fits() is read lazily, as it compares texts.
+        best = next((i for i in np.argsort(-value, kind="stable") if open_[i] and fits(rest[i])), None)
         if best is None:
             break
-        take(best)
-        rest.remove(best)
+        take(rest[best])
+        open_[best] = False
+        if vectors is not None and rest[best].vector is not None:
+            closest = np.maximum(closest, vectors @ rest[best].vector)
     # Each ask's best in the order asked ('…and what did they save?' right after the case), then the others.
     return chosen
