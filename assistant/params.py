@@ -46,7 +46,8 @@ class RetrievalParams(BaseModel):
     answer_sentences: int = Field(default=4, ge=1, le=8)
     # Past each ask's best sentence, a sentence loses this times its cosine to the closest one already chosen: the
     # answer's evidence is spread over several sentences, and the next closest to the question often repeats the
-    # first. Dev answer facts, 0 -> 0.3: blind 0.376 -> 0.402, curated 0.713 -> 0.734 (flat from 0.25 to 0.4).
+    # first. Dev answer facts, 0 -> 0.3: blind 0.376 -> 0.402, curated 0.713 -> 0.734 (flat from 0.25 to 0.4);
+    # test, measured once: blind 0.274 -> 0.287 (cited evidence 0.664 -> 0.681), curated 0.612 -> 0.618.
     answer_diversity: float = Field(default=0.3, ge=0)
     # The answer's sentences scored by weights fitted on the dev split (assistant/selection_weights.json, refit by
     # `python -m evals.fit_selection`) rather than by composition's hand weights. Answer facts / cited evidence:
