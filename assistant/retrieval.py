@@ -283,7 +283,7 @@ class Retriever:
         if self._cases.named_in(corrected):
             return True
         # Mostly words the toolkit never uses: about something it (so the conversation so far) doesn't cover.
-        if self.speller.unknown_share(question) >= params.max_unknown_share:
+        if self.speller.unknown_share(question, self.synonyms if params.use_synonyms else ()) >= params.max_unknown_share:
             return True
         if not by_confidence:  # a bare question ('how many councillors?') finds passages anywhere: no sign
             return False
