@@ -115,10 +115,10 @@ class Speller:
         best = max(scored, default=None)
         return best[2] if best and best[0] >= SOUNDS_LIKE_RATIO else None
 
-    def unknown_words(self, text: str, mapped: Collection[str] = ()) -> tuple[list[str], int]:
+    def unknown_words(self, text: str, mapped: Collection[str] = ()) -> tuple[list[str], float]:
         """A text's content words that the corpus never uses, that are not typos of its words and that the assistant
         does not map to its words (`mapped`: the plain words of corpus/synonyms.json, 'bosses' for its chief
-        executives and leaders), and how many content words it has."""
+        executives and leaders), and their share of its content words."""
         content = [w for w in words(text) if len(w) > 2 and w not in STOP_WORDS and w not in _COMMON and not w.isdigit()]
         unknown = [
             w
@@ -127,12 +127,11 @@ class Speller:
             and w not in mapped
             and (w in self.known_words or self.closest(w, loose=False) is None)
         ]
-        return unknown, len(content)
+        return unknown, len(unknown) / len(content) if content else 0.0
 
     def unknown_share(self, text: str, mapped: Collection[str] = ()) -> float:
         """Share of a text's content words that it neither uses, nor has a typo of, nor is mapped to (`unknown_words`)."""
-        unknown, content = self.unknown_words(text, mapped)
-        return len(unknown) / content if content else 0.0
+        return self.unknown_words(text, mapped)[1]
 
     def english_share(self, text: str) -> float:
         """Share of a text's words that are English: common English words, the toolkit's words, or typos of them.
@@ -293,8 +292,7 @@ def rewrite(
         lexical = expand_synonyms(lexical, synonyms)
     # A plain word the synonyms map to the toolkit's words is one the assistant knows: counted unknown, 'health
     # bosses' was refused (curated dev: false refusals 0.013 -> 0; no out-of-scope question answered on either set).
-    unknown, content = speller.unknown_words(question, synonyms if use_synonyms else ()) if use_spelling else ([], 0)
-    share = len(unknown) / content if content else 0.0
+    unknown, share = speller.unknown_words(question, synonyms if use_synonyms else ()) if use_spelling else ([], 0.0)
     english = partial(speller.english_share, question)
     return RewrittenQuery(
         question, text, lexical, corrections, follow_up, context, share, tuple(dict.fromkeys(unknown)), english
