@@ -20,6 +20,9 @@ class Block:
     lines: tuple[Line, ...]
     kind: str  # text | heading | label | footnote
     page_index: int
+    # Lines at the top that are a heading printed straight above the paragraph: kept in its text, on a line of their
+    # own, so no sentence opens with them (a wrapped heading; one on a single line opens a section instead).
+    heading_lines: int = 0
 
     @property
     def start(self) -> int:
@@ -30,7 +33,11 @@ class Block:
         return self.lines[-1].start + len(self.lines[-1].text.rstrip())
 
     def text(self, vocabulary: frozenset[str] = frozenset()) -> str:
-        return join_lines([line.text for line in self.lines], vocabulary)
+        raw = [line.text for line in self.lines]
+        if self.heading_lines:
+            cut = self.heading_lines
+            return join_lines(raw[:cut], vocabulary) + "\n" + join_lines(raw[cut:], vocabulary)
+        return join_lines(raw, vocabulary)
 
 
 def join_lines(raw_lines: list[str], vocabulary: frozenset[str] = frozenset()) -> str:
@@ -145,10 +152,10 @@ def _alpha_words(text: str) -> int:
     return len(re.findall(r"[A-Za-z]{2,}", text))
 
 
-def is_heading_text(text: str) -> bool:
+def is_heading_text(text: str, max_words: int = 10) -> bool:
     """A short, unpunctuated line that names what follows."""
     words = text.split()
-    if not words or len(words) > 10 or _alpha_words(text) < 1:
+    if not words or len(words) > max_words or _alpha_words(text) < 1:
         return False
     if text[0].islower() or BULLET.match(text) or text[0] in "“\"‘'(–-" or text[0].isdigit():
         return False
@@ -157,8 +164,12 @@ def is_heading_text(text: str) -> bool:
     return _alpha_words(text) >= len(words) / 2
 
 
+WRAPPED_HEADING_TAIL = 4  # words at most on the second line of a heading the page wrapped ('…make sure it’s' / 'worth it')
+
+
 def split_glued_heading(block: Block) -> list[Block]:
-    """'Understanding place' printed directly above its paragraph with no blank line between."""
+    """'Understanding place' printed directly above its paragraph with no blank line between, on one line or
+    wrapped onto a short second one ('Shared strategic roles with localised' / 'operational delivery')."""
     if block.kind != "text" or len(block.lines) < 2:
         return [block]
     first, second = block.lines[0].text.strip(), block.lines[1].text.strip()
@@ -173,7 +184,30 @@ def split_glued_heading(block: Block) -> list[Block]:
         and len(first) < 0.6 * len(second)
     ):
         return [replace(block, lines=block.lines[:1], kind="heading"), replace(block, lines=block.lines[1:])]
+    if len(block.lines) >= 3 and _wrapped_heading(first, second, block.lines[2].text.strip()):
+        # Kept with its paragraph (a section of its own would move the chunks around it), on a line of its own.
+        return [replace(block, heading_lines=2)]
     return [block]
+
+
+def _wrapped_heading(first: str, second: str, third: str) -> bool:
+    """Two lines that are one heading: neither ends a sentence or dangles, the second is a short tail, and the
+    paragraph under it opens with a capital. A sentence broken before a name ('…with' / 'South Norfolk' /
+    'Council') dangles on its first line or ends its second on the name; one that ends there ends with a full
+    stop."""
+    heading = f"{first} {second}"
+    return (
+        len(second.split()) <= WRAPPED_HEADING_TAIL
+        and is_heading_text(heading, max_words=12)
+        and not first.rstrip().endswith((",", ";", "."))
+        and not heading.endswith("?")
+        and not _dangles(first)
+        and not _dangles(second)
+        and not second.split()[-1][:1].isupper()  # a name running on ('…include the Disabled' / 'Facilities Grant')
+        and not _unfinished_list(heading)
+        and third[:1].isupper()
+        and not BULLET.match(third)
+    )
 
 
 def classify(block: Block) -> Block:

@@ -32,12 +32,20 @@ def _split_long(paragraph: Paragraph, max_words: int) -> list[Paragraph]:
     current: list[str] = []
     for sentence in split_sentences(paragraph.text):
         if current and word_count(" ".join([*current, sentence])) > max_words:
-            parts.append(" ".join(current))
+            parts.append(_rejoined(current, paragraph.text))
             current = []
         current.append(sentence)
     if current:
-        parts.append(" ".join(current))
+        parts.append(_rejoined(current, paragraph.text))
     return [Paragraph(**{**paragraph.__dict__, "text": part}) for part in parts]
+
+
+def _rejoined(sentences: list[str], text: str) -> str:
+    """Sentences joined as their paragraph printed them: a heading on a line of its own stays on it."""
+    joined = sentences[0]
+    for previous, sentence in zip(sentences, sentences[1:]):
+        joined += ("\n" if f"{previous}\n" in text else " ") + sentence
+    return joined
 
 
 def _passage(source: str, paragraphs: list[Paragraph]) -> Passage:

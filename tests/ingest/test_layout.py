@@ -221,3 +221,15 @@ def test_section_names_are_headings_not_table_rows_or_merged_column_heads(chunks
     assert {"The Collaboration Curve", "Breckland & South Holland", "Key learning points", "Foreword",
             "Housing authority tools", "DFG, Home Adaptations teams, and Handyperson service",
             "How to use the Collaboration Curve model?"} <= sections
+
+
+def test_a_wrapped_heading_is_a_line_of_its_own_not_glued_to_the_sentence_under_it(chunks: list[Passage]) -> None:
+    from core.text import split_sentences
+
+    sentences = [s for p in chunks for s in split_sentences(p.text)]
+    assert any(s.startswith("Publica managers warned that the decision") for s in sentences)
+    assert "Setting up a company can be costly: make sure it’s worth it" in sentences
+    assert not any("worth it Publica managers" in s or "operational delivery The shared management" in s for s in sentences)
+    # Kept with its paragraph, so in its case study
+    (heading,) = [p for p in chunks if "Shared strategic roles with localised operational delivery" in p.text]
+    assert heading.case_study == "Breckland and South Holland District Councils"

@@ -77,3 +77,36 @@ def test_a_block_cut_after_a_word_no_sentence_ends_on_goes_on_in_the_next() -> N
 def test_a_list_cut_before_its_and_is_one_cell_not_a_heading() -> None:
     blocks = page_blocks(_lines("Grants, Home", "Repairs teams,", "and Handyperson help"), 0)
     assert [(b.kind, b.text()) for b in blocks] == [("text", "Grants, Home Repairs teams, and Handyperson help")]
+
+
+def test_a_heading_wrapped_onto_a_short_line_above_its_paragraph_is_cut_off_it() -> None:
+    blocks = page_blocks(
+        _lines(
+            "Pooling budgets can be slow: agree the rules",
+            "before you start",
+            "Partners warned that pooled budgets need a written agreement",
+            "on who carries any overspend.",
+        ),
+        0,
+    )
+    assert [(b.kind, b.text()) for b in blocks] == [
+        (
+            "text",
+            "Pooling budgets can be slow: agree the rules before you start\n"
+            "Partners warned that pooled budgets need a written agreement on who carries any overspend.",
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # a sentence broken before a name: its second line ends on the name running on
+        ("Funding streams were widened this year to include the Disabled", "Facilities Grant", "Grant for repairs to homes."),
+        ("The three councils agreed a joint approach with", "South Norfolk", "Council and its partners in 2016."),  # dangles
+        ("Savings came from the shared legal team, the", "ICT service", "And the contact centre."),  # dangles
+        ("Each council pays its share of the costs.", "Quarterly", "Reports go to the joint committee."),  # a sentence ends
+    ],
+)
+def test_prose_broken_across_short_lines_is_no_heading(lines: tuple[str, str, str]) -> None:
+    assert all("\n" not in b.text() for b in page_blocks(_lines(*lines), 0))
