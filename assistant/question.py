@@ -29,6 +29,10 @@ _COMMON = STOP_WORDS | frozenset(
     "what how why who when where which does did do were can could should would about any them its those "
     "been have has had our your you we i me my example examples tell show give explain much many more "
     "most some council councils district districts local government toolkit say says".split()
+) | frozenset(
+    # Pronouns and asking say nothing of what a question is about: counted as words the toolkit never uses, they
+    # refused 'what questions should we ask ourselves about our partners?' for the word 'ourselves'.
+    "us ours ourselves yourself yourselves him himself hers herself itself theirs themselves ask asks asking asked".split()
 )
 
 

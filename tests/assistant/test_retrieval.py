@@ -41,6 +41,15 @@ def test_a_plain_word_the_synonyms_map_is_not_a_word_the_toolkit_never_uses(assi
     assert "bosses" in assistant.search(question, params=plain).query.unknown_words
 
 
+def test_pronouns_and_asking_are_not_words_the_toolkit_never_uses(assistant) -> None:  # type: ignore[no-untyped-def]
+    """'ourselves' is not in the toolkit, but says nothing of what a question is about: counted unknown, this question
+    was refused for it. Written for this test."""
+    question = "what questions should we ask ourselves about our partners?"
+    assert "ourselves" not in assistant.store.vocabulary()
+    assert assistant.search(question).query.unknown_words == ()
+    assert assistant.ask(question).status == "answered"
+
+
 def test_acronyms_are_expanded_on_the_lexical_side(assistant) -> None:  # type: ignore[no-untyped-def]
     result = assistant.search("what does a LEP do?")
     assert "Local Enterprise Partnership" in result.query.lexical
