@@ -14,7 +14,7 @@ from assistant.answer import Answer, compose_answer
 from assistant.asks import Understanding, understand
 from assistant.case_studies import CaseStudyDetail, proper_nouns, summarise
 from assistant.compound import ask_queries, search_asks
-from assistant.encoding import model_encoder
+from assistant.encoding import Occupancy, model_encoder
 from assistant.glossary import PlainGlossary
 from assistant.params import RetrievalParams
 from assistant.question import last_answer
@@ -43,8 +43,11 @@ class Assistant:
         retriever: MakeRetriever = Retriever,
         plain: PlainGlossary | None = None,
         encode_many: EncodeMany | None = None,
+        occupancy: Occupancy | None = None,
     ) -> None:
         self.params = params or RetrievalParams()
+        # Counts the searches and answers under way, so a query alone on the machine may use every core.
+        self._occupancy = occupancy or Occupancy()
         self._encode_many = encode_many  # given, every new retriever embeds its headings before it serves
         self.plain = plain or PlainGlossary([])
         self._make_retriever = retriever
@@ -92,7 +95,8 @@ class Assistant:
         if k is not None:
             params = params.model_copy(update={"k": k})
         store, retriever, _ = self._state
-        return search_asks(retriever, store, self.understand(query), params, history, filters)
+        with self._occupancy:
+            return search_asks(retriever, store, self.understand(query), params, history, filters)
 
     def ask(
         self,
@@ -103,12 +107,13 @@ class Assistant:
     ) -> Answer:
         params = params or self.params
         store, retriever, _ = self._state
-        understanding, result, ask_results = self._searched(store, retriever, question, history, filters, params)
-        said_before = last_answer(history) if result.query.follow_up else ""
-        offline = compose_answer(
-            result, store, params, plain=self.plain, understanding=understanding, ask_results=ask_results,
-            said_before=said_before,
-        )
+        with self._occupancy:
+            understanding, result, ask_results = self._searched(store, retriever, question, history, filters, params)
+            said_before = last_answer(history) if result.query.follow_up else ""
+            offline = compose_answer(
+                result, store, params, plain=self.plain, understanding=understanding, ask_results=ask_results,
+                said_before=said_before,
+            )
         if self.llm is not None and offline.status != "not_covered":
             from assistant.llm import generate_answer
 
@@ -125,7 +130,8 @@ class Assistant:
         """The question understood, its search, and each ask's own (for a compound question): what an answer is
         composed from."""
         store, retriever, _ = self._state
-        return self._searched(store, retriever, question, history, filters, params or self.params)
+        with self._occupancy:
+            return self._searched(store, retriever, question, history, filters, params or self.params)
 
     def _searched(
         self,
@@ -159,7 +165,8 @@ class Assistant:
         """Case studies about what a user typed, in their own words ('shared planning'), closest first: those
         whose passages the full retrieval finds, in the order it finds them."""
         store, retriever, summaries = self._state
-        result = retriever.search(query, self.params.model_copy(update={"k": CASE_SEARCH_DEPTH}))
+        with self._occupancy:
+            result = retriever.search(query, self.params.model_copy(update={"k": CASE_SEARCH_DEPTH}))
         if result.relevance < self.params.min_relevance:
             return []
         by_title = {c.title: c for c in store.case_studies()}
@@ -223,14 +230,14 @@ def build_assistant(
         retriever: builds the retriever over a store (default: the hybrid `Retriever`): the seam to swap retrieval.
     """
     store = store or open_store(settings.index_dir, settings.database_url)
-    encode_many = None
+    encode_many, occupancy = None, None
     if encode is None:
         encoder = model_encoder(settings, str(store.manifest.get("model") or settings.model))
-        encode, encode_many = encoder, encoder.many
+        encode, encode_many, occupancy = encoder, encoder.many, encoder.occupancy
     if llm is None and settings.llm_provider:
         from assistant.llm import chat_model_from_settings
 
         llm = chat_model_from_settings(settings)
     # Following a newer corpus is the server's business (assistant/http): a one-shot command follows nothing.
     plain = PlainGlossary.load(settings.corpus_dir)
-    return Assistant(store, encode, load_synonyms(settings.corpus_dir), params, llm, retriever, plain, encode_many)
+    return Assistant(store, encode, load_synonyms(settings.corpus_dir), params, llm, retriever, plain, encode_many, occupancy)

@@ -92,6 +92,7 @@ class Embedder:
         bf16: bool = False,
         threads: int | None = None,
         workers: int = 1,
+        lone_threads: int = 1,
         log: Callable[[str], None] | None = None,
     ) -> None:
         self.name = model
@@ -102,6 +103,7 @@ class Embedder:
         self.int8 = int8
         self.bf16 = bf16
         self.threads = threads
+        self.lone_threads = lone_threads
         self.log = log or logger.info
         self.backend = ""
         self.fallback = ""
@@ -154,7 +156,7 @@ class Embedder:
         if outcome.folder is None:
             self._refuse(outcome.reason)
             return None
-        onnx = OnnxPooled(outcome.folder, self.int8, self.threads)
+        onnx = OnnxPooled(outcome.folder, self.int8, self.threads, self.lone_threads)
         self.backend = "onnx int8" if self.int8 else "onnx"
         if self.bf16 and not self.int8:
             return self._open_bf16(outcome.folder, onnx) or onnx
@@ -194,6 +196,16 @@ class Embedder:
         for rows in plan_batches(model.token_counts(texts), QUERY_TOKEN_BUDGET, self.batch_size):
             vectors[rows] = model.encode([texts[i] for i in rows])
         return vectors
+
+    def encode_lone(self, text: str) -> np.ndarray:
+        """One query's vector, its pass spread over `lone_threads` cores where the runtime can (ONNX Runtime);
+        the vector `encode` gives, sooner, for a query with the machine to itself."""
+        from core.onnx_encoder import OnnxPooled
+
+        model = self.load()
+        if isinstance(model, OnnxPooled):
+            return model.encode_lone(text)
+        return self.encode([text])[0]
 
     def encode_all(self, texts: Sequence[str], done: Done | None = None) -> np.ndarray:
         """Vectors for many texts, rows in the callers' order; `done(n)` after each batch with the texts so far.

