@@ -162,7 +162,8 @@ class FeedbackIn(_Request):
 
 def _fields_of(passage: Passage, model: type[BaseModel]) -> dict[str, Any]:
     """The passage's fields that the response model shows, by name."""
-    return {name: value for name, value in passage.to_json().items() if name in model.model_fields}
+    shown = model.model_fields
+    return {name: value for name, value in passage.to_json().items() if name in shown}
 
 
 # A passage's page and a case study's page differ for the same case study; each says which it is, in the

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -57,6 +58,15 @@ def test_openapi_docs_are_served(client: TestClient) -> None:
         "/feedback",
         "/feedback.csv",
     } <= set(paths)
+
+
+@pytest.mark.parametrize(("path", "model"), [("/search", "SearchResponse"), ("/ask", "AskResponse")])
+def test_search_and_ask_document_the_json_they_send(client: TestClient, path: str, model: str) -> None:
+    """They send JSON serialised in their own thread, and the schema still says what it holds."""
+    schema = client.get("/openapi.json").json()
+    ok = schema["paths"][path]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert ok == {"$ref": f"#/components/schemas/{model}"}
+    assert "page_label" in json.dumps(schema["components"]["schemas"]["PassageOut"])
 
 
 def test_cors_allows_only_the_ui_origin(client: TestClient, api_settings: Settings) -> None:
