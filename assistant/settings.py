@@ -53,7 +53,8 @@ class Settings(BaseSettings):
     encoder_threads: int = Field(default=1, ge=1)
     encoder_workers: int = Field(default=2, ge=1)
     # Threads for a query that is the only request being served (0: one per core; 1: never more than
-    # encoder_threads). On the 2-core reference machine a lone /search took 12.4 -> 10.3 ms, with the same vectors.
+    # encoder_threads). Served on the 2-core reference machine: /search 13.0 -> 12.1 ms, /ask 17.9 -> 15.1 ms, the
+    # same vectors (README, "Encoder").
     encoder_lone_threads: int = Field(default=0, ge=0)
     # The embedding model's runtime, for queries and ingest: ONNX Runtime (exported once per model into
     # encoder_dir and checked against torch; torch serves if the check fails) or torch. There is no int8
