@@ -183,8 +183,11 @@ def closing_quote(sentences: Sequence[str]) -> tuple[str, ...] | None:
 
 
 # A heading the PDF ran into the sentence after it: 'Changing the governance model The Five councils explored …'.
+# Prose puts a comma or a full stop before a capitalised 'However,'; a heading does not ('Sharing between district
+# and county councils However, sharing management …').
 _GLUED_HEADING = re.compile(
-    r"^(?P<heading>.{3,120}?[a-z’'”)])\s+(?=(?:The|This|These|Their|Its|It|In|As|We|Our|Since|Following)\s)"
+    r"^(?P<heading>.{3,120}?[a-z’'”)])\s+"
+    r"(?=(?:The|This|These|Their|Its|It|In|As|We|Our|Since|Following)\s|However,\s)"
 )
 
 

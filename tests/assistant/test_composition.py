@@ -126,6 +126,9 @@ def test_sentence_guards() -> None:
     assert without_glued_heading("Working with town and parish councils There are around 10,000 local councils.") == (
         "There are around 10,000 local councils."
     )
+    assert without_glued_heading(
+        "Sharing between district and county councils However, sharing management can improve the service."
+    ) == ("However, sharing management can improve the service.")
     for whole in (
         "The three West Kent districts – Sevenoaks, Tonbridge Wells and Tonbridge and Malling – work together.",
         "Leaders in three Shire areas have chosen to put forward unitary proposals.",
