@@ -77,9 +77,26 @@ class BatchingEncoder:
             threading.Thread(target=self._serve, name=f"query-encoder-{n}", daemon=True).start()
 
     def __call__(self, text: str) -> np.ndarray:
+        with self._lock:
+            alone = self._encode_lone is not None and self._quiet(1)
+            if alone:
+                self._running += 1
+        if alone and self._encode_lone is not None:
+            # Nothing to batch with: encoded in the caller's thread, without the two hand-overs to an encoder thread.
+            try:
+                vector = self._encode_lone(text)
+                self.lone += 1
+                return vector
+            finally:
+                with self._lock:
+                    self._running -= 1
         future: Future[np.ndarray] = Future()
         self._waiting.put((text, future))
         return future.result()
+
+    def _quiet(self, texts: int) -> bool:
+        """One text, no pass running, nothing else waiting and no other request served (hold `_lock`)."""
+        return texts == 1 and not self._running and self.occupancy.serving <= 1 and self._waiting.empty()
 
     def many(self, texts: list[str]) -> np.ndarray:
         """Many texts known at once (the headings at start-up), embedded in this thread in the model's batches."""
@@ -98,7 +115,7 @@ class BatchingEncoder:
         while True:
             batch = self._next_batch()
             with self._lock:
-                quiet = len(batch) == 1 and not self._running and self.occupancy.serving <= 1 and self._waiting.empty()
+                quiet = self._quiet(len(batch))
                 self._running += 1
             encode_lone = self._encode_lone if quiet else None
             try:
