@@ -108,3 +108,17 @@ def test_the_assistant_counts_its_requests_for_the_encoder(settings) -> None:  #
     assistant.search("shared planning team savings")
     assistant.ask("what is a LEP?")
     assert encoder.lone >= 2 and encoder.occupancy.serving == 0
+
+
+def test_a_query_with_the_machine_to_itself_is_encoded_in_the_callers_thread() -> None:
+    """No hand-over to an encoder thread when there is nothing to batch with."""
+    threads: list[str] = []
+
+    def lone(text: str) -> np.ndarray:
+        threads.append(threading.current_thread().name)
+        return np.ones(2, dtype=np.float32)
+
+    encoder = BatchingEncoder(SlowCounter(), workers=1, encode_lone=lone)
+    with encoder.occupancy:
+        encoder("alone")
+    assert threads == [threading.current_thread().name] and encoder.lone == 1 and encoder.batches == 0
