@@ -52,8 +52,9 @@ class Occupancy:
 class BatchingEncoder:
     """A text → vector callable that batches the texts of concurrent callers into `encode_batch` calls.
 
-    Each of `workers` threads takes everything waiting (up to `max_batch`) and encodes it in one call; a query
-    alone in the queue, with no other pass running and no other request in `occupancy`, goes to `encode_lone`.
+    Each of `workers` threads takes everything waiting (up to `max_batch`) and encodes it in one call. A caller
+    with the machine to itself (no pass running, nothing waiting, no other request in `occupancy`) is encoded by
+    `encode_lone` in its own thread instead.
     """
 
     def __init__(
@@ -78,13 +79,13 @@ class BatchingEncoder:
 
     def __call__(self, text: str) -> np.ndarray:
         with self._lock:
-            alone = self._encode_lone is not None and self._quiet(1)
-            if alone:
+            encode_lone = self._encode_lone if self._quiet() else None
+            if encode_lone is not None:
                 self._running += 1
-        if alone and self._encode_lone is not None:
+        if encode_lone is not None:
             # Nothing to batch with: encoded in the caller's thread, without the two hand-overs to an encoder thread.
             try:
-                vector = self._encode_lone(text)
+                vector = encode_lone(text)
                 self.lone += 1
                 return vector
             finally:
@@ -94,9 +95,9 @@ class BatchingEncoder:
         self._waiting.put((text, future))
         return future.result()
 
-    def _quiet(self, texts: int) -> bool:
-        """One text, no pass running, nothing else waiting and no other request served (hold `_lock`)."""
-        return texts == 1 and not self._running and self.occupancy.serving <= 1 and self._waiting.empty()
+    def _quiet(self) -> bool:
+        """No pass running, nothing waiting and no other request served (hold `_lock`)."""
+        return not self._running and self.occupancy.serving <= 1 and self._waiting.empty()
 
     def many(self, texts: list[str]) -> np.ndarray:
         """Many texts known at once (the headings at start-up), embedded in this thread in the model's batches."""
@@ -115,15 +116,9 @@ class BatchingEncoder:
         while True:
             batch = self._next_batch()
             with self._lock:
-                quiet = self._quiet(len(batch))
                 self._running += 1
-            encode_lone = self._encode_lone if quiet else None
             try:
-                if encode_lone is not None:
-                    vectors = encode_lone(batch[0][0])[np.newaxis]
-                    self.lone += 1
-                else:
-                    vectors = self._encode_batch([text for text, _ in batch])
+                vectors = self._encode_batch([text for text, _ in batch])
             except Exception as exc:  # noqa: BLE001 - the callers re-raise it; the encoder thread lives on
                 for _, future in batch:
                     future.set_exception(exc)
