@@ -91,14 +91,17 @@ def _plural(phrase: str) -> str:
 _BARE_NOUN = re.compile(r"[a-z]+(?: [a-z]+){0,2}")
 
 
-def spelled_out(expansion: str, acronym: str, plural: bool = False, capital: bool = False) -> str:
+def spelled_out(expansion: str, acronym: str, plural: bool = False, capital: bool = False, noun: str = "") -> str:
     """'Local Enterprise Partnership (LEP)'; an expansion with its own gloss takes the acronym inside it,
     'general practitioner (GPs; family doctor)', not 'general practitioner (family doctor) (GPs)'. `plural`: the
     text wrote the acronym with an s ('GPs identified …' → 'general practitioners (GPs; …) identified …');
-    `capital`: it opened a sentence."""
+    `capital`: it opened a sentence. `noun`: the expansion's own last word, written after the acronym, goes inside
+    with it ('S151 officers' → 'Section 151 officers (S151 officers; …)', not 'Section 151 officer (S151; …) officers')."""
     glossed = re.fullmatch(r"(.*\S)\s*\(([^()]+)\)", expansion)
     head, gloss = (glossed.group(1), glossed.group(2)) if glossed else (expansion, "")
-    written = acronym + "s" if plural else acronym
+    written = f"{acronym} {noun}" if noun else acronym + "s" if plural else acronym
+    if noun:
+        plural = noun != head.split()[-1]
     head = _plural(head) if plural else head
     # A gloss that is a bare noun ('family doctor') agrees with its head; a fuller one ('the council's chief
     # finance officer') is left as written rather than pluralised clumsily.
@@ -107,24 +110,48 @@ def spelled_out(expansion: str, acronym: str, plural: bool = False, capital: boo
     return f"{head} ({written}; {gloss})" if gloss else f"{head} ({written})"
 
 
+def _head_nouns(expansion: str) -> tuple[str, str]:
+    """The last word of an expansion's head, singular and plural: the noun a text may write after the acronym."""
+    head = re.sub(r"\s*\([^()]+\)$", "", expansion).split()[-1]
+    return head, _plural(head)
+
+
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\]\s+|\n)$")
 
 
+def _inside_a_name(text: str, use: re.Match[str]) -> bool:
+    """A capitalised word on both sides of an acronym's use ('Hospitals NHS Trust'), the first not opening a sentence."""
+    before = re.search(r"(\w+)\s+$", text[: use.start()])
+    if not (before and before.group(1)[0].isupper() and use.group(2) and use.group(2)[0].isupper()):
+        return False
+    return not _SENTENCE_START.search(text[: before.start()])  # 'The APPG Inquiry' opening a sentence is no name
+
+
 def expand_first_acronyms(text: str, glossary: dict[str, str]) -> tuple[str, dict[str, str]]:
-    """'LEP' → 'Local Enterprise Partnership (LEP)' at its first use, unless already spelled out."""
+    """'LEP' → 'Local Enterprise Partnership (LEP)' at its first use, unless already spelled out.
+
+    Not where the acronym is inside a name ('North Hampshire Hospitals NHS Trust' keeps its name as printed): a
+    capitalised word on either side of it; a later use of it is spelled out instead.
+    """
     used: dict[str, str] = {}
     for acronym, expansion in glossary.items():
         if acronym not in text:  # most of the glossary is absent from any one answer: a cheap test first
             continue
-        match = re.search(rf"\b{re.escape(acronym)}(s?)\b", text)
-        if not match:
+        uses = list(re.finditer(rf"\b{re.escape(acronym)}(s?)\b(?:\s+(\w+))?", text))
+        if not uses:
             continue
         used[acronym] = expansion
         if expansion.lower() in text.lower():
             continue
+        nouns = _head_nouns(expansion)
+        match = next((m for m in uses if m.group(2) in nouns or not _inside_a_name(text, m)), None)
+        if match is None:
+            continue
+        noun = match.group(2) if match.group(2) in nouns and not match.group(1) else ""
+        end = match.end() if noun else match.end(1)
         capital = bool(_SENTENCE_START.search(text[: match.start()]))
-        spelled = spelled_out(expansion, acronym, plural=bool(match.group(1)), capital=capital)
-        text = text[: match.start()] + spelled + text[match.end() :]
+        spelled = spelled_out(expansion, acronym, plural=bool(match.group(1)), capital=capital, noun=noun)
+        text = text[: match.start()] + spelled + text[end:]
     return text, used
 
 
@@ -133,8 +160,10 @@ def strip_acronym_expansions(text: str, glossary: dict[str, str]) -> str:
     for acronym, expansion in glossary.items():
         if acronym not in text:
             continue
-        for plural in (True, False):
-            for capital in (False, True):
+        for capital in (False, True):
+            for noun in _head_nouns(expansion):
+                text = text.replace(spelled_out(expansion, acronym, capital=capital, noun=noun), f"{acronym} {noun}")
+            for plural in (True, False):
                 text = text.replace(spelled_out(expansion, acronym, plural, capital), acronym + ("s" if plural else ""))
     return text
 

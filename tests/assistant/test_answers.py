@@ -86,6 +86,17 @@ def test_acronyms_are_expanded_on_first_use(assistant) -> None:  # type: ignore[
         # A fuller gloss is not pluralised word by word.
         ("Both S151s agreed.", "Both Section 151 officers (S151s; the council's chief finance officer) agreed."),
         ("Staff moved under TUPE.", "Staff moved under Transfer of Undertakings (Protection of Employment) rules (TUPE)."),
+        # The expansion's own noun written after the acronym is taken into it, not said twice.
+        ("The S151 officers agreed.", "The Section 151 officers (S151 officers; the council's chief finance officer) agreed."),
+        ("Ask the S151 officer.", "Ask the Section 151 officer (S151 officer; the council's chief finance officer)."),
+        ("Agree the TUPE rules.", "Agree the Transfer of Undertakings (Protection of Employment) rules (TUPE rules)."),
+        # Part of a name, it stays as printed; a later use is spelled out.
+        (
+            "Hampshire Hospitals NHS Trust joined the NHS pilot.",
+            "Hampshire Hospitals NHS Trust joined the National Health Service (NHS) pilot.",
+        ),
+        ("North Hampshire Hospitals NHS Trust met.", "North Hampshire Hospitals NHS Trust met."),
+        ("The APPG Inquiry said so.", "The All Party Parliamentary Group (APPG) Inquiry said so."),
     ],
 )
 def test_an_expansion_takes_the_acronym_inside_its_gloss_a_plural_and_a_capital_opening_a_sentence(text: str, expected: str) -> None:
@@ -93,6 +104,8 @@ def test_an_expansion_takes_the_acronym_inside_its_gloss_a_plural_and_a_capital_
         "GP": "general practitioner (family doctor)",
         "LEP": "Local Enterprise Partnership",
         "LA": "local authority",
+        "NHS": "National Health Service",
+        "APPG": "All Party Parliamentary Group",
         "S151": "Section 151 officer (the council's chief finance officer)",
         "TUPE": "Transfer of Undertakings (Protection of Employment) rules",
     }
