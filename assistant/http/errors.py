@@ -45,6 +45,15 @@ def _field(loc: Sequence[int | str]) -> str:
     return name
 
 
+def _not_an_object(body: object) -> str:
+    """Why a body that is not a JSON object was refused: JSON of another shape, or something that is not JSON."""
+    shapes = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "true or false"}
+    shape = next((name for kind, name in shapes.items() if type(body) is kind), None)
+    if body is None or shape is None or isinstance(body, (bytes, bytearray)):
+        return "The request body must be a JSON object sent with `Content-Type: application/json`."
+    return f"The request body must be a JSON object ({{…}} with named fields), not {shape}."
+
+
 def describe_validation_errors(errors: Sequence[Any]) -> list[dict[str, str]]:
     """pydantic's error list as {field, message} pairs whose messages read as sentences."""
     described = []
@@ -59,7 +68,7 @@ def describe_validation_errors(errors: Sequence[Any]) -> list[dict[str, str]]:
         elif kind == "missing" and not field:
             message = "The request body is missing; send a JSON object."
         elif not field and kind in ("model_attributes_type", "model_type", "dict_type"):
-            message = "The request body must be a JSON object sent with `Content-Type: application/json`."
+            message = _not_an_object(error.get("input"))
         elif kind == "value_error":
             message = msg.removeprefix("Value error, ")
             message = message if message.startswith(field) else f"{field}: {message}"

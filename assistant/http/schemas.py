@@ -130,6 +130,9 @@ class FiltersIn(_Request):
 
 
 class _Conversation(_Request):
+    # A misspelt 'histroy' silently ignored loses the conversation a follow-up leans on.
+    model_config = ConfigDict(extra="forbid")
+
     history: list[TurnIn] = Field(default_factory=list, max_length=MAX_HISTORY_TURNS)
     filters: FiltersIn = Field(default_factory=FiltersIn)
 

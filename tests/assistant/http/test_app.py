@@ -220,7 +220,11 @@ BAD_REQUESTS = [
     ("/ask", {"question": "hi", "history": [{"content": "x"}]}, "history[0].role: Field required"),
     ("/ask", {"question": "hi", "history": "earlier"}, "history: Input should be a valid list"),
     ("/ask", {"question": "hi", "filters": {"chaptr": "x"}}, "filters.chaptr is not a known field"),
-    ("/ask", ["question"], "must be a JSON object"),
+    ("/ask", ["question"], "must be a JSON object ({…} with named fields), not an array"),
+    ("/ask", "what is a LEP?", "must be a JSON object ({…} with named fields), not a string"),
+    # A misspelt field is named, not ignored: a follow-up whose 'histroy' vanished would be answered out of context.
+    ("/ask", {"question": "and how much?", "histroy": []}, "histroy is not a known field"),
+    ("/search", {"query": "hi", "top_k": 3}, "top_k is not a known field"),
     ("/search", {"query": ""}, "query must not be empty"),
     ("/search", {"query": " "}, "query must not be empty"),
     ("/search", {"query": "q" * 2_001}, "query must be at most 2,000 characters"),
