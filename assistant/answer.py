@@ -10,10 +10,8 @@ from typing import Literal
 from assistant.asks import Understanding, understand
 from assistant.composition import (
     Candidate,
-    balanced_quotes,
     load_selection_weights,
     near_same,
-    quotable,
     select,
     sentence_candidates,
     states_nothing,
@@ -25,7 +23,7 @@ from assistant.question import PUBLISHED, BeyondScope, beyond_scope, defined_phr
 from assistant.retrieval import Hit, SearchResult
 from core.models import CaseStudy, Passage
 from core.page_labels import case_study_page_label
-from core.text import normalise
+from core.text import balanced_quotes, normalise, quotable
 from stores.base import PassageStore
 
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from core.lexical import STOP_WORDS, words
 from core.models import CaseStudy, Passage
-from core.text import split_sentences
+from core.text import quotable, split_sentences
 from stores.base import PassageStore
 
 # A case study's fit to a question mixes its centroid (what it is about overall) with its best sentence (the
@@ -36,13 +36,34 @@ class CaseStudyDetail:
         return "\n\n".join(p.text for p in self.passages)
 
 
-def summarise(passages: list[Passage], limit: int = 200) -> str:
-    """A one-line summary: the first sentence that says what the case study is."""
-    for passage in passages:
-        for sentence in split_sentences(passage.text):
-            if len(sentence.split()) >= 8 and not sentence.startswith(("“", '"')):
-                return sentence if len(sentence) <= limit else sentence[: limit - 1].rsplit(" ", 1)[0] + "…"
-    return passages[0].text[:limit] if passages else ""
+# A summary is the toolkit's own statement of what the case study is: whole (quotable, its quotation marks
+# balanced), not a quotation or an attribution line, not leaning on a sentence before it ('It demonstrates …') or
+# pointing to another ('The case study below illustrates …'), and ending as a statement does.
+_LEANS_OR_POINTS = re.compile(r"^(?:It|This|That|These|They|Their|He|She|And|But)\b|\b(?:below|above)\b")
+
+
+def _summary_sentence(sentence: str) -> bool:
+    return (
+        len(sentence.split()) >= 8
+        and quotable(sentence)
+        and not any(mark in sentence for mark in "“”\"")
+        and not _LEANS_OR_POINTS.search(sentence)
+        and sentence.rstrip().endswith((".", "!"))  # not a heading, nor the line opening a list
+        and sentence[:1].isupper()  # nor a numbered item ('1 Removing short-term barriers …')
+    )
+
+
+def summarise(passages: list[Passage], title: str = "", limit: int = 200) -> str:
+    """A one-line summary: the first whole sentence that names the case study (a word of its title that is not
+    common to titles, 'Publica', 'Dorset', 'loneliness'), else the first whole sentence, else its opening."""
+    sentences = [s for passage in passages for s in split_sentences(passage.text)]
+    whole = [s for s in sentences if _summary_sentence(s)]
+    names = {w for w in words(title) if w not in _GENERIC_NAME_WORDS and len(w) > 2}
+    naming = [s for s in whole if names & set(words(s))]
+    chosen = (naming or whole or [s for s in sentences if len(s.split()) >= 8] or [""])[0]
+    if not chosen:
+        return passages[0].text[:limit] if passages else ""
+    return chosen if len(chosen) <= limit else chosen[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 class CaseStudyIndex:

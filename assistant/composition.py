@@ -17,7 +17,7 @@ import numpy as np
 from assistant.asks import AnswerType, Ask
 from assistant.retrieval import Hit, SearchResult
 from core.lexical import lexical_tokens
-from core.text import collapse_ws, continues_sentence, normalise
+from core.text import balanced_quotes, collapse_ws, continues_sentence, normalise, quotable
 from stores.base import PassageStore, Sentence
 
 LIST_ITEMS = 4  # items of a list to quote after the sentence that introduces it
@@ -32,8 +32,6 @@ TYPE_BONUS = 0.12  # how much from carrying the kind of answer the ask wants
 ENTITY_BONUS = 0.08  # how much from a passage that names what the question names (its case study, section or text)
 PER_PASSAGE = 2  # sentences quoted from one passage
 SPECIFIC: frozenset[AnswerType] = frozenset({"amount", "count", "date", "definition", "outcome"})
-MIN_LOWER_WORDS = 2  # a heading or a signature has fewer lower-case words that are not function words
-_FUNCTION_WORDS = frozenset("and the for with from into of to in on at by or nor".split())
 # An unfinished line of no more words than this, not a bullet, may be a heading, a table header or a chart label.
 UNFINISHED_HEADING_WORDS = 12
 # What keeps such a line a statement: a label and what it names ('Key enablers: boundary spanners and shared
@@ -101,21 +99,6 @@ class Candidate:
             return sentence
         items = "; ".join(item.rstrip(" .;") for item in self.continuation)
         return f"{sentence} {items}" + ("" if items.endswith(("?", "!")) else ".")  # a list ending in a question is not closed '?.'
-
-
-def balanced_quotes(text: str) -> bool:
-    """No quotation opened and left open (or closed and never opened)."""
-    return text.count("“") == text.count("”") and text.count('"') % 2 == 0
-
-
-def quotable(sentence: str) -> bool:
-    """A whole statement: not a question the toolkit asks its reader, not a fragment or a list item's tail, not a
-    heading, a signature or a table header (hardly a lower-case word). The real fix for cells is at ingest."""
-    text = sentence.strip()
-    if len(text.split()) < 5 or text.endswith("?") or text[0] in "–-;,)" or text[0].islower():
-        return False
-    lower = [w for w in re.findall(r"\b[a-z][a-z’'-]{2,}", text) if w not in _FUNCTION_WORDS]
-    return len(lower) >= MIN_LOWER_WORDS
 
 
 def ends_a_statement(sentence: str, passage: str) -> bool:

@@ -64,7 +64,7 @@ class Assistant:
         summaries = {}
         for study in store.case_studies():
             passages = [p for p in store.passages() if p.case_study == study.title]
-            summaries[study.id] = summarise(passages)
+            summaries[study.id] = summarise(passages, study.title)
         names = proper_nouns(p.text for p in store.passages()) - {a.lower() for a in store.glossary}
         # One assignment publishes the new index to readers; a request holds the old one until it finishes.
         self._state = (store, retriever, summaries)

@@ -161,3 +161,23 @@ def sentence_kind(sentence: str) -> str:
         return "cell"
     lower = [w for w in words if w[:1].islower() and w not in {"and", "of", "the", "for", "in", "on", "&", "to"}]
     return "cell" if len(words) >= 4 and not lower else "sentence"
+
+
+MIN_LOWER_WORDS = 2  # a heading or a signature has fewer lower-case words that are not function words
+_FUNCTION_WORDS = frozenset("and the for with from into of to in on at by or nor".split())
+
+
+def balanced_quotes(text: str) -> bool:
+    """No quotation opened and left open (or closed and never opened)."""
+    return text.count("“") == text.count("”") and text.count('"') % 2 == 0
+
+
+def quotable(sentence: str) -> bool:
+    """A whole statement: not a question the toolkit asks its reader, not a fragment or a list item's tail, not a
+    heading, a signature or a table header (hardly a lower-case word). The real fix for cells is at ingest.
+    The one test of a sentence fit to quote: in an answer, and as a case study's summary."""
+    text = sentence.strip()
+    if len(text.split()) < 5 or text.endswith("?") or text[0] in "–-;,)" or text[0].islower():
+        return False
+    lower = [w for w in re.findall(r"\b[a-z][a-z’'-]{2,}", text) if w not in _FUNCTION_WORDS]
+    return len(lower) >= MIN_LOWER_WORDS

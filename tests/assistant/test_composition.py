@@ -12,12 +12,10 @@ import pytest
 
 from assistant.composition import (
     Candidate,
-    balanced_quotes,
     bullets,
     carries,
     closing_quote,
     list_items,
-    quotable,
     select,
     short_introduction,
     without_glued_heading,
@@ -25,6 +23,7 @@ from assistant.composition import (
 )
 from assistant.retrieval import Hit
 from core.models import Passage, Turn
+from core.text import balanced_quotes, quotable
 from evals.dataset import SETS, load_questions
 from evals.grounding import marked_pieces, piece_is_grounded
 from stores.base import Sentence

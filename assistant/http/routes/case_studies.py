@@ -30,6 +30,6 @@ def case_studies(
 def case_study(case_id: str, assistant: AssistantDep) -> CaseStudyOut:
     """One case study with its full text and passages."""
     detail = assistant.case_study(case_id)
-    summary = CaseStudySummary.from_case_study(detail.case_study, summarise(detail.passages))
+    summary = CaseStudySummary.from_case_study(detail.case_study, summarise(detail.passages, detail.case_study.title))
     passages = [PassageOut.from_passage(p) for p in detail.passages]
     return CaseStudyOut(**summary.model_dump(), text=detail.text, passages=passages)
