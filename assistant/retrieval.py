@@ -102,6 +102,18 @@ def collapse_near_duplicates(ids: list[str], vectors: np.ndarray, threshold: flo
     return [ids[i] for i in kept]
 
 
+def _one_named(field: str, value: str, names: dict[str, str]) -> str:
+    """The one name (lower-cased key → name) that value is, or alone contains; else UnknownFilter naming the
+    names it could mean, or every name when it could mean none."""
+    wanted = value.strip().lower()
+    if wanted in names:
+        return names[wanted]
+    partial = [name for key, name in names.items() if wanted and wanted in key]
+    if len(partial) == 1:
+        return partial[0]
+    raise UnknownFilter(field, value, partial or list(names.values()))
+
+
 class Retriever:
     """Searches one passage store; the store, encoder and word lists are injected."""
 
@@ -137,20 +149,18 @@ class Retriever:
             self._heading_vectors.update(zip(headings, encode_many(headings)))
 
     def resolve_filters(self, filters: Filters | None) -> Filters | None:
-        """Match filter values to real chapters and case studies (case-insensitive; ids accepted)."""
+        """Match filter values to real chapters and case studies: case-insensitive, ids accepted, and part of a
+        name where that part is in one name only ('publica' is Publica Group; 'craven' names three)."""
         if filters is None or (not filters.chapter and not filters.case_study):
             return None
         chapter = case_study = None
         if filters.chapter:
-            chapter = next((c for c in self.chapters if c.lower() == filters.chapter.strip().lower()), None)
-            if chapter is None:
-                raise UnknownFilter("chapter", filters.chapter, self.chapters)
+            chapter = _one_named("chapter", filters.chapter, {c.lower(): c for c in self.chapters})
         if filters.case_study:
-            wanted = filters.case_study.strip().lower()
-            match = next((c for c in self.case_studies if wanted in (c.title.lower(), c.id)), None)
-            if match is None:
-                raise UnknownFilter("case_study", filters.case_study, self._titles)
-            case_study = match.title
+            by_id = {c.id: c.title for c in self.case_studies}
+            case_study = by_id.get(filters.case_study.strip().lower()) or _one_named(
+                "case_study", filters.case_study, {title.lower(): title for title in self._titles}
+            )
         return Filters(chapter, case_study)
 
     def search(

@@ -117,7 +117,8 @@ class TurnIn(_Request):
 
 
 class FiltersIn(_Request):
-    """Restrict results to one chapter and/or one case study (title or id, case-insensitive)."""
+    """Restrict results to one chapter and/or one case study (title or id, case-insensitive; part of a title names
+    the one title holding it)."""
 
     # Forbid unknown keys: a misspelt filter silently ignored would look like a filter that found nothing.
     model_config = ConfigDict(extra="forbid")

@@ -167,6 +167,16 @@ def test_unknown_filter_names_the_valid_values(assistant) -> None:  # type: igno
     assert "Publica Group" in str(error.value)
 
 
+def test_a_filter_may_name_part_of_one_title_and_is_told_which_titles_a_shared_part_could_mean(assistant) -> None:  # type: ignore[no-untyped-def]
+    result = assistant.search("savings", filters=Filters(case_study="  publica "))
+    assert {h.passage.case_study for h in result.hits} == {"Publica Group"}
+    shared = [t for t in (c.title for c in assistant.store.case_studies()) if "craven" in t.lower()]
+    assert len(shared) >= 2
+    with pytest.raises(UnknownFilter) as error:
+        assistant.search("loneliness", filters=Filters(case_study="Craven"))
+    assert error.value.valid == shared
+
+
 def test_near_duplicates_are_collapsed(assistant) -> None:  # type: ignore[no-untyped-def]
     result = assistant.search("through collaboration they could see that by helping us do more, they are helping themselves", k=10)
     vectors = assistant.store.passage_vectors([h.passage.id for h in result.hits])
