@@ -19,7 +19,7 @@ from assistant.composition import (
 )
 from assistant.glossary import PlainGlossary, Term
 from assistant.params import RetrievalParams
-from assistant.question import PUBLISHED, BeyondScope, beyond_scope, defined_phrase, is_english
+from assistant.question import PUBLISHED, BeyondScope, asks_for_help, beyond_scope, defined_phrase, is_english
 from assistant.retrieval import Hit, SearchResult
 from core.models import CaseStudy, Passage
 from core.page_labels import case_study_page_label
@@ -331,6 +331,19 @@ def closest_only(chosen: Sequence[Candidate], result: SearchResult, store: Passa
 HITS_CONSIDERED = 5
 
 ENGLISH_ONLY = "The toolkit and this assistant work in English: please ask your question in English."
+# What a user who asks what the assistant is, or only says hello, needs: what it answers from, how, and how to ask.
+# The examples are questions it answers (tests/assistant/test_answer_status.py asks each one).
+HELP_EXAMPLES = (
+    "Why should district councils work with their neighbours?",
+    "Is there an example of councils sharing a planning team, and what did they save?",
+    "What does Teckal mean?",
+)
+HELP = (
+    f"I answer questions about the toolkit ({PUBLISHED}) in its own words, citing the passage and page each sentence "
+    "comes from, and I say so when it does not cover something. Ask in your own words, for example: "
+    + "; ".join(f"“{q}”" for q in HELP_EXAMPLES)
+    + ". A follow-up such as “and how much did they save?” carries on from the answer before."
+)
 USES_LIMIT = 2  # toolkit sentences quoted beside a glossary definition
 
 
@@ -412,6 +425,8 @@ def compose_answer(
     not quoted again while an ask has others.
     """
     question = result.query.original
+    if asks_for_help(question):
+        return Answer(text=HELP, status="not_covered", citations=[], hits=[])
     if not is_english(result.query):
         return Answer(text=ENGLISH_ONLY, status="not_covered", citations=[], hits=result.hits)
     understanding = understanding or understand(question)

@@ -488,6 +488,21 @@ _DEFINE = re.compile(
 )
 
 
+# A message that asks what the assistant is or how to use it, or only greets it: the whole message, so that 'help
+# for rural bus services' or 'hello, what is a LEP?' are questions like any other.
+_ASKS_FOR_HELP = re.compile(
+    r"^\W*(?:(?:hi|hello|hey|good (?:morning|afternoon|evening))(?: there)?|help(?: me)?|(?:i need )?help please|"
+    r"what (?:can|do) you (?:do|know|cover)|what can i ask(?: you)?|how (?:do|can|should) i use (?:this|you|it)|"
+    r"what is this|who are you|what are you)\W*$",
+    re.I,
+)
+
+
+def asks_for_help(question: str) -> bool:
+    """'help', 'hello', 'what can you do?': the message asks about the assistant, not the toolkit."""
+    return bool(_ASKS_FOR_HELP.match(question))
+
+
 def defined_phrase(question: str) -> str | None:
     """The phrase a 'what does X mean?' / 'what is X?' / 'define X' question asks about, if it is one."""
     match = _DEFINE.match(question)

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from assistant.answer import NOT_USED, PARTIAL_MIN_CLOSENESS, closest_only, is_covered
+from assistant.answer import HELP, HELP_EXAMPLES, NOT_USED, PARTIAL_MIN_CLOSENESS, closest_only, is_covered
 from assistant.composition import sentence_candidates
 from assistant.glossary import FILE_NAME, PlainGlossary, term_key
 from assistant.question import MIN_ENGLISH_SHARE, beyond_scope, defined_phrase
@@ -309,3 +309,22 @@ def test_money_asked_of_a_case_study_that_gives_none_is_partial_and_says_so(assi
     # A case study that gives figures is answered as before.
     answered = [assistant.ask(f"How much money did {title} save?") for title in with_money[:3]]
     assert all(a.status != "partial" or "no money figures" not in a.text for a in answered)
+
+
+@pytest.mark.parametrize("message", ["help", "Hello!", "hi there", "What can you do?", "how do I use this?", "who are you"])
+def test_a_user_asking_what_the_assistant_is_is_told_how_to_ask_not_that_the_toolkit_fails_them(assistant, message: str) -> None:  # type: ignore[no-untyped-def]
+    answer = assistant.ask(message)
+    assert answer.text == HELP and answer.status == "not_covered" and not answer.citations
+    assert "does not seem to cover" not in answer.text
+
+
+@pytest.mark.parametrize("question", ["help for rural bus services?", "hello, what is a LEP?", "what can councils do together?"])
+def test_a_question_that_only_starts_like_a_greeting_is_a_question(assistant, question: str) -> None:  # type: ignore[no-untyped-def]
+    assert assistant.ask(question).text != HELP
+
+
+@pytest.mark.parametrize("question", HELP_EXAMPLES)
+def test_the_examples_the_help_gives_are_answered(assistant, question: str) -> None:  # type: ignore[no-untyped-def]
+    answer = assistant.ask(question)
+    assert answer.status == "answered" and answer.citations, answer.text
+
