@@ -57,9 +57,13 @@ def _topics(evidence: Sequence[str], passages: Sequence[Passage]) -> list[str]:
 
 
 def build_rows(
-    written: dict[str, dict[str, Any]], located: dict[str, dict[str, Any]], passages: Sequence[Passage]
+    written: dict[str, dict[str, Any]],
+    located: dict[str, dict[str, Any]],
+    passages: Sequence[Passage],
+    published_topics: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
-    """One question row per kept question, without its split; the writer's words untouched."""
+    """One question row per kept question, without its split; the writer's words untouched. A question already
+    published keeps the topic it was split by (`published_topics`, by id); a new one's comes from `passages`."""
     rows = []
     for qid, question in written.items():
         verdict = located.get(qid, {}).get("verdict", "drop")
@@ -79,7 +83,8 @@ def build_rows(
         evidence = [s for p in parts for s in p["evidence"]] if parts else list(found.get("evidence", []))
         facts = [f for p in parts for f in p["answer_facts"]] if parts else list(found.get("answer_facts", []))
         oos_type = question.get("oos_type") or "far"
-        topics = _topics(evidence, passages) if answerable else []
+        known = (published_topics or {}).get(f"b{qid}")
+        topics = (known.split(" | ") if known else _topics(evidence, passages)) if answerable else []
         rows.append(
             {
                 "id": f"b{qid}",
@@ -148,13 +153,26 @@ def pin_to_dev(rows: list[dict[str, Any]], split: Sequence[dict[str, Any]]) -> l
     return kept
 
 
-def assemble(sources: Path, passages: Sequence[Passage]) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
-    """Every kept question with its split, sorted by id; those of dev-only rounds; how many of theirs were left out."""
+def published_topics(published: Path) -> dict[str, str]:
+    """The topic each published question was split by. Kept as published, so that a reviewed correction of the
+    index (a case study's bounds, a section) never moves a question between dev and test."""
+    if not published.exists():
+        return {}
+    rows = [json.loads(line) for line in published.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return {r["id"]: r["topic"] for r in rows if r.get("answerable") and r.get("topic")}
+
+
+def assemble(
+    sources: Path, passages: Sequence[Passage], published: Path | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
+    """Every kept question with its split, sorted by id; those of dev-only rounds; how many of theirs were left out.
+    With `published` (the published set), its questions keep the topics they were split by."""
     writers = list(sources.glob("writer_*.jsonl"))
     located = _read(sources.glob("evidence_*.jsonl"))
-    earlier = build_rows(_read(p for p in writers if not is_dev_only(p)), located, passages)
+    topics = published_topics(published) if published else {}
+    earlier = build_rows(_read(p for p in writers if not is_dev_only(p)), located, passages, topics)
     split_by_topic(earlier)
-    later = build_rows(_read(p for p in writers if is_dev_only(p)), located, passages)
+    later = build_rows(_read(p for p in writers if is_dev_only(p)), located, passages, topics)
     pinned = pin_to_dev(later, earlier)
     return sorted([*earlier, *pinned], key=lambda r: r["id"]), pinned, len(later) - len(pinned)
 
@@ -177,7 +195,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if build is None:
         raise SystemExit(f"No index in {args.index_dir}: run `localities ingest` first.")
     passages = index_store.load_passages(build)
-    rows, pinned, left_out = assemble(SOURCES, passages)
+    rows, pinned, left_out = assemble(SOURCES, passages, BLIND_SET)
     changed = moved(rows, BLIND_SET)
     if changed and not args.allow_resplit:
         raise SystemExit(f"{len(changed)} questions would change split ({', '.join(changed[:5])}, …): not written.")

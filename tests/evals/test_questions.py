@@ -131,7 +131,7 @@ def test_a_round_pinned_to_dev_moves_no_earlier_question(blind, passages: list[P
     question the same split: adding them can never move a tuned-on question to test, or a test one to dev."""
     pinned = [p for p in SOURCES.glob("*_*.jsonl") if is_dev_only(p)]
     assert pinned, "no dev-only round in blind_sources/"
-    rows, later, _ = assemble(SOURCES, passages)
+    rows, later, _ = assemble(SOURCES, passages, BLIND_SET)
     assert {r["id"]: r["split"] for r in rows} == {q.id: q.split for q in blind}
     assert later and all(r["split"] == "dev" for r in later)
     earlier_sources = tmp_path / "sources"
@@ -139,6 +139,6 @@ def test_a_round_pinned_to_dev_moves_no_earlier_question(blind, passages: list[P
     for path in SOURCES.glob("*.jsonl"):
         if path not in pinned:
             shutil.copy(path, earlier_sources)
-    without, none, _ = assemble(earlier_sources, passages)
+    without, none, _ = assemble(earlier_sources, passages, BLIND_SET)
     assert not none
     assert {r["id"]: r["split"] for r in without} == {r["id"]: r["split"] for r in rows if r not in later}
