@@ -44,6 +44,9 @@ class Overrides:
     partnership_aliases: dict[str, list[str]] = field(default_factory=dict)
     title_aliases: dict[str, str] = field(default_factory=dict)
     page_anchors: dict[str, int] = field(default_factory=dict)  # heading → printed page, from a reviewed contents table
+    # Case study → the opening words of its first paragraph, where its page also prints the toolkit's own text
+    # before it and nothing marks where the box starts.
+    case_study_openings: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -315,6 +318,8 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
             for i, which in zip(before, _split_bodies(before, [f"{t} {labels[s].title}" for t, s in zip(titles, specific)], texts)):
                 case_of_block[i] = titles[which]
 
+    _bound_case_studies(case_of_block, texts, overrides)
+
     # Footnotes go to the paragraph carrying their marker; then sections and the final paragraphs.
     footnotes: dict[int, list[str]] = {}
     for i, block in enumerate(blocks):
@@ -360,6 +365,20 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
 
     case_studies = _case_studies(source, labels, title_of_label, matches, blocks, page_numbers, chapter_of_page, unmatched_entries)
     return ParsedDocument(source=source, title=meta.title, paragraphs=paragraphs, case_studies=case_studies)
+
+
+def _bound_case_studies(case_of_block: dict[int, str | None], texts: dict[int, str], overrides: Overrides) -> None:
+    """Takes from a case study the paragraphs before its reviewed opening: the page's own text that a page-wide
+    case study took in ('A good housing policy is essential …', a councillor's quote on housing, was cited as
+    Wycombe's Healthy Homes on Prescription)."""
+    for title, words in overrides.case_study_openings.items():
+        members = sorted(i for i, case in case_of_block.items() if case == title)
+        opening = next((i for i in members if normalise(texts[i]).startswith(normalise(words))), None)
+        if opening is None:  # an override the text no longer matches changes nothing (tests/ingest check each one)
+            continue
+        for i in members:
+            if i < opening:
+                case_of_block[i] = None
 
 
 def _heading_anchors(

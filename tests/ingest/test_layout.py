@@ -233,3 +233,15 @@ def test_a_wrapped_heading_is_a_line_of_its_own_not_glued_to_the_sentence_under_
     # Kept with its paragraph, so in its case study
     (heading,) = [p for p in chunks if "Shared strategic roles with localised operational delivery" in p.text]
     assert heading.case_study == "Breckland and South Holland District Councils"
+
+
+def test_reviewed_case_study_openings_hold_and_leave_the_pages_own_text_uncredited(document: ParsedDocument) -> None:
+    """Each reviewed opening is its case study's first paragraph; the page's text before it (a councillor's quote
+    on housing above Wycombe's box) is no case study's."""
+    openings = CorpusMeta.read(CORPUS_DIR).overrides[TOOLKIT.name]["case_study_openings"]
+    assert isinstance(openings, dict) and openings
+    for title, words in openings.items():
+        members = [p for p in document.paragraphs if p.case_study == title]
+        assert members and normalise(members[0].text).startswith(normalise(words)), title
+    quote = next(p for p in document.paragraphs if p.text.startswith("“A good housing policy is essential"))
+    assert quote.case_study is None
