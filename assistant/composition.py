@@ -473,6 +473,8 @@ def bullets(ordered: Sequence[Any], at: int, flat_passage: str) -> tuple[Any, ..
                 break
         elif found and _SUB_ITEM.match(item.text):
             continue  # '– improving service delivery' under a bullet that ends 'by:': part of that bullet
+        elif item.text.rstrip().endswith(":"):
+            break  # 'Districts call on local partners to:' opens the next list, whose bullets are not this one's
         elif found and run_on < BULLET_RUN_ON:
             run_on += 1
         else:

@@ -316,6 +316,23 @@ def test_a_list_ends_where_no_bullet_follows_within_a_bullets_run_on() -> None:
     assert list_items(ordered, 0, bullets(ordered, 0, passage)) == ("First point.",)
 
 
+def test_a_list_ends_where_the_next_list_is_introduced() -> None:
+    # As the toolkit prints its asks on page 10: one list per audience, each introduced by a line ending in ':'.
+    ordered = _sentences(
+        "Districts call on central government to:",
+        "Ensure that increased funding is made available.",
+        "Districts call on local partners to:",
+        "Look afresh at the scope for sharing.",
+        "Work across the family of local government.",
+    )
+    passage = (
+        "Districts call on central government to:\n• Ensure that increased funding is made available.\n"
+        "Districts call on local partners to:\n• Look afresh at the scope for sharing.\n"
+        "• Work across the family of local government."
+    )
+    assert list_items(ordered, 0, bullets(ordered, 0, passage)) == ("Ensure that increased funding is made available.",)
+
+
 def test_a_bullet_that_introduces_dashed_items_is_quoted_with_them() -> None:
     # As the toolkit prints the Secretary of State's tests for a merger: a bullet ending 'by:' and its dashed items.
     ordered = _sentences(
