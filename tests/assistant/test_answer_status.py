@@ -36,6 +36,20 @@ def test_each_kind_of_gap_is_recognised(kind: str, question: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "question",
+    [
+        "Did the unitary proposals for the county actually go ahead?",
+        "did the merger of the two districts go through in the end",
+        "So did it go ahead?",
+        "Did the new combined authority ever get approved?",
+    ],
+)
+def test_whether_a_plan_came_about_is_a_later_event(question: str) -> None:
+    found = beyond_scope(question)
+    assert found is not None and found.kind == "after_publication"
+
+
+@pytest.mark.parametrize(
     ("question", "country"),
     [
         ("how did northern ireland cut its councils, and was it worth it?", "Northern Ireland"),
@@ -78,6 +92,8 @@ def test_a_country_the_toolkit_names_and_everyday_words_are_in_scope() -> None:
         "What does the toolkit say about staff pay harmonisation?",
         "What did the councils pay for the new shared IT system?",
         "Which councils were due to merge in 2019?",
+        "How did the councils make the merger happen?",
+        "What had to happen before the combined authority could go ahead?",
     ],
 )
 def test_what_the_toolkit_answers_is_not_a_gap(question: str) -> None:
