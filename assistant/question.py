@@ -320,7 +320,10 @@ PUBLISHED = 2018
 # advice for one council, other countries' systems. Each names the sentence an answer opens with.
 # Present-tense fillers ('at the moment', 'currently') are left out: councillors use them of the toolkit's own topics.
 _LATER = re.compile(
-    r"\b(this year|next year|since (then|the merger|it went|they went|it was set up|it started|publication)|in the end|"
+    r"\b(this year|next year|since (then|the merger|it went|they went|it was set up|it started|publication)|"
+    # 'In the end' of an outcome asked yes or no ('did they merge in the end?'); 'which council drew up the scheme in
+    # the end?' asks what the toolkit tells.
+    r"did\b.{3,60}\bin the end|"
     r"still (going|running|working|in place|exists?|around|operating|open|active|live|funded|in operation|in use|the case)|went live|nowadays|these days|latest|"
     r"most recent|up to date|how did (it|that|this|they|the \w+) (turn out|end up|go(?! about))|"
     # Whether a plan came about, asked after the fact ('did the Future Dorset proposals actually go ahead?'); up to

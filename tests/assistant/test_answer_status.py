@@ -42,6 +42,7 @@ def test_each_kind_of_gap_is_recognised(kind: str, question: str) -> None:
         "did the merger of the two districts go through in the end",
         "So did it go ahead?",
         "Did the new combined authority ever get approved?",
+        "did the two councils merge in the end?",
     ],
 )
 def test_whether_a_plan_came_about_is_a_later_event(question: str) -> None:
@@ -93,6 +94,7 @@ def test_a_country_the_toolkit_names_and_everyday_words_are_in_scope() -> None:
         "What did the councils pay for the new shared IT system?",
         "Which councils were due to merge in 2019?",
         "How did the councils make the merger happen?",
+        "Which council drew up the scheme in the end?",
         "What had to happen before the combined authority could go ahead?",
     ],
 )
