@@ -370,6 +370,15 @@ _ADVICE = re.compile(
     r"what do you (recommend|advise|suggest)|if you were (us|me|in our shoes))\b",
     re.I,
 )
+# A document asked for, not a question ('draft a cabinet report recommending we merge', 'can you write us a letter
+# to the minister?'): the assistant quotes the toolkit and writes nothing of a council's own. Only as a request:
+# 'how did the councils prepare the report for their cabinets?' asks what the toolkit tells.
+_DRAFTING = re.compile(
+    r"^\W*(?:(?:can|could|would|will) you |please |i need you to |help (?:me|us) )?(?:please )?"
+    r"(draft|write|prepare|compose|produce)( me| us| for (me|us))? (a|an|the|our|my) ([\w-]+ ){0,3}?"
+    r"(report|paper|letter|e-?mail|speech|press release|business case|motion|consultation response|committee report)s?\b",
+    re.I,
+)
 _FIGURE = re.compile(r"\b(how much|how many|what('s|’s| is| was| are| were)|what \w+ (does|did))\b", re.I)
 # One council's own numbers: its tax, budget, allowances, registers, or what a named council has, spends or charges.
 _LOCAL_MEASURE = re.compile(
@@ -456,6 +465,7 @@ _BEYOND: tuple[tuple[str, Callable[[str], bool], str], ...] = (
     ("procedure", lambda q: bool(_PROCEDURE.search(q)), "does not give application procedures, fees, opening times or contact details."),
     ("local_figure", _asks_local_figure, "does not give one council's figures, such as its tax, budget, staffing or spending."),
     ("advice", lambda q: bool(_ADVICE.search(q)), "does not give legal or financial advice for a particular council."),
+    ("drafting", lambda q: bool(_DRAFTING.search(q)), "does not write reports, letters or other documents for a council."),
 )
 LATER_GAP = "does not say what has happened since it was published."
 

@@ -25,6 +25,7 @@ PARTIAL = {
     "procedure": "How do we apply for a Housing Infrastructure Fund grant, and what is the deadline?",
     "advice": "Is it legal for our council to transfer its planning staff to a neighbour's company under TUPE?",
     "other_country": "How do Swedish municipalities share their back-office services?",
+    "drafting": "Can you draft a committee report making the case for a shared waste service with our neighbours?",
 }
 
 
@@ -95,6 +96,8 @@ def test_a_country_the_toolkit_names_and_everyday_words_are_in_scope() -> None:
         "Which councils were due to merge in 2019?",
         "How did the councils make the merger happen?",
         "Which council drew up the scheme in the end?",
+        "What should a business case for a shared service cover?",
+        "How did the councils prepare the report for their cabinets?",
         "What had to happen before the combined authority could go ahead?",
     ],
 )
