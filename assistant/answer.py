@@ -69,14 +69,21 @@ class Answer:
         return self.status == "answered"
 
 
+# A footnote marker whose note the extraction filed with another passage: one or two digits glued to the end of a
+# word of four or more letters ('infrastructure6.', 'councils82 and') or to a quotation's closing mark ('Romania”5
+# Taking'). Not in a link ('nov15', '/report1.pdf') or a code ('S151', 'M3', 'v15').
+_STRAY_MARKER = re.compile(r"(?<![\w/.@-])([a-z]{4,})\d{1,2}(?=[.,;:)]|\s|$)|([a-z.!?][”’\"])\d{1,2}(?=[.,;:)]|\s|$)")
+
+
 def without_footnote_markers(text: str, footnotes: tuple[str, ...]) -> str:
-    """'…to transform”.59 Councils' → '…to transform”. Councils', for the passage's own footnote numbers only."""
+    """'…to transform”.59 Councils' → '…to transform”. Councils': the passage's own footnote numbers, and a stray
+    marker of a note filed with another passage."""
     for footnote in footnotes:
         number = re.match(r"(\d{1,3})\.", footnote)
         if number:
             # Glued to a lower-case word or a closing mark, but not '£1.59m' or 'S151'.
             text = re.sub(rf"(?<=[a-z)”’\"'.,:;])(?<!\d[.,]){number.group(1)}(?!\d)", "", text)
-    return text
+    return _STRAY_MARKER.sub(lambda m: m.group(1) or m.group(2), text)
 
 
 def _plural(phrase: str) -> str:
