@@ -44,10 +44,9 @@ class Overrides:
     partnership_aliases: dict[str, list[str]] = field(default_factory=dict)
     title_aliases: dict[str, str] = field(default_factory=dict)
     page_anchors: dict[str, int] = field(default_factory=dict)  # heading → printed page, from a reviewed contents table
-    # Case study → the opening words of its first paragraph (of the first paragraph after its last), where its
-    # page also prints the toolkit's own text before (after) it and nothing marks where the box starts (ends).
+    # Case study → the opening words of its first paragraph, where its page also prints the toolkit's own text
+    # before it and nothing marks where the box starts.
     case_study_openings: dict[str, str] = field(default_factory=dict)
-    case_study_endings: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -369,18 +368,17 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
 
 
 def _bound_case_studies(case_of_block: dict[int, str | None], texts: dict[int, str], overrides: Overrides) -> None:
-    """Takes from a case study the paragraphs before its reviewed opening and from its reviewed ending on: the
-    page's own text that a page-wide case study took in ('A good housing policy is essential …', a councillor's
-    quote on housing, was cited as Wycombe's Healthy Homes on Prescription)."""
-    for bounds, before in ((overrides.case_study_openings, True), (overrides.case_study_endings, False)):
-        for title, words in bounds.items():
-            members = sorted(i for i, case in case_of_block.items() if case == title)
-            bound = next((i for i in members if normalise(texts[i]).startswith(normalise(words))), None)
-            if bound is None:  # an override the text no longer matches changes nothing (tests/ingest check each one)
-                continue
-            for i in members:
-                if (i < bound) if before else (i >= bound):
-                    case_of_block[i] = None
+    """Takes from a case study the paragraphs before its reviewed opening: the page's own text that a page-wide
+    case study took in ('A good housing policy is essential …', a councillor's quote on housing, was cited as
+    Wycombe's Healthy Homes on Prescription)."""
+    for title, words in overrides.case_study_openings.items():
+        members = sorted(i for i, case in case_of_block.items() if case == title)
+        opening = next((i for i in members if normalise(texts[i]).startswith(normalise(words))), None)
+        if opening is None:  # an override the text no longer matches changes nothing (tests/ingest check each one)
+            continue
+        for i in members:
+            if i < opening:
+                case_of_block[i] = None
 
 
 def _heading_anchors(
