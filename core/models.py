@@ -21,6 +21,9 @@ class Paragraph:
     case_study: str | None = None
     kind: str = "text"  # text | heading | quote
     footnotes: tuple[str, ...] = ()
+    # Where `page` is unknown because extraction lost a page break nearby, the printed pages it lies between.
+    earliest_page: int | None = None
+    latest_page: int | None = None
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,10 @@ class Passage:
     page: int | None
     text: str
     footnotes: tuple[str, ...] = ()
+    # Set only where `page` is unknown (extraction lost a page break nearby): the first and last printed page its
+    # words can be on, so a citation says 'page 70 or 71' rather than nothing (ingest.pages.printed_page_bounds).
+    earliest_page: int | None = None
+    latest_page: int | None = None
 
     def header(self) -> str:
         """Context line given to the embedder and BM25, never shown as the passage text."""

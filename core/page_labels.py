@@ -8,9 +8,18 @@ studies). Both said "p. N", so a card reading 127 next to a list reading 116 loo
 from __future__ import annotations
 
 
-def passage_page_label(page: int | None) -> str:
-    """'passage on page 127': where a passage's words are printed."""
-    return f"passage on page {page}" if page else "page unknown"
+def passage_page_label(page: int | None, earliest: int | None = None, latest: int | None = None) -> str:
+    """'passage on page 127': where a passage's words are printed. Where extraction lost the page but the pages
+    around it bound it, the span, said as one ('passage on page 70 or 71', 'passage on one of pages 69–71')."""
+    if page:
+        return f"passage on page {page}"
+    if earliest and latest and earliest < latest:
+        if latest == earliest + 1:
+            return f"passage on page {earliest} or {latest}"
+        return f"passage on one of pages {earliest}–{latest}"
+    if earliest and earliest == latest:
+        return f"passage on page {earliest}"
+    return "page unknown"
 
 
 def case_study_page_label(page: int | None) -> str:

@@ -61,6 +61,8 @@ def _passage(source: str, paragraphs: list[Paragraph]) -> Passage:
         section=first.section,
         case_study=first.case_study,
         page=first.page,
+        earliest_page=first.earliest_page,
+        latest_page=first.latest_page,
         text=text,
         footnotes=footnotes,
     )

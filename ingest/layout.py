@@ -15,6 +15,7 @@ from ingest.pages import (
     contents_entries,
     furniture_lines,
     is_contents_page,
+    printed_page_bounds,
     printed_page_numbers,
     split_lines,
     split_pages,
@@ -275,7 +276,9 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
     anchors += _partnership_anchors(blocks, labels, texts, unmatched_entries, partnership_aliases)
     anchors += _heading_anchors(blocks, texts, overrides.page_anchors, set(chapter_starts), first_chapter_page)
     tiny = frozenset(p.index for p in pages if len(p.content()) <= TINY_PAGE_LINES)
-    page_numbers = printed_page_numbers(len(pages), consistent_anchors(anchors), tiny)
+    kept_anchors = consistent_anchors(anchors)
+    page_numbers = printed_page_numbers(len(pages), kept_anchors, tiny)
+    page_bounds = printed_page_bounds(page_numbers, kept_anchors, tiny)
 
     # Chapter of each page.
     chapter_of_page: list[str] = []
@@ -355,6 +358,8 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
                 start=block.start,
                 end=block.end,
                 page=page_numbers[block.page_index],
+                earliest_page=(page_bounds[block.page_index] or (None, None))[0],
+                latest_page=(page_bounds[block.page_index] or (None, None))[1],
                 chapter=chapter,
                 section=section,
                 case_study=case_of_block.get(i),

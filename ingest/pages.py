@@ -197,6 +197,36 @@ def printed_page_numbers(page_count: int, anchors: dict[int, int], tiny: frozens
     return numbers
 
 
+def printed_page_bounds(
+    numbers: list[int | None], anchors: dict[int, int], tiny: frozenset[int] = frozenset()
+) -> list[tuple[int, int] | None]:
+    """For each page index that `printed_page_numbers` left unknown, the first and last printed page it can be.
+
+    Where the printed gap between two anchors is larger than the page breaks between them, extraction lost breaks
+    (two printed pages came out as one): then index i lies no earlier than p1 + (breaks from i1 to i) and no later
+    than p2 - (breaks from i to i2), a span as wide as the breaks lost, so an officer gets 'page 70 or 71' rather
+    than nothing. Breaks are counted both ways `printed_page_numbers` reads them (with and without those opening
+    `tiny` pages) and the span covers both. Where extraction found more breaks than pages printed, or before the
+    first and after the last anchor, nothing bounds the page and it stays unknown.
+    """
+    bounds: list[tuple[int, int] | None] = [None] * len(numbers)
+    ordered = sorted(anchors.items())
+    for (i1, p1), (i2, p2) in zip(ordered, ordered[1:]):
+        readings = [list(range(i1, i2 + 1)), [i for i in range(i1, i2 + 1) if i == i1 or i not in tiny]]
+        if any(p2 - p1 <= len(counted) - 1 for counted in readings):
+            continue
+        for index in range(i1 + 1, i2):
+            if numbers[index] is not None:
+                continue
+            spans = []
+            for counted in readings:
+                before = sum(1 for i in counted if i1 < i <= index)  # breaks from the first anchor to this page
+                after = sum(1 for i in counted if index < i <= i2)
+                spans.append((p1 + before, p2 - after))
+            bounds[index] = (min(low for low, _ in spans), max(high for _, high in spans))
+    return bounds
+
+
 def consistent_anchors(anchors: list[tuple[int, int]]) -> dict[int, int]:
     """Drop anchors that break the order of pages (a printed page must grow with the index)."""
     kept: dict[int, int] = {}

@@ -173,7 +173,12 @@ def _fields_of(passage: Passage, model: type[BaseModel]) -> dict[str, Any]:
 # A passage's page and a case study's page differ for the same case study; each says which it is, in the
 # words every view shows (core.page_labels), so a client never has to word them itself.
 _PASSAGE_PAGE = "The printed page this passage starts on; null where it cannot be derived (never a guess)."
-_PASSAGE_PAGE_LABEL = "The passage's page as every view words it: 'passage on page 127' (or 'page unknown')."
+_PASSAGE_PAGE_LABEL = (
+    "The passage's page as every view words it: 'passage on page 127', 'passage on page 70 or 71' where only the "
+    "pages around it are known, or 'page unknown'."
+)
+_EARLIEST_PAGE = "Where `page` is null but the pages around it are known: the first printed page it can be on."
+_LATEST_PAGE = "Where `page` is null but the pages around it are known: the last printed page it can be on."
 _CASE_STUDY_PAGE = (
     "The printed page the case study starts on, the same in every list of case studies (its passages' own pages "
     "may be later); null where it cannot be derived."
@@ -189,11 +194,13 @@ class PassageOut(BaseModel):
     section: str | None
     case_study: str | None
     page: int | None = Field(description=_PASSAGE_PAGE)
+    earliest_page: int | None = Field(default=None, description=_EARLIEST_PAGE)
+    latest_page: int | None = Field(default=None, description=_LATEST_PAGE)
 
     @computed_field(description=_PASSAGE_PAGE_LABEL)  # type: ignore[prop-decorator]
     @property
     def page_label(self) -> str:
-        return passage_page_label(self.page)
+        return passage_page_label(self.page, self.earliest_page, self.latest_page)
 
     @classmethod
     def from_passage(cls, passage: Passage, score: float = 0.0) -> PassageOut:
@@ -222,12 +229,14 @@ class CitationOut(BaseModel):
     section: str | None
     case_study: str | None
     page: int | None = Field(description=_PASSAGE_PAGE)
+    earliest_page: int | None = Field(default=None, description=_EARLIEST_PAGE)
+    latest_page: int | None = Field(default=None, description=_LATEST_PAGE)
     sentences: list[str]
 
     @computed_field(description=_PASSAGE_PAGE_LABEL)  # type: ignore[prop-decorator]
     @property
     def page_label(self) -> str:
-        return passage_page_label(self.page)
+        return passage_page_label(self.page, self.earliest_page, self.latest_page)
 
     @classmethod
     def from_citation(cls, citation: Citation) -> CitationOut:

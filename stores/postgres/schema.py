@@ -84,6 +84,8 @@ passages = Table(
     Column("section", Text),
     Column("case_study", Text),
     Column("page", Integer),
+    Column("earliest_page", Integer),  # see 0002: where `page` is unknown, the printed pages it lies between
+    Column("latest_page", Integer),
     Column("text", Text, nullable=False),
     Column("footnotes", JSONB, nullable=False),
     Column("header", Text, nullable=False),

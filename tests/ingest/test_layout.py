@@ -198,6 +198,44 @@ def test_pages_are_counted_past_stray_one_line_pages_and_stay_unknown_where_brea
     assert printed_page_numbers(6, {1: 10, 4: 14}) == [None, 10, None, None, 14, None]
 
 
+def test_a_page_lost_between_two_known_pages_is_bounded_by_them() -> None:
+    from ingest.pages import printed_page_bounds, printed_page_numbers
+
+    # Three page breaks for a printed gap of four (1 → 10, 4 → 14): one break was lost, so each page between
+    # is one of two.
+    numbers = printed_page_numbers(6, {1: 10, 4: 14})
+    assert printed_page_bounds(numbers, {1: 10, 4: 14}) == [None, None, (11, 12), (12, 13), None, None]
+    # Two breaks lost: three pages possible.
+    numbers = printed_page_numbers(4, {0: 10, 3: 15})
+    assert printed_page_bounds(numbers, {0: 10, 3: 15}) == [None, (11, 13), (12, 14), None]
+    # More breaks than printed pages (an invented break): nothing bounds the page beyond the anchors; unknown.
+    numbers = printed_page_numbers(6, {1: 10, 5: 12})
+    assert printed_page_bounds(numbers, {1: 10, 5: 12}) == [None] * 6
+    # A tiny page may or may not be a printed page of its own: the span covers both readings.
+    numbers = printed_page_numbers(6, {0: 10, 5: 16}, frozenset({2}))
+    assert numbers[1:5] == [None] * 4
+    assert printed_page_bounds(numbers, {0: 10, 5: 16}, frozenset({2})) == [None, (11, 13), (11, 13), (12, 14), (13, 15), None]
+
+
+def test_a_passage_without_a_known_page_lies_between_its_neighbours_pages(chunks: list[Passage]) -> None:
+    # 52 of the 58 passages without a page get the pages around them (the 6 others precede the first printed
+    # page number or follow the last); each span lies between the known pages of the passages before and after.
+    unknown = [p for p in chunks if p.page is None]
+    bounded = [p for p in unknown if p.earliest_page is not None]
+    assert len(bounded) >= 0.85 * len(unknown)
+    for i, passage in enumerate(chunks):
+        if passage.page is not None:
+            assert passage.earliest_page is None and passage.latest_page is None
+            continue
+        if passage.earliest_page is None:
+            continue
+        assert passage.latest_page is not None and 0 < passage.latest_page - passage.earliest_page <= 3
+        before = [p.page for p in chunks[:i] if p.page is not None and p.source == passage.source]
+        after = [p.page for p in chunks[i + 1 :] if p.page is not None and p.source == passage.source]
+        assert not before or before[-1] <= passage.earliest_page, passage.text[:60]
+        assert not after or passage.latest_page <= after[0], passage.text[:60]
+
+
 def test_most_passages_carry_their_printed_page(chunks: list[Passage]) -> None:
     # 231 of 289 (80%); 198 of 294 before pages were counted past stray breaks, 232 of 293 before fewer false
     # section names let more short paragraphs join their neighbours.

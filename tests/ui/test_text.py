@@ -32,6 +32,21 @@ def test_a_source_label_names_case_study_place_and_page(
 
 
 @pytest.mark.parametrize(
+    ("page", "earliest", "latest", "expected"),
+    [
+        (121, None, None, "passage on page 121"),
+        (None, 70, 71, "passage on page 70 or 71"),
+        (None, 69, 71, "passage on one of pages 69–71"),
+        (None, None, None, "page unknown"),
+    ],
+)
+def test_a_passage_whose_page_was_lost_is_placed_between_the_pages_around_it(
+    page: int | None, earliest: int | None, latest: int | None, expected: str
+) -> None:
+    assert passage_page_label(page, earliest, latest) == expected
+
+
+@pytest.mark.parametrize(
     ("page", "expected"),
     [(117, "Publica Group (starts on page 117)"), (None, "Publica Group (first page unknown)")],
 )

@@ -26,7 +26,7 @@ ClientFactory = Callable[..., TestClient]
 KNOWN = "How have district councils worked with Local Enterprise Partnerships?"
 # Not covered, but near a case study the toolkit has (written for these tests).
 OUT_OF_SCOPE = "When does the Kent business rates pilot application window open?"
-PASSAGE_KEYS = {"id", "text", "score", "chapter", "section", "case_study", "page", "page_label"}
+PASSAGE_KEYS = {"id", "text", "score", "chapter", "section", "case_study", "page", "earliest_page", "latest_page", "page_label"}
 FEEDBACK = {"question": KNOWN, "answer": "They share growth plans. [1]", "rating": "down", "reason": "wrong_source"}
 
 
@@ -152,6 +152,23 @@ def test_a_card_gives_its_passage_page_and_a_list_its_case_studys_first_page(
         assert {s["page"] for s in shown} == {first_page[related["title"]]}  # one page wherever it is shown
         assert {s["page_label"] for s in shown} == {case_study_page_label(related["page"])}
         assert f"{related['title']} ({related['page_label']})" in body["answer"].rsplit("\n", 1)[-1]
+
+
+def test_a_passage_whose_page_was_lost_comes_with_the_pages_it_lies_between(
+    client: TestClient, passages: list[Passage]
+) -> None:
+    # The LEP pages are among those whose page breaks extraction lost: no page, but the pages around them.
+    body = _post(client, "/ask", {"question": "How are district councils represented on Local Enterprise Partnership boards?"})
+    by_id = {p.id: p for p in passages}
+    bounded = [c for c in body["citations"] if c["page"] is None and c["earliest_page"] is not None]
+    assert bounded, [c["page_label"] for c in body["citations"]]
+    for citation in bounded:
+        passage = by_id[citation["passage_id"]]
+        assert (citation["earliest_page"], citation["latest_page"]) == (passage.earliest_page, passage.latest_page)
+        assert citation["page_label"] == passage_page_label(None, passage.earliest_page, passage.latest_page)
+        assert citation["page_label"] != "page unknown"
+    found = _post(client, "/search", {"query": "How are district councils represented on Local Enterprise Partnership boards?"})
+    assert any(p["earliest_page"] is not None and "page unknown" != p["page_label"] for p in found["passages"])
 
 
 def test_ask_abstains_when_the_toolkit_does_not_cover_it(client: TestClient) -> None:

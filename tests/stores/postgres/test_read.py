@@ -45,6 +45,13 @@ def _agree(ours: list[tuple[str, float]], theirs: list[tuple[str, float]], overl
     )
 
 
+def test_the_database_holds_every_passage_as_the_file_index_does(assistant: Any, pg_store: PgStore) -> None:
+    # Every field, pages and the page bounds of passages whose page extraction lost (migration 0002) included.
+    by_id = {p.id: p for p in pg_store.passages()}
+    assert [by_id.get(p.id) for p in assistant.store.passages()] == assistant.store.passages()
+    assert any(p.page is None and p.earliest_page for p in by_id.values())
+
+
 def test_dense_and_sentence_search_match_the_file_index(
     assistant: Any, pg_store: PgStore, question_vectors: np.ndarray
 ) -> None:
@@ -118,7 +125,7 @@ def test_feedback_and_evaluation_history_share_the_database(make_database: Any) 
     history = evaluation_history(url, system="ours")
     assert [(run.split, run.summary["recall@5"]) for run in history] == [("test", 0.9)]
     with psycopg.connect(url) as connection:
-        assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [("0002",)]
 
 
 def test_the_migrations_build_the_schema_the_code_declares(make_database: Any) -> None:
