@@ -341,7 +341,10 @@ _LATER = re.compile(
     # Events, bodies and funds named after 2018: the toolkit cannot know them, whatever their topic.
     r"covid|coronavirus|pandemic|lockdown|levelling up|levelling-up|dluhc|cost of living|cost-of-living|net zero|"
     r"shared prosperity fund|towns fund|future high streets fund|integrated care boards?|icbs?|homes for ukraine|"
-    r"(english )?devolution white paper)\b"
+    r"(english )?devolution white paper|"
+    # A count asked of today ('how many district councils are there in England today?'): the toolkit's counts
+    # are of 2018. Only with 'how many', where the present is what is counted, not a filler.
+    r"how many\b[^?]{0,80}\b(today|nowadays|currently|at present|right now)|how many\b[^?]{0,80}\bnow(?=\s*\?*\s*$))\b"
     # A bare 'since' closing a clause means since the toolkit was written ('has it been updated since?').
     r"|\bsince\s*(?:[?!.,;]|$)",
     re.I,
@@ -454,6 +457,20 @@ class BeyondScope:
     case_study: str | None = None  # the one case study it is about, when the gap is that case study's
 
 
+# A post and who holds it now ('who is the current chief executive of Breckland?', 'whos the leader of Adur
+# council right now?'): people change, and the toolkit names post-holders only as they were in 2018. 'What does a
+# chief executive do?' or 'who chaired the board?' ask what the toolkit tells.
+_POST = (
+    r"(chief exec\w*|ceo|leaders?|mayors?|chair(?:man|woman|person)?|mps?|ministers?|secretary of state|"
+    r"cabinet members?|portfolio holders?|directors?|head of paid service|monitoring officer|s151 officer|councillors?)"
+)
+_POST_HOLDER_NOW = re.compile(
+    rf"\b(current|present|today's|today’s|new|latest) {_POST}\b"
+    rf"|\bwho(?:'s|’s|s| is| are)\b[^?]{{0,60}}\b{_POST}\b[^?]{{0,60}}\b(now|today|currently|at the moment|at present|these days)\b",
+    re.I,
+)
+
+
 def _asks_local_figure(question: str) -> bool:
     if _PAY_ASKED.search(question) and _PAID_PEOPLE.search(question):
         return True
@@ -466,6 +483,7 @@ _BEYOND: tuple[tuple[str, Callable[[str], bool], str], ...] = (
     ("local_figure", _asks_local_figure, "does not give one council's figures, such as its tax, budget, staffing or spending."),
     ("advice", lambda q: bool(_ADVICE.search(q)), "does not give legal or financial advice for a particular council."),
     ("drafting", lambda q: bool(_DRAFTING.search(q)), "does not write reports, letters or other documents for a council."),
+    ("post_holder", lambda q: bool(_POST_HOLDER_NOW.search(q)), "does not say who holds a council's posts now."),
 )
 LATER_GAP = "does not say what has happened since it was published."
 

@@ -26,6 +26,7 @@ PARTIAL = {
     "advice": "Is it legal for our council to transfer its planning staff to a neighbour's company under TUPE?",
     "other_country": "How do Swedish municipalities share their back-office services?",
     "drafting": "Can you draft a committee report making the case for a shared waste service with our neighbours?",
+    "post_holder": "Who is the current leader of Mid Suffolk District Council?",
 }
 
 
@@ -287,6 +288,10 @@ def test_the_glossary_explains_terms_the_toolkit_uses_in_its_own_words(toolkit_t
         ("after_publication", "Did the Kent pool carry on beyond its first year?"),
         ("after_publication", "How many staff were moved into the company in 2019?"),
         ("local_figure", "How much does South Norfolk pay its chief executive?"),
+        ("post_holder", "whos the chief exec at publica these days"),
+        ("post_holder", "Who are the new cabinet members in Selby?"),
+        ("after_publication", "How many shared chief executives are there across England at present?"),
+        ("after_publication", "so how many combined authorities are there now?"),
     ],
 )
 def test_more_ways_of_asking_what_the_toolkit_cannot_give(kind: str, question: str) -> None:
@@ -296,7 +301,14 @@ def test_more_ways_of_asking_what_the_toolkit_cannot_give(kind: str, question: s
 
 @pytest.mark.parametrize(
     "question",
-    ["Has any council asked residents about the future, and how did they go about it?", "How did the councils go about the merger?"],
+    [
+        "Has any council asked residents about the future, and how did they go about it?",
+        "How did the councils go about the merger?",
+        "What does a shared chief executive actually do day to day?",
+        "Who chaired the partnership board that brought the councils together?",
+        "How many homes does the current local plan expect each district to build?",
+        "Now that we share a chief executive, how many staff should we merge first?",
+    ],
 )
 def test_asking_how_a_case_study_went_about_it_is_not_a_later_event(question: str) -> None:
     assert beyond_scope(question, {"denmark"}) is None
