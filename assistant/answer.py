@@ -302,9 +302,10 @@ def case_studies_named(understanding: Understanding, store: PassageStore) -> set
 def no_money_figure(understanding: Understanding, result: SearchResult, store: PassageStore) -> BeyondScope | None:
     """'How much did Publica save?': an amount of money asked of one case study (named, or the subject a follow-up
     leans on) none of whose passages gives a money figure; 17 of the toolkit's 31 case studies give none. Answered
-    as covered, such a question got sentences that merely mention savings."""
-    main = understanding.asks[0] if understanding.asks else None
-    if main is None or main.wants != "amount" or not _MONEY_ASKED.search(main.text) or not result.hits:
+    as covered, such a question got sentences that merely mention savings. Any ask of the question may be the one
+    ('What's the Lightbulb project and how much did it save the NHS?' got another case study's NHS savings)."""
+    asked = next((a for a in understanding.asks if a.wants == "amount" and _MONEY_ASKED.search(a.text)), None)
+    if asked is None or not result.hits:
         return None
     # The one case study the question names, even where its search put another first; else a follow-up's subject.
     named = case_studies_named(understanding, store)

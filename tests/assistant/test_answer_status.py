@@ -339,6 +339,10 @@ def test_money_asked_of_a_case_study_that_gives_none_is_partial_and_says_so(assi
     history = [Turn("user", f"Tell me about {study}"), Turn("assistant", assistant.ask(f"Tell me about {study}").text)]
     follow_up = assistant.ask("and how much did they save?", history=history)
     assert follow_up.status == "partial" and study in follow_up.text.split("\n")[0]
+    # Or as the second half of a two-part question: another case study's savings would read as its own.
+    compound = assistant.ask(f"What is {study} and how much did it save?")
+    assert compound.status == "partial" and compound.text.startswith(f"The toolkit (2018) gives no money figures for {study}.")
+    assert all(c.hit.passage.case_study == study for c in compound.citations)
     # A case study that gives figures is answered as before.
     answered = [assistant.ask(f"How much money did {title} save?") for title in with_money[:3]]
     assert all(a.status != "partial" or "no money figures" not in a.text for a in answered)
