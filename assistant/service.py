@@ -10,18 +10,20 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.answer import Answer, compose_answer
+from assistant.answer import Answer, Citation, case_studies_named, compose_answer
 from assistant.asks import Understanding, understand
 from assistant.case_studies import CaseStudyDetail, proper_nouns, summarise
+from assistant.catalogue import catalogue_question, catalogue_text
 from assistant.compound import ask_queries, search_asks
 from assistant.encoding import Occupancy, model_encoder
 from assistant.glossary import PlainGlossary
 from assistant.params import RetrievalParams
 from assistant.question import last_answer
-from assistant.retrieval import Encode, EncodeMany, MakeRetriever, Retriever, Searcher, SearchResult
+from assistant.retrieval import Encode, EncodeMany, Hit, MakeRetriever, Retriever, Searcher, SearchResult
 from assistant.settings import Settings
 from core.errors import NotFound
 from core.models import CaseStudy, Filters, Turn
+from core.text import collapse_ws
 from stores.backends import open_store
 from stores.base import PassageStore
 
@@ -106,6 +108,9 @@ class Assistant:
         params: RetrievalParams | None = None,
     ) -> Answer:
         params = params or self.params
+        listed = self._catalogue(question, history)
+        if listed is not None:
+            return listed
         store, retriever, _ = self._state
         with self._occupancy:
             understanding, result, ask_results = self._searched(store, retriever, question, history, filters, params)
@@ -119,6 +124,37 @@ class Assistant:
 
             return generate_answer(self.llm, question, result, offline)
         return offline
+
+    def _catalogue(self, question: str, history: Sequence[Turn]) -> Answer | None:
+        """How many case studies, which (in a chapter, or about something), what page one starts on: answered from
+        the index's list of them, with each listed as a related case study (the UI's buttons to open it)."""
+        store = self.store
+        studies = store.case_studies()
+        named = sorted(case_studies_named(self.understand(question), store))
+        asked = catalogue_question(question, studies, named, last_answer(history))
+        if asked is None:
+            return None
+        found = [study for study, _ in self.find_case_studies(question)] if asked.by_topic else []
+        shown = found or [c for c in studies if c.title == asked.case_study or (asked.chapter and c.chapter == asked.chapter)]
+        citations = self._summaries_cited(shown) if asked.by_topic or asked.kind == "page" else []
+        quoted = {c.hit.passage.case_study or "": f"{c.sentences[0]} [{c.n}]" for c in citations}
+        text = catalogue_text(asked, studies, found, quoted)
+        if text is None:
+            return None
+        return Answer(text=text, status="answered", citations=citations, hits=[c.hit for c in citations], related=shown)
+
+    def _summaries_cited(self, studies: Sequence[CaseStudy]) -> list[Citation]:
+        """Each case study's one-line summary, cited to the passage it is printed in (none where it was cut short)."""
+        store, _, summaries = self._state
+        citations: list[Citation] = []
+        for study in studies:
+            summary = summaries.get(study.id, "")
+            passage = next(
+                (p for p in store.passages() if p.case_study == study.title and summary in collapse_ws(p.text)), None
+            )
+            if summary and not summary.endswith("…") and passage is not None:
+                citations.append(Citation(len(citations) + 1, Hit(passage, 0.0, 0.0, 0.0), (summary,)))
+        return citations
 
     def searched(
         self,

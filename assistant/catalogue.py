@@ -1,0 +1,130 @@
+"""Questions about the toolkit's case studies as a collection: how many there are, which are in a chapter or about
+something, and the page one starts on. The answer is the index's own list of case studies (the contents page's
+titles and pages), not sentences quoted from passages: no passage says 'there are 31 case studies'."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Literal
+
+from core.models import CaseStudy
+from core.page_labels import case_study_page_label
+from core.text import normalise
+
+CatalogueKind = Literal["count", "list", "page"]
+
+_CASE_STUDIES = r"case[- ]?stud(?:ies|ys)"
+_COUNT = re.compile(rf"\bhow many\b[^?]{{0,40}}\b{_CASE_STUDIES}\b", re.I)
+# 'Which case studies are in the chapter on better lives?', 'list all the case studies'. Plural only: 'which case
+# study fits our situation …?' is a look-up, answered from the passages that fit.
+_LIST = re.compile(
+    rf"\b(?:which|what|list|name|show(?: me)?|give(?: me)?)\b(?: \w+){{0,4}} {_CASE_STUDIES}\b|\ball (?:the |of the )?{_CASE_STUDIES}\b",
+    re.I,
+)
+_PAGE = re.compile(r"\b(?:what|which) page\b|\bpage (?:number|no\.?)\b|\bon (?:what|which) page\b", re.I)
+# A list of case studies by what they are about ('which case studies deal with health?'), not by chapter.
+_ABOUT = re.compile(r"\b(?:about|on|cover|covers|covering|deal with|deals with|show|shows|involve|involving|for)\b", re.I)
+# Words of a chapter's title that do not say which chapter it is.
+_CHAPTER_FILLER = frozenset("collaborating collaborate collaboration for and the of with whom why to from a an on in".split())
+
+
+@dataclass(frozen=True)
+class CatalogueQuestion:
+    """What a question about the case studies as a collection asks."""
+
+    kind: CatalogueKind
+    chapter: str | None = None  # the one chapter it names, for a list or a count
+    case_study: str | None = None  # the one case study it names, for a page
+    by_topic: bool = False  # a list of those about what the question says, found by retrieval
+
+
+def _chapter_named(question: str, chapters: Sequence[str]) -> str | None:
+    """The one chapter whose distinctive words the question uses ('better lives' → 'Collaborating for better lives')."""
+    asked = set(normalise(question).split())
+    scores = {}
+    for chapter in chapters:
+        distinctive = [w for w in normalise(chapter).split() if w not in _CHAPTER_FILLER]
+        if distinctive:
+            scores[chapter] = sum(w in asked for w in distinctive) / len(distinctive)
+    best = max(scores.values(), default=0.0)
+    winners = [c for c, s in scores.items() if s == best]
+    return winners[0] if best >= 0.5 and len(winners) == 1 else None
+
+
+def _closest_title(question: str, titles: Sequence[str]) -> str | None:
+    """Of the titles a question's names match ('Kent' is in two), the one sharing the most words with it, if one."""
+    if len(titles) <= 1:
+        return next(iter(titles), None)
+    asked = set(normalise(question).split())
+    shared = {t: len(asked & set(normalise(t).split())) for t in titles}
+    best = max(shared.values())
+    winners = [t for t, n in shared.items() if n == best]
+    return winners[0] if len(winners) == 1 else None
+
+
+def catalogue_question(
+    question: str, case_studies: Sequence[CaseStudy], named: Sequence[str] = (), earlier_answer: str = ""
+) -> CatalogueQuestion | None:
+    """The question as one about the case studies as a collection, if it is one.
+
+    `named`: the case studies the question names (typos and all), for 'what page is the Kent pilot on?';
+    `earlier_answer`: the conversation's last answer, whose first case study 'what page is that on?' asks about.
+    """
+    chapters = list(dict.fromkeys(c.chapter for c in case_studies))
+    if _COUNT.search(question):
+        return CatalogueQuestion("count", _chapter_named(question, chapters))
+    if _PAGE.search(question):
+        if not named and earlier_answer:
+            mentioned = {c.title: earlier_answer.find(c.title) for c in case_studies if c.title in earlier_answer}
+            named = sorted(mentioned, key=mentioned.__getitem__)[:1]
+        study = _closest_title(question, named)
+        return CatalogueQuestion("page", case_study=study) if study else None
+    match = _LIST.search(question)
+    if match:
+        chapter = _chapter_named(question, chapters)
+        rest = question[match.end() :]
+        return CatalogueQuestion("list", chapter, by_topic=chapter is None and bool(_ABOUT.search(rest)) and len(rest.split()) >= 2)
+    return None
+
+
+def _listed(studies: Sequence[CaseStudy]) -> str:
+    return "; ".join(f"{c.title} ({case_study_page_label(c.page)})" if c.page else c.title for c in studies)
+
+
+def catalogue_text(
+    asked: CatalogueQuestion,
+    case_studies: Sequence[CaseStudy],
+    found: Sequence[CaseStudy] = (),
+    quoted: Mapping[str, str] = MappingProxyType({}),
+) -> str | None:
+    """The answer's text, from the index's case studies (in contents order); `found`: those a by-topic list found.
+    None when there is nothing to list (a by-topic list that found none is answered from the passages instead).
+
+    `quoted`: for a by-topic list or a page, a cited sentence of each case study's own ('… [1]'), in a paragraph
+    of its own under its title, so an officer reads what each is before opening it.
+    """
+    by_title = {c.title: c for c in case_studies}
+    if asked.kind == "page":
+        study = by_title.get(asked.case_study or "")
+        if study is None:
+            return None
+        where = f"starts on page {study.page}" if study.page else "has no printed page the index could read"
+        text = f"The case study “{study.title}” {where}, in the chapter “{study.chapter}”."
+        return text + (f"\n\n{quoted[study.title]}" if study.title in quoted else "")
+    chosen = [c for c in case_studies if asked.chapter in (None, c.chapter)]
+    if asked.by_topic:
+        if not found:
+            return None
+        items = [_listed([c]) + (f"\n\n{quoted[c.title]}" if c.title in quoted else "") for c in found]
+        return "The case studies closest to what you asked, closest first:\n\n" + "\n\n".join(items)
+    if asked.chapter:
+        return f"The chapter “{asked.chapter}” has {len(chosen)} case studies: {_listed(chosen)}."
+
+    chapters = list(dict.fromkeys(c.chapter for c in case_studies))
+    by_chapter = " ".join(
+        f"In “{chapter}”: {_listed([c for c in case_studies if c.chapter == chapter])}." for chapter in chapters
+    )
+    return f"This assistant lists {len(case_studies)} case studies from the toolkit, by chapter. {by_chapter}"

@@ -1,0 +1,80 @@
+"""Questions about the case studies as a collection, on the real index: how many, which are in a chapter or about
+something, the page one starts on. Questions written for these tests in our own words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from assistant.catalogue import catalogue_question
+from core.models import CaseStudy, Turn
+from core.text import normalise
+from evals.grounding import grounded_share
+
+FILLER = {"collaborating", "for", "and", "the", "of", "with", "whom", "why", "to", "from"}
+
+
+def _studies(assistant: Any) -> list[CaseStudy]:
+    return list(assistant.store.case_studies())
+
+
+def test_how_many_case_studies_counts_and_lists_every_one_by_chapter(assistant: Any) -> None:
+    studies = _studies(assistant)
+    answer = assistant.ask("how many case studys does the toolkit have?")
+    assert answer.status == "answered" and f" {len(studies)} case studies" in answer.text
+    for study in studies:
+        assert study.title in answer.text and f"“{study.chapter}”" in answer.text
+
+
+def test_a_chapter_named_in_its_own_words_lists_exactly_its_case_studies(assistant: Any) -> None:
+    studies = _studies(assistant)
+    for chapter in dict.fromkeys(s.chapter for s in studies):
+        words = " ".join(w for w in normalise(chapter).split() if w not in FILLER)
+        answer = assistant.ask(f"Which case studies are in the chapter on {words}?")
+        members = [s for s in studies if s.chapter == chapter]
+        assert answer.status == "answered" and f"has {len(members)} case studies" in answer.text, chapter
+        assert [s.title for s in answer.related] == [s.title for s in members]
+        for study in studies:
+            assert (study.title in answer.text) == (study.chapter == chapter), study.title
+
+
+def test_the_page_a_named_case_study_starts_on(assistant: Any) -> None:
+    for study in _studies(assistant):
+        if study.page is None:
+            continue
+        answer = assistant.ask(f"what page is the {study.title} case study on?")
+        assert f"“{study.title}” starts on page {study.page}" in answer.text
+        assert [s.title for s in answer.related] == [study.title]
+
+
+def test_what_page_is_that_on_asks_about_the_case_study_just_given(assistant: Any) -> None:
+    study = next(s for s in _studies(assistant) if s.page is not None)
+    history = [Turn("user", "tell me about it"), Turn("assistant", f"Related case studies: {study.title} (somewhere).")]
+    answer = assistant.ask("and what page is that on?", history=history)
+    assert f"starts on page {study.page}" in answer.text
+
+
+def test_case_studies_about_something_are_found_by_retrieval(assistant: Any) -> None:
+    answer = assistant.ask("which case studies deal with getting people home from hospital?")
+    assert answer.status == "answered" and answer.related
+    assert all(s.title in answer.text for s in answer.related)
+    assert "Getting home with District Direct: housing as part of integrated hospital discharge" in [s.title for s in answer.related]
+    # Each listed with a sentence of its own, cited to the passage that prints it, and found there.
+    assert answer.citations and {c.hit.passage.case_study for c in answer.citations} <= {s.title for s in answer.related}
+    cited = {c.n: (c.hit.passage.text, c.hit.passage.footnotes) for c in answer.citations}
+    assert grounded_share(answer.text, cited, assistant.store.glossary) == 1.0
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which case study fits two councils sharing a planning team?",  # one look-up: answered from its passages
+        "What does the case study say about savings?",
+        "how many councils are in the five-council partnership?",
+        "what page should we be on before merging?",  # no case study named
+    ],
+)
+def test_other_questions_are_not_about_the_collection(assistant: Any, question: str) -> None:
+    studies = _studies(assistant)
+    assert catalogue_question(question, studies) is None
