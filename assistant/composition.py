@@ -6,7 +6,7 @@ import json
 import math
 import re
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -17,7 +17,7 @@ import numpy as np
 from assistant.asks import AnswerType, Ask
 from assistant.retrieval import Hit, SearchResult
 from core.lexical import lexical_tokens
-from core.text import balanced_quotes, collapse_ws, continues_sentence, normalise, quotable
+from core.text import balanced_quotes, collapse_ws, continues_sentence, leans_back, normalise, quotable
 from stores.base import PassageStore, Sentence
 
 LIST_ITEMS = 4  # items of a list to quote after the sentence that introduces it
@@ -88,13 +88,14 @@ class Candidate:
     features: tuple[float, ...] = ()  # what the fitted scorer weighs (`FEATURES`), kept so it can be refitted
     # The sentence's embedding (unit length), so an answer can prefer sentences that say something not yet said.
     vector: np.ndarray | None = field(default=None, compare=False, repr=False)
+    lead_in: tuple[str, ...] = ()  # the sentence before, for one that opens on what it named ('It is …')
 
     @property
     def parts(self) -> tuple[str, ...]:
-        return (self.text, *self.run_on, *self.continuation)
+        return (*self.lead_in, self.text, *self.run_on, *self.continuation)
 
     def render(self) -> str:
-        sentence = " ".join((self.text, *self.run_on))
+        sentence = " ".join((*self.lead_in, self.text, *self.run_on))
         if not self.continuation:
             return sentence
         items = "; ".join(item.rstrip(" .;") for item in self.continuation)
@@ -267,6 +268,7 @@ class Quotable:
     continuation: tuple[str, ...]  # the list items a sentence ending in ':' introduces
     closed: tuple[str, ...]  # the sentences that finish it
     bullet_rows: tuple[int, ...]  # the rows of the bulleted items it introduces
+    lead_in: tuple[str, ...] = ()  # the sentence before it, when it opens on what that one named
 
 
 @lru_cache(maxsize=STORED_FACTS // 8)
@@ -310,9 +312,25 @@ def quotables(passage_text: str, ordered: tuple[Sentence, ...]) -> tuple[Quotabl
                 continuation,
                 closed,
                 tuple(item.row for item in bulleted.get(sentence.row, ())),
+                _lead_in(ordered, i, flat, passage_text),
             )
         )
     return tuple(found)
+
+
+def _lead_in(ordered: Sequence[Sentence], at: int, flat_passage: str, passage_text: str) -> tuple[str, ...]:
+    """The sentence before one that opens on what it named ('It is the principal mechanism …' after the sentence
+    naming the fund), when it is a whole statement printed right before it: quoted together, the answer says
+    what 'it' is."""
+    if at == 0 or not leans_back(ordered[at].text):
+        return ()
+    before = ordered[at - 1]
+    # One that leans back itself would only move the question of what it is about one sentence back.
+    if before.kind != "sentence" or before.text.rstrip().endswith(":") or not balanced_quotes(before.text) or leans_back(before.text):
+        return ()
+    if not quotable_statement(before.text, passage_text) or f"{before.text} {ordered[at].text}" not in flat_passage:
+        return ()
+    return (before.text,)
 
 
 # What a sentence's fitted score weighs (see `sentence_features`); the weights are fitted on the dev split by
@@ -443,6 +461,7 @@ def sentence_candidates(
                     gives,
                     features,
                     vectors[at],
+                    quote.lead_in,
                 )
             )
     return sorted(candidates, key=lambda c: -c.score)
@@ -569,6 +588,7 @@ def select(
     """
     chosen: list[Candidate] = []
     per_passage: dict[str, int] = {}
+    leans_on: dict[int, str] = {}  # a chosen sentence quoted without its lead-in → the sentence it leans on
     best_of_ask = {candidates[0].ask: candidates[0].score for candidates in per_ask if candidates}
 
     def fits(candidate: Candidate) -> bool:
@@ -583,10 +603,19 @@ def select(
         chosen.append(candidate)
         per_passage[candidate.hit.passage.id] = per_passage.get(candidate.hit.passage.id, 0) + 1
 
+    def unled(candidate: Candidate) -> Candidate:
+        """Without the sentence it leans on when the answer already quotes that one ('Shared management can act
+        as a stepping stone … single employer model.' then 'This is where two, or more, … share a single workforce')."""
+        if candidate.lead_in and any(near_same(candidate.lead_in[0], said) for c in chosen for said in c.parts):
+            alone = replace(candidate, lead_in=())
+            leans_on[id(alone)] = candidate.lead_in[0]
+            return alone
+        return candidate
+
     for candidates in per_ask:
         # An ask for a figure, a date or a definition opens with the sentence that gives one, if any is close.
-        wanted = (c for c in candidates if c.gives_wanted and c.wants in SPECIFIC and fits(c))
-        first = next(wanted, None) or next((c for c in candidates if fits(c)), None)
+        wanted = (unled(c) for c in candidates if c.gives_wanted and c.wants in SPECIFIC)
+        first = next((c for c in wanted if fits(c)), None) or next((c for c in map(unled, candidates) if fits(c)), None)
         if first and len(chosen) < limit:
             take(first)
     # Past each ask's best, a sentence from another case study than the named one it opened with changes the subject.
@@ -605,12 +634,21 @@ def select(
     while len(chosen) < limit:
         value = np.where(open_, scores - diversity * closest, -np.inf)
         # Best first, stably (ties keep the asks' order); fits() is read lazily, as it compares texts.
-        best = next((i for i in np.argsort(-value, kind="stable") if open_[i] and fits(rest[i])), None)
+        best = next((i for i in np.argsort(-value, kind="stable") if open_[i] and fits(unled(rest[i]))), None)
         if best is None:
             break
-        take(rest[best])
+        take(unled(rest[best]))
         open_[best] = False
         if vectors is not None and rest[best].vector is not None:
             closest = np.maximum(closest, vectors @ rest[best].vector)
-    # Each ask's best in the order asked ('…and what did they save?' right after the case), then the others.
-    return chosen
+    # Each ask's best in the order asked ('…and what did they save?' right after the case), then the others; a
+    # sentence that leans on one already quoted comes right after it.
+    return _after_what_they_lean_on(chosen, leans_on)
+
+
+def _after_what_they_lean_on(chosen: list[Candidate], leans_on: Mapping[int, str]) -> list[Candidate]:
+    ordered = [c for c in chosen if id(c) not in leans_on]
+    for candidate in (c for c in chosen if id(c) in leans_on):
+        anchor = next((i for i, c in enumerate(ordered) if any(near_same(leans_on[id(candidate)], p) for p in c.parts)), None)
+        ordered.insert(len(ordered) if anchor is None else anchor + 1, candidate)
+    return ordered

@@ -172,6 +172,22 @@ def balanced_quotes(text: str) -> bool:
     return text.count("“") == text.count("”") and text.count('"') % 2 == 0
 
 
+# A sentence that opens on what the one before it named ('It is the principal mechanism …', 'The exceptions are …',
+# 'His focus …'): alone in an answer, nobody knows what it is about. Not an 'it' that stands for what follows ('It is
+# important that …', 'It may be difficult to …').
+_LEANS_BACK = re.compile(
+    r"^(?:(?:It|They|He|She)\b(?!\s+(?:is|was|will be|would be|may be|can be|might be|could be)\s+"
+    r"(?:important|clear|essential|key|vital|worth|likely|unlikely|possible|impossible|difficult|hard|necessary|"
+    r"crucial|recommended|expected|helpful|useful|right|fair|true|interesting|notable|evident|apparent)\b)"
+    r"|(?:Its|Their|His|Her|This|That|These|Those|Such|Both)\b|The (?:exceptions?|latter|former)\b(?!\s+[A-Z]))"
+)
+
+
+def leans_back(sentence: str) -> bool:
+    """Opens on something the sentence before it named ('It is the principal mechanism …')."""
+    return bool(_LEANS_BACK.match(sentence.strip()))
+
+
 def quotable(sentence: str) -> bool:
     """A whole statement: not a question the toolkit asks its reader, not a fragment or a list item's tail, not a
     heading, a signature or a table header (hardly a lower-case word). The real fix for cells is at ingest.
