@@ -8,6 +8,7 @@ import httpx
 from streamlit.testing.v1 import AppTest
 
 from assistant.http.schemas import MAX_QUESTION_CHARS
+from core.page_labels import passage_page_label
 from tests.ui.conftest import AppFactory
 from tests.ui.processes import free_port, silent_server
 from tests.ui.reading import all_text, answers, button_labels, is_abstention, questions, source_cards
@@ -43,9 +44,8 @@ def test_a_starter_question_gets_an_answer_with_source_cards(chat: AppTest, api_
     assert expected["answered"] and cards
     assert [(c.n, c.passage_id) for c in cards] == [(c["n"], c["passage_id"]) for c in expected["citations"]]
     for card, citation in zip(cards, expected["citations"], strict=False):
-        assert card.label.endswith(
-            "page unknown" if citation["page"] is None else f"passage on page {citation['page']}"
-        )
+        # The page as the API words it: its page, the pages it lies between, or 'page unknown'.
+        assert card.label.endswith(passage_page_label(citation["page"], citation["earliest_page"], citation["latest_page"]))
         assert citation["chapter"] in card.label
         assert "<mark" in card.html  # the quoted sentences are highlighted in the passage
     # Collapsed until the user opens one.
