@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from assistant.asks import Understanding, understand
+from assistant.attribution import by_source, group_label, needs_labels
 from assistant.composition import (
     Candidate,
     load_selection_weights,
@@ -176,7 +177,10 @@ def strip_acronym_expansions(text: str, glossary: dict[str, str]) -> str:
 RELATED_MIN_SIMILARITY = 0.4  # a case study is 'related' only when one of its passages is close to the question
 
 
-def related_case_studies(result: SearchResult, case_studies: list[CaseStudy], limit: int = 3) -> list[CaseStudy]:
+RELATED_LIMIT = 3
+
+
+def related_case_studies(result: SearchResult, case_studies: list[CaseStudy], limit: int = RELATED_LIMIT) -> list[CaseStudy]:
     by_title = {c.title: c for c in case_studies}
     related: list[CaseStudy] = []
     for hit in result.hits:
@@ -463,14 +467,15 @@ def compose_answer(
     if not chosen:
         return abstention(result, beyond)
     hits = _merged_hits(result, ask_results)
+    groups = by_source(chosen)
+    labelled = needs_labels(groups)
+    if labelled:  # each case study's sentences together, under its title, numbered as they are read
+        chosen = [c for _, group in groups for c in group]
     numbers: dict[str, int] = {}
     for candidate in chosen:
         numbers.setdefault(candidate.hit.passage.id, len(numbers) + 1)
-    body = " ".join(
-        f"{without_footnote_markers(c.render(), c.hit.passage.footnotes)} [{numbers[c.hit.passage.id]}]" for c in chosen
-    )
-    body, used = expand_first_acronyms(body, store.glossary)
-    related = related_case_studies(result, store.case_studies())
+    body, used = _body(groups if labelled else [(None, chosen)], numbers, store, labelled)
+    related = _cited_first(chosen, related_case_studies(result, store.case_studies()), store)
     # A partial answer says first, in its own paragraph, what the toolkit does not give; the cited sentences follow.
     opening = f"{beyond.sentence} The closest it does say:\n\n" if beyond else ""
     text = opening + body + ("\n\n" + _format_related(related) if related else "")
@@ -481,6 +486,38 @@ def compose_answer(
     ]
     status: Status = "partial" if beyond else "answered"
     return Answer(text=text, status=status, citations=citations, hits=hits, related=related, glossary=used)
+
+
+_PARAGRAPH_JOIN = "\u2029"  # Unicode's paragraph separator: never in the toolkit's text
+
+
+def _body(
+    groups: Sequence[tuple[str | None, list[Candidate]]], numbers: Mapping[str, int], store: PassageStore, labelled: bool
+) -> tuple[str, dict[str, str]]:
+    """The cited sentences, a paragraph per group under its label when labelled; acronyms spelled out at their
+    first use in the sentences (never in a label: a case study's title is printed as the toolkit prints it)."""
+    paragraphs = [
+        " ".join(f"{without_footnote_markers(c.render(), c.hit.passage.footnotes)} [{numbers[c.hit.passage.id]}]" for c in group)
+        for _, group in groups
+    ]
+    # One text, so an acronym is spelled out once in the whole answer; cut back where the paragraphs were joined.
+    expanded, used = expand_first_acronyms(_PARAGRAPH_JOIN.join(paragraphs), store.glossary)
+    if not labelled:
+        return expanded.replace(_PARAGRAPH_JOIN, "\n\n"), used
+    by_title = {c.title: c for c in store.case_studies()}
+    parts = []
+    for i, ((study, _), paragraph) in enumerate(zip(groups, expanded.split(_PARAGRAPH_JOIN), strict=True)):
+        label = group_label(study, by_title, first=i == 0)
+        parts += [label, paragraph] if label else [paragraph]
+    return "\n\n".join(parts), used
+
+
+def _cited_first(chosen: Sequence[Candidate], related: list[CaseStudy], store: PassageStore) -> list[CaseStudy]:
+    """The case studies the answer quotes, in the order it quotes them, then those its search found: a related
+    list naming another case study than the one whose figure the answer gives misleads."""
+    by_title = {c.title: c for c in store.case_studies()}
+    quoted = [by_title[t] for t in dict.fromkeys(c.hit.passage.case_study for c in chosen) if t in by_title]
+    return list({c.id: c for c in [*quoted, *related]}.values())[: max(RELATED_LIMIT, len(quoted))]
 
 
 def answer_sentences(text: str) -> list[str]:

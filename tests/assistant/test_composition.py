@@ -28,14 +28,12 @@ from evals.dataset import SETS, load_questions
 from evals.grounding import marked_pieces, piece_is_grounded
 from stores.base import Sentence
 
-_SENTENCE = re.compile(r"(.+?)\s\[(\d+)\]")
-
 
 def _first_sentence(text: str) -> str:
-    body = text.split("\n\n")[-1] if text.startswith("The toolkit (2018)") else text
-    found = _SENTENCE.match(body)
-    assert found, text
-    return found.group(1)
+    """The answer's first quoted sentence: past a partial answer's opening and a case study's label above it."""
+    pieces = marked_pieces(text)
+    assert pieces, text
+    return pieces[0][0]
 
 
 def _ungrounded(answer) -> list[str]:  # type: ignore[no-untyped-def]

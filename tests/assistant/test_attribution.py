@@ -1,0 +1,66 @@
+"""Whose words an answer quotes: with two case studies or more, each one's sentences under its title. Questions
+written for these tests in our own words."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from assistant.attribution import ELSEWHERE, by_source, group_label, needs_labels
+from assistant.composition import Candidate
+from assistant.retrieval import Hit
+from core.models import CaseStudy, Passage
+from evals.grounding import marked_pieces
+
+QUESTIONS = [
+    "Which councils have saved money by sharing their staff and services?",
+    "Has anyone used housing adaptations to keep older people out of hospital?",
+    "What have shared chief executives achieved for the councils involved?",
+    "Are there examples of districts improving public health with partners?",
+]
+
+
+def _candidate(text: str, study: str | None) -> Candidate:
+    passage = Passage(text[:8], "s", 0, 1, "c", None, study, 1, text)
+    return Candidate(text, Hit(passage, 1.0, 1.0, 0.0), 0, "description", 1.0)
+
+
+def test_sentences_are_grouped_by_case_study_where_each_first_appears() -> None:
+    chosen = [_candidate("A one.", "A"), _candidate("General.", None), _candidate("B one.", "B"), _candidate("A two.", "A")]
+    groups = by_source(chosen)
+    assert [(study, [c.text for c in group]) for study, group in groups] == [
+        ("A", ["A one.", "A two."]), (None, ["General."]), ("B", ["B one."])
+    ]
+    assert needs_labels(groups) and not needs_labels(by_source(chosen[:2]))
+    studies = {"A": CaseStudy("a", "A", "c", 12, "s", None)}
+    assert group_label("A", studies, first=True) == "A (starts on page 12):"
+    assert group_label(None, studies, first=False) == ELSEWHERE and group_label(None, studies, first=True) is None
+
+
+def test_an_answer_quoting_several_case_studies_says_whose_each_sentence_is(assistant: Any) -> None:
+    labelled = 0
+    for question in QUESTIONS:
+        answer = assistant.ask(question)
+        studies = {c.hit.passage.case_study for c in answer.citations} - {None}
+        paragraphs = answer.text.split("\n\n")
+        if len(studies) < 2:
+            assert not any(p.endswith("):") for p in paragraphs if "[" not in p), answer.text
+            continue
+        labelled += 1
+        by_n = {c.n: c.hit.passage.case_study for c in answer.citations}
+        label = None
+        for paragraph in paragraphs:
+            if paragraph.startswith("Related case studies:"):
+                break
+            if "[" not in paragraph:  # a label: a case study's title (and page), or the toolkit's own text
+                label = paragraph
+                continue
+            for _, n in marked_pieces(paragraph):
+                study = by_n[n]
+                assert (label or "").startswith(study) if study else label in (None, ELSEWHERE), (label, study)
+        # Sources are numbered as they are read, and the related case studies start with those quoted.
+        numbers = [int(n) for n in re.findall(r"\[(\d+)\]", answer.text)]
+        assert numbers == sorted(numbers)
+        quoted = list(dict.fromkeys(s for s in (by_n[n] for n in numbers) if s))
+        assert [c.title for c in answer.related][: len(quoted)] == quoted
+    assert labelled >= 2
