@@ -326,9 +326,10 @@ _LATER = re.compile(
     r"did\b.{3,60}\bin the end|"
     r"still (going|running|working|in place|exists?|around|operating|open|active|live|funded|in operation|in use|the case)|went live|nowadays|these days|latest|"
     r"most recent|up to date|how did (it|that|this|they|the \w+) (turn out|end up|go(?! about))|"
-    # Whether a plan came about, asked after the fact ('did the Future Dorset proposals actually go ahead?'); up to
-    # six words name the plan. Not 'happen' or 'end up': 'how did the councils make the merger happen?' asks how.
-    r"did (it|that|they|the(?: [\w'’-]+){1,6}) (?:actually |ever |eventually |finally |really )?"
+    # Whether a plan came about, asked after the fact ('did the Future Dorset proposals actually go ahead?', 'did
+    # north essex garden communities ever get approved?'); up to six words name the plan. Not 'happen' or 'end up':
+    # 'how did the councils make the merger happen?' asks how.
+    r"did (it|that|they|(?:the )?[\w'’-]+(?: [\w'’-]+){0,5}) (?:actually |ever |eventually |finally |really )?"
     r"(go ahead|go through|get (?:approved|the go-ahead)|come into (?:being|effect|force))|"
     r"what happened (to|with|after|next)|how (have|has) .{3,60} (performed|done|gone|got on|fared)|"
     # Said of today, not of 2018: 'last year', 'the last election', '… exist any more'. 'right now' is a present-tense

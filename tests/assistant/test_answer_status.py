@@ -45,6 +45,8 @@ def test_each_kind_of_gap_is_recognised(kind: str, question: str) -> None:
         "So did it go ahead?",
         "Did the new combined authority ever get approved?",
         "did the two councils merge in the end?",
+        "did north essex garden communities ever get approved?",
+        "Did Suffolk Coastal and Waveney go through with it, and when did the new council start?",
     ],
 )
 def test_whether_a_plan_came_about_is_a_later_event(question: str) -> None:
