@@ -14,7 +14,7 @@ from core.models import CaseStudy
 from core.page_labels import case_study_page_label
 from core.text import normalise
 
-CatalogueKind = Literal["count", "list", "page"]
+CatalogueKind = Literal["count", "list", "page", "on_page"]
 
 _CASE_STUDIES = r"case[- ]?stud(?:ies|ys)"
 _COUNT = re.compile(rf"\bhow many\b[^?]{{0,40}}\b{_CASE_STUDIES}\b", re.I)
@@ -24,6 +24,8 @@ _LIST = re.compile(
     rf"\b(?:which|what|list|name|show(?: me)?|give(?: me)?)\b(?: \w+){{0,4}} {_CASE_STUDIES}\b|\ball (?:the |of the )?{_CASE_STUDIES}\b",
     re.I,
 )
+# A page asked for on its own, as someone holding the printed toolkit does ('page 116', "what's on page 60?").
+_ON_PAGE = re.compile(r"^\W*(?:(?:what(?:'s|’s| is)|show me|go to|open|read)\s+)?(?:on\s+)?page\s+(\d{1,3})\W*$", re.I)
 _PAGE = re.compile(r"\b(?:what|which) page\b|\bpage (?:number|no\.?)\b|\bon (?:what|which) page\b", re.I)
 # A list of case studies by what they are about ('which case studies deal with health?'), not by chapter.
 _ABOUT = re.compile(r"\b(?:about|on|cover|covers|covering|deal with|deals with|show|shows|involve|involving|for)\b", re.I)
@@ -39,6 +41,7 @@ class CatalogueQuestion:
     chapter: str | None = None  # the one chapter it names, for a list or a count
     case_study: str | None = None  # the one case study it names, for a page
     by_topic: bool = False  # a list of those about what the question says, found by retrieval
+    page: int | None = None  # the printed page asked for on its own
 
 
 def _chapter_named(question: str, chapters: Sequence[str]) -> str | None:
@@ -74,6 +77,9 @@ def catalogue_question(
     `earlier_answer`: the conversation's last answer, whose first case study 'what page is that on?' asks about.
     """
     chapters = list(dict.fromkeys(c.chapter for c in case_studies))
+    on_page = _ON_PAGE.match(question)
+    if on_page:
+        return CatalogueQuestion("on_page", page=int(on_page.group(1)))
     if _COUNT.search(question):
         return CatalogueQuestion("count", _chapter_named(question, chapters))
     if _PAGE.search(question):
@@ -99,14 +105,27 @@ def catalogue_text(
     case_studies: Sequence[CaseStudy],
     found: Sequence[CaseStudy] = (),
     quoted: Mapping[str, str] = MappingProxyType({}),
+    places: Sequence[str] = (),
 ) -> str | None:
     """The answer's text, from the index's case studies (in contents order); `found`: those a by-topic list found.
     None when there is nothing to list (a by-topic list that found none is answered from the passages instead).
 
     `quoted`: for a by-topic list or a page, a cited sentence of each case study's own ('… [1]'), in a paragraph
-    of its own under its title, so an officer reads what each is before opening it.
+    of its own under its title, so an officer reads what each is before opening it. `places`: for a page asked on
+    its own, where in the toolkit the passages printed on it are ('chapter › section').
     """
     by_title = {c.title: c for c in case_studies}
+    if asked.kind == "on_page":
+        starting = [c for c in case_studies if c.page == asked.page]
+        if not starting and not places:
+            return None
+        parts = [f"Page {asked.page} of the toolkit."]
+        if starting:
+            names = " and ".join(f"“{c.title}”" for c in starting)
+            parts.append(f"The case {'study' if len(starting) == 1 else 'studies'} {names} start{'s' if len(starting) == 1 else ''} there.")
+        if places:
+            parts.append("Its text is under " + "; ".join(places) + ".")
+        return " ".join(parts)
     if asked.kind == "page":
         study = by_title.get(asked.case_study or "")
         if study is None:

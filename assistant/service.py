@@ -135,10 +135,16 @@ class Assistant:
         if asked is None:
             return None
         found = [study for study, _ in self.find_case_studies(question)] if asked.by_topic else []
-        shown = found or [c for c in studies if c.title == asked.case_study or (asked.chapter and c.chapter == asked.chapter)]
+        shown = found or [
+            c
+            for c in studies
+            if c.title == asked.case_study or (asked.chapter and c.chapter == asked.chapter) or (asked.page and c.page == asked.page)
+        ]
         citations = self._summaries_cited(shown) if asked.by_topic or asked.kind == "page" else []
         quoted = {c.hit.passage.case_study or "": f"{c.sentences[0]} [{c.n}]" for c in citations}
-        text = catalogue_text(asked, studies, found, quoted)
+        printed = [p for p in store.passages() if asked.page is not None and p.page == asked.page]
+        places = list(dict.fromkeys(" › ".join(x for x in (p.chapter, p.case_study or p.section) if x) for p in printed))
+        text = catalogue_text(asked, studies, found, quoted, places)
         if text is None:
             return None
         return Answer(text=text, status="answered", citations=citations, hits=[c.hit for c in citations], related=shown)

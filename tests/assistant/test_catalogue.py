@@ -78,3 +78,17 @@ def test_case_studies_about_something_are_found_by_retrieval(assistant: Any) -> 
 def test_other_questions_are_not_about_the_collection(assistant: Any, question: str) -> None:
     studies = _studies(assistant)
     assert catalogue_question(question, studies) is None
+
+
+def test_a_page_asked_on_its_own_says_what_is_printed_there(assistant: Any) -> None:
+    studies = _studies(assistant)
+    for page in sorted({s.page for s in studies if s.page}):
+        answer = assistant.ask(f"what's on page {page}?")
+        assert answer.text.startswith(f"Page {page} of the toolkit.")
+        assert {s.title for s in answer.related} == {s.title for s in studies if s.page == page}
+        assert all(f"“{s.title}”" in answer.text for s in answer.related)
+    # A page printed with the toolkit's own text and no case study: where that text is.
+    page = next(p.page for p in assistant.store.passages() if p.page and p.page not in {s.page for s in studies})
+    answer = assistant.ask(f"page {page}")
+    printed = {p.section for p in assistant.store.passages() if p.page == page and p.section}
+    assert not answer.related and any(section in answer.text for section in printed), answer.text
