@@ -376,21 +376,29 @@ def _asked_term(question: str, plain: PlainGlossary) -> Term | None:
 
 
 def _uses_of(term: Term, result: SearchResult, store: PassageStore) -> list[tuple[Hit, str]]:
-    """Toolkit sentences that use the term, from the passages found first, then anywhere in the toolkit."""
-    forms = re.compile("|".join(rf"\b{re.escape(f)}s?\b" for f in term.forms), re.I)
+    """Toolkit sentences that use the term, from the passages found first, then anywhere in the toolkit; first a
+    sentence about the term itself, which opens on it ('Combined authorities offer place-based partners a statutory
+    vehicle …'), wherever it is: that is the toolkit's own account of what the term is."""
+    forms = "|".join(rf"{re.escape(f)}s?" for f in term.forms)
+    uses_term, opens_on_term = re.compile(rf"\b(?:{forms})\b", re.I), re.compile(rf"^(?:the |an? )?(?:{forms})\b", re.I)
     found = {h.passage.id for h in result.hits}
     hits = [*result.hits, *(Hit(p, 0.0, 0.0, 0.0) for p in store.passages() if p.id not in found)]
     uses: list[tuple[Hit, str]] = []
+    about: tuple[Hit, str] | None = None
     for hit in hits:
         for sentence in store.sentences_of(hit.passage.id):
             if sentence.kind != "sentence":
                 continue
             text = without_glued_heading(sentence.text)
-            if forms.search(text) and quotable(text) and balanced_quotes(text) and len(uses) < USES_LIMIT:
+            if not (uses_term.search(text) and quotable(text) and balanced_quotes(text)):
+                continue
+            if about is None and opens_on_term.match(text):
+                about = (hit, text)
+            elif len(uses) < USES_LIMIT:
                 uses.append((hit, text))
-        if len(uses) >= USES_LIMIT:
+        if about is not None and len(uses) >= USES_LIMIT:
             break
-    return uses
+    return ([about] if about else []) + uses[: USES_LIMIT - (1 if about else 0)]
 
 
 NOT_USED = "The toolkit itself does not use the term."
@@ -443,6 +451,10 @@ def compose_answer(
         return Answer(text=ENGLISH_ONLY, status="not_covered", citations=[], hits=result.hits)
     understanding = understanding or understand(question)
     term = _asked_term(question, plain) if plain else None
+    if plain and not term and understanding.compound and understanding.asks:
+        # 'What is a combined authority and what does South Cambs say about being in one?': too long a phrase for
+        # the whole question to read as a definition; its first ask is one.
+        term = _asked_term(understanding.asks[0].text, plain)
     if term:
         defined = define(term, result, store)
         if not (understanding.compound and is_covered(result, params)):

@@ -518,7 +518,7 @@ def beyond_scope(question: str, vocabulary: Collection[str] = ()) -> BeyondScope
 
 
 _DEFINE = re.compile(
-    r"^\s*(?:what(?:'s|’s| is| are| does| do)?|define|meaning of|explain)\s+(?:the (?:term|word|phrase)\s+)?"
+    r"^\s*(?:what(?:'s|’s|s| is| are| does| do)?|define|meaning of|explain)\s+(?:the (?:term|word|phrase)\s+)?"
     r"[\"'‘“]?(?P<phrase>[^\"'’”?]{2,60}?)[\"'’”]?\s*(?:mean|means|stand for|stands for)?\s*\??\s*$",
     re.I,
 )

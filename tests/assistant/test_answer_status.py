@@ -197,6 +197,20 @@ def test_a_definition_gives_the_glossary_marked_as_ours_and_where_the_toolkit_us
     assert all(any(forms.search(s) for s in c.sentences) for c in answer.citations)
 
 
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("What is a combined authority and what have the districts that belong to one found hardest about it?", "combined authority"),
+        ("whats a joint committee, and did any of the councils in the toolkit use one for their planning work?", "joint committee"),
+    ],
+)
+def test_a_definition_asked_first_in_a_long_two_part_question_is_given(assistant, question: str, term: str) -> None:  # type: ignore[no-untyped-def]
+    answer = assistant.ask(question)
+    expected = PlainGlossary.load(CORPUS_DIR).lookup(term)
+    assert expected is not None and answer.definition is not None and answer.definition.term == expected.term
+    assert answer.status == "answered" and _grounded(answer)
+
+
 def test_a_term_the_toolkit_never_uses_is_defined_and_says_so(assistant) -> None:  # type: ignore[no-untyped-def]
     toolkit = " ".join(" ".join(p.text.split()) for p in assistant.store.passages())
     unused = [
@@ -367,3 +381,15 @@ def test_the_examples_the_help_gives_are_answered(assistant, question: str) -> N
     answer = assistant.ask(question)
     assert answer.status == "answered" and answer.citations, answer.text
 
+
+
+@pytest.mark.parametrize("term", ["boundary spanner", "land value capture", "combined authority", "joint committee", "shared services"])
+def test_a_definition_quotes_first_what_the_toolkit_says_the_term_is(assistant, term: str) -> None:  # type: ignore[no-untyped-def]
+    """Where the toolkit has a sentence opening on the term, that sentence is the first use quoted."""
+    glossary_term = PlainGlossary.load(CORPUS_DIR).lookup(term)
+    assert glossary_term is not None
+    answer = assistant.ask(f"what is {term}?")
+    _, _, uses = answer.text.partition("\n\nWhere the toolkit uses it:\n\n")
+    opens = re.compile(rf"^(?:the |an? )?(?:{'|'.join(re.escape(f) for f in glossary_term.forms)})s?\b", re.I)
+    toolkit_has = any(opens.match(s.text) for p in assistant.store.passages() for s in assistant.store.sentences_of(p.id))
+    assert uses and bool(opens.match(uses)) == toolkit_has, uses[:120]
