@@ -91,6 +91,8 @@ def _plural(phrase: str) -> str:
     """'general practitioner' → 'general practitioners', 'local authority' → 'local authorities'."""
     if re.search(r"[^aeiou]y$", phrase):
         return phrase[:-1] + "ies"
+    if re.search(r"[^su]s$", phrase):  # plural already, as the toolkit defined it ('… Transformation Partnerships')
+        return phrase
     return phrase + ("es" if re.search(r"(?:s|x|ch|sh)$", phrase) else "s")
 
 
@@ -133,11 +135,18 @@ def _inside_a_name(text: str, use: re.Match[str]) -> bool:
     return not _SENTENCE_START.search(text[: before.start()])  # 'The APPG Inquiry' opening a sentence is no name
 
 
+def _inside_a_quote(text: str, use: re.Match[str]) -> bool:
+    """Inside a quotation (“…”) or a bracketed insertion ('They [STPs] have to …'): someone's own words as printed."""
+    before = text[: use.start()]
+    return before.count("“") > before.count("”") or before.count("[") > before.count("]")
+
+
 def expand_first_acronyms(text: str, glossary: dict[str, str]) -> tuple[str, dict[str, str]]:
     """'LEP' → 'Local Enterprise Partnership (LEP)' at its first use, unless already spelled out.
 
     Not where the acronym is inside a name ('North Hampshire Hospitals NHS Trust' keeps its name as printed): a
-    capitalised word on either side of it; a later use of it is spelled out instead.
+    capitalised word on either side of it; a later use of it is spelled out instead. Never inside a quotation: a
+    speaker's words stay as they said them.
     """
     used: dict[str, str] = {}
     for acronym, expansion in glossary.items():
@@ -150,7 +159,10 @@ def expand_first_acronyms(text: str, glossary: dict[str, str]) -> tuple[str, dic
         if expansion.lower() in text.lower():
             continue
         nouns = _head_nouns(expansion)
-        match = next((m for m in uses if m.group(2) in nouns or not _inside_a_name(text, m)), None)
+        match = next(
+            (m for m in uses if not _inside_a_quote(text, m) and (m.group(2) in nouns or not _inside_a_name(text, m))),
+            None,
+        )
         if match is None:
             continue
         noun = match.group(2) if match.group(2) in nouns and not match.group(1) else ""

@@ -78,7 +78,9 @@ def test_footnote_markers_are_removed_only_where_they_are_markers(text: str, foo
 def test_acronyms_are_expanded_on_first_use(assistant) -> None:  # type: ignore[no-untyped-def]
     answer = assistant.ask("What do LEPs do for district councils?")
     assert answer.answered and "LEP" in answer.text
-    assert answer.text.lower().index("local enterprise partnership") < answer.text.index("LEP")
+    # Spelled out at its first use outside a quotation (a speaker's words stay as said).
+    unquoted = re.sub(r"“[^”]*”", "", answer.text)
+    assert unquoted.lower().index("local enterprise partnership") < unquoted.index("LEP")
     assert answer.glossary["LEP"] == "Local Enterprise Partnership"
 
 
@@ -104,6 +106,14 @@ def test_acronyms_are_expanded_on_first_use(assistant) -> None:  # type: ignore[
         ),
         ("North Hampshire Hospitals NHS Trust met.", "North Hampshire Hospitals NHS Trust met."),
         ("The APPG Inquiry said so.", "The All Party Parliamentary Group (APPG) Inquiry said so."),
+        # A speaker's words stay as they said them; the first use outside them is spelled out.
+        (
+            "“Our GPs back it,” said one. The LEP agreed with the GPs.",
+            "“Our GPs back it,” said one. The Local Enterprise Partnership (LEP) agreed with the general practitioners (GPs; family doctors).",
+        ),
+        ("“They [LAs] have to rely on it.”", "“They [LAs] have to rely on it.”"),
+        # An expansion the toolkit wrote in the plural is not pluralised again.
+        ("The STPs met.", "The Sustainability and Transformation Partnerships (STPs) met."),
     ],
 )
 def test_an_expansion_takes_the_acronym_inside_its_gloss_a_plural_and_a_capital_opening_a_sentence(text: str, expected: str) -> None:
@@ -115,6 +125,7 @@ def test_an_expansion_takes_the_acronym_inside_its_gloss_a_plural_and_a_capital_
         "APPG": "All Party Parliamentary Group",
         "S151": "Section 151 officer (the council's chief finance officer)",
         "TUPE": "Transfer of Undertakings (Protection of Employment) rules",
+        "STP": "Sustainability and Transformation Partnerships",
     }
     expanded, _ = expand_first_acronyms(text, glossary)
     assert expanded == expected

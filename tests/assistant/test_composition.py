@@ -408,8 +408,8 @@ def test_a_sentence_that_leans_back_is_quoted_after_the_sentence_it_leans_on() -
 def test_answers_say_what_a_sentence_leaning_back_is_about(served) -> None:  # type: ignore[no-untyped-def]
     """Over both sets, every question: answer pieces that open on 'It', 'These', 'The exceptions' … with nothing
     before them in their piece. Measured: 143 before sentences were quoted with the one they lean on, 63 after (most
-    of those open their passage, or follow the sentence they lean on in the answer already); 105 pieces now carry
-    the sentence they lean on."""
+    of those open their passage, or follow the sentence they lean on in the answer already); 104 pieces now carry
+    the sentence they lean on (105 before answers grouped their case studies' sentences)."""
     from core.text import leans_back
 
     alone = led = 0
@@ -420,4 +420,4 @@ def test_answers_say_what_a_sentence_leaning_back_is_about(served) -> None:  # t
                 alone += 1
             elif any(leans_back(s) for s in re.split(r"(?<=[.!?])\s+", piece)[1:2]):
                 led += 1
-    assert alone <= 63 and led >= 105, (alone, led)
+    assert alone <= 63 and led >= 104, (alone, led)
