@@ -92,6 +92,17 @@ class CaseStudyIndex:
                 named.append(case)
         return named
 
+    def newly_named(self, text: str, conversation: str) -> list[int]:
+        """Case studies the text names by a word the conversation so far never used ('Wellbeing' after a
+        conversation about Central Lincolnshire, 'Dorset' after one about Suffolk): the subject has moved to them."""
+        asked, said = set(words(text)), set(words(conversation))
+        moved = []
+        for case in self.named_in(text):
+            used = (set(words(self.titles[case])) - _GENERIC_NAME_WORDS) & asked
+            if used and not used <= said:
+                moved.append(case)
+        return moved
+
     def passages_of(self, cases: list[int], vector: np.ndarray, limit: int) -> list[str]:
         """The case studies' passages, closest to the question first."""
         ids = [i for case in cases for i in self.members[case]]

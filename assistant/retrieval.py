@@ -31,6 +31,7 @@ Encode = Callable[[str], np.ndarray]
 EncodeMany = Callable[[list[str]], np.ndarray]
 DEFAULT_PARAMS = RetrievalParams()
 LEXICAL_SCORED = 300  # how deep lexical scores are read for re-scoring: the whole toolkit, a cap for big corpora
+MOVED_LEAD = 2  # passages of a case study a follow-up newly names that lead its results
 # Headings embedded before a retriever serves (the toolkit has 150, about a second); a corpus with more embeds
 # them as questions reach them, rather than start for minutes.
 HEADINGS_AT_START = 2000
@@ -214,16 +215,24 @@ class Retriever:
         if params.case_weight > 0 and not (resolved and resolved.case_study):
             if wants_example(question):
                 rankings.append((self._cases.best_fitting(vector, params.candidates), params.case_weight))
+        # A follow-up naming a case study the conversation has not ('… and did Dorset do the same thing?' after the
+        # Suffolk merger) moves the conversation to it: its subject and its named case study are the new one.
+        moved_to = self._new_case_studies(question, query.context or "", history) if query.follow_up else []
         if query.follow_up and query.context and params.subject_weight > 0:
             # The last answer says best what the conversation is now about ('is there an example?' answered with one
             # case study makes 'how did they show local support?' about it). Only the subject list uses it: the
             # query stays the user's words, so an answer is not composed to repeat what was just said.
             subject = last_answer(history) or query.context
-            rankings.append((self.subject_passages(subject, question, resolved), params.subject_weight))
+            subject_list = (
+                self._cases.passages_of(moved_to, self.encode(question), 1000)
+                if moved_to
+                else self.subject_passages(subject, question, resolved)
+            )
+            rankings.append((subject_list, params.subject_weight))
         fused = rrf(rankings, params.rrf_k)
         if params.named_boost > 0 and not (resolved and resolved.case_study):
             # A question that names a case study is about it: its passages outrank look-alikes from elsewhere.
-            named = set(self._cases.passages_of(self._cases.named_in(query.text), vector, 1000))
+            named = set(self._cases.passages_of(moved_to or self._cases.named_in(query.text), vector, 1000))
             fused = {i: score * (1 + params.named_boost) if i in named else score for i, score in fused.items()}
         order = sorted(fused, key=lambda i: -fused[i])
         scores = fused
@@ -232,6 +241,17 @@ class Retriever:
             rescored = self._signals(order, dense, lexical, vector, params)
             scores = dict(zip(rescored[0], rerank_scores(rescored[1], params).tolist()))
             order = sorted(scores, key=lambda i: -scores[i])
+        if moved_to and order:
+            # The query still carries the old subject's words, which outweigh the new name in every signal; the case
+            # study the user just named leads with its passages closest to their own words.
+            lead = [
+                i
+                for i in self._cases.passages_of(moved_to, self.encode(question), MOVED_LEAD)
+                if not resolved or resolved.admits(self.store.passage(i))
+            ]
+            top = max(scores[i] for i in order)
+            scores = {**scores, **{i: top + (len(lead) - rank) * 1e-6 for rank, i in enumerate(lead)}}
+            order = [*lead, *(i for i in order if i not in lead)]
         ranked = order[: params.k * 3]
         if ranked:
             ranked = collapse_near_duplicates(ranked, self.store.passage_vectors(ranked), params.dedupe_threshold)
@@ -257,7 +277,9 @@ class Retriever:
     ) -> tuple[list[str], Signals]:
         """The top fused candidates, and any that dense or lexical search alone ranks high, with their signals."""
         depth = params.rerank_depth
-        ids = list(dict.fromkeys([*fused_order[:depth], *(i for i, _ in dense[:depth]), *(i for i, _ in lexical[:depth])]))
+        ids = list(
+            dict.fromkeys([*fused_order[:depth], *(i for i, _ in dense[:depth]), *(i for i, _ in lexical[:depth])])
+        )
         rank = {passage_id: r for r, passage_id in enumerate(fused_order)}
         lexical_scores = dict(lexical)
         passages = [self.store.passage(i) for i in ids]
@@ -270,6 +292,11 @@ class Retriever:
         )
         return ids, signals
 
+    def _new_case_studies(self, question: str, context: str, history: Sequence[Turn]) -> list[int]:
+        """The case studies a follow-up names that its conversation (its earlier questions, the last answer) has not."""
+        corrected, _ = self.speller.correct(question)
+        return self._cases.newly_named(corrected, f"{context} {last_answer(history)}")
+
     def subject_passages(self, context: str, question: str, filters: Filters | None) -> list[str]:
         """The passages of what the conversation is about (the case study, else the section, of the passage its
         earlier turns find best), closest to the follow-up's own words first."""
@@ -280,7 +307,11 @@ class Retriever:
         same = [
             p.id
             for p in self.store.passages()
-            if (p.case_study == subject.case_study if subject.case_study else p.section == subject.section and p.chapter == subject.chapter)
+            if (
+                p.case_study == subject.case_study
+                if subject.case_study
+                else p.section == subject.section and p.chapter == subject.chapter
+            )
             and (filters is None or filters.admits(p))
         ]
         order = np.argsort(-(self.store.passage_vectors(same) @ self.encode(question)))
@@ -293,7 +324,10 @@ class Retriever:
         if self._cases.named_in(corrected):
             return True
         # Mostly words the toolkit never uses: about something it (so the conversation so far) doesn't cover.
-        if self.speller.unknown_share(question, self.synonyms if params.use_synonyms else ()) >= params.max_unknown_share:
+        if (
+            self.speller.unknown_share(question, self.synonyms if params.use_synonyms else ())
+            >= params.max_unknown_share
+        ):
             return True
         if not by_confidence:  # a bare question ('how many councillors?') finds passages anywhere: no sign
             return False

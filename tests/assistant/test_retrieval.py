@@ -243,3 +243,20 @@ def test_a_case_study_asked_by_its_title_or_its_place_is_named_and_found(assista
     bracketed = [(case, title) for case, title in enumerate(index.titles) if "(" in title]
     place_named = [case for case, title in bracketed if case in index.named_in(f"What is {title.split('(')[1].split()[0]}'s approach?")]
     assert len(place_named) >= len(bracketed) - 2, [index.titles[c] for c, _ in bracketed]
+
+
+def test_a_follow_up_naming_another_case_study_moves_the_conversation_to_it(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Asked of each pair among a few case studies: after a question about one, 'and what about <the other>?' is
+    about the other, however much of the first the conversation's words still carry."""
+    titles = ["Publica Group", "Future Dorset proposals", "Central Lincolnshire Planning Authority", "Lincolnshire Wellbeing Service"]
+    known = {c.title for c in assistant.store.case_studies()}
+    assert set(titles) <= known
+    for first in titles:
+        history = [Turn("user", f"tell me about the {first} case study")]
+        history.append(Turn("assistant", assistant.ask(history[0].content).text))
+        for other in titles:
+            if other == first:
+                continue
+            name = other.split(" (")[0].replace(" Group", "").replace(" proposals", "")
+            result = assistant.search(f"and did {name} do the same?", history=history)
+            assert result.query.follow_up and result.hits[0].passage.case_study == other, (first, other)
