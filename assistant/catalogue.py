@@ -42,6 +42,7 @@ class CatalogueQuestion:
     case_study: str | None = None  # the one case study it names, for a page
     by_topic: bool = False  # a list of those about what the question says, found by retrieval
     page: int | None = None  # the printed page asked for on its own
+    earlier: bool = False  # the page of what the conversation's last answer quoted ('what page is that on?')
 
 
 def _chapter_named(question: str, chapters: Sequence[str]) -> str | None:
@@ -83,11 +84,16 @@ def catalogue_question(
     if _COUNT.search(question):
         return CatalogueQuestion("count", _chapter_named(question, chapters))
     if _PAGE.search(question):
-        if not named and earlier_answer:
-            mentioned = {c.title: earlier_answer.find(c.title) for c in case_studies if c.title in earlier_answer}
+        # The answer's own words, not its closing list of related case studies: 'what page is that on?' after an
+        # answer about a tool is not about the first case study it happened to relate.
+        said = earlier_answer.split("\n\nRelated case studies:")[0]
+        if not named and said:
+            mentioned = {c.title: said.find(c.title) for c in case_studies if c.title in said}
             named = sorted(mentioned, key=mentioned.__getitem__)[:1]
         study = _closest_title(question, named)
-        return CatalogueQuestion("page", case_study=study) if study else None
+        if study:
+            return CatalogueQuestion("page", case_study=study)
+        return CatalogueQuestion("page", earlier=True) if said else None
     match = _LIST.search(question)
     if match:
         chapter = _chapter_named(question, chapters)
@@ -126,6 +132,8 @@ def catalogue_text(
         if places:
             parts.append("Its text is under " + "; ".join(places) + ".")
         return " ".join(parts)
+    if asked.kind == "page" and asked.earlier:
+        return None  # the service answers it: it reads the passage the last answer quoted
     if asked.kind == "page":
         study = by_title.get(asked.case_study or "")
         if study is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import replace
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.answer import Answer, Citation, case_studies_named, compose_answer
+from assistant.answer import Answer, Citation, case_studies_named, compose_answer, strip_acronym_expansions
 from assistant.asks import Understanding, understand
 from assistant.case_studies import CaseStudyDetail, proper_nouns, summarise
 from assistant.catalogue import catalogue_question, catalogue_text
@@ -23,6 +24,7 @@ from assistant.retrieval import Encode, EncodeMany, Hit, MakeRetriever, Retrieve
 from assistant.settings import Settings
 from core.errors import NotFound
 from core.models import CaseStudy, Filters, Turn
+from core.page_labels import passage_page_label
 from core.text import collapse_ws
 from stores.backends import open_store
 from stores.base import PassageStore
@@ -134,6 +136,8 @@ class Assistant:
         asked = catalogue_question(question, studies, named, last_answer(history))
         if asked is None:
             return None
+        if asked.earlier:
+            return self._page_of_last_answer(last_answer(history))
         found = [study for study, _ in self.find_case_studies(question)] if asked.by_topic else []
         shown = found or [
             c
@@ -148,6 +152,25 @@ class Assistant:
         if text is None:
             return None
         return Answer(text=text, status="answered", citations=citations, hits=[c.hit for c in citations], related=shown)
+
+    def _page_of_last_answer(self, said: str) -> Answer | None:
+        """'What page is that on?': the page of the passage the last answer quoted first, found by its first quoted
+        sentence (the answer's text is all a conversation keeps), as a source card to open."""
+        store, retriever, _ = self._state
+        quoted = re.search(r"([^\n\[\]]{20,}?)\s\[\d+\]", said)
+        if quoted is None:
+            return None
+        sentence = strip_acronym_expansions(quoted.group(1).strip(), store.glossary)
+        best = store.sentence_search(retriever.encode(sentence), 1)
+        if not best:
+            return None
+        passage = store.passage(best[0][0])
+        where = passage_page_label(passage.page, passage.earliest_page, passage.latest_page).removeprefix("passage ")
+        place = " › ".join(x for x in (passage.chapter, passage.case_study or passage.section) if x)
+        text = f"The passage that answer quoted first is {where} of the toolkit, in {place}." if where != "page unknown" else (
+            f"The passage that answer quoted first is in {place}; its printed page could not be read from the toolkit."
+        )
+        return Answer(text=text, status="answered", citations=[Citation(1, Hit(passage, 0.0, 0.0, 0.0), ())], hits=[])
 
     def _summaries_cited(self, studies: Sequence[CaseStudy]) -> list[Citation]:
         """Each case study's one-line summary, cited to the passage it is printed in (none where it was cut short)."""

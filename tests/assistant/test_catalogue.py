@@ -92,3 +92,17 @@ def test_a_page_asked_on_its_own_says_what_is_printed_there(assistant: Any) -> N
     answer = assistant.ask(f"page {page}")
     printed = {p.section for p in assistant.store.passages() if p.page == page and p.section}
     assert not answer.related and any(section in answer.text for section in printed), answer.text
+
+
+def test_what_page_is_that_on_after_an_answer_from_the_toolkits_own_text_gives_that_passages_page(assistant: Any) -> None:
+    from core.page_labels import passage_page_label
+
+    first = "What does the toolkit say about aligning organisational cultures between partner councils?"
+    said = assistant.ask(first)
+    assert said.citations and said.citations[0].hit.passage.case_study is None
+    history = [Turn("user", first), Turn("assistant", said.text)]
+    answer = assistant.ask("what page is that on?", history=history)
+    passage = said.citations[0].hit.passage
+    assert [c.hit.passage.id for c in answer.citations] == [passage.id]
+    where = passage_page_label(passage.page, passage.earliest_page, passage.latest_page).removeprefix("passage ")
+    assert where in answer.text or "could not be read" in answer.text
