@@ -14,7 +14,7 @@ from core.models import CaseStudy
 from core.page_labels import case_study_page_label
 from core.text import normalise
 
-CatalogueKind = Literal["count", "list", "page", "on_page"]
+CatalogueKind = Literal["count", "list", "page", "on_page", "full_text"]
 
 _CASE_STUDIES = r"case[- ]?stud(?:ies|ys)"
 _COUNT = re.compile(rf"\bhow many\b[^?]{{0,40}}\b{_CASE_STUDIES}\b", re.I)
@@ -26,6 +26,12 @@ _LIST = re.compile(
 )
 # A page asked for on its own, as someone holding the printed toolkit does ('page 116', "what's on page 60?").
 _ON_PAGE = re.compile(r"^\W*(?:(?:what(?:'s|’s| is)|show me|go to|open|read)\s+)?(?:on\s+)?page\s+(\d{1,3})\W*$", re.I)
+# The whole of a case study asked for ('can I have the full text of the Publica case study?', 'show me the whole
+# case study').
+_FULL_TEXT = re.compile(
+    r"\b(?:full|whole|complete|entire)\s+(?:text|case[- ]?study|write[- ]?up|thing|story)\b|\bin full\b|\bread (?:the|that|this) (?:whole )?case[- ]?study\b",
+    re.I,
+)
 _PAGE = re.compile(r"\b(?:what|which) page\b|\bpage (?:number|no\.?)\b|\bon (?:what|which) page\b", re.I)
 # A list of case studies by what they are about ('which case studies deal with health?'), not by chapter.
 _ABOUT = re.compile(r"\b(?:about|on|cover|covers|covering|deal with|deals with|show|shows|involve|involving|for)\b", re.I)
@@ -83,6 +89,13 @@ def catalogue_question(
         return CatalogueQuestion("on_page", page=int(on_page.group(1)))
     if _COUNT.search(question):
         return CatalogueQuestion("count", _chapter_named(question, chapters))
+    if _FULL_TEXT.search(question):
+        said = earlier_answer.split("\n\nRelated case studies:")[0]
+        if not named and said:
+            mentioned = {c.title: said.find(c.title) for c in case_studies if c.title in said}
+            named = sorted(mentioned, key=mentioned.__getitem__)[:1]
+        study = _closest_title(question, named)
+        return CatalogueQuestion("full_text", case_study=study) if study else None
     if _PAGE.search(question):
         # The answer's own words, not its closing list of related case studies: 'what page is that on?' after an
         # answer about a tool is not about the first case study it happened to relate.
@@ -132,6 +145,8 @@ def catalogue_text(
         if places:
             parts.append("Its text is under " + "; ".join(places) + ".")
         return " ".join(parts)
+    if asked.kind == "full_text":
+        return None  # the service answers it: it holds the passages
     if asked.kind == "page" and asked.earlier:
         return None  # the service answers it: it reads the passage the last answer quoted
     if asked.kind == "page":

@@ -11,7 +11,14 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.answer import Answer, Citation, case_studies_named, compose_answer, strip_acronym_expansions
+from assistant.answer import (
+    Answer,
+    Citation,
+    case_studies_named,
+    compose_answer,
+    strip_acronym_expansions,
+    without_footnote_markers,
+)
 from assistant.asks import Understanding, understand
 from assistant.case_studies import CaseStudyDetail, proper_nouns, summarise
 from assistant.catalogue import catalogue_question, catalogue_text
@@ -24,7 +31,7 @@ from assistant.retrieval import Encode, EncodeMany, Hit, MakeRetriever, Retrieve
 from assistant.settings import Settings
 from core.errors import NotFound
 from core.models import CaseStudy, Filters, Turn
-from core.page_labels import passage_page_label
+from core.page_labels import case_study_page_label, passage_page_label
 from core.text import collapse_ws
 from stores.backends import open_store
 from stores.base import PassageStore
@@ -138,6 +145,8 @@ class Assistant:
             return None
         if asked.earlier:
             return self._page_of_last_answer(last_answer(history))
+        if asked.kind == "full_text":
+            return self._in_full(next(c for c in studies if c.title == asked.case_study))
         found = [study for study, _ in self.find_case_studies(question)] if asked.by_topic else []
         shown = found or [
             c
@@ -152,6 +161,17 @@ class Assistant:
         if text is None:
             return None
         return Answer(text=text, status="answered", citations=citations, hits=[c.hit for c in citations], related=shown)
+
+    def _in_full(self, study: CaseStudy) -> Answer:
+        """A case study's whole text as the toolkit prints it, passage by passage, each cited (an officer asked
+        for all of it: two or three sentences would not do)."""
+        passages = [p for p in self.store.passages() if p.case_study == study.title]
+        opening = f"The case study “{study.title}” in full ({case_study_page_label(study.page)}):"
+        body = [f"{without_footnote_markers(p.text, p.footnotes).strip()} [{n}]" for n, p in enumerate(passages, 1)]
+        citations = [Citation(n, Hit(p, 0.0, 0.0, 0.0), ()) for n, p in enumerate(passages, 1)]
+        return Answer(
+            text="\n\n".join([opening, *body]), status="answered", citations=citations, hits=[], related=[study]
+        )
 
     def _page_of_last_answer(self, said: str) -> Answer | None:
         """'What page is that on?': the page of the passage the last answer quoted first, found by its first quoted

@@ -106,3 +106,18 @@ def test_what_page_is_that_on_after_an_answer_from_the_toolkits_own_text_gives_t
     assert [c.hit.passage.id for c in answer.citations] == [passage.id]
     where = passage_page_label(passage.page, passage.earliest_page, passage.latest_page).removeprefix("passage ")
     assert where in answer.text or "could not be read" in answer.text
+
+
+def test_the_full_text_of_a_case_study_is_all_of_its_passages_in_order_each_cited(assistant: Any) -> None:
+    for study in _studies(assistant)[::5]:
+        answer = assistant.ask(f"can I have the full text of the {study.title} case study please?")
+        own = [p for p in assistant.store.passages() if p.case_study == study.title]
+        assert answer.status == "answered" and [c.hit.passage.id for c in answer.citations] == [p.id for p in own]
+        cited = {c.n: (c.hit.passage.text, c.hit.passage.footnotes) for c in answer.citations}
+        assert grounded_share(answer.text, cited, assistant.store.glossary) == 1.0
+        assert len(answer.text) > sum(len(p.text) for p in own) * 0.9
+    # Asked of the case study the last answer was about.
+    study = _studies(assistant)[0]
+    history = [Turn("user", "tell me more"), Turn("assistant", f"{study.title} (somewhere):\n\nIt did things. [1]")]
+    answer = assistant.ask("and can I see the whole thing?", history=history)
+    assert [s.title for s in answer.related] == [study.title] and answer.citations
