@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
-from core.models import CaseStudy
+from core.models import CaseStudy, Passage
 from core.page_labels import case_study_page_label
 from core.text import normalise
 
-CatalogueKind = Literal["count", "list", "page", "on_page", "full_text"]
+CatalogueKind = Literal["count", "list", "page", "on_page", "full_text", "chapter"]
 
 _CASE_STUDIES = r"case[- ]?stud(?:ies|ys)"
 _COUNT = re.compile(rf"\bhow many\b[^?]{{0,40}}\b{_CASE_STUDIES}\b", re.I)
@@ -26,6 +26,11 @@ _LIST = re.compile(
 )
 # A page asked for on its own, as someone holding the printed toolkit does ('page 116', "what's on page 60?").
 _ON_PAGE = re.compile(r"^\W*(?:(?:what(?:'s|’s| is)|show me|go to|open|read)\s+)?(?:on\s+)?page\s+(\d{1,3})\W*$", re.I)
+# What a chapter holds ("what's in the chapter on better lives?", 'what does the economies chapter cover?').
+_CHAPTER_CONTENTS = re.compile(
+    r"\bwhat(?:'s|’s|s| is| does| do)\b[^?]{0,30}\bchapter\b|\bchapter\b[^?]{0,40}\b(?:cover|covers|contain|contains|about|include|includes)\b",
+    re.I,
+)
 # The whole of a case study asked for ('can I have the full text of the Publica case study?', 'show me the whole
 # case study').
 _FULL_TEXT = re.compile(
@@ -89,6 +94,10 @@ def catalogue_question(
         return CatalogueQuestion("on_page", page=int(on_page.group(1)))
     if _COUNT.search(question):
         return CatalogueQuestion("count", _chapter_named(question, chapters))
+    if _CHAPTER_CONTENTS.search(question) and not _LIST.search(question):
+        named_chapter = _chapter_named(question, chapters)
+        if named_chapter:
+            return CatalogueQuestion("chapter", named_chapter)
     if _FULL_TEXT.search(question):
         said = earlier_answer.split("\n\nRelated case studies:")[0]
         if not named and said:
@@ -115,6 +124,26 @@ def catalogue_question(
     return None
 
 
+def chapter_sections(passages: Sequence[Passage], chapter: str | None) -> list[str]:
+    """A chapter's headings in reading order, as its passages name them: not a case study's own, not one printed in
+    other chapters too ('Key questions', 'Lessons learnt'), not a lone word ('Note', 'Planning') unless an acronym."""
+    chapters_of: dict[str, set[str]] = {}
+    for p in passages:
+        if p.section:
+            chapters_of.setdefault(p.section, set()).add(p.chapter)
+    return list(
+        dict.fromkeys(
+            p.section
+            for p in passages
+            if p.chapter == chapter
+            and p.section
+            and not p.case_study
+            and len(chapters_of[p.section]) == 1
+            and (len(p.section.split()) > 1 or re.search(r"[A-Z]{2}", p.section))
+        )
+    )
+
+
 def _listed(studies: Sequence[CaseStudy]) -> str:
     return "; ".join(f"{c.title} ({case_study_page_label(c.page)})" if c.page else c.title for c in studies)
 
@@ -125,13 +154,15 @@ def catalogue_text(
     found: Sequence[CaseStudy] = (),
     quoted: Mapping[str, str] = MappingProxyType({}),
     places: Sequence[str] = (),
+    sections: Sequence[str] = (),
 ) -> str | None:
     """The answer's text, from the index's case studies (in contents order); `found`: those a by-topic list found.
     None when there is nothing to list (a by-topic list that found none is answered from the passages instead).
 
     `quoted`: for a by-topic list or a page, a cited sentence of each case study's own ('… [1]'), in a paragraph
     of its own under its title, so an officer reads what each is before opening it. `places`: for a page asked on
-    its own, where in the toolkit the passages printed on it are ('chapter › section').
+    its own, where in the toolkit the passages printed on it are ('chapter › section'). `sections`: a chapter's
+    sections in reading order, for what a chapter holds.
     """
     by_title = {c.title: c for c in case_studies}
     if asked.kind == "on_page":
@@ -145,6 +176,13 @@ def catalogue_text(
         if places:
             parts.append("Its text is under " + "; ".join(places) + ".")
         return " ".join(parts)
+    if asked.kind == "chapter":
+        members = [c for c in case_studies if c.chapter == asked.chapter]
+        text = f"The chapter “{asked.chapter}”"
+        text += f" has these headings, in order: {'; '.join(sections)}." if sections else "."
+        if members:
+            text += f" Its {len(members)} case studies: {_listed(members)}."
+        return text
     if asked.kind == "full_text":
         return None  # the service answers it: it holds the passages
     if asked.kind == "page" and asked.earlier:

@@ -21,7 +21,7 @@ from assistant.answer import (
 )
 from assistant.asks import Understanding, understand
 from assistant.case_studies import CaseStudyDetail, proper_nouns, summarise
-from assistant.catalogue import catalogue_question, catalogue_text
+from assistant.catalogue import catalogue_question, catalogue_text, chapter_sections
 from assistant.compound import ask_queries, search_asks
 from assistant.encoding import Occupancy, model_encoder
 from assistant.glossary import PlainGlossary
@@ -157,7 +157,8 @@ class Assistant:
         quoted = {c.hit.passage.case_study or "": f"{c.sentences[0]} [{c.n}]" for c in citations}
         printed = [p for p in store.passages() if asked.page is not None and p.page == asked.page]
         places = list(dict.fromkeys(" › ".join(x for x in (p.chapter, p.case_study or p.section) if x) for p in printed))
-        text = catalogue_text(asked, studies, found, quoted, places)
+        sections = chapter_sections(store.passages(), asked.chapter) if asked.kind == "chapter" else []
+        text = catalogue_text(asked, studies, found, quoted, places, sections)
         if text is None:
             return None
         return Answer(text=text, status="answered", citations=citations, hits=[c.hit for c in citations], related=shown)

@@ -121,3 +121,16 @@ def test_the_full_text_of_a_case_study_is_all_of_its_passages_in_order_each_cite
     history = [Turn("user", "tell me more"), Turn("assistant", f"{study.title} (somewhere):\n\nIt did things. [1]")]
     answer = assistant.ask("and can I see the whole thing?", history=history)
     assert [s.title for s in answer.related] == [study.title] and answer.citations
+
+
+def test_what_a_chapter_holds_is_its_headings_and_its_case_studies(assistant: Any) -> None:
+    studies = _studies(assistant)
+    passages = assistant.store.passages()
+    for chapter in dict.fromkeys(s.chapter for s in studies):
+        words = " ".join(w for w in normalise(chapter).split() if w not in FILLER)
+        answer = assistant.ask(f"what's in the chapter on {words}?")
+        assert answer.text.startswith(f"The chapter “{chapter}” has these headings")
+        headings = answer.text.split("has these headings, in order: ", 1)[1].split(". Its ", 1)[0].split("; ")
+        own = {p.section for p in passages if p.chapter == chapter}
+        assert headings and set(headings) <= own, set(headings) - own
+        assert [s.title for s in answer.related] == [s.title for s in studies if s.chapter == chapter]
