@@ -330,7 +330,9 @@ _LATER = re.compile(
     # north essex garden communities ever get approved?'); up to six words name the plan. Not 'happen' or 'end up':
     # 'how did the councils make the merger happen?' asks how.
     r"did (it|that|they|(?:the )?[\w'’-]+(?: [\w'’-]+){0,5}) (?:actually |ever |eventually |finally |really )?"
-    r"(go ahead|go through|get (?:approved|the go-ahead)|come into (?:being|effect|force))|"
+    r"(go ahead|go through|get (?:approved|the go-ahead)|come into (?:being|effect|force)|"
+    # 'when did Suffolk Coastal and Waveney actually become one council?': the merger the toolkit only foresaw.
+    r"become (?:one|a single|a new|the new) (?:council|authority|district|unitary))|"
     r"what happened (to|with|after|next)|how (have|has) .{3,60} (performed|done|gone|got on|fared)|"
     # Said of today, not of 2018: 'last year', 'the last election', '… exist any more'. 'right now' is a present-tense
     # filler like 'at the moment' (a test-split question that the toolkit answers used it).

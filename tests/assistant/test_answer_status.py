@@ -46,6 +46,7 @@ def test_each_kind_of_gap_is_recognised(kind: str, question: str) -> None:
         "Did the new combined authority ever get approved?",
         "did the two councils merge in the end?",
         "did north essex garden communities ever get approved?",
+        "when did the two Somerset districts finally become one council?",
         "Did Suffolk Coastal and Waveney go through with it, and when did the new council start?",
     ],
 )
