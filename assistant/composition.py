@@ -89,13 +89,14 @@ class Candidate:
     # The sentence's embedding (unit length), so an answer can prefer sentences that say something not yet said.
     vector: np.ndarray | None = field(default=None, compare=False, repr=False)
     lead_in: tuple[str, ...] = ()  # the sentence before, for one that opens on what it named ('It is …')
+    follow_on: tuple[str, ...] = ()  # the sentence after, which opens on what this one names ('It is …')
 
     @property
     def parts(self) -> tuple[str, ...]:
-        return (*self.lead_in, self.text, *self.run_on, *self.continuation)
+        return (*self.lead_in, self.text, *self.run_on, *self.follow_on, *self.continuation)
 
     def render(self) -> str:
-        sentence = " ".join((*self.lead_in, self.text, *self.run_on))
+        sentence = " ".join((*self.lead_in, self.text, *self.run_on, *self.follow_on))
         if not self.continuation:
             return sentence
         items = "; ".join(item.rstrip(" .;") for item in self.continuation)
@@ -269,6 +270,7 @@ class Quotable:
     closed: tuple[str, ...]  # the sentences that finish it
     bullet_rows: tuple[int, ...]  # the rows of the bulleted items it introduces
     lead_in: tuple[str, ...] = ()  # the sentence before it, when it opens on what that one named
+    follow_on: tuple[str, ...] = ()  # the sentence after it, when that one opens on what it names
 
 
 @lru_cache(maxsize=STORED_FACTS // 8)
@@ -313,9 +315,24 @@ def quotables(passage_text: str, ordered: tuple[Sentence, ...]) -> tuple[Quotabl
                 closed,
                 tuple(item.row for item in bulleted.get(sentence.row, ())),
                 _lead_in(ordered, i, flat, passage_text),
+                _follow_on(ordered, i, flat, passage_text, closed),
             )
         )
     return tuple(found)
+
+
+def _follow_on(
+    ordered: Sequence[Sentence], at: int, flat_passage: str, passage_text: str, closed: tuple[str, ...]
+) -> tuple[str, ...]:
+    """The sentence after one, when it leans back on it ('The Financial Sustainability Fund will …' then 'It is the
+    principal mechanism …'): it goes on about what this one named, and often gives its figure. Not after a sentence
+    that already runs on (a quotation closed, a line broken), nor one that introduces a list."""
+    if closed or at + 1 >= len(ordered) or ordered[at].text.rstrip().endswith(":"):
+        return ()
+    after = ordered[at + 1]
+    if after.kind != "sentence" or not quotable_statement(after.text, passage_text) or not balanced_quotes(after.text):
+        return ()
+    return (after.text,) if _lead_in(ordered, at + 1, flat_passage, passage_text) == (ordered[at].text,) else ()
 
 
 def _lead_in(ordered: Sequence[Sentence], at: int, flat_passage: str, passage_text: str) -> tuple[str, ...]:
@@ -462,6 +479,7 @@ def sentence_candidates(
                     features,
                     vectors[at],
                     quote.lead_in,
+                    quote.follow_on,
                 )
             )
     return sorted(candidates, key=lambda c: -c.score)
@@ -606,7 +624,10 @@ def select(
     def unled(candidate: Candidate) -> Candidate:
         """Without the sentence it leans on when the answer already quotes that one ('Shared management can act
         as a stepping stone … single employer model.' then 'This is where two, or more, … share a single workforce')."""
-        if candidate.lead_in and any(near_same(candidate.lead_in[0], said) for c in chosen for said in c.parts):
+        said = [part for c in chosen for part in c.parts]
+        if candidate.follow_on and any(near_same(candidate.follow_on[0], s) for s in said):
+            candidate = replace(candidate, follow_on=())  # what goes on about it is quoted already
+        if candidate.lead_in and any(near_same(candidate.lead_in[0], s) for s in said):
             alone = replace(candidate, lead_in=())
             leans_on[id(alone)] = candidate.lead_in[0]
             return alone

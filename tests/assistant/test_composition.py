@@ -399,6 +399,9 @@ def test_a_sentence_that_leans_back_is_quoted_after_the_sentence_it_leans_on() -
     assert quoted[texts[1]].lead_in == (texts[0],)
     assert quoted[texts[2]].lead_in == ()  # the sentence before it leans back itself: no further back than that
     assert quoted[texts[0]].lead_in == ()
+    # And the other way: the sentence that goes on about what one names follows it.
+    assert quoted[texts[0]].follow_on == (texts[1],)
+    assert quoted[texts[1]].follow_on == ()  # what follows leans on 'It', not on the sentence naming the fund
     # Quoted whole, in the order printed, and found in the passage as one piece.
     hit = Hit(Passage("p", "s", 0, 1, "c", None, None, 1, passage), 1.0, 1.0, 0.0)
     candidate = Candidate(texts[1], hit, 0, "description", 1.0, lead_in=quoted[texts[1]].lead_in)
@@ -408,8 +411,9 @@ def test_a_sentence_that_leans_back_is_quoted_after_the_sentence_it_leans_on() -
 def test_answers_say_what_a_sentence_leaning_back_is_about(served) -> None:  # type: ignore[no-untyped-def]
     """Over both sets, every question: answer pieces that open on 'It', 'These', 'The exceptions' … with nothing
     before them in their piece. Measured: 143 before sentences were quoted with the one they lean on, 63 after (most
-    of those open their passage, or follow the sentence they lean on in the answer already); 104 pieces now carry
-    the sentence they lean on (105 before answers grouped their case studies' sentences)."""
+    of those open their passage, or follow the sentence they lean on in the answer already); 104 pieces then carried
+    the sentence they lean on. With the sentence that goes on about a quoted one quoted after it: 56 alone, 255
+    carrying a leaning sentence after their first."""
     from core.text import leans_back
 
     alone = led = 0
@@ -420,4 +424,4 @@ def test_answers_say_what_a_sentence_leaning_back_is_about(served) -> None:  # t
                 alone += 1
             elif any(leans_back(s) for s in re.split(r"(?<=[.!?])\s+", piece)[1:2]):
                 led += 1
-    assert alone <= 63 and led >= 104, (alone, led)
+    assert alone <= 56 and led >= 255, (alone, led)
