@@ -14,21 +14,27 @@ from core.models import CaseStudy, Passage
 from core.page_labels import case_study_page_label
 from core.text import normalise
 
-CatalogueKind = Literal["count", "list", "page", "on_page", "full_text", "chapter"]
+CatalogueKind = Literal["count", "list", "page", "on_page", "full_text", "chapter", "chapters"]
 
 _CASE_STUDIES = r"case[- ]?stud(?:ies|ys)"
 _COUNT = re.compile(rf"\bhow many\b[^?]{{0,40}}\b{_CASE_STUDIES}\b", re.I)
+_CHAPTERS = re.compile(r"\bhow many chapters\b|\b(?:list|name|what are) (?:all )?(?:the |its )?chapters\b", re.I)
 # 'Which case studies are in the chapter on better lives?', 'list all the case studies'. Plural only: 'which case
 # study fits our situation …?' is a look-up, answered from the passages that fit.
 _LIST = re.compile(
-    rf"\b(?:which|what|list|name|show(?: me)?|give(?: me)?)\b(?: \w+){{0,4}} {_CASE_STUDIES}\b|\ball (?:the |of the )?{_CASE_STUDIES}\b",
+    rf"\b(?:which|what|list|name|show(?: me)?|give(?: me)?)\b(?: [\w'’-]+){{0,4}} {_CASE_STUDIES}\b|\ball (?:the |of the )?{_CASE_STUDIES}\b"
+    r"|\b(?:list|name|show|give)\b[^?]{0,20}\b(?:every|each|all(?: the| of the)?) case[- ]?study\b",
     re.I,
 )
 # A page asked for on its own, as someone holding the printed toolkit does ('page 116', "what's on page 60?").
 _ON_PAGE = re.compile(r"^\W*(?:(?:what(?:'s|’s| is)|show me|go to|open|read)\s+)?(?:on\s+)?page\s+(\d{1,3})\W*$", re.I)
-# What a chapter holds ("what's in the chapter on better lives?", 'what does the economies chapter cover?').
+# What a chapter holds ("what's in the chapter on better lives?", 'what is chapter 2 about?', 'what does the
+# economies chapter cover?'); not what a chapter says about something ('what does chapter 1 say about defining
+# places?' asks for its words).
 _CHAPTER_CONTENTS = re.compile(
-    r"\bwhat(?:'s|’s|s| is| does| do)\b[^?]{0,30}\bchapter\b|\bchapter\b[^?]{0,40}\b(?:cover|covers|contain|contains|about|include|includes)\b",
+    r"\bwhat(?:'s|’s|s| is)\s+in\s+[^?]{0,30}\bchapter\b"
+    r"|\bwhat(?:'s|’s|s| is)\s+[^?]{0,30}\bchapter\b[^?]{0,25}\babout\s*(?:\?|$|,|and\b)"
+    r"|\bchapter\b[^?]{0,40}\b(?:cover|covers|contain|contains|include|includes)\b",
     re.I,
 )
 # The whole of a case study asked for ('can I have the full text of the Publica case study?', 'show me the whole
@@ -56,8 +62,24 @@ class CatalogueQuestion:
     earlier: bool = False  # the page of what the conversation's last answer quoted ('what page is that on?')
 
 
+# Front matter is not a numbered chapter: 'chapter 1' of the toolkit is the first after its foreword.
+_FRONT_MATTER = re.compile(r"\b(?:foreword|preface|introduction|executive summary|contents)\b", re.I)
+_CHAPTER_NUMBER = re.compile(r"\bchapter\s+(\d{1,2})\b", re.I)
+
+
+def numbered(chapters: Sequence[str]) -> list[str]:
+    """The chapters a reader numbers, in reading order: the front matter before the first is not one."""
+    return list(chapters[1:]) if chapters and _FRONT_MATTER.search(chapters[0]) else list(chapters)
+
+
 def _chapter_named(question: str, chapters: Sequence[str]) -> str | None:
-    """The one chapter whose distinctive words the question uses ('better lives' → 'Collaborating for better lives')."""
+    """The one chapter the question names: by number ('chapter 4') or by its distinctive words ('better lives' →
+    'Collaborating for better lives')."""
+    number = _CHAPTER_NUMBER.search(question)
+    if number:
+        counted = numbered(chapters)
+        at = int(number.group(1))
+        return counted[at - 1] if 1 <= at <= len(counted) else None
     asked = set(normalise(question).split())
     scores = {}
     for chapter in chapters:
@@ -81,14 +103,21 @@ def _closest_title(question: str, titles: Sequence[str]) -> str | None:
 
 
 def catalogue_question(
-    question: str, case_studies: Sequence[CaseStudy], named: Sequence[str] = (), earlier_answer: str = ""
+    question: str,
+    case_studies: Sequence[CaseStudy],
+    named: Sequence[str] = (),
+    earlier_answer: str = "",
+    all_chapters: Sequence[str] = (),
 ) -> CatalogueQuestion | None:
     """The question as one about the case studies as a collection, if it is one.
 
     `named`: the case studies the question names (typos and all), for 'what page is the Kent pilot on?';
     `earlier_answer`: the conversation's last answer, whose first case study 'what page is that on?' asks about.
+    `all_chapters`: every chapter in reading order (front matter first), where not every one has a case study.
     """
-    chapters = list(dict.fromkeys(c.chapter for c in case_studies))
+    chapters = list(all_chapters) or list(dict.fromkeys(c.chapter for c in case_studies))
+    if _CHAPTERS.search(question):
+        return CatalogueQuestion("chapters")
     on_page = _ON_PAGE.match(question)
     if on_page:
         return CatalogueQuestion("on_page", page=int(on_page.group(1)))
@@ -99,9 +128,13 @@ def catalogue_question(
         if named_chapter:
             return CatalogueQuestion("chapter", named_chapter)
     if _FULL_TEXT.search(question):
-        said = earlier_answer.split("\n\nRelated case studies:")[0]
-        if not named and said:
-            mentioned = {c.title: said.find(c.title) for c in case_studies if c.title in said}
+        # The case study the last answer was about: named in its words, else the first of its related case
+        # studies, which lists those it quotes first.
+        said, _, related = earlier_answer.partition("\n\nRelated case studies:")
+        for text in (said, related):
+            if named or not text:
+                continue
+            mentioned = {c.title: text.find(c.title) for c in case_studies if c.title in text}
             named = sorted(mentioned, key=mentioned.__getitem__)[:1]
         study = _closest_title(question, named)
         return CatalogueQuestion("full_text", case_study=study) if study else None
@@ -119,6 +152,8 @@ def catalogue_question(
     match = _LIST.search(question)
     if match:
         chapter = _chapter_named(question, chapters)
+        if chapter is None and _CHAPTER_NUMBER.search(question):
+            return None  # a chapter number the toolkit does not have: not a list of every case study
         rest = question[match.end() :]
         return CatalogueQuestion("list", chapter, by_topic=chapter is None and bool(_ABOUT.search(rest)) and len(rest.split()) >= 2)
     return None
@@ -155,6 +190,7 @@ def catalogue_text(
     quoted: Mapping[str, str] = MappingProxyType({}),
     places: Sequence[str] = (),
     sections: Sequence[str] = (),
+    all_chapters: Sequence[str] = (),
 ) -> str | None:
     """The answer's text, from the index's case studies (in contents order); `found`: those a by-topic list found.
     None when there is nothing to list (a by-topic list that found none is answered from the passages instead).
@@ -176,6 +212,13 @@ def catalogue_text(
         if places:
             parts.append("Its text is under " + "; ".join(places) + ".")
         return " ".join(parts)
+    if asked.kind == "chapters":
+        counted = numbered(all_chapters)
+        if not counted:
+            return None
+        before = f", after its “{all_chapters[0]}”" if len(counted) < len(all_chapters) else ""
+        names = "; ".join(f"{n}. {chapter}" for n, chapter in enumerate(counted, 1))
+        return f"The toolkit has {len(counted)} chapters{before}: {names}."
     if asked.kind == "chapter":
         members = [c for c in case_studies if c.chapter == asked.chapter]
         text = f"The chapter “{asked.chapter}”"

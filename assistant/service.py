@@ -140,14 +140,21 @@ class Assistant:
         store = self.store
         studies = store.case_studies()
         named = sorted(case_studies_named(self.understand(question), store))
-        asked = catalogue_question(question, studies, named, last_answer(history))
+        chapters = list(dict.fromkeys(p.chapter for p in store.passages()))
+        asked = catalogue_question(question, studies, named, last_answer(history), chapters)
         if asked is None:
             return None
         if asked.earlier:
             return self._page_of_last_answer(last_answer(history))
         if asked.kind == "full_text":
             return self._in_full(next(c for c in studies if c.title == asked.case_study))
-        found = [study for study, _ in self.find_case_studies(question)] if asked.by_topic else []
+        # Those the question names first ('which case studies involve Craven?'), then those its words find.
+        by_title = {c.title: c for c in studies}
+        found = (
+            list({c.id: c for c in [*(by_title[t] for t in named), *(s for s, _ in self.find_case_studies(question))]}.values())
+            if asked.by_topic
+            else []
+        )
         shown = found or [
             c
             for c in studies
@@ -158,7 +165,7 @@ class Assistant:
         printed = [p for p in store.passages() if asked.page is not None and p.page == asked.page]
         places = list(dict.fromkeys(" › ".join(x for x in (p.chapter, p.case_study or p.section) if x) for p in printed))
         sections = chapter_sections(store.passages(), asked.chapter) if asked.kind == "chapter" else []
-        text = catalogue_text(asked, studies, found, quoted, places, sections)
+        text = catalogue_text(asked, studies, found, quoted, places, sections, chapters)
         if text is None:
             return None
         return Answer(text=text, status="answered", citations=citations, hits=[c.hit for c in citations], related=shown)

@@ -73,6 +73,7 @@ def test_case_studies_about_something_are_found_by_retrieval(assistant: Any) -> 
         "What does the case study say about savings?",
         "how many councils are in the five-council partnership?",
         "what page should we be on before merging?",  # no case study named
+        "What does chapter 3 say about land value capture, and where is it used?",  # the chapter's words asked for
     ],
 )
 def test_other_questions_are_not_about_the_collection(assistant: Any, question: str) -> None:
@@ -134,3 +135,37 @@ def test_what_a_chapter_holds_is_its_headings_and_its_case_studies(assistant: An
         own = {p.section for p in passages if p.chapter == chapter}
         assert headings and set(headings) <= own, set(headings) - own
         assert [s.title for s in answer.related] == [s.title for s in studies if s.chapter == chapter]
+
+
+def test_chapters_are_numbered_after_the_front_matter_and_listed(assistant: Any) -> None:
+    chapters = list(dict.fromkeys(p.chapter for p in assistant.store.passages()))
+    counted = chapters[1:]  # the toolkit's first part is its foreword and executive summary
+    answer = assistant.ask("how many chapters does the toolkit have and what are they called?")
+    assert answer.text.startswith(f"The toolkit has {len(counted)} chapters")
+    assert all(f"{n}. {chapter}" in answer.text for n, chapter in enumerate(counted, 1))
+    studies = _studies(assistant)
+    for n, chapter in enumerate(counted, 1):
+        members = [s.title for s in studies if s.chapter == chapter]
+        listed = assistant.ask(f"What case studies are in chapter {n}?")
+        if members:
+            assert [s.title for s in listed.related] == members, (n, chapter)
+        held = assistant.ask(f"what is chapter {n} about?")
+        assert held.text.startswith(f"The chapter “{chapter}”"), (n, held.text[:80])
+    # A chapter the toolkit does not have lists nothing, rather than every case study.
+    assert catalogue_question(f"What case studies are in chapter {len(counted) + 3}?", studies, (), "", chapters) is None
+
+
+def test_every_case_study_of_a_chapter_and_those_a_question_names_first(assistant: Any) -> None:
+    answer = assistant.ask("List every case study in the better lives chapter with its page.")
+    studies = _studies(assistant)
+    assert [s.title for s in answer.related] == [s.title for s in studies if s.chapter == "Collaborating for better lives"]
+    named = assistant.ask("Which case studies involve Craven District Council?")
+    craven = [s.title for s in studies if "Craven" in s.title]
+    assert len(craven) >= 2 and {s.title for s in named.related[: len(craven)]} == set(craven)
+
+
+def test_the_whole_case_study_after_an_answer_that_named_it_only_among_its_related_case_studies(assistant: Any) -> None:
+    study = _studies(assistant)[3]
+    said = f"Some sentence about it. [1]\n\nRelated case studies: {study.title} (starts on page {study.page})."
+    answer = assistant.ask("Can I see the whole case study?", history=[Turn("user", "tell me"), Turn("assistant", said)])
+    assert [s.title for s in answer.related] == [study.title] and len(answer.citations) >= 1
