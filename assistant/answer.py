@@ -549,6 +549,15 @@ def answer_sentences(text: str) -> list[str]:
     return [part for part in re.split(r"\s*\[\d+\]\s*|(?<=[.!?])\s+", text) if part.strip()]
 
 
+# Kinds of answer a follow-up asks for by name ('how much can someone get?', 'how many agencies?', 'when?'): the
+# sentence giving it is the answer even when the user has just read it among others.
+_FIGURES = frozenset({"amount", "count", "date"})
+
+
+def _gives_figure_asked(candidate: Candidate) -> bool:
+    return candidate.gives_wanted and candidate.wants in _FIGURES
+
+
 def _already_said(candidate: Candidate, said: Sequence[str]) -> bool:
     return any(near_same(part, sentence) for part in candidate.parts for sentence in said)
 
@@ -636,7 +645,7 @@ def _chosen_sentences(
         # 'And what was the money used for?' searches the subject just answered, so its closest sentences are often
         # the ones the user has just read: a follow-up asks for what was not said.
         said = answer_sentences(said_before)
-        per_ask = [[c for c in found if not _already_said(c, said)] or found for found in per_ask]
+        per_ask = [[c for c in found if not _already_said(c, said) or _gives_figure_asked(c)] or found for found in per_ask]
     if not per_ask:
         return []
     return select(per_ask, params.answer_sentences, case_studies_named(understanding, store), params.answer_diversity)

@@ -394,3 +394,14 @@ def test_a_definition_quotes_first_what_the_toolkit_says_the_term_is(assistant, 
     opens = re.compile(rf"^(?:the |an? )?(?:{'|'.join(re.escape(f) for f in glossary_term.forms)})s?\b", re.I)
     toolkit_has = any(opens.match(s.text) for p in assistant.store.passages() for s in assistant.store.sentences_of(p.id))
     assert uses and bool(opens.match(uses)) == toolkit_has, uses[:120]
+
+
+def test_a_follow_up_asking_for_a_figure_gets_it_even_if_the_last_answer_gave_it(assistant) -> None:  # type: ignore[no-untyped-def]
+    """A count, an amount or a date asked for by name is the answer, even among sentences just read."""
+    first = "Tell me about the Early Help Hub in South Norfolk."
+    said = assistant.ask(first)
+    counted = [s for s in re.split(r"\s*\[\d+\]\s*", said.text) if re.search(r"\b\d+ agencies\b", s)]
+    assert counted, said.text  # the premise: the first answer gives the number of agencies
+    history = [Turn("user", first), Turn("assistant", said.text)]
+    answer = assistant.ask("and how many agencies are involved?", history=history)
+    assert re.search(r"\b\d+ agencies\b", answer.text), answer.text
