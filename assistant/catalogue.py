@@ -91,6 +91,12 @@ def _chapter_named(question: str, chapters: Sequence[str]) -> str | None:
     return winners[0] if best >= 0.5 and len(winners) == 1 else None
 
 
+def _first_named(text: str, case_studies: Sequence[CaseStudy]) -> list[str]:
+    """The title of the case study a text names first, if any."""
+    mentioned = {c.title: text.find(c.title) for c in case_studies if c.title in text}
+    return sorted(mentioned, key=mentioned.__getitem__)[:1]
+
+
 def _closest_title(question: str, titles: Sequence[str]) -> str | None:
     """Of the titles a question's names match ('Kent' is in two), the one sharing the most words with it, if one."""
     if len(titles) <= 1:
@@ -127,25 +133,16 @@ def catalogue_question(
         named_chapter = _chapter_named(question, chapters)
         if named_chapter:
             return CatalogueQuestion("chapter", named_chapter)
+    said, _, related = earlier_answer.partition("\n\nRelated case studies:")
     if _FULL_TEXT.search(question):
         # The case study the last answer was about: named in its words, else the first of its related case
         # studies, which lists those it quotes first.
-        said, _, related = earlier_answer.partition("\n\nRelated case studies:")
-        for text in (said, related):
-            if named or not text:
-                continue
-            mentioned = {c.title: text.find(c.title) for c in case_studies if c.title in text}
-            named = sorted(mentioned, key=mentioned.__getitem__)[:1]
-        study = _closest_title(question, named)
+        study = _closest_title(question, named or _first_named(said, case_studies) or _first_named(related, case_studies))
         return CatalogueQuestion("full_text", case_study=study) if study else None
     if _PAGE.search(question):
         # The answer's own words, not its closing list of related case studies: 'what page is that on?' after an
         # answer about a tool is not about the first case study it happened to relate.
-        said = earlier_answer.split("\n\nRelated case studies:")[0]
-        if not named and said:
-            mentioned = {c.title: said.find(c.title) for c in case_studies if c.title in said}
-            named = sorted(mentioned, key=mentioned.__getitem__)[:1]
-        study = _closest_title(question, named)
+        study = _closest_title(question, named or _first_named(said, case_studies))
         if study:
             return CatalogueQuestion("page", case_study=study)
         return CatalogueQuestion("page", earlier=True) if said else None
