@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import threading
 from collections.abc import Sequence
 from dataclasses import replace
@@ -11,28 +10,19 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.answer import (
-    Answer,
-    Citation,
-    case_studies_named,
-    compose_answer,
-    strip_acronym_expansions,
-    without_footnote_markers,
-)
+from assistant.answer import Answer, case_studies_named, compose_answer
 from assistant.asks import Understanding, understand
 from assistant.case_studies import CaseStudyDetail, proper_nouns, summarise
-from assistant.catalogue import catalogue_question, catalogue_text, chapter_sections
+from assistant.catalogue_answers import catalogue_answer
 from assistant.compound import ask_queries, search_asks
 from assistant.encoding import Occupancy, model_encoder
 from assistant.glossary import PlainGlossary
 from assistant.params import RetrievalParams
 from assistant.question import last_answer
-from assistant.retrieval import Encode, EncodeMany, Hit, MakeRetriever, Retriever, Searcher, SearchResult
+from assistant.retrieval import Encode, EncodeMany, MakeRetriever, Retriever, Searcher, SearchResult
 from assistant.settings import Settings
 from core.errors import NotFound
 from core.models import CaseStudy, Filters, Turn
-from core.page_labels import case_study_page_label, passage_page_label
-from core.text import collapse_ws
 from stores.backends import open_store
 from stores.base import PassageStore
 
@@ -135,83 +125,14 @@ class Assistant:
         return offline
 
     def _catalogue(self, question: str, history: Sequence[Turn]) -> Answer | None:
-        """How many case studies, which (in a chapter, or about something), what page one starts on: answered from
-        the index's list of them, with each listed as a related case study (the UI's buttons to open it)."""
-        store = self.store
-        studies = store.case_studies()
+        """A question about the case studies as a collection, answered from the index's list of them (None if not)."""
+        store, retriever, summaries = self._state
         named = sorted(case_studies_named(self.understand(question), store))
-        chapters = list(dict.fromkeys(p.chapter for p in store.passages()))
-        asked = catalogue_question(question, studies, named, last_answer(history), chapters)
-        if asked is None:
-            return None
-        if asked.earlier:
-            return self._page_of_last_answer(last_answer(history))
-        if asked.kind == "full_text":
-            return self._in_full(next(c for c in studies if c.title == asked.case_study))
-        # Those the question names first ('which case studies involve Craven?'), then those its words find.
-        by_title = {c.title: c for c in studies}
-        found = (
-            list({c.id: c for c in [*(by_title[t] for t in named), *(s for s, _ in self.find_case_studies(question))]}.values())
-            if asked.by_topic
-            else []
-        )
-        shown = found or [
-            c
-            for c in studies
-            if c.title == asked.case_study or (asked.chapter and c.chapter == asked.chapter) or (asked.page and c.page == asked.page)
-        ]
-        citations = self._summaries_cited(shown) if asked.by_topic or asked.kind == "page" else []
-        quoted = {c.hit.passage.case_study or "": f"{c.sentences[0]} [{c.n}]" for c in citations}
-        printed = [p for p in store.passages() if asked.page is not None and p.page == asked.page]
-        places = list(dict.fromkeys(" › ".join(x for x in (p.chapter, p.case_study or p.section) if x) for p in printed))
-        sections = chapter_sections(store.passages(), asked.chapter) if asked.kind == "chapter" else []
-        text = catalogue_text(asked, studies, found, quoted, places, sections, chapters)
-        if text is None:
-            return None
-        return Answer(text=text, status="answered", citations=citations, hits=[c.hit for c in citations], related=shown)
 
-    def _in_full(self, study: CaseStudy) -> Answer:
-        """A case study's whole text as the toolkit prints it, passage by passage, each cited (an officer asked
-        for all of it: two or three sentences would not do)."""
-        passages = [p for p in self.store.passages() if p.case_study == study.title]
-        opening = f"The case study “{study.title}” in full ({case_study_page_label(study.page)}):"
-        body = [f"{without_footnote_markers(p.text, p.footnotes).strip()} [{n}]" for n, p in enumerate(passages, 1)]
-        citations = [Citation(n, Hit(p, 0.0, 0.0, 0.0), ()) for n, p in enumerate(passages, 1)]
-        return Answer(
-            text="\n\n".join([opening, *body]), status="answered", citations=citations, hits=[], related=[study]
-        )
+        def find(text: str) -> list[CaseStudy]:
+            return [study for study, _ in self.find_case_studies(text)]
 
-    def _page_of_last_answer(self, said: str) -> Answer | None:
-        """'What page is that on?': the page of the passage the last answer quoted first, found by its first quoted
-        sentence (the answer's text is all a conversation keeps), as a source card to open."""
-        store, retriever, _ = self._state
-        quoted = re.search(r"([^\n\[\]]{20,}?)\s\[\d+\]", said)
-        if quoted is None:
-            return None
-        sentence = strip_acronym_expansions(quoted.group(1).strip(), store.glossary)
-        best = store.sentence_search(retriever.encode(sentence), 1)
-        if not best:
-            return None
-        passage = store.passage(best[0][0])
-        where = passage_page_label(passage.page, passage.earliest_page, passage.latest_page).removeprefix("passage ")
-        place = " › ".join(x for x in (passage.chapter, passage.case_study or passage.section) if x)
-        text = f"The passage that answer quoted first is {where} of the toolkit, in {place}." if where != "page unknown" else (
-            f"The passage that answer quoted first is in {place}; its printed page could not be read from the toolkit."
-        )
-        return Answer(text=text, status="answered", citations=[Citation(1, Hit(passage, 0.0, 0.0, 0.0), ())], hits=[])
-
-    def _summaries_cited(self, studies: Sequence[CaseStudy]) -> list[Citation]:
-        """Each case study's one-line summary, cited to the passage it is printed in (none where it was cut short)."""
-        store, _, summaries = self._state
-        citations: list[Citation] = []
-        for study in studies:
-            summary = summaries.get(study.id, "")
-            passage = next(
-                (p for p in store.passages() if p.case_study == study.title and summary in collapse_ws(p.text)), None
-            )
-            if summary and not summary.endswith("…") and passage is not None:
-                citations.append(Citation(len(citations) + 1, Hit(passage, 0.0, 0.0, 0.0), (summary,)))
-        return citations
+        return catalogue_answer(question, last_answer(history), named, store, summaries, find, retriever.encode)
 
     def searched(
         self,

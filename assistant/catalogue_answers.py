@@ -1,0 +1,104 @@
+"""Answers to questions about the case studies as a collection (`assistant/catalogue.py` reads the question): built
+from the store's case studies and passages, each listed case study as a related one the UI opens."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+
+from assistant.answer import Answer, Citation, strip_acronym_expansions, without_footnote_markers
+from assistant.catalogue import catalogue_question, catalogue_text, chapter_sections
+from assistant.retrieval import Hit
+from core.models import CaseStudy
+from core.page_labels import case_study_page_label, passage_page_label
+from core.text import collapse_ws
+from stores.base import PassageStore
+
+FindCaseStudies = Callable[[str], list[CaseStudy]]
+
+
+def catalogue_answer(
+    question: str,
+    earlier_answer: str,
+    named: Sequence[str],
+    store: PassageStore,
+    summaries: Mapping[str, str],
+    find: FindCaseStudies,
+    encode: Callable[[str], np.ndarray],
+) -> Answer | None:
+    """How many case studies, which (in a chapter, or about something), what page one starts on, a chapter, a
+    case study in full; None when the question is not one of these.
+
+    `named`: the case studies the question names; `summaries`: each case study's one-line summary by id; `find`:
+    the case studies retrieval finds for a text; `encode`: the query encoder, to find what a last answer quoted.
+    """
+    studies = store.case_studies()
+    chapters = list(dict.fromkeys(p.chapter for p in store.passages()))
+    asked = catalogue_question(question, studies, named, earlier_answer, chapters)
+    if asked is None:
+        return None
+    if asked.earlier:
+        return page_of_last_answer(earlier_answer, store, encode)
+    if asked.kind == "full_text":
+        return in_full(next(c for c in studies if c.title == asked.case_study), store)
+    # Those the question names first ('which case studies involve Craven?'), then those its words find.
+    by_title = {c.title: c for c in studies}
+    found = list({c.id: c for c in [*(by_title[t] for t in named), *find(question)]}.values()) if asked.by_topic else []
+    shown = found or [
+        c
+        for c in studies
+        if c.title == asked.case_study or (asked.chapter and c.chapter == asked.chapter) or (asked.page and c.page == asked.page)
+    ]
+    citations = summaries_cited(shown, store, summaries) if asked.by_topic or asked.kind == "page" else []
+    quoted = {c.hit.passage.case_study or "": f"{c.sentences[0]} [{c.n}]" for c in citations}
+    printed = [p for p in store.passages() if asked.page is not None and p.page == asked.page]
+    places = list(dict.fromkeys(" › ".join(x for x in (p.chapter, p.case_study or p.section) if x) for p in printed))
+    sections = chapter_sections(store.passages(), asked.chapter) if asked.kind == "chapter" else []
+    text = catalogue_text(asked, studies, found, quoted, places, sections, chapters)
+    if text is None:
+        return None
+    return Answer(text=text, status="answered", citations=citations, hits=[c.hit for c in citations], related=shown)
+
+
+def in_full(study: CaseStudy, store: PassageStore) -> Answer:
+    """A case study's whole text as the toolkit prints it, passage by passage, each cited (an officer asked for all
+    of it: two or three sentences would not do)."""
+    passages = [p for p in store.passages() if p.case_study == study.title]
+    opening = f"The case study “{study.title}” in full ({case_study_page_label(study.page)}):"
+    body = [f"{without_footnote_markers(p.text, p.footnotes).strip()} [{n}]" for n, p in enumerate(passages, 1)]
+    citations = [Citation(n, Hit(p, 0.0, 0.0, 0.0), ()) for n, p in enumerate(passages, 1)]
+    return Answer(text="\n\n".join([opening, *body]), status="answered", citations=citations, hits=[], related=[study])
+
+
+def page_of_last_answer(said: str, store: PassageStore, encode: Callable[[str], np.ndarray]) -> Answer | None:
+    """'What page is that on?': the page of the passage the last answer quoted first, found by its first quoted
+    sentence (the answer's text is all a conversation keeps), as a source card to open."""
+    quoted = re.search(r"([^\n\[\]]{20,}?)\s\[\d+\]", said)
+    if quoted is None:
+        return None
+    sentence = strip_acronym_expansions(quoted.group(1).strip(), store.glossary)
+    best = store.sentence_search(encode(sentence), 1)
+    if not best:
+        return None
+    passage = store.passage(best[0][0])
+    where = passage_page_label(passage.page, passage.earliest_page, passage.latest_page).removeprefix("passage ")
+    place = " › ".join(x for x in (passage.chapter, passage.case_study or passage.section) if x)
+    text = (
+        f"The passage that answer quoted first is {where} of the toolkit, in {place}."
+        if where != "page unknown"
+        else f"The passage that answer quoted first is in {place}; its printed page could not be read from the toolkit."
+    )
+    return Answer(text=text, status="answered", citations=[Citation(1, Hit(passage, 0.0, 0.0, 0.0), ())], hits=[])
+
+
+def summaries_cited(studies: Sequence[CaseStudy], store: PassageStore, summaries: Mapping[str, str]) -> list[Citation]:
+    """Each case study's one-line summary, cited to the passage it is printed in (none where it was cut short)."""
+    citations: list[Citation] = []
+    for study in studies:
+        summary = summaries.get(study.id, "")
+        passage = next((p for p in store.passages() if p.case_study == study.title and summary in collapse_ws(p.text)), None)
+        if summary and not summary.endswith("…") and passage is not None:
+            citations.append(Citation(len(citations) + 1, Hit(passage, 0.0, 0.0, 0.0), (summary,)))
+    return citations
