@@ -605,6 +605,7 @@ def select(
     maximal-marginal-relevance fill), so the answer's last sentences add what the first did not say.
     """
     chosen: list[Candidate] = []
+    said: list[str] = []  # every part of the chosen sentences, kept as they are taken
     per_passage: dict[str, int] = {}
     leans_on: dict[int, str] = {}  # a chosen sentence quoted without its lead-in → the sentence it leans on
     best_of_ask = {candidates[0].ask: candidates[0].score for candidates in per_ask if candidates}
@@ -614,31 +615,32 @@ def select(
         return (
             per_passage.get(candidate.hit.passage.id, 0) < PER_PASSAGE
             and candidate.score >= best - KEEP_WITHIN
-            and not any(near_same(part, said) for c in chosen for said in c.parts for part in candidate.parts)
+            and not any(near_same(part, s) for s in said for part in candidate.parts)
         )
 
-    def take(candidate: Candidate) -> None:
+    def take(candidate: Candidate, leaned_on: str) -> None:
         chosen.append(candidate)
+        said.extend(candidate.parts)
         per_passage[candidate.hit.passage.id] = per_passage.get(candidate.hit.passage.id, 0) + 1
+        if leaned_on:  # recorded for chosen sentences only, which stay alive, so their ids stay theirs
+            leans_on[id(candidate)] = leaned_on
 
-    def unled(candidate: Candidate) -> Candidate:
+    def unled(candidate: Candidate) -> tuple[Candidate, str]:
         """Without the sentence it leans on when the answer already quotes that one ('Shared management can act
-        as a stepping stone … single employer model.' then 'This is where two, or more, … share a single workforce')."""
-        said = [part for c in chosen for part in c.parts]
+        as a stepping stone … single employer model.' then 'This is where two, or more, … share a single
+        workforce'), with that sentence's text; without what goes on about it when that is quoted already."""
         if candidate.follow_on and any(near_same(candidate.follow_on[0], s) for s in said):
-            candidate = replace(candidate, follow_on=())  # what goes on about it is quoted already
+            candidate = replace(candidate, follow_on=())
         if candidate.lead_in and any(near_same(candidate.lead_in[0], s) for s in said):
-            alone = replace(candidate, lead_in=())
-            leans_on[id(alone)] = candidate.lead_in[0]
-            return alone
-        return candidate
+            return replace(candidate, lead_in=()), candidate.lead_in[0]
+        return candidate, ""
 
     for candidates in per_ask:
         # An ask for a figure, a date or a definition opens with the sentence that gives one, if any is close.
         wanted = (unled(c) for c in candidates if c.gives_wanted and c.wants in SPECIFIC)
-        first = next((c for c in wanted if fits(c)), None) or next((c for c in map(unled, candidates) if fits(c)), None)
+        first = next((p for p in wanted if fits(p[0])), None) or next((p for p in map(unled, candidates) if fits(p[0])), None)
         if first and len(chosen) < limit:
-            take(first)
+            take(*first)
     # Past each ask's best, a sentence from another case study than the named one it opened with changes the subject.
     studies = {c.hit.passage.case_study for c in chosen} & set(named)
 
@@ -652,13 +654,23 @@ def select(
     vectors = _unit_rows(rest) if diversity else None
     closest = _closeness_to(vectors, chosen) if vectors is not None else np.zeros(len(rest))
     open_ = np.ones(len(rest), dtype=bool)
+
+    def first_fitting(order: np.ndarray) -> tuple[int, Candidate, str] | None:
+        for i in order:
+            if open_[i]:
+                candidate, leaned_on = unled(rest[i])
+                if fits(candidate):
+                    return int(i), candidate, leaned_on
+        return None
+
     while len(chosen) < limit:
         value = np.where(open_, scores - diversity * closest, -np.inf)
         # Best first, stably (ties keep the asks' order); fits() is read lazily, as it compares texts.
-        best = next((i for i in np.argsort(-value, kind="stable") if open_[i] and fits(unled(rest[i]))), None)
-        if best is None:
+        picked = first_fitting(np.argsort(-value, kind="stable"))
+        if picked is None:
             break
-        take(unled(rest[best]))
+        best, candidate, leaned_on = picked
+        take(candidate, leaned_on)
         open_[best] = False
         if vectors is not None and rest[best].vector is not None:
             closest = np.maximum(closest, vectors @ rest[best].vector)
