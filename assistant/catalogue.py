@@ -108,6 +108,15 @@ def _closest_title(question: str, titles: Sequence[str]) -> str | None:
     return winners[0] if len(winners) == 1 else None
 
 
+def may_be_about_the_collection(question: str) -> bool:
+    """Whether the question has the words of one about the case studies or chapters as a collection: a cheap test
+    every /ask makes before the names in the question are looked up."""
+    return any(
+        pattern.search(question)
+        for pattern in (_CHAPTERS, _ON_PAGE, _COUNT, _CHAPTER_CONTENTS, _FULL_TEXT, _PAGE, _LIST)
+    )
+
+
 def catalogue_question(
     question: str,
     case_studies: Sequence[CaseStudy],

@@ -13,6 +13,7 @@ import numpy as np
 from assistant.answer import Answer, case_studies_named, compose_answer
 from assistant.asks import Understanding, understand
 from assistant.case_studies import CaseStudyDetail, proper_nouns, summarise
+from assistant.catalogue import may_be_about_the_collection
 from assistant.catalogue_answers import catalogue_answer
 from assistant.compound import ask_queries, search_asks
 from assistant.encoding import Occupancy, model_encoder
@@ -126,6 +127,8 @@ class Assistant:
 
     def _catalogue(self, question: str, history: Sequence[Turn]) -> Answer | None:
         """A question about the case studies as a collection, answered from the index's list of them (None if not)."""
+        if not may_be_about_the_collection(question):
+            return None  # most questions: no need to look up the names they hold
         store, retriever, summaries = self._state
         named = sorted(case_studies_named(self.understand(question), store))
 
