@@ -218,16 +218,13 @@ class Retriever:
         # A follow-up naming a case study the conversation has not ('… and did Dorset do the same thing?' after the
         # Suffolk merger) moves the conversation to it: its subject and its named case study are the new one.
         moved_to = self._new_case_studies(question, query.context or "", history) if query.follow_up else []
+        moved_passages = self._cases.passages_of(moved_to, self.encode(question), 1000) if moved_to else []
         if query.follow_up and query.context and params.subject_weight > 0:
             # The last answer says best what the conversation is now about ('is there an example?' answered with one
             # case study makes 'how did they show local support?' about it). Only the subject list uses it: the
             # query stays the user's words, so an answer is not composed to repeat what was just said.
             subject = last_answer(history) or query.context
-            subject_list = (
-                self._cases.passages_of(moved_to, self.encode(question), 1000)
-                if moved_to
-                else self.subject_passages(subject, question, resolved)
-            )
+            subject_list = moved_passages if moved_to else self.subject_passages(subject, question, resolved)
             rankings.append((subject_list, params.subject_weight))
         fused = rrf(rankings, params.rrf_k)
         if params.named_boost > 0 and not (resolved and resolved.case_study):
@@ -244,11 +241,7 @@ class Retriever:
         if moved_to and order:
             # The query still carries the old subject's words, which outweigh the new name in every signal; the case
             # study the user just named leads with its passages closest to their own words.
-            lead = [
-                i
-                for i in self._cases.passages_of(moved_to, self.encode(question), MOVED_LEAD)
-                if not resolved or resolved.admits(self.store.passage(i))
-            ]
+            lead = [i for i in moved_passages[:MOVED_LEAD] if not resolved or resolved.admits(self.store.passage(i))]
             top = max(scores[i] for i in order)
             scores = {**scores, **{i: top + (len(lead) - rank) * 1e-6 for rank, i in enumerate(lead)}}
             order = [*lead, *(i for i in order if i not in lead)]
