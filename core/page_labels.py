@@ -17,8 +17,6 @@ def passage_page_label(page: int | None, earliest: int | None = None, latest: in
         if latest == earliest + 1:
             return f"passage on page {earliest} or {latest}"
         return f"passage on one of pages {earliest}–{latest}"
-    if earliest and earliest == latest:
-        return f"passage on page {earliest}"
     return "page unknown"
 
 

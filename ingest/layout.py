@@ -352,14 +352,15 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
             continue
         if not re.search(r"[A-Za-z]{2,}.*[A-Za-z]{2,}.*[A-Za-z]{2,}", texts[i]):
             continue  # map legends, figures and stray numbers
+        bounds = page_bounds[block.page_index] or (None, None)
         paragraphs.append(
             Paragraph(
                 text=texts[i],
                 start=block.start,
                 end=block.end,
                 page=page_numbers[block.page_index],
-                earliest_page=(page_bounds[block.page_index] or (None, None))[0],
-                latest_page=(page_bounds[block.page_index] or (None, None))[1],
+                earliest_page=bounds[0],
+                latest_page=bounds[1],
                 chapter=chapter,
                 section=section,
                 case_study=case_of_block.get(i),
