@@ -20,7 +20,15 @@ from assistant.composition import (
 )
 from assistant.glossary import PlainGlossary, Term
 from assistant.params import RetrievalParams
-from assistant.question import PUBLISHED, BeyondScope, asks_for_help, beyond_scope, defined_phrase, is_english
+from assistant.question import (
+    PUBLISHED,
+    RELATED_HEADING,
+    BeyondScope,
+    asks_for_help,
+    beyond_scope,
+    defined_phrase,
+    is_english,
+)
 from assistant.retrieval import Hit, SearchResult
 from core.models import CaseStudy, Passage
 from core.page_labels import case_study_page_label
@@ -214,7 +222,7 @@ def _case_study_gap(result: SearchResult, beyond: BeyondScope, store: PassageSto
 
 def _format_related(related: list[CaseStudy]) -> str:
     parts = [f"{c.title} ({case_study_page_label(c.page)})" if c.page else c.title for c in related]
-    return "Related case studies: " + "; ".join(parts) + "."
+    return f"{RELATED_HEADING} " + "; ".join(parts) + "."
 
 
 NEARBY_MIN_SIMILARITY = 0.4  # a passage this close to the question is near it (0.3 offered Publica for taxi licensing)
@@ -326,7 +334,16 @@ def no_money_figure(understanding: Understanding, result: SearchResult, store: P
     # The one case study the question names, even where its search put another first; else a follow-up's subject.
     named = case_studies_named(understanding, store)
     top = result.hits[0].passage.case_study
-    study = next(iter(named)) if len(named) == 1 else top if top and (top in named or result.query.follow_up) else None
+    study: str | None
+    if len(named) == 1:
+        study = next(iter(named))
+    elif top and top in named:
+        study = top
+    elif result.query.follow_up:
+        # The case study the conversation is about, not whatever passage the follow-up's few words put first.
+        study = result.subject or top
+    else:
+        study = None
     if not study:
         return None
     if any(_MONEY_FIGURE.search(p.text) for p in store.passages() if p.case_study == study):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
+from assistant.question import split_related
 from core.models import CaseStudy, Passage
 from core.page_labels import case_study_page_label
 from core.text import normalise
@@ -142,7 +143,7 @@ def catalogue_question(
         named_chapter = _chapter_named(question, chapters)
         if named_chapter:
             return CatalogueQuestion("chapter", named_chapter)
-    said, _, related = earlier_answer.partition("\n\nRelated case studies:")
+    said, related = split_related(earlier_answer)
     if _FULL_TEXT.search(question):
         # The case study the last answer was about: named in its words, else the first of its related case
         # studies, which lists those it quotes first.

@@ -257,6 +257,28 @@ def last_answer(history: Sequence[Turn]) -> str:
     return answer if len([w for w in words(answer) if w not in _COMMON]) >= OWN_SUBJECT_WORDS else ""
 
 
+RELATED_HEADING = "Related case studies:"
+
+
+def split_related(answer: str) -> tuple[str, str]:
+    """An answer's own words, and the closing list of related case studies it may end with."""
+    said, _, related = answer.partition("\n\n" + RELATED_HEADING)
+    return said, related
+
+
+def last_said(history: Sequence[Turn]) -> str:
+    """What the last answer said, without its closing list of related case studies: the list names case studies the
+    answer does not quote, so 'and how much did they save?' after one about the Five-Council partnership is not about
+    Craven because Craven was related last."""
+    return split_related(last_answer(history))[0]
+
+
+def titles_named(text: str, titles: Sequence[str]) -> list[str]:
+    """The case-study titles a text names whole, in the order of `titles`."""
+    lowered = text.lower()
+    return [title for title in titles if title.lower() in lowered]
+
+
 def conversation_context(history: Sequence[Turn], case_study_titles: Sequence[str]) -> str:
     """The conversation's subject: the user's turns back to the last one that stood on its own, and any case
     study the last answer was about ('who were the partners?' then 'did it make a difference?' still means the
@@ -265,7 +287,7 @@ def conversation_context(history: Sequence[Turn], case_study_titles: Sequence[st
     start = len(users) - 1
     while start > 0 and is_follow_up(users[start], [Turn("user", u) for u in users[:start]]):
         start -= 1
-    named = [title for title in case_study_titles if title.lower() in last_answer(history).lower()]
+    named = titles_named(last_said(history), case_study_titles)
     return " ".join([*users[max(start, 0):], *named[:1]]).strip()
 
 

@@ -17,8 +17,9 @@ from assistant.question import (
     Speller,
     conversation_cue,
     english_words,
-    last_answer,
+    last_said,
     rewrite,
+    titles_named,
     wants_example,
 )
 from assistant.rerank import Signals, rerank_scores
@@ -62,6 +63,7 @@ class SearchResult:
     scoped: bool = False  # searched within one case study the user chose
     rescored: tuple[list[str], Signals] | None = None  # the candidates the second stage scored, and on what
     asks: tuple[SearchResult, ...] = ()  # a compound question's asks, each searched on its own (`assistant.compound`)
+    subject: str | None = None  # the case study a follow-up's conversation is about, when it is about one
 
 
 class Searcher(Protocol):
@@ -219,11 +221,12 @@ class Retriever:
         # Suffolk merger) moves the conversation to it: its subject and its named case study are the new one.
         moved_to = self._new_case_studies(question, query.context or "", history) if query.follow_up else []
         moved_passages = self._cases.passages_of(moved_to, self.encode(question), 1000) if moved_to else []
+        subject = None
         if query.follow_up and query.context and params.subject_weight > 0:
             # The last answer says best what the conversation is now about ('is there an example?' answered with one
             # case study makes 'how did they show local support?' about it). Only the subject list uses it: the
             # query stays the user's words, so an answer is not composed to repeat what was just said.
-            subject = last_answer(history) or query.context
+            subject = None if moved_to else self.subject_of(last_said(history) or query.context)
             subject_list = moved_passages if moved_to else self.subject_passages(subject, question, resolved)
             rankings.append((subject_list, params.subject_weight))
         fused = rrf(rankings, params.rrf_k)
@@ -258,7 +261,8 @@ class Retriever:
         relevance = max((s for _, s in dense[:1]), default=0.0)
         focus = self.encode(question) if query.follow_up else None
         scoped = bool(resolved and resolved.case_study)
-        return SearchResult(hits, query, relevance, vector, focus, scoped, rescored)
+        subject_case_study = self._subject_case_study(query, moved_to, subject)
+        return SearchResult(hits, query, relevance, vector, focus, scoped, rescored, subject=subject_case_study)
 
     def _signals(
         self,
@@ -288,15 +292,30 @@ class Retriever:
     def _new_case_studies(self, question: str, context: str, history: Sequence[Turn]) -> list[int]:
         """The case studies a follow-up names that its conversation (its earlier questions, the last answer) has not."""
         corrected, _ = self.speller.correct(question)
-        return self._cases.newly_named(corrected, f"{context} {last_answer(history)}")
+        return self._cases.newly_named(corrected, f"{context} {last_said(history)}")
 
-    def subject_passages(self, context: str, question: str, filters: Filters | None) -> list[str]:
-        """The passages of what the conversation is about (the case study, else the section, of the passage its
-        earlier turns find best), closest to the follow-up's own words first."""
+    def _subject_case_study(self, query: RewrittenQuery, moved_to: list[int], subject: Passage | None) -> str | None:
+        """The case study a follow-up's conversation is about: one it has just moved to, else one the conversation
+        names (the user, or the last answer's own words), else that of the passage the conversation finds best (an
+        answer's words also match passages of no case study)."""
+        if not query.follow_up:
+            return None
+        if moved_to:
+            return self._cases.titles[moved_to[0]]
+        named = titles_named(query.context or "", self._titles)
+        return named[0] if named else subject.case_study if subject else None
+
+    def subject_of(self, context: str) -> Passage | None:
+        """The passage a conversation's earlier turns find best: its case study, else its section, is what the
+        conversation is about."""
         best = self.store.dense_search(self.encode(context), 1)
-        if not best:
+        return self.store.passage(best[0][0]) if best else None
+
+    def subject_passages(self, subject: Passage | None, question: str, filters: Filters | None) -> list[str]:
+        """The passages of what the conversation is about (`subject_of`'s case study, else its section), closest to
+        the follow-up's own words first."""
+        if subject is None:
             return []
-        subject = self.store.passage(best[0][0])
         same = [
             p.id
             for p in self.store.passages()

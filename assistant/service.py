@@ -19,7 +19,7 @@ from assistant.compound import ask_queries, search_asks
 from assistant.encoding import Occupancy, model_encoder
 from assistant.glossary import PlainGlossary
 from assistant.params import RetrievalParams
-from assistant.question import last_answer
+from assistant.question import last_answer, last_said
 from assistant.retrieval import Encode, EncodeMany, MakeRetriever, Retriever, Searcher, SearchResult
 from assistant.settings import Settings
 from core.errors import NotFound
@@ -114,7 +114,7 @@ class Assistant:
         store, retriever, _ = self._state
         with self._occupancy:
             understanding, result, ask_results = self._searched(store, retriever, question, history, filters, params)
-            said_before = last_answer(history) if result.query.follow_up else ""
+            said_before = last_said(history) if result.query.follow_up else ""
             offline = compose_answer(
                 result, store, params, plain=self.plain, understanding=understanding, ask_results=ask_results,
                 said_before=said_before,

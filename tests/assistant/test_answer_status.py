@@ -11,7 +11,7 @@ import pytest
 from assistant.answer import HELP, HELP_EXAMPLES, NOT_USED, PARTIAL_MIN_CLOSENESS, closest_only, is_covered
 from assistant.composition import sentence_candidates
 from assistant.glossary import FILE_NAME, PlainGlossary, term_key
-from assistant.question import MIN_ENGLISH_SHARE, beyond_scope, defined_phrase
+from assistant.question import MIN_ENGLISH_SHARE, RELATED_HEADING, beyond_scope, defined_phrase, split_related
 from core.models import Turn
 from core.text import normalise
 from evals.dataset import EVALS_DIR
@@ -363,6 +363,20 @@ def test_money_asked_of_a_case_study_that_gives_none_is_partial_and_says_so(assi
     # A case study that gives figures is answered as before.
     answered = [assistant.ask(f"How much money did {title} save?") for title in with_money[:3]]
     assert all(a.status != "partial" or "no money figures" not in a.text for a in answered)
+
+
+def test_a_follow_up_is_about_the_case_study_the_answer_quoted_not_one_it_only_related(assistant) -> None:  # type: ignore[no-untyped-def]
+    """An answer ends by relating case studies it does not quote; 'and how much did they save?' after an answer about
+    a case study that gives no figure is still about that one when the list ends with one that gives figures."""
+    titles = [c.title for c in assistant.store.case_studies()]
+    without = [t for t in titles if not _money_in(assistant, t)]
+    with_money = [t for t in titles if _money_in(assistant, t)]
+    for study in without:
+        said, _ = split_related(assistant.ask(f"Tell me about {study}").text)
+        for other in with_money[:3]:
+            history = [Turn("user", f"Tell me about {study}"), Turn("assistant", f"{said}\n\n{RELATED_HEADING} {study}; {other}.")]
+            follow_up = assistant.ask("and how much did they save?", history=history)
+            assert follow_up.status == "partial" and study in follow_up.text.split("\n")[0], (study, other, follow_up.text[:200])
 
 
 @pytest.mark.parametrize("message", ["help", "Hello!", "hi there", "What can you do?", "how do I use this?", "who are you"])
