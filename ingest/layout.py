@@ -373,10 +373,21 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
     return ParsedDocument(source=source, title=meta.title, paragraphs=paragraphs, case_studies=case_studies)
 
 
+# The toolkit's own sentence introducing a box ('The two case studies below illustrate …', 'we offer a case study
+# from elsewhere in Europe'): printed above the box, it comes out after the box's title, on the box's page.
+_ANNOUNCES_A_CASE_STUDY = re.compile(
+    r"\bcase stud(?:y|ies) (?:below|that follows?)\b|\b(?:following|below) case stud|\boffer an? case study\b", re.I
+)
+
+
 def _bound_case_studies(case_of_block: dict[int, str | None], texts: dict[int, str], overrides: Overrides) -> None:
-    """Takes from a case study the paragraphs before its reviewed opening: the page's own text that a page-wide
-    case study took in ('A good housing policy is essential …', a councillor's quote on housing, was cited as
-    Wycombe's Healthy Homes on Prescription)."""
+    """Takes from a case study the paragraphs that announce it, and those before its reviewed opening: the page's
+    own text that a page-wide case study took in ('A good housing policy is essential …', a councillor's quote on
+    housing, was cited as Wycombe's Healthy Homes on Prescription; 'The two case studies below illustrate …' as
+    West Kent's)."""
+    for i, case in case_of_block.items():
+        if case and _ANNOUNCES_A_CASE_STUDY.search(texts[i]):
+            case_of_block[i] = None
     for title, words in overrides.case_study_openings.items():
         members = sorted(i for i, case in case_of_block.items() if case == title)
         opening = next((i for i in members if normalise(texts[i]).startswith(normalise(words))), None)

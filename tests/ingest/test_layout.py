@@ -283,3 +283,16 @@ def test_reviewed_case_study_openings_hold_and_leave_the_pages_own_text_uncredit
         assert members and normalise(members[0].text).startswith(normalise(words)), title
     quote = next(p for p in document.paragraphs if p.text.startswith("“A good housing policy is essential"))
     assert quote.case_study is None
+
+
+def test_the_toolkits_sentences_announcing_a_box_are_no_case_studys(document: ParsedDocument) -> None:
+    """'The two case studies below illustrate …' is printed above a box and comes out after its title, on its page;
+    credited to the box it was quoted as West Kent's, Denmark's and South Norfolk's own words."""
+    announcing = [
+        p for p in document.paragraphs if re.search(r"case stud(y|ies) below|offer a case study", p.text, re.I)
+    ]
+    assert len(announcing) >= 5
+    assert all(p.case_study is None for p in announcing), [(p.case_study, p.text[:60]) for p in announcing]
+    # The boxes keep their own paragraphs.
+    titles = {p.case_study for p in document.paragraphs if p.page in (86, 108, 159)}
+    assert {"West Kent public health offer and “One You” service", "Local government reorganisation in Denmark"} <= titles
