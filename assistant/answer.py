@@ -216,11 +216,11 @@ def _case_study_gap(result: SearchResult, beyond: BeyondScope, store: PassageSto
     """A partial answer about one case study with nothing of its own close to the question: what the toolkit does
     not give, and where that case study is to read."""
     study = [c for c in store.case_studies() if c.title == beyond.case_study]
-    text = beyond.sentence + ("\n\n" + _format_related(study) if study else "")
+    text = beyond.sentence + ("\n\n" + format_related(study) if study else "")
     return Answer(text=text, status="partial", citations=[], hits=result.hits, related=study)
 
 
-def _format_related(related: list[CaseStudy]) -> str:
+def format_related(related: list[CaseStudy]) -> str:
     parts = [f"{c.title} ({case_study_page_label(c.page)})" if c.page else c.title for c in related]
     return f"{RELATED_HEADING} " + "; ".join(parts) + "."
 
@@ -519,7 +519,7 @@ def compose_answer(
     related = _cited_first(chosen, related_case_studies(result, store.case_studies()), store)
     # A partial answer says first, in its own paragraph, what the toolkit does not give; the cited sentences follow.
     opening = f"{beyond.sentence} The closest it does say:\n\n" if beyond else ""
-    text = opening + body + ("\n\n" + _format_related(related) if related else "")
+    text = opening + body + ("\n\n" + format_related(related) if related else "")
     by_id = {c.hit.passage.id: c.hit for c in chosen}
     citations = [
         Citation(n, by_id[pid], tuple(part for c in chosen if c.hit.passage.id == pid for part in c.parts))

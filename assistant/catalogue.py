@@ -44,6 +44,9 @@ _FULL_TEXT = re.compile(
     r"\b(?:full|whole|complete|entire)\s+(?:text|case[- ]?study|write[- ]?up|thing|story)\b|\bin full\b|\bread (?:the|that|this) (?:whole )?case[- ]?study\b",
     re.I,
 )
+# Words beyond the request for a full text that describe what it should be about ('… the one about sharing a chief
+# executive'); fewer ('can I see the whole case study please?') describe nothing to find one by.
+DESCRIBED_WORDS = 6
 _PAGE = re.compile(r"\b(?:what|which) page\b|\bpage (?:number|no\.?)\b|\bon (?:what|which) page\b", re.I)
 # A list of case studies by what they are about ('which case studies deal with health?'), not by chapter.
 _ABOUT = re.compile(r"\b(?:about|on|cover|covers|covering|deal with|deals with|show|shows|involve|involving|for)\b", re.I)
@@ -148,7 +151,12 @@ def catalogue_question(
         # The case study the last answer was about: named in its words, else the first of its related case
         # studies, which lists those it quotes first.
         study = _closest_title(question, named or _first_named(said, case_studies) or _first_named(related, case_studies))
-        return CatalogueQuestion("full_text", case_study=study) if study else None
+        if study:
+            return CatalogueQuestion("full_text", case_study=study)
+        # No case study named nor talked about, but a situation described ('we share a management team with our
+        # neighbour and want to become one council: show me the whole case study'): the one retrieval finds for it.
+        described = len(_FULL_TEXT.sub(" ", question).split()) >= DESCRIBED_WORDS
+        return CatalogueQuestion("full_text", by_topic=True) if described else None
     if _PAGE.search(question):
         # The answer's own words, not its closing list of related case studies: 'what page is that on?' after an
         # answer about a tool is not about the first case study it happened to relate.

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from assistant.answer import Answer, Citation, strip_acronym_expansions, without_footnote_markers
+from assistant.answer import Answer, Citation, format_related, strip_acronym_expansions, without_footnote_markers
 from assistant.catalogue import catalogue_question, catalogue_text, chapter_sections
 from assistant.retrieval import Hit
 from core.models import CaseStudy
@@ -41,6 +41,9 @@ def catalogue_answer(
         return None
     if asked.earlier:
         return page_of_last_answer(earlier_answer, store, encode)
+    if asked.kind == "full_text" and asked.by_topic:
+        closest = find(question)
+        return in_full(closest[0], store, others=closest[1:]) if closest else None
     if asked.kind == "full_text":
         return in_full(next(c for c in studies if c.title == asked.case_study), store)
     # Those the question names first ('which case studies involve Craven?'), then those its words find.
@@ -62,14 +65,27 @@ def catalogue_answer(
     return Answer(text=text, status="answered", citations=citations, hits=[c.hit for c in citations], related=shown)
 
 
-def in_full(study: CaseStudy, store: PassageStore) -> Answer:
+def in_full(study: CaseStudy, store: PassageStore, others: Sequence[CaseStudy] | None = None) -> Answer:
     """A case study's whole text as the toolkit prints it, passage by passage, each cited (an officer asked for all
-    of it: two or three sentences would not do)."""
+    of it: two or three sentences would not do).
+
+    `others`: when the case study was found for what the question describes rather than named, the next closest;
+    the answer says it is the closest found and ends with them, since the officer may have meant one of those.
+    """
     passages = [p for p in store.passages() if p.case_study == study.title]
-    opening = f"The case study “{study.title}” in full ({case_study_page_label(study.page)}):"
+    where = case_study_page_label(study.page)
+    opening = (
+        f"The case study “{study.title}” in full ({where}):"
+        if others is None
+        else f"The case study closest to what you describe is “{study.title}”. In full ({where}):"
+    )
     body = [f"{without_footnote_markers(p.text, p.footnotes).strip()} [{n}]" for n, p in enumerate(passages, 1)]
     citations = [Citation(n, Hit(p, 0.0, 0.0, 0.0), ()) for n, p in enumerate(passages, 1)]
-    return Answer(text="\n\n".join([opening, *body]), status="answered", citations=citations, hits=[], related=[study])
+    shown = [study, *(others or [])]
+    closing = [format_related(shown[1:])] if len(shown) > 1 else []
+    return Answer(
+        text="\n\n".join([opening, *body, *closing]), status="answered", citations=citations, hits=[], related=shown
+    )
 
 
 def page_of_last_answer(said: str, store: PassageStore, encode: Callable[[str], np.ndarray]) -> Answer | None:

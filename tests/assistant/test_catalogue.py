@@ -124,6 +124,32 @@ def test_the_full_text_of_a_case_study_is_all_of_its_passages_in_order_each_cite
     assert [s.title for s in answer.related] == [study.title] and answer.citations
 
 
+@pytest.mark.parametrize(
+    "situation",
+    [
+        "Is there an example of districts helping people get home from hospital sooner?",
+        "We want to plan housing with the neighbouring districts because the city has run out of land.",
+        "Has anyone handed buildings and services over to a new town council?",
+    ],
+)
+def test_a_full_case_study_asked_for_by_situation_is_the_one_its_search_finds_first(assistant: Any, situation: str) -> None:
+    """An officer describing a situation and asking for the whole case study on a first turn gets it whole, the
+    closest found first, with the next closest named after it."""
+    found = [study for study, _ in assistant.find_case_studies(f"{situation} Show me the whole case study.")]
+    answer = assistant.ask(f"{situation} Show me the whole case study.")
+    own = [p for p in assistant.store.passages() if p.case_study == found[0].title]
+    assert answer.status == "answered" and [c.hit.passage.id for c in answer.citations] == [p.id for p in own]
+    assert f"closest to what you describe is “{found[0].title}”" in answer.text
+    assert [s.title for s in answer.related] == [s.title for s in found]
+    cited = {c.n: (c.hit.passage.text, c.hit.passage.footnotes) for c in answer.citations}
+    assert grounded_share(answer.text.split("\n\nRelated case studies:")[0], cited, assistant.store.glossary) == 1.0
+
+
+def test_asking_for_the_whole_case_study_with_nothing_to_find_it_by_is_answered_as_a_question(assistant: Any) -> None:
+    answer = assistant.ask("can I see the whole case study please?")
+    assert "in full" not in answer.text.split("\n")[0]
+
+
 def test_what_a_chapter_holds_is_its_headings_and_its_case_studies(assistant: Any) -> None:
     studies = _studies(assistant)
     passages = assistant.store.passages()
