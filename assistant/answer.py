@@ -312,7 +312,13 @@ PARTIAL_MIN_CLOSENESS = 0.35
 
 
 # An amount of money asked ('how much did they save?', 'what did it cost?') and a figure of money in a text.
-_MONEY_ASKED = re.compile(r"\b(?:sav(?:e|ed|es|ing|ings)|cost|costs|costing|spen[dt]|spending|money|budgets?|cheaper)\b|£", re.I)
+# 'Worth', 'value', 'paid' and the like are money after 'how much' ('how much was the contract worth?'), not in
+# 'how did they show it was worth paying for?'.
+_MONEY_ASKED = re.compile(
+    r"\b(?:sav(?:e|ed|es|ing|ings)|cost|costs|costing|spen[dt]|spending|money|budgets?|cheaper)\b|£|"
+    r"\bhow much\b.*\b(?:worth|value|valued|pa(?:y|id|ys)|fund(?:s|ed|ing)?|invest(?:ed|ment)?|price|fees?|grants?)\b",
+    re.I,
+)
 _MONEY_FIGURE = re.compile(r"£\s?\d|\d\s?(?:m|bn|k)\b|\b(?:million|billion)\b", re.I)
 
 

@@ -363,6 +363,12 @@ def test_money_asked_of_a_case_study_that_gives_none_is_partial_and_says_so(assi
     # A case study that gives figures is answered as before.
     answered = [assistant.ask(f"How much money did {title} save?") for title in with_money[:3]]
     assert all(a.status != "partial" or "no money figures" not in a.text for a in answered)
+    # Money asked in other words than saving or spending: what something was worth, paid or got in funding.
+    for asked in ("How much was the {} contract worth?", "how much funding did {} get?", "How much was paid for {}?"):
+        worth = assistant.ask(asked.format(study))
+        assert worth.status == "partial" and worth.text.startswith(f"The toolkit (2018) gives no money figures for {study}.")
+    # Not money: whether it was worth it.
+    assert "no money figures" not in assistant.ask(f"How did {study} show the council it was worth paying for?").text
 
 
 def test_a_follow_up_is_about_the_case_study_the_answer_quoted_not_one_it_only_related(assistant) -> None:  # type: ignore[no-untyped-def]
