@@ -79,9 +79,13 @@ class Answer:
 
 
 # A footnote marker whose note the extraction filed with another passage: one or two digits glued to the end of a
-# word of four or more letters ('infrastructure6.', 'councils82 and') or to a quotation's closing mark ('Romania”5
-# Taking'). Not in a link ('nov15', '/report1.pdf') or a code ('S151', 'M3', 'v15').
-_STRAY_MARKER = re.compile(r"(?<![\w/.@-])([a-z]{4,})\d{1,2}(?=[.,;:)]|\s|$)|([a-z.!?][”’\"])\d{1,2}(?=[.,;:)]|\s|$)")
+# word of four or more letters ('infrastructure6.', 'councils82 and'), to a quotation's closing mark ('Romania”5
+# Taking') or to a year ('the Conservative manifesto for 201769 included'). Not in a link ('nov15',
+# '/report1.pdf') or a code ('S151', 'M3', 'v15'); the toolkit prints larger figures with commas ('201,769').
+_STRAY_MARKER = re.compile(
+    r"(?<![\w/.@-])([a-z]{4,})\d{1,2}(?=[.,;:)]|\s|$)|([a-z.!?][”’\"])\d{1,2}(?=[.,;:)]|\s|$)"
+    r"|(?<![\w/.,@£$-])((?:19|20)\d\d)\d{1,2}(?=[.,;:)]|\s|$)"
+)
 
 
 def without_footnote_markers(text: str, footnotes: tuple[str, ...]) -> str:
@@ -92,7 +96,7 @@ def without_footnote_markers(text: str, footnotes: tuple[str, ...]) -> str:
         if number:
             # Glued to a lower-case word or a closing mark, but not '£1.59m' or 'S151'.
             text = re.sub(rf"(?<=[a-z)”’\"'.,:;])(?<!\d[.,]){number.group(1)}(?!\d)", "", text)
-    return _STRAY_MARKER.sub(lambda m: m.group(1) or m.group(2), text)
+    return _STRAY_MARKER.sub(lambda m: m.group(1) or m.group(2) or m.group(3), text)
 
 
 def _plural(phrase: str) -> str:

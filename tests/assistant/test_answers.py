@@ -65,10 +65,13 @@ def test_every_sentence_of_an_answer_is_in_the_passage_it_cites(assistant, quest
         ("invest in infrastructure6. Then", (), "invest in infrastructure. Then"),
         ("report to Romania”5 Taking stock", (), "report to Romania” Taking stock"),
         ("all councils82 and partners", (), "all councils and partners"),
+        ("the Conservative manifesto for 201769 included", (), "the Conservative manifesto for 2017 included"),
+        ("published in 201777.", (), "published in 2017."),
         # Digits that belong to a link, a code or a count stay.
         ("see www.example.org/report1 now", (), "see www.example.org/report1 now"),
         ("the M3 LEP and v15 of nov15 plans", (), "the M3 LEP and v15 of nov15 plans"),
         ("a plan for 2020 and 12 councils", ("13. x",), "a plan for 2020 and 12 councils"),
+        ("£201769 and 2017/18 and 1,201769 homes", (), "£201769 and 2017/18 and 1,201769 homes"),
     ],
 )
 def test_footnote_markers_are_removed_only_where_they_are_markers(text: str, footnotes: tuple[str, ...], expected: str) -> None:
