@@ -413,7 +413,9 @@ def test_answers_say_what_a_sentence_leaning_back_is_about(served) -> None:  # t
     before them in their piece. Measured: 143 before sentences were quoted with the one they lean on, 63 after (most
     of those open their passage, or follow the sentence they lean on in the answer already); 104 pieces then carried
     the sentence they lean on. With the sentence that goes on about a quoted one quoted after it: 56 alone, 255
-    carrying a leaning sentence after their first."""
+    carrying a leaning sentence after their first. Since the toolkit's sentences announcing a box are no case
+    study's: 57 and 260, the one more alone an 'It is within the gift of district councils to …' that leans on
+    nothing."""
     from core.text import leans_back
 
     alone = led = 0
@@ -424,4 +426,4 @@ def test_answers_say_what_a_sentence_leaning_back_is_about(served) -> None:  # t
                 alone += 1
             elif any(leans_back(s) for s in re.split(r"(?<=[.!?])\s+", piece)[1:2]):
                 led += 1
-    assert alone <= 56 and led >= 255, (alone, led)
+    assert alone <= 57 and led >= 260, (alone, led)
