@@ -239,13 +239,30 @@ def without_list_number(sentence: str, passage: str) -> str:
     return sentence[match.end() :] if numbered or introduced else sentence
 
 
+# A kind of thing a name may end with that its definition leaves out ('What's the Lightbulb project?' is answered by
+# 'Lightbulb is a partnership programme …').
+_KIND_OF_THING = re.compile(
+    r"\s+(?:project|programme|program|scheme|initiative|service|partnership|pilot|model|tool|approach|framework)$", re.I
+)
+
+
 @lru_cache(maxsize=STORED_FACTS)
 def carries(sentence: str, wants: AnswerType, defined: str | None = None) -> bool:
     """Whether a sentence gives the kind of answer an ask wants ('£100k' for an amount, 'X is …' for a definition)."""
     if wants == "definition":
-        return bool(defined) and bool(re.search(rf"\b{re.escape(defined or '')}s?['’”]?{_DEFINES}", sentence, re.I))
+        if not defined:
+            return False
+        forms = dict.fromkeys([defined, _KIND_OF_THING.sub("", defined)])
+        return any(re.search(rf"\b{re.escape(form)}s?['’”]?{_DEFINES}", sentence, re.I) for form in forms if form)
     pattern = _CARRIES.get(wants)
     return bool(pattern and pattern.search(sentence))
+
+
+def _corrected(text: str, corrections: Mapping[str, str]) -> str:
+    """The text with the speller's corrections of its words (keyed by the word as typed)."""
+    if not corrections:
+        return text
+    return re.sub(r"[A-Za-z][A-Za-z'’]*", lambda m: corrections.get(m.group(0), m.group(0)), text)
 
 
 def defined_subject(ask: str) -> str | None:
@@ -439,7 +456,8 @@ def sentence_candidates(
     `weights` fitted on the dev split (`load_selection_weights`) when given, else by `HAND_WEIGHTS` (closeness to
     the ask first; the passage's rank, shared words and the wanted kind break near-ties)."""
     query_tokens = set(lexical_tokens(result.query.lexical))
-    defined = defined_subject(ask.text) if ask.wants == "definition" else None
+    # Spelled as the toolkit spells it ('what is the collabaration curve?' defines the collaboration curve).
+    defined = defined_subject(_corrected(ask.text, result.query.corrections)) if ask.wants == "definition" else None
     names = [normalise(e) for e in entities]
     candidates: list[Candidate] = []
     hits = [*result.hits[:hits_considered], *_rest_of_case_study(ask, result, store, hits_considered)]

@@ -136,6 +136,15 @@ def test_sentence_guards() -> None:
     assert carries("Each council saved over £100k per annum.", "amount")
     assert carries("Land value capture refers to a set of mechanisms.", "definition", "land value capture")
     assert not carries("Land value capture is used widely.", "definition", "collaboration curve")
+    # A name asked with the kind of thing it is ('the Lightbulb project') is defined without it.
+    assert carries("Lightbulb is a partnership programme supported by seven councils.", "definition", "Lightbulb project")
+    assert not carries("The project is a partnership programme.", "definition", "Lightbulb project")
+
+
+def test_a_misspelled_definition_opens_with_the_sentence_defining_the_term_as_the_toolkit_spells_it(assistant) -> None:  # type: ignore[no-untyped-def]
+    answer = assistant.ask("what is the collabaration curve?")
+    first = answer.text.split(" [1]")[0]
+    assert carries(first, "definition", "collaboration curve"), first
 
 
 def test_a_question_naming_a_case_study_fills_up_from_it_before_another(passages) -> None:  # type: ignore[no-untyped-def]
