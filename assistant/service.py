@@ -187,11 +187,14 @@ class Assistant:
         if result.relevance < self.params.min_relevance:
             return []
         by_title = {c.title: c for c in store.case_studies()}
-        # Case studies that only brush the words (far below the best passage) would bury the one that fits.
-        floor = max(self.params.min_relevance, result.relevance - CASE_SEARCH_MARGIN)
-        found = dict.fromkeys(
-            h.passage.case_study for h in result.hits if h.passage.case_study in by_title and h.dense >= floor
-        )
+        of_case_studies = [h for h in result.hits if h.passage.case_study in by_title]
+        # Case studies that only brush the words (far below the closest case study's passage) would bury the one that
+        # fits. The closest case study's, not the closest passage's: the toolkit's own pages on combined authorities
+        # are far closer to 'combined authority' than South Cambridgeshire's account of being in one, which is still
+        # the case study to show.
+        best = max((h.dense for h in of_case_studies), default=0.0)
+        floor = max(self.params.min_relevance, best - CASE_SEARCH_MARGIN)
+        found = dict.fromkeys(h.passage.case_study for h in of_case_studies if h.dense >= floor)
         return [(by_title[t], summaries.get(by_title[t].id, "")) for t in found if t][:limit]
 
     def case_study(self, case_id: str) -> CaseStudyDetail:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import pytest
 
 from assistant.params import RetrievalParams
 from assistant.question import rewrite
@@ -43,3 +44,15 @@ def test_the_retriever_is_a_seam(settings: Any, assistant: Assistant) -> None:
     assert [h.passage.id for h in swapped.search("shared chief executive", k=3).hits] == first
     assert {c.hit.passage.id for c in swapped.ask("What is a locality?").citations} <= set(first)
     assert [h.passage.id for h in assistant.search("shared chief executive", k=3).hits] != first
+
+
+@pytest.mark.parametrize("words", ["combined authority", "combined authorities"])
+def test_the_case_study_search_lists_one_about_a_topic_whose_general_pages_come_closer(assistant: Assistant, words: str) -> None:
+    """The toolkit's own pages on combined authorities are far closer to 'combined authority' than any case study;
+    the Case studies page still lists the case study about being in one."""
+    top = assistant.search(words, k=5)
+    assert all(hit.passage.case_study is None for hit in top.hits[:1])  # the general pages do come first
+    found = [study for study, _ in assistant.find_case_studies(words)]
+    assert found
+    own = " ".join(p.text for p in assistant.store.passages() if p.case_study == found[0].title).lower()
+    assert "combined authorit" in own
