@@ -563,10 +563,26 @@ def asks_for_help(question: str) -> bool:
     return bool(_ASKS_FOR_HELP.match(question))
 
 
+_POINTER = re.compile(r"^(?:it|this|that|they|these|those|this (?:term|word|phrase))$", re.I)
+
+
 def defined_phrase(question: str) -> str | None:
-    """The phrase a 'what does X mean?' / 'what is X?' / 'define X' question asks about, if it is one."""
+    """The phrase a 'what does X mean?' / 'what is X?' / 'define X' question asks about, if it is one: the whole
+    question, or its last sentence after words that set it up ("People keep saying 'two-tier'. What does two-tier
+    mean?"); 'it' there is the term the words before it quote or spell in capitals ('I keep hearing about TUPE.
+    What is it?')."""
     match = _DEFINE.match(question)
-    return match.group("phrase").strip() if match else None
+    if match:
+        return match.group("phrase").strip()
+    before, _, last = question.strip().rpartition(". ")
+    match = _DEFINE.match(last) if before else None
+    if not match:
+        return None
+    phrase = match.group("phrase").strip()
+    if not _POINTER.match(phrase):
+        return phrase
+    named = re.findall(r"[\"'‘“]([^\"'’”]{2,40})[\"'’”]|\b([A-Z]{2,}s?)\b", before)
+    return next((quoted or capitals for quoted, capitals in reversed(named)), None)
 
 
 # Measured on both sets' 474 questions (all English, typos and all): the lowest share is 0.71; questions written

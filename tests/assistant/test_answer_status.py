@@ -185,7 +185,17 @@ def test_an_in_scope_question_is_answered(assistant) -> None:  # type: ignore[no
     assert answer.status == "answered" and answer.answered and _grounded(answer)
 
 
-@pytest.mark.parametrize("question", ["what does Teckal mean?", "What is a section 151 officer?", "what's a unitary council?"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what does Teckal mean?",
+        "What is a section 151 officer?",
+        "what's a unitary council?",
+        # Set up by words before it, the term quoted or spelled in capitals there.
+        "Officers keep mentioning a 'joint committee'. What does that mean?",
+        "I keep hearing about TUPE. What is it?",
+    ],
+)
 def test_a_definition_gives_the_glossary_marked_as_ours_and_where_the_toolkit_uses_it(assistant, question: str) -> None:  # type: ignore[no-untyped-def]
     answer = assistant.ask(question)
     assert answer.status == "answered"
