@@ -15,7 +15,7 @@ from core.models import CaseStudy, Passage
 from core.page_labels import case_study_page_label
 from core.text import normalise
 
-CatalogueKind = Literal["count", "list", "page", "on_page", "full_text", "chapter", "chapters"]
+CatalogueKind = Literal["count", "list", "page", "on_page", "full_text", "chapter", "chapters", "sources"]
 
 _CASE_STUDIES = r"case[- ]?stud(?:ies|ys)"
 _COUNT = re.compile(rf"\bhow many\b[^?]{{0,40}}\b{_CASE_STUDIES}\b", re.I)
@@ -48,6 +48,19 @@ _FULL_TEXT = re.compile(
 # executive'); fewer ('can I see the whole case study please?') describe nothing to find one by.
 DESCRIBED_WORDS = 6
 _PAGE = re.compile(r"\b(?:what|which) page\b|\bpage (?:number|no\.?)\b|\bon (?:what|which) page\b", re.I)
+# Where the last answer's words are in the toolkit, asked as the whole message ('where does it say that?', 'what's
+# your source?'); 'where does the toolkit say districts should lead?' asks for its words, and is searched.
+_SOURCES = re.compile(
+    r"^\W*(?:(?:and|so|ok|okay|but|sorry|right)\W+)?(?:"
+    r"where (?:does|did|do) (?:it|the toolkit|they|you) (?:say|get|find) (?:that|this|so|it)"
+    r"|where(?:'s|’s| is| was) (?:that|this) (?:from|in the toolkit|said)"
+    r"|where did (?:you|that|this) (?:get (?:that|this|it) )?(?:come )?from"
+    r"|what(?:'s|’s| is| are) (?:the|your) sources?(?: for (?:that|this))?"
+    r"|(?:can you |could you )?(?:cite|reference|source) (?:that|this|it)"
+    r"|which (?:part|section|page)s? (?:of the toolkit )?(?:says?|said) (?:that|this|so)"
+    r")\W*$",
+    re.I,
+)
 # A list of case studies by what they are about ('which case studies deal with health?'), not by chapter.
 _ABOUT = re.compile(r"\b(?:about|on|cover|covers|covering|deal with|deals with|show|shows|involve|involving|for)\b", re.I)
 # Words of a chapter's title that do not say which chapter it is.
@@ -117,7 +130,7 @@ def may_be_about_the_collection(question: str) -> bool:
     every /ask makes before the names in the question are looked up."""
     return any(
         pattern.search(question)
-        for pattern in (_CHAPTERS, _ON_PAGE, _COUNT, _CHAPTER_CONTENTS, _FULL_TEXT, _PAGE, _LIST)
+        for pattern in (_CHAPTERS, _ON_PAGE, _COUNT, _CHAPTER_CONTENTS, _FULL_TEXT, _PAGE, _LIST, _SOURCES)
     )
 
 
@@ -147,6 +160,8 @@ def catalogue_question(
         if named_chapter:
             return CatalogueQuestion("chapter", named_chapter)
     said, related = split_related(earlier_answer)
+    if _SOURCES.match(question):
+        return CatalogueQuestion("sources", earlier=True) if said else None
     if _FULL_TEXT.search(question):
         # The case study the last answer was about: named in its words, else the first of its related case
         # studies, which lists those it quotes first.
@@ -243,7 +258,7 @@ def catalogue_text(
         return text
     if asked.kind == "full_text":
         return None  # the service answers it: it holds the passages
-    if asked.kind == "page" and asked.earlier:
+    if asked.earlier:
         return None  # the service answers it: it reads the passage the last answer quoted
     if asked.kind == "page":
         study = by_title.get(asked.case_study or "")

@@ -11,7 +11,7 @@ import numpy as np
 from assistant.answer import Answer, Citation, format_related, strip_acronym_expansions, without_footnote_markers
 from assistant.catalogue import catalogue_question, catalogue_text, chapter_sections
 from assistant.retrieval import Hit
-from core.models import CaseStudy
+from core.models import CaseStudy, Passage
 from core.page_labels import case_study_page_label, passage_page_label
 from core.text import collapse_ws
 from stores.base import PassageStore
@@ -39,6 +39,8 @@ def catalogue_answer(
     asked = catalogue_question(question, studies, named, earlier_answer, chapters)
     if asked is None:
         return None
+    if asked.kind == "sources":
+        return sources_of_last_answer(earlier_answer, store, encode)
     if asked.earlier:
         return page_of_last_answer(earlier_answer, store, encode)
     if asked.kind == "full_text" and asked.by_topic:
@@ -88,25 +90,65 @@ def in_full(study: CaseStudy, store: PassageStore, others: Sequence[CaseStudy] |
     )
 
 
+QUOTED_CANDIDATES = 5  # passages read to find the one an answer's sentence was quoted from
+# A sentence of an answer and the citation number after it ('… boundary-blind. [2]').
+_QUOTED = re.compile(r"([^\n\[\]]{20,}?)\s\[(\d+)\]")
+
+
+def _quoted_passage(sentence: str, store: PassageStore, encode: Callable[[str], np.ndarray]) -> Passage | None:
+    """The passage an answer's sentence was quoted from (the answer's text is all a conversation keeps): of those
+    whose sentences come closest, the first that holds it word for word (the toolkit repeats some sentences)."""
+    own = strip_acronym_expansions(sentence.strip(), store.glossary)
+    # A list is quoted as its opening and its items run together ('Districts themselves should: develop …; work
+    # with …'), and the toolkit prints some openings more than once: the passage holding most of its pieces.
+    pieces = [collapse_ws(piece) for piece in re.split(r"[:;]\s", own) if len(piece.split()) >= 2]
+    longest = max(pieces, key=len, default=own)
+    found = [i for text in dict.fromkeys([own, longest]) for i, _ in store.sentence_search(encode(text), QUOTED_CANDIDATES)]
+    closest = [store.passage(i) for i in dict.fromkeys(found)]
+    if not closest:
+        return None
+    return max(closest, key=lambda p: sum(piece in collapse_ws(p.text) for piece in pieces))
+
+
+def _where(passage: Passage) -> tuple[str, str]:
+    """Its page ('on page 85', 'page unknown') and its place (chapter › case study or section)."""
+    where = passage_page_label(passage.page, passage.earliest_page, passage.latest_page).removeprefix("passage ")
+    return where, " › ".join(x for x in (passage.chapter, passage.case_study or passage.section) if x)
+
+
 def page_of_last_answer(said: str, store: PassageStore, encode: Callable[[str], np.ndarray]) -> Answer | None:
     """'What page is that on?': the page of the passage the last answer quoted first, found by its first quoted
-    sentence (the answer's text is all a conversation keeps), as a source card to open."""
-    quoted = re.search(r"([^\n\[\]]{20,}?)\s\[\d+\]", said)
-    if quoted is None:
+    sentence, as a source card to open."""
+    quoted = _QUOTED.search(said)
+    passage = _quoted_passage(quoted.group(1), store, encode) if quoted else None
+    if passage is None:
         return None
-    sentence = strip_acronym_expansions(quoted.group(1).strip(), store.glossary)
-    best = store.sentence_search(encode(sentence), 1)
-    if not best:
-        return None
-    passage = store.passage(best[0][0])
-    where = passage_page_label(passage.page, passage.earliest_page, passage.latest_page).removeprefix("passage ")
-    place = " › ".join(x for x in (passage.chapter, passage.case_study or passage.section) if x)
+    where, place = _where(passage)
     text = (
         f"The passage that answer quoted first is {where} of the toolkit, in {place}."
         if where != "page unknown"
         else f"The passage that answer quoted first is in {place}; its printed page could not be read from the toolkit."
     )
     return Answer(text=text, status="answered", citations=[Citation(1, Hit(passage, 0.0, 0.0, 0.0), ())], hits=[])
+
+
+def sources_of_last_answer(said: str, store: PassageStore, encode: Callable[[str], np.ndarray]) -> Answer | None:
+    """'Where does it say that?': every passage the last answer quoted, in its order, each with its page and place
+    and cited, so each can be opened and read (a fresh search would answer with other sentences)."""
+    first_of: dict[str, str] = {}
+    for sentence, number in _QUOTED.findall(said):
+        first_of.setdefault(number, sentence)
+    passages = list({p.id: p for p in (_quoted_passage(s, store, encode) for s in first_of.values()) if p}.values())
+    if not passages:
+        return None
+    lines = []
+    for n, passage in enumerate(passages, 1):
+        where, place = _where(passage)
+        page = f"{where} of the toolkit" if where != "page unknown" else "a page whose number could not be read"
+        lines.append(f"[{n}] {page}, in {place}.")
+    text = "That answer quoted the toolkit here:\n\n" + "\n".join(lines)
+    citations = [Citation(n, Hit(p, 0.0, 0.0, 0.0), ()) for n, p in enumerate(passages, 1)]
+    return Answer(text=text, status="answered", citations=citations, hits=[])
 
 
 def summaries_cited(studies: Sequence[CaseStudy], store: PassageStore, summaries: Mapping[str, str]) -> list[Citation]:
