@@ -76,7 +76,9 @@ class CatalogueQuestion:
     case_study: str | None = None  # the one case study it names, for a page
     by_topic: bool = False  # a list of those about what the question says, found by retrieval
     page: int | None = None  # the printed page asked for on its own
-    earlier: bool = False  # the page of what the conversation's last answer quoted ('what page is that on?')
+    # About what the conversation's last answer quoted: its page ('what page is that on?'), or every passage it
+    # quoted ('where does it say that?').
+    earlier: bool = False
 
 
 # Front matter is not a numbered chapter: 'chapter 1' of the toolkit is the first after its foreword.

@@ -97,7 +97,7 @@ _QUOTED = re.compile(r"([^\n\[\]]{20,}?)\s\[(\d+)\]")
 
 def _quoted_passage(sentence: str, store: PassageStore, encode: Callable[[str], np.ndarray]) -> Passage | None:
     """The passage an answer's sentence was quoted from (the answer's text is all a conversation keeps): of those
-    whose sentences come closest, the first that holds it word for word (the toolkit repeats some sentences)."""
+    whose sentences come closest, the one holding most of it word for word (the toolkit repeats some sentences)."""
     own = strip_acronym_expansions(sentence.strip(), store.glossary)
     # A list is quoted as its opening and its items run together ('Districts themselves should: develop …; work
     # with …'), and the toolkit prints some openings more than once: the passage holding most of its pieces.
@@ -145,7 +145,8 @@ def sources_of_last_answer(said: str, store: PassageStore, encode: Callable[[str
     for n, passage in enumerate(passages, 1):
         where, place = _where(passage)
         page = f"{where} of the toolkit" if where != "page unknown" else "a page whose number could not be read"
-        lines.append(f"[{n}] {page}, in {place}.")
+        # Numbered as its citation, not marked '[n]': these words are ours, and a marker says the toolkit's follow.
+        lines.append(f"{n}. {page[0].upper()}{page[1:]}, in {place}.")
     text = "That answer quoted the toolkit here:\n\n" + "\n".join(lines)
     citations = [Citation(n, Hit(p, 0.0, 0.0, 0.0), ()) for n, p in enumerate(passages, 1)]
     return Answer(text=text, status="answered", citations=citations, hits=[])
