@@ -373,10 +373,13 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
     return ParsedDocument(source=source, title=meta.title, paragraphs=paragraphs, case_studies=case_studies)
 
 
-# The toolkit's own sentence introducing a box ('The two case studies below illustrate …', 'we offer a case study
-# from elsewhere in Europe'): printed above the box, it comes out after the box's title, on the box's page.
+# The toolkit's own sentence introducing a box ('The two case studies below illustrate …', 'The example below
+# provides …', 'we offer a case study from elsewhere in Europe'): printed above the box, it comes out after the box's
+# title, on the box's page.
 _ANNOUNCES_A_CASE_STUDY = re.compile(
-    r"\bcase stud(?:y|ies) (?:below|that follows?)\b|\b(?:following|below) case stud|\boffer an? case study\b", re.I
+    r"\b(?:case stud(?:y|ies)|examples?) (?:below|that follows?)\b|\b(?:following|below) (?:case stud|example)"
+    r"|\boffer an? case study\b",
+    re.I,
 )
 
 
