@@ -11,6 +11,7 @@ from assistant.asks import Understanding, understand
 from assistant.attribution import by_source, group_label, needs_labels
 from assistant.composition import (
     Candidate,
+    corrected,
     load_selection_weights,
     near_same,
     select,
@@ -398,19 +399,21 @@ HELP = (
 USES_LIMIT = 2  # toolkit sentences quoted beside a glossary definition
 
 
-def _asked_term(question: str, plain: PlainGlossary) -> Term | None:
-    """The glossary term a 'what does X mean?' question asks about ('what is a LEP and why…' asks about LEP)."""
+def _asked_term(question: str, plain: PlainGlossary, corrections: Mapping[str, str]) -> Term | None:
+    """The glossary term a 'what does X mean?' question asks about ('what is a LEP and why…' asks about LEP), as
+    typed or as the speller corrected it ('whats a combined authorty?')."""
     phrase = defined_phrase(question)
     if not phrase:
         return None
-    for candidate in (
-        phrase,
-        re.split(r"\s+(?:and|,)\s+", phrase)[0],
-        re.sub(r"^(this|these|that)\s+|\s+thing$", "", phrase),
-    ):
-        found = plain.lookup(candidate)
-        if found:
-            return found
+    for typed in dict.fromkeys((phrase, corrected(phrase, corrections))):
+        for candidate in (
+            typed,
+            re.split(r"\s+(?:and|,)\s+", typed)[0],
+            re.sub(r"^(this|these|that)\s+|\s+thing$", "", typed),
+        ):
+            found = plain.lookup(candidate)
+            if found:
+                return found
     return None
 
 
@@ -489,11 +492,11 @@ def compose_answer(
     if not is_english(result.query):
         return Answer(text=ENGLISH_ONLY, status="not_covered", citations=[], hits=result.hits)
     understanding = understanding or understand(question)
-    term = _asked_term(question, plain) if plain else None
+    term = _asked_term(question, plain, result.query.corrections) if plain else None
     if plain and not term and understanding.compound and understanding.asks:
         # 'What is a combined authority and what does South Cambs say about being in one?': too long a phrase for
         # the whole question to read as a definition; its first ask is one.
-        term = _asked_term(understanding.asks[0].text, plain)
+        term = _asked_term(understanding.asks[0].text, plain, result.query.corrections)
     if term:
         defined = define(term, result, store)
         if not (understanding.compound and is_covered(result, params)):

@@ -258,7 +258,7 @@ def carries(sentence: str, wants: AnswerType, defined: str | None = None) -> boo
     return bool(pattern and pattern.search(sentence))
 
 
-def _corrected(text: str, corrections: Mapping[str, str]) -> str:
+def corrected(text: str, corrections: Mapping[str, str]) -> str:
     """The text with the speller's corrections of its words (keyed by the word as typed)."""
     if not corrections:
         return text
@@ -457,7 +457,7 @@ def sentence_candidates(
     the ask first; the passage's rank, shared words and the wanted kind break near-ties)."""
     query_tokens = set(lexical_tokens(result.query.lexical))
     # Spelled as the toolkit spells it ('what is the collabaration curve?' defines the collaboration curve).
-    defined = defined_subject(_corrected(ask.text, result.query.corrections)) if ask.wants == "definition" else None
+    defined = defined_subject(corrected(ask.text, result.query.corrections)) if ask.wants == "definition" else None
     names = [normalise(e) for e in entities]
     candidates: list[Candidate] = []
     hits = [*result.hits[:hits_considered], *_rest_of_case_study(ask, result, store, hits_considered)]

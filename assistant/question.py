@@ -10,7 +10,7 @@ from functools import cached_property, lru_cache, partial
 from typing import Literal
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from core.lexical import STOP_WORDS, words
 from core.models import Turn
@@ -75,6 +75,30 @@ def _own_words(text: str) -> list[str]:
     return [w for i, w in enumerate(found) if i == 0 or not w[0].isupper()]
 
 
+def other_forms(word: str) -> tuple[str, ...]:
+    """The same word in the toolkit's other forms: singular or plural ('spanner' where it writes 'boundary
+    spanners'), and a people's or country's name for its adjective ('danish' where it writes 'Denmark'). A real
+    English word is not a typo, so without this the toolkit was said never to use a word it uses in another form."""
+    forms = [f"{word}s", f"{word}es", word.removesuffix("s"), word.removesuffix("es")]
+    if word.endswith("y"):
+        forms.append(f"{word[:-1]}ies")
+    if word.endswith("ies"):
+        forms.append(f"{word[:-3]}y")
+    country = _COUNTRY_OF.get(word)
+    if country:
+        forms += words(country)
+    return tuple(form for form in dict.fromkeys(forms) if form != word)
+
+
+def _toolkits_country(word: str, vocabulary: Collection[str]) -> str | None:
+    """The country a people's word names ('danish', 'dutch') when the toolkit names the country but not the word."""
+    country = _COUNTRY_OF.get(word)
+    if word in vocabulary or not country or country.lower() == word:
+        return None
+    name = words(country.removeprefix("the "))
+    return country.removeprefix("the ") if len(name) == 1 and name[0] in vocabulary else None
+
+
 class Speller:
     """Spelling tolerance against the corpus's own words; real English words are left alone."""
 
@@ -89,7 +113,8 @@ class Speller:
         self._remembered = lru_cache(maxsize=8192)(self._scan)
 
     def closest(self, word: str, loose: bool = True) -> str | None:
-        """The corpus's closest frequent word (edit distance 1, or 2 for words of six letters or more)."""
+        """The corpus's closest frequent word (edit distance 1, or 2 for words of six letters or more; two letters
+        swapped, the commonest slip, count as one edit: 'cheif' is 'chief')."""
         return self._remembered(word, loose)
 
     def _scan(self, word: str, loose: bool) -> str | None:
@@ -97,7 +122,7 @@ class Speller:
         best: tuple[int, int, str] | None = None
         for length in range(len(word) - limit, len(word) + limit + 1):
             for candidate in self._by_length.get(length, ()):
-                distance = Levenshtein.distance(word, candidate, score_cutoff=limit)
+                distance = OSA.distance(word, candidate, score_cutoff=limit)
                 if distance <= limit:
                     key = (distance, -self.vocabulary[candidate], candidate)
                     if best is None or key < best:
@@ -129,6 +154,7 @@ class Speller:
             for w in content
             if w not in self.vocabulary
             and w not in mapped
+            and not any(form in self.vocabulary for form in other_forms(w))
             and (w in self.known_words or self.closest(w, loose=False) is None)
         ]
         return unknown, len(unknown) / len(content) if content else 0.0
@@ -160,6 +186,10 @@ class Speller:
         def fix(match: re.Match[str]) -> str:
             word = match.group(0)
             lower = word.lower()
+            country = _toolkits_country(lower, self.vocabulary)
+            if country:  # 'the danish case study' searched as the toolkit names it: Denmark
+                corrections[word] = country
+                return country
             if len(lower) < 4 or lower in self.vocabulary or lower in _COMMON or lower in self.known_words or not lower.isalpha():
                 return word
             replacement = self.closest(lower)
@@ -274,9 +304,11 @@ def last_said(history: Sequence[Turn]) -> str:
 
 
 def titles_named(text: str, titles: Sequence[str]) -> list[str]:
-    """The case-study titles a text names whole, in the order of `titles`."""
+    """The case-study titles a text names whole, the first named first: an answer's first case study is the one a
+    follow-up's 'they' means, not the one the toolkit prints first."""
     lowered = text.lower()
-    return [title for title in titles if title.lower() in lowered]
+    named = [(lowered.find(title.lower()), title) for title in titles]
+    return [title for at, title in sorted(named) if at >= 0]
 
 
 def conversation_context(history: Sequence[Turn], case_study_titles: Sequence[str]) -> str:
@@ -378,8 +410,13 @@ _YEAR = re.compile(r"\b(20\d\d)\b")
 _PROCEDURE = re.compile(
     r"\b(how (do|can|would|should) (i|we|a resident|residents|people) (apply|sign up|register|book|join|complain|object|"
     r"report|pay|renew|appeal|request)|"
+    # A resident's own case ('can I appeal my council tax band?'), not what residents may do in a reform.
+    r"(do|can|could|should) i (apply|sign up|register|book|complain|object|report|pay|renew|appeal|request)|"
     r"apply for|application form|sign up|subscription|fees?|opening (hours|times?)|what time does|open on|"
     r"phone number|email address|contact details|who do i contact|where do i send|deadline|cut[- ]off date|"
+    # A scheme's timetable for applicants ('when does the pilot's application window open?').
+    r"application (window|round|portal)s?|(bidding|funding) rounds?|windows?\b[^?]{0,30}\b(opens?|closes?)\b|"
+    r"when (does|do|will) [^?]{0,60}\b(open|close) for\b|"
     # The paperwork and bookings of a process: the form to fill in, tickets, booking a room (not 'what forms does
     # collaboration take?').
     r"forms? (do|must|should) (we|i)|which forms? (do|must|should|are|is)|forms? must be|fill(ing)? (in|out)|"

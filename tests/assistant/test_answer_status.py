@@ -222,6 +222,18 @@ def test_a_definition_asked_first_in_a_long_two_part_question_is_given(assistant
     assert answer.status == "answered" and _grounded(answer)
 
 
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [("what does disributed leadersip mean?", "distributed leadership"), ("define combined authorty", "combined authority")],
+)
+def test_a_misspelt_term_is_defined_as_the_speller_reads_it(assistant, question: str, term: str) -> None:  # type: ignore[no-untyped-def]
+    """Spelled right, these got the glossary's definition; misspelt, sentences that merely use the words."""
+    answer = assistant.ask(question)
+    expected = PlainGlossary.load(CORPUS_DIR).lookup(term)
+    assert expected is not None and answer.definition is not None and answer.definition.term == expected.term
+    assert answer.status == "answered" and _grounded(answer)
+
+
 def test_a_term_the_toolkit_never_uses_is_defined_and_says_so(assistant) -> None:  # type: ignore[no-untyped-def]
     toolkit = " ".join(" ".join(p.text.split()) for p in assistant.store.passages())
     unused = [
@@ -305,6 +317,9 @@ def test_the_glossary_explains_terms_the_toolkit_uses_in_its_own_words(toolkit_t
         ("procedure", "How much are tickets for the district councils' annual assembly?"),
         ("procedure", "can you tell me how to book a room at Pathfinder House"),
         ("procedure", "What is the opening time of the recycling centre?"),
+        ("procedure", "When is the next application round for the garden towns programme?"),
+        ("procedure", "Does the bidding window for the pilot close in March?"),
+        ("procedure", "can i complain about my bins being missed again?"),
         ("advice", "Would our councillors be personally liable if the joint venture company fails?"),
         ("advice", "Does our draft partnership agreement breach procurement law?"),
         ("advice", "Merge or keep sharing services: what would you do in our position?"),

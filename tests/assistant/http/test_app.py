@@ -25,7 +25,8 @@ ClientFactory = Callable[..., TestClient]
 
 KNOWN = "How have district councils worked with Local Enterprise Partnerships?"
 # Not covered, but near a case study the toolkit has (written for these tests).
-OUT_OF_SCOPE = "When does the Kent business rates pilot application window open?"
+# Written for these tests: near enough to name nearby topics, outside what the toolkit covers.
+OUT_OF_SCOPE = "What grants are there for fixing a village hall roof?"
 PASSAGE_KEYS = {"id", "text", "score", "chapter", "section", "case_study", "page", "earliest_page", "latest_page", "page_label"}
 FEEDBACK = {"question": KNOWN, "answer": "They share growth plans. [1]", "rating": "down", "reason": "wrong_source"}
 
