@@ -172,7 +172,8 @@ def closing_quote(sentences: Sequence[str]) -> tuple[str, ...] | None:
 # and county councils However, sharing management …').
 _GLUED_HEADING = re.compile(
     r"^(?P<heading>.{3,120}?[a-z’'”)])\s+"
-    r"(?=(?:The|This|These|Their|Its|It|In|As|We|Our|Since|Following)\s|However,\s)"
+    r"(?=(?:The|This|These|Their|Its|It|In|As|We|Our|Since|Following|All|Both|Each|Many|Most|Several|When|While|If)\s"
+    r"|However,\s)"
 )
 
 
