@@ -154,6 +154,17 @@ def _inside_a_quote(text: str, use: re.Match[str]) -> bool:
     return before.count("“") > before.count("”") or before.count("[") > before.count("]")
 
 
+def _spelled_out_in(expansion: str, text: str) -> bool:
+    """The text spells the expansion out already, however punctuated ('Airedale, Wharfdale & Craven (AWC)' spells
+    'Airedale Wharfdale Craven'): spelled out again, it read 'Airedale, Wharfdale & Craven (Airedale Wharfdale
+    Craven (AWC))'."""
+
+    def plain(words_of: str) -> str:
+        return " ".join(w for w in re.findall(r"[a-z0-9’']+", words_of.lower()) if w != "and")
+
+    return f" {plain(expansion)}" in f" {plain(text)}"  # a plural spells it out too ('Local Enterprise Partnerships')
+
+
 def expand_first_acronyms(text: str, glossary: dict[str, str]) -> tuple[str, dict[str, str]]:
     """'LEP' → 'Local Enterprise Partnership (LEP)' at its first use, unless already spelled out.
 
@@ -169,7 +180,7 @@ def expand_first_acronyms(text: str, glossary: dict[str, str]) -> tuple[str, dic
         if not uses:
             continue
         used[acronym] = expansion
-        if expansion.lower() in text.lower():
+        if _spelled_out_in(expansion, text):
             continue
         nouns = _head_nouns(expansion)
         match = next(
@@ -522,7 +533,7 @@ def compose_answer(
         return abstention(result, beyond)
     hits = _merged_hits(result, ask_results)
     groups = by_source(chosen)
-    labelled = needs_labels(groups)
+    labelled = needs_labels(groups, {*case_studies_named(understanding, store), *([result.subject] if result.subject else [])})
     if labelled:  # each case study's sentences together, under its title, numbered as they are read
         chosen = [c for _, group in groups for c in group]
     numbers: dict[str, int] = {}

@@ -4,7 +4,7 @@ Lightbulb was Wycombe's)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from assistant.composition import Candidate
 from core.models import CaseStudy
@@ -22,10 +22,13 @@ def by_source(chosen: Sequence[Candidate]) -> list[tuple[str | None, list[Candid
     return list(groups.items())
 
 
-def needs_labels(groups: Sequence[tuple[str | None, list[Candidate]]]) -> bool:
-    """Two case studies or more: then each group says whose it is. One case study beside the toolkit's own text
-    reads as it is; its title is in the sources and the related case studies."""
-    return sum(1 for study, _ in groups if study) >= 2
+def needs_labels(groups: Sequence[tuple[str | None, list[Candidate]]], known: Collection[str] = ()) -> bool:
+    """Each group says whose it is when the answer quotes two case studies or more, or one the user has not
+    named (`known`: named in the question, or what the conversation is about): 'The District Council set up
+    Kidderminster Town Council …' does not say which council, and an officer looking for an example wants its
+    title and page first, not in the related case studies at the end."""
+    studies = [study for study, _ in groups if study]
+    return len(studies) >= 2 or any(study not in known for study in studies)
 
 
 def group_label(study: str | None, case_studies: Mapping[str, CaseStudy], first: bool) -> str | None:

@@ -33,6 +33,9 @@ _COMMON = STOP_WORDS | frozenset(
     # Pronouns and asking say nothing of what a question is about: counted as words the toolkit never uses, they
     # refused 'what questions should we ask ourselves about our partners?' for the word 'ourselves'.
     "us ours ourselves yourself yourselves him himself hers herself itself theirs themselves ask asks asking asked".split()
+) | frozenset(
+    # Words about the toolkit, not in it: 'does it mention a director of influence?' was refused for 'mention'.
+    "mention mentions mentioned mentioning discusses discussed anywhere word words term terms".split()
 )
 
 
@@ -239,6 +242,11 @@ _NEW_TOPIC = re.compile(
 _FILLER = re.compile(r"^\W*((ok|okay|right|so|well|now|great|thanks|thank you)\b\W*)+", re.IGNORECASE)
 
 
+def announces_new_topic(question: str) -> bool:
+    """The question says it changes the subject ('Unrelated question: …', 'Moving on, …')."""
+    return bool(_NEW_TOPIC.match(question))
+
+
 Cue = Literal["alone", "new_topic", "follow_up", "open", "bare"]
 OWN_SUBJECT_WORDS = 3  # content words before a 'they'/'it' that give the question a subject of its own
 
@@ -254,7 +262,7 @@ def conversation_cue(question: str, history: Sequence[Turn]) -> Cue:
     """
     if not any(turn.role == "user" for turn in history):
         return "alone"
-    if _NEW_TOPIC.match(question):
+    if announces_new_topic(question):
         return "new_topic"
     bare = _FILLER.sub("", question)
     content = [w for w in words(bare) if w not in _COMMON]

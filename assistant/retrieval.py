@@ -15,6 +15,7 @@ from assistant.params import RetrievalParams
 from assistant.question import (
     RewrittenQuery,
     Speller,
+    announces_new_topic,
     conversation_cue,
     english_words,
     last_said,
@@ -178,11 +179,16 @@ class Retriever:
         return self._search(question, params, history, resolved)
 
     def _search(
-        self, question: str, params: RetrievalParams, history: Sequence[Turn], resolved: Filters | None
+        self,
+        question: str,
+        params: RetrievalParams,
+        history: Sequence[Turn],
+        resolved: Filters | None,
+        leans: bool | None = None,
     ) -> SearchResult:
-        follow_up = None
+        follow_up = leans
         cue = conversation_cue(question, history) if params.use_history else "alone"
-        if cue in ("open", "bare"):
+        if leans is None and cue in ("open", "bare"):
             follow_up = not self.stands_alone(question, params, by_confidence=cue == "open")
         query = rewrite(
             question,
@@ -262,7 +268,24 @@ class Retriever:
         focus = self.encode(question) if query.follow_up else None
         scoped = bool(resolved and resolved.case_study)
         subject_case_study = self._subject_case_study(query, moved_to, subject)
-        return SearchResult(hits, query, relevance, vector, focus, scoped, rescored, subject=subject_case_study)
+        result = SearchResult(hits, query, relevance, vector, focus, scoped, rescored, subject=subject_case_study)
+        if leans is None and cue == "new_topic" and not announces_new_topic(question):
+            return self._leaning_if_nothing_alone(result, question, params, history, resolved)
+        return result
+
+    def _leaning_if_nothing_alone(
+        self, alone: SearchResult, question: str, params: RetrievalParams, history: Sequence[Turn], resolved: Filters | None
+    ) -> SearchResult:
+        """A question with a subject of its own words that alone finds nothing is read in its conversation once more
+        ('what are the three phases?' after the Collaboration Curve), and kept so read when the conversation finds
+        something its own words found too: not for a word the toolkit never uses ('how do I get a blue badge?' after
+        devolution), nor when the conversation's words alone do the finding."""
+        if alone.relevance >= params.min_relevance or alone.query.unknown_words:
+            return alone
+        leaning = self._search(question, params, history, resolved, leans=True)
+        own = {h.passage.id for h in alone.hits}
+        found_by_both = bool(leaning.hits) and leaning.hits[0].passage.id in own
+        return leaning if leaning.relevance >= params.min_relevance and found_by_both else alone
 
     def _signals(
         self,

@@ -117,6 +117,9 @@ def test_acronyms_are_expanded_on_first_use(assistant) -> None:  # type: ignore[
         ("“They [LAs] have to rely on it.”", "“They [LAs] have to rely on it.”"),
         # An expansion the toolkit wrote in the plural is not pluralised again.
         ("The STPs met.", "The Sustainability and Transformation Partnerships (STPs) met."),
+        # Spelled out already, punctuated otherwise than the glossary spells it: left as printed.
+        ("The All-Party Parliamentary Group (APPG) met.", "The All-Party Parliamentary Group (APPG) met."),
+        ("The Sustainability & Transformation Partnerships (STPs) met.", "The Sustainability & Transformation Partnerships (STPs) met."),
     ],
 )
 def test_an_expansion_takes_the_acronym_inside_its_gloss_a_plural_and_a_capital_opening_a_sentence(text: str, expected: str) -> None:

@@ -162,6 +162,28 @@ def test_a_short_question_about_something_the_toolkit_never_mentions_does_not_bo
     assert not result.query.follow_up
 
 
+def test_a_question_that_alone_finds_nothing_is_read_in_its_conversation(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test. 'which three phases does it have?' asked alone finds nothing close; after a question
+    on the Collaboration Curve it is about the curve's phases, and is answered from them."""
+    opener = "tell me about the collaboration curve"
+    history = [Turn("user", opener), Turn("assistant", assistant.ask(opener).text)]
+    question = "which three phases are there?"
+    assert assistant.search(question).relevance < assistant.params.min_relevance
+    result = assistant.search(question, history=history)
+    assert result.query.follow_up and result.relevance >= assistant.params.min_relevance
+    answer = assistant.ask(question, history=history)
+    assert answer.status == "answered" and all(w in answer.text for w in ("Mobilise", "Change", "Consolidate"))
+    # A word the toolkit never uses keeps a question that finds nothing from borrowing the conversation.
+    assert not assistant.search("which three spaceships are there?", history=history).query.follow_up
+
+
+def test_asking_whether_the_toolkit_mentions_something_is_not_refused_for_the_asking(assistant) -> None:  # type: ignore[no-untyped-def]
+    """'mention' is a word about the toolkit, not in it: counted unknown, 'does it mention X?' was refused for it."""
+    for question in ("does the toolkit mention boundary spanners?", "is Kidderminster mentioned anywhere?"):
+        assert assistant.search(question).query.unknown_words == (), question
+        assert assistant.ask(question).status == "answered", question
+
+
 def test_a_follow_up_two_turns_on_still_finds_the_first_subject(assistant) -> None:  # type: ignore[no-untyped-def]
     history = [
         Turn("user", "Tell me about the business rates pilot in Kent"),
