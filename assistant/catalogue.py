@@ -127,6 +127,11 @@ def _closest_title(question: str, titles: Sequence[str]) -> str | None:
     return winners[0] if len(winners) == 1 else None
 
 
+def asks_for_a_page(question: str) -> bool:
+    """'What page is the collaboration curve on?', 'which page covers stakeholder mapping?'."""
+    return bool(_PAGE.search(question))
+
+
 def may_be_about_the_collection(question: str) -> bool:
     """Whether the question has the words of one about the case studies or chapters as a collection: a cheap test
     every /ask makes before the names in the question are looked up."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -130,6 +131,17 @@ def page_of_last_answer(said: str, store: PassageStore, encode: Callable[[str], 
         else f"The passage that answer quoted first is in {place}; its printed page could not be read from the toolkit."
     )
     return Answer(text=text, status="answered", citations=[Citation(1, Hit(passage, 0.0, 0.0, 0.0), ())], hits=[])
+
+
+def with_its_page_first(answer: Answer) -> Answer:
+    """An answer to 'what page is X on?' that no case study's start page answers: where the passage it quotes first
+    is, said first ('The collaboration curve' was answered with four sentences and no page)."""
+    if answer.status != "answered" or not answer.citations:
+        return answer
+    where, place = _where(answer.citations[0].hit.passage)
+    if where == "page unknown":
+        return answer
+    return replace(answer, text=f"The toolkit has this {where}, in {place}:\n\n{answer.text}")
 
 
 def sources_of_last_answer(said: str, store: PassageStore, encode: Callable[[str], np.ndarray]) -> Answer | None:

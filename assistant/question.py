@@ -319,16 +319,41 @@ def titles_named(text: str, titles: Sequence[str]) -> list[str]:
     return [title for at, title in sorted(named) if at >= 0]
 
 
-def conversation_context(history: Sequence[Turn], case_study_titles: Sequence[str]) -> str:
-    """The conversation's subject: the user's turns back to the last one that stood on its own, and any case
-    study the last answer was about ('who were the partners?' then 'did it make a difference?' still means the
-    loneliness project the first question asked about)."""
+def conversation_context(history: Sequence[Turn], case_study_titles: Sequence[str], question: str = "") -> str:
+    """The conversation's subject: the user's turns back to the last one that stood on its own, and the case study
+    the last answer was about ('who were the partners?' then 'did it make a difference?' still means the
+    loneliness project the first question asked about), or the one of those it listed that `question` counts to
+    ('tell me more about the second one')."""
     users = [t.content for t in history if t.role == "user"]
     start = len(users) - 1
     while start > 0 and is_follow_up(users[start], [Turn("user", u) for u in users[:start]]):
         start -= 1
-    named = titles_named(last_said(history), case_study_titles)
+    counted = case_study_counted_to(question, history, case_study_titles)
+    named = [counted] if counted else titles_named(last_said(history), case_study_titles)
     return " ".join([*users[max(start, 0):], *named[:1]]).strip()
+
+
+_ORDINAL = re.compile(r"\b(?:the )?(first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\b(?! (?:time|step|stage|phase)s?\b)", re.I)
+_ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3, "fifth": 4, "5th": 4}
+
+
+def case_study_counted_to(question: str, history: Sequence[Turn], case_study_titles: Sequence[str]) -> str | None:
+    """The case study 'the second one' (or 'the last', 'the 3rd') means among those the last answer listed, in the
+    order it listed them; None when the question counts none, or past the list."""
+    match = _ORDINAL.search(question)
+    if not match:
+        return None
+    word = match.group(1).lower()
+    # The answer that listed them may be a turn or two back ('tell me about the second one', then 'and the third?').
+    for turn in reversed(history):
+        named = titles_named(last_said([turn]), case_study_titles) if turn.role == "assistant" else []
+        at = len(named) - 1 if word == "last" else _ORDINALS[word]
+        if len(named) > 1 and at < len(named):
+            return named[at]
+    return None
+
+
+
 
 
 def rewrite(
@@ -348,7 +373,7 @@ def rewrite(
     """The dense and lexical queries for a question in its conversation (`follow_up`: decided by the caller,
     else by the question's words alone)."""
     follow_up = use_history and (is_follow_up(question, history) if follow_up is None else follow_up)
-    context = conversation_context(history, case_study_titles) if follow_up else None
+    context = conversation_context(history, case_study_titles, question) if follow_up else None
     combined = f"{question} {context}" if context else question
     text, corrections = speller.correct(combined) if use_spelling else (combined, {})
     lexical = text

@@ -16,6 +16,7 @@ from assistant.question import (
     RewrittenQuery,
     Speller,
     announces_new_topic,
+    case_study_counted_to,
     conversation_cue,
     english_words,
     last_said,
@@ -315,7 +316,9 @@ class Retriever:
     def _new_case_studies(self, question: str, context: str, history: Sequence[Turn]) -> list[int]:
         """The case studies a follow-up names that its conversation (its earlier questions, the last answer) has not."""
         corrected, _ = self.speller.correct(question)
-        return self._cases.newly_named(corrected, f"{context} {last_said(history)}")
+        named = self._cases.newly_named(corrected, f"{context} {last_said(history)}")
+        counted = None if named else case_study_counted_to(question, history, self._cases.titles)
+        return [self._cases.titles.index(counted)] if counted else named
 
     def _subject_case_study(self, query: RewrittenQuery, moved_to: list[int], subject: Passage | None) -> str | None:
         """The case study a follow-up's conversation is about: one it has just moved to, else one the conversation

@@ -13,8 +13,8 @@ import numpy as np
 from assistant.answer import Answer, case_studies_named, compose_answer
 from assistant.asks import Understanding, understand
 from assistant.case_studies import CaseStudyDetail, proper_nouns, summarise
-from assistant.catalogue import may_be_about_the_collection
-from assistant.catalogue_answers import catalogue_answer
+from assistant.catalogue import asks_for_a_page, may_be_about_the_collection
+from assistant.catalogue_answers import catalogue_answer, with_its_page_first
 from assistant.compound import ask_queries, search_asks
 from assistant.encoding import Occupancy, model_encoder
 from assistant.glossary import PlainGlossary
@@ -123,7 +123,7 @@ class Assistant:
             from assistant.llm import generate_answer
 
             return generate_answer(self.llm, question, result, offline)
-        return offline
+        return with_its_page_first(offline) if asks_for_a_page(question) else offline
 
     def _catalogue(self, question: str, history: Sequence[Turn]) -> Answer | None:
         """A question about the case studies as a collection, answered from the index's list of them (None if not)."""

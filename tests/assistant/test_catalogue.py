@@ -225,3 +225,13 @@ def test_where_does_it_say_that_lists_the_passages_the_last_answer_quoted(assist
 def test_a_question_about_where_the_toolkit_says_something_is_searched_not_read_from_a_last_answer(assistant: Any, question: str) -> None:
     """With words of its own, or with no answer before it, it is not a question about the last answer's sources."""
     assert not assistant.ask(question).text.startswith("That answer quoted the toolkit here:")
+
+
+def test_a_page_asked_of_a_topic_is_said_first_where_no_case_study_answers_it(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test: no case study is named, so the page is the one the answer quotes first."""
+    answer = assistant.ask("which page talks about boundary spanners?")
+    first = answer.citations[0].hit.passage
+    assert first.page is not None and answer.status == "answered"
+    opening, _, rest = answer.text.partition(":\n\n")
+    assert opening.startswith("The toolkit has this on page") and str(first.page) in opening
+    assert "[1]" in rest and "[" not in opening

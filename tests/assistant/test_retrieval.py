@@ -177,6 +177,28 @@ def test_a_question_that_alone_finds_nothing_is_read_in_its_conversation(assista
     assert not assistant.search("which three spaceships are there?", history=history).query.follow_up
 
 
+def test_the_second_one_is_the_second_case_study_the_answer_listed(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test: 'the second one' and 'the last' count down the case studies an answer listed, in the
+    order it listed them, a turn or two back; a count past the list means nothing listed."""
+    from assistant.question import case_study_counted_to, titles_named
+
+    opener = "Which case studies show districts working with the NHS?"
+    listed = assistant.ask(opener).text
+    titles = [c.title for c in assistant.store.case_studies()]
+    named = titles_named(listed, titles)
+    assert len(named) >= 3
+    history = [Turn("user", opener), Turn("assistant", listed)]
+    assert case_study_counted_to("tell me about the second one", history, titles) == named[1]
+    assert case_study_counted_to("what did the last one achieve?", history, titles) == named[-1]
+    assert case_study_counted_to("and the ninth?", history, titles) is None
+    assert case_study_counted_to("what happened first?", [Turn("user", "x"), Turn("assistant", "none named")], titles) is None
+    second = assistant.ask("tell me more about the second one", history=history)
+    assert second.citations[0].hit.passage.case_study == named[1]
+    assert {c.hit.passage.case_study for c in second.citations} - {None} == {named[1]}
+    later = [*history, Turn("user", "tell me more about the second one"), Turn("assistant", second.text)]
+    assert case_study_counted_to("and the third?", later, titles) == named[2]
+
+
 def test_asking_whether_the_toolkit_mentions_something_is_not_refused_for_the_asking(assistant) -> None:  # type: ignore[no-untyped-def]
     """'mention' is a word about the toolkit, not in it: counted unknown, 'does it mention X?' was refused for it."""
     for question in ("does the toolkit mention boundary spanners?", "is Kidderminster mentioned anywhere?"):
