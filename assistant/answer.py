@@ -500,6 +500,8 @@ def compose_answer(
     question = result.query.original
     if asks_for_help(question):
         return Answer(text=HELP, status="not_covered", citations=[], hits=[])
+    if not re.search(r"[^\W_]", question):  # '?!?...' or only emoji: no question to look up
+        return Answer(text=f"I could not find a question in that. {HELP}", status="not_covered", citations=[], hits=[])
     if not is_english(result.query):
         return Answer(text=ENGLISH_ONLY, status="not_covered", citations=[], hits=result.hits)
     understanding = understanding or understand(question)

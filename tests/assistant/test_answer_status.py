@@ -410,6 +410,13 @@ def test_a_follow_up_is_about_the_case_study_the_answer_quoted_not_one_it_only_r
             assert follow_up.status == "partial" and study in follow_up.text.split("\n")[0], (study, other, follow_up.text[:200])
 
 
+@pytest.mark.parametrize("message", ["?!?...", "🏠🤝❓", "-- ;;"])
+def test_a_message_without_a_word_is_told_how_to_ask_not_that_the_toolkit_fails_them(assistant, message: str) -> None:  # type: ignore[no-untyped-def]
+    answer = assistant.ask(message)
+    assert answer.text.startswith("I could not find a question in that.") and HELP in answer.text
+    assert answer.status == "not_covered" and not answer.citations and "does not seem to cover" not in answer.text
+
+
 @pytest.mark.parametrize("message", ["help", "Hello!", "hi there", "What can you do?", "how do I use this?", "who are you"])
 def test_a_user_asking_what_the_assistant_is_is_told_how_to_ask_not_that_the_toolkit_fails_them(assistant, message: str) -> None:  # type: ignore[no-untyped-def]
     answer = assistant.ask(message)
