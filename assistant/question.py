@@ -36,6 +36,9 @@ _COMMON = STOP_WORDS | frozenset(
 ) | frozenset(
     # Words about the toolkit, not in it: 'does it mention a director of influence?' was refused for 'mention'.
     "mention mentions mentioned mentioning discusses discussed anywhere word words term terms".split()
+) | frozenset(
+    # Said in passing ('what is Teckal exactly?' was refused for 'exactly').
+    "again please exactly precisely actually anyway".split()
 )
 
 
@@ -613,7 +616,9 @@ def beyond_scope(question: str, vocabulary: Collection[str] = ()) -> BeyondScope
 
 _DEFINE = re.compile(
     r"^\s*(?:what(?:'s|’s|s| is| are| does| do)?|define|meaning of|explain)\s+(?:the (?:term|word|phrase)\s+)?"
-    r"[\"'‘“]?(?P<phrase>[^\"'’”?]{2,60}?)[\"'’”]?\s*(?:mean|means|stand for|stands for)?\s*\??\s*$",
+    r"[\"'‘“]?(?P<phrase>[^\"'’”?]{2,60}?)[\"'’”]?\s*(?:mean|means|stand for|stands for)?"
+    # Said in passing, after the term ('what does LEP stand for again?', 'what is Teckal exactly?').
+    r"(?:\s*,?\s*(?:again|please|exactly|precisely|then|actually|anyway))*\s*\??\s*$",
     re.I,
 )
 
