@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from core.lexical import STOP_WORDS, words
+from core.text import normalised_words
 
 AnswerType = Literal[
     "amount",
@@ -218,8 +219,9 @@ def named_entities(question: str, proper: Collection[str], titles: Sequence[str]
         if run:
             names.append(" ".join(run))
         run = []
-    lowered = question.lower()
-    names += [title for title in titles if title.lower() in lowered]
+    # However the title is punctuated ('the five council partnership' names the Five-Council partnership).
+    words_of_question = f" {normalised_words(question)} "
+    names += [title for title in titles if f" {normalised_words(title)} " in words_of_question]
     return tuple(dict.fromkeys(names))
 
 

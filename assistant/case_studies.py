@@ -10,7 +10,7 @@ import numpy as np
 
 from core.lexical import STOP_WORDS, words
 from core.models import CaseStudy, Passage
-from core.text import quotable, split_sentences
+from core.text import normalised_words, quotable, split_sentences
 from stores.base import PassageStore
 
 # A case study's fit to a question mixes its centroid (what it is about overall) with its best sentence (the
@@ -138,11 +138,6 @@ def proper_nouns(texts: Iterable[str]) -> set[str]:
             target = upper if word[0].isupper() else lower
             target[word.lower()] = target.get(word.lower(), 0) + 1
     return {w for w, n in upper.items() if n >= 9 * lower.get(w, 0)}
-
-
-def normalised_words(text: str) -> str:
-    """Lower-case words joined by single spaces: 'Five-Council partnership' and 'five council partnership' agree."""
-    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
 
 
 def _case_study_names(

@@ -654,7 +654,16 @@ def select(
             return replace(candidate, lead_in=()), candidate.lead_in[0]
         return candidate, ""
 
+    def other_case_study(candidate: Candidate) -> bool:
+        study = candidate.hit.passage.case_study
+        return bool(named) and bool(study) and study not in named
+
     for candidates in per_ask:
+        # A question naming a case study is about it: each ask's best from another case study must beat its own
+        # by the same margin as past the best ('and what do they buy together?' of the Five-Council partnership
+        # opened on Hinckley's workshops).
+        if named:
+            candidates = sorted(candidates, key=lambda c: -(c.score - (OTHER_CASE_PENALTY if other_case_study(c) else 0.0)))
         # An ask for a figure, a date or a definition opens with the sentence that gives one, if any is close.
         wanted = (unled(c) for c in candidates if c.gives_wanted and c.wants in SPECIFIC)
         first = next((p for p in wanted if fits(p[0])), None) or next((p for p in map(unled, candidates) if fits(p[0])), None)

@@ -29,6 +29,11 @@ def normalise(text: str) -> str:
     return collapse_ws(unicodedata.normalize("NFKC", text).translate(_QUOTES)).casefold()
 
 
+def normalised_words(text: str) -> str:
+    """Lower-case words joined by single spaces: 'Five-Council partnership' and 'five council partnership' agree."""
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
 def slugify(text: str) -> str:
     """URL-safe id from a title."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()

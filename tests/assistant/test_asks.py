@@ -60,6 +60,8 @@ def test_names_are_the_words_the_toolkit_uses_as_names_in_runs() -> None:
     names = named_entities("did suffolk coastal and Waveney save more than Kent?", proper, ["Publica Group"])
     assert names == ("suffolk coastal", "Waveney", "Kent")
     assert named_entities("what did the Publica Group company do?", proper, ["Publica Group"]) == ("Publica", "Publica Group")
+    # A title typed otherwise punctuated still names it.
+    assert named_entities("who is in the five council partnership?", set(), ["Five-Council partnership"]) == ("Five-Council partnership",)
     assert named_entities("how do councils share staff?", proper) == ()
 
 

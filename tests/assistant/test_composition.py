@@ -6,6 +6,7 @@ The questions of the per-kind tests are written for these tests; none is taken f
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -167,6 +168,10 @@ def test_a_question_naming_a_case_study_fills_up_from_it_before_another(passages
     ranked = [best, elsewhere, same]
     assert select([ranked], 2, {named.case_study or ""}) == [best, same]
     assert select([ranked], 2) == [best, elsewhere]  # nothing named: the closer sentence, whatever its case study
+    # Each ask's own best too: another case study's sentence opens an ask only by more than that margin.
+    second_ask = [replace(elsewhere, ask=1, score=0.9), replace(same, ask=1, score=0.85)]
+    assert select([[best], second_ask], 2, {named.case_study or ""}) == [best, second_ask[1]]
+    assert select([[best], second_ask], 2) == [best, second_ask[0]]
 
 
 def test_the_answer_fills_up_with_what_it_has_not_yet_said(passages) -> None:  # type: ignore[no-untyped-def]
