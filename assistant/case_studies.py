@@ -80,6 +80,11 @@ class CaseStudyIndex:
         # A title asked in full names its case study, whatever its words ('the Five-Council partnership').
         self._title_phrases = [normalised_words(re.split(r"\s*[(:]", title)[0]) for title in self.titles]
 
+    @property
+    def name_words(self) -> frozenset[str]:
+        """Every word that names a case study ('publica', 'adur', 'wycombe'), however rarely the toolkit uses it."""
+        return frozenset(word for weights, _ in self._names for word in weights)
+
     def named_in(self, text: str) -> list[int]:
         """Case studies the text names ('Central Lincolnshire', 'Publica', 'Wyre Forest', 'Five-Council partnership')."""
         tokens = {w.split("'")[0] for w in words(text)}  # 'Publica's savings' names Publica

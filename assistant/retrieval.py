@@ -331,6 +331,10 @@ class Retriever:
         named = titles_named(query.context or "", self._titles)
         return named[0] if named else subject.case_study if subject else None
 
+    def case_study_name_words(self) -> frozenset[str]:
+        """The words that name a case study, for the question's understanding to find its names by."""
+        return self._cases.name_words
+
     def subject_of(self, context: str) -> Passage | None:
         """The passage a conversation's earlier turns find best: its case study, else its section, is what the
         conversation is about."""

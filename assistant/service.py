@@ -68,6 +68,8 @@ class Assistant:
             passages = [p for p in store.passages() if p.case_study == study.title]
             summaries[study.id] = summarise(passages, study.title)
         names = proper_nouns(p.text for p in store.passages()) - {a.lower() for a in store.glossary}
+        if isinstance(retriever, Retriever):  # places a case study's title names but the text only heads ('Adur')
+            names |= retriever.case_study_name_words()
         # One assignment publishes the new index to readers; a request holds the old one until it finishes.
         self._state = (store, retriever, summaries)
         self._names = (names, [c.title for c in store.case_studies()])

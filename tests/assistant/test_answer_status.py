@@ -399,6 +399,19 @@ def test_money_asked_of_a_case_study_that_gives_none_is_partial_and_says_so(assi
     assert "no money figures" not in assistant.ask(f"How did {study} show the council it was worth paying for?").text
 
 
+def test_a_case_study_named_by_a_place_its_text_only_heads_is_named(assistant) -> None:  # type: ignore[no-untyped-def]
+    """'Adur' is in a case study's title and its heading, never mid-sentence, so it was no name the question could
+    be read to name: asked its savings, that case study (which gives none) was answered with Selby's. Written for
+    this test."""
+    from assistant.answer import case_studies_named
+
+    study = next(c.title for c in assistant.store.case_studies() if "Adur" in c.title)
+    question = "What did Adur and Worthing save with their platform?"
+    assert case_studies_named(assistant.understand(question), assistant.store) == {study}
+    answer = assistant.ask(question)
+    assert answer.status == "partial" and study in answer.text.split("\n")[0]
+
+
 def test_a_follow_up_is_about_the_case_study_the_answer_quoted_not_one_it_only_related(assistant) -> None:  # type: ignore[no-untyped-def]
     """An answer ends by relating case studies it does not quote; 'and how much did they save?' after an answer about
     a case study that gives no figure is still about that one when the list ends with one that gives figures."""

@@ -47,6 +47,19 @@ def test_a_plain_word_the_synonyms_map_is_not_a_word_the_toolkit_never_uses(assi
     assert "bosses" in assistant.search(question, params=plain).query.unknown_words
 
 
+def test_a_short_follow_up_in_everyday_words_stays_with_the_case_study(assistant) -> None:  # type: ignore[no-untyped-def]
+    """'wrong' and 'percentages' are not the toolkit's words; counted unknown, a follow-up of nothing else was taken
+    for a new question about something the toolkit never covers, and refused. Written for this test."""
+    opener = "tell me about the Kent business rates pilot"
+    history = [Turn("user", opener), Turn("assistant", assistant.ask(opener).text)]
+    for question in ("what went wrong?", "and the percentages?"):
+        result = assistant.search(question, history=history)
+        assert result.query.follow_up and result.query.unknown_words == (), question
+        answer = assistant.ask(question, history=history)
+        assert answer.status == "answered", question
+        assert answer.citations[0].hit.passage.case_study == "Kent business rates retention pilot", question
+
+
 def test_pronouns_and_asking_are_not_words_the_toolkit_never_uses(assistant) -> None:  # type: ignore[no-untyped-def]
     """'ourselves' is not in the toolkit, but says nothing of what a question is about: counted unknown, this question
     was refused for it. Written for this test."""
