@@ -524,6 +524,10 @@ def compose_answer(
         return abstention(result, beyond, refused_for_words(result, params))
     chosen = _chosen_sentences(understanding, result, ask_results, store, params, hits_considered, said_before)
     if beyond:
+        if not beyond.case_study and result.query.follow_up and result.subject:
+            # A gap asked of the case study the conversation is about ('what did it cost and what did they decide
+            # in the end?'): what the toolkit does say is that case study's, not another council's '£4 million a year'.
+            beyond = replace(beyond, case_study=result.subject)
         if beyond.case_study:
             # What it does say about that case study: another one's savings quoted under 'gives no money figures for
             # X' read as X's own. Filtered first, so closeness is looked up only for X's sentences.

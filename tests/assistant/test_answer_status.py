@@ -399,6 +399,19 @@ def test_money_asked_of_a_case_study_that_gives_none_is_partial_and_says_so(assi
     assert "no money figures" not in assistant.ask(f"How did {study} show the council it was worth paying for?").text
 
 
+def test_a_gap_asked_of_the_case_study_a_conversation_is_about_quotes_only_that_case_study(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test. 'what did they decide in the end?' after a case study is a later event; what the
+    toolkit does say was quoted from anywhere, another council's savings among it, read as this one's."""
+    opener = "Has any pair of councils held workshops with both management teams to weigh up closer collaboration?"
+    first = assistant.ask(opener)
+    history = [Turn("user", opener), Turn("assistant", first.text)]
+    question = "what did that cost them, and what did they decide in the end?"
+    subject = assistant.search(question, history=history).subject
+    answer = assistant.ask(question, history=history)
+    assert subject and answer.status == "partial"
+    assert {c.hit.passage.case_study for c in answer.citations} <= {subject}
+
+
 def test_a_case_study_named_by_a_place_its_text_only_heads_is_named(assistant) -> None:  # type: ignore[no-untyped-def]
     """'Adur' is in a case study's title and its heading, never mid-sentence, so it was no name the question could
     be read to name: asked its savings, that case study (which gives none) was answered with Selby's. Written for
