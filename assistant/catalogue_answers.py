@@ -135,7 +135,7 @@ def page_of_last_answer(said: str, store: PassageStore, encode: Callable[[str], 
 
 def with_its_page_first(answer: Answer) -> Answer:
     """An answer to 'what page is X on?' that no case study's start page answers: where the passage it quotes first
-    is, said first ('The collaboration curve' was answered with four sentences and no page)."""
+    is, said first ('what page is the collaboration curve on?' got four sentences and no page)."""
     if answer.status != "answered" or not answer.citations:
         return answer
     where, place = _where(answer.citations[0].hit.passage)

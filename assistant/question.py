@@ -336,7 +336,13 @@ def conversation_context(history: Sequence[Turn], case_study_titles: Sequence[st
     return " ".join([*users[max(start, 0):], *named[:1]]).strip()
 
 
-_ORDINAL = re.compile(r"\b(?:the )?(first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\b(?! (?:time|step|stage|phase)s?\b)", re.I)
+# An ordinal that counts case studies: before 'one', 'case study' and the like, or ending the question ('and the
+# third?'); not 'last year', 'the first stage'.
+_ORDINAL = re.compile(
+    r"\b(first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\b"
+    r"(?=\s+(?:one|case(?: study)?|example|project|scheme|partnership|council)s?\b|\W*$)",
+    re.I,
+)
 _ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3, "fifth": 4, "5th": 4}
 
 

@@ -204,6 +204,7 @@ def test_the_second_one_is_the_second_case_study_the_answer_listed(assistant) ->
     assert case_study_counted_to("tell me about the second one", history, titles) == named[1]
     assert case_study_counted_to("what did the last one achieve?", history, titles) == named[-1]
     assert case_study_counted_to("and the ninth?", history, titles) is None
+    assert case_study_counted_to("what did they do last year?", history, titles) is None  # a time, not a count
     assert case_study_counted_to("what happened first?", [Turn("user", "x"), Turn("assistant", "none named")], titles) is None
     second = assistant.ask("tell me more about the second one", history=history)
     assert second.citations[0].hit.passage.case_study == named[1]
