@@ -176,11 +176,12 @@ def test_a_short_question_about_something_the_toolkit_never_mentions_does_not_bo
 
 
 def test_a_question_that_alone_finds_nothing_is_read_in_its_conversation(assistant) -> None:  # type: ignore[no-untyped-def]
-    """Written for this test. 'which three phases does it have?' asked alone finds nothing close; after a question
+    """Written for this test. 'what are the three phases called?' asked alone finds nothing close; after a question
     on the Collaboration Curve it is about the curve's phases, and is answered from them."""
     opener = "tell me about the collaboration curve"
     history = [Turn("user", opener), Turn("assistant", assistant.ask(opener).text)]
-    question = "which three phases are there?"
+    question = "what are the three phases called?"
+    assert conversation_cue(question, history) == "new_topic"  # its words alone do not say it leans
     assert assistant.search(question).relevance < assistant.params.min_relevance
     result = assistant.search(question, history=history)
     assert result.query.follow_up and result.relevance >= assistant.params.min_relevance
