@@ -121,8 +121,8 @@ def test_sentence_guards() -> None:
     assert without_glued_heading(
         "Financial resilience and responsiveness to local needs Publica was created to assist the councils."
     ) == ("Publica was created to assist the councils.")
-    assert without_glued_heading("Trust takes time Both councils kept their own leaders for a year.") == (
-        "Both councils kept their own leaders for a year."
+    assert without_glued_heading("Trust takes time All three councils kept their own leaders for a year.") == (
+        "All three councils kept their own leaders for a year."
     )
     assert without_glued_heading("Working with town and parish councils There are around 10,000 local councils.") == (
         "There are around 10,000 local councils."
