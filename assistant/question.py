@@ -581,10 +581,18 @@ def _asks_local_figure(question: str) -> bool:
     return bool(_FIGURE.search(question) and (_LOCAL_MEASURE.search(question) or _NAMED_COUNCIL_HAS.search(question)))
 
 
+# How well a service performs, or an area fares, as a rate ('recycling rates', 'the phone-answering rate'): the
+# toolkit, about how councils collaborate, gives none ('business rates' and a 'CIL rate' are not these).
+_PERFORMANCE_RATE = re.compile(
+    r"\b(answering|answer|response|satisfaction|recycling|collection|vacancy|occupancy|turnover|sickness|absence|"
+    r"unemployment|employment|crime|success|completion|arrears|eviction|footfall)[- ]rates?\b",
+    re.I,
+)
 # In order: the most specific reason first ('Band D this year' is a local figure before it is a later event).
 _BEYOND: tuple[tuple[str, Callable[[str], bool], str], ...] = (
     ("procedure", lambda q: bool(_PROCEDURE.search(q)), "does not give application procedures, fees, opening times or contact details."),
     ("local_figure", _asks_local_figure, "does not give one council's figures, such as its tax, budget, staffing or spending."),
+    ("performance", lambda q: bool(_PERFORMANCE_RATE.search(q)), "does not give service performance figures, such as recycling, response or unemployment rates."),
     ("advice", lambda q: bool(_ADVICE.search(q)), "does not give legal or financial advice for a particular council."),
     ("drafting", lambda q: bool(_DRAFTING.search(q)), "does not write reports, letters or other documents for a council."),
     ("post_holder", lambda q: bool(_POST_HOLDER_NOW.search(q)), "does not say who holds a council's posts now."),

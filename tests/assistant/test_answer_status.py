@@ -103,6 +103,9 @@ def test_a_country_the_toolkit_names_and_everyday_words_are_in_scope() -> None:
         "What should a business case for a shared service cover?",
         "How did the councils prepare the report for their cabinets?",
         "What had to happen before the combined authority could go ahead?",
+        # Rates that are not a service's performance.
+        "How were business rates shared out between the county and the districts?",
+        "What CIL rate did the council set for new homes?",
     ],
 )
 def test_what_the_toolkit_answers_is_not_a_gap(question: str) -> None:
@@ -323,6 +326,9 @@ def test_the_glossary_explains_terms_the_toolkit_uses_in_its_own_words(toolkit_t
         ("procedure", "When is the next application round for the garden towns programme?"),
         ("procedure", "Does the bidding window for the pilot close in March?"),
         ("procedure", "can i complain about my bins being missed again?"),
+        ("performance", "How good is Breckland's recycling rate compared with its neighbours?"),
+        ("performance", "what is the staff sickness-absence rate at the shared service?"),
+        ("performance", "Did crime rates fall on the estate after the project?"),
         ("advice", "Would our councillors be personally liable if the joint venture company fails?"),
         ("advice", "Does our draft partnership agreement breach procurement law?"),
         ("advice", "Merge or keep sharing services: what would you do in our position?"),
