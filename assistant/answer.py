@@ -33,7 +33,7 @@ from assistant.question import (
 from assistant.retrieval import Hit, SearchResult
 from core.models import CaseStudy, Passage
 from core.page_labels import case_study_page_label
-from core.text import balanced_quotes, normalise, quotable
+from core.text import balanced_quotes, normalise, normalised_words, quotable
 from stores.base import PassageStore
 
 
@@ -160,7 +160,7 @@ def _spelled_out_in(expansion: str, text: str) -> bool:
     Craven (AWC))'."""
 
     def plain(words_of: str) -> str:
-        return " ".join(w for w in re.findall(r"[a-z0-9’']+", words_of.lower()) if w != "and")
+        return " ".join(w for w in normalised_words(words_of).split() if w != "and")
 
     return f" {plain(expansion)}" in f" {plain(text)}"  # a plural spells it out too ('Local Enterprise Partnerships')
 

@@ -654,16 +654,17 @@ def select(
             return replace(candidate, lead_in=()), candidate.lead_in[0]
         return candidate, ""
 
-    def other_case_study(candidate: Candidate) -> bool:
+    def penalised(candidate: Candidate, about: Collection[str | None]) -> float:
+        """Its score, less OTHER_CASE_PENALTY when it is another case study's than the ones the answer is `about`."""
         study = candidate.hit.passage.case_study
-        return bool(named) and bool(study) and study not in named
+        return candidate.score - (OTHER_CASE_PENALTY if about and study and study not in about else 0.0)
 
     for candidates in per_ask:
         # A question naming a case study is about it: each ask's best from another case study must beat its own
         # by the same margin as past the best ('and what do they buy together?' of the Five-Council partnership
         # opened on Hinckley's workshops).
         if named:
-            candidates = sorted(candidates, key=lambda c: -(c.score - (OTHER_CASE_PENALTY if other_case_study(c) else 0.0)))
+            candidates = sorted(candidates, key=lambda c: -penalised(c, named))
         # An ask for a figure, a date or a definition opens with the sentence that gives one, if any is close.
         wanted = (unled(c) for c in candidates if c.gives_wanted and c.wants in SPECIFIC)
         first = next((p for p in wanted if fits(p[0])), None) or next((p for p in map(unled, candidates) if fits(p[0])), None)
@@ -671,13 +672,8 @@ def select(
             take(*first)
     # Past each ask's best, a sentence from another case study than the named one it opened with changes the subject.
     studies = {c.hit.passage.case_study for c in chosen} & set(named)
-
-    def fill_score(candidate: Candidate) -> float:
-        study = candidate.hit.passage.case_study
-        return candidate.score - (OTHER_CASE_PENALTY if studies and study and study not in studies else 0.0)
-
     rest = [c for candidates in per_ask for c in candidates]
-    scores = np.array([fill_score(c) for c in rest])
+    scores = np.array([penalised(c, studies) for c in rest])
     # Closeness to the closest sentence chosen so far, kept up to date one chosen sentence at a time.
     vectors = _unit_rows(rest) if diversity else None
     closest = _closeness_to(vectors, chosen) if vectors is not None else np.zeros(len(rest))

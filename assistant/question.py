@@ -362,9 +362,6 @@ def case_study_counted_to(question: str, history: Sequence[Turn], case_study_tit
     return None
 
 
-
-
-
 def rewrite(
     question: str,
     history: Sequence[Turn],
