@@ -504,11 +504,18 @@ def sentence_candidates(
     return sorted(candidates, key=lambda c: -c.score)
 
 
+# A follow-up searched within its conversation's case study already stays on it: its sentences are judged mostly by
+# the follow-up's own words ('how long did the pilot run?'), not by the conversation that found them. Blind dev
+# follow-ups' answer facts 0.43 -> 0.48 from an even share (0.5) to 0.75; the same at 1.
+SUBJECT_FOCUS = 0.75
+
+
 def closeness(vectors: np.ndarray, result: SearchResult) -> np.ndarray:
     """How close each sentence is to the ask: for a follow-up, also to what is asked now."""
     similarity = vectors @ result.vector
     if result.focus is not None:
-        similarity = (similarity + vectors @ result.focus) / 2
+        weight = SUBJECT_FOCUS if result.within_subject else 0.5
+        similarity = (1 - weight) * similarity + weight * (vectors @ result.focus)
     return similarity
 
 

@@ -39,6 +39,11 @@ _COMMON = STOP_WORDS | frozenset(
 ) | frozenset(
     # Said in passing ('what is Teckal exactly?' was refused for 'exactly').
     "again please exactly precisely actually anyway".split()
+) | frozenset(
+    # Anyone at all, and a pronoun run into its verb: 'has anyone had it go wrong?' was refused as 'never uses the
+    # word anyone', and 'why should we bother … we're busy' for "we're".
+    "anyone anybody someone somebody anything everyone everybody we're we've we'll we'd they're they've they'll "
+    "they'd you're you've i'm i've it's that's there's".split()
 )
 
 
@@ -63,6 +68,7 @@ class RewrittenQuery:
         return self.english_of()
 
 
+@lru_cache(maxsize=2)
 def english_words(min_count: int = 300) -> frozenset[str]:
     """Common English words (pyspellchecker's frequency list): correct spellings never to 'fix'."""
     from spellchecker import SpellChecker
@@ -248,6 +254,18 @@ _FILLER = re.compile(r"^\W*((ok|okay|right|so|well|now|great|thanks|thank you)\b
 def announces_new_topic(question: str) -> bool:
     """The question says it changes the subject ('Unrelated question: …', 'Moving on, …')."""
     return bool(_NEW_TOPIC.match(question))
+
+
+# A follow-up that looks past the case study being discussed ('who else has done that?', 'any others like it?',
+# 'what does the toolkit say generally?'): it is searched over the whole toolkit, not within that case study.
+_WIDENS = re.compile(
+    r"\b(else|others?|another|similar|elsewhere|generally|in general|overall|the toolkit)\b", re.IGNORECASE
+)
+
+
+def widens(question: str) -> bool:
+    """The follow-up asks beyond the case study its conversation is about."""
+    return bool(_WIDENS.search(question))
 
 
 Cue = Literal["alone", "new_topic", "follow_up", "open", "bare"]
@@ -549,6 +567,46 @@ def _countries_named(question: str, vocabulary: Collection[str]) -> list[str]:
     return unknown
 
 
+# A name a question gives (a council, a place, a person): the words before 'council', 'borough' …, before an owner's
+# "'s", or capitalised inside a sentence ('what has Eastleigh borough council done …', "Barnsley's partnership",
+# 'has Tunbridge Wells shared services?').
+_NAMED_BEFORE = re.compile(
+    r"\b([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,2}?)(?:['’]s\b|\s+(?:borough|district|city|county|town|parish|"
+    r"metropolitan|unitary|councils?|bc|dc)\b)",
+    re.I,
+)
+_CAPITALISED = re.compile(r"(?<=[a-z,;:]\s)([A-Z][a-z]{2,}(?:\s+[A-Z][a-z]{2,}){0,2})\b")
+
+
+def _unfamiliar(word: str, vocabulary: Collection[str], corrections: Collection[str]) -> bool:
+    """Neither the toolkit's word, nor a common English one ('British', 'Bounded'), nor a slip the speller mends."""
+    plain = words(word)
+    if not plain or word.lower() in corrections:
+        return False
+    common = english_words()
+    return plain[0] not in vocabulary and all(part not in common and part not in STOP_WORDS for part in plain[0].split("-"))
+
+
+def _names_unknown(question: str, vocabulary: Collection[str], corrections: Collection[str] = ()) -> list[str]:
+    """Names in a question that the toolkit never uses, as typed: a council it never mentions is answered with
+    other councils' stories read as theirs. A word the speller corrects (`corrections`, as typed) is a slip, not
+    a name."""
+    if not vocabulary:
+        return []
+    found: list[str] = []
+    for match in [*_NAMED_BEFORE.finditer(question), *_CAPITALISED.finditer(question)]:
+        typed = match.group(1).split()
+        # The name is the unknown words that end the phrase ('has Eastleigh' → 'Eastleigh').
+        name: list[str] = []
+        for word in reversed(typed):
+            if not _unfamiliar(word, vocabulary, corrections):
+                break
+            name.insert(0, word)
+        if name and len(" ".join(name)) >= 3:
+            found.append(" ".join(w[:1].upper() + w[1:] for w in name))
+    return list(dict.fromkeys(found))
+
+
 @dataclass(frozen=True)
 class BeyondScope:
     """What a question asks that the toolkit does not give, as the plain sentence an answer opens with."""
@@ -612,7 +670,7 @@ def _asks_after_publication(question: str, vocabulary: Collection[str]) -> bool:
     return bool(_LATER.search(question)) or any(year > PUBLISHED for year in years)
 
 
-def beyond_scope(question: str, vocabulary: Collection[str] = ()) -> BeyondScope | None:
+def beyond_scope(question: str, vocabulary: Collection[str] = (), corrections: Collection[str] = ()) -> BeyondScope | None:
     """The part of a question a 2018 national toolkit cannot answer, if any; countries it mentions are in scope."""
     for kind, asks, gap in _BEYOND:
         if asks(question):
@@ -622,6 +680,9 @@ def beyond_scope(question: str, vocabulary: Collection[str] = ()) -> BeyondScope
     unknown = _countries_named(question, vocabulary)
     if unknown:
         return BeyondScope("other_country", f"The toolkit ({PUBLISHED}) does not describe local government in {unknown[0]}.")
+    names = _names_unknown(question, vocabulary, corrections)
+    if names:
+        return BeyondScope("unknown_name", f"The toolkit ({PUBLISHED}) does not mention {' or '.join(names[:2])}.")
     return None
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Protocol
 
@@ -23,6 +23,7 @@ from assistant.question import (
     rewrite,
     titles_named,
     wants_example,
+    widens,
 )
 from assistant.rerank import Signals, rerank_scores
 from core.errors import NotFound, UnknownFilter
@@ -35,6 +36,9 @@ EncodeMany = Callable[[list[str]], np.ndarray]
 DEFAULT_PARAMS = RetrievalParams()
 LEXICAL_SCORED = 300  # how deep lexical scores are read for re-scoring: the whole toolkit, a cap for big corpora
 MOVED_LEAD = 2  # passages of a case study a follow-up newly names that lead its results
+# A question that alone finds nothing is read in its conversation when one of the conversation's top passages is
+# among its own words' hits: 'what are the seven ways?' after the LEP chapter finds the LEP section third.
+LEANING_SHARED_TOP = 3
 # Headings embedded before a retriever serves (the toolkit has 150, about a second); a corpus with more embeds
 # them as questions reach them, rather than start for minutes.
 HEADINGS_AT_START = 2000
@@ -66,6 +70,7 @@ class SearchResult:
     rescored: tuple[list[str], Signals] | None = None  # the candidates the second stage scored, and on what
     asks: tuple[SearchResult, ...] = ()  # a compound question's asks, each searched on its own (`assistant.compound`)
     subject: str | None = None  # the case study a follow-up's conversation is about, when it is about one
+    within_subject: bool = False  # a follow-up searched within `subject` alone (`Retriever._within_subject`)
 
 
 class Searcher(Protocol):
@@ -272,7 +277,20 @@ class Retriever:
         result = SearchResult(hits, query, relevance, vector, focus, scoped, rescored, subject=subject_case_study)
         if leans is None and cue == "new_topic" and not announces_new_topic(question):
             return self._leaning_if_nothing_alone(result, question, params, history, resolved)
+        if query.follow_up and subject_case_study and not (resolved or moved_to or widens(question)):
+            return self._within_subject(result, question, params, history, subject_case_study)
         return result
+
+    def _within_subject(
+        self, result: SearchResult, question: str, params: RetrievalParams, history: Sequence[Turn], subject: str
+    ) -> SearchResult:
+        """A follow-up about the case study its conversation is about ('how was it governed?', 'what did they
+        save?') is answered from that case study's passages: from the whole toolkit, another scheme's figure or
+        committee was quoted as theirs. Whether the toolkit covers the question is still judged over all of it."""
+        within = self._search(question, params, history, Filters(None, subject), leans=True)
+        if not within.hits:
+            return result
+        return replace(within, relevance=result.relevance, scoped=False, subject=subject, within_subject=True)
 
     def _leaning_if_nothing_alone(
         self, alone: SearchResult, question: str, params: RetrievalParams, history: Sequence[Turn], resolved: Filters | None
@@ -285,7 +303,7 @@ class Retriever:
             return alone
         leaning = self._search(question, params, history, resolved, leans=True)
         own = {h.passage.id for h in alone.hits}
-        found_by_both = bool(leaning.hits) and leaning.hits[0].passage.id in own
+        found_by_both = any(h.passage.id in own for h in leaning.hits[:LEANING_SHARED_TOP])
         return leaning if leaning.relevance >= params.min_relevance and found_by_both else alone
 
     def _signals(

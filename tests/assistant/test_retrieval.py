@@ -345,3 +345,43 @@ def test_a_follow_up_naming_another_case_study_moves_the_conversation_to_it(assi
             name = other.split(" (")[0].replace(" Group", "").replace(" proposals", "")
             result = assistant.search(f"and did {name} do the same?", history=history)
             assert result.query.follow_up and result.hits[0].passage.case_study == other, (first, other)
+
+
+def test_a_follow_up_about_the_case_study_being_discussed_is_answered_from_it_alone(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test: once a conversation is about one case study, 'how is the partnership run?' is searched
+    within it (from the whole toolkit, another scheme's committee or figure was quoted as theirs); asking past it
+    ('who else …', 'any others …') searches the whole toolkit again."""
+    opener = "is there an example of councils writing one local plan together?"
+    first = assistant.ask(opener)
+    subject = first.citations[0].hit.passage.case_study
+    assert subject == "Central Lincolnshire Planning Authority"
+    history = [Turn("user", opener), Turn("assistant", first.text)]
+    for question in ("how is the partnership run?", "what went wrong for them?"):
+        result = assistant.search(question, history=history)
+        assert result.within_subject and result.subject == subject, question
+        assert {h.passage.case_study for h in result.hits} == {subject}, question
+        answer = assistant.ask(question, history=history)
+        assert answer.citations and {c.hit.passage.case_study for c in answer.citations} == {subject}, question
+    for question in ("who else has done that?", "are there any others like it?"):
+        result = assistant.search(question, history=history)
+        assert not result.within_subject and len({h.passage.case_study for h in result.hits}) > 1, question
+
+
+def test_a_numbered_list_asked_for_after_its_chapter_is_not_refused(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test: 'what are the seven ways?' alone finds nothing close; after a question on working with
+    LEPs, the conversation's third passage is the seven ways' own section, which its words found too."""
+    opener = "how should districts work with their local enterprise partnership?"
+    history = [Turn("user", opener), Turn("assistant", assistant.ask(opener).text)]
+    question = "what are the seven ways?"
+    assert conversation_cue(question, history) == "new_topic"  # its words alone do not say it leans
+    assert assistant.search(question).relevance < assistant.params.min_relevance
+    answer = assistant.ask(question, history=history)
+    assert answer.status == "answered"
+    assert any("Seven ways" in (c.hit.passage.section or "") for c in answer.citations)
+
+
+def test_anyone_and_a_pronoun_run_into_its_verb_are_not_words_the_toolkit_never_uses(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test: 'anyone' and "we're" were counted as content the toolkit never uses, and a refusal
+    said so ('It never uses the word anyone')."""
+    for question in ("has anyone shared a planning team?", "we're a small district, should we share services?"):
+        assert assistant.search(question).query.unknown_words == (), question
