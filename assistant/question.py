@@ -437,6 +437,8 @@ _LATER = re.compile(
     r"did\b.{3,60}\bin the end|"
     r"still (going|running|working|in place|exists?|around|operating|open|active|live|funded|in operation|in use|the case)|went live|nowadays|these days|latest|"
     r"most recent|up to date|how did (it|that|this|they|the \w+) (turn out|end up|go(?! about))|"
+    # A count as it stands today ('how many district councils are there now?'): the toolkit's are 2018's.
+    r"how many\b[^?]{0,60}\b(are there|exist|remain|are left)\b[^?]{0,15}\b(now|today|currently|nowadays)\b|"
     # Whether a plan came about, asked after the fact ('did the Future Dorset proposals actually go ahead?', 'did
     # north essex garden communities ever get approved?'); up to six words name the plan. Not 'happen' or 'end up':
     # 'how did the councils make the merger happen?' asks how.
@@ -466,9 +468,9 @@ _LATER = re.compile(
 _YEAR = re.compile(r"\b(20\d\d)\b")
 _PROCEDURE = re.compile(
     r"\b(how (do|can|would|should) (i|we|a resident|residents|people) (apply|sign up|register|book|join|complain|object|"
-    r"report|pay|renew|appeal|request)|"
+    r"report|pay|renew|appeal|request|become|stand for|get elected)|"
     # A resident's own case ('can I appeal my council tax band?'), not what residents may do in a reform.
-    r"(do|can|could|should) i (apply|sign up|register|book|complain|object|report|pay|renew|appeal|request)|"
+    r"(do|can|could|should) i (apply|sign up|register|book|complain|object|report|pay|renew|appeal|request|become|stand for)|"
     r"apply for|application form|sign up|subscription|fees?|opening (hours|times?)|what time does|open on|"
     r"phone number|email address|contact details|who do i contact|where do i send|deadline|cut[- ]off date|"
     # A scheme's timetable for applicants ('when does the pilot's application window open?').
@@ -489,7 +491,10 @@ _ADVICE = re.compile(
     # compliance), or the assistant's own opinion asked for.
     r"liable|(legal|personal|financial) liability|breach(es|ed|ing)?|(gdpr|legally) compliant|equal pay claims?|conflicts? of interest|"
     r"tribunal|(what|which) would you (do|choose|pick|recommend)|would you (recommend|advise)|"
-    r"what do you (recommend|advise|suggest)|if you were (us|me|in our shoes))\b",
+    r"what do you (recommend|advise|suggest)|if you were (us|me|in our shoes)|"
+    # A firm to hire: the toolkit names guides, and recommends no one ('can you recommend a good consultancy?').
+    r"recommend (a|an|any|some)( \w+)? (consultan\w*|firms?|compan(y|ies)|suppliers?|lawyers?|solicitors?|advis[eo]rs?)|"
+    r"who should we (hire|use|appoint|employ|bring in))\b",
     re.I,
 )
 # A document asked for, not a question ('draft a cabinet report recommending we merge', 'can you write us a letter
@@ -512,11 +517,14 @@ _LOCAL_MEASURE = re.compile(
 # not how pay is dealt with ('what does the toolkit say about staff pay?').
 _PAY_ASKED = re.compile(
     r"\bhow much\b[^?]{0,60}\b(pay|pays|paid|earn|earns|earned|salary|salaries|wages?)\b"
-    r"|\bwhat(’s|'s| is| was| are| were)( \w+){0,3} (pay|salary|salaries|wages?|remuneration)\b"
+    r"|\bwhat(’s|'s|s| is| was| are| were)( \w+){0,3} (pay|salary|salaries|wages?|remuneration|allowances?)\b"
+    r"|\b(councillors?|members)(['’]s|['’])? (allowances?|pay|salar(y|ies))\b"
     r"|\bwhat (do|does|did)\b[^?]{0,50}\b(pay|paid)\b (its|their|the|our) ",
     re.I,
 )
-_PAID_PEOPLE = re.compile(r"\b(chief exec\w*|ceo|leaders?|mayors?|staff|officers?|directors?|councillors?|managers?)\b", re.I)
+_PAID_PEOPLE = re.compile(
+    r"\b(chief exec\w*|ceo|leaders?|mayors?|staff|officers?|directors?|councillors?|managers?|head of paid service)\b", re.I
+)
 _NAMED_COUNCIL_HAS = re.compile(
     r"\b(does|do) (the )?[A-Z][\w-]+.{0,40}\b(employ|spend|charge|pay)\b"
     r"|(?i:\bhow (many|much) (staff|employees|councillors|households|residents|people) (does|do|is|are)) (the )?[A-Z]"
