@@ -416,7 +416,9 @@ def rewrite(
 
 _EXAMPLE = re.compile(
     r"\b(example|examples|case stud|anyone|any council|any district|anybody|has any|have any|is there|are there|who has|"
-    r"which council|which district|where has|where have|done this|tried|elsewhere|other councils)",
+    r"which council|which district|where has|where have|done this|tried|elsewhere|other councils|"
+    r"other (districts|councils|areas|authorities|places|countries)|another country|"
+    r"(have|did|do) (other )?(districts|councils|authorities) (done|tried|managed|handled|made|got|dealt))",
     re.IGNORECASE,
 )
 

@@ -15,6 +15,8 @@ from assistant.answer import (
     topic_of,
     without_footnote_markers,
 )
+from assistant.asks import answer_type
+from assistant.question import wants_example
 from core.models import Turn
 from core.text import normalise
 from evals.dataset import load_questions
@@ -274,3 +276,19 @@ def test_an_earlier_answer_is_cut_into_its_sentences_at_markers_and_sentence_end
 
     text = "Councils shared a team. [1] They saved money, eg £1m. It took years? [2]\n\nRelated case studies: X"
     assert answer_sentences(text) == ["Councils shared a team.", "They saved money, eg £1m.", "It took years?", "Related case studies: X"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what have other councils done to get their local GPs on side?",
+        "how have other districts dealt with a county that won't share?",
+        "our members want to know what other areas did about loneliness",
+    ],
+)
+def test_what_other_councils_did_is_answered_with_a_case_study(assistant, question: str) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test: asking what other councils did is asking for an example. Read as a how-to, these were
+    answered from the toolkit's own text alone, the case studies that did it left out."""
+    assert wants_example(question) and answer_type(question) == "example"
+    answer = assistant.ask(question)
+    assert any(c.hit.passage.case_study for c in answer.citations)
