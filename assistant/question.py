@@ -40,10 +40,10 @@ _COMMON = STOP_WORDS | frozenset(
     # Said in passing ('what is Teckal exactly?' was refused for 'exactly').
     "again please exactly precisely actually anyway".split()
 ) | frozenset(
-    # Anyone at all, and a pronoun run into its verb: 'has anyone had it go wrong?' was refused as 'never uses the
-    # word anyone', and 'why should we bother … we're busy' for "we're".
+    # Anyone at all, a pronoun run into its verb, and 'bother' in 'why bother?': 'has anyone had it go wrong?' was
+    # refused as 'never uses the word anyone', and 'why should we bother … we're busy' for 'bother' and "we're".
     "anyone anybody someone somebody anything everyone everybody we're we've we'll we'd they're they've they'll "
-    "they'd you're you've i'm i've it's that's there's".split()
+    "they'd you're you've i'm i've it's that's there's bother bothering".split()
 )
 
 

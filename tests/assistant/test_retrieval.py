@@ -385,3 +385,13 @@ def test_anyone_and_a_pronoun_run_into_its_verb_are_not_words_the_toolkit_never_
     said so ('It never uses the word anyone')."""
     for question in ("has anyone shared a planning team?", "we're a small district, should we share services?"):
         assert assistant.search(question).query.unknown_words == (), question
+
+
+def test_plain_words_for_downsides_and_governing_are_the_toolkits_risks_and_governance(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test: 'catch' and 'drawbacks' were words the toolkit never uses, so 'what's the catch with
+    …?' was refused; 'why bother' asks why."""
+    for question in ("what's the catch with a shared chief executive?", "any drawbacks to a joint waste contract?",
+                     "why bother sharing a planning team?", "how are shared teams governed?"):
+        result = assistant.search(question)
+        assert result.query.unknown_words == (), question
+    assert assistant.ask("what's the catch with a shared chief executive?").status == "answered"
