@@ -63,6 +63,12 @@ _SOURCES = re.compile(
 )
 # A list of case studies by what they are about ('which case studies deal with health?'), not by chapter.
 _ABOUT = re.compile(r"\b(?:about|on|cover|covers|covering|deal with|deals with|show|shows|involve|involving|for)\b", re.I)
+# What follows 'which case studies' without naming a topic ('… are there in total?', '… does the toolkit have?'):
+# any other word names one ('… use a Teckal company?', '… used one?'), and the list is of those about it.
+_NOT_A_TOPIC = frozenset(
+    "are is there the toolkit does do it has have in of total altogether all included include includes listed "
+    "available a an any its".split()
+)
 # Words of a chapter's title that do not say which chapter it is.
 _CHAPTER_FILLER = frozenset("collaborating collaborate collaboration for and the of with whom why to from a an on in".split())
 
@@ -192,7 +198,8 @@ def catalogue_question(
         if chapter is None and _CHAPTER_NUMBER.search(question):
             return None  # a chapter number the toolkit does not have: not a list of every case study
         rest = question[match.end() :]
-        return CatalogueQuestion("list", chapter, by_topic=chapter is None and bool(_ABOUT.search(rest)) and len(rest.split()) >= 2)
+        about = bool(_ABOUT.search(rest)) or any(w not in _NOT_A_TOPIC for w in re.findall(r"[a-z]+", rest.lower()))
+        return CatalogueQuestion("list", chapter, by_topic=chapter is None and about and len(rest.split()) >= 2)
     return None
 
 

@@ -19,7 +19,7 @@ from assistant.compound import ask_queries, search_asks
 from assistant.encoding import Occupancy, model_encoder
 from assistant.glossary import PlainGlossary
 from assistant.params import RetrievalParams
-from assistant.question import last_answer, last_said
+from assistant.question import is_follow_up, last_answer, last_said
 from assistant.retrieval import Encode, EncodeMany, MakeRetriever, Retriever, Searcher, SearchResult
 from assistant.settings import Settings
 from core.errors import NotFound
@@ -135,6 +135,9 @@ class Assistant:
         named = sorted(case_studies_named(self.understand(question), store))
 
         def find(text: str) -> list[CaseStudy]:
+            # 'Which case studies use one?' after a question on Teckal companies: one of what the user asked before.
+            if is_follow_up(text, history):
+                text = " ".join((next(t.content for t in reversed(history) if t.role == "user"), text))
             return [study for study, _ in self.find_case_studies(text)]
 
         return catalogue_answer(question, last_answer(history), named, store, summaries, find, retriever.encode)

@@ -235,3 +235,20 @@ def test_a_page_asked_of_a_topic_is_said_first_where_no_case_study_answers_it(as
     opening, _, rest = answer.text.partition(":\n\n")
     assert opening.startswith("The toolkit has this on page") and str(first.page) in opening
     assert "[1]" in rest and "[" not in opening
+
+
+def test_which_case_studies_did_something_lists_those_that_did_it_not_every_one(assistant: Any) -> None:
+    """Written for this test: only 'about', 'on', 'involving' … named a topic, so 'which case studies set up a
+    company?' listed all 31; and 'which ones used it?' after a question is about what that question asked."""
+    studies = _studies(assistant)
+    for question in ("which case studies set up a company owned by councils?", "what case studies use a joint committee?"):
+        asked = catalogue_question(question, studies)
+        assert asked is not None and asked.by_topic, question
+    for question in ("which case studies are there in total?", "which case studies does the toolkit have?"):
+        asked = catalogue_question(question, studies)
+        assert asked is not None and not asked.by_topic, question
+    opener = "what is a Teckal company?"
+    history = [Turn("user", opener), Turn("assistant", assistant.ask(opener).text)]
+    answer = assistant.ask("which case studies used one?", history=history)
+    assert answer.related and len(answer.related) < len(studies)
+    assert "Publica Group" in [s.title for s in answer.related]
