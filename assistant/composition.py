@@ -254,7 +254,12 @@ def carries(sentence: str, wants: AnswerType, defined: str | None = None) -> boo
         if not defined:
             return False
         forms = dict.fromkeys([defined, _KIND_OF_THING.sub("", defined)])
-        return any(re.search(rf"\b{re.escape(form)}s?['’”]?{_DEFINES}", sentence, re.I) for form in forms if form)
+        return any(
+            # A name runs on by a capitalised word as printed ('what is Publica?': 'Publica Group is a Joint Venture …').
+            re.search(rf"\b{re.escape(form)}(?:\s+(?-i:[A-Z][a-z]+))?s?['’”]?{_DEFINES}", sentence, re.I)
+            for form in forms
+            if form
+        )
     pattern = _CARRIES.get(wants)
     return bool(pattern and pattern.search(sentence))
 
