@@ -409,6 +409,36 @@ HELP = (
 )
 USES_LIMIT = 2  # toolkit sentences quoted beside a glossary definition
 
+# A follow-up asking for the last answer in plainer words ('what does that mean in plain English?', 'can you
+# explain that more simply?'), not what it means for the user ('what does that mean for us?').
+_PLAINER = re.compile(
+    r"\b(plain english|plain words|plainer|simple (terms|words|english)|simpler|more simply|simply put|"
+    r"lay(man|person)['’]?s? terms|jargon|i don['’]?t (understand|get it|follow))\b"
+    r"|\bwhat does (that|this|it|all that|all this) (all )?mean\W*$|^\W*(explain|translate) (that|this|it)\W*$",
+    re.I,
+)
+PLAIN_WORDS_LIMIT = 4  # terms explained for a plainer answer
+NO_PLAINER = (
+    "The answer above is in the toolkit's own words, and this assistant's glossary has no plainer words for the terms "
+    "in it. Ask about any term on its own ('what does … mean?'), or ask the question another way."
+)
+
+
+def asks_for_plainer_words(question: str) -> bool:
+    """The question asks for the last answer again in plainer words."""
+    return bool(_PLAINER.search(question))
+
+
+def in_plainer_words(earlier_answer: str, earlier_question: str, plain: PlainGlossary) -> Answer:
+    """The terms of the last answer (and of the question it answered) in the glossary's plain words, marked as the
+    assistant's own: the toolkit's sentences cannot be reworded, but its jargon can be explained."""
+    terms = plain.terms_in(f"{earlier_question} {earlier_answer}")[:PLAIN_WORDS_LIMIT]
+    if not terms:
+        return Answer(text=NO_PLAINER, status="answered", citations=[], hits=[])
+    lines = "\n\n".join(f"{term.term}: {term.definition}" for term in terms)
+    text = f"In plain words (this assistant's glossary, not the toolkit's words), the terms in that answer:\n\n{lines}"
+    return Answer(text=text, status="answered", citations=[], hits=[])
+
 
 def _asked_term(question: str, plain: PlainGlossary, corrections: Mapping[str, str]) -> Term | None:
     """The glossary term a 'what does X mean?' question asks about ('what is a LEP and why…' asks about LEP), as

@@ -53,6 +53,16 @@ class PlainGlossary:
         entries = json.loads(path.read_text(encoding="utf-8"))
         return cls([Term(e["term"], e["definition"], (e["term"], *e.get("aliases", []))) for e in entries])
 
+    def terms_in(self, text: str) -> list[Term]:
+        """The terms a text uses, in the order it first uses them ('… a Teckal company … the LEP …')."""
+        found: list[tuple[int, Term]] = []
+        for term in self.terms:
+            forms = "|".join(re.escape(form) for form in sorted(term.forms, key=len, reverse=True))
+            match = re.search(rf"\b(?:{forms})s?\b", text, re.I)
+            if match:
+                found.append((match.start(), term))
+        return [term for _, term in sorted(found, key=lambda pair: pair[0])]
+
     def lookup(self, phrase: str) -> Term | None:
         key = term_key(phrase)
         found = self._by_key.get(key)

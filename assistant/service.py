@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.answer import Answer, case_studies_named, compose_answer
+from assistant.answer import Answer, asks_for_plainer_words, case_studies_named, compose_answer, in_plainer_words
 from assistant.asks import Understanding, understand
 from assistant.case_studies import CaseStudyDetail, proper_nouns, summarise
 from assistant.catalogue import asks_for_a_page, may_be_about_the_collection
@@ -110,6 +110,10 @@ class Assistant:
         params: RetrievalParams | None = None,
     ) -> Answer:
         params = params or self.params
+        earlier = last_said(history)
+        if earlier and asks_for_plainer_words(question):
+            asked_before = next((t.content for t in reversed(history) if t.role == "user"), "")
+            return in_plainer_words(earlier, asked_before, self.plain)
         listed = self._catalogue(question, history)
         if listed is not None:
             return listed

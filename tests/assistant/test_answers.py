@@ -9,7 +9,9 @@ import pytest
 
 from assistant.answer import (
     NEARBY_MIN_SIMILARITY,
+    NO_PLAINER,
     NOTHING_NEAR,
+    asks_for_plainer_words,
     expand_first_acronyms,
     strip_acronym_expansions,
     topic_of,
@@ -292,3 +294,23 @@ def test_what_other_councils_did_is_answered_with_a_case_study(assistant, questi
     assert wants_example(question) and answer_type(question) == "example"
     answer = assistant.ask(question)
     assert any(c.hit.passage.case_study for c in answer.citations)
+
+
+def test_a_follow_up_asking_for_plainer_words_explains_the_last_answers_terms(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test: 'what does that mean in plain English?' was searched as a question and answered with
+    more of the toolkit's text. The toolkit's sentences cannot be reworded, but the terms in them can be explained,
+    in the glossary's words, marked as the assistant's."""
+    opener = "how does a Teckal company let councils share services?"
+    first = assistant.ask(opener)
+    history = [Turn("user", opener), Turn("assistant", first.text)]
+    for question in ("what does that mean in plain English?", "can you put that more simply?", "I don't understand"):
+        assert asks_for_plainer_words(question), question
+        answer = assistant.ask(question, history=history)
+        assert answer.text.startswith("In plain words (this assistant's glossary, not the toolkit's words)"), question
+        teckal = assistant.plain.lookup("Teckal")
+        assert teckal is not None and f"{teckal.term}: {teckal.definition}" in answer.text
+        assert not answer.citations  # nothing in it is the toolkit's
+    assert not asks_for_plainer_words("what does that mean for us?")  # what it implies, not plainer words
+    assert not asks_for_plainer_words("what does that mean for a small rural district?")
+    nothing = [Turn("user", "hello"), Turn("assistant", "The toolkit says little that is plain here; nothing matches.")]
+    assert assistant.ask("in plain English please", history=nothing).text == NO_PLAINER
