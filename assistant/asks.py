@@ -71,7 +71,8 @@ _WANTS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         re.compile(
             r"\b(?:examples?|case stud\w*|has any(?:one| \w+)?|have any|is there an?y?|are there any|"
             r"anyone|any (?:council|district|borough|city|county)|done (?:this|that|it)|tried|"
-            r"other (?:districts|councils|areas|authorities|places|countries)|another country|"
+            r"other (?:districts|councils|areas|authorities|places|countries)|another country|(?:any|some) (?:others|more)|"
+            r"who else|"
             r"(?:have|did|do) (?:other )?(?:districts|councils|authorities) (?:done|managed|handled|made|got|dealt))\b",
             re.I,
         ),

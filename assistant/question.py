@@ -417,7 +417,7 @@ def rewrite(
 _EXAMPLE = re.compile(
     r"\b(example|examples|case stud|anyone|any council|any district|anybody|has any|have any|is there|are there|who has|"
     r"which council|which district|where has|where have|done this|tried|elsewhere|other councils|"
-    r"other (districts|councils|areas|authorities|places|countries)|another country|"
+    r"other (districts|councils|areas|authorities|places|countries)|another country|(any|some) (others|more)\b|who else|"
     r"(have|did|do) (other )?(districts|councils|authorities) (done|tried|managed|handled|made|got|dealt))",
     re.IGNORECASE,
 )

@@ -260,6 +260,12 @@ class Retriever:
             top = max(scores[i] for i in order)
             scores = {**scores, **{i: top + (len(lead) - rank) * 1e-6 for rank, i in enumerate(lead)}}
             order = [*lead, *(i for i in order if i not in lead)]
+        subject_case_study = self._subject_case_study(query, moved_to, subject)
+        if query.follow_up and subject_case_study and not (resolved or moved_to) and widens(question):
+            # 'Any others like that?', 'who else has done it?': other case studies than the one being discussed, whose
+            # passages the conversation's words would otherwise find first again.
+            order = [i for i in order if self.store.passage(i).case_study != subject_case_study]
+            subject_case_study = None
         ranked = order[: params.k * 3]
         if ranked:
             ranked = collapse_near_duplicates(ranked, self.store.passage_vectors(ranked), params.dedupe_threshold)
@@ -273,11 +279,10 @@ class Retriever:
         relevance = max((s for _, s in dense[:1]), default=0.0)
         focus = self.encode(question) if query.follow_up else None
         scoped = bool(resolved and resolved.case_study)
-        subject_case_study = self._subject_case_study(query, moved_to, subject)
         result = SearchResult(hits, query, relevance, vector, focus, scoped, rescored, subject=subject_case_study)
         if leans is None and cue == "new_topic" and not announces_new_topic(question):
             return self._leaning_if_nothing_alone(result, question, params, history, resolved)
-        if query.follow_up and subject_case_study and not (resolved or moved_to or widens(question)):
+        if query.follow_up and subject_case_study and not (resolved or moved_to):
             return self._within_subject(result, question, params, history, subject_case_study)
         return result
 
