@@ -462,7 +462,9 @@ _LATER = re.compile(
     r"(english )?devolution white paper|"
     # A count asked of today ('how many district councils are there in England today?'): the toolkit's counts
     # are of 2018. Only with 'how many', where the present is what is counted, not a filler.
-    r"how many\b[^?]{0,80}\b(today|nowadays|currently|at present|right now)|how many\b[^?]{0,80}\bnow(?=\s*\?*\s*$))\b"
+    # 'Compared with now' sets a 2018 plan beside 2018's count ('how many councillors will it have compared with now?').
+    r"how many\b[^?]{0,80}\b(today|nowadays|currently|at present|right now)|"
+    r"how many\b[^?]{0,80}\b(?<!compared with )(?<!compared to )(?<!than )now(?=\s*\?*\s*$))\b"
     # A bare 'since' closing a clause means since the toolkit was written ('has it been updated since?').
     r"|\bsince\s*(?:[?!.,;]|$)",
     re.I,

@@ -537,3 +537,10 @@ def test_a_residents_own_step_a_pay_rate_a_firm_to_hire_and_todays_count_are_gap
     """Written for this test: each was answered from whatever sentence came closest, as if the toolkit said it."""
     found = beyond_scope(question, {"denmark", "2050"})
     assert found is not None and found.kind == kind
+
+
+def test_a_plan_compared_with_now_is_not_a_later_event() -> None:
+    """Written for this test: 'compared with now' sets the plan beside the count the toolkit gives, of 2018."""
+    assert beyond_scope("how many councillors will the merged council have compared with now?", {"2050"}) is None
+    found = beyond_scope("how many councillors does the merged council have now?", {"2050"})
+    assert found is not None and found.kind == "after_publication"
