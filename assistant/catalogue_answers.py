@@ -11,6 +11,7 @@ import numpy as np
 
 from assistant.answer import Answer, Citation, format_related, strip_acronym_expansions, without_footnote_markers
 from assistant.catalogue import catalogue_question, catalogue_text, chapter_sections
+from assistant.composition import near_same
 from assistant.retrieval import Hit
 from core.models import CaseStudy, Passage
 from core.page_labels import case_study_page_label, passage_page_label
@@ -173,3 +174,64 @@ def summaries_cited(studies: Sequence[CaseStudy], store: PassageStore, summaries
         if summary and not summary.endswith("…") and passage is not None:
             citations.append(Citation(len(citations) + 1, Hit(passage, 0.0, 0.0, 0.0), (summary,)))
     return citations
+
+
+# Who wrote, commissioned or published the toolkit, and why: its foreword and back cover say, in sentences that
+# name whoever made it. 'Who wrote the toolkit?' found nothing close in the toolkit's body and was refused.
+# The toolkit itself, not a guide or plan it mentions ('who produced the accompanying guide …?' asks the toolkit).
+_THE_TOOLKIT = r"(?:(?:the|this) (?:toolkit|report|document|research|publication)\b|this\s*[?.,]|this$)"
+_ABOUT_THE_TOOLKIT = re.compile(
+    r"\b(?:who|which (?:organisations?|firms?|companies))\b[^?]{0,30}\b(?:wrote|writes|published|produced|"
+    rf"commissioned|authored|made|put together|funded|paid for|prepared|(?:is|was|are|were) behind) {_THE_TOOLKIT}|"
+    r"\bwho (?:are|were) (?:the|its) authors?\b|"
+    r"\bwhy was (?:the|this) (?:toolkit|report) (?:written|produced|commissioned|made|published)\b",
+    re.I,
+)
+# Sentences of the front matter or back cover that say who made the toolkit and at whose request, most telling first.
+_MADE_BY = (
+    re.compile(r"\bcommissioned\b", re.I),
+    re.compile(r"\b(?:worked closely with|has been supported|supported by)\b", re.I),
+    re.compile(r"\bin partnership with\b", re.I),
+)
+BACK_COVER_PASSAGES = 3  # the last passages of a document: its back cover (who made it, who commissioned it)
+MADE_BY_SENTENCES = 3
+
+
+def asks_who_made_the_toolkit(question: str) -> bool:
+    """'Who wrote the toolkit?', 'who commissioned this report?', 'why was the toolkit written?'."""
+    return bool(_ABOUT_THE_TOOLKIT.search(question))
+
+
+def who_made_the_toolkit(store: PassageStore) -> Answer | None:
+    """The toolkit's own sentences on who made it and at whose request, from its front matter and back cover, in
+    reading order and cited; None where none says so."""
+    passages = list(store.passages())
+    if not passages:
+        return None
+    first = passages[0]
+    own = [p for p in passages if p.source == first.source]
+    front = [p for p in own if p.chapter == first.chapter]
+    said = [
+        (passage, sentence.text)
+        for passage in dict.fromkeys([*front, *own[-BACK_COVER_PASSAGES:]])
+        for sentence in store.sentences_of(passage.id)
+        if sentence.kind == "sentence"
+    ]
+    quoted: list[tuple[Passage, str]] = []
+    for pattern in _MADE_BY:
+        for passage, text in said:
+            # The back cover repeats the acknowledgements' sentences: each is quoted once.
+            if pattern.search(text) and not any(near_same(text, other) for _, other in quoted):
+                quoted.append((passage, text))
+    quoted = quoted[:MADE_BY_SENTENCES]
+    if not quoted:
+        return None
+    numbers: dict[str, int] = {}
+    for passage, _ in quoted:
+        numbers.setdefault(passage.id, len(numbers) + 1)
+    body = " ".join(f"{without_footnote_markers(text, p.footnotes)} [{numbers[p.id]}]" for p, text in quoted)
+    by_id = {p.id: p for p, _ in quoted}
+    citations = [
+        Citation(n, Hit(by_id[pid], 0.0, 0.0, 0.0), tuple(t for p, t in quoted if p.id == pid)) for pid, n in numbers.items()
+    ]
+    return Answer(text=body, status="answered", citations=citations, hits=[c.hit for c in citations])

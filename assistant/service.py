@@ -14,7 +14,12 @@ from assistant.answer import Answer, asks_for_plainer_words, case_studies_named,
 from assistant.asks import Understanding, understand
 from assistant.case_studies import CaseStudyDetail, proper_nouns, summarise
 from assistant.catalogue import asks_for_a_page, may_be_about_the_collection
-from assistant.catalogue_answers import catalogue_answer, with_its_page_first
+from assistant.catalogue_answers import (
+    asks_who_made_the_toolkit,
+    catalogue_answer,
+    who_made_the_toolkit,
+    with_its_page_first,
+)
 from assistant.compound import ask_queries, search_asks
 from assistant.encoding import Occupancy, model_encoder
 from assistant.glossary import PlainGlossary
@@ -132,7 +137,10 @@ class Assistant:
         return with_its_page_first(offline) if asks_for_a_page(question) else offline
 
     def _catalogue(self, question: str, history: Sequence[Turn]) -> Answer | None:
-        """A question about the case studies as a collection, answered from the index's list of them (None if not)."""
+        """A question about the case studies as a collection, answered from the index's list of them, or about who
+        made the toolkit, answered from its front matter and back cover (None if neither)."""
+        if asks_who_made_the_toolkit(question):
+            return who_made_the_toolkit(self.store)
         if not may_be_about_the_collection(question):
             return None  # most questions: no need to look up the names they hold
         store, retriever, summaries = self._state

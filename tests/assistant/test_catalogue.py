@@ -252,3 +252,20 @@ def test_which_case_studies_did_something_lists_those_that_did_it_not_every_one(
     answer = assistant.ask("which case studies used one?", history=history)
     assert answer.related and len(answer.related) < len(studies)
     assert "Publica Group" in [s.title for s in answer.related]
+
+
+def test_who_made_the_toolkit_is_answered_from_its_front_matter_and_back_cover(assistant: Any) -> None:
+    """Written for this test: 'who wrote the toolkit?' found nothing close in the toolkit's body and was refused.
+    Its own sentences on who commissioned it and who shaped it answer it, each quoted once and cited."""
+    from assistant.catalogue_answers import asks_who_made_the_toolkit
+
+    for question in ("who wrote the toolkit?", "who commissioned this report?", "why was the toolkit written?"):
+        assert asks_who_made_the_toolkit(question), question
+        answer = assistant.ask(question)
+        assert answer.status == "answered" and "commissioned" in answer.text and "Grant Thornton" in answer.text
+        cited = {c.n: (c.hit.passage.text, c.hit.passage.footnotes) for c in answer.citations}
+        assert grounded_share(answer.text, cited, assistant.store.glossary) == 1.0
+    assert not asks_who_made_the_toolkit("who wrote the Horizon 2050 vision?")
+    assert not asks_who_made_the_toolkit("who chaired the joint committee?")
+    assert not asks_who_made_the_toolkit("who produced the accompanying guide on legal considerations?")
+    assert not asks_who_made_the_toolkit("who made it?")  # in a conversation, the scheme talked about
