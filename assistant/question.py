@@ -43,7 +43,7 @@ _COMMON = STOP_WORDS | frozenset(
     # Anyone at all, a pronoun run into its verb, and 'bother' in 'why bother?': 'has anyone had it go wrong?' was
     # refused as 'never uses the word anyone', and 'why should we bother … we're busy' for 'bother' and "we're".
     "anyone anybody someone somebody anything everyone everybody we're we've we'll we'd they're they've they'll "
-    "they'd you're you've i'm i've it's that's there's bother bothering".split()
+    "they'd you're you've i'm i've it's that's there's bother bothering nutshell briefly basically".split()
 )
 
 
@@ -99,7 +99,24 @@ def other_forms(word: str) -> tuple[str, ...]:
     country = _COUNTRY_OF.get(word)
     if country:
         forms += words(country)
+    if word in _PAST_TENSE:
+        forms += _PAST_TENSE[word].split()
+    if word.startswith("re") and len(word) > 5:
+        forms.append(word[2:].lstrip("-"))  # 'redo', 're-run': done again
     return tuple(form for form in dict.fromkeys(forms) if form != word)
+
+
+# Past tenses that are not the present plus 'ed' ('who sat on the committee?' where the toolkit writes 'sit').
+_PAST_TENSE = {
+    "sat": "sit sits sitting", "ran": "run runs running", "met": "meet meets meeting", "led": "lead leads leading",
+    "built": "build builds building", "paid": "pay pays paying", "spent": "spend spends spending",
+    "went": "go goes going", "took": "take takes taking", "gave": "give gives giving", "brought": "bring brings",
+    "bought": "buy buys buying", "sold": "sell sells selling", "told": "tell tells telling", "kept": "keep keeps",
+    "held": "hold holds holding", "began": "begin begins beginning", "chose": "choose chooses choosing",
+    "grew": "grow grows growing", "knew": "know knows", "lost": "lose loses losing", "won": "win wins winning",
+    "wrote": "write writes writing", "sent": "send sends sending", "fell": "fall falls falling",
+    "drew": "draw draws drawing", "felt": "feel feels feeling", "thought": "think thinks thinking",
+}
 
 
 def _toolkits_country(word: str, vocabulary: Collection[str]) -> str | None:

@@ -398,3 +398,11 @@ def test_plain_words_for_downsides_and_governing_are_the_toolkits_risks_and_gove
         result = assistant.search(question)
         assert result.query.unknown_words == (), question
     assert assistant.ask("what's the catch with a shared chief executive?").status == "answered"
+
+
+def test_a_past_tense_of_the_toolkits_verb_and_words_said_in_passing_are_known(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test: 'who sat on the joint committee?' was refused as 'never uses the word sat' (it
+    writes 'sit'), and 'in a nutshell' for 'nutshell'."""
+    for question in ("who sat on the joint committee?", "in a nutshell, what is the collaboration curve?",
+                     "how was the new council's plan rebuilt?"):
+        assert assistant.search(question).query.unknown_words == (), question
