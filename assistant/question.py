@@ -515,7 +515,9 @@ _ADVICE = re.compile(
     r"what do you (recommend|advise|suggest)|if you were (us|me|in our shoes)|"
     # A firm to hire: the toolkit names guides, and recommends no one ('can you recommend a good consultancy?').
     r"recommend (a|an|any|some)( \w+)? (consultan\w*|firms?|compan(y|ies)|suppliers?|lawyers?|solicitors?|advis[eo]rs?)|"
-    r"who should we (hire|use|appoint|employ|bring in))\b",
+    r"who should we (hire|use|appoint|employ|bring in)|"
+    r"(which|what) (consultan\w*|firms?|compan(y|ies)|suppliers?|lawyers?|solicitors?|advis[eo]rs?) (should|would|could|do) "
+    r"(we|i|you) (hire|use|appoint|employ|choose|pick|go with|recommend))\b",
     re.I,
 )
 # A document asked for, not a question ('draft a cabinet report recommending we merge', 'can you write us a letter
