@@ -175,18 +175,25 @@ def test_a_short_question_about_something_the_toolkit_never_mentions_does_not_bo
     assert not result.query.follow_up
 
 
-def test_a_question_that_alone_finds_nothing_is_read_in_its_conversation(assistant) -> None:  # type: ignore[no-untyped-def]
-    """Written for this test. 'what are the three phases called?' asked alone finds nothing close; after a question
-    on the Collaboration Curve it is about the curve's phases, and is answered from them."""
-    opener = "tell me about the collaboration curve"
+def _answered_in_its_conversation(assistant, opener: str, question: str):  # type: ignore[no-untyped-def]
+    """The answer to a question whose words alone neither lean nor find anything close, asked after `opener`."""
     history = [Turn("user", opener), Turn("assistant", assistant.ask(opener).text)]
-    question = "what are the three phases called?"
     assert conversation_cue(question, history) == "new_topic"  # its words alone do not say it leans
     assert assistant.search(question).relevance < assistant.params.min_relevance
     result = assistant.search(question, history=history)
     assert result.query.follow_up and result.relevance >= assistant.params.min_relevance
     answer = assistant.ask(question, history=history)
-    assert answer.status == "answered" and all(w in answer.text for w in ("Mobilise", "Change", "Consolidate"))
+    assert answer.status == "answered"
+    return history, answer
+
+
+def test_a_question_that_alone_finds_nothing_is_read_in_its_conversation(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test. 'what are the three phases called?' asked alone finds nothing close; after a question
+    on the Collaboration Curve it is about the curve's phases, and is answered from them."""
+    history, answer = _answered_in_its_conversation(
+        assistant, "tell me about the collaboration curve", "what are the three phases called?"
+    )
+    assert all(w in answer.text for w in ("Mobilise", "Change", "Consolidate"))
     # A word the toolkit never uses keeps a question that finds nothing from borrowing the conversation.
     assert not assistant.search("which three spaceships are there?", history=history).query.follow_up
 
@@ -373,13 +380,9 @@ def test_a_follow_up_about_the_case_study_being_discussed_is_answered_from_it_al
 def test_a_numbered_list_asked_for_after_its_chapter_is_not_refused(assistant) -> None:  # type: ignore[no-untyped-def]
     """Written for this test: 'what are the seven ways?' alone finds nothing close; after a question on working with
     LEPs, the conversation's third passage is the seven ways' own section, which its words found too."""
-    opener = "how should districts work with their local enterprise partnership?"
-    history = [Turn("user", opener), Turn("assistant", assistant.ask(opener).text)]
-    question = "what are the seven ways?"
-    assert conversation_cue(question, history) == "new_topic"  # its words alone do not say it leans
-    assert assistant.search(question).relevance < assistant.params.min_relevance
-    answer = assistant.ask(question, history=history)
-    assert answer.status == "answered"
+    _, answer = _answered_in_its_conversation(
+        assistant, "how should districts work with their local enterprise partnership?", "what are the seven ways?"
+    )
     assert any("Seven ways" in (c.hit.passage.section or "") for c in answer.citations)
 
 
