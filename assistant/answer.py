@@ -698,7 +698,9 @@ def candidates_per_ask(
     ]
     weights = load_selection_weights() if params.fitted_selection else None
     per_ask = [
-        sentence_candidates(ask, i, own, store, hits_considered, understanding.entities, weights)
+        sentence_candidates(
+            ask, i, own, store, hits_considered, understanding.entities, weights, params.example_case_preference
+        )
         for i, (ask, own) in enumerate(zip(asks, searched))
     ]
     return [c for c in per_ask if c]

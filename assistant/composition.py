@@ -373,10 +373,6 @@ def _lead_in(ordered: Sequence[Sentence], at: int, flat_passage: str, passage_te
     return (before.text,)
 
 
-# An ask for an example ('how have other districts got a seat at the NHS table?') is answered by a case study: a
-# sentence of the toolkit's own text loses this much. Dev, 0 -> 0.1: blind answer facts 0.403 -> 0.405 (case look-
-# ups 0.51 -> 0.52), curated 0.741 -> 0.759 and cited evidence 0.861 -> 0.873; the same at 0.15, less at 0.05.
-EXAMPLE_NOT_A_CASE_STUDY = 0.1
 # What a sentence's fitted score weighs (see `sentence_features`); the weights are fitted on the dev split by
 # `python -m evals.fit_selection` and kept, reviewed, in SELECTION_WEIGHTS.
 FEATURES = (
@@ -461,6 +457,7 @@ def sentence_candidates(
     hits_considered: int,
     entities: Sequence[str] = (),
     weights: Mapping[str, float] | None = None,
+    example_preference: float = 0.0,
 ) -> list[Candidate]:
     """Every quotable sentence of the top passages of the ask's own search, scored as an answer to the ask: by
     `weights` fitted on the dev split (`load_selection_weights`) when given, else by `HAND_WEIGHTS` (closeness to
@@ -495,7 +492,7 @@ def sentence_candidates(
             )
             score = fitted_score(features, HAND_WEIGHTS if weights is None else weights)
             if ask.wants == "example" and not hit.passage.case_study:
-                score -= EXAMPLE_NOT_A_CASE_STUDY
+                score -= example_preference  # an example is a case study (RetrievalParams.example_case_preference)
             candidates.append(
                 Candidate(
                     quote.quoted,

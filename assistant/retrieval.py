@@ -282,7 +282,7 @@ class Retriever:
         result = SearchResult(hits, query, relevance, vector, focus, scoped, rescored, subject=subject_case_study)
         if leans is None and cue == "new_topic" and not announces_new_topic(question):
             return self._leaning_if_nothing_alone(result, question, params, history, resolved)
-        if query.follow_up and subject_case_study and not (resolved or moved_to):
+        if params.follow_up_within_subject and query.follow_up and subject_case_study and not (resolved or moved_to):
             return self._within_subject(result, question, params, history, subject_case_study)
         return result
 

@@ -26,6 +26,11 @@ ABLATIONS = (
     Ablation("no case-study list", "whole case studies for questions that want an example", {"case_weight": 0.0}),
     Ablation("no named boost", "passages of a case study the question names lifted", {"named_boost": 0.0}),
     Ablation("no subject list", "a follow-up's candidates from the case study or section the conversation is about", {"subject_weight": 0.0}),
+    Ablation(
+        "no follow-up scoping",
+        "a follow-up about the conversation's case study searched over the whole toolkit, not within it",
+        {"follow_up_within_subject": False},
+    ),
     Ablation("no rerank", "the second stage: fused ranks alone decide", {"rerank_depth": 0}),
     Ablation("rerank: no dense", "the second stage without the passage's cosine", {"rerank_dense": 0.0}),
     Ablation("rerank: no sentence", "the second stage without its best sentence's cosine", {"rerank_sentence": 0.0}),
@@ -38,6 +43,11 @@ ABLATIONS = (
     Ablation("no history", "earlier turns: every question searched and answered alone", {"use_history": False}),
     Ablation("no answer diversity", "the answer's later sentences by score alone, not also by what is not yet said", {"answer_diversity": 0.0}),
     Ablation("hand-weighted selection", "the answer's sentences by hand weights, not the fitted ones", {"fitted_selection": False}),
+    Ablation(
+        "no example preference",
+        "an example ask's sentences scored alike from a case study or the toolkit's own text",
+        {"example_case_preference": 0.0},
+    ),
     Ablation("+ fuse asks", "experiment: a compound question's top 5 fused from each ask's search", {"fuse_asks": True}),
     Ablation("+ each ask's own passages", "experiment: each ask's sentences from its own search", {"fuse_asks": True, "search_each_ask": True}),
 )
