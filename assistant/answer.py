@@ -487,25 +487,31 @@ def _uses_of(term: Term, result: SearchResult, store: PassageStore) -> list[tupl
 NOT_USED = "The toolkit itself does not use the term."
 
 
+def cited_quotes(quotes: Sequence[tuple[Hit, str]]) -> tuple[str, list[Citation]]:
+    """Toolkit sentences quoted in order, each marked [n] for its passage (numbered as first quoted), and the
+    citations those markers point to."""
+    numbers: dict[str, int] = {}
+    for hit, _ in quotes:
+        numbers.setdefault(hit.passage.id, len(numbers) + 1)
+    text = " ".join(
+        f"{without_footnote_markers(sentence, hit.passage.footnotes)} [{numbers[hit.passage.id]}]" for hit, sentence in quotes
+    )
+    by_passage = {hit.passage.id: hit for hit, _ in quotes}
+    citations = [
+        Citation(n, by_passage[pid], tuple(s for h, s in quotes if h.passage.id == pid)) for pid, n in numbers.items()
+    ]
+    return text, citations
+
+
 def define(term: Term, result: SearchResult, store: PassageStore) -> Answer:
     """The glossary's plain words, marked as ours, and where the toolkit uses the term, cited."""
     uses = _uses_of(term, result, store)
-    numbers: dict[str, int] = {}
-    for hit, _ in uses:
-        numbers.setdefault(hit.passage.id, len(numbers) + 1)
+    quoted, citations = cited_quotes(uses)
     text = f"{term.term}, in plain words (this assistant's glossary, not the toolkit's words): {term.definition}"
     if uses:
-        quoted = " ".join(
-            f"{without_footnote_markers(sentence, hit.passage.footnotes)} [{numbers[hit.passage.id]}]"
-            for hit, sentence in uses
-        )
         text += "\n\nWhere the toolkit uses it:\n\n" + quoted
     else:  # said, so a councillor does not take the definition for what the toolkit argues
         text += "\n\n" + NOT_USED
-    by_passage = {hit.passage.id: hit for hit, _ in uses}
-    citations = [
-        Citation(n, by_passage[pid], tuple(s for h, s in uses if h.passage.id == pid)) for pid, n in numbers.items()
-    ]
     return Answer(
         text=text, status="answered", citations=citations, hits=result.hits, definition=Definition(term.term, term.definition)
     )

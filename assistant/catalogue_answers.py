@@ -9,7 +9,14 @@ from dataclasses import replace
 
 import numpy as np
 
-from assistant.answer import Answer, Citation, format_related, strip_acronym_expansions, without_footnote_markers
+from assistant.answer import (
+    Answer,
+    Citation,
+    cited_quotes,
+    format_related,
+    strip_acronym_expansions,
+    without_footnote_markers,
+)
 from assistant.catalogue import catalogue_question, catalogue_text, chapter_sections
 from assistant.composition import near_same
 from assistant.retrieval import Hit
@@ -217,21 +224,13 @@ def who_made_the_toolkit(store: PassageStore) -> Answer | None:
         for sentence in store.sentences_of(passage.id)
         if sentence.kind == "sentence"
     ]
-    quoted: list[tuple[Passage, str]] = []
+    quoted: list[tuple[Hit, str]] = []
     for pattern in _MADE_BY:
         for passage, text in said:
             # The back cover repeats the acknowledgements' sentences: each is quoted once.
             if pattern.search(text) and not any(near_same(text, other) for _, other in quoted):
-                quoted.append((passage, text))
-    quoted = quoted[:MADE_BY_SENTENCES]
+                quoted.append((Hit(passage, 0.0, 0.0, 0.0), text))
     if not quoted:
         return None
-    numbers: dict[str, int] = {}
-    for passage, _ in quoted:
-        numbers.setdefault(passage.id, len(numbers) + 1)
-    body = " ".join(f"{without_footnote_markers(text, p.footnotes)} [{numbers[p.id]}]" for p, text in quoted)
-    by_id = {p.id: p for p, _ in quoted}
-    citations = [
-        Citation(n, Hit(by_id[pid], 0.0, 0.0, 0.0), tuple(t for p, t in quoted if p.id == pid)) for pid, n in numbers.items()
-    ]
+    body, citations = cited_quotes(quoted[:MADE_BY_SENTENCES])
     return Answer(text=body, status="answered", citations=citations, hits=[c.hit for c in citations])
