@@ -327,6 +327,11 @@ def is_follow_up(question: str, history: Sequence[Turn]) -> bool:
     return conversation_cue(question, history) in ("follow_up", "bare")
 
 
+def last_question(history: Sequence[Turn]) -> str:
+    """The user's last turn ('' before any)."""
+    return next((t.content for t in reversed(history) if t.role == "user"), "")
+
+
 def last_answer(history: Sequence[Turn]) -> str:
     """The assistant's last turn, when it has words of its own (not a placeholder such as '…')."""
     answer = next((t.content for t in reversed(history) if t.role == "assistant"), "")

@@ -24,7 +24,7 @@ from assistant.compound import ask_queries, search_asks
 from assistant.encoding import Occupancy, model_encoder
 from assistant.glossary import PlainGlossary
 from assistant.params import RetrievalParams
-from assistant.question import is_follow_up, last_answer, last_said
+from assistant.question import is_follow_up, last_answer, last_question, last_said
 from assistant.retrieval import Encode, EncodeMany, MakeRetriever, Retriever, Searcher, SearchResult
 from assistant.settings import Settings
 from core.errors import NotFound
@@ -117,8 +117,7 @@ class Assistant:
         params = params or self.params
         earlier = last_said(history)
         if earlier and asks_for_plainer_words(question):
-            asked_before = next((t.content for t in reversed(history) if t.role == "user"), "")
-            return in_plainer_words(earlier, asked_before, self.plain)
+            return in_plainer_words(earlier, last_question(history), self.plain)
         listed = self._catalogue(question, history)
         if listed is not None:
             return listed
@@ -149,7 +148,7 @@ class Assistant:
         def find(text: str) -> list[CaseStudy]:
             # 'Which case studies use one?' after a question on Teckal companies: one of what the user asked before.
             if is_follow_up(text, history):
-                text = " ".join((next(t.content for t in reversed(history) if t.role == "user"), text))
+                text = f"{last_question(history)} {text}"
             return [study for study, _ in self.find_case_studies(text)]
 
         return catalogue_answer(question, last_answer(history), named, store, summaries, find, retriever.encode)
