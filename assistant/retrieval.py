@@ -261,11 +261,13 @@ class Retriever:
             scores = {**scores, **{i: top + (len(lead) - rank) * 1e-6 for rank, i in enumerate(lead)}}
             order = [*lead, *(i for i in order if i not in lead)]
         subject_case_study = self._subject_case_study(query, moved_to, subject)
-        if query.follow_up and subject_case_study and not (resolved or moved_to) and widens(question):
+        # A follow-up about the case study its conversation is about, none newly named and no filter chosen.
+        about_subject = bool(query.follow_up and subject_case_study and not (resolved or moved_to))
+        if about_subject and widens(question):
             # 'Any others like that?', 'who else has done it?': other case studies than the one being discussed, whose
             # passages the conversation's words would otherwise find first again.
             order = [i for i in order if self.store.passage(i).case_study != subject_case_study]
-            subject_case_study = None
+            subject_case_study, about_subject = None, False
         ranked = order[: params.k * 3]
         if ranked:
             ranked = collapse_near_duplicates(ranked, self.store.passage_vectors(ranked), params.dedupe_threshold)
@@ -282,7 +284,7 @@ class Retriever:
         result = SearchResult(hits, query, relevance, vector, focus, scoped, rescored, subject=subject_case_study)
         if leans is None and cue == "new_topic" and not announces_new_topic(question):
             return self._leaning_if_nothing_alone(result, question, params, history, resolved)
-        if params.follow_up_within_subject and query.follow_up and subject_case_study and not (resolved or moved_to):
+        if params.follow_up_within_subject and about_subject and subject_case_study:
             return self._within_subject(result, question, params, history, subject_case_study)
         return result
 
