@@ -19,6 +19,7 @@ from assistant.composition import (
     states_nothing,
     without_glued_heading,
 )
+from assistant.gaps import case_studies_named, case_study_gap
 from assistant.glossary import PlainGlossary, Term
 from assistant.params import RetrievalParams
 from assistant.question import (
@@ -33,7 +34,7 @@ from assistant.question import (
 from assistant.retrieval import Hit, SearchResult
 from core.models import CaseStudy, Passage
 from core.page_labels import case_study_page_label
-from core.text import balanced_quotes, normalise, normalised_words, quotable
+from core.text import balanced_quotes, normalised_words, quotable
 from stores.base import PassageStore
 
 
@@ -327,52 +328,6 @@ def refused_for_words(result: SearchResult, params: RetrievalParams) -> tuple[st
 PARTIAL_MIN_CLOSENESS = 0.35
 
 
-# An amount of money asked ('how much did they save?', 'what did it cost?') and a figure of money in a text.
-# 'Worth', 'value', 'paid' and the like are money after 'how much' ('how much was the contract worth?'), not in
-# 'how did they show it was worth paying for?'.
-_MONEY_ASKED = re.compile(
-    r"\b(?:sav(?:e|ed|es|ing|ings)|cost|costs|costing|spen[dt]|spending|money|budgets?|cheaper)\b|£|"
-    r"\bhow much\b.*\b(?:worth|value|valued|pa(?:y|id|ys)|fund(?:s|ed|ing)?|invest(?:ed|ment)?|price|fees?|grants?)\b",
-    re.I,
-)
-_MONEY_FIGURE = re.compile(r"£\s?\d|\d\s?(?:m|bn|k)\b|\b(?:million|billion)\b", re.I)
-
-
-def case_studies_named(understanding: Understanding, store: PassageStore) -> set[str]:
-    """The titles of the case studies a question names: by a whole title, else every title holding a name in it."""
-    names = {normalise(name) for name in understanding.entities}
-    titles = [c.title for c in store.case_studies()]
-    return {t for t in titles if normalise(t) in names} or {t for t in titles if any(n in normalise(t) for n in names)}
-
-
-def no_money_figure(understanding: Understanding, result: SearchResult, store: PassageStore) -> BeyondScope | None:
-    """'How much did Publica save?': an amount of money asked of one case study (named, or the subject a follow-up
-    leans on) none of whose passages gives a money figure; 17 of the toolkit's 31 case studies give none. Answered
-    as covered, such a question got sentences that merely mention savings. Any ask of the question may be the one
-    ('What's the Lightbulb project and how much did it save the NHS?' got another case study's NHS savings)."""
-    asked = next((a for a in understanding.asks if a.wants == "amount" and _MONEY_ASKED.search(a.text)), None)
-    if asked is None or not result.hits:
-        return None
-    # The one case study the question names, even where its search put another first; else a follow-up's subject.
-    named = case_studies_named(understanding, store)
-    top = result.hits[0].passage.case_study
-    study: str | None
-    if len(named) == 1:
-        study = next(iter(named))
-    elif top and top in named:
-        study = top
-    elif result.query.follow_up:
-        # The case study the conversation is about, not whatever passage the follow-up's few words put first.
-        study = result.subject or top
-    else:
-        study = None
-    if not study:
-        return None
-    if any(_MONEY_FIGURE.search(p.text) for p in store.passages() if p.case_study == study):
-        return None
-    return BeyondScope("no_money_figure", f"The toolkit ({PUBLISHED}) gives no money figures for {study}.", study)
-
-
 def closest_only(chosen: Sequence[Candidate], result: SearchResult, store: PassageStore) -> list[Candidate]:
     """The sentences of a partial answer close enough to the question to be 'the closest it does say'."""
     kept = []
@@ -555,7 +510,7 @@ def compose_answer(
         own = ask_results[1:] if len(ask_results) == len(understanding.asks) else ()
         more = _chosen_sentences(rest, result, own, store, params, hits_considered)
         return _with_more(defined, more[: params.answer_sentences - 1], store)
-    beyond = beyond_scope(question, store.vocabulary(), result.query.corrections) or no_money_figure(understanding, result, store)
+    beyond = beyond_scope(question, store.vocabulary(), result.query.corrections) or case_study_gap(understanding, result, store)
     if not is_covered(result, params):
         return abstention(result, beyond, refused_for_words(result, params))
     chosen = _chosen_sentences(understanding, result, ask_results, store, params, hits_considered, said_before)
