@@ -77,6 +77,17 @@ def english_words(min_count: int = 300) -> frozenset[str]:
     return frozenset(word for word, count in frequencies.items() if count >= min_count)
 
 
+# An English word rarer than this (pyspellchecker's count) may be a slip for a toolkit word: 'parrish' (574) for
+# 'parish' (5,344), 'boarders' (435) for 'borders'; but 'firmer' (431) is meant.
+RARE_ENGLISH_COUNT = 1000
+
+
+@lru_cache(maxsize=1)
+def rare_english_words() -> frozenset[str]:
+    """English words too rare to be sure a user meant them (surnames among them) when a toolkit word is one slip away."""
+    return english_words() - english_words(RARE_ENGLISH_COUNT)
+
+
 SOUNDS_LIKE_RATIO = 70
 MIN_WORDS_TO_JUDGE = 3  # words a question needs before its language is judged
 
@@ -131,9 +142,12 @@ def _toolkits_country(word: str, vocabulary: Collection[str]) -> str | None:
 class Speller:
     """Spelling tolerance against the corpus's own words; real English words are left alone."""
 
-    def __init__(self, vocabulary: dict[str, int], known_words: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, vocabulary: dict[str, int], known_words: frozenset[str] = frozenset(), rare_words: frozenset[str] = frozenset()
+    ) -> None:
         self.vocabulary = vocabulary
         self.known_words = known_words
+        self.rare_words = rare_words
         self._by_length: dict[int, list[str]] = {}
         for word, count in vocabulary.items():
             if count >= 2 and word.isalpha():
@@ -159,6 +173,19 @@ class Speller:
         if best:
             return best[2]
         return self._sounds_like(word) if loose else None
+
+    def slips(self, text: str) -> list[str]:
+        """The toolkit words a text's rare English words are one slip from (an edit, or two letters swapped), for the
+        lexical query beside them: 'parrish' is a surname to a spellchecker and 'parish' to a councillor, while
+        'firmer' (as rare) is meant. Replacing them instead turned 'firmer footing' into 'former footing' and
+        'overseen' into 'oversee'."""
+        found = []
+        for word in words(text):
+            if word in self.rare_words and word not in self.vocabulary:
+                slip = self.closest(word, loose=False)
+                if slip is not None and OSA.distance(word, slip) <= 1:
+                    found.append(slip)
+        return found
 
     def _sounds_like(self, word: str) -> str | None:
         """Phonetic-style misspellings beyond two edits ('devolushun'): same first letter, close overall."""
@@ -423,6 +450,8 @@ def rewrite(
     combined = f"{question} {context}" if context else question
     text, corrections = speller.correct(combined) if use_spelling else (combined, {})
     lexical = text
+    if use_spelling:
+        lexical = " ".join([lexical, *speller.slips(text)])
     if use_glossary:
         lexical = expand_acronyms(lexical, glossary)
     if use_synonyms:

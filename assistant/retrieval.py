@@ -20,6 +20,7 @@ from assistant.question import (
     conversation_cue,
     english_words,
     last_said,
+    rare_english_words,
     rewrite,
     titles_named,
     wants_example,
@@ -131,7 +132,7 @@ class Retriever:
         self.store = store
         self._encode = lru_cache(maxsize=2048)(encode)
         self.synonyms = synonyms or {}
-        self.speller = Speller(store.vocabulary(), english_words())
+        self.speller = Speller(store.vocabulary(), english_words(), rare_english_words())
         self.case_studies = store.case_studies()
         self.chapters = sorted({p.chapter for p in store.passages()})
         self._titles = [c.title for c in self.case_studies]

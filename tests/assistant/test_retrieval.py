@@ -37,6 +37,20 @@ def test_real_english_words_are_not_corrected(assistant) -> None:  # type: ignor
     assert result.query.corrections == {}
 
 
+def test_a_rare_english_word_one_slip_from_the_toolkits_is_searched_as_both(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test. 'Parrish' is a surname to a spellchecker, so it was never corrected, and a question
+    about parrish councils was searched without the word 'parish'. A rare word may also be meant ('firmer'), so
+    the toolkit's word joins the lexical query and the question's own text is left as typed."""
+    from assistant.question import rare_english_words
+
+    assert "parrish" in rare_english_words() and "parrish" not in assistant.store.vocabulary()
+    slipped = assistant.search("which parrish councils took on the districts' buildings?").query
+    assert slipped.corrections == {} and "parrish" in slipped.text
+    assert "parish" in slipped.lexical.split()
+    # A common word is meant as typed, whatever toolkit word is one slip away.
+    assert "former" not in assistant.search("is it a firm plan or a former one?").query.lexical.split()[-1:]
+
+
 def test_a_plain_word_the_synonyms_map_is_not_a_word_the_toolkit_never_uses(assistant) -> None:  # type: ignore[no-untyped-def]
     """'bosses' is not the toolkit's word, but corpus/synonyms.json maps it to its chief executives and leaders:
     counted unknown, a question in it was refused as if about something else. Written for this test."""
