@@ -735,12 +735,26 @@ def _asks_after_publication(question: str, vocabulary: Collection[str]) -> bool:
     return bool(_LATER.search(question)) or any(year > PUBLISHED for year in years)
 
 
+_FIRST_PERSON = re.compile(r"\b(?:we|we['’](?:re|ve|d)|our|ours|us|i|i['’](?:m|ve|d)|my)\b", re.I)
+
+
+def asked_part(question: str) -> str:
+    """A message without the sentences in which the user tells their own situation, statements in the first person
+    ('Our devolution talks collapsed last year and members want a long-term vision. Is there a case study like
+    that?'), when a question is left: what happened to the user since 2018 is theirs to tell, not asked of the
+    toolkit (user trial 7 had that officer told the toolkit cannot say what happened since it was published)."""
+    sentences = re.split(r"(?<=[.!?])\s+", question.strip())
+    kept = [s for s in sentences if s.endswith("?") or not _FIRST_PERSON.search(s)]
+    return " ".join(kept) if kept and len(kept) < len(sentences) else question
+
+
 def beyond_scope(question: str, vocabulary: Collection[str] = (), corrections: Collection[str] = ()) -> BeyondScope | None:
     """The part of a question a 2018 national toolkit cannot answer, if any; countries it mentions are in scope."""
+    asked = asked_part(question)
     for kind, asks, gap in _BEYOND:
-        if asks(question):
+        if asks(asked):
             return BeyondScope(kind, f"The toolkit ({PUBLISHED}) {gap}")
-    if _asks_after_publication(question, vocabulary):
+    if _asks_after_publication(asked, vocabulary):
         return BeyondScope("after_publication", f"The toolkit ({PUBLISHED}) {LATER_GAP}")
     unknown = _countries_named(question, vocabulary)
     if unknown:

@@ -367,6 +367,22 @@ def test_asking_how_a_case_study_went_about_it_is_not_a_later_event(question: st
     assert beyond_scope(question, {"denmark"}) is None
 
 
+@pytest.mark.parametrize(
+    "situation",
+    [
+        "Our joint planning committee fell apart last year after the elections. Has anyone rebuilt one another way?",
+        "We lost our shared chief executive last month. What did other councils do about senior management?",
+        "I became leader this year and my group wants to work with the county. Where do we start?",
+    ],
+)
+def test_a_user_telling_their_own_recent_past_is_not_asking_about_later_events(situation: str) -> None:
+    """Written for this test. An officer's own story ('... fell apart last year') was read as a question about what
+    happened after 2018, and a case study that fits was opened with 'does not say what has happened since'."""
+    assert beyond_scope(situation, {"planning", "committee"}) is None
+    # The same words asked, not told, are still judged as a later event.
+    assert beyond_scope(situation.split(". ")[0].rstrip(".") + "?") is not None
+
+
 def _money_in(assistant, title: str) -> bool:  # type: ignore[no-untyped-def]
     return any(re.search(r"£\s?\d|\bmillion\b", p.text) for p in assistant.store.passages() if p.case_study == title)
 
