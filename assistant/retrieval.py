@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -138,6 +139,7 @@ class Retriever:
         self._titles = [c.title for c in self.case_studies]
         self._cases = CaseStudyIndex(store, english_words())
         self._closeness = Closeness(store)
+        self._flat: list[tuple[str | None, str]] | None = None
         # Kept apart from the query cache, whose 2,048 places a stream of new questions churns: a heading evicted
         # there would be embedded again by the next question whose candidates sit under it.
         self._heading_vectors: dict[str, np.ndarray] = {}
@@ -239,7 +241,8 @@ class Retriever:
             # The last answer says best what the conversation is now about ('is there an example?' answered with one
             # case study makes 'how did they show local support?' about it). Only the subject list uses it: the
             # query stays the user's words, so an answer is not composed to repeat what was just said.
-            subject = None if moved_to else self.subject_of(last_said(history) or query.context)
+            said = last_said(history)
+            subject = None if moved_to else self.subject_of(said or query.context, self.quoted_case_study(said))
             subject_list = moved_passages if moved_to else self.subject_passages(subject, question, resolved)
             rankings.append((subject_list, params.subject_weight))
         fused = rrf(rankings, params.rrf_k)
@@ -361,11 +364,36 @@ class Retriever:
         """The words that name a case study, for the question's understanding to find its names by."""
         return self._cases.name_words
 
-    def subject_of(self, context: str) -> Passage | None:
-        """The passage a conversation's earlier turns find best: its case study, else its section, is what the
-        conversation is about."""
-        best = self.store.dense_search(self.encode(context), 1)
+    def subject_of(self, context: str, case_study: str | None = None) -> Passage | None:
+        """The passage a conversation's earlier turns find best (within `case_study`, the one the last answer quoted,
+        when given): its case study, else its section, is what the conversation is about."""
+        vector = self.encode(context)
+        if case_study:
+            own = [p.id for p in self.store.passages() if p.case_study == case_study]
+            closeness = self.store.passage_vectors(own) @ vector
+            return self.store.passage(own[int(np.argmax(closeness))])
+        best = self.store.dense_search(vector, 1)
         return self.store.passage(best[0][0]) if best else None
+
+    def _flat_texts(self) -> list[tuple[str | None, str]]:
+        """Each passage's case study and its text on one line, as answers quote it; worked out once."""
+        if self._flat is None:
+            self._flat = [(p.case_study, " ".join(p.text.split())) for p in self.store.passages()]
+        return self._flat
+
+    def quoted_case_study(self, answer: str) -> str | None:
+        """The case study an answer quoted first: the case study of the passage holding its first quoted sentence that
+        belongs to one. An answer about one case study need not name it ('who were the partners?' answered from
+        Craven's loneliness project), and read as words its sentences found Cherwell's passages best (user trial 7)."""
+        for piece in re.split(r"\s*\[\d+\]\s*", answer):
+            text = " ".join(piece.split()[-30:])  # the quoted sentence, without a heading or label before it
+            if len(text) < 40:
+                continue
+            holders = {study for study, flat in self._flat_texts() if text in flat}
+            holders.discard(None)
+            if len(holders) == 1:
+                return holders.pop()
+        return None
 
     def subject_passages(self, subject: Passage | None, question: str, filters: Filters | None) -> list[str]:
         """The passages of what the conversation is about (`subject_of`'s case study, else its section), closest to

@@ -71,6 +71,39 @@ def test_a_plain_word_the_synonyms_map_is_not_a_word_the_toolkit_never_uses(assi
     assert "bosses" in assistant.search(question, params=plain).query.unknown_words
 
 
+def test_a_follow_up_is_about_the_case_study_the_last_answer_quoted(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test. An answer about one case study need not name it; read only as words, its sentences
+    found a passage of another case study or of none best, and 'what did they actually do?' went elsewhere (user
+    trial 7: Craven's loneliness project, then Cherwell's shared services). Every case study, quoted two sentences
+    long without its title."""
+    wrong = []
+    for study in assistant.store.case_studies():
+        first_word = study.title.split()[0]
+        quoted = [
+            s.text
+            for p in assistant.store.passages()
+            if p.case_study == study.title
+            for s in assistant.store.sentences_of(p.id)
+            if len(s.text) > 60 and first_word not in s.text
+        ][:2]
+        if len(quoted) < 2:
+            continue
+        history = [Turn("user", "tell me about that one"), Turn("assistant", f"{quoted[0]} [1] {quoted[1]} [1]")]
+        subject = assistant.search("what did they actually do?", history=history).subject
+        if subject != study.title:
+            wrong.append((study.title, subject))
+    assert not wrong, wrong
+
+
+def test_other_people_in_the_same_case_study_are_not_other_case_studies() -> None:
+    """Written for this test: 'who else is in the team?' had left the case study under discussion out of the search."""
+    from assistant.question import widens
+
+    assert widens("who else has tried that?") and widens("any others like it?") and widens("is there another example?")
+    assert not widens("who else was on the team besides council officers?")
+    assert not widens("who were the others at the table?") and not widens("what else did they do?")
+
+
 def test_a_short_follow_up_in_everyday_words_stays_with_the_case_study(assistant) -> None:  # type: ignore[no-untyped-def]
     """'wrong' and 'percentages' are not the toolkit's words; counted unknown, a follow-up of nothing else was taken
     for a new question about something the toolkit never covers, and refused. Written for this test."""
