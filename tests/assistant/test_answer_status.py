@@ -448,7 +448,7 @@ def test_an_aspect_a_case_study_never_gives_is_partial_and_says_so(assistant, fo
     opener = f"Tell me about {with_it}"
     history = [Turn("user", opener), Turn("assistant", assistant.ask(opener).text)]
     told = assistant.ask(follow_up, history=history)
-    assert not told.text.startswith(f"The toolkit (2018) ") or with_it not in told.text.split("\n")[0], told.text[:200]
+    assert not told.text.startswith("The toolkit (2018) ") or with_it not in told.text.split("\n")[0], told.text[:200]
 
 
 def test_a_gap_asked_of_the_case_study_a_conversation_is_about_quotes_only_that_case_study(assistant) -> None:  # type: ignore[no-untyped-def]
