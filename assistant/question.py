@@ -12,7 +12,7 @@ from typing import Literal
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
-from core.lexical import STOP_WORDS, words
+from core.lexical import STOP_WORDS, stems, words
 from core.models import Turn
 
 _FOLLOW_UP_OPENERS = re.compile(r"^\s*(and|also|but|what about|how about|what of|same for|then|and then)\b", re.IGNORECASE)
@@ -166,6 +166,9 @@ class Speller:
         self.vocabulary = vocabulary
         self.known_words = known_words
         self.rare_words = rare_words
+        # A word the toolkit uses in another form of the same stem ('reorganise' where it writes 'reorganisation')
+        # is one lexical search already matches, and not a word it never uses.
+        self._stems = frozenset(stems([w for w in vocabulary if w.isalpha()]))
         self._by_length: dict[int, list[str]] = {}
         for word, count in vocabulary.items():
             if count >= 2 and word.isalpha():
@@ -229,6 +232,7 @@ class Speller:
             if w not in self.vocabulary
             and w not in mapped
             and not any(form in self.vocabulary for form in other_forms(w))
+            and stems([w])[0] not in self._stems
             and (w in self.known_words or self.closest(w, loose=False) is None)
         ]
         return unknown, len(unknown) / len(content) if content else 0.0

@@ -30,3 +30,8 @@ def lexical_tokens(text: str) -> list[str]:
     """Stemmed content words of a text, for indexing and querying alike."""
     kept = [w.split("'")[0] for w in words(text) if w not in STOP_WORDS]
     return _stemmer().stemWords([w for w in kept if len(w) > 1])
+
+
+def stems(word_forms: list[str]) -> list[str]:
+    """The Snowball stem of each word form, as lexical search indexes it ('reorganise' and 'reorganisation' share one)."""
+    return list(_stemmer().stemWords(word_forms))

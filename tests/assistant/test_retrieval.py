@@ -61,6 +61,16 @@ def test_a_rare_english_word_one_slip_from_the_toolkits_is_searched_as_both(assi
     assert "former" not in assistant.search("is it a firm plan or a former one?").query.lexical.split()[-1:]
 
 
+@pytest.mark.parametrize(("typed", "toolkits"), [("reorganise", "reorganisation"), ("regenerate", "regeneration"), ("procure", "procurement")])
+def test_a_word_the_toolkit_writes_in_another_form_is_not_one_it_never_uses(assistant, typed: str, toolkits: str) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test: 'how did Denmark reorganise?' was refused because the toolkit writes 'reorganisation',
+    though lexical search, which stems, matches the two."""
+    vocabulary = assistant.store.vocabulary()
+    assert typed not in vocabulary and toolkits in vocabulary
+    result = assistant.search(f"how did the councils {typed} their services?")
+    assert typed not in result.query.unknown_words
+
+
 def test_a_plain_word_the_synonyms_map_is_not_a_word_the_toolkit_never_uses(assistant) -> None:  # type: ignore[no-untyped-def]
     """'bosses' is not the toolkit's word, but corpus/synonyms.json maps it to its chief executives and leaders:
     counted unknown, a question in it was refused as if about something else. Written for this test."""
@@ -253,6 +263,18 @@ def test_a_question_that_alone_finds_nothing_is_read_in_its_conversation(assista
     assert all(w in answer.text for w in ("Mobilise", "Change", "Consolidate"))
     # A word the toolkit never uses keeps a question that finds nothing from borrowing the conversation.
     assert not assistant.search("which three spaceships are there?", history=history).query.follow_up
+
+
+def test_a_question_whose_section_its_conversation_also_finds_is_read_in_it(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test. Alone, 'what are the seven ways?' finds one passage of the LEP chapter's seven ways far
+    down among others; read in a conversation about LEPs it finds another passage of that section, and was kept
+    alone (and refused) because the two searches shared no passage, though they shared the section."""
+    history, answer = _answered_in_its_conversation(
+        assistant, "LEP boards - do districts get a say?", "what are the seven ways?"
+    )
+    assert any("Seven ways" in (c.hit.passage.section or "") for c in answer.citations) or any(
+        "Seven ways" in (h.passage.section or "") for h in answer.hits
+    )
 
 
 def test_the_second_one_is_the_second_case_study_the_answer_listed(assistant) -> None:  # type: ignore[no-untyped-def]
