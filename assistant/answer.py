@@ -688,4 +688,5 @@ def _chosen_sentences(
         per_ask = [[c for c in found if not _already_said(c, said) or _gives_figure_asked(c)] or found for found in per_ask]
     if not per_ask:
         return []
-    return select(per_ask, params.answer_sentences, case_studies_named(understanding, store), params.answer_diversity)
+    named = case_studies_named(understanding, store) | set(result.named)
+    return select(per_ask, params.answer_sentences, named, params.answer_diversity)

@@ -681,7 +681,12 @@ def select(
         if named:
             candidates = sorted(candidates, key=lambda c: -penalised(c, named))
         # An ask for a figure, a date or a definition opens with the sentence that gives one, if any is close.
-        wanted = (unled(c) for c in candidates if c.gives_wanted and c.wants in SPECIFIC)
+        # Of the named case study, when there is one: another's 'achieved success through …' is no reason of its own.
+        wanted = (
+            unled(c)
+            for c in candidates
+            if c.gives_wanted and c.wants in SPECIFIC and not (named and c.hit.passage.case_study not in named)
+        )
         first = next((p for p in wanted if fits(p[0])), None) or next((p for p in map(unled, candidates) if fits(p[0])), None)
         if first and len(chosen) < limit:
             take(*first)

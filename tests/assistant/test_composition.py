@@ -453,3 +453,14 @@ def test_a_name_the_toolkit_prints_with_one_more_word_is_still_defined_by_its_se
     assert carries("Publica Group is a company owned by four councils.", "definition", "publica")
     assert carries("Publica is owned by four councils.", "definition", "publica")
     assert not carries("Land value capture funding is scarce.", "definition", "land value capture")
+
+
+def test_a_case_study_named_by_its_title_words_opens_its_own_answer(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test. A question naming a case study by its title's words rather than a capitalised name
+    ('health impact assessments') was not known to name it, and a reason another case study gave ('achieved
+    success through …') opened the answer."""
+    question = "Who got developers to carry out health impact assessments, and why did they begin?"
+    result = assistant.search(question)
+    assert any(t.startswith("Health impact assessments") for t in result.named)
+    answer = assistant.ask(question)
+    assert answer.citations[0].hit.passage.case_study.startswith("Health impact assessments"), answer.text[:200]
