@@ -527,6 +527,9 @@ _LATER = re.compile(
     r"most recent|up to date|how did (it|that|this|they|the \w+) (turn out|end up|go(?! about))|"
     # A count as it stands today ('how many district councils are there now?'): the toolkit's are 2018's.
     r"how many\b[^?]{0,60}\b(are there|exist|remain|are left)\b[^?]{0,15}\b(now|today|currently|nowadays)\b|"
+    # A population or size as it is today ('what's the population of Craven now?'). Not 'yet': 'has it saved anything
+    # yet?' asks for the results the toolkit reports.
+    r"\b(population|how big|size)\b[^?]{0,60}\b(now|today|currently|nowadays)\b|"
     # Whether a plan came about, asked after the fact ('did the Future Dorset proposals actually go ahead?', 'did
     # north essex garden communities ever get approved?'); up to six words name the plan. Not 'happen' or 'end up':
     # 'how did the councils make the merger happen?' asks how.
@@ -724,7 +727,7 @@ _POST = (
     r"cabinet members?|portfolio holders?|directors?|head of paid service|monitoring officer|s151 officer|councillors?)"
 )
 _POST_HOLDER_NOW = re.compile(
-    rf"\b(current|present|today's|today’s|new|latest) {_POST}\b"
+    rf"\b(current|present|today's|today’s|new|latest)(?: [\w-]+)?(?: [\w-]+)? {_POST}\b"
     rf"|\bwho(?:'s|’s|s| is| are)\b[^?]{{0,60}}\b{_POST}\b[^?]{{0,60}}\b(now|today|currently|at the moment|at present|these days)\b",
     re.I,
 )
