@@ -198,7 +198,7 @@ def quotable(sentence: str) -> bool:
     heading, a signature or a table header (hardly a lower-case word). The real fix for cells is at ingest.
     The one test of a sentence fit to quote: in an answer, and as a case study's summary."""
     text = sentence.strip()
-    if len(text.split()) < 5 or text.endswith("?") or text[0] in "–-;,)" or text[0].islower():
+    if len(text.split()) < 5 or text.endswith("?") or text[0] in "–-;,)%&/:.]" or text[0].islower():
         return False
     lower = [w for w in re.findall(r"\b[a-z][a-z’'-]{2,}", text) if w not in _FUNCTION_WORDS]
     return len(lower) >= MIN_LOWER_WORDS

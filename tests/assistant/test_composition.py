@@ -109,6 +109,9 @@ def test_answers_are_one_to_four_sentences_of_the_toolkit(assistant) -> None:  #
 def test_sentence_guards() -> None:
     assert not quotable("Chairman of District Councils’ Network and Leader of South Norfolk District Council")
     assert quotable("South Norfolk and Broadland District Councils have placed officers at the hospital.")
+    # A table's cell or a split line that starts with its unit or a joining mark (user trial 7 quoted the first).
+    assert not quotable("% of seats on the board that are held by district members")
+    assert not quotable("& partners from the voluntary sector took part in every one of the workshops")
     assert not balanced_quotes("The report concludes that “Behaviour, culture and trust matter.")
     assert closing_quote(["He said “we share.", "It works”.", "Next."]) == ("It works”.",)
     assert closing_quote(["He said “we share.", "Next.", "More.", "Still open."]) is None
