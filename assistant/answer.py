@@ -681,7 +681,7 @@ def _chosen_sentences(
     per_ask = candidates_per_ask(understanding, result, ask_results, store, params, hits_considered)
     # Scored like every candidate (the fitted weights learned such lines as sentences that hold no fact), never quoted.
     per_ask = [[c for c in found if not states_nothing(c.text, c.hit.passage.text)] for found in per_ask]
-    if said_before:
+    if said_before and params.follow_up_skips_said:
         # 'And what was the money used for?' searches the subject just answered, so its closest sentences are often
         # the ones the user has just read: a follow-up asks for what was not said.
         said = answer_sentences(said_before)
@@ -689,4 +689,4 @@ def _chosen_sentences(
     if not per_ask:
         return []
     named = case_studies_named(understanding, store) | set(result.named)
-    return select(per_ask, params.answer_sentences, named, params.answer_diversity)
+    return select(per_ask, params.answer_sentences, named, params.answer_diversity, result.named)

@@ -97,6 +97,12 @@ class CaseStudyIndex:
                 named.append(case)
         return named
 
+    def titled_in(self, text: str) -> list[int]:
+        """Case studies whose title the text gives in full ('health impact assessments'), not only a name word of it
+        ('Norfolk' is in three case studies' stories, and names South Norfolk's Early Help Hub by its words)."""
+        phrase = f" {normalised_words(text)} "
+        return [case for case, title in enumerate(self._title_phrases) if len(title.split()) >= TITLE_WORDS and f" {title} " in phrase]
+
     def newly_named(self, text: str, conversation: str) -> list[int]:
         """Case studies the text names by a word the conversation so far never used ('Wellbeing' after a
         conversation about Central Lincolnshire, 'Dorset' after one about Suffolk): the subject has moved to them."""

@@ -630,13 +630,18 @@ def _closeness_to(vectors: np.ndarray, chosen: Sequence[Candidate]) -> np.ndarra
 
 
 def select(
-    per_ask: Sequence[list[Candidate]], limit: int, named: Collection[str] = (), diversity: float = 0.0
+    per_ask: Sequence[list[Candidate]],
+    limit: int,
+    named: Collection[str] = (),
+    diversity: float = 0.0,
+    titled: Collection[str] = (),
 ) -> list[Candidate]:
     """Each ask's best sentence first, in the order asked, then the next best overall, up to `limit`.
 
     A sentence well below its own ask's best answers no ask and is left out. `named`: the case studies the question
-    names. `diversity`: past each ask's best, how much a sentence loses for its closeness to one already chosen (a
-    maximal-marginal-relevance fill), so the answer's last sentences add what the first did not say.
+    names; `titled`, those of them it gives by their full titles. `diversity`: past each ask's best, how much a
+    sentence loses for its closeness to one already chosen (a maximal-marginal-relevance fill), so the answer's last
+    sentences add what the first did not say.
     """
     chosen: list[Candidate] = []
     said: list[str] = []  # every part of the chosen sentences, kept as they are taken
@@ -681,13 +686,13 @@ def select(
         if named:
             candidates = sorted(candidates, key=lambda c: -penalised(c, named))
         # An ask for a figure, a date or a definition opens with the sentence that gives one, if any is close.
-        # Of the named case study, when there is one: another's 'achieved success through …' is no reason of its own.
-        wanted = (
-            unled(c)
-            for c in candidates
-            if c.gives_wanted and c.wants in SPECIFIC and not (named and c.hit.passage.case_study not in named)
-        )
-        first = next((p for p in wanted if fits(p[0])), None) or next((p for p in map(unled, candidates) if fits(p[0])), None)
+        # The named case study's own, when it has one: another's 'achieved success through …' is no outcome of its own.
+        # A case study the question gives by its full title opens with its own sentence, one that gives what is asked
+        # first: another's 'achieved success through …' is no reason of its own.
+        specific = [c for c in candidates if c.gives_wanted and c.wants in SPECIFIC]
+        own = [c for c in candidates if c.hit.passage.case_study in titled]
+        groups = ([c for c in own if c in specific], own, specific, candidates)
+        first = next((p for group in groups for p in map(unled, group) if fits(p[0])), None)
         if first and len(chosen) < limit:
             take(*first)
     # Past each ask's best, a sentence from another case study than the named one it opened with changes the subject.

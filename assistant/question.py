@@ -88,6 +88,7 @@ def rare_english_words() -> frozenset[str]:
     return english_words() - english_words(RARE_ENGLISH_COUNT)
 
 
+STEM_MATCH_LETTERS = 7  # a stem this long or longer makes a word known to the toolkit by it
 SOUNDS_LIKE_RATIO = 70
 MIN_WORDS_TO_JUDGE = 3  # words a question needs before its language is judged
 
@@ -167,7 +168,9 @@ class Speller:
         self.known_words = known_words
         self.rare_words = rare_words
         # A word the toolkit uses in another form of the same stem ('reorganise' where it writes 'reorganisation')
-        # is one lexical search already matches, and not a word it never uses.
+        # is one lexical search already matches, and not a word it never uses; only for long stems, which name one
+        # family ('fixing' shares 'fix' with the toolkit's 'fixes' and a village hall roof was answered; 'levelling'
+        # shares 'level' with its 'at a local level', and the Levelling Up Fund was answered from a garden town).
         self._stems = frozenset(stems([w for w in vocabulary if w.isalpha()]))
         self._by_length: dict[int, list[str]] = {}
         for word, count in vocabulary.items():
@@ -194,6 +197,11 @@ class Speller:
         if best:
             return best[2]
         return self._sounds_like(word) if loose else None
+
+    def _same_stem(self, word: str) -> bool:
+        """Whether the toolkit uses a word of the same long stem ('reorganis': 'reorganise' for 'reorganisation')."""
+        stem = stems([word])[0]
+        return len(stem) >= STEM_MATCH_LETTERS and stem in self._stems
 
     def slips(self, text: str) -> list[str]:
         """The toolkit words a text's rare English words are one slip from (an edit, or two letters swapped), for the
@@ -232,7 +240,7 @@ class Speller:
             if w not in self.vocabulary
             and w not in mapped
             and not any(form in self.vocabulary for form in other_forms(w))
-            and stems([w])[0] not in self._stems
+            and not self._same_stem(w)
             and (w in self.known_words or self.closest(w, loose=False) is None)
         ]
         return unknown, len(unknown) / len(content) if content else 0.0
@@ -727,7 +735,7 @@ _POST = (
     r"cabinet members?|portfolio holders?|directors?|head of paid service|monitoring officer|s151 officer|councillors?)"
 )
 _POST_HOLDER_NOW = re.compile(
-    rf"\b(current|present|today's|today’s|new|latest)(?: [\w-]+)?(?: [\w-]+)? {_POST}\b"
+    rf"\b(?:(?:current|present|today's|today’s)(?: [\w-]+)?(?: [\w-]+)?|new|latest) {_POST}\b"
     rf"|\bwho(?:'s|’s|s| is| are)\b[^?]{{0,60}}\b{_POST}\b[^?]{{0,60}}\b(now|today|currently|at the moment|at present|these days)\b",
     re.I,
 )

@@ -73,7 +73,7 @@ class SearchResult:
     asks: tuple[SearchResult, ...] = ()  # a compound question's asks, each searched on its own (`assistant.compound`)
     subject: str | None = None  # the case study a follow-up's conversation is about, when it is about one
     within_subject: bool = False  # a follow-up searched within `subject` alone (`Retriever._within_subject`)
-    named: tuple[str, ...] = ()  # the case studies a question of its own names, by their names' words (`CaseStudyIndex`)
+    named: tuple[str, ...] = ()  # the case studies whose titles a question of its own gives in full (`CaseStudyIndex`)
 
 
 class Searcher(Protocol):
@@ -286,9 +286,9 @@ class Retriever:
         relevance = max((s for _, s in dense[:1]), default=0.0)
         focus = self.encode(question) if query.follow_up else None
         scoped = bool(resolved and resolved.case_study)
-        # Named by the words of their names ('which council made developers do health impact assessments?'), which
+        # Named by their titles in lower case ('which council made developers do health impact assessments?'), which
         # the question's understanding, reading capitalised names, does not see.
-        names = () if query.follow_up else tuple(self._cases.titles[i] for i in self._cases.named_in(query.text))
+        names = () if query.follow_up else tuple(self._cases.titles[i] for i in self._cases.titled_in(query.text))
         result = SearchResult(hits, query, relevance, vector, focus, scoped, rescored, subject=subject_case_study, named=names)
         if leans is None and cue == "new_topic" and not announces_new_topic(question):
             return self._leaning_if_nothing_alone(result, question, params, history, resolved)

@@ -48,6 +48,11 @@ ABLATIONS = (
         "an example ask's sentences scored alike from a case study or the toolkit's own text",
         {"example_case_preference": 0.0},
     ),
+    Ablation(
+        "+ follow-ups skip what was said",
+        "experiment: a follow-up's answer leaves out the sentences of the answer it follows",
+        {"follow_up_skips_said": True},
+    ),
     Ablation("+ fuse asks", "experiment: a compound question's top 5 fused from each ask's search", {"fuse_asks": True}),
     Ablation("+ each ask's own passages", "experiment: each ask's sentences from its own search", {"fuse_asks": True, "search_each_ask": True}),
 )

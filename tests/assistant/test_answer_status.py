@@ -371,7 +371,7 @@ def test_asking_how_a_case_study_went_about_it_is_not_a_later_event(question: st
     ("kind", "question"),
     [
         ("post_holder", "who is the present shared chief executive of the two councils?"),
-        ("post_holder", "Who is the new managing director at the council company?"),
+        ("post_holder", "Who is the current managing director at the council company?"),
         ("after_publication", "how big is the combined council's population today?"),
     ],
 )

@@ -61,7 +61,7 @@ def test_a_rare_english_word_one_slip_from_the_toolkits_is_searched_as_both(assi
     assert "former" not in assistant.search("is it a firm plan or a former one?").query.lexical.split()[-1:]
 
 
-@pytest.mark.parametrize(("typed", "toolkits"), [("reorganise", "reorganisation"), ("regenerate", "regeneration"), ("procure", "procurement")])
+@pytest.mark.parametrize(("typed", "toolkits"), [("reorganise", "reorganisation"), ("regenerate", "regeneration"), ("transforming", "transformation")])
 def test_a_word_the_toolkit_writes_in_another_form_is_not_one_it_never_uses(assistant, typed: str, toolkits: str) -> None:  # type: ignore[no-untyped-def]
     """Written for this test: 'how did Denmark reorganise?' was refused because the toolkit writes 'reorganisation',
     though lexical search, which stems, matches the two."""
