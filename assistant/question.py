@@ -542,13 +542,18 @@ _LATER = re.compile(
     # north essex garden communities ever get approved?'); up to six words name the plan. Not 'happen' or 'end up':
     # 'how did the councils make the merger happen?' asks how.
     r"did (it|that|they|(?:the )?[\w'’-]+(?: [\w'’-]+){0,5}) (?:actually |ever |eventually |finally |really )?"
-    r"(go ahead|go through|get (?:approved|the go-ahead)|come into (?:being|effect|force)|"
+    r"(go ahead|go through|get (?:approved|the go-ahead|built|delivered|completed|finished)|come into (?:being|effect|force)|"
     # 'when did Suffolk Coastal and Waveney actually become one council?': the merger the toolkit only foresaw.
     r"become (?:one|a single|a new|the new) (?:council|authority|district|unitary))|"
     r"what happened (to|with|after|next)|how (have|has) .{3,60} (performed|done|gone|got on|fared)|"
     # Said of today, not of 2018: 'last year', 'the last election', '… exist any more'. 'right now' is a present-tense
     # filler like 'at the moment' (a test-split question that the toolkit answers used it).
-    r"(last|next|latest|most recent) (year|month|week|elections?|conference)|"
+    r"(last|next|latest|most recent)(?: [\w'’-]+){0,2}? (year|month|week|elections?|conference)\b|"
+    # Whether it is so now ('are cherwell and south northants still sharing staff?', 'is the hub still there?'),
+    # asked yes or no; 'what are districts still struggling with?' asks what the toolkit tells.
+    r"^\W*(?:are|is|do|does|has|have)\b[^?]{0,60}\bstill\b|"
+    # A name as it is now ('what's the merged council called now?').
+    r"\b(?:called|named) now\b|"
     r"(exists?|existing|going|running|operating|around|in place) any ?more|"
     # What a pilot or plan did after its time: 'carry on past its pilot year'.
     r"(carry|carried|continue|continued|go|went|run|ran|last|lasted) (on )?(past|beyond) (its|the|their)|"
@@ -568,7 +573,7 @@ _LATER = re.compile(
 )
 _YEAR = re.compile(r"\b(20\d\d)\b")
 _PROCEDURE = re.compile(
-    r"\b(how (do|can|would|should) (i|we|a resident|residents|people) (apply|sign up|register|book|join|complain|object|"
+    r"\b(how (do|can|would|should) (i|we|a resident|residents|people) (?:(?:stand|go about|try) (?:to )?)?(apply|sign up|register|book|join|complain|object|"
     r"report|pay|renew|appeal|request|become|stand for|get elected)|"
     # A resident's own case ('can I appeal my council tax band?'), not what residents may do in a reform.
     r"(do|can|could|should) i (apply|sign up|register|book|complain|object|report|pay|renew|appeal|request|become|stand for)|"
