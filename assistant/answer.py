@@ -379,9 +379,16 @@ NO_PLAINER = (
 )
 
 
+# A term of the user's own, quoted or asked about by name: "what does 'platform' mean in plain english?" asks what
+# that means, not for the last answer's terms (user trial 8 got the glossary's 'District council' for it).
+_OWN_TERM = re.compile(
+    r"[\"'‘“][^\"'’”]{2,60}[\"'’”]|\bwhat (?:does|do|is|are) (?!(?:that|this|it|all|they|these|those)\b)\w[^?]{0,60}\bmean", re.I
+)
+
+
 def asks_for_plainer_words(question: str) -> bool:
-    """The question asks for the last answer again in plainer words."""
-    return bool(_PLAINER.search(question))
+    """The question asks for the last answer again in plainer words, not what a term of its own means."""
+    return bool(_PLAINER.search(question)) and not _OWN_TERM.search(question)
 
 
 def in_plainer_words(earlier_answer: str, earlier_question: str, plain: PlainGlossary) -> Answer:

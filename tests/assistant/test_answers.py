@@ -315,5 +315,10 @@ def test_a_follow_up_asking_for_plainer_words_explains_the_last_answers_terms(as
         assert not answer.citations  # nothing in it is the toolkit's
     assert not asks_for_plainer_words("what does that mean for us?")  # what it implies, not plainer words
     assert not asks_for_plainer_words("what does that mean for a small rural district?")
+    # A term of the user's own, named or quoted, is what they ask about, not the last answer's terms (user trial 8).
+    assert not asks_for_plainer_words("what does 'joint committee' mean in plain english?")
+    assert not asks_for_plainer_words("what does sovereignty mean, in plain English?")
+    named = assistant.ask("what does 'shared management' mean in plain english?", history=history)
+    assert not named.text.startswith("In plain words (this assistant's glossary, not the toolkit's words)")
     nothing = [Turn("user", "hello"), Turn("assistant", "The toolkit says little that is plain here; nothing matches.")]
     assert assistant.ask("in plain English please", history=nothing).text == NO_PLAINER
