@@ -532,7 +532,7 @@ _LATER = re.compile(
     # the end?' asks what the toolkit tells.
     r"did\b.{3,60}\bin the end|"
     r"still (going|running|working|in place|exists?|around|operating|open|active|live|funded|in operation|in use|the case)|went live|nowadays|these days|latest|"
-    r"most recent|up to date|how did (it|that|this|they|the \w+) (turn out|end up|go(?! about))|"
+    r"most recent|up to date|how did (it|that|this|they|the \w+) (turn out|end up)|"
     # A count as it stands today ('how many district councils are there now?'): the toolkit's are 2018's.
     r"how many\b[^?]{0,60}\b(are there|exist|remain|are left)\b[^?]{0,15}\b(now|today|currently|nowadays)\b|"
     # A population or size as it is today ('what's the population of Craven now?'). Not 'yet': 'has it saved anything

@@ -402,7 +402,13 @@ def test_whether_it_is_so_now_is_a_later_event(kind: str, question: str) -> None
 
 @pytest.mark.parametrize(
     "question",
-    ["who chaired the last meeting of the board before the merger?", "what are districts still struggling with?"],
+    [
+        "who chaired the last meeting of the board before the merger?",
+        "what are districts still struggling with?",
+        # How a case study's arrangement went is its outcome, which the toolkit reports (user trial 8 had this
+        # officer told the toolkit cannot say what happened since 2018).
+        "Has any council shared its chief executive with the county, and how did it go?",
+    ],
 )
 def test_a_time_word_about_the_toolkits_own_story_is_not_a_later_event(question: str) -> None:
     assert beyond_scope(question) is None
