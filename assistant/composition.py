@@ -686,7 +686,6 @@ def select(
         if named:
             candidates = sorted(candidates, key=lambda c: -penalised(c, named))
         # An ask for a figure, a date or a definition opens with the sentence that gives one, if any is close.
-        # The named case study's own, when it has one: another's 'achieved success through …' is no outcome of its own.
         # A case study the question gives by its full title opens with its own sentence, one that gives what is asked
         # first: another's 'achieved success through …' is no reason of its own.
         specific = [c for c in candidates if c.gives_wanted and c.wants in SPECIFIC]
