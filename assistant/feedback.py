@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sqlite3
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -73,13 +74,26 @@ def feedback_url(settings: Settings) -> str:
     return settings.database_url or f"sqlite:///{settings.feedback_path}"
 
 
+WAL_ATTEMPTS = 5
+
+
 def _sqlite_pragmas(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def configure(dbapi_connection: Any, _record: object) -> None:
         cursor = dbapi_connection.cursor()
-        # WAL lets the admin export read while API workers write; busy_timeout makes writers queue, not fail.
-        cursor.execute("PRAGMA journal_mode=WAL")
+        # busy_timeout makes writers queue, not fail; WAL lets the admin export read while API workers write.
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        for attempt in range(WAL_ATTEMPTS):
+            try:
+                cursor.execute("PRAGMA journal_mode=WAL")
+                break
+            except sqlite3.OperationalError as exc:
+                # Two workers opening a new file at once can each hold the lock the other's switch to WAL waits for,
+                # and SQLite refuses one of them at once rather than wait: a fresh clone's CI saw 'database is
+                # locked' at start-up. Once either has switched, the file stays in WAL and the retry is a no-op.
+                if "locked" not in str(exc) or attempt == WAL_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
         cursor.close()
 
 
