@@ -88,18 +88,18 @@ class CaseStudyIndex:
     def named_in(self, text: str) -> list[int]:
         """Case studies the text names ('Central Lincolnshire', 'Publica', 'Wyre Forest', 'Five-Council partnership')."""
         tokens = {w.split("'")[0] for w in words(text)}  # 'Publica's savings' names Publica
-        phrase = f" {normalised_words(text)} "
+        titled = set(self.titled_in(text))
         named = []
         for case, (weights, total) in enumerate(self._names):
             by_words = bool(total) and sum(w for t, w in weights.items() if t in tokens) / total >= NAMED_SHARE
-            title = self._title_phrases[case]
-            if by_words or (len(title.split()) >= TITLE_WORDS and f" {title} " in phrase):
+            if by_words or case in titled:
                 named.append(case)
         return named
 
     def titled_in(self, text: str) -> list[int]:
-        """Case studies whose title the text gives in full ('health impact assessments'), not only a name word of it
-        ('Norfolk' is in three case studies' stories, and names South Norfolk's Early Help Hub by its words)."""
+        """Case studies whose title the text gives in full, from TITLE_WORDS words ('health impact assessments', 'the
+        Five-Council partnership'), not only a name word of it ('Norfolk' is in three case studies' stories, and
+        names South Norfolk's Early Help Hub by its words)."""
         phrase = f" {normalised_words(text)} "
         return [case for case, title in enumerate(self._title_phrases) if len(title.split()) >= TITLE_WORDS and f" {title} " in phrase]
 

@@ -334,11 +334,10 @@ def announces_new_topic(question: str) -> bool:
     return bool(_NEW_TOPIC.match(question))
 
 
-# A follow-up that looks past the case study being discussed ('who else has done that?', 'any others like it?',
-# 'what does the toolkit say generally?'): it is searched over the whole toolkit, not within that case study.
-# Other councils, schemes or places than the one discussed: 'who else has done it?', 'any others like that?', 'is
-# there another example?'. Not other people or parts of the same one: 'who else is in the team apart from the
-# council staff?' (user trial 7), 'who were the others on the board?', 'what else did they do?'.
+# A follow-up that looks past the case study being discussed, to other councils, schemes or places ('who else has
+# done that?', 'is there another example?', 'what does the toolkit say generally?'): it is searched over the whole
+# toolkit, not within that case study. Not other people or parts of the same one: 'who else is in the team apart
+# from the council staff?' (user trial 7), 'who were the others on the board?', 'what else did they do?'.
 _WIDENS = re.compile(
     r"\b(?:anyone|anybody|anywhere|somewhere|who|where|which councils?) else\b(?!\s+(?:is|was|were|are|sat|sits|on|in)\b)"
     r"|\b(?:any|some|more) others?\b|\bothers like\b"

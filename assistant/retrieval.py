@@ -377,12 +377,9 @@ class Retriever:
         """The passage a conversation's earlier turns find best (within `case_study`, the one the last answer quoted,
         when given): its case study, else its section, is what the conversation is about."""
         vector = self.encode(context)
-        if case_study:
-            own = [p.id for p in self.store.passages() if p.case_study == case_study]
-            closeness = self.store.passage_vectors(own) @ vector
-            return self.store.passage(own[int(np.argmax(closeness))])
-        best = self.store.dense_search(vector, 1)
-        return self.store.passage(best[0][0]) if best else None
+        closest = self._cases.passages_of([self._cases.titles.index(case_study)], vector, 1) if case_study else []
+        best = closest or [i for i, _ in self.store.dense_search(vector, 1)]
+        return self.store.passage(best[0]) if best else None
 
     def _flat_texts(self) -> list[tuple[str | None, str]]:
         """Each passage's case study and its text on one line, as answers quote it; worked out once."""
