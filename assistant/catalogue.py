@@ -138,6 +138,27 @@ def asks_for_a_page(question: str) -> bool:
     return bool(_PAGE.search(question))
 
 
+# The page asked for after another ask, in a word or two: 'what prompted that, and what page?'.
+_TRAILING_PAGE = re.compile(
+    r"^(?P<rest>.*?\w.*?)\W*\b(?:and|&|plus)\s+(?:on\s+)?(?:what|which) page(?:\s+(?:is|was)\s+(?:it|that|this|that one)(?:\s+on)?)?\W*$",
+    re.I,
+)
+
+
+def page_and_rest(question: str, asks: Sequence[str]) -> tuple[str | None, str] | None:
+    """A question asking for a page and for something else ('which page is the Wycombe one on and how did
+    referrals work?'): the page ask and the rest, each to be answered; None unless it is both. A page asked for in
+    a word or two after the rest ('what prompted that, and what page?') is the page of the rest's own answer (None)."""
+    if not asks_for_a_page(question):
+        return None
+    if len(asks) > 1:
+        pages = [a for a in asks if asks_for_a_page(a)]
+        rest = [a for a in asks if not asks_for_a_page(a)]
+        return (" ".join(pages), " ".join(rest)) if pages and rest else None
+    trailing = _TRAILING_PAGE.match(question.strip())
+    return (None, trailing.group("rest").strip() + "?") if trailing else None
+
+
 def may_be_about_the_collection(question: str) -> bool:
     """Whether the question has the words of one about the case studies or chapters as a collection: a cheap test
     every /ask makes before the names in the question are looked up."""

@@ -28,6 +28,9 @@ from stores.base import PassageStore
 FindCaseStudies = Callable[[str], list[CaseStudy]]
 
 
+_MARKER = re.compile(r"\[\d+\]")  # a citation marker
+
+
 def catalogue_answer(
     question: str,
     earlier_answer: str,
@@ -150,6 +153,18 @@ def with_its_page_first(answer: Answer) -> Answer:
     if where == "page unknown":
         return answer
     return replace(answer, text=f"The toolkit has this {where}, in {place}:\n\n{answer.text}")
+
+
+def page_then_answer(page: Answer | None, answer: Answer) -> Answer:
+    """The page asked for, then the answer to the rest of the question. Only the page answer's opening line is kept
+    (its sources would be numbered twice); where that line quotes a source, the answer's own page is said instead."""
+    lead = page.text.split("\n\n", 1)[0] if page is not None else ""
+    if not lead or _MARKER.search(lead):
+        return with_its_page_first(answer)
+    # The page is answered even where the rest is not covered.
+    status = "partial" if answer.status == "not_covered" else answer.status
+    related = list({c.id: c for c in [*(page.related if page else []), *answer.related]}.values())
+    return replace(answer, text=f"{lead}\n\n{answer.text}", status=status, related=related)
 
 
 def sources_of_last_answer(said: str, store: PassageStore, encode: Callable[[str], np.ndarray]) -> Answer | None:

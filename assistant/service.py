@@ -13,10 +13,11 @@ import numpy as np
 from assistant.answer import Answer, asks_for_plainer_words, case_studies_named, compose_answer, in_plainer_words
 from assistant.asks import Understanding, understand
 from assistant.case_studies import CaseStudyDetail, proper_nouns, summarise
-from assistant.catalogue import asks_for_a_page, may_be_about_the_collection
+from assistant.catalogue import asks_for_a_page, may_be_about_the_collection, page_and_rest
 from assistant.catalogue_answers import (
     asks_who_made_the_toolkit,
     catalogue_answer,
+    page_then_answer,
     who_made_the_toolkit,
     with_its_page_first,
 )
@@ -118,6 +119,13 @@ class Assistant:
         earlier = last_said(history)
         if earlier and asks_for_plainer_words(question):
             return in_plainer_words(earlier, last_question(history), self.plain)
+        both = page_and_rest(question, [a.text for a in self.understand(question).asks]) if asks_for_a_page(question) else None
+        if both is not None:
+            page_ask, rest = both
+            page = self._catalogue(page_ask, history) if page_ask else None
+            # The rest is asked after the page, as a follow-up: 'how did referrals work?' is about the Wycombe one.
+            said = [Turn("user", page_ask), Turn("assistant", page.text)] if page_ask and page else []
+            return page_then_answer(page, self.ask(rest, [*history, *said], filters, params))
         listed = self._catalogue(question, history)
         if listed is not None:
             return listed

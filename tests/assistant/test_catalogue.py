@@ -269,3 +269,31 @@ def test_who_made_the_toolkit_is_answered_from_its_front_matter_and_back_cover(a
     assert not asks_who_made_the_toolkit("who chaired the joint committee?")
     assert not asks_who_made_the_toolkit("who produced the accompanying guide on legal considerations?")
     assert not asks_who_made_the_toolkit("who made it?")  # in a conversation, the scheme talked about
+
+
+def test_a_page_asked_with_something_else_gives_the_page_and_answers_the_rest(assistant: Any) -> None:
+    """Written for this test. The page ask alone used to answer the whole question: the page and the case study's
+    one-line summary, and the rest went unanswered."""
+    study = next(s for s in _studies(assistant) if s.title.startswith("Local government reorganisation in Denmark"))
+    answer = assistant.ask("what page is the Denmark one on, and who evaluated the reform?")
+    page_line, _, rest = answer.text.partition("\n\n")
+    assert f"starts on page {study.page}" in page_line and "[" not in page_line
+    # The rest is answered in sentences of its own, about what the page ask named.
+    assert answer.status == "answered" and rest.count("[") >= 2
+    assert "evaluation" in rest.split("[")[0].lower()
+    assert answer.citations[0].hit.passage.case_study == study.title
+    cited = {c.n: (c.hit.passage.text, c.hit.passage.footnotes) for c in answer.citations}
+    assert grounded_share(answer.text.split("\n\nRelated case studies:")[0], cited, assistant.store.glossary) == 1.0
+
+
+def test_a_page_asked_for_in_passing_after_a_follow_up_is_the_page_of_its_answer(assistant: Any) -> None:
+    """Written for this test: 'and what page?' after a follow-up of its own was answered with the last answer's
+    page alone."""
+    question = "how did South Cambridgeshire use health impact assessments?"
+    first = assistant.ask(question)
+    history = [Turn("user", question), Turn("assistant", first.text)]
+    answer = assistant.ask("what prompted them to do it, and what page?", history=history)
+    cited = answer.citations[0].hit.passage
+    opening, _, rest = answer.text.partition(":\n\n")
+    assert opening.startswith("The toolkit has this on page") and str(cited.page) in opening
+    assert "[1]" in rest and answer.status == "answered"
