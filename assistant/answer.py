@@ -381,8 +381,11 @@ NO_PLAINER = (
 
 # A term of the user's own, quoted or asked about by name: "what does 'platform' mean in plain english?" asks what
 # that means, not for the last answer's terms (user trial 8 got the glossary's 'District council' for it).
+# So is a term asked after 'what's a …' ('what's a local industrial strategy in simple terms?').
 _OWN_TERM = re.compile(
-    r"[\"'‘“][^\"'’”]{2,60}[\"'’”]|\bwhat (?:does|do|is|are) (?!(?:that|this|it|all|they|these|those)\b)\w[^?]{0,60}\bmean", re.I
+    r"[\"'‘“][^\"'’”]{2,60}[\"'’”]|\bwhat (?:does|do|is|are) (?!(?:that|this|it|all|they|these|those)\b)\w[^?]{0,60}\bmean"
+    r"|\bwhat(?:'s|’s|s| is| are) (?:an?|the(?! (?:point|gist|upshot|meaning|bottom line)\b)) \w",
+    re.I,
 )
 
 

@@ -40,6 +40,10 @@ _COMMON = STOP_WORDS | frozenset(
     # Said in passing ('what is Teckal exactly?' was refused for 'exactly').
     "again please exactly precisely actually anyway".split()
 ) | frozenset(
+    # Words about the conversation ('switching subjects - what does the toolkit say about EU exit?' was refused for
+    # 'switching').
+    "switch switches switching switched subject subjects topic topics".split()
+) | frozenset(
     # Anyone at all, a pronoun run into its verb, and 'bother' in 'why bother?': 'has anyone had it go wrong?' was
     # refused as 'never uses the word anyone', and 'why should we bother … we're busy' for 'bother' and "we're".
     "anyone anybody someone somebody anything everyone everybody we're we've we'll we'd they're they've they'll "
@@ -97,6 +101,11 @@ def _own_words(text: str) -> list[str]:
     """A text's words without the names in it: a capitalised word after the first is a name in any language."""
     found = re.findall(r"[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*", text)
     return [w for i, w in enumerate(found) if i == 0 or not w[0].isupper()]
+
+
+def _shared_start(a: str, b: str) -> int:
+    """How many first letters two words share."""
+    return next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
 
 
 def other_forms(word: str) -> tuple[str, ...]:
@@ -171,7 +180,10 @@ class Speller:
         # is one lexical search already matches, and not a word it never uses; only for long stems, which name one
         # family ('fixing' shares 'fix' with the toolkit's 'fixes' and a village hall roof was answered; 'levelling'
         # shares 'level' with its 'at a local level', and the Levelling Up Fund was answered from a garden town).
-        self._stems = frozenset(stems([w for w in vocabulary if w.isalpha()]))
+        alphabetic = [w for w in vocabulary if w.isalpha()]
+        self._words_of_stem: dict[str, list[str]] = {}
+        for stem, word in zip(stems(alphabetic), alphabetic):
+            self._words_of_stem.setdefault(stem, []).append(word)
         self._by_length: dict[int, list[str]] = {}
         for word, count in vocabulary.items():
             if count >= 2 and word.isalpha():
@@ -199,9 +211,14 @@ class Speller:
         return self._sounds_like(word) if loose else None
 
     def _same_stem(self, word: str) -> bool:
-        """Whether the toolkit uses a word of the same long stem ('reorganis': 'reorganise' for 'reorganisation')."""
+        """Whether the toolkit uses a word of the same stem that is long ('reorganis': 'reorganise' for
+        'reorganisation') or whose first letters are the word's for that long ('evaluation' for 'evaluated', stem
+        'evalu'); a short stem alone would make 'fixing' known by 'fixed'."""
         stem = stems([word])[0]
-        return len(stem) >= STEM_MATCH_LETTERS and stem in self._stems
+        return stem in self._words_of_stem and (
+            len(stem) >= STEM_MATCH_LETTERS
+            or any(_shared_start(word, other) >= STEM_MATCH_LETTERS for other in self._words_of_stem[stem])
+        )
 
     def slips(self, text: str) -> list[str]:
         """The toolkit words a text's rare English words are one slip from (an edit, or two letters swapped), for the
@@ -527,6 +544,8 @@ PUBLISHED = 2018
 # Present-tense fillers ('at the moment', 'currently') are left out: councillors use them of the toolkit's own topics.
 _LATER = re.compile(
     r"\b(this year|next year|since (then|the merger|it went|they went|it was set up|it started|publication)|"
+    # After the toolkit itself ('did they merge after the toolkit was published?', 'how did the mayor do after 2018?').
+    rf"(after|since|beyond) ({PUBLISHED}|(the|this) (toolkit|report|document) (was |came )?(published|written|out|released))|"
     # 'In the end' of an outcome asked yes or no ('did they merge in the end?'); 'which council drew up the scheme in
     # the end?' asks what the toolkit tells.
     r"did\b.{3,60}\bin the end|"

@@ -392,6 +392,9 @@ def test_a_post_or_a_size_as_it_is_today_is_a_gap(kind: str, question: str) -> N
         ("after_publication", "what is the merged council called now?"),
         ("after_publication", "when is the next LGA annual conference?"),
         ("procedure", "how can I stand to become a district councillor?"),
+        # After the toolkit itself, said in so many words (user trial 10 had both answered from 2018's text).
+        ("after_publication", "did the two councils go on to merge after the toolkit was published?"),
+        ("after_publication", "how did the mayor perform after 2018?"),
     ],
 )
 def test_whether_it_is_so_now_is_a_later_event(kind: str, question: str) -> None:
@@ -637,3 +640,26 @@ def test_a_plan_compared_with_now_is_not_a_later_event() -> None:
     assert beyond_scope("how many councillors will the merged council have compared with now?", {"2050"}) is None
     found = beyond_scope("how many councillors does the merged council have now?", {"2050"})
     assert found is not None and found.kind == "after_publication"
+
+
+_LEP = [Turn("user", "what is a LEP?"), Turn("assistant", "A LEP is a local enterprise partnership.")]
+_DENMARK = [
+    Turn("user", "how did Denmark reorganise its councils?"),
+    Turn("assistant", "In 2007 the Danes completed their second Local Government restructure in 40 years. [1]"),
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "history"),
+    [
+        # Written for this test. A word about the conversation is no word the toolkit lacks (user trial 10 had such a
+        # question refused for 'switching').
+        ("Switching subjects - what should districts do to plan for leaving the EU?", _LEP),
+        # The toolkit writes 'evaluation': 'evaluated' shares its first seven letters, though their stem ('evalu')
+        # is short (user trial 10 had a question on the Danish reform refused for 'evaluated').
+        ("who evaluated the reform?", _DENMARK),
+    ],
+)
+def test_words_about_the_conversation_or_a_form_of_a_toolkit_word_are_not_unknown(assistant, question: str, history: list[Turn]) -> None:  # type: ignore[no-untyped-def]
+    answer = assistant.ask(question, history=history)
+    assert answer.status == "answered" and answer.citations, answer.text[:200]

@@ -318,6 +318,8 @@ def test_a_follow_up_asking_for_plainer_words_explains_the_last_answers_terms(as
     # A term of the user's own, named or quoted, is what they ask about, not the last answer's terms (user trial 8).
     assert not asks_for_plainer_words("what does 'joint committee' mean in plain english?")
     assert not asks_for_plainer_words("what does sovereignty mean, in plain English?")
+    assert not asks_for_plainer_words("what's a combined authority in simple terms?")  # user trial 9
+    assert asks_for_plainer_words("what is the point of that in plain english?")
     named = assistant.ask("what does 'shared management' mean in plain english?", history=history)
     assert not named.text.startswith("In plain words (this assistant's glossary, not the toolkit's words)")
     nothing = [Turn("user", "hello"), Turn("assistant", "The toolkit says little that is plain here; nothing matches.")]
