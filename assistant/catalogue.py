@@ -149,8 +149,6 @@ def page_and_rest(question: str, asks: Sequence[str]) -> tuple[str | None, str] 
     """A question asking for a page and for something else ('which page is the Wycombe one on and how did
     referrals work?'): the page ask and the rest, each to be answered; None unless it is both. A page asked for in
     a word or two after the rest ('what prompted that, and what page?') is the page of the rest's own answer (None)."""
-    if not asks_for_a_page(question):
-        return None
     if len(asks) > 1:
         pages = [a for a in asks if asks_for_a_page(a)]
         rest = [a for a in asks if not asks_for_a_page(a)]

@@ -159,11 +159,11 @@ def page_then_answer(page: Answer | None, answer: Answer) -> Answer:
     """The page asked for, then the answer to the rest of the question. Only the page answer's opening line is kept
     (its sources would be numbered twice); where that line quotes a source, the answer's own page is said instead."""
     lead = page.text.split("\n\n", 1)[0] if page is not None else ""
-    if not lead or _MARKER.search(lead):
+    if page is None or not lead or _MARKER.search(lead):
         return with_its_page_first(answer)
     # The page is answered even where the rest is not covered.
     status = "partial" if answer.status == "not_covered" else answer.status
-    related = list({c.id: c for c in [*(page.related if page else []), *answer.related]}.values())
+    related = list({c.id: c for c in [*page.related, *answer.related]}.values())
     return replace(answer, text=f"{lead}\n\n{answer.text}", status=status, related=related)
 
 

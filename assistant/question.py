@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache, partial
+from os.path import commonprefix
 from typing import Literal
 
 from rapidfuzz import fuzz
@@ -101,11 +102,6 @@ def _own_words(text: str) -> list[str]:
     """A text's words without the names in it: a capitalised word after the first is a name in any language."""
     found = re.findall(r"[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*", text)
     return [w for i, w in enumerate(found) if i == 0 or not w[0].isupper()]
-
-
-def _shared_start(a: str, b: str) -> int:
-    """How many first letters two words share."""
-    return next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
 
 
 def other_forms(word: str) -> tuple[str, ...]:
@@ -217,7 +213,7 @@ class Speller:
         stem = stems([word])[0]
         return stem in self._words_of_stem and (
             len(stem) >= STEM_MATCH_LETTERS
-            or any(_shared_start(word, other) >= STEM_MATCH_LETTERS for other in self._words_of_stem[stem])
+            or any(len(commonprefix([word, other])) >= STEM_MATCH_LETTERS for other in self._words_of_stem[stem])
         )
 
     def slips(self, text: str) -> list[str]:
