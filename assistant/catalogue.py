@@ -227,8 +227,8 @@ def chapter_sections(passages: Sequence[Passage], chapter: str | None) -> list[s
     other chapters too ('Key questions', 'Lessons learnt'), not a lone word ('Note', 'Planning') unless an acronym."""
     chapters_of: dict[str, set[str]] = {}
     for p in passages:
-        if p.section:
-            chapters_of.setdefault(p.section, set()).add(p.chapter)
+        if p.enclosing_section:
+            chapters_of.setdefault(p.enclosing_section, set()).add(p.chapter)
     return list(
         dict.fromkeys(
             p.section

@@ -473,7 +473,7 @@ def sentence_candidates(
         quotable_here = quotables(hit.passage.text, tuple(store.sentences_of(hit.passage.id)))
         if not quotable_here:
             continue
-        about = passage_about(hit.passage.case_study or "", hit.passage.section or "", hit.passage.text)
+        about = passage_about(hit.passage.case_study or "", hit.passage.enclosing_section or "", hit.passage.text)
         vectors = store.sentence_vectors([q.sentence.row for q in quotable_here])
         similarity = closeness(vectors, result)
         relative = hit.score / top_score if top_score > 0 else 0.0

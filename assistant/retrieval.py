@@ -318,11 +318,11 @@ class Retriever:
             return alone
         leaning = self._search(question, params, history, resolved, leans=True)
         own = {h.passage.id for h in alone.hits}
-        own_sections = {(h.passage.chapter, h.passage.section) for h in alone.hits if h.passage.section}
+        own_sections = {(h.passage.chapter, h.passage.enclosing_section) for h in alone.hits if h.passage.enclosing_section}
         # The same passage near the top, or the same section among the hits ('what are the seven ways?' after LEPs
         # found one passage of 'Seven ways to engage with your LEP' alone, and the conversation another).
         found_by_both = any(h.passage.id in own for h in leaning.hits[:LEANING_SHARED_TOP]) or any(
-            (h.passage.chapter, h.passage.section) in own_sections for h in leaning.hits
+            (h.passage.chapter, h.passage.enclosing_section) in own_sections for h in leaning.hits
         )
         return leaning if leaning.relevance >= params.min_relevance and found_by_both else alone
 
@@ -412,7 +412,7 @@ class Retriever:
             if (
                 p.case_study == subject.case_study
                 if subject.case_study
-                else p.section == subject.section and p.chapter == subject.chapter
+                else p.enclosing_section == subject.enclosing_section and p.chapter == subject.chapter
             )
             and (filters is None or filters.admits(p))
         ]

@@ -24,6 +24,8 @@ class Paragraph:
     # Where `page` is unknown because extraction lost a page break nearby, the printed pages it lies between.
     earliest_page: int | None = None
     latest_page: int | None = None
+    # A case study's box printed inside a section it does not head itself: that section, for search only.
+    surrounding_section: str | None = None
 
 
 @dataclass(frozen=True)
@@ -44,10 +46,20 @@ class Passage:
     # words can be on, so a citation says 'page 70 or 71' rather than nothing (ingest.pages.printed_page_bounds).
     earliest_page: int | None = None
     latest_page: int | None = None
+    # Set only on a case study's passage whose box is printed inside a section it does not head (the Kent pilot on
+    # the page of 'Housing Infrastructure Fund awards to district councils'): that section's words are context the
+    # box illustrates, worth searching by, but a citation naming it would say the case study is about it.
+    surrounding_section: str | None = None
+
+    @property
+    def enclosing_section(self) -> str | None:
+        """The section the passage is printed in: its own, else the one its case study's box sits inside. What
+        search and the conversation go by; a citation names `section` only."""
+        return self.section or self.surrounding_section
 
     def header(self) -> str:
         """Context line given to the embedder and BM25, never shown as the passage text."""
-        parts = [p for p in (self.case_study, self.chapter, self.section) if p]
+        parts = [p for p in (self.case_study, self.chapter, self.enclosing_section) if p]
         return " | ".join(parts)
 
     def indexed_text(self) -> str:

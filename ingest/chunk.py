@@ -63,6 +63,7 @@ def _passage(source: str, paragraphs: list[Paragraph]) -> Passage:
         page=first.page,
         earliest_page=first.earliest_page,
         latest_page=first.latest_page,
+        surrounding_section=first.surrounding_section,
         text=text,
         footnotes=footnotes,
     )

@@ -332,6 +332,11 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
                 footnotes.setdefault(target, []).append(rejoin_urls(texts[i]))
     paragraphs: list[Paragraph] = []
     section: str | None = None
+    # The case study whose box printed the current section's heading, if any; on a page comparing partnerships the
+    # headings are the page's own themes ('Incremental alignment'), each partnership's text under them.
+    section_case: str | None = None
+    section_on_comparison = False
+    comparison_pages = {blocks[i].page_index for i, label in labels.items() if label.generic}
     last_chapter = ""
     # Short blocks and contents entries, as printed: a heading made of two of them run together is two column heads.
     printed_alone = frozenset(
@@ -342,17 +347,25 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
         chapter = chapter_of_page[block.page_index]
         if chapter != last_chapter or line_key(texts[i]) == line_key(chapter):
             # A chapter's title printed on its opener page (where extraction lost that page's break) starts it afresh.
-            section, last_chapter = None, chapter
+            section, section_case, section_on_comparison, last_chapter = None, None, False, chapter
         if block.kind in ("footnote", "label") or (i - 1 in labels):
             continue
         if block.kind == "heading":
             following = next((texts[j] for j in range(i + 1, len(blocks)) if blocks[j].kind != "footnote"), "")
             if i not in attributions and not heads_a_table(following):
-                section = section_heading([line.text for line in block.lines], printed_alone, section)
+                opened = section_heading([line.text for line in block.lines], printed_alone, section)
+                if opened != section:
+                    section, section_case = opened, case_of_block.get(i)
+                    section_on_comparison = block.page_index in comparison_pages
             continue
         if not re.search(r"[A-Za-z]{2,}.*[A-Za-z]{2,}.*[A-Za-z]{2,}", texts[i]):
             continue  # map legends, figures and stray numbers
         bounds = page_bounds[block.page_index] or (None, None)
+        own_section = (
+            section
+            if section_on_comparison and block.page_index in comparison_pages
+            else _section_within(section, section_case, case_of_block.get(i))
+        )
         paragraphs.append(
             Paragraph(
                 text=texts[i],
@@ -362,7 +375,8 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
                 earliest_page=bounds[0],
                 latest_page=bounds[1],
                 chapter=chapter,
-                section=section,
+                section=own_section,
+                surrounding_section=section if own_section != section else None,
                 case_study=case_of_block.get(i),
                 kind="quote" if texts[i].startswith(("“", '"')) else "text",
                 footnotes=tuple(footnotes.get(i, ())),
@@ -371,6 +385,17 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
 
     case_studies = _case_studies(source, labels, title_of_label, matches, blocks, page_numbers, chapter_of_page, unmatched_entries)
     return ParsedDocument(source=source, title=meta.title, paragraphs=paragraphs, case_studies=case_studies)
+
+
+def _section_within(section: str | None, section_case: str | None, case_study: str | None) -> str | None:
+    """A paragraph's own section: a case study's box has one only where the box prints that heading.
+
+    The extraction runs a box on from the text printed before it, so the section before the box would otherwise
+    label it: the Kent pilot under 'Housing Infrastructure Fund awards to district councils', Selby under 'Shared
+    Services Evaluation Tool'. A citation naming a section the case study is not about misleads; the section stays
+    the passage's `surrounding_section`, for search.
+    """
+    return section if case_study is None or case_study == section_case else None
 
 
 # The toolkit's own sentence introducing a box ('The two case studies below illustrate …', 'The example below

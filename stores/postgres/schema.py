@@ -86,6 +86,7 @@ passages = Table(
     Column("page", Integer),
     Column("earliest_page", Integer),  # see 0002: where `page` is unknown, the printed pages it lies between
     Column("latest_page", Integer),
+    Column("surrounding_section", Text),  # see 0003: the section a case study's box is printed in, for search only
     Column("text", Text, nullable=False),
     Column("footnotes", JSONB, nullable=False),
     Column("header", Text, nullable=False),

@@ -272,8 +272,8 @@ def test_a_question_whose_section_its_conversation_also_finds_is_read_in_it(assi
     history, answer = _answered_in_its_conversation(
         assistant, "LEP boards - do districts get a say?", "what are the seven ways?"
     )
-    assert any("Seven ways" in (c.hit.passage.section or "") for c in answer.citations) or any(
-        "Seven ways" in (h.passage.section or "") for h in answer.hits
+    assert any("Seven ways" in (c.hit.passage.enclosing_section or "") for c in answer.citations) or any(
+        "Seven ways" in (h.passage.enclosing_section or "") for h in answer.hits
     )
 
 

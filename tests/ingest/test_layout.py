@@ -243,7 +243,7 @@ def test_most_passages_carry_their_printed_page(chunks: list[Passage]) -> None:
 
 
 def test_section_names_are_headings_not_table_rows_or_merged_column_heads(chunks: list[Passage]) -> None:
-    sections = {p.section for p in chunks if p.section}
+    sections = {p.section or p.surrounding_section for p in chunks} - {None}
     for section in sections:
         figures = [w for w in section.split() if re.fullmatch(r"[£$]?\d[\d.,]*%?", w)]
         assert len(figures) * 3 < len(section.split()), section
@@ -259,6 +259,28 @@ def test_section_names_are_headings_not_table_rows_or_merged_column_heads(chunks
     assert {"The Collaboration Curve", "Breckland & South Holland", "Key learning points", "Foreword",
             "Housing authority tools", "DFG, Home Adaptations teams, and Handyperson service",
             "How to use the Collaboration Curve model?"} <= sections
+
+
+def _passage_saying(chunks: list[Passage], words: str) -> Passage:
+    return next(p for p in chunks if normalise(words) in normalise(p.text))
+
+
+def test_a_case_studys_box_names_only_the_sections_it_prints(chunks: list[Passage]) -> None:
+    # A box runs on from the text printed before it: that text's section is the box's surroundings, searched by
+    # (the header keeps it) but never its own, so a citation does not put the Kent pilot under the Housing
+    # Infrastructure Fund or the Wyre Forest box under the chapter's key learning points.
+    kent = [p for p in chunks if p.case_study == "Kent business rates retention pilot"]
+    assert kent and all(p.section is None for p in kent)
+    assert {p.surrounding_section for p in kent} == {"Housing Infrastructure Fund awards to district councils"}
+    assert all("Housing Infrastructure Fund awards" in p.header() for p in kent)
+    for case_study in ("Selby", "Wyre Forest", "Denmark", "Future Dorset"):
+        assert all(p.section is None for p in chunks if p.case_study and case_study in p.case_study), case_study
+    # Headings the box prints stay its sections, on a page comparing partnerships too.
+    assert _passage_saying(chunks, "robust delivery of public services in the post-Carillion era").section == "A transparent governance model"
+    assert _passage_saying(chunks, "recognised they should start with the big things").section == "Incremental alignment"
+    for p in chunks:
+        assert not (p.section and p.surrounding_section), p.id
+        assert p.surrounding_section is None or p.case_study, p.id
 
 
 def test_a_wrapped_heading_is_a_line_of_its_own_not_glued_to_the_sentence_under_it(chunks: list[Passage]) -> None:
