@@ -29,6 +29,7 @@ class Aspect:
     asked: re.Pattern[str]
     given: re.Pattern[str]
     sentence: str  # the opening of the partial answer, with {published} and {study}
+    also: str  # the same gap after another's sentence: '…for Five-Council partnership, nor any dates or timescales.'
     wants: str | None = None  # the answer type an ask must also want (asks.answer_type), if any
 
 
@@ -44,6 +45,7 @@ MONEY = Aspect(
     ),
     re.compile(r"£\s?\d|\d\s?(?:m|bn|k)\b|\b(?:million|billion)\b", re.I),
     "The toolkit ({published}) gives no money figures for {study}.",
+    "nor any money figures",
     wants="amount",
 )
 ASPECTS: tuple[Aspect, ...] = (
@@ -62,6 +64,7 @@ ASPECTS: tuple[Aspect, ...] = (
             re.I,
         ),
         "The toolkit ({published}) does not say how {study} was governed or run.",
+        "nor how it was governed or run",
     ),
     Aspect(
         "no_timescale",
@@ -72,6 +75,7 @@ ASPECTS: tuple[Aspect, ...] = (
         ),
         re.compile(r"\b(?:19|20)\d\d\b|\b(?:years?|months?|weeks?|days?|timescales?|phases?|since|annual\w*|period)\b", re.I),
         "The toolkit ({published}) gives no dates or timescales for {study}.",
+        "nor any dates or timescales",
     ),
     Aspect(
         "no_difficulties",
@@ -86,6 +90,7 @@ ASPECTS: tuple[Aspect, ...] = (
             re.I,
         ),
         "The toolkit ({published}) does not say what risks or difficulties {study} met.",
+        "nor what risks or difficulties it met",
     ),
     Aspect(
         "no_funding",
@@ -95,6 +100,7 @@ ASPECTS: tuple[Aspect, ...] = (
             re.I,
         ),
         "The toolkit ({published}) does not say how {study} was funded.",
+        "nor how it was funded",
     ),
 )
 
@@ -121,7 +127,7 @@ def _asked_of(understanding: Understanding, result: SearchResult, store: Passage
 
 
 def case_study_gap(understanding: Understanding, result: SearchResult, store: PassageStore) -> BeyondScope | None:
-    """The first aspect an ask asks of one case study none of whose passages gives it. Any ask may be the one
+    """The aspects the asks ask of one case study none of whose passages gives (the first names the kind). Any ask may be the one
     ('What's the Lightbulb project and how much did it save the NHS?' got another case study's NHS savings)."""
     if not result.hits:
         return None
@@ -136,7 +142,11 @@ def case_study_gap(understanding: Understanding, result: SearchResult, store: Pa
     if not study:
         return None
     own = [p.text for p in store.passages() if p.case_study == study]
-    missing = next((aspect for aspect in asked if not any(aspect.given.search(text) for text in own)), None)
-    if missing is None:
+    # Every aspect it lacks is said: 'how much did it cost and how long did it take?' got only the money gap.
+    missing = [aspect for aspect in asked if not any(aspect.given.search(text) for text in own)]
+    if not missing:
         return None
-    return BeyondScope(missing.kind, missing.sentence.format(published=PUBLISHED, study=study), study)
+    said = missing[0].sentence.format(published=PUBLISHED, study=study)
+    if len(missing) > 1:
+        said = said.removesuffix(".") + ", " + ", ".join(aspect.also for aspect in missing[1:]) + "."
+    return BeyondScope(missing[0].kind, said, study)

@@ -501,6 +501,23 @@ def test_an_aspect_a_case_study_never_gives_is_partial_and_says_so(assistant, fo
     assert not told.text.startswith("The toolkit (2018) ") or with_it not in told.text.split("\n")[0], told.text[:200]
 
 
+def test_every_gap_a_two_part_question_asks_of_one_case_study_is_said_once(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test. 'How much did it save and how long did it take?' of a case study that gives neither
+    opened with the money gap alone, as if its timescale were there. Which case study lacks both is read from the
+    index; the opening names it once and says both gaps."""
+    money, timescale = (next(a for a in ASPECTS if a.kind == kind) for kind in ("no_money_figure", "no_timescale"))
+    passages = assistant.store.passages()
+    title = next(
+        c.title
+        for c in assistant.store.case_studies()
+        if not any(a.given.search(p.text) for a in (money, timescale) for p in passages if p.case_study == c.title)
+    )
+    answer = assistant.ask(f"How much did {title} cost, and how long did it take?")
+    opening = answer.text.split("\n")[0]
+    assert answer.status == "partial", answer.text[:200]
+    assert "money figures" in opening and "dates or timescales" in opening and opening.count(title) == 1, opening
+
+
 def test_a_gap_asked_of_the_case_study_a_conversation_is_about_quotes_only_that_case_study(assistant) -> None:  # type: ignore[no-untyped-def]
     """Written for this test. 'what did they decide in the end?' after a case study is a later event; what the
     toolkit does say was quoted from anywhere, another council's savings among it, read as this one's."""
