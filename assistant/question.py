@@ -391,8 +391,10 @@ def conversation_cue(question: str, history: Sequence[Turn]) -> Cue:
         return "follow_up"
     back = _REFERS_BACK.search(bare)
     # 'they' after a subject of the question's own ('councils sharing a planning team … what did they save?')
-    # points inside the question, not back to the conversation.
-    if back and len([w for w in words(bare[: back.start()]) if w not in _COMMON]) >= OWN_SUBJECT_WORDS:
+    # points inside the question, not back to the conversation; straight after a noun it opens a clause about that
+    # noun whose doer is outside the question ('what were the key lessons or risks they flagged?').
+    before = words(bare[: back.start()]) if back else []
+    if back and len([w for w in before if w not in _COMMON]) >= OWN_SUBJECT_WORDS and before[-1] in _COMMON:
         back = None
     if back and len(content) <= 5 and len(names) < 2:
         return "follow_up"
