@@ -611,7 +611,7 @@ _ADVICE = re.compile(
     r"should we (take|stay|come out|borrow|sack|sign)|"
     # A legal exposure of one council's own (no national guide weighs a council's liability or its draft's
     # compliance), or the assistant's own opinion asked for.
-    r"liable|(legal|personal|financial) liability|breach(es|ed|ing)?|(gdpr|legally) compliant|equal pay claims?|conflicts? of interest|"
+    r"liable|(legal|personal|financial) liability|(legal|financial) (advice|opinion)|breach(es|ed|ing)?|(gdpr|legally) compliant|equal pay claims?|conflicts? of interest|"
     r"tribunal|(what|which) would you (do|choose|pick|recommend)|would you (recommend|advise)|"
     r"what do you (recommend|advise|suggest)|if you were (us|me|in our shoes)|"
     # A firm to hire: the toolkit names guides, and recommends no one ('can you recommend a good consultancy?').

@@ -643,6 +643,7 @@ def test_names_the_toolkit_uses_misspelt_or_everyday_are_not_missing(assistant) 
         ("could you recommend any consultants for our merger business case?", "advice"),
         ("who should we bring in to run our options appraisal?", "advice"),
         ("which consultancy should we hire for a shared-services business case?", "advice"),
+        ("I'd like your legal opinion on whether our joint waste company has to go out to tender", "advice"),
         ("how many town councils are there today?", "after_publication"),
     ],
 )
