@@ -96,7 +96,8 @@ ASPECTS: tuple[Aspect, ...] = (
         "no_funding",
         re.compile(r"\b(?:fund(?:ed|ing|s)?|paid for|pay(?:s|ing)? for|financ(?:ed|ing|e)|grants?|who paid)\b", re.I),
         re.compile(
-            r"\b(?:fund\w*|grants?|paid|pay\w*|financ\w*|budget\w*|invest\w*|contribut\w*|sponsor\w*|borrow\w*|money|costs?)\b|£",
+            # Not a figure of money alone: a saving ('a saving of £181,250') says nothing of who paid.
+            r"\b(?:fund\w*|grants?|paid|pay|pays|paying|financ\w*|budget\w*|invest\w*|contribut\w*|sponsor\w*|borrow\w*|money)\b",
             re.I,
         ),
         "The toolkit ({published}) does not say how {study} was funded.",

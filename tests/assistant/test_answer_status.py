@@ -501,6 +501,26 @@ def test_an_aspect_a_case_study_never_gives_is_partial_and_says_so(assistant, fo
     assert not told.text.startswith("The toolkit (2018) ") or with_it not in told.text.split("\n")[0], told.text[:200]
 
 
+def test_a_saving_is_no_word_on_how_a_case_study_was_funded(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test. 'How was it funded?' after a case study that reports only what it saved was answered
+    with the saving, as if the figure said who paid: any £ counted as funding. Which case studies give a figure
+    and no word of funding is read from the index."""
+    funding = next(a for a in ASPECTS if a.kind == "no_funding")
+    passages = assistant.store.passages()
+    titles = [
+        c.title
+        for c in assistant.store.case_studies()
+        if any("£" in p.text for p in passages if p.case_study == c.title)
+        and not any(funding.given.search(p.text) for p in passages if p.case_study == c.title)
+    ]
+    assert titles  # the premise: some case study gives money figures but never says how it was paid for
+    for title in titles:
+        opener = f"Tell me about {title}"
+        history = [Turn("user", opener), Turn("assistant", assistant.ask(opener).text)]
+        answer = assistant.ask("and how was it funded?", history=history)
+        assert answer.status == "partial" and "funded" in answer.text.split("\n")[0], (title, answer.text[:200])
+
+
 def test_every_gap_a_two_part_question_asks_of_one_case_study_is_said_once(assistant) -> None:  # type: ignore[no-untyped-def]
     """Written for this test. 'How much did it save and how long did it take?' of a case study that gives neither
     opened with the money gap alone, as if its timescale were there. Which case study lacks both is read from the
