@@ -834,7 +834,7 @@ def beyond_scope(question: str, vocabulary: Collection[str] = (), corrections: C
 
 _DEFINE = re.compile(
     r"^\s*(?:what(?:'s|’s|s| is| are| does| do)?|define|meaning of|explain)\s+(?:the (?:term|word|phrase)\s+)?"
-    r"[\"'‘“]?(?P<phrase>[^\"'’”?]{2,60}?)[\"'’”]?\s*(?:mean|means|stand for|stands for)?"
+    r"(?:(?:a|an|the)\s+(?=[\"'‘“]))?[\"'‘“]?(?P<phrase>[^\"'’”?]{2,60}?)[\"'’”]?\s*(?:mean|means|stand for|stands for)?"
     # Said in passing, after the term ('what does LEP stand for again?', 'what is Teckal exactly?').
     r"(?:\s*,?\s*(?:again|please|exactly|precisely|then|actually|anyway))*\s*\??\s*$",
     re.I,
@@ -863,7 +863,8 @@ def defined_phrase(question: str) -> str | None:
     """The phrase a 'what does X mean?' / 'what is X?' / 'define X' question asks about, if it is one: the whole
     question, or its last sentence after words that set it up ("People keep saying 'two-tier'. What does two-tier
     mean?"); 'it' there is the term the words before it quote or spell in capitals ('I keep hearing about TUPE.
-    What is it?')."""
+    What is it?'). A subject changed first ('Totally different question: what is …?') leaves the question."""
+    question = _NEW_TOPIC.sub("", question, count=1).lstrip(" :;,.-–—") or question
     match = _DEFINE.match(question)
     if match:
         return match.group("phrase").strip()

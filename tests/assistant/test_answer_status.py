@@ -202,6 +202,9 @@ def test_an_in_scope_question_is_answered(assistant) -> None:  # type: ignore[no
         # Words said in passing after the term ('exactly' was counted a word the toolkit never uses, and refused).
         "what does S151 stand for again?",
         "what is a combined authority exactly?",
+        # The term in quotes after an article, or the subject changed first, were searched as questions.
+        "what's a 'precept'?",
+        "Moving on - what does S106 mean?",
     ],
 )
 def test_a_definition_gives_the_glossary_marked_as_ours_and_where_the_toolkit_uses_it(assistant, question: str) -> None:  # type: ignore[no-untyped-def]
