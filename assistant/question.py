@@ -395,7 +395,9 @@ def conversation_cue(question: str, history: Sequence[Turn]) -> Cue:
     # noun whose doer is outside the question ('what were the key lessons or risks they flagged?'); 'it' and 'them'
     # there are objects as often ('how did Breckland make it work?').
     before = words(bare[: back.start()]) if back else []
-    opens_clause = back is not None and back.group(0).lower() in ("they", "he", "she") and before[-1] not in _COMMON
+    opens_clause = (
+        back is not None and back.group(0).lower() in ("they", "he", "she") and bool(before) and before[-1] not in _COMMON
+    )
     if back and len([w for w in before if w not in _COMMON]) >= OWN_SUBJECT_WORDS and not opens_clause:
         back = None
     if back and len(content) <= 5 and len(names) < 2:

@@ -194,6 +194,7 @@ def test_a_self_contained_question_is_not_a_follow_up() -> None:
         ("Has any council shared a planning service with neighbours, and what did they save?", "new_topic"),
         # Straight after a noun it opens a clause about that noun, done by whoever the conversation is about.
         ("Which problems, delays or drawbacks they ran into were worst?", "follow_up"),
+        ("They saved how much, in the end?", "follow_up"),
         ("How many staff moved across, and when?", "bare"),
     ],
 )
