@@ -4,7 +4,7 @@ the earlier turn a follow-up leans on), whether it looks for an example, and wha
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache, partial
 from os.path import commonprefix
@@ -565,7 +565,8 @@ _LATER = re.compile(
     r"(go ahead|go through|get (?:approved|the go-ahead|built|delivered|completed|finished)|come into (?:being|effect|force)|"
     # 'when did Suffolk Coastal and Waveney actually become one council?': the merger the toolkit only foresaw.
     r"become (?:one|a single|a new|the new) (?:council|authority|district|unitary))|"
-    r"what happened (to|with|after|next)|how (have|has) .{3,60} (performed|done|gone|got on|fared)|"
+    # 'How has the merger done?' asks how well, later; 'how have others done it?' asks how, which the toolkit tells.
+    r"what happened (to|with|after|next)|how (have|has) .{3,60} (performed|done|gone|got on|fared)(?! (it|this|that|so)\b)|"
     # Said of today, not of 2018: 'last year', 'the last election', '… exist any more'. 'right now' is a present-tense
     # filler like 'at the moment' (a test-split question that the toolkit answers used it).
     r"(last|next|latest|most recent)(?: [\w'’-]+){0,2}? (year|month|week|elections?|conference)\b|"
@@ -711,21 +712,34 @@ _NAMED_BEFORE = re.compile(
     r"metropolitan|unitary|councils?|bc|dc)\b)",
     re.I,
 )
-_CAPITALISED = re.compile(r"(?<=[a-z,;:]\s)([A-Z][a-z]{2,}(?:\s+[A-Z][a-z]{2,}){0,2})\b")
+_CAPITALISED = re.compile(r"(?:(?<=[a-z,;:]\s)|(?<=\s\())([A-Z][a-z]{2,}(?:\s+[A-Z][a-z]{2,}){0,2})\b")
 
 
-def _unfamiliar(word: str, vocabulary: Collection[str], corrections: Collection[str]) -> bool:
+# A capitalised word the speller mends is a slip when the mend is a name too ('Cambs' → Cambridgeshire) or keeps its
+# first letters ('Kiddermister' → kidderminster); a council the toolkit never names is mended to any near word
+# ('Stevenage' → steering) and stays a name.
+SLIP_PREFIX = 5
+
+
+def _is_slip(word: str, corrections: Mapping[str, str]) -> bool:
+    mended = corrections.get(word)
+    if mended is None:
+        return False
+    return word.islower() or mended[:1].isupper() or len(commonprefix([word.lower(), mended.lower()])) >= SLIP_PREFIX
+
+
+def _unfamiliar(word: str, vocabulary: Collection[str], corrections: Mapping[str, str]) -> bool:
     """Neither the toolkit's word, nor a common English one ('British', 'Bounded'), nor a slip the speller mends."""
     plain = words(word)
-    if not plain or word.lower() in corrections:
+    if not plain or _is_slip(word, corrections):
         return False
     common = english_words()
     return plain[0] not in vocabulary and all(part not in common and part not in STOP_WORDS for part in plain[0].split("-"))
 
 
-def _names_unknown(question: str, vocabulary: Collection[str], corrections: Collection[str] = ()) -> list[str]:
+def _names_unknown(question: str, vocabulary: Collection[str], corrections: Mapping[str, str]) -> list[str]:
     """Names in a question that the toolkit never uses, as typed: a council it never mentions is answered with
-    other councils' stories read as theirs. A word the speller corrects (`corrections`, as typed) is a slip, not
+    other councils' stories read as theirs. A word the speller mends (`corrections`, as typed) may be a slip, not
     a name."""
     if not vocabulary:
         return []
@@ -819,7 +833,9 @@ def asked_part(question: str) -> str:
     return " ".join(kept) if kept and len(kept) < len(sentences) else question
 
 
-def beyond_scope(question: str, vocabulary: Collection[str] = (), corrections: Collection[str] = ()) -> BeyondScope | None:
+def beyond_scope(
+    question: str, vocabulary: Collection[str] = (), corrections: Mapping[str, str] | None = None
+) -> BeyondScope | None:
     """The part of a question a 2018 national toolkit cannot answer, if any; countries it mentions are in scope."""
     asked = asked_part(question)
     for kind, asks, gap in _BEYOND:
@@ -830,7 +846,7 @@ def beyond_scope(question: str, vocabulary: Collection[str] = (), corrections: C
     unknown = _countries_named(question, vocabulary)
     if unknown:
         return BeyondScope("other_country", f"The toolkit ({PUBLISHED}) does not describe local government in {unknown[0]}.")
-    names = _names_unknown(question, vocabulary, corrections)
+    names = _names_unknown(question, vocabulary, corrections or {})
     if names:
         return BeyondScope("unknown_name", f"The toolkit ({PUBLISHED}) does not mention {' or '.join(names[:2])}.")
     return None
