@@ -566,7 +566,7 @@ _LATER = re.compile(
     # 'when did Suffolk Coastal and Waveney actually become one council?': the merger the toolkit only foresaw.
     r"become (?:one|a single|a new|the new) (?:council|authority|district|unitary))|"
     # 'How has the merger done?' asks how well, later; 'how have others done it?' asks how, which the toolkit tells.
-    r"what happened (to|with|after|next)|how (have|has) .{3,60} (performed|done|gone|got on|fared)(?! (it|this|that|so)\b)|"
+    r"what (?:(?:has|had|ever|ended up) )?happen(?:ed|ing) (to|with|after|next)|what became of|how (have|has) .{3,60} (performed|done|gone|got on|fared)(?! (it|this|that|so)\b)|"
     # Said of today, not of 2018: 'last year', 'the last election', '… exist any more'. 'right now' is a present-tense
     # filler like 'at the moment' (a test-split question that the toolkit answers used it).
     r"(last|next|latest|most recent)(?: [\w'’-]+){0,2}? (year|month|week|elections?|conference)\b|"
@@ -587,6 +587,11 @@ _LATER = re.compile(
     # are of 2018. Only with 'how many', where the present is what is counted, not a filler.
     # 'Compared with now' sets a 2018 plan beside 2018's count ('how many councillors will it have compared with now?').
     r"how many\b[^?]{0,80}\b(today|nowadays|currently|at present|right now)|"
+    # A measure or a policy asked as it is now ('what's the current waiting time …?', 'what share of posts are currently
+    # vacant?'): the toolkit's present is 2018's. Not a plan it describes ('the current local plan').
+    r"\b(what|how)\b[^?]{0,40}\b(currently\b|current ([\w-]+ ){0,2}(waiting|rates?|levels?|figures?|numbers?|"
+    r"percentages?|shares?|limits?|costs?|prices?|charges?|fees?|formula|funding|polic(y|ies)|position|state|status|"
+    r"situation)\b)|"
     r"how many\b[^?]{0,80}\b(?<!compared with )(?<!compared to )(?<!than )now(?=\s*\?*\s*$))\b"
     # A bare 'since' closing a clause means since the toolkit was written ('has it been updated since?').
     r"|\bsince\s*(?:[?!.,;]|$)",
@@ -599,7 +604,7 @@ _PROCEDURE = re.compile(
     # A resident's own case ('can I appeal my council tax band?'), not what residents may do in a reform.
     r"(do|can|could|should) i (apply|sign up|register|book|complain|object|report|pay|renew|appeal|request|become|stand for)|"
     r"apply for|application form|sign up|subscription|fees?|opening (hours|times?)|what time does|open on|"
-    r"phone number|email address|contact details|who do i contact|where do i send|deadline|cut[- ]off date|"
+    r"phone number|email address|contact details|who do (i|we) contact|(where|who) do (i|we) send|deadlines?|cut[- ]off date|"
     # A scheme's timetable for applicants ('when does the pilot's application window open?').
     r"application (window|round|portal)s?|(bidding|funding) rounds?|windows?\b[^?]{0,30}\b(opens?|closes?)\b|"
     r"when (does|do|will) [^?]{0,60}\b(open|close) for\b|"
@@ -618,6 +623,12 @@ _ADVICE = re.compile(
     # compliance), or the assistant's own opinion asked for.
     r"liable|(legal|personal|financial) liability|(legal|financial) (advice|opinion)|breach(es|ed|ing)?|(gdpr|legally) compliant|equal pay claims?|conflicts? of interest|"
     r"tribunal|(what|which) would you (do|choose|pick|recommend)|would you (recommend|advise)|"
+    # What the law obliges one council to do, or whether it could be sued ('do we legally have to consult?'), not
+    # whether a route is lawful at all ('can two districts legally merge on their own?', which the toolkit tells).
+    r"legally (have|need|required|obliged|bound) to|what does the law (say|require)|sued|"
+    # The assistant's own view asked for ('in your honest opinion …', 'which do you personally think is best?').
+    r"(your|ur) (own |honest |personal |professional )?(opinion|view|verdict)|give (me|us) your (recommendation|view|verdict)|"
+    r"do you (personally )?(think|reckon|believe)|"
     r"what do you (recommend|advise|suggest)|if you were (us|me|in our shoes)|"
     # A firm to hire: the toolkit names guides, and recommends no one ('can you recommend a good consultancy?').
     r"recommend (a|an|any|some)( \w+)? (consultan\w*|firms?|compan(y|ies)|suppliers?|lawyers?|solicitors?|advis[eo]rs?)|"
