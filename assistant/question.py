@@ -860,6 +860,28 @@ def beyond_scope(
     names = _names_unknown(question, vocabulary, corrections or {})
     if names:
         return BeyondScope("unknown_name", f"The toolkit ({PUBLISHED}) does not mention {' or '.join(names[:2])}.")
+    counted = _counted_unknown(asked, vocabulary, corrections or {})
+    if counted:
+        return BeyondScope("uncounted", f"The toolkit ({PUBLISHED}) gives no count of {counted}.")
+    return None
+
+
+# 'How many tonnes of carbon would sharing a fleet save?': a count of something the toolkit never names cannot be
+# in it, however close the rest of the question comes.
+_HOW_MANY = re.compile(r"\bhow many (?P<counted>(?P<unit>[a-z][a-z-]+)(?: of [a-z][a-z-]+)?)", re.I)
+
+
+def _counted_unknown(question: str, vocabulary: Collection[str], corrections: Mapping[str, str]) -> str | None:
+    """What a 'how many …?' counts, when the toolkit never uses its word (nor its singular) and it is no slip the
+    speller mends ('how many councilors …')."""
+    if not vocabulary:
+        return None
+    mended = {typed.lower() for typed in corrections}
+    for match in _HOW_MANY.finditer(question):
+        unit = match.group("unit").lower()
+        known = unit in vocabulary or unit.removesuffix("s") in vocabulary or unit in STOP_WORDS or unit in mended
+        if not known:
+            return match.group("counted")
     return None
 
 
