@@ -566,7 +566,11 @@ _LATER = re.compile(
     # 'when did Suffolk Coastal and Waveney actually become one council?': the merger the toolkit only foresaw.
     r"become (?:one|a single|a new|the new) (?:council|authority|district|unitary))|"
     # 'How has the merger done?' asks how well, later; 'how have others done it?' asks how, which the toolkit tells.
-    r"what (?:(?:has|had|ever|ended up) )?happen(?:ed|ing) (to|with|after|next)|what became of|how (have|has) .{3,60} (performed|done|gone|got on|fared)(?! (it|this|that|so)\b)|"
+    r"what (?:(?:has|had|ever|ended up) )?happen(?:ed|ing) (to|with|after|next)|what became of|"
+    # How well it goes now ('how is East Suffolk council performing now?'), not what councils do ('what are councils
+    # doing right now to work together?', which the toolkit tells).
+    r"how (is|are) [^?]{0,60}\b(performing|doing|getting on|faring)\b[^?]{0,20}\b(now|today|these days|nowadays)\b|"
+    r"(a few|some|several) years (on|later)\b|how (have|has) .{3,60} (performed|done|gone|got on|fared)(?! (it|this|that|so)\b)|"
     # Said of today, not of 2018: 'last year', 'the last election', '… exist any more'. 'right now' is a present-tense
     # filler like 'at the moment' (a test-split question that the toolkit answers used it).
     r"(last|next|latest|most recent)(?: [\w'’-]+){0,2}? (year|month|week|elections?|conference)\b|"
@@ -629,6 +633,8 @@ _ADVICE = re.compile(
     # The assistant's own view asked for ('in your honest opinion …', 'which do you personally think is best?').
     r"(your|ur) (own |honest |personal |professional )?(opinion|view|verdict)|give (me|us) your (recommendation|view|verdict)|"
     r"do you (personally )?(think|reckon|believe)|"
+    # One person's own employment ('will I be made redundant, and what redundancy pay am I entitled to?').
+    r"please advise|am i entitled|(will|would) i be (made redundant|affected)|redundancy pay|my (own )?(contract|pension)|"
     r"what do you (recommend|advise|suggest)|if you were (us|me|in our shoes)|"
     # A firm to hire: the toolkit names guides, and recommends no one ('can you recommend a good consultancy?').
     r"recommend (a|an|any|some)( \w+)? (consultan\w*|firms?|compan(y|ies)|suppliers?|lawyers?|solicitors?|advis[eo]rs?)|"
@@ -804,12 +810,21 @@ _PERFORMANCE_RATE = re.compile(
     r"unemployment|employment|crime|success|completion|arrears|eviction|footfall)[- ]rates?\b",
     re.I,
 )
+# A service run for one resident by a school, a county council or the NHS ('how do school admissions appeals work?',
+# 'how do I get a social care needs assessment for my father?'): districts' collaboration is what the toolkit covers.
+_RESIDENT_SERVICE = re.compile(
+    r"\b(school (admissions?|places?|catchments?|appeals?)|admissions? appeals?|catchment areas?|"
+    r"(social )?care (needs )?assessments?|needs assessments?|care home fees|hip replacements?|knee replacements?|"
+    r"gp appointments?|waiting (times?|lists?) for (treatment|surgery|an? operation|a hip|a knee)|bin (day|collection days?))\b",
+    re.I,
+)
 # In order: the most specific reason first ('Band D this year' is a local figure before it is a later event).
 _BEYOND: tuple[tuple[str, Callable[[str], bool], str], ...] = (
     ("procedure", lambda q: bool(_PROCEDURE.search(q)), "does not give application procedures, fees, opening times or contact details."),
     ("local_figure", _asks_local_figure, "does not give one council's figures, such as its tax, budget, staffing or spending."),
     ("performance", lambda q: bool(_PERFORMANCE_RATE.search(q)), "does not give service performance figures, such as recycling, response or unemployment rates."),
     ("advice", lambda q: bool(_ADVICE.search(q)), "does not give legal or financial advice for a particular council."),
+    ("resident_service", lambda q: bool(_RESIDENT_SERVICE.search(q)), "does not cover services that schools, county councils or the NHS run for individual residents, such as school admissions, care assessments or treatment."),
     ("drafting", lambda q: bool(_DRAFTING.search(q)), "does not write reports, letters or other documents for a council."),
     ("post_holder", lambda q: bool(_POST_HOLDER_NOW.search(q)), "does not say who holds a council's posts now."),
 )

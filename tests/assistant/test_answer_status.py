@@ -695,6 +695,10 @@ def test_names_the_toolkit_uses_misspelt_or_everyday_are_not_missing(assistant) 
         ("What ended up happening with the Oxfordshire growth deal money?", "after_publication"),
         ("How many planning appeals are currently waiting to be heard?", "after_publication"),
         ("What's the current funding formula for district councils?", "after_publication"),
+        ("How is the merged Somerset council getting on these days?", "after_publication"),
+        ("Will I be made redundant if our two councils share a housing team?", "advice"),
+        ("How do school admissions appeals work after two councils merge?", "resident_service"),
+        ("How do I arrange a care needs assessment for my mother?", "resident_service"),
         ("how many town councils are there today?", "after_publication"),
     ],
 )
