@@ -593,7 +593,7 @@ _LATER = re.compile(
     r"how many\b[^?]{0,80}\b(today|nowadays|currently|at present|right now)|"
     # A measure or a policy asked as it is now ('what's the current waiting time …?', 'what share of posts are currently
     # vacant?'): the toolkit's present is 2018's. Not a plan it describes ('the current local plan').
-    r"\b(what|how)\b[^?]{0,40}\b(currently\b|current ([\w-]+ ){0,2}(waiting|rates?|levels?|figures?|numbers?|"
+    r"\b(what(['’]?s)?|how)\b[^?]{0,40}\b(currently\b|current ([\w-]+ ){0,2}(waiting|rates?|levels?|figures?|numbers?|"
     r"percentages?|shares?|limits?|costs?|prices?|charges?|fees?|formula|funding|polic(y|ies)|position|state|status|"
     r"situation)\b)|"
     r"how many\b[^?]{0,80}\b(?<!compared with )(?<!compared to )(?<!than )now(?=\s*\?*\s*$))\b"
@@ -631,7 +631,7 @@ _ADVICE = re.compile(
     # whether a route is lawful at all ('can two districts legally merge on their own?', which the toolkit tells).
     r"legally (have|need|required|obliged|bound) to|what does the law (say|require)|sued|"
     # The assistant's own view asked for ('in your honest opinion …', 'which do you personally think is best?').
-    r"(your|ur) (own |honest |personal |professional )?(opinion|view|verdict)|give (me|us) your (recommendation|view|verdict)|"
+    r"(your|ur) (own |honest |personal |professional )?(opinion|view|verdict)|give (me|us) (a|your) (recommendation|view|verdict)|"
     r"do you (personally )?(think|reckon|believe)|"
     # One person's own employment ('will I be made redundant, and what redundancy pay am I entitled to?').
     r"please advise|am i entitled|(will|would) i be (made redundant|affected)|redundancy pay|my (own )?(contract|pension)|"
@@ -649,7 +649,8 @@ _ADVICE = re.compile(
 _DRAFTING = re.compile(
     r"^\W*(?:(?:can|could|would|will) you |please |i need you to |help (?:me|us) )?(?:please )?"
     r"(draft|write|prepare|compose|produce)( me| us| for (me|us))? (a|an|the|our|my) ([\w-]+ ){0,3}?"
-    r"(report|paper|letter|e-?mail|speech|press release|business case|motion|consultation response|committee report)s?\b",
+    r"(report|paper|letter|e-?mail|speech|press release|business case|motion|consultation response|committee report|"
+    r"(linkedin |blog |social media )?post|article|blog|tweet|newsletter|briefing note)s?\b",
     re.I,
 )
 _FIGURE = re.compile(r"\b(how much|how many|what('s|’s| is| was| are| were)|what \w+ (does|did))\b", re.I)
@@ -815,7 +816,8 @@ _PERFORMANCE_RATE = re.compile(
 _RESIDENT_SERVICE = re.compile(
     r"\b(school (admissions?|places?|catchments?|appeals?)|admissions? appeals?|catchment areas?|"
     r"(social )?care (needs )?assessments?|needs assessments?|care home fees|hip replacements?|knee replacements?|"
-    r"gp appointments?|waiting (times?|lists?) for (treatment|surgery|an? operation|a hip|a knee)|bin (day|collection days?))\b",
+    r"gp appointments?|waiting (times?|lists?) for (treatment|surgery|an? operation|a hip|a knee)|bin (day|collection days?)|"
+    r"(my|our) bins?|missed bins?)\b",
     re.I,
 )
 # In order: the most specific reason first ('Band D this year' is a local figure before it is a later event).

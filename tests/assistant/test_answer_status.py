@@ -699,6 +699,10 @@ def test_names_the_toolkit_uses_misspelt_or_everyday_are_not_missing(assistant) 
         ("Will I be made redundant if our two councils share a housing team?", "advice"),
         ("How do school admissions appeals work after two councils merge?", "resident_service"),
         ("How do I arrange a care needs assessment for my mother?", "resident_service"),
+        ("whats the current status of the shared waste contract?", "after_publication"),
+        ("Which should we pick, a joint committee or a company? Give me a recommendation.", "advice"),
+        ("Can you write us a blog post announcing our new shared planning service?", "drafting"),
+        ("why do they keep missing our bins since the contract was shared?", "resident_service"),
         ("how many town councils are there today?", "after_publication"),
     ],
 )
