@@ -128,7 +128,7 @@ def _asked_of(understanding: Understanding, result: SearchResult, store: Passage
 
 
 def case_study_gap(understanding: Understanding, result: SearchResult, store: PassageStore) -> BeyondScope | None:
-    """The aspects the asks ask of one case study none of whose passages gives (the first names the kind). Any ask may be the one
+    """What the asks ask of one case study that none of its passages gives (the first aspect names the kind). Any ask may be the one
     ('What's the Lightbulb project and how much did it save the NHS?' got another case study's NHS savings)."""
     if not result.hits:
         return None

@@ -361,11 +361,8 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
         if not re.search(r"[A-Za-z]{2,}.*[A-Za-z]{2,}.*[A-Za-z]{2,}", texts[i]):
             continue  # map legends, figures and stray numbers
         bounds = page_bounds[block.page_index] or (None, None)
-        own_section = (
-            section
-            if section_on_comparison and block.page_index in comparison_pages
-            else _section_within(section, section_case, case_of_block.get(i))
-        )
+        on_comparison = section_on_comparison and block.page_index in comparison_pages
+        own_section = _section_within(section, section_case, case_of_block.get(i), on_comparison)
         paragraphs.append(
             Paragraph(
                 text=texts[i],
@@ -387,15 +384,16 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
     return ParsedDocument(source=source, title=meta.title, paragraphs=paragraphs, case_studies=case_studies)
 
 
-def _section_within(section: str | None, section_case: str | None, case_study: str | None) -> str | None:
-    """A paragraph's own section: a case study's box has one only where the box prints that heading.
+def _section_within(section: str | None, section_case: str | None, case_study: str | None, on_comparison: bool) -> str | None:
+    """A paragraph's own section: a case study's box has one only where the box prints that heading, or where a
+    page comparing partnerships heads its columns with it (`on_comparison`: heading and paragraph both on one).
 
     The extraction runs a box on from the text printed before it, so the section before the box would otherwise
     label it: the Kent pilot under 'Housing Infrastructure Fund awards to district councils', Selby under 'Shared
     Services Evaluation Tool'. A citation naming a section the case study is not about misleads; the section stays
     the passage's `surrounding_section`, for search.
     """
-    return section if case_study is None or case_study == section_case else None
+    return section if on_comparison or case_study is None or case_study == section_case else None
 
 
 # The toolkit's own sentence introducing a box ('The two case studies below illustrate …', 'The example below
