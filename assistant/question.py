@@ -929,12 +929,18 @@ def asks_for_help(question: str) -> bool:
 _POINTER = re.compile(r"^(?:it|this|that|they|these|those|this (?:term|word|phrase))$", re.I)
 
 
+# Words said after the question, about the asker ("what does 'Teckal' mean, I keep hearing it"): not part of the term.
+_ASIDE_AFTER = re.compile(r",\s*(?:i|i['’]ve|we|we['’]ve|people|everyone|officers|members|councillors)\b[^?,]*$", re.I)
+
+
 def defined_phrase(question: str) -> str | None:
     """The phrase a 'what does X mean?' / 'what is X?' / 'define X' question asks about, if it is one: the whole
     question, or its last sentence after words that set it up ("People keep saying 'two-tier'. What does two-tier
     mean?"); 'it' there is the term the words before it quote or spell in capitals ('I keep hearing about TUPE.
-    What is it?'). A subject changed first ('Totally different question: what is …?') leaves the question."""
+    What is it?'). A subject changed first ('Totally different question: what is …?') or an aside after it (', I
+    keep hearing it') leaves the question."""
     question = _NEW_TOPIC.sub("", question, count=1).lstrip(" :;,.-–—") or question
+    question = _ASIDE_AFTER.sub("", question) or question
     match = _DEFINE.match(question)
     if match:
         return match.group("phrase").strip()

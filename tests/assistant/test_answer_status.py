@@ -208,6 +208,8 @@ def test_an_in_scope_question_is_answered(assistant) -> None:  # type: ignore[no
         # The term in quotes after an article, or the subject changed first, were searched as questions.
         "what's a 'precept'?",
         "Moving on - what does S106 mean?",
+        # An aside after it, about the asker, is no part of the term.
+        "what does 'Teckal' mean, I keep hearing it at meetings",
     ],
 )
 def test_a_definition_gives_the_glossary_marked_as_ours_and_where_the_toolkit_uses_it(assistant, question: str) -> None:  # type: ignore[no-untyped-def]
