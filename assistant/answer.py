@@ -96,8 +96,9 @@ def without_footnote_markers(text: str, footnotes: tuple[str, ...]) -> str:
     for footnote in footnotes:
         number = re.match(r"(\d{1,3})\.", footnote)
         if number:
-            # Glued to a lower-case word or a closing mark, but not '£1.59m' or 'S151'.
-            text = re.sub(rf"(?<=[a-z)”’\"'.,:;])(?<!\d[.,]){number.group(1)}(?!\d)", "", text)
+            # Glued to a lower-case word, a closing mark or an acronym ('UK38', 'CfPS39'), but not '£1.59m' or
+            # 'S151' (one capital, a name of its own).
+            text = re.sub(rf"(?:(?<=[a-z)”’\"'.,:;])|(?<=[A-Z]{{2}}))(?<!\d[.,]){number.group(1)}(?!\d)", "", text)
     return _STRAY_MARKER.sub(lambda m: m.group(1) or m.group(2) or m.group(3), text)
 
 

@@ -65,6 +65,9 @@ def test_every_sentence_of_an_answer_is_in_the_passage_it_cites(assistant, quest
         ("essential to transform”.59 Councils", ("59. https://example.org",), "essential to transform”. Councils"),
         ("growth in the area2. Then 2 councils", ("2. Source: DCLG",), "growth in the area. Then 2 councils"),
         ("saved £1.59m and S151 officers agreed", ("59. x", "151. y"), "saved £1.59m and S151 officers agreed"),
+        # Glued to an acronym ('Social Value UK38'); one capital before the digits is a name of its own ('M3').
+        ("Social Value UK38 website and CfPS39 guide", ("38. x", "39. y"), "Social Value UK website and CfPS guide"),
+        ("the Enterprise M3 LEP and EnterpriseM3", ("3. x",), "the Enterprise M3 LEP and EnterpriseM3"),
         # A marker whose note the extraction filed with another passage is a marker all the same.
         ("invest in infrastructure6. Then", (), "invest in infrastructure. Then"),
         ("report to Romania”5 Taking stock", (), "report to Romania” Taking stock"),
