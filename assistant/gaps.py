@@ -11,99 +11,12 @@ in it comes near: 4 or 5 of the toolkit's 31 case studies each, against 17 for m
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
 from assistant.asks import Understanding
+from assistant.aspects import ASPECTS
 from assistant.question import PUBLISHED, BeyondScope
 from assistant.retrieval import SearchResult
 from core.text import normalise
 from stores.base import PassageStore
-
-
-@dataclass(frozen=True)
-class Aspect:
-    """One thing a case study may or may not tell: how an ask asks for it, and words of a text that gives it."""
-
-    kind: str
-    asked: re.Pattern[str]
-    given: re.Pattern[str]
-    sentence: str  # the opening of the partial answer, with {published} and {study}
-    also: str  # the same gap after another's sentence: '…for Five-Council partnership, nor any dates or timescales.'
-    wants: str | None = None  # the answer type an ask must also want (asks.answer_type), if any
-
-
-# An amount of money asked ('how much did they save?', 'what did it cost?') and a figure of money in a text.
-# 'Worth', 'value', 'paid' and the like are money after 'how much' ('how much was the contract worth?'), not in
-# 'how did they show it was worth paying for?'.
-MONEY = Aspect(
-    "no_money_figure",
-    re.compile(
-        r"\b(?:sav(?:e|ed|es|ing|ings)|cost|costs|costing|spen[dt]|spending|money|budgets?|cheaper)\b|£|"
-        r"\bhow much\b.*\b(?:worth|value|valued|pa(?:y|id|ys)|fund(?:s|ed|ing)?|invest(?:ed|ment)?|price|fees?|grants?)\b",
-        re.I,
-    ),
-    re.compile(r"£\s?\d|\d\s?(?:m|bn|k)\b|\b(?:million|billion)\b", re.I),
-    "The toolkit ({published}) gives no money figures for {study}.",
-    "nor any money figures",
-    wants="amount",
-)
-ASPECTS: tuple[Aspect, ...] = (
-    MONEY,
-    Aspect(
-        "no_governance",
-        re.compile(
-            r"\bgovern(?:ed|ance|ing)?\b|\bwho (?:ran|runs|oversaw|oversees|was in charge|is in charge|made the decisions)\b"
-            r"|\b(?:run|overseen) by\b|\baccountab\w*|\bdecision[- ]making\b",
-            re.I,
-        ),
-        re.compile(
-            r"\b(?:govern\w*|committees?|boards?|shareholders?|cabinet|steering|chair\w*|directors?|company|companies|"
-            r"joint venture|accountab\w*|oversight|overseen|partnership agreement|memorandum|constitution\w*|"
-            r"lead (?:council|authority|partner)|host(?:ed|s|ing)?|managed by|led by|contract\w*|delegat\w*|legal\w*)\b",
-            re.I,
-        ),
-        "The toolkit ({published}) does not say how {study} was governed or run.",
-        "nor how it was governed or run",
-    ),
-    Aspect(
-        "no_timescale",
-        re.compile(
-            r"\bhow long\b|\btime ?(?:scales?|lines?|frames?)\b|\bhow quickly\b|\bhow many (?:years|months|weeks)\b"
-            r"|\bwhen did (?:it|they|this|that|the \w+) (?:start|begin|launch|open|finish|end)\b",
-            re.I,
-        ),
-        re.compile(r"\b(?:19|20)\d\d\b|\b(?:years?|months?|weeks?|days?|timescales?|phases?|since|annual\w*|period)\b", re.I),
-        "The toolkit ({published}) gives no dates or timescales for {study}.",
-        "nor any dates or timescales",
-    ),
-    Aspect(
-        "no_difficulties",
-        re.compile(
-            r"\b(?:risks?|challeng(?:e|es|ing)|problems?|difficult(?:y|ies)?|went wrong|go(?:es)? wrong|hard(?:est)?|"
-            r"barriers?|obstacles?|downsides?|drawbacks?|pitfalls?|hurdles?|setbacks?)\b",
-            re.I,
-        ),
-        re.compile(
-            r"\b(?:risk\w*|challeng\w*|problem\w*|difficult\w*|barrier\w*|obstacle\w*|issues?|concern\w*|tension\w*|"
-            r"resist\w*|hard|struggl\w*|complex\w*|lesson\w*|conflict\w*|reluctan\w*|threat\w*)\b",
-            re.I,
-        ),
-        "The toolkit ({published}) does not say what risks or difficulties {study} met.",
-        "nor what risks or difficulties it met",
-    ),
-    Aspect(
-        "no_funding",
-        re.compile(r"\b(?:fund(?:ed|ing|s)?|paid for|pay(?:s|ing)? for|financ(?:ed|ing|e)|grants?|who paid)\b", re.I),
-        re.compile(
-            # Not a figure of money alone: a saving ('a saving of £181,250') says nothing of who paid.
-            r"\b(?:fund\w*|grants?|paid|pay|pays|paying|financ\w*|budget\w*|invest\w*|contribut\w*|sponsor\w*|borrow\w*|money)\b",
-            re.I,
-        ),
-        "The toolkit ({published}) does not say how {study} was funded.",
-        "nor how it was funded",
-    ),
-)
 
 
 def case_studies_named(understanding: Understanding, store: PassageStore) -> set[str]:

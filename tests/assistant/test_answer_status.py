@@ -9,8 +9,8 @@ import re
 import pytest
 
 from assistant.answer import HELP, HELP_EXAMPLES, NOT_USED, PARTIAL_MIN_CLOSENESS, closest_only, is_covered
+from assistant.aspects import ASPECTS
 from assistant.composition import sentence_candidates
-from assistant.gaps import ASPECTS
 from assistant.glossary import FILE_NAME, PlainGlossary, term_key
 from assistant.question import MIN_ENGLISH_SHARE, RELATED_HEADING, beyond_scope, defined_phrase, split_related
 from core.models import Turn
