@@ -71,7 +71,8 @@ ASPECTS: tuple[Aspect, ...] = (
         "no_difficulties",
         re.compile(
             r"\b(?:risks?|challeng(?:e|es|ing)|problems?|difficult(?:y|ies)?|went wrong|go(?:es)? wrong|hard(?:est)?|"
-            r"barriers?|obstacles?|downsides?|drawbacks?|pitfalls?|hurdles?|setbacks?)\b",
+            r"barriers?|obstacles?|downsides?|drawbacks?|pitfalls?|hurdles?|setbacks?|"
+            r"push ?back|resistance|resist(?:ed)?|opposition|opposed|objections?|objected|backlash)\b",
             re.I,
         ),
         re.compile(
@@ -84,7 +85,10 @@ ASPECTS: tuple[Aspect, ...] = (
     ),
     Aspect(
         "no_funding",
-        re.compile(r"\b(?:fund(?:ed|ing|s)?|paid for|pay(?:s|ing)? for|financ(?:ed|ing|e)|grants?|who paid)\b", re.I),
+        re.compile(
+            r"\b(?:fund(?:ed|ing|s)?|paid for|pay(?:s|ing)? for|financ(?:ed|ing|e)|grants?|who (?:paid|pays|pays for|funds))\b",
+            re.I,
+        ),
         re.compile(
             # Not a figure of money alone: a saving ('a saving of £181,250') says nothing of who paid.
             r"\b(?:fund\w*|grants?|paid|pay|pays|paying|financ\w*|budget\w*|invest\w*|contribut\w*|sponsor\w*|borrow\w*|money)\b",

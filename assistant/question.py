@@ -13,6 +13,7 @@ from typing import Literal
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
+from assistant.aspects import asks_an_aspect
 from core.lexical import STOP_WORDS, stems, words
 from core.models import Turn
 
@@ -362,13 +363,21 @@ _WIDENS = re.compile(
 )
 
 
+# Where a question's clauses part: 'who led it and has it been copied elsewhere?' asks one thing of the case study
+# and one beyond it.
+_CLAUSES = re.compile(r"\s*(?:[?;]|,?\s+\b(?:and|but|also|plus)\b)\s*", re.I)
+
+
 def widens(question: str) -> bool:
-    """The follow-up asks beyond the case study its conversation is about."""
-    return bool(_WIDENS.search(question))
+    """The follow-up asks beyond the case study its conversation is about, in every clause that asks something: one
+    asking of the case study too keeps it in the answer."""
+    clauses = [c for c in _CLAUSES.split(question) if len(words(c)) >= 2]
+    return bool(clauses) and all(_WIDENS.search(clause) for clause in clauses)
 
 
 Cue = Literal["alone", "new_topic", "follow_up", "open", "bare"]
 OWN_SUBJECT_WORDS = 3  # content words before a 'they'/'it' that give the question a subject of its own
+ASPECT_ONLY_WORDS = 4  # content words of a question asking an aspect ('how much was saved?') of nothing it names
 
 
 def conversation_cue(question: str, history: Sequence[Turn]) -> Cue:
@@ -406,6 +415,11 @@ def conversation_cue(question: str, history: Sequence[Turn]) -> Cue:
     # it is about something the conversation can't be (see `Retriever.stands_alone`).
     if len(content) <= 3 and not names and not _DEFINITION.match(bare):
         return "bare"
+    # An aspect asked of nothing the question names ('what governance sat behind it - who led?', 'how many staff
+    # moved over and how much was saved?'): its few words are the aspect, not a subject, so retrieval judges whether
+    # they find something of their own, as for a question pointing back.
+    if not back and not names and len(content) <= ASPECT_ONLY_WORDS and asks_an_aspect(bare) and not _DEFINITION.match(bare):
+        return "open"
     # Pointing back with a subject of its own: retrieval judges whether it leans on the conversation.
     return "open" if back else "new_topic"
 

@@ -10,6 +10,7 @@ from typing import Protocol
 
 import numpy as np
 
+from assistant.aspects import asks_an_aspect
 from assistant.case_studies import CaseStudyIndex
 from assistant.closeness import Closeness
 from assistant.params import RetrievalParams
@@ -425,10 +426,13 @@ class Retriever:
         corrected, _ = self.speller.correct(question)
         if self._cases.named_in(corrected):
             return True
-        # Mostly words the toolkit never uses: about something it (so the conversation so far) doesn't cover.
+        # Mostly words the toolkit never uses: about something it (so the conversation so far) doesn't cover. Not
+        # when they ask an aspect of what the conversation is about ('was there any pushback?', 'who pays the
+        # salary?'): the toolkit's own word for it may differ, and the answer says when it gives none.
         if (
             self.speller.unknown_share(question, self.synonyms if params.use_synonyms else ())
             >= params.max_unknown_share
+            and not asks_an_aspect(question)
         ):
             return True
         if not by_confidence:  # a bare question ('how many councillors?') finds passages anywhere: no sign

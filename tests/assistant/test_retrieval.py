@@ -114,6 +114,16 @@ def test_other_people_in_the_same_case_study_are_not_other_case_studies() -> Non
     assert not widens("who were the others at the table?") and not widens("what else did they do?")
 
 
+def test_a_follow_up_asking_of_the_case_study_too_does_not_widen() -> None:
+    """Written for this test: 'who ran it and did it spread anywhere else?' left the case study it asks who ran out
+    of the search, for its second clause."""
+    from assistant.question import widens
+
+    assert not widens("who ran it and did it spread anywhere else?")
+    assert not widens("What did it cost; are there similar schemes?")
+    assert widens("Is anyone else doing this, and are there other examples?")
+
+
 def test_a_short_follow_up_in_everyday_words_stays_with_the_case_study(assistant) -> None:  # type: ignore[no-untyped-def]
     """'wrong' and 'percentages' are not the toolkit's words; counted unknown, a follow-up of nothing else was taken
     for a new question about something the toolkit never covers, and refused. Written for this test."""
@@ -125,6 +135,19 @@ def test_a_short_follow_up_in_everyday_words_stays_with_the_case_study(assistant
         answer = assistant.ask(question, history=history)
         assert answer.status == "answered", question
         assert answer.citations[0].hit.passage.case_study == "Kent business rates retention pilot", question
+
+
+def test_an_aspect_asked_in_words_the_toolkit_never_uses_stays_with_the_case_study(assistant) -> None:  # type: ignore[no-untyped-def]
+    """'pushback' is not the toolkit's word for resistance: counted unknown, the follow-up was taken for a new question
+    about something the toolkit never covers, and refused. Written for this test."""
+    opener = "is there a case study about seven districts bidding together for a wellbeing service?"
+    study = "Lincolnshire Wellbeing Service"
+    history = [Turn("user", opener), Turn("assistant", assistant.ask(opener).text)]
+    question = "was there a lot of pushback?"
+    assert "pushback" not in assistant.store.vocabulary()
+    answer = assistant.ask(question, history=history)
+    assert answer.status != "not_covered"
+    assert answer.citations and answer.citations[0].hit.passage.case_study == study
 
 
 def test_pronouns_and_asking_are_not_words_the_toolkit_never_uses(assistant) -> None:  # type: ignore[no-untyped-def]
@@ -196,6 +219,9 @@ def test_a_self_contained_question_is_not_a_follow_up() -> None:
         ("Which problems, delays or drawbacks they ran into were worst?", "follow_up"),
         ("They saved how much, in the end?", "follow_up"),
         ("How many staff moved across, and when?", "bare"),
+        # An aspect asked of nothing named: its words are the aspect, not a subject of its own.
+        ("How was the governance organised, who took charge?", "open"),
+        ("Tell me about governance models for a joint venture company", "new_topic"),
     ],
 )
 def test_the_words_of_a_question_say_where_it_sits_in_a_conversation(question: str, cue: str) -> None:
