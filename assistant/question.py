@@ -543,6 +543,8 @@ def rewrite(
 _EXAMPLE = re.compile(
     r"\b(example|examples|case stud|anyone|any council|any district|anybody|has any|have any|is there|are there|who has|"
     r"which council|which district|where has|where have|done this|tried|elsewhere|other councils|"
+    # 'has that been done anywhere?', 'any precedent for this?', 'seen this anywhere?'
+    r"anywhere|somewhere|precedents?|done (?:that|it|something)|been done|worked for|seen (?:this|that|it|anything)|"
     r"other (districts|councils|areas|authorities|places|countries)|another country|(any|some) (others|more)\b|who else|"
     r"(have|did|do) (other )?(districts|councils|authorities) (done|tried|managed|handled|made|got|dealt))",
     re.IGNORECASE,

@@ -289,6 +289,20 @@ def test_an_earlier_answer_is_cut_into_its_sentences_at_markers_and_sentence_end
 @pytest.mark.parametrize(
     "question",
     [
+        "we'd like to pool our planning policy officers with a neighbour; has that been done anywhere?",
+        "Is there any precedent for a district handing its leisure centres to a parish?",
+        "our leader wants one management team across two councils. seen this work?",
+    ],
+)
+def test_asking_whether_it_has_been_done_asks_for_an_example(question: str) -> None:
+    """Written for this test: 'anywhere', 'precedent' and 'seen this' ask for a case study as 'is there an example?'
+    does; not read so, the case studies' own ranking was left out of the search."""
+    assert wants_example(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
         "what have other councils done to get their local GPs on side?",
         "how have other districts dealt with a county that won't share?",
         "our members want to know what other areas did about loneliness",
