@@ -62,7 +62,8 @@ _WANTS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         "outcome",
         re.compile(
             r"\b(?:achieve|achieved|result|results|outcome|outcomes|impact|came of|paid off|"
-            r"pay off|work out|worked|difference|benefits?|happened)\b",
+            # 'has that worked anywhere?' asks for an example, not how one turned out.
+            r"pay off|work out|worked(?! (?:anywhere|elsewhere|for (?:any|other)))|difference|benefits?|happened)\b",
             re.I,
         ),
     ),
@@ -71,6 +72,7 @@ _WANTS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         re.compile(
             r"\b(?:examples?|case stud\w*|has any(?:one| \w+)?|have any|is there an?y?|are there any|"
             r"anyone|any (?:council|district|borough|city|county)|done (?:this|that|it)|tried|"
+            r"anywhere|somewhere|precedents?|done something|been done|worked for|seen (?:this|that|it|anything)|"
             r"other (?:districts|councils|areas|authorities|places|countries)|another country|(?:any|some) (?:others|more)|"
             r"who else|"
             r"(?:have|did|do) (?:other )?(?:districts|councils|authorities) (?:done|managed|handled|made|got|dealt))\b",

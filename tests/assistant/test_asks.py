@@ -49,6 +49,10 @@ def test_a_compound_question_is_split_in_its_asks(question: str, asks: list[str]
         ("What did the hospital scheme achieve?", "outcome"),
         ("tell me about the toolkit's chapters", "description"),
         ("We are a small council. Has another district done this?", "example"),
+        # Whether it has been done somewhere is a case study asked for; whether it worked, how it turned out.
+        ("We want one chief executive for two councils far apart. Has that worked anywhere?", "example"),
+        ("Any precedent for pooling parking enforcement?", "example"),
+        ("Has the shared legal team worked?", "outcome"),
     ],
 )
 def test_each_ask_wants_a_kind_of_answer(ask: str, wanted: str) -> None:
