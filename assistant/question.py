@@ -697,7 +697,7 @@ _COUNTRIES = {
     "France": "France French", "Germany": "Germany German", "the Netherlands": "Netherlands Dutch",
     "Scotland": "Scotland Scottish", "Wales": "Wales Welsh", "Ireland": "Ireland Irish", "Sweden": "Sweden Swedish",
     "Norway": "Norway Norwegian", "Finland": "Finland Finnish", "Spain": "Spain Spanish", "Italy": "Italy Italian",
-    "Poland": "Poland Polish", "the United States": "America American USA", "Canada": "Canada Canadian",
+    "Poland": "Poland Polish", "the United States": "America American USA US", "Canada": "Canada Canadian",
     "Australia": "Australia Australian", "New Zealand": "Zealand", "Japan": "Japan Japanese",
     "Belgium": "Belgium Belgian", "Switzerland": "Switzerland Swiss", "Austria": "Austria Austrian",
     "Portugal": "Portugal Portuguese", "Denmark": "Denmark Danish", "Estonia": "Estonia Estonian",
@@ -730,9 +730,12 @@ def _countries_named(question: str, vocabulary: Collection[str]) -> list[str]:
     for typed in _COUNTRY.findall(question):
         if typed.islower() and typed.capitalize() in _EVERYDAY_WORDS:
             continue
+        if typed.lower() == "us" and typed != "US":  # 'tell us', 'for us': the pronoun
+            continue
         country = _COUNTRY_OF[typed.lower()]
         name = words(country.removeprefix("the "))
-        if all(w in vocabulary for w in words(typed)) or (len(name) == 1 and name[0] in vocabulary):
+        typed_words = [] if typed == "US" else words(typed)  # the toolkit's 'us' is the pronoun
+        if (typed_words and all(w in vocabulary for w in typed_words)) or (len(name) == 1 and name[0] in vocabulary):
             continue
         unknown.append(country)
     return unknown
@@ -853,13 +856,15 @@ LATER_GAP = "does not say what has happened since it was published."
 # the toolkit names such years only for what was planned, which is what a question about a plan asks.
 _PAST_IN_YEAR = re.compile(r"\b(did|was|were|happened|had)\b.*\b(in|during|by)( the end of)? (20\d\d)\b", re.I)
 _PLANNED = re.compile(r"\b(due|plan|plans|planned|expected|expecting|set to|going to|propos\w*|would|will|targets?|aim\w*)\b", re.I)
+# Whether a plan was met is asked of its outcome, which came after publication ('did they hit their targets in 2022?').
+_PLAN_MET = re.compile(r"\b(hit|meet|met|achieve[ds]?|reach(?:ed)?|miss(?:ed)?|deliver(?:ed)?)\b[^?.]{0,40}\b(targets?|plans?|aims?|goals?)\b", re.I)
 
 
 def _asks_after_publication(question: str, vocabulary: Collection[str]) -> bool:
     """A later event: a year after publication that the toolkit never mentions (its plans run to 2050), one it
     names but asked of in the past, or 'since then'."""
     years = [int(y) for y in _YEAR.findall(question) if y not in vocabulary]
-    if not _PLANNED.search(question):
+    if not _PLANNED.search(question) or _PLAN_MET.search(question):
         years += [int(m.group(4)) for m in _PAST_IN_YEAR.finditer(question)]
     return bool(_LATER.search(question)) or any(year > PUBLISHED for year in years)
 

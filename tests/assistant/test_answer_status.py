@@ -56,21 +56,33 @@ def test_whether_a_plan_came_about_is_a_later_event(question: str) -> None:
     assert found is not None and found.kind == "after_publication"
 
 
+def test_whether_a_target_the_toolkit_sets_was_met_is_a_later_event() -> None:
+    """Written for this test: the toolkit names 2020 for what was planned, so a question about a plan for 2020 is in
+    scope; whether the plan was met came after it, and was answered with the plan."""
+    vocabulary = {"2020", "pilot", "savings", "target"}
+    found = beyond_scope("Did the pilot actually hit its savings target in 2020?", vocabulary)
+    assert found is not None and found.kind == "after_publication"
+    assert beyond_scope("What savings target did the pilot set for 2020?", vocabulary) is None
+
+
 @pytest.mark.parametrize(
     ("question", "country"),
     [
         ("how did northern ireland cut its councils, and was it worth it?", "Northern Ireland"),
         ("Is there a case from America of a county and a city joining up?", "the United States"),
         ("do scottish councils share chief executives", "Scotland"),
+        # Written for this test: 'US' was not a form of the country, and the toolkit's 'us' is the pronoun.
+        ("How do US states fund their county governments?", "the United States"),
     ],
 )
 def test_a_country_is_recognised_however_it_is_typed(question: str, country: str) -> None:
-    found = beyond_scope(question, {"denmark", "northern", "united", "states", "2050"})
+    found = beyond_scope(question, {"denmark", "northern", "united", "states", "2050", "us"})
     assert found is not None and found.kind == "other_country" and found.sentence.endswith(f"in {country}.")
 
 
 def test_a_country_the_toolkit_names_and_everyday_words_are_in_scope() -> None:
-    vocabulary = {"denmark", "united", "states"}
+    vocabulary = {"denmark", "united", "states", "us"}
+    assert beyond_scope("can you tell us how districts share a chief executive?", vocabulary) is None
     assert beyond_scope("What did the Danish reforms do to counties?", vocabulary) is None
     assert beyond_scope("Did the United States model of care organisations work?", vocabulary) is None
     assert beyond_scope("how do we polish our business case for a merger?", vocabulary) is None
