@@ -872,13 +872,23 @@ def _asks_after_publication(question: str, vocabulary: Collection[str]) -> bool:
 _FIRST_PERSON = re.compile(r"\b(?:we|we['’](?:re|ve|d)|our|ours|us|i|i['’](?:m|ve|d)|my)\b", re.I)
 
 
+# A request in the first person is asked, not told: 'Give me a recommendation for our council.', 'I need a legal
+# opinion I can put in the committee report.'
+_REQUEST = re.compile(
+    r"^\W*(?:please\s+)?(?:(?:give|tell|show|send|recommend|advise)\b|"
+    r"(?:i|we)(?: really| just)? (?:need|want|would like|['’]d like)(?: a| an| some| your)?(?: \w+)? "
+    r"(?:advice|opinion|recommendation|view|verdict|steer|figures?|numbers?)\b)",
+    re.I,
+)
+
+
 def asked_part(question: str) -> str:
     """A message without the sentences in which the user tells their own situation, statements in the first person
     ('Our devolution talks collapsed last year and members want a long-term vision. Is there a case study like
     that?'), when a question is left: what happened to the user since 2018 is theirs to tell, not asked of the
     toolkit (user trial 7 had that officer told the toolkit cannot say what happened since it was published)."""
     sentences = re.split(r"(?<=[.!?])\s+", question.strip())
-    kept = [s for s in sentences if s.endswith("?") or not _FIRST_PERSON.search(s)]
+    kept = [s for s in sentences if s.endswith("?") or _REQUEST.match(s) or not _FIRST_PERSON.search(s)]
     return " ".join(kept) if kept and len(kept) < len(sentences) else question
 
 

@@ -453,6 +453,20 @@ def test_a_user_telling_their_own_recent_past_is_not_asking_about_later_events(s
     assert beyond_scope(situation.split(". ")[0].rstrip(".") + "?") is not None
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "We're weighing a shared waste contract with our neighbours. Which option is cheaper? Give me your recommendation for our council.",
+        "Can the two councils pool their reserves? I need some legal advice I can take to cabinet.",
+    ],
+)
+def test_a_request_in_the_first_person_is_asked_not_told(message: str) -> None:
+    """Written for this test: a sentence in the first person was taken for the user's own story and left out of
+    what is asked, so the request for advice in it was answered from the toolkit."""
+    found = beyond_scope(message, {"waste", "contract", "reserves"})
+    assert found is not None and found.kind == "advice"
+
+
 def _money_in(assistant, title: str) -> bool:  # type: ignore[no-untyped-def]
     return any(re.search(r"£\s?\d|\bmillion\b", p.text) for p in assistant.store.passages() if p.case_study == title)
 
