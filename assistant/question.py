@@ -961,7 +961,14 @@ _POINTER = re.compile(r"^(?:it|this|that|they|these|those|this (?:term|word|phra
 
 
 # Words said after the question, about the asker ("what does 'Teckal' mean, I keep hearing it"): not part of the term.
-_ASIDE_AFTER = re.compile(r",\s*(?:i|i['’]ve|we|we['’]ve|people|everyone|officers|members|councillors)\b[^?,]*$", re.I)
+_ASIDE_AFTER = re.compile(
+    r",\s*(?:(?:i|i['’]ve|we|we['’]ve|people|everyone|officers|members|councillors)\b[^?,]*"
+    # ', is that in there?', ', does the toolkit cover it?'
+    r"|(?:is|does|did) (?:that|it|this|the toolkit)\b[^?,]{0,30}\b(?:in there|in it|in the toolkit|cover(?:ed|s)?(?: it)?|mention(?:ed)?(?: it)?)\s*\??)$",
+    re.I,
+)
+# Said first, leaning on nothing: 'and whats a precept?', 'ok so what is Teckal?'.
+_LEAD_IN = re.compile(r"^\W*(?:(?:and|so|ok|okay|also|oh|right|then|but)\b[\s,]*)+", re.I)
 
 
 def defined_phrase(question: str) -> str | None:
@@ -969,10 +976,20 @@ def defined_phrase(question: str) -> str | None:
     question, or its last sentence after words that set it up ("People keep saying 'two-tier'. What does two-tier
     mean?"); 'it' there is the term the words before it quote or spell in capitals ('I keep hearing about TUPE.
     What is it?'). A subject changed first ('Totally different question: what is …?') or an aside after it (', I
-    keep hearing it') leaves the question."""
+    keep hearing it', ', is that in there?', or a sentence telling where it was heard) leaves the question."""
     question = _NEW_TOPIC.sub("", question, count=1).lstrip(" :;,.-–—") or question
+    led_in = _LEAD_IN.sub("", question)
+    if led_in and led_in != question and _DEFINE.match(led_in) and _POINTER.match(_DEFINE.match(led_in)["phrase"]):
+        return None  # 'and what is it?' asks about the conversation's subject
+    question = led_in or question
     question = _ASIDE_AFTER.sub("", question) or question
     match = _DEFINE.match(question)
+    if match:
+        return match.group("phrase").strip()
+    # Then a word about where the term was heard, asking nothing more ('whats a Teckal company? someone mentioned
+    # it at full council').
+    first, _, told = question.strip().partition("? ")
+    match = _DEFINE.match(first + "?") if told and "?" not in told else None
     if match:
         return match.group("phrase").strip()
     before, _, last = question.strip().rpartition(". ")

@@ -222,6 +222,9 @@ def test_an_in_scope_question_is_answered(assistant) -> None:  # type: ignore[no
         "Moving on - what does S106 mean?",
         # An aside after it, about the asker, is no part of the term.
         "what does 'Teckal' mean, I keep hearing it at meetings",
+        # Written for this test: led in by 'and', asked whether the toolkit has it, or followed by where it was heard.
+        "and what is a unitary council, is that in there?",
+        "what's a combined authority? the leader brought it up in group",
     ],
 )
 def test_a_definition_gives_the_glossary_marked_as_ours_and_where_the_toolkit_uses_it(assistant, question: str) -> None:  # type: ignore[no-untyped-def]
