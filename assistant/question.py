@@ -979,7 +979,8 @@ def defined_phrase(question: str) -> str | None:
     keep hearing it', ', is that in there?', or a sentence telling where it was heard) leaves the question."""
     question = _NEW_TOPIC.sub("", question, count=1).lstrip(" :;,.-–—") or question
     led_in = _LEAD_IN.sub("", question)
-    if led_in and led_in != question and _DEFINE.match(led_in) and _POINTER.match(_DEFINE.match(led_in)["phrase"]):
+    after_lead_in = _DEFINE.match(led_in) if led_in != question else None
+    if after_lead_in and _POINTER.match(after_lead_in["phrase"]):
         return None  # 'and what is it?' asks about the conversation's subject
     question = led_in or question
     question = _ASIDE_AFTER.sub("", question) or question
