@@ -845,7 +845,7 @@ _BEYOND: tuple[tuple[str, Callable[[str], bool], str], ...] = (
     ("local_figure", _asks_local_figure, "does not give one council's figures, such as its tax, budget, staffing or spending."),
     ("performance", lambda q: bool(_PERFORMANCE_RATE.search(q)), "does not give service performance figures, such as recycling, response or unemployment rates."),
     ("advice", lambda q: bool(_ADVICE.search(q)), "does not give legal or financial advice for a particular council."),
-    ("resident_service", lambda q: bool(_RESIDENT_SERVICE.search(q)), "does not cover services that schools, county councils or the NHS run for individual residents, such as school admissions, care assessments or treatment."),
+    ("resident_service", lambda q: bool(_RESIDENT_SERVICE.search(q)), "does not cover the services one resident gets, such as a school place, a care assessment, a bin collection or treatment."),
     ("drafting", lambda q: bool(_DRAFTING.search(q)), "does not write reports, letters or other documents for a council."),
     ("post_holder", lambda q: bool(_POST_HOLDER_NOW.search(q)), "does not say who holds a council's posts now."),
 )
