@@ -38,8 +38,24 @@ MONEY = Aspect(
     "nor any money figures",
     wants="amount",
 )
+# A saving asked, and a saving with its figure in one sentence: a case study's other money (a £450,000 dowry, a
+# £50,000 fund) is no saving, and was quoted as one to 'how much did they save?' (user trial 13).
+SAVING = Aspect(
+    "no_saving_figure",
+    re.compile(r"\b(?:sav(?:e|ed|es|ing|ings)|cheaper)\b", re.I),
+    re.compile(
+        # 'reductions in cost to the public purse of £28-66 million', 'efficiencies of £1m' are savings too.
+        r"\b(?:sav(?:e|ed|es|ing|ings)|reduc\w*|efficienc\w*|cheaper)\b[^.]{0,100}?(?:£\s?\d|\d\s?%|\b\d[\d,.]*\s?(?:k|m|bn|million|billion)\b)"
+        r"|(?:£\s?\d|\d\s?%)[^.]{0,100}?\b(?:sav(?:e|ed|es|ing|ings)|reduc\w*|efficienc\w*|cheaper)\b",
+        re.I,
+    ),
+    "The toolkit ({published}) gives no savings figure for {study}.",
+    "nor any savings figure",
+    wants="amount",
+)
 ASPECTS: tuple[Aspect, ...] = (
     MONEY,
+    SAVING,
     Aspect(
         "no_governance",
         re.compile(

@@ -12,7 +12,7 @@ in it comes near: 4 or 5 of the toolkit's 31 case studies each, against 17 for m
 from __future__ import annotations
 
 from assistant.asks import Understanding
-from assistant.aspects import ASPECTS
+from assistant.aspects import ASPECTS, MONEY, SAVING
 from assistant.question import PUBLISHED, BeyondScope
 from assistant.retrieval import SearchResult
 from core.text import normalise
@@ -57,7 +57,9 @@ def case_study_gap(understanding: Understanding, result: SearchResult, store: Pa
         return None
     own = [p.text for p in store.passages() if p.case_study == study]
     # Every aspect it lacks is said: 'how much did it cost and how long did it take?' got only the money gap.
-    missing = [aspect for aspect in asked if not any(aspect.given.search(text) for text in own)]
+    missing = [aspect for aspect in asked if not any(aspect.given.search(" ".join(text.split())) for text in own)]
+    if MONEY in missing and SAVING in missing:
+        missing.remove(SAVING)  # no money figure at all says it
     if not missing:
         return None
     said = missing[0].sentence.format(published=PUBLISHED, study=study)

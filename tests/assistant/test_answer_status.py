@@ -510,6 +510,25 @@ def test_money_asked_of_a_case_study_that_gives_none_is_partial_and_says_so(assi
     assert "no money figures" not in assistant.ask(f"How did {study} show the council it was worth paying for?").text
 
 
+def test_a_saving_asked_of_a_case_study_whose_money_is_no_saving_is_partial(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test: a case study whose only figures of money are spending or grants had them quoted to
+    'how much did they save?'. Which case studies give a saving is read from the index, not listed here."""
+    from assistant.aspects import MONEY, SAVING
+
+    def flat(title: str) -> list[str]:
+        return [" ".join(p.text.split()) for p in assistant.store.passages() if p.case_study == title]
+
+    titles = [c.title for c in assistant.store.case_studies()]
+    money_no_saving = [t for t in titles if any(MONEY.given.search(x) for x in flat(t)) and not any(SAVING.given.search(x) for x in flat(t))]
+    saving = [t for t in titles if any(SAVING.given.search(x) for x in flat(t))]
+    assert money_no_saving and saving
+    for title in money_no_saving:
+        answer = assistant.ask(f"How much did {title} save?")
+        assert answer.status == "partial" and answer.text.startswith(f"The toolkit (2018) gives no savings figure for {title}."), title
+    for title in saving:
+        assert "no savings figure" not in assistant.ask(f"How much did {title} save?").text, title
+
+
 @pytest.mark.parametrize(
     "follow_up",
     ["How was it governed?", "how long did it take to set up?", "what went wrong, or was hard?", "who paid for it?"],
