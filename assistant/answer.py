@@ -671,7 +671,8 @@ def candidates_per_ask(
     weights = load_selection_weights() if params.fitted_selection else None
     per_ask = [
         sentence_candidates(
-            ask, i, own, store, hits_considered, understanding.entities, weights, params.example_case_preference
+            ask, i, own, store, hits_considered, understanding.entities, weights, params.example_case_preference,
+            params.list_preference,
         )
         for i, (ask, own) in enumerate(zip(asks, searched))
     ]

@@ -449,6 +449,26 @@ def fitted_score(features: Sequence[float], weights: Mapping[str, float]) -> flo
     return float(sum(weights[name] * value for name, value in zip(FEATURES, features)))
 
 
+# An ask for the members of a set the toolkit lists ('what are the stages of the collaboration curve?', 'list the
+# seven ways', 'give me each test'): the sentence that opens a bulleted list of them answers it whole.
+_SET_MEMBERS = (
+    r"(?:stages?|steps?|phases?|ways?|tests?|principles?|enablers?|criteria|options|elements|components|types|tools|"
+    r"questions|recommendations|lessons|learning points|points|actions|priorities|themes)"
+)
+_LIST_ASKED = re.compile(
+    rf"\b(?:list|name|give me|tell me)\b[^?]{{0,60}}\b{_SET_MEMBERS}\b"
+    rf"|\b(?:what|which)\b(?:\s+[\w’']+){{0,3}}?\s+{_SET_MEMBERS}\b"
+    rf"|\b(?:all|each|every)\b(?:\s+[\w’']+){{0,2}}?\s+{_SET_MEMBERS}\b"
+    r"|\b(?:full|whole|complete|entire) list\b|\blist (?:them|all|the)\b",
+    re.I,
+)
+
+
+def asks_for_list(ask: str) -> bool:
+    """Whether an ask wants the members of a listed set, not a description of one."""
+    return bool(_LIST_ASKED.search(ask))
+
+
 def sentence_candidates(
     ask: Ask,
     ask_index: int,
@@ -458,6 +478,7 @@ def sentence_candidates(
     entities: Sequence[str] = (),
     weights: Mapping[str, float] | None = None,
     example_preference: float = 0.0,
+    list_preference: float = 0.0,
 ) -> list[Candidate]:
     """Every quotable sentence of the top passages of the ask's own search, scored as an answer to the ask: by
     `weights` fitted on the dev split (`load_selection_weights`) when given, else by `HAND_WEIGHTS` (closeness to
@@ -493,6 +514,8 @@ def sentence_candidates(
             score = fitted_score(features, HAND_WEIGHTS if weights is None else weights)
             if ask.wants == "example" and not hit.passage.case_study:
                 score -= example_preference  # an example is a case study (RetrievalParams.example_case_preference)
+            if list_preference and quote.bullet_rows and asks_for_list(ask.text):
+                score += list_preference  # 'what are the stages?' is answered by the list that names them
             candidates.append(
                 Candidate(
                     quote.quoted,

@@ -63,6 +63,8 @@ class RetrievalParams(BaseModel):
     # sentence of the toolkit's own text loses this much. Dev, 0 -> 0.1: blind answer facts 0.403 -> 0.405 (case
     # look-ups 0.51 -> 0.52), curated 0.741 -> 0.759 and cited evidence 0.861 -> 0.873; the same at 0.15, less at 0.05.
     example_case_preference: float = Field(default=0.1, ge=0)
+    # An ask for a listed set's members ('what are the stages?'): a sentence opening a bulleted list gains this much.
+    list_preference: float = Field(default=0.2, ge=0)
     # The answer's sentences scored by weights fitted on the dev split (assistant/selection_weights.json, refit by
     # `python -m evals.fit_selection`) rather than by composition's hand weights. Answer facts / cited evidence:
     # blind dev 0.348 -> 0.365 / 0.742 unchanged, curated dev 0.709 -> 0.713 / 0.848 unchanged; blind test

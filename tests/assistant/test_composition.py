@@ -467,3 +467,26 @@ def test_a_case_study_named_by_its_title_words_opens_its_own_answer(assistant) -
     assert any(t.startswith("Health impact assessments") for t in result.named)
     answer = assistant.ask(question)
     assert answer.citations[0].hit.passage.case_study.startswith("Health impact assessments"), answer.text[:200]
+
+
+@pytest.mark.parametrize(
+    ("ask", "wants_list"),
+    [
+        ("Name every phase of the collaboration curve, please", True),
+        ("list the principles for district-led collaboration", True),
+        ("what are all the tests a merger has to pass?", True),
+        ("What is the collaboration curve?", False),
+        ("How did the stages of the merger go?", False),
+    ],
+)
+def test_an_ask_for_the_members_of_a_set_is_told_apart(ask: str, wants_list: bool) -> None:
+    from assistant.composition import asks_for_list
+
+    assert asks_for_list(ask) is wants_list
+
+
+def test_an_ask_for_the_members_of_a_set_is_answered_with_the_list_that_names_them(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test: asked for every phase, the answer quoted sentences about one phase and never the
+    sentence that lists all three (user trials 12 and 13)."""
+    answer = assistant.ask("Which stages make up the collaboration curve? I want the whole list of them.")
+    assert all(f"{phase}:" in answer.text for phase in ("Mobilise", "Change", "Consolidate")), answer.text[:600]
