@@ -49,6 +49,11 @@ ABLATIONS = (
         {"example_case_preference": 0.0},
     ),
     Ablation(
+        "no list preference",
+        "an ask for a set's members ('what are the stages?') scores a sentence opening their list like any other",
+        {"list_preference": 0.0},
+    ),
+    Ablation(
         "+ follow-ups skip what was said",
         "experiment: a follow-up's answer leaves out the sentences of the answer it follows",
         {"follow_up_skips_said": True},
