@@ -137,9 +137,9 @@ def page_of_last_answer(said: str, store: PassageStore, encode: Callable[[str], 
         return None
     where, place = _where(passage)
     text = (
-        f"The passage that answer quoted first is {where} of the toolkit, in {place}."
+        f"That answer's first quotation is {where} of the toolkit, in {place}."
         if where != "page unknown"
-        else f"The passage that answer quoted first is in {place}; its printed page could not be read from the toolkit."
+        else f"That answer's first quotation is in {place}; its printed page could not be read from the toolkit."
     )
     return Answer(text=text, status="answered", citations=[Citation(1, Hit(passage, 0.0, 0.0, 0.0), ())], hits=[])
 
