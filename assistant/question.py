@@ -380,6 +380,23 @@ OWN_SUBJECT_WORDS = 3  # content words before a 'they'/'it' that give the questi
 ASPECT_ONLY_WORDS = 4  # content words of a question asking an aspect ('how much was saved?') of nothing it names
 
 
+_DEFINITE = re.compile(r"\bthe\s+((?:[\w’'-]+\s+){0,2}[\w’'-]+)", re.I)
+
+
+def _names_again(question: str, history: Sequence[Turn]) -> bool:
+    """Whether the question names with 'the' something the last question named: one to three words after 'the',
+    each a word of its own that the last question used ('the leaders' group')."""
+    last = next((t.content for t in reversed(history) if t.role == "user"), "")
+    earlier = set(words(last))
+    for match in _DEFINITE.finditer(question):
+        following = words(match.group(1))
+        for size in range(len(following), 0, -1):
+            phrase = following[:size]
+            if all(w in earlier and w not in _COMMON for w in phrase):
+                return True
+    return False
+
+
 def conversation_cue(question: str, history: Sequence[Turn]) -> Cue:
     """What the words alone say about a question's place in its conversation.
 
@@ -420,8 +437,10 @@ def conversation_cue(question: str, history: Sequence[Turn]) -> Cue:
     # they find something of their own, as for a question pointing back.
     if not back and not names and len(content) <= ASPECT_ONLY_WORDS and asks_an_aspect(bare) and not _DEFINITION.match(bare):
         return "open"
-    # Pointing back with a subject of its own: retrieval judges whether it leans on the conversation.
-    return "open" if back else "new_topic"
+    # Pointing back with a subject of its own: retrieval judges whether it leans on the conversation. So does one
+    # naming with 'the' a thing the last question introduced ('… through a district leaders' group?', then 'how
+    # often does the leaders' group meet?').
+    return "open" if back or _names_again(bare, history) else "new_topic"
 
 
 def is_follow_up(question: str, history: Sequence[Turn]) -> bool:

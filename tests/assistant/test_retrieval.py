@@ -114,6 +114,14 @@ def test_other_people_in_the_same_case_study_are_not_other_case_studies() -> Non
     assert not widens("who were the others at the table?") and not widens("what else did they do?")
 
 
+def test_naming_again_what_the_last_question_introduced_points_back() -> None:
+    """Written for this test: 'the steering board', introduced by the question before, was searched alone over the
+    whole toolkit; named with 'the' by words the last question did not use, it is a question of its own."""
+    history = [Turn("user", "Did any councils set up a steering board of district leaders for their bid?"), Turn("assistant", "…")]
+    assert conversation_cue("How many times a year does the steering board sit, and who runs its agenda?", history) == "open"
+    assert conversation_cue("How many times a year does the combined authority cabinet sit, and who runs its agenda?", history) == "new_topic"
+
+
 def test_a_follow_up_asking_of_the_case_study_too_does_not_widen() -> None:
     """Written for this test: 'who ran it and did it spread anywhere else?' left the case study it asks who ran out
     of the search, for its second clause."""
