@@ -50,6 +50,10 @@ _COMMON = STOP_WORDS | frozenset(
     # refused as 'never uses the word anyone', and 'why should we bother … we're busy' for 'bother' and "we're".
     "anyone anybody someone somebody anything everyone everybody we're we've we'll we'd they're they've they'll "
     "they'd you're you've i'm i've it's that's there's bother bothering nutshell briefly basically".split()
+) | frozenset(
+    # Asking run into its verb: "which services were in scope and who's the provider?" had 'who's' counted a word of
+    # its own subject.
+    "what's who's where's when's how's why's which's whats whos wheres hows".split()
 )
 
 

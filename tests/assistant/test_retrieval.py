@@ -229,6 +229,8 @@ def test_a_self_contained_question_is_not_a_follow_up() -> None:
         ("How many staff moved across, and when?", "bare"),
         # An aspect asked of nothing named: its words are the aspect, not a subject of its own.
         ("How was the governance organised, who took charge?", "open"),
+        # Written for this test: "who's" and "what's" ask; they are no words of a subject of its own.
+        ("Which teams moved and who's the employer?", "bare"),
         ("Tell me about governance models for a joint venture company", "new_topic"),
     ],
 )
