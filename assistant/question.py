@@ -388,10 +388,10 @@ _DEFINITE = re.compile(r"\bthe\s+((?:[\w’'-]+\s+){0,2}[\w’'-]+)", re.I)
 
 
 def _names_again(question: str, history: Sequence[Turn]) -> bool:
-    """Whether the question names with 'the' something the last question named: one to three words after 'the',
-    each a word of its own that the last question used ('the leaders' group')."""
+    """Whether the question names with 'the' something the last question or answer named: one to three words after
+    'the', each a word of its own that they used ('the leaders' group', 'the role')."""
     last = next((t.content for t in reversed(history) if t.role == "user"), "")
-    earlier = set(words(last))
+    earlier = set(words(last)) | set(words(last_said(history)))
     for match in _DEFINITE.finditer(question):
         following = words(match.group(1))
         for size in range(len(following), 0, -1):

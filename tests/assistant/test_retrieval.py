@@ -120,6 +120,9 @@ def test_naming_again_what_the_last_question_introduced_points_back() -> None:
     history = [Turn("user", "Did any councils set up a steering board of district leaders for their bid?"), Turn("assistant", "…")]
     assert conversation_cue("How many times a year does the steering board sit, and who runs its agenda?", history) == "open"
     assert conversation_cue("How many times a year does the combined authority cabinet sit, and who runs its agenda?", history) == "new_topic"
+    # Or what the last answer named: 'the rota' is the answer's.
+    answered = [Turn("user", "Is there a council sharing staff across two sites?"), Turn("assistant", "Officers work to a shared rota across both sites. [1]")]
+    assert conversation_cue("How is the rota drawn up each month, and who signs it off?", answered) == "open"
 
 
 def test_a_follow_up_asking_of_the_case_study_too_does_not_widen() -> None:
