@@ -662,6 +662,10 @@ _ADVICE = re.compile(
     r"\b(in law|lawful|unlawful|judicial review|sue|vat|tax advice|is (she|he|it|they|that|this) (right|correct)|"
     r"is (it|this|that) legal|are we allowed|legally challenge|"
     r"should we (take|stay|come out|borrow|sack|sign)|"
+    # A structural decision for the asker's own council ('given all that, should our two councils merge?').
+    # Asked as the decision itself, opening its clause: not 'how many staff should we merge first?'.
+    r"(?:^|[,;:.?!]\s*|\b(?:so|then|now|and|but)\s+)should (?:we|our (?:two |three )?councils?|my council|our district) "
+    r"(?:merge|go unitary|become (?:a )?unitary|pull out|leave)|"
     # A legal exposure of one council's own (no national guide weighs a council's liability or its draft's
     # compliance), or the assistant's own opinion asked for.
     r"liable|(legal|personal|financial) liability|(legal|financial) (advice|opinion)|breach(es|ed|ing)?|(gdpr|legally) compliant|equal pay claims?|conflicts? of interest|"
@@ -867,7 +871,7 @@ _BEYOND: tuple[tuple[str, Callable[[str], bool], str], ...] = (
     ("procedure", lambda q: bool(_PROCEDURE.search(q)), "does not give application procedures, fees, opening times or contact details."),
     ("local_figure", _asks_local_figure, "does not give one council's figures, such as its tax, budget, staffing or spending."),
     ("performance", lambda q: bool(_PERFORMANCE_RATE.search(q)), "does not give service performance figures, such as recycling, response or unemployment rates."),
-    ("advice", lambda q: bool(_ADVICE.search(q)), "does not give legal or financial advice for a particular council."),
+    ("advice", lambda q: bool(_ADVICE.search(q)), "does not advise a particular council, on the law, its finances or what it should decide."),
     ("resident_service", lambda q: bool(_RESIDENT_SERVICE.search(q)), "does not cover the services one resident gets, such as a school place, a care assessment, a bin collection or treatment."),
     ("drafting", lambda q: bool(_DRAFTING.search(q)), "does not write reports, letters or other documents for a council."),
     ("post_holder", lambda q: bool(_POST_HOLDER_NOW.search(q)), "does not say who holds a council's posts now."),

@@ -456,6 +456,14 @@ def test_a_user_telling_their_own_recent_past_is_not_asking_about_later_events(s
     assert beyond_scope(situation.split(". ")[0].rstrip(".") + "?") is not None
 
 
+def test_a_structural_decision_for_the_askers_own_council_is_advice() -> None:
+    """Written for this test: 'should our councils merge?' after a conversation about mergers was answered with
+    another area's merger, as if the toolkit decided it; whether councils in general should merge it does discuss."""
+    found = beyond_scope("So, on balance, should my council go unitary?")
+    assert found is not None and found.kind == "advice"
+    assert beyond_scope("Should districts merge, in the toolkit's view of the evidence?") is None
+
+
 @pytest.mark.parametrize(
     "message",
     [
