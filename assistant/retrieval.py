@@ -313,8 +313,9 @@ class Retriever:
     ) -> SearchResult:
         """A question with a subject of its own words that alone finds nothing is read in its conversation once more
         ('what are the three phases?' after the Collaboration Curve), and kept so read when the conversation finds
-        something its own words found too: not for a word the toolkit never uses ('how do I get a blue badge?' after
-        devolution), nor when the conversation's words alone do the finding."""
+        something its own words found too, or finds it within the case study the conversation is about: not for a
+        word the toolkit never uses ('how do I get a blue badge?' after devolution), nor when the conversation's
+        words alone do the finding elsewhere."""
         if alone.relevance >= params.min_relevance or alone.query.unknown_words:
             return alone
         leaning = self._search(question, params, history, resolved, leans=True)
@@ -325,7 +326,9 @@ class Retriever:
         found_by_both = any(h.passage.id in own for h in leaning.hits[:LEANING_SHARED_TOP]) or any(
             (h.passage.chapter, h.passage.enclosing_section) in own_sections for h in leaning.hits
         )
-        return leaning if leaning.relevance >= params.min_relevance and found_by_both else alone
+        # Or when it is searched within the case study the conversation is about ('how many people come through the
+        # doors?' after Pathfinder House): its few words of its own, all the toolkit's, found nothing alone.
+        return leaning if leaning.relevance >= params.min_relevance and (found_by_both or leaning.within_subject) else alone
 
     def _signals(
         self,

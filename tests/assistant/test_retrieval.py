@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from assistant.question import conversation_context, conversation_cue, is_follow_up
-from assistant.retrieval import rrf
+from assistant.retrieval import DEFAULT_PARAMS, rrf
 from core.errors import UnknownFilter
 from core.models import Filters, Turn
 
@@ -159,6 +159,20 @@ def test_an_aspect_asked_in_words_the_toolkit_never_uses_stays_with_the_case_stu
     answer = assistant.ask(question, history=history)
     assert answer.status != "not_covered"
     assert answer.citations and answer.citations[0].hit.passage.case_study == study
+
+
+def test_a_follow_up_that_finds_nothing_alone_is_answered_within_the_conversations_case_study(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test: its own words, all the toolkit's, found nothing alone, and the case study the
+    conversation is about was not 'found by both', so it was refused; a word the toolkit never uses still refuses."""
+    opener = "is there a council that shares its main building with the jobcentre and citizens advice?"
+    history = [Turn("user", opener), Turn("assistant", assistant.ask(opener).text)]
+    question = "what numbers come through the doors?"
+    assert assistant.search(question).relevance < DEFAULT_PARAMS.min_relevance  # nothing close alone
+    assert assistant.search(question, history=history).query.unknown_words == ()
+    answer = assistant.ask(question, history=history)
+    assert answer.status != "not_covered"
+    assert answer.citations[0].hit.passage.case_study == "Pathfinder House (Huntingdonshire District Council)"
+    assert assistant.ask("how do I renew my blue badge?", history=history).status == "not_covered"
 
 
 def test_pronouns_and_asking_are_not_words_the_toolkit_never_uses(assistant) -> None:  # type: ignore[no-untyped-def]
