@@ -12,9 +12,9 @@ from evals.follow_ups import PROBES_DIR, ProbeConversation, Reply, load_conversa
 def test_the_probe_files_are_conversations_about_case_studies_the_toolkit_has(assistant) -> None:  # type: ignore[no-untyped-def]
     titles = {c.title for c in assistant.store.case_studies()}
     paths = sorted(PROBES_DIR.glob("follow_ups_*.jsonl"))
-    assert len(paths) == 3
+    assert len(paths) == 4
     conversations = [c for path in paths for c in load_conversations(path)]
-    assert len(conversations) == 45 + 36 and len({c.id for c in conversations}) == len(conversations)
+    assert len(conversations) == 45 + 36 + 36 and len({c.id for c in conversations}) == len(conversations)
     assert {c.case_study for c in conversations} == titles  # every case study, by the index's own title
     assert all(len(c.turns) == 3 and all(t.strip() for t in c.turns) for c in conversations)
 
