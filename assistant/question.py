@@ -590,6 +590,9 @@ _LATER = re.compile(
     # 'In the end' of an outcome asked yes or no ('did they merge in the end?'); 'which council drew up the scheme in
     # the end?' asks what the toolkit tells.
     r"did\b.{3,60}\bin the end|"
+    # How a plan came out ('did they end up building all of the new towns?'); not what a reform made ('how many
+    # councils did they end up with?').
+    r"did (?:they|it|the \w+(?: \w+)?) (?:actually |ever )?end up \w+ing\b|"
     r"still (going|running|working|in place|exists?|around|operating|open|active|live|funded|in operation|in use|the case)|went live|nowadays|these days|latest|"
     r"most recent|up to date|how did (it|that|this|they|the \w+) (turn out|end up)|"
     # A count as it stands today ('how many district councils are there now?'): the toolkit's are 2018's.
@@ -673,6 +676,8 @@ _ADVICE = re.compile(
     # What the law obliges one council to do, or whether it could be sued ('do we legally have to consult?'), not
     # whether a route is lawful at all ('can two districts legally merge on their own?', which the toolkit tells).
     r"legally (have|need|required|obliged|bound) to|what does the law (say|require)|sued|"
+    # One council's own legal position or claim ('what are our legal options and how much could we claim off them?').
+    r"(our|my) legal (options|position|rights|standing)|(could|can|should) we (claim|recover|sue)|"
     # The assistant's own view asked for ('in your honest opinion …', 'which do you personally think is best?').
     r"(your|ur) (own |honest |personal |professional )?(opinion|view|verdict)|give (me|us) (a|your) (recommendation|view|verdict)|"
     r"do you (personally )?(think|reckon|believe)|"
@@ -857,13 +862,21 @@ _PERFORMANCE_RATE = re.compile(
     r"unemployment|employment|crime|success|completion|arrears|eviction|footfall)[- ]rates?\b",
     re.I,
 )
+# What the market charges or pays ('a typical consultancy day rate', 'what salary should we offer?'): no guide of 2018
+# prices a contract or a post.
+_MARKET_PRICE = re.compile(
+    r"\b(day|daily|hourly) rates?\b|\bgoing rate\b|\b(what|typical|average) (salary|salaries|wages?)\b|\bsalary (band|range)s?\b",
+    re.I,
+)
 # A service run for one resident by a school, a county council or the NHS ('how do school admissions appeals work?',
 # 'how do I get a social care needs assessment for my father?'): districts' collaboration is what the toolkit covers.
 _RESIDENT_SERVICE = re.compile(
     r"\b(school (admissions?|places?|catchments?|appeals?)|admissions? appeals?|catchment areas?|"
     r"(social )?care (needs )?assessments?|needs assessments?|care home fees|hip replacements?|knee replacements?|"
     r"gp appointments?|waiting (times?|lists?) for (treatment|surgery|an? operation|a hip|a knee)|bin (day|collection days?)|"
-    r"(my|our) bins?|missed bins?)\b",
+    r"(my|our) bins?|missed bins?|"
+    # A relative's own case ('my mum needs a grab rail and stairlift, how quickly can she get one?').
+    r"my (mum|mother|dad|father|gran|granny|nan|grandma|grandad|husband|wife|son|daughter|neighbour)\b[^?]{0,80}\b(needs?|get|gets|waiting|apply|pay))\b",
     re.I,
 )
 # In order: the most specific reason first ('Band D this year' is a local figure before it is a later event).
@@ -875,6 +888,7 @@ _BEYOND: tuple[tuple[str, Callable[[str], bool], str], ...] = (
     ("resident_service", lambda q: bool(_RESIDENT_SERVICE.search(q)), "does not cover the services one resident gets, such as a school place, a care assessment, a bin collection or treatment."),
     ("drafting", lambda q: bool(_DRAFTING.search(q)), "does not write reports, letters or other documents for a council."),
     ("post_holder", lambda q: bool(_POST_HOLDER_NOW.search(q)), "does not say who holds a council's posts now."),
+    ("market_price", lambda q: bool(_MARKET_PRICE.search(q)), "does not give market prices, such as consultants' day rates or salaries."),
 )
 LATER_GAP = "does not say what has happened since it was published."
 
@@ -925,7 +939,8 @@ def beyond_scope(
     """The part of a question a 2018 national toolkit cannot answer, if any; countries it mentions are in scope."""
     asked = asked_part(question)
     for kind, asks, gap in _BEYOND:
-        if asks(asked):
+        # A resident's own case is told as often as asked ('my mum needs a grab rail. how quickly can she get one?').
+        if asks(asked) or (kind == "resident_service" and asks(question)):
             return BeyondScope(kind, f"The toolkit ({PUBLISHED}) {gap}")
     if _asks_after_publication(asked, vocabulary):
         return BeyondScope("after_publication", f"The toolkit ({PUBLISHED}) {LATER_GAP}")
