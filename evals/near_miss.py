@@ -5,7 +5,8 @@
 An out-of-scope question counts when the answer is not `answered` (partial or not_covered, saying what the toolkit
 does not give); an in-scope control counts when it is. The probes carry no evidence, so they measure only that
 line, quickly, on questions nobody tuned on before they were written: batches 1 and 2 found the gap rules of
-`assistant/question.py` added on 2026-12-05, batch 3 was held out until the first two were done (see its commit).
+`assistant/question.py` added on 2026-12-05, batch 3 was held out until the first two were done (see its commit),
+and batch 4 until the rules from the first three were in; its odd-numbered questions found the next rules.
 """
 
 from __future__ import annotations
