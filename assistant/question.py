@@ -40,7 +40,7 @@ _COMMON = STOP_WORDS | frozenset(
     "mention mentions mentioned mentioning discusses discussed anywhere word words term terms".split()
 ) | frozenset(
     # Said in passing ('what is Teckal exactly?' was refused for 'exactly').
-    "again please exactly precisely actually anyway".split()
+    "again please exactly precisely actually anyway sorry jargon".split()
 ) | frozenset(
     # Words about the conversation ('switching subjects - what does the toolkit say about EU exit?' was refused for
     # 'switching').
@@ -662,7 +662,7 @@ _PROCEDURE = re.compile(
     re.I,
 )
 _ADVICE = re.compile(
-    r"\b(in law|lawful|unlawful|judicial review|sue|vat|tax advice|is (she|he|it|they|that|this) (right|correct)|"
+    r"\b(in law|lawful|unlawful|judicial review|sue|vat|tax advice|is (she|he|it|they|that|this) (right|correct)(?! that\b)|"
     r"is (it|this|that) legal|are we allowed|legally challenge|"
     r"should we (take|stay|come out|borrow|sack|sign)|"
     # A structural decision for the asker's own council ('given all that, should our two councils merge?').
@@ -1006,9 +1006,12 @@ _POINTER = re.compile(r"^(?:it|this|that|they|these|those|this (?:term|word|phra
 _ASIDE_AFTER = re.compile(
     r",\s*(?:(?:i|i['’]ve|we|we['’]ve|people|everyone|officers|members|councillors)\b[^?,]*"
     # ', is that in there?', ', does the toolkit cover it?'
-    r"|(?:is|does|did) (?:that|it|this|the toolkit)\b[^?,]{0,30}\b(?:in there|in it|in the toolkit|cover(?:ed|s)?(?: it)?|mention(?:ed)?(?: it)?)\s*\??)$",
+    r"|(?:is|does|did) (?:that|it|this|the toolkit)\b[^?,]{0,30}\b(?:in there|in it|in the toolkit|cover(?:ed|s)?(?: it)?|mention(?:ed)?(?: it)?)\s*\??)$"
+    # ' and does the toolkit explain it?'
+    r"|\s+and (?:does|do|is) (?:the toolkit|it|that)\b[^?,]{0,20}\b(?:explain|cover|mention|define)\w*(?: it| that)?\s*\??$",
     re.I,
 )
+_SET_UP = re.compile(r"^[^?:–—]{1,40}?\s*(?::|\s[-–—])\s+(?P<rest>\S.*)$")
 # Said first, leaning on nothing: 'and whats a precept?', 'ok so what is Teckal?'.
 _LEAD_IN = re.compile(r"^\W*(?:(?:and|so|ok|okay|also|oh|right|then|but)\b[\s,]*)+", re.I)
 
@@ -1028,6 +1031,12 @@ def defined_phrase(question: str) -> str | None:
     question = _ASIDE_AFTER.sub("", question) or question
     match = _DEFINE.match(question)
     if match:
+        return match.group("phrase").strip()
+    # After a few words that set it up, ended by a colon or a dash ('quick question: what is a LEP?', 'Sorry, jargon
+    # question - what is a Teckal company?').
+    led = _SET_UP.match(question)
+    match = _DEFINE.match(led.group("rest")) if led else None
+    if match and not _POINTER.match(match.group("phrase").strip()):
         return match.group("phrase").strip()
     # Then a word about where the term was heard, asking nothing more ('whats a Teckal company? someone mentioned
     # it at full council').

@@ -225,6 +225,9 @@ def test_an_in_scope_question_is_answered(assistant) -> None:  # type: ignore[no
         # Written for this test: led in by 'and', asked whether the toolkit has it, or followed by where it was heard.
         "and what is a unitary council, is that in there?",
         "what's a combined authority? the leader brought it up in group",
+        # Written for this test: set up by a few words and a colon or a dash, or asked whether the toolkit explains it.
+        "quick one for you: what is a unitary council?",
+        "Apologies, jargon again - what is a combined authority?",
     ],
 )
 def test_a_definition_gives_the_glossary_marked_as_ours_and_where_the_toolkit_uses_it(assistant, question: str) -> None:  # type: ignore[no-untyped-def]
@@ -463,6 +466,18 @@ def test_a_user_telling_their_own_recent_past_is_not_asking_about_later_events(s
     assert beyond_scope(situation, {"planning", "committee"}) is None
     # The same words asked, not told, are still judged as a later event.
     assert beyond_scope(situation.split(". ")[0].rstrip(".") + "?") is not None
+
+
+def test_asking_whether_the_toolkit_explains_a_term_is_no_part_of_the_term() -> None:
+    """Written for this test: ' and does the toolkit explain it?' after the term was read as part of it."""
+    assert defined_phrase("what is a shared service and does the toolkit explain it?") == "a shared service"
+
+
+def test_asking_whether_something_is_right_that_happened_is_no_advice() -> None:
+    """Written for this test: 'is it right that …' asks whether it is true; 'is it right for us to …' asks advice."""
+    assert beyond_scope("is it right that the two districts share one chief executive? why?") is None
+    found = beyond_scope("is it right for our council to sign the joint venture deal?")
+    assert found is not None and found.kind == "advice"
 
 
 def test_a_structural_decision_for_the_askers_own_council_is_advice() -> None:
