@@ -145,6 +145,9 @@ _TRAILING_PAGE = re.compile(
 )
 
 
+_BARE_PAGE = re.compile(r"^\W*(?:and\s+)?(?:on\s+)?(?:what|which) page(?:\s+(?:is|was)\s+(?:it|that|this|that one)(?:\s+on)?)?\W*$", re.I)
+
+
 def page_and_rest(question: str, asks: Sequence[str]) -> tuple[str | None, str] | None:
     """A question asking for a page and for something else ('which page is the Wycombe one on and how did
     referrals work?'): the page ask and the rest, each to be answered; None unless it is both. A page asked for in
@@ -152,7 +155,12 @@ def page_and_rest(question: str, asks: Sequence[str]) -> tuple[str | None, str] 
     if len(asks) > 1:
         pages = [a for a in asks if asks_for_a_page(a)]
         rest = [a for a in asks if not asks_for_a_page(a)]
-        return (" ".join(pages), " ".join(rest)) if pages and rest else None
+        if not (pages and rest):
+            return None
+        if all(_BARE_PAGE.match(a) for a in pages) and asks.index(pages[0]) > asks.index(rest[0]):
+            # 'Is there a case study of …? Which page?': the page of what the rest finds, not of the last answer.
+            return None, " ".join(rest)
+        return " ".join(pages), " ".join(rest)
     trailing = _TRAILING_PAGE.match(question.strip())
     return (None, trailing.group("rest").strip() + "?") if trailing else None
 

@@ -297,3 +297,15 @@ def test_a_page_asked_for_in_passing_after_a_follow_up_is_the_page_of_its_answer
     opening, _, rest = answer.text.partition(":\n\n")
     assert opening.startswith("The toolkit has this on page") and str(cited.page) in opening
     assert "[1]" in rest and answer.status == "answered"
+
+
+def test_which_page_asked_after_a_question_of_its_own_is_the_page_of_its_answer(assistant: Any) -> None:
+    """Written for this test: 'Is there a case study of …? Which page?' was told the page the last answer quoted
+    first, about something else, above the new answer."""
+    first = "what is the collaboration curve?"
+    history = [Turn("user", first), Turn("assistant", assistant.ask(first).text)]
+    answer = assistant.ask("Is there a case study of councils pooling their business rates? Which page?", history=history)
+    cited = answer.citations[0].hit.passage
+    opening, _, rest = answer.text.partition(":\n\n")
+    assert opening.startswith("The toolkit has this") and str(cited.page) in opening
+    assert "[1]" in rest
