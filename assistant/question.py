@@ -590,9 +590,6 @@ _LATER = re.compile(
     # 'In the end' of an outcome asked yes or no ('did they merge in the end?'); 'which council drew up the scheme in
     # the end?' asks what the toolkit tells.
     r"did\b.{3,60}\bin the end|"
-    # How a plan came out ('did they end up building all of the new towns?'); not what a reform made ('how many
-    # councils did they end up with?').
-    r"did (?:they|it|the \w+(?: \w+)?) (?:actually |ever )?end up \w+ing\b|"
     r"still (going|running|working|in place|exists?|around|operating|open|active|live|funded|in operation|in use|the case)|went live|nowadays|these days|latest|"
     r"most recent|up to date|how did (it|that|this|they|the \w+) (turn out|end up)|"
     # A count as it stands today ('how many district councils are there now?'): the toolkit's are 2018's.
