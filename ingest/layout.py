@@ -48,9 +48,6 @@ class Overrides:
     # Case study → the opening words of its first paragraph, where its page also prints the toolkit's own text
     # before it and nothing marks where the box starts.
     case_study_openings: dict[str, str] = field(default_factory=dict)
-    # The opening words of the back cover and the section it is filed under: printed after the last case study with
-    # no heading, it ran on as the last chapter's 'Key learning points'.
-    back_matter: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -346,18 +343,14 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
         [line_key(t) for t in texts.values() if 1 <= len(t.split()) <= 10] + [line_key(e.title) for e in entries]
     )
     attributions = speakers_and_signatories([b.kind for b in blocks], [texts[i] for i in range(len(blocks))])
-    back_opening = collapse_ws(overrides.back_matter.get("opening", ""))
-    back_from = next((i for i in range(len(blocks)) if back_opening and collapse_ws(texts[i]).startswith(back_opening)), None)
     for i, block in enumerate(blocks):
         chapter = chapter_of_page[block.page_index]
-        if back_from is not None and i >= back_from:
-            section, section_case, section_on_comparison = overrides.back_matter["section"], None, False
-        elif chapter != last_chapter or line_key(texts[i]) == line_key(chapter):
+        if chapter != last_chapter or line_key(texts[i]) == line_key(chapter):
             # A chapter's title printed on its opener page (where extraction lost that page's break) starts it afresh.
             section, section_case, section_on_comparison, last_chapter = None, None, False, chapter
         if block.kind in ("footnote", "label") or (i - 1 in labels):
             continue
-        if block.kind == "heading" and (back_from is None or i < back_from):
+        if block.kind == "heading":
             following = next((texts[j] for j in range(i + 1, len(blocks)) if blocks[j].kind != "footnote"), "")
             if i not in attributions and not heads_a_table(following):
                 opened = section_heading([line.text for line in block.lines], printed_alone, section)

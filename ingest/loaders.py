@@ -100,7 +100,6 @@ def _load(path: Path, meta: CorpusMeta) -> ParsedDocument:
             title_aliases=dict(raw.get("title_aliases", {})),  # type: ignore[call-overload]
             page_anchors=dict(raw.get("page_anchors", {})),  # type: ignore[call-overload]
             case_study_openings=dict(raw.get("case_study_openings", {})),  # type: ignore[call-overload]
-            back_matter=dict(raw.get("back_matter", {})),  # type: ignore[call-overload]
         )
         return parse_layout_text(text, path.name, layout, overrides)
     return _plain(text, path.name, file_meta, markdown=suffix == ".md")

@@ -318,14 +318,3 @@ def test_the_toolkits_sentences_announcing_a_box_are_no_case_studys(document: Pa
     # The boxes keep their own paragraphs.
     titles = {p.case_study for p in document.paragraphs if p.page in (86, 108, 159)}
     assert {"West Kent public health offer and “One You” service", "Local government reorganisation in Denmark"} <= titles
-
-
-def test_the_back_cover_is_filed_under_its_own_section_not_the_last_chapters_learning_points(chunks: list[Passage]) -> None:
-    """The back cover follows the last case study with no heading of its own: it ran on as the last chapter's 'Key
-    learning points', and questions about learning points were answered with who commissioned the toolkit."""
-    cover = _passage_saying(chunks, "Grant Thornton UK LLP part of one of the world")
-    commissioned = _passage_saying(chunks, "commissioned by the District Councils Network members board, following")
-    assert cover.section == commissioned.section == "About the publishers"
-    assert not any(p.section == "About the publishers" for p in chunks if p.case_study)
-    # The last chapter's own learning points keep their section.
-    assert any(p.section == "Key learning points" and p.chapter == cover.chapter for p in chunks)
