@@ -490,6 +490,7 @@ def sentence_candidates(
     candidates: list[Candidate] = []
     hits = [*result.hits[:hits_considered], *_rest_of_case_study(ask, result, store, hits_considered)]
     top_score = result.hits[0].score if result.hits else 0.0
+    wants_list = list_preference > 0 and asks_for_list(ask.text)
     for hit_index, hit in enumerate(hits):
         quotable_here = quotables(hit.passage.text, tuple(store.sentences_of(hit.passage.id)))
         if not quotable_here:
@@ -514,7 +515,7 @@ def sentence_candidates(
             score = fitted_score(features, HAND_WEIGHTS if weights is None else weights)
             if ask.wants == "example" and not hit.passage.case_study:
                 score -= example_preference  # an example is a case study (RetrievalParams.example_case_preference)
-            if list_preference and quote.bullet_rows and asks_for_list(ask.text):
+            if wants_list and quote.bullet_rows:
                 score += list_preference  # 'what are the stages?' is answered by the list that names them
             candidates.append(
                 Candidate(

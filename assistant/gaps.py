@@ -15,7 +15,7 @@ from assistant.asks import Understanding
 from assistant.aspects import ASPECTS, MONEY, SAVING
 from assistant.question import PUBLISHED, BeyondScope
 from assistant.retrieval import SearchResult
-from core.text import normalise
+from core.text import collapse_ws, normalise
 from stores.base import PassageStore
 
 
@@ -55,9 +55,10 @@ def case_study_gap(understanding: Understanding, result: SearchResult, store: Pa
     study = _asked_of(understanding, result, store)
     if not study:
         return None
-    own = [p.text for p in store.passages() if p.case_study == study]
+    # On one line: a saving and its figure may sit either side of a line break.
+    own = [collapse_ws(p.text) for p in store.passages() if p.case_study == study]
     # Every aspect it lacks is said: 'how much did it cost and how long did it take?' got only the money gap.
-    missing = [aspect for aspect in asked if not any(aspect.given.search(" ".join(text.split())) for text in own)]
+    missing = [aspect for aspect in asked if not any(aspect.given.search(text) for text in own)]
     if MONEY in missing and SAVING in missing:
         missing.remove(SAVING)  # no money figure at all says it
     if not missing:

@@ -877,15 +877,17 @@ _RESIDENT_SERVICE = re.compile(
     re.I,
 )
 # In order: the most specific reason first ('Band D this year' is a local figure before it is a later event).
-_BEYOND: tuple[tuple[str, Callable[[str], bool], str], ...] = (
-    ("procedure", lambda q: bool(_PROCEDURE.search(q)), "does not give application procedures, fees, opening times or contact details."),
-    ("local_figure", _asks_local_figure, "does not give one council's figures, such as its tax, budget, staffing or spending."),
-    ("performance", lambda q: bool(_PERFORMANCE_RATE.search(q)), "does not give service performance figures, such as recycling, response or unemployment rates."),
-    ("advice", lambda q: bool(_ADVICE.search(q)), "does not advise a particular council, on the law, its finances or what it should decide."),
-    ("resident_service", lambda q: bool(_RESIDENT_SERVICE.search(q)), "does not cover the services one resident gets, such as a school place, a care assessment, a bin collection or treatment."),
-    ("drafting", lambda q: bool(_DRAFTING.search(q)), "does not write reports, letters or other documents for a council."),
-    ("post_holder", lambda q: bool(_POST_HOLDER_NOW.search(q)), "does not say who holds a council's posts now."),
-    ("market_price", lambda q: bool(_MARKET_PRICE.search(q)), "does not give market prices, such as consultants' day rates or salaries."),
+# The last field: whether the whole message is read, told sentences too (`asked_part` leaves them out): a resident's
+# own case is told as often as asked ('my mum needs a grab rail. how quickly can she get one?').
+_BEYOND: tuple[tuple[str, Callable[[str], bool], str, bool], ...] = (
+    ("procedure", lambda q: bool(_PROCEDURE.search(q)), "does not give application procedures, fees, opening times or contact details.", False),
+    ("local_figure", _asks_local_figure, "does not give one council's figures, such as its tax, budget, staffing or spending.", False),
+    ("performance", lambda q: bool(_PERFORMANCE_RATE.search(q)), "does not give service performance figures, such as recycling, response or unemployment rates.", False),
+    ("advice", lambda q: bool(_ADVICE.search(q)), "does not advise a particular council, on the law, its finances or what it should decide.", False),
+    ("resident_service", lambda q: bool(_RESIDENT_SERVICE.search(q)), "does not cover the services one resident gets, such as a school place, a care assessment, a bin collection or treatment.", True),
+    ("drafting", lambda q: bool(_DRAFTING.search(q)), "does not write reports, letters or other documents for a council.", False),
+    ("post_holder", lambda q: bool(_POST_HOLDER_NOW.search(q)), "does not say who holds a council's posts now.", False),
+    ("market_price", lambda q: bool(_MARKET_PRICE.search(q)), "does not give market prices, such as consultants' day rates or salaries.", False),
 )
 LATER_GAP = "does not say what has happened since it was published."
 
@@ -935,9 +937,8 @@ def beyond_scope(
 ) -> BeyondScope | None:
     """The part of a question a 2018 national toolkit cannot answer, if any; countries it mentions are in scope."""
     asked = asked_part(question)
-    for kind, asks, gap in _BEYOND:
-        # A resident's own case is told as often as asked ('my mum needs a grab rail. how quickly can she get one?').
-        if asks(asked) or (kind == "resident_service" and asks(question)):
+    for kind, asks, gap, reads_whole in _BEYOND:
+        if asks(question if reads_whole else asked):
             return BeyondScope(kind, f"The toolkit ({PUBLISHED}) {gap}")
     if _asks_after_publication(asked, vocabulary):
         return BeyondScope("after_publication", f"The toolkit ({PUBLISHED}) {LATER_GAP}")
