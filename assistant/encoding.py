@@ -6,6 +6,16 @@ themselves: they queue their text, and one encoder thread embeds whatever is wai
 batch. A lone request is encoded at once (no waiting for company), so nothing gets slower when the
 service is quiet; and when it is the only request being served, its pass is spread over the cores that would
 otherwise idle (`Occupancy`).
+
+Measured and not worth it (issue 18, 2026-12-05; 16 clients, mixed /search and /ask, A-B segments of 8 s): the
+server stays at about 1.5 cores busy, 195-230 requests/s, whatever is changed here. With the model's pass
+replaced by a random vector the same server does 426 requests/s on exactly one core (the GIL), and the batches'
+passes take about 12 ms of wall time for 55-60 % of that in CPU: the encoder threads wait for the GIL around
+each pass. None of these moved throughput beyond the segments' spread: 1, 3 or 4 encoder threads, 2 threads a
+pass, no lone path; capping the request thread pool at 4 or 8 (worse); letting 1, 2 or 4 requests run Python at
+a time, released while their text is encoded; the encoder threads at nice 5-19 or -10; sys.setswitchinterval
+0.2 ms to 20 ms; uvloop and httptools; tokenising in the request thread; no request log line (+7 % only in the
+model-free server).
 """
 
 from __future__ import annotations
