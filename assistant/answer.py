@@ -424,6 +424,15 @@ def _asked_term(question: str, plain: PlainGlossary, corrections: Mapping[str, s
     return None
 
 
+# What follows a term at the head of a sentence that says what the term is: 'Land value capture refers to a set of
+# mechanisms …', 'Combined authorities offer place-based partners a statutory vehicle …', 'Boundary spanners are …'.
+_SAYS_WHAT = re.compile(
+    r"(?:\s*\([^)]{1,40}\))?\s+(?:(?:is|are)\s+(?:a|an|the|one|any|where|when|how|what)\b|(?:refers? to|means?|describes?|"
+    r"offers?|provides?|allows?|enables?|gives?)\b)",
+    re.I,
+)
+
+
 def _uses_of(term: Term, result: SearchResult, store: PassageStore) -> list[tuple[Hit, str]]:
     """Toolkit sentences that use the term, from the passages found first, then anywhere in the toolkit; first a
     sentence about the term itself, which opens on it ('Combined authorities offer place-based partners a statutory
@@ -433,7 +442,8 @@ def _uses_of(term: Term, result: SearchResult, store: PassageStore) -> list[tupl
     found = {h.passage.id for h in result.hits}
     hits = [*result.hits, *(Hit(p, 0.0, 0.0, 0.0) for p in store.passages() if p.id not in found)]
     uses: list[tuple[Hit, str]] = []
-    about: tuple[Hit, str] | None = None
+    about: tuple[Hit, str] | None = None  # opens on the term and says what it is
+    opening: tuple[Hit, str] | None = None  # opens on the term ('Combined authorities will stand or fall …')
     for hit in hits:
         for sentence in store.sentences_of(hit.passage.id):
             if sentence.kind != "sentence":
@@ -441,13 +451,19 @@ def _uses_of(term: Term, result: SearchResult, store: PassageStore) -> list[tupl
             text = without_glued_heading(sentence.text)
             if not (uses_term.search(text) and quotable(text) and balanced_quotes(text)):
                 continue
-            if about is None and opens_on_term.match(text):
+            head = opens_on_term.match(text)
+            if about is None and head and _SAYS_WHAT.match(text[head.end() :]):
                 about = (hit, text)
+            elif opening is None and head:
+                opening = (hit, text)
             elif len(uses) < USES_LIMIT:
                 uses.append((hit, text))
         if about is not None and len(uses) >= USES_LIMIT:
             break
-    return ([about] if about else []) + uses[: USES_LIMIT - (1 if about else 0)]
+    first = about or opening
+    if about and opening:
+        uses.insert(0, opening)
+    return ([first] if first else []) + uses[: USES_LIMIT - (1 if first else 0)]
 
 
 NOT_USED = "The toolkit itself does not use the term."

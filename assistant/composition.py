@@ -209,13 +209,27 @@ def _heading_before_name(sentence: str) -> re.Match[str] | None:
     return None if re.search(r"(ing|ed|en)$", last) else match  # 'as well as understanding TUPE rules'
 
 
+# A heading whose first word the sentence under it opens on again ('Combined authorities and Metro Mayors Combined
+# authorities offer …', 'Outcomes & accountability Outcomes and metrics …').
+_GLUED_REPEATING = re.compile(r"^(?P<heading>(?P<opening>[A-Z][\w’'-]+)\b[^.;:!?“”\"]{0,90}?)\s+(?=(?P=opening)\b)")
+
+
+def _heading_repeated(sentence: str) -> re.Match[str] | None:
+    match = _GLUED_REPEATING.match(sentence)
+    if not match:
+        return None
+    heading = match.group("heading").split()
+    last = heading[-1].lower()
+    return match if len(heading) <= HEADING_WORDS and last not in _GOES_ON else None
+
+
 def without_glued_heading(sentence: str) -> str:
     """The sentence without a heading run into its start; the rest is still the toolkit's words, as printed."""
     match = _GLUED_HEADING.match(sentence)
     heading = match.group("heading").split() if match else []
     # 'working with The King's Fund' is one sentence: a heading does not end on a word that needs an object.
     if not match or len(heading) > 14 or heading[-1].lower() in _NEEDS_OBJECT:
-        match = _heading_before_name(sentence)
+        match = _heading_before_name(sentence) or _heading_repeated(sentence)
     if not match:
         return sentence
     rest = sentence[match.end() :]

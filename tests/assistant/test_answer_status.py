@@ -717,6 +717,15 @@ def test_a_definition_quotes_first_what_the_toolkit_says_the_term_is(assistant, 
     assert uses and bool(opens.match(uses)) == toolkit_has, uses[:120]
 
 
+def test_a_definition_opens_on_the_toolkits_sentence_saying_what_the_term_is(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Of the sentences opening on the term, one saying what it is comes first, wherever it is in the toolkit, over
+    one the search found first that only says something about it ('… will stand or fall on …')."""
+    answer = assistant.ask("what is a combined authority?")
+    _, _, uses = answer.text.partition("\n\nWhere the toolkit uses it:\n\n")
+    first = uses.split(" [1]")[0]
+    assert re.match(r"Combined authorities (?:is|are|offers?|provides?|means?)\b", first), uses[:200]
+
+
 def test_a_follow_up_asking_for_a_figure_gets_it_even_if_the_last_answer_gave_it(assistant) -> None:  # type: ignore[no-untyped-def]
     """A count, an amount or a date asked for by name is the answer, even among sentences just read."""
     first = "Tell me about the Early Help Hub in South Norfolk."

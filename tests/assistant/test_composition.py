@@ -133,6 +133,13 @@ def test_sentence_guards() -> None:
     assert without_glued_heading(
         "Sharing between district and county councils However, sharing management can improve the service."
     ) == ("However, sharing management can improve the service.")
+    # A heading whose first word the sentence under it opens on again; a sentence repeating its subject is whole.
+    assert without_glued_heading("Joint committees and boards Joint committees take decisions for every partner.") == (
+        "Joint committees take decisions for every partner."
+    )
+    assert without_glued_heading("Leaders said that Leaders must meet often to keep trust.") == (
+        "Leaders said that Leaders must meet often to keep trust."
+    )
     for whole in (
         "The three West Kent districts – Sevenoaks, Tonbridge Wells and Tonbridge and Malling – work together.",
         "Leaders in three Shire areas have chosen to put forward unitary proposals.",
