@@ -119,6 +119,9 @@ def test_an_answer_with_a_source_card_that_opens(browser: WebDriver, ui_url: str
     # The question at the top, so the screenshot shows it, the answer and the open source together. Twice: Streamlit
     # keeps a chat scrolled to the bottom while the card's opening animation still changes the page's height.
     question = browser.find_elements(By.CSS_SELECTOR, '[data-testid="stChatMessage"]')[0]
+    if width > 600:  # tall enough for the question, the answer and the open source at once: Streamlit keeps a chat
+        # scrolled to its bottom, so in a shorter window the picture shows the source card alone
+        browser.set_window_size(width, 2000)
     for _ in range(2):
         browser.execute_script("arguments[0].scrollIntoView({block: 'start'})", question)
         time.sleep(0.5)
