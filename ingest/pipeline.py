@@ -27,10 +27,11 @@ from stores.base import DocumentRefused, IngestReport, PreparedDocument, StoreWr
 
 
 def _code_version() -> str:
-    """Hash of the parsing code (this package and the text helpers it uses): a changed parser must rebuild."""
+    """Hash of the parsing code (this package and the text helpers it uses, the lexical tokens the stores index
+    included): a changed parser must rebuild."""
     digest = hashlib.sha256()
     core = Path(__file__).resolve().parent.parent / "core"
-    for path in [*sorted(Path(__file__).parent.glob("*.py")), core / "text.py", core / "models.py"]:
+    for path in [*sorted(Path(__file__).parent.glob("*.py")), core / "text.py", core / "models.py", core / "lexical.py"]:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
 from assistant.question import conversation_context, conversation_cue, is_follow_up
 from assistant.retrieval import DEFAULT_PARAMS, rrf
 from core.errors import UnknownFilter
+from core.lexical import lexical_tokens
 from core.models import Filters, Turn
 
 
@@ -544,3 +547,19 @@ def test_a_past_tense_of_the_toolkits_verb_and_words_said_in_passing_are_known(a
     for question in ("who sat on the joint committee?", "in a nutshell, what is the collaboration curve?",
                      "how was the new council's plan rebuilt?"):
         assert assistant.search(question).query.unknown_words == (), question
+
+
+def test_a_word_printed_with_its_footnote_number_is_found_by_the_word(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Every word the toolkit prints with a footnote number against it ('Collaboration Continuum7') is a word lexical
+    search finds its passage by, and one the speller knows."""
+    store = assistant.store
+    footnoted = {
+        (m.group(1).lower(), p.id)
+        for p in store.passages()
+        for m in re.finditer(r"\b([A-Za-z]{4,})\d{1,3}\b", p.text)
+    }
+    assert len(footnoted) >= 20  # the premise: the toolkit prints many
+    for word, passage_id in footnoted:
+        assert word in store.vocabulary(), word
+        found = [i for i, _ in store.lexical_search(lexical_tokens(word), len(store.passages()))]
+        assert passage_id in found, word
