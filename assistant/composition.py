@@ -198,15 +198,22 @@ _GOES_ON = _NEEDS_OBJECT | frozenset(
 HEADING_WORDS = 10
 
 
+def _short_heading(match: re.Match[str] | None) -> bool:
+    """Whether a match's `heading` group is short and does not end where a phrase goes on ('… that')."""
+    if not match:
+        return False
+    heading = match.group("heading").split()
+    return len(heading) <= HEADING_WORDS and heading[-1].lower() not in _GOES_ON
+
+
 def _heading_before_name(sentence: str) -> re.Match[str] | None:
     match = _GLUED_BEFORE_NAME.match(sentence)
-    if not match:
+    if not match or not _short_heading(match):
         return None
     heading = match.group("heading").split()
-    last = heading[-1].lower()
-    if len(heading) > HEADING_WORDS or heading[0].lower() in _OPENS_A_SENTENCE or last in _GOES_ON:
+    if heading[0].lower() in _OPENS_A_SENTENCE:
         return None
-    return None if re.search(r"(ing|ed|en)$", last) else match  # 'as well as understanding TUPE rules'
+    return None if re.search(r"(ing|ed|en)$", heading[-1].lower()) else match  # 'as well as understanding TUPE rules'
 
 
 # A heading whose first word the sentence under it opens on again ('Combined authorities and Metro Mayors Combined
@@ -216,11 +223,7 @@ _GLUED_REPEATING = re.compile(r"^(?P<heading>(?P<opening>[A-Z][\w’'-]+)\b[^.;:
 
 def _heading_repeated(sentence: str) -> re.Match[str] | None:
     match = _GLUED_REPEATING.match(sentence)
-    if not match:
-        return None
-    heading = match.group("heading").split()
-    last = heading[-1].lower()
-    return match if len(heading) <= HEADING_WORDS and last not in _GOES_ON else None
+    return match if _short_heading(match) else None
 
 
 def without_glued_heading(sentence: str) -> str:
