@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Literal
 
 from assistant.asks import Understanding, understand
 from assistant.attribution import by_source, group_label, needs_labels
 from assistant.composition import (
+    STORED_FACTS,
     Candidate,
     corrected,
     load_selection_weights,
@@ -433,28 +435,42 @@ _SAYS_WHAT = re.compile(
 )
 
 
+@lru_cache(maxsize=STORED_FACTS)
+def _term_uses_in(forms: tuple[str, ...], sentences: tuple[str, ...]) -> tuple[tuple[str, bool, bool], ...]:
+    """A passage's sentences (as quoted) that use the term and may be quoted, each with whether it opens on the term
+    and whether it then says what the term is. Once per term and passage: a term the toolkit never defines sends
+    each definition of it through every passage (20 ms a question, worked out afresh)."""
+    pattern = "|".join(rf"{re.escape(f)}s?" for f in forms)
+    uses_term, opens_on_term = re.compile(rf"\b(?:{pattern})\b", re.I), re.compile(rf"^(?:the |an? )?(?:{pattern})\b", re.I)
+    found = []
+    for sentence in sentences:
+        text = without_glued_heading(sentence)
+        if not (uses_term.search(text) and quotable(text) and balanced_quotes(text)):
+            continue
+        head = opens_on_term.match(text)
+        found.append((text, bool(head), bool(head and _SAYS_WHAT.match(text[head.end() :]))))
+    return tuple(found)
+
+
 def _uses_of(term: Term, result: SearchResult, store: PassageStore) -> list[tuple[Hit, str]]:
     """Toolkit sentences that use the term, from the passages found first, then anywhere in the toolkit; first a
     sentence about the term itself, which opens on it ('Combined authorities offer place-based partners a statutory
     vehicle …'), wherever it is: that is the toolkit's own account of what the term is."""
-    forms = "|".join(rf"{re.escape(f)}s?" for f in term.forms)
-    uses_term, opens_on_term = re.compile(rf"\b(?:{forms})\b", re.I), re.compile(rf"^(?:the |an? )?(?:{forms})\b", re.I)
+
+    def uses_in(passage: Passage) -> tuple[tuple[str, bool, bool], ...]:
+        sentences = tuple(s.text for s in store.sentences_of(passage.id) if s.kind == "sentence")
+        return _term_uses_in(term.forms, sentences)
+
     found = {h.passage.id for h in result.hits}
     hits = [*result.hits, *(Hit(p, 0.0, 0.0, 0.0) for p in store.passages() if p.id not in found)]
     uses: list[tuple[Hit, str]] = []
     about: tuple[Hit, str] | None = None  # opens on the term and says what it is
     opening: tuple[Hit, str] | None = None  # opens on the term ('Combined authorities will stand or fall …')
     for hit in hits:
-        for sentence in store.sentences_of(hit.passage.id):
-            if sentence.kind != "sentence":
-                continue
-            text = without_glued_heading(sentence.text)
-            if not (uses_term.search(text) and quotable(text) and balanced_quotes(text)):
-                continue
-            head = opens_on_term.match(text)
-            if about is None and head and _SAYS_WHAT.match(text[head.end() :]):
+        for text, opens, says_what in uses_in(hit.passage):
+            if about is None and says_what:
                 about = (hit, text)
-            elif opening is None and head:
+            elif opening is None and opens:
                 opening = (hit, text)
             elif len(uses) < USES_LIMIT:
                 uses.append((hit, text))
