@@ -24,11 +24,15 @@ def _stemmer() -> Stemmer.Stemmer:
 # A footnote's number printed against the word before it ('the Collaboration Continuum7', 'Guide37'): the word is the
 # toolkit's and the number is not, or lexical search and the speller never meet 'continuum' (30 such words).
 _FOOTNOTED = re.compile(r"([a-z]{4,})\d{1,3}")
+_LETTER_THEN_DIGIT = re.compile(r"[a-z]\d")
 
 
 def words(text: str) -> list[str]:
     """Lower-case word forms, apostrophes straightened, stop words kept, footnote numbers off the words they follow."""
-    found = _WORD.findall(text.lower().replace("’", "'").replace("‘", "'"))
+    lower = text.lower().replace("’", "'").replace("‘", "'")
+    found = _WORD.findall(lower)
+    if not _LETTER_THEN_DIGIT.search(lower):  # most texts: no word to look at twice (this runs on every text)
+        return found
     return [m.group(1) if (m := _FOOTNOTED.fullmatch(w)) else w for w in found]
 
 
