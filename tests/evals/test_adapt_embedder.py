@@ -13,6 +13,7 @@ from evals.adapt_embedder import (
     batches_of_distinct_passages,
     cloze_pairs,
     dense_ranks,
+    mrr_gain_interval,
     sentence_encoder,
     summary,
     train,
@@ -60,6 +61,13 @@ def test_dense_ranks_find_a_sentence_own_passage_first(passages) -> None:  # typ
     question = Question("t1", "dev", "officer", "fact", sentence.query, evidence=[sentence.query])
     ranks = dense_ranks(base, passages, [question])
     assert ranks == [1] and summary(ranks) == (1.0, 1.0)
+
+
+def test_the_gain_interval_brackets_a_one_sided_gain_and_is_nil_without_one() -> None:
+    before, after = [1, None, 2, 5, None, 1], [1, 1, 1, 5, 2, 1]
+    low, high = mrr_gain_interval(before, after)
+    assert 0 <= low < summary(after)[1] - summary(before)[1] < high
+    assert mrr_gain_interval(before, before) == (0.0, 0.0)
 
 
 def _base_path() -> str:
