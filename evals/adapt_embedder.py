@@ -33,11 +33,11 @@ from core.embed import resolve_model_path
 from core.models import Passage
 from core.text import split_sentences
 from evals.dataset import Question, is_relevant, load_questions, resolve_sets
+from evals.runner import FOUND_AT
+from evals.runner import K as MRR_AT
 
 MIN_WORDS = 6  # shorter sentences ('Key questions', list stubs) say too little to find their passage by
 MAX_TOKENS = 256  # the base model's own limit, which the index embeds passages at
-FOUND_AT = 5
-MRR_AT = 10
 
 
 @dataclass(frozen=True)
