@@ -73,7 +73,7 @@ class CaseStudyIndex:
         """`common_words`: everyday English words; a title's other capitalised words are names too ('Wycombe')."""
         self.store = store
         self.titles, self.centroids, self.members = _case_study_index(store)
-        proper = proper_nouns(p.text for p in store.passages()) - {a.lower() for a in store.glossary}
+        proper = toolkit_names(store)
         self._sentences = _case_sentence_rows(store, self.members)
         lower_case = frozenset(w for p in store.passages() for w in re.findall(r"\b[a-z]+\b", p.text))
         self._names = _case_study_names(store.case_studies(), self.titles, proper, common_words, lower_case)
@@ -151,10 +151,17 @@ def proper_nouns(texts: Iterable[str]) -> set[str]:
     return {w for w, n in upper.items() if n >= 9 * lower.get(w, 0)}
 
 
+def toolkit_names(store: PassageStore, name_words: frozenset[str] = frozenset()) -> frozenset[str]:
+    """The names a question may mention: places and organisations the toolkit capitalises (not its acronyms, which
+    the glossary spells out), and `name_words`, the words of its case studies' titles ('Adur', which only heads)."""
+    acronyms = {a.lower() for a in store.glossary}
+    return frozenset(proper_nouns(p.text for p in store.passages()) - acronyms) | name_words
+
+
 def _case_study_names(
     case_studies: list[CaseStudy],
     titles: list[str],
-    proper: set[str],
+    proper: frozenset[str],
     common_words: frozenset[str] = frozenset(),
     lower_case: frozenset[str] = frozenset(),
 ) -> list[tuple[dict[str, float], float]]:

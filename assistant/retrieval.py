@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Protocol
 
 import numpy as np
 
 from assistant.aspects import asks_an_aspect
-from assistant.case_studies import CaseStudyIndex
+from assistant.case_studies import CaseStudyIndex, toolkit_names
 from assistant.closeness import Closeness
 from assistant.params import RetrievalParams
 from assistant.question import (
@@ -373,9 +373,10 @@ class Retriever:
         named = titles_named(query.context or "", self._titles)
         return named[0] if named else subject.case_study if subject else None
 
-    def case_study_name_words(self) -> frozenset[str]:
-        """The words that name a case study, for the question's understanding to find its names by."""
-        return self._cases.name_words
+    @cached_property
+    def names(self) -> frozenset[str]:
+        """The names a question may mention (`toolkit_names`), with the words of the case studies' titles."""
+        return toolkit_names(self.store, self._cases.name_words)
 
     def subject_of(self, context: str, case_study: str | None = None) -> Passage | None:
         """The passage a conversation's earlier turns find best (within `case_study`, the one the last answer quoted,

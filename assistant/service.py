@@ -12,7 +12,7 @@ import numpy as np
 
 from assistant.answer import Answer, asks_for_plainer_words, case_studies_named, compose_answer, in_plainer_words
 from assistant.asks import Understanding, understand
-from assistant.case_studies import CaseStudyDetail, proper_nouns, summarise
+from assistant.case_studies import CaseStudyDetail, summarise, toolkit_names
 from assistant.catalogue import asks_for_a_page, may_be_about_the_collection, page_and_rest
 from assistant.catalogue_answers import (
     asks_who_made_the_toolkit,
@@ -73,9 +73,7 @@ class Assistant:
         for study in store.case_studies():
             passages = [p for p in store.passages() if p.case_study == study.title]
             summaries[study.id] = summarise(passages, study.title)
-        names = proper_nouns(p.text for p in store.passages()) - {a.lower() for a in store.glossary}
-        if isinstance(retriever, Retriever):  # places a case study's title names but the text only heads ('Adur')
-            names |= retriever.case_study_name_words()
+        names = retriever.names if isinstance(retriever, Retriever) else toolkit_names(store)
         # One assignment publishes the new index to readers; a request holds the old one until it finishes.
         self._state = (store, retriever, summaries)
         self._names = (names, [c.title for c in store.case_studies()])
