@@ -30,7 +30,7 @@ from assistant.question import (
 )
 from assistant.rerank import Signals, rerank_scores
 from core.errors import NotFound, UnknownFilter
-from core.lexical import lexical_tokens
+from core.lexical import lexical_tokens, words
 from core.models import Filters, Passage, Turn
 from stores.base import PassageStore
 
@@ -229,7 +229,7 @@ class Retriever:
         rankings = [
             ([i for i, _ in dense], params.dense_weight),
             ([i for i, _ in sentences], params.sentence_weight * params.dense_weight),
-            ([i for i, _ in lexical[: params.candidates]], params.lexical_weight),
+            ([i for i, _ in lexical[: params.candidates]], params.lexical_weight if self._lexical_listed(question, params) else 0.0),
         ]
         if params.case_weight > 0 and not (resolved and resolved.case_study):
             if wants_example(question):
@@ -377,6 +377,12 @@ class Retriever:
     def names(self) -> frozenset[str]:
         """The names a question may mention (`toolkit_names`), with the words of the case studies' titles."""
         return toolkit_names(self.store, self._cases.name_words)
+
+    def _lexical_listed(self, question: str, params: RetrievalParams) -> bool:
+        """Whether BM25 is a candidate list for the question (`RetrievalParams.lexical_only_when_named`)."""
+        if not params.lexical_only_when_named:
+            return True
+        return wants_example(question) or not self.names.isdisjoint(words(question))
 
     def subject_of(self, context: str, case_study: str | None = None) -> Passage | None:
         """The passage a conversation's earlier turns find best (within `case_study`, the one the last answer quoted,

@@ -563,3 +563,25 @@ def test_a_word_printed_with_its_footnote_number_is_found_by_the_word(assistant)
         assert word in store.vocabulary(), word
         found = [i for i, _ in store.lexical_search(lexical_tokens(word), len(store.passages()))]
         assert passage_id in found, word
+
+
+# Our own wordings: one in plain words, one naming a place the toolkit names, one asking for an example.
+PLAIN = "how do we stop the staff of two organisations falling out once they are put together?"
+NAMED = "what did the councils in Suffolk decide about their staff?"
+EXAMPLE = "is there an example of councils sharing their staff?"
+
+
+def _ids(assistant, question: str, **change: object) -> list[str]:  # type: ignore[no-untyped-def]
+    return [h.passage.id for h in assistant.search(question, params=assistant.params.model_copy(update=change)).hits]
+
+
+def test_lexical_only_when_named_leaves_bm25_out_of_a_plain_worded_questions_candidates(assistant) -> None:  # type: ignore[no-untyped-def]
+    routed = _ids(assistant, PLAIN, lexical_only_when_named=True)
+    assert routed == _ids(assistant, PLAIN, lexical_weight=0.0)
+    assert routed != _ids(assistant, PLAIN)  # BM25's list moves this question's top five when it is fused
+
+
+@pytest.mark.parametrize("question", [NAMED, EXAMPLE])
+def test_lexical_only_when_named_keeps_bm25_for_names_and_look_ups(assistant, question: str) -> None:  # type: ignore[no-untyped-def]
+    assert "suffolk" in assistant.retriever.names
+    assert _ids(assistant, question, lexical_only_when_named=True) == _ids(assistant, question)
