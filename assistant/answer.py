@@ -476,10 +476,7 @@ def _uses_of(term: Term, result: SearchResult, store: PassageStore) -> list[tupl
                 uses.append((hit, text))
         if about is not None and len(uses) >= USES_LIMIT:
             break
-    first = about or opening
-    if about and opening:
-        uses.insert(0, opening)
-    return ([first] if first else []) + uses[: USES_LIMIT - (1 if first else 0)]
+    return ([lead for lead in (about, opening) if lead] + uses)[:USES_LIMIT]
 
 
 NOT_USED = "The toolkit itself does not use the term."
