@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 import random
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +29,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from core.embed import resolve_model_path
+from core.embed import Embedder, resolve_model_path
 from core.models import Passage
 from core.text import split_sentences
 from evals.dataset import Question, is_relevant, load_questions, resolve_sets
@@ -142,16 +142,17 @@ def train(
     return out
 
 
-Encode = Callable[[list[str]], np.ndarray]
-
-
-def dense_ranks(encode: Encode, passages: Sequence[Passage], questions: Sequence[Question]) -> list[int | None]:
-    """Each answerable question's first relevant passage's rank (1-based) by cosine alone, None past `MRR_AT`."""
-    vectors = encode([p.indexed_text() for p in passages])
-    asked = [q for q in questions if q.answerable and q.evidence]
-    order = np.argsort(-(encode([q.question for q in asked]) @ vectors.T), axis=1)
+def dense_ranks(
+    passage_vectors: np.ndarray,
+    question_vectors: np.ndarray,
+    passages: Sequence[Passage],
+    questions: Sequence[Question],
+) -> list[int | None]:
+    """Each question's first relevant passage's rank (1-based) by cosine alone, None past `MRR_AT`; the vectors are
+    the passages' and the questions', row for row."""
+    order = np.argsort(-(question_vectors @ passage_vectors.T), axis=1)
     ranks: list[int | None] = []
-    for q, row in zip(asked, order, strict=True):
+    for q, row in zip(questions, order, strict=True):
         first = next((r for r, i in enumerate(row[:MRR_AT], 1) if is_relevant(passages[i].text, q.evidence)), None)
         ranks.append(first)
     return ranks
@@ -172,14 +173,6 @@ def mrr_gain_interval(
     rng = np.random.default_rng(0)
     means = [gains[rng.integers(0, len(gains), len(gains))].mean() for _ in range(draws)]
     return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
-
-
-def sentence_encoder(path: str) -> Encode:
-    from sentence_transformers import SentenceTransformer
-
-    model = SentenceTransformer(path, device="cpu")
-    model.max_seq_length = MAX_TOKENS
-    return lambda texts: np.asarray(model.encode(texts, batch_size=32, normalize_embeddings=True), dtype=np.float32)
 
 
 def main() -> None:
@@ -204,14 +197,20 @@ def main() -> None:
             f"{len(passages)} passages → {len(pairs)} sentence/passage pairs; training (one core-bound pass)…"
         )
         train(pairs, args.out, settings.model, args.epochs, args.lr, args.batch, args.seed)
-    models = {"base": sentence_encoder(resolve_model_path(settings.model)), "adapted": sentence_encoder(str(args.out))}
+    # The project's own embedder, as the index embeds with it; each model's passage vectors once for both sets.
+    models = {"base": Embedder(settings.model, encoder="torch"), "adapted": Embedder(str(args.out), encoder="torch")}
+    passage_vectors = {name: model.encode_all([p.indexed_text() for p in passages]) for name, model in models.items()}
     table = Table(title=f"Dense search alone, {args.split} split: found@{FOUND_AT} / MRR@{MRR_AT}")
     table.add_column("set · kind")
     for name in models:
         table.add_column(name)
     for set_name, path in resolve_sets("all").items():
         questions = [q for q in load_questions(path, args.split) if q.answerable and q.evidence]
-        ranks = {name: dense_ranks(encode, passages, questions) for name, encode in models.items()}
+        asked = [q.question for q in questions]
+        ranks = {
+            name: dense_ranks(passage_vectors[name], model.encode_all(asked), passages, questions)
+            for name, model in models.items()
+        }
         for kind in ["all", *sorted({q.kind for q in questions})]:
             rows = [i for i, q in enumerate(questions) if kind == "all" or q.kind == kind]
             cells = [summary([ranks[name][i] for i in rows]) for name in models]

