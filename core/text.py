@@ -180,10 +180,20 @@ def balanced_quotes(text: str) -> bool:
 # A sentence that opens on what the one before it named ('It is the principal mechanism …', 'The exceptions are …',
 # 'His focus …'): alone in an answer, nobody knows what it is about. Not an 'it' that stands for what follows ('It is
 # important that …', 'It may be difficult to …').
-_LEANS_BACK = re.compile(
-    r"^(?:(?:It|They|He|She)\b(?!\s+(?:is|was|will be|would be|may be|can be|might be|could be)\s+"
+_NOT_LEANING = (
+    r"(?!\s+(?:is|was|will be|would be|may be|can be|might be|could be)\s+"
     r"(?:important|clear|essential|key|vital|worth|likely|unlikely|possible|impossible|difficult|hard|necessary|"
-    r"crucial|recommended|expected|helpful|useful|right|fair|true|interesting|notable|evident|apparent)\b)"
+    r"crucial|recommended|expected|helpful|useful|right|fair|true|interesting|notable|evident|apparent|easy|too|for)\b)"
+)
+# The same pronoun after a phrase that sets the scene ('In 2018/19, it is proposed to account for 70% …', 'Based on
+# the latest figures, they range in size …'); not after a clause with a subject of its own, which the pronoun may
+# name ('When councils merge, they …', 'If a council shares staff, it …').
+_SCENE_SETTING = (
+    r"(?!(?:When|Whenever|If|Because|Although|Though|While|Whilst|Once|Where|Since|After|Before|Until|Unless|As|So)\b)"
+    r"[A-Z][^,.;:?!“”\"]{1,100},\s+"
+)
+_LEANS_BACK = re.compile(
+    rf"^(?:(?:It|They|He|She)\b{_NOT_LEANING}|{_SCENE_SETTING}(?:it|they|he|she)\b{_NOT_LEANING}"
     r"|(?:Its|Their|His|Her|This|That|These|Those|Such|Both)\b|The (?:exceptions?|latter|former)\b(?!\s+[A-Z]))"
 )
 

@@ -406,6 +406,12 @@ def test_a_list_is_closed_once_and_never_after_a_question_mark(items: tuple[str,
         ("It may be difficult to provide quantitative evidence of savings.", False),
         ("Thesis work is not what councils do.", False),
         ("The council transferred its civic centre to the town council.", False),
+        # After a phrase that sets the scene, the pronoun is still the sentence's subject and still leans back.
+        ("In the first year, it will take most of the growth.", True),
+        ("Based on last year's figures, they range from very small to very large.", True),
+        # After a clause with a subject of its own, the pronoun names that subject; a dummy 'it' names nothing.
+        ("When councils share a chief executive, they save on salaries.", False),
+        ("Given how early it is, it is too soon to judge the results.", False),
     ],
 )
 def test_a_sentence_opening_on_what_the_one_before_named_leans_back(sentence: str, leans: bool) -> None:
