@@ -579,6 +579,8 @@ def bullets(ordered: Sequence[Any], at: int, flat_passage: str) -> tuple[Any, ..
     run_on = 0
     for item in ordered[at + 1 :]:
         if f"• {item.text[:40]}" in flat_passage:
+            if found and _asks(item.text) != _asks(found[0].text):
+                break  # a list of questions after a list of statements (or the reverse) is the next list, its heading lost
             found.append(item)
             run_on = 0
             if len(found) == BULLETS:
@@ -592,6 +594,14 @@ def bullets(ordered: Sequence[Any], at: int, flat_passage: str) -> tuple[Any, ..
         else:
             break
     return tuple(found)
+
+
+_QUESTION = re.compile(r"^(?:Do|Does|Did|Is|Are|Was|Were|What|How|Who|Which|Where|Why|When|Can|Could|Should|Would|Will|Have|Has)\b")
+
+
+def _asks(text: str) -> bool:
+    """A question put to the reader ('Do partners have a clear narrative?'), not a title with a question mark."""
+    return bool(_QUESTION.match(text.strip())) and text.rstrip(" ”’\"'").endswith("?")
 
 
 def sub_items(ordered: Sequence[Any], at: int) -> tuple[str, ...]:

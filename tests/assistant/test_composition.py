@@ -285,6 +285,19 @@ def _sentences(*texts: str) -> list[Sentence]:
     return [Sentence("p", text, row) for row, text in enumerate(texts)]
 
 
+def test_a_list_of_statements_ends_where_bullets_of_questions_begin() -> None:
+    """Written for this test: a reading list whose next list (questions to the reader) lost its heading in
+    extraction ran on into those questions. A title with a question mark is still an item of the list."""
+    items = ["The planning guide: a practical handbook", "Devolve Why, Devolve How?", "The council data portal"]
+    questions = ["Do partners have a shared story?", "What do residents say about the place?"]
+    ordered = _sentences("Good places to start are:", *items, *questions)
+    passage = "Good places to start are: " + " ".join(f"• {b}" for b in (*items, *questions))
+    assert list_items(ordered, 0, bullets(ordered, 0, passage)) == tuple(items)
+    # And a list of questions is quoted whole.
+    ordered = _sentences("Ask yourselves:", *questions)
+    assert list_items(ordered, 0, bullets(ordered, 0, "Ask yourselves: " + " ".join(f"• {q}" for q in questions))) == tuple(questions)
+
+
 def test_a_bulleted_list_is_quoted_to_its_last_bullet_and_no_further() -> None:
     items = [f"item number {n} of the list" for n in range(1, 7)]
     ordered = _sentences("Good partnerships are:", *items, "A new paragraph follows the list.")
