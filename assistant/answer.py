@@ -332,7 +332,8 @@ PARTIAL_MIN_CLOSENESS = 0.35
 
 
 def closest_only(chosen: Sequence[Candidate], result: SearchResult, store: PassageStore) -> list[Candidate]:
-    """The sentences of a partial answer close enough to the question to be 'the closest it does say'."""
+    """The sentences of a partial answer close enough to the question to be 'the closest it does say', each with the
+    sentence it leans on but not the one that goes on about it, which is no closer for following it."""
     kept = []
     for candidate in chosen:
         stored = store.sentences_of(candidate.hit.passage.id)
@@ -342,7 +343,7 @@ def closest_only(chosen: Sequence[Candidate], result: SearchResult, store: Passa
         # Close to the question in its conversation: a follow-up's own words ('is it still running?') are the
         # part the toolkit cannot answer, so what it does say is measured against the subject they lean on.
         if float(store.sentence_vectors([row])[0] @ result.vector) >= PARTIAL_MIN_CLOSENESS:
-            kept.append(candidate)
+            kept.append(replace(candidate, follow_on=()))
     return kept
 
 
