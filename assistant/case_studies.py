@@ -79,11 +79,21 @@ class CaseStudyIndex:
         self._names = _case_study_names(store.case_studies(), self.titles, proper, common_words, lower_case)
         # A title asked in full names its case study, whatever its words ('the Five-Council partnership').
         self._title_phrases = [normalised_words(re.split(r"\s*[(:]", title)[0]) for title in self.titles]
+        # Names of everyday words ('District Direct', 'Early Help Hub'); one with a word that names the case study
+        # already ('South Norfolk') is left to that word's weight.
+        self._capitalised = [
+            [name for name in capitalised_names(title) if not set(words(name)) & weights.keys()]
+            for title, (weights, _) in zip(self.titles, self._names, strict=True)
+        ]
 
     @property
     def name_words(self) -> frozenset[str]:
         """Every word that names a case study ('publica', 'adur', 'wycombe'), however rarely the toolkit uses it."""
         return frozenset(word for weights, _ in self._names for word in weights)
+
+    def capitalised_names(self, case: int) -> list[str]:
+        """The names of everyday words a case study's title prints in capitals ('District Direct')."""
+        return list(self._capitalised[case])
 
     def named_in(self, text: str) -> list[int]:
         """Case studies the text names ('Central Lincolnshire', 'Publica', 'Wyre Forest', 'Five-Council partnership')."""
@@ -98,10 +108,16 @@ class CaseStudyIndex:
 
     def titled_in(self, text: str) -> list[int]:
         """Case studies whose title the text gives in full, from TITLE_WORDS words ('health impact assessments', 'the
-        Five-Council partnership'), not only a name word of it ('Norfolk' is in three case studies' stories, and
-        names South Norfolk's Early Help Hub by its words)."""
+        Five-Council partnership'), or a name of everyday words the title prints in capitals, as capitalised ('District
+        Direct'); not only a name word of it ('Norfolk' is in three case studies' stories, and names South Norfolk's
+        Early Help Hub by its words)."""
         phrase = f" {normalised_words(text)} "
-        return [case for case, title in enumerate(self._title_phrases) if len(title.split()) >= TITLE_WORDS and f" {title} " in phrase]
+        return [
+            case
+            for case, title in enumerate(self._title_phrases)
+            if (len(title.split()) >= TITLE_WORDS and f" {title} " in phrase)
+            or any(re.search(rf"\b{re.escape(name)}\b", text) for name in self._capitalised[case])
+        ]
 
     def newly_named(self, text: str, conversation: str) -> list[int]:
         """Case studies the text names by a word the conversation so far never used ('Wellbeing' after a
@@ -137,6 +153,27 @@ class CaseStudyIndex:
             ids = self.members[int(case)]
             ranked += [ids[j] for j in np.argsort(-(self.store.passage_vectors(ids) @ vector))]
         return ranked[:limit]
+
+
+_CAPITALISED_RUN = re.compile(r"[A-Z][\w’'-]*(?:\s+(?:(?:and|of|on|for|the)\s+)?[A-Z][\w’'-]*)+")
+
+
+def capitalised_names(title: str) -> list[str]:
+    """The names a title prints in capitals, two words or more ('District Direct', 'Healthy Homes on Prescription',
+    'Early Help Hub'): each may be made of everyday words, so they name the case study only as capitalised. Every
+    stretch of two or more capitalised words counts ('Great Place' of 'Great Place Lakes and Dales'), but not one of
+    words every council's name has ('District Council')."""
+    names = []
+    for run in _CAPITALISED_RUN.findall(title):
+        tokens = run.split()
+        for start in range(len(tokens)):
+            for end in range(start + 2, len(tokens) + 1):
+                piece = tokens[start:end]
+                if piece[0].islower() or piece[-1].islower():
+                    continue
+                if {w.lower() for w in piece} - _GENERIC_NAME_WORDS:
+                    names.append(" ".join(piece))
+    return names
 
 
 def proper_nouns(texts: Iterable[str]) -> set[str]:

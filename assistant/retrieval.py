@@ -39,6 +39,7 @@ EncodeMany = Callable[[list[str]], np.ndarray]
 DEFAULT_PARAMS = RetrievalParams()
 LEXICAL_SCORED = 300  # how deep lexical scores are read for re-scoring: the whole toolkit, a cap for big corpora
 MOVED_LEAD = 2  # passages of a case study a follow-up newly names that lead its results
+TITLED_CANDIDATES = 3  # passages of a case study a question gives by title that are always re-scored
 # A question that alone finds nothing is read in its conversation when one of the conversation's top passages is
 # among its own words' hits: 'what are the seven ways?' after the LEP chapter finds the LEP section third.
 LEANING_SHARED_TOP = 3
@@ -255,14 +256,25 @@ class Retriever:
         order = sorted(fused, key=lambda i: -fused[i])
         scores = fused
         rescored = None
+        # A case study the question gives by title or by its capitalised name ('did District Direct work?'): its words
+        # are everyday ones, which match elsewhere first.
+        titled = [] if query.follow_up or resolved else self._cases.titled_in(query.text)
         if params.rerank_depth:
-            rescored = self._signals(order, dense, lexical, vector, params)
+            given = self._cases.passages_of(titled, vector, TITLED_CANDIDATES) if titled else []
+            rescored = self._signals(order, dense, lexical, vector, params, given)
             scores = dict(zip(rescored[0], rerank_scores(rescored[1], params).tolist()))
             order = sorted(scores, key=lambda i: -scores[i])
         if moved_to and order:
             # The query still carries the old subject's words, which outweigh the new name in every signal; the case
             # study the user just named leads with its passages closest to their own words.
             lead = [i for i in moved_passages[:MOVED_LEAD] if not resolved or resolved.admits(self.store.passage(i))]
+            top = max(scores[i] for i in order)
+            scores = {**scores, **{i: top + (len(lead) - rank) * 1e-6 for rank, i in enumerate(lead)}}
+            order = [*lead, *(i for i in order if i not in lead)]
+        elif titled and order:
+            # Asked of by name, it leads with its passage ranked best (else the one closest to the question), as a
+            # case study newly named does.
+            lead = list(dict.fromkeys(self._best_of_case(case, order, vector) for case in titled[:MOVED_LEAD]))
             top = max(scores[i] for i in order)
             scores = {**scores, **{i: top + (len(lead) - rank) * 1e-6 for rank, i in enumerate(lead)}}
             order = [*lead, *(i for i in order if i not in lead)]
@@ -337,11 +349,15 @@ class Retriever:
         lexical: list[tuple[str, float]],
         vector: np.ndarray,
         params: RetrievalParams,
+        given: Sequence[str] = (),
     ) -> tuple[list[str], Signals]:
-        """The top fused candidates, and any that dense or lexical search alone ranks high, with their signals."""
+        """The top fused candidates, any that dense or lexical search alone ranks high, and the `given` ones, with
+        their signals."""
         depth = params.rerank_depth
         ids = list(
-            dict.fromkeys([*fused_order[:depth], *(i for i, _ in dense[:depth]), *(i for i, _ in lexical[:depth])])
+            dict.fromkeys(
+                [*fused_order[:depth], *(i for i, _ in dense[:depth]), *(i for i, _ in lexical[:depth]), *given]
+            )
         )
         rank = {passage_id: r for r, passage_id in enumerate(fused_order)}
         lexical_scores = dict(lexical)
@@ -354,6 +370,11 @@ class Retriever:
             fused_rank=np.array([rank.get(i, len(fused_order)) for i in ids], dtype=float),
         )
         return ids, signals
+
+    def _best_of_case(self, case: int, order: Sequence[str], vector: np.ndarray) -> str:
+        """A case study's passage that ranks first in `order`, else its passage closest to `vector`."""
+        members = set(self._cases.members[case])
+        return next((i for i in order if i in members), None) or self._cases.passages_of([case], vector, 1)[0]
 
     def _new_case_studies(self, question: str, context: str, history: Sequence[Turn]) -> list[int]:
         """The case studies a follow-up names that its conversation (its earlier questions, the last answer) has not."""

@@ -475,6 +475,34 @@ def test_a_case_study_asked_by_its_title_or_its_place_is_named_and_found(assista
     assert len(place_named) >= len(bracketed) - 2, [index.titles[c] for c, _ in bracketed]
 
 
+def test_a_case_study_asked_by_a_capitalised_name_of_everyday_words_leads_the_results(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Every case study whose title prints a name of everyday words in capitals, read from the index: a question
+    giving that name as printed opens on that case study. Such names ('District Direct') match nothing in the
+    lists' eyes: their words are everywhere, and a user trial's 'did District Direct work?' found none of its
+    passages."""
+    from assistant.case_studies import CaseStudyIndex
+    from assistant.question import english_words
+
+    index = CaseStudyIndex(assistant.store, english_words())
+    named = [(case, names[-1]) for case in range(len(index.titles)) if (names := index.capitalised_names(case))]
+    assert len(named) >= 5, named
+    for case, name in named:
+        question = f"Did the {name} scheme make a difference?"
+        assert case in index.titled_in(question), name
+        assert assistant.search(question).hits[0].passage.case_study == index.titles[case], name
+
+
+def test_a_title_prints_names_of_everyday_words_in_capitals() -> None:
+    """Written for this test: each stretch of two or more capitalised words, joined by 'and' or 'on' at most, that
+    is not only the words of every council's name."""
+    from assistant.case_studies import capitalised_names
+
+    assert capitalised_names("Bringing people home with Town Link: housing at discharge") == ["Town Link"]
+    assert "Warm Homes on Referral" in capitalised_names("Warm Homes on Referral (Anyshire District Council)")
+    assert "District Council" not in capitalised_names("Warm Homes on Referral (Anyshire District Council)")
+    assert capitalised_names("Tackling isolation in rural areas") == []
+
+
 def test_a_follow_up_naming_another_case_study_moves_the_conversation_to_it(assistant) -> None:  # type: ignore[no-untyped-def]
     """Asked of each pair among a few case studies: after a question about one, 'and what about <the other>?' is
     about the other, however much of the first the conversation's words still carry."""
