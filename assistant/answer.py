@@ -429,9 +429,10 @@ def _asked_term(question: str, plain: PlainGlossary, corrections: Mapping[str, s
 
 # What follows a term at the head of a sentence that says what the term is: 'Land value capture refers to a set of
 # mechanisms …', 'Combined authorities offer place-based partners a statutory vehicle …', 'Boundary spanners are …'.
+_SCENE_OPENER = r"(?:In|On|At|For|With|Building|Based|Given|Under|Through|Following|Across|Within|From|By|Drawing)\b"
 _SAYS_WHAT = re.compile(
     r"(?:\s*\([^)]{1,40}\))?\s+(?:(?:is|are)\s+(?:a|an|the|one|any|where|when|how|what)\b|(?:refers? to|means?|describes?|"
-    r"offers?|provides?|allows?|enables?|gives?)\b)",
+    r"offers?|provides?|allows?|enables?|gives?|shows?|illustrates?|sets? out)\b)",
     re.I,
 )
 
@@ -443,13 +444,19 @@ def _term_uses_in(forms: tuple[str, ...], sentences: tuple[str, ...]) -> tuple[t
     each definition of it through every passage (20 ms a question, worked out afresh)."""
     pattern = "|".join(rf"{re.escape(f)}s?" for f in forms)
     uses_term, opens_on_term = re.compile(rf"\b(?:{pattern})\b", re.I), re.compile(rf"^(?:the |an? )?(?:{pattern})\b", re.I)
+    # Saying what the term is after a phrase that sets the scene ('Building on the ideas of Turf, Trust and Time
+    # outlined in the previous section, the collaboration curve shows how …') is an account of it too.
+    after_scene = re.compile(rf"^{_SCENE_OPENER}[^.;:?!]{{0,150}}?,\s+(?:the |an? )?(?:{pattern})\b", re.I)
     found = []
     for sentence in sentences:
         text = without_glued_heading(sentence)
         if not (uses_term.search(text) and quotable(text) and balanced_quotes(text)):
             continue
-        head = opens_on_term.match(text)
-        found.append((text, bool(head), bool(head and _SAYS_WHAT.match(text[head.end() :]))))
+        head = opens_on_term.match(text) or after_scene.match(text)
+        says = head is not None and bool(_SAYS_WHAT.match(text[head.end() :]))
+        # After a scene-setting phrase, only an account of the term counts as opening on it.
+        opens = head is not None and (says or head.re is opens_on_term)
+        found.append((text, opens, says))
     return tuple(found)
 
 

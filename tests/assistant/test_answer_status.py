@@ -726,6 +726,20 @@ def test_a_definition_opens_on_the_toolkits_sentence_saying_what_the_term_is(ass
     assert re.match(r"Combined authorities (?:is|are|offers?|provides?|means?)\b", first), uses[:200]
 
 
+def test_saying_what_a_term_is_after_a_phrase_that_sets_the_scene_is_an_account_of_it() -> None:
+    """Written for this test: the account of a term may follow a phrase that sets the scene; a term that merely
+    comes after a comma in a list, or is told nothing about after such a phrase, is not its account."""
+    from assistant.answer import _term_uses_in
+
+    sentences = (
+        "Drawing on the lessons of earlier chapters, the partnership ladder shows how councils move from talking to sharing.",
+        "Trust, pace, the partnership ladder and shared goals all matter to councils that work together.",
+        "In the second chapter, the partnership ladder will be revisited for each council.",
+    )
+    uses = _term_uses_in(("partnership ladder",), sentences)
+    assert [(opens, says) for _, opens, says in uses] == [(True, True), (False, False), (False, False)]
+
+
 def test_a_follow_up_asking_for_a_figure_gets_it_even_if_the_last_answer_gave_it(assistant) -> None:  # type: ignore[no-untyped-def]
     """A count, an amount or a date asked for by name is the answer, even among sentences just read."""
     first = "Tell me about the Early Help Hub in South Norfolk."
