@@ -36,7 +36,7 @@ from assistant.question import (
 from assistant.retrieval import Hit, SearchResult
 from core.models import CaseStudy, Passage
 from core.page_labels import case_study_page_label
-from core.text import balanced_quotes, normalised_words, quotable
+from core.text import SCENE_SETTING, balanced_quotes, normalised_words, quotable
 from stores.base import PassageStore
 
 
@@ -429,7 +429,6 @@ def _asked_term(question: str, plain: PlainGlossary, corrections: Mapping[str, s
 
 # What follows a term at the head of a sentence that says what the term is: 'Land value capture refers to a set of
 # mechanisms …', 'Combined authorities offer place-based partners a statutory vehicle …', 'Boundary spanners are …'.
-_SCENE_OPENER = r"(?:In|On|At|For|With|Building|Based|Given|Under|Through|Following|Across|Within|From|By|Drawing)\b"
 _SAYS_WHAT = re.compile(
     r"(?:\s*\([^)]{1,40}\))?\s+(?:(?:is|are)\s+(?:a|an|the|one|any|where|when|how|what)\b|(?:refers? to|means?|describes?|"
     r"offers?|provides?|allows?|enables?|gives?|shows?|illustrates?|sets? out)\b)",
@@ -446,7 +445,7 @@ def _term_uses_in(forms: tuple[str, ...], sentences: tuple[str, ...]) -> tuple[t
     uses_term, opens_on_term = re.compile(rf"\b(?:{pattern})\b", re.I), re.compile(rf"^(?:the |an? )?(?:{pattern})\b", re.I)
     # Saying what the term is after a phrase that sets the scene ('Building on the ideas of Turf, Trust and Time
     # outlined in the previous section, the collaboration curve shows how …') is an account of it too.
-    after_scene = re.compile(rf"^{_SCENE_OPENER}[^.;:?!]{{0,150}}?,\s+(?:the |an? )?(?:{pattern})\b", re.I)
+    after_scene = re.compile(rf"^{SCENE_SETTING}(?:the |an? )?(?:{pattern})\b", re.I)
     found = []
     for sentence in sentences:
         text = without_glued_heading(sentence)

@@ -185,15 +185,15 @@ _NOT_LEANING = (
     r"(?:important|clear|essential|key|vital|worth|likely|unlikely|possible|impossible|difficult|hard|necessary|"
     r"crucial|recommended|expected|helpful|useful|right|fair|true|interesting|notable|evident|apparent|easy|too|for)\b)"
 )
-# The same pronoun after a phrase that sets the scene ('In 2018/19, it is proposed to account for 70% …', 'Based on
-# the latest figures, they range in size …'); not after a clause with a subject of its own, which the pronoun may
+# A phrase that sets the scene before a sentence's subject ('In 2018/19, it is proposed to account for 70% …', 'Based
+# on the latest figures, they range in size …'); not a clause with a subject of its own, which a pronoun after it may
 # name ('When councils merge, they …', 'If a council shares staff, it …').
-_SCENE_SETTING = (
+SCENE_SETTING = (
     r"(?!(?:When|Whenever|If|Because|Although|Though|While|Whilst|Once|Where|Since|After|Before|Until|Unless|As|So)\b)"
-    r"[A-Z][^,.;:?!“”\"]{1,100},\s+"
+    r"[A-Z][^.;:?!“”\"]{1,150}?,\s+"
 )
 _LEANS_BACK = re.compile(
-    rf"^(?:(?:It|They|He|She)\b{_NOT_LEANING}|{_SCENE_SETTING}(?:it|they|he|she)\b{_NOT_LEANING}"
+    rf"^(?:(?:It|They|He|She)\b{_NOT_LEANING}|{SCENE_SETTING}(?:it|they|he|she)\b{_NOT_LEANING}"
     r"|(?:Its|Their|His|Her|This|That|These|Those|Such|Both)\b|The (?:exceptions?|latter|former)\b(?!\s+[A-Z]))"
 )
 
