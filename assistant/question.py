@@ -54,6 +54,11 @@ _COMMON = STOP_WORDS | frozenset(
     # Asking run into its verb: "which services were in scope and who's the provider?" had 'who's' counted a word of
     # its own subject.
     "what's who's where's when's how's why's which's whats whos wheres hows".split()
+) | frozenset(
+    # Contractions typed without their apostrophe ('people cant go home because their house isnt adapted'): 'cant'
+    # and 'isnt' counted as words the toolkit never uses, and refused a question District Direct answers.
+    "cant dont wont isnt arent wasnt werent doesnt didnt hasnt havent hadnt shouldnt couldnt wouldnt mustnt neednt "
+    "im ive youre youve weve theyre theyve thats theres".split()
 )
 
 
