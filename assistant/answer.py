@@ -10,6 +10,7 @@ from typing import Literal
 
 from assistant.asks import Understanding, understand
 from assistant.attribution import by_source, group_label, needs_labels
+from assistant.case_studies import asks_only_about
 from assistant.composition import (
     STORED_FACTS,
     Candidate,
@@ -737,4 +738,5 @@ def _chosen_sentences(
     if not per_ask:
         return []
     named = case_studies_named(understanding, store) | set(result.named)
-    return select(per_ask, params.answer_sentences, named, params.answer_diversity, result.named)
+    introduced = [i for i, ask in enumerate(understanding.asks) if asks_only_about(ask.text, named)]
+    return select(per_ask, params.answer_sentences, named, params.answer_diversity, result.named, introduced)

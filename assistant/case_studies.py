@@ -42,7 +42,8 @@ class CaseStudyDetail:
 _LEANS_OR_POINTS = re.compile(r"^(?:It|This|That|These|They|Their|He|She|And|But)\b|\b(?:below|above)\b")
 
 
-def _summary_sentence(sentence: str) -> bool:
+def summary_sentence(sentence: str) -> bool:
+    """Whole enough to say what a case study is on its own."""
     return (
         len(sentence.split()) >= 8
         and quotable(sentence)
@@ -53,13 +54,32 @@ def _summary_sentence(sentence: str) -> bool:
     )
 
 
+def names_case_study(sentence: str, title: str) -> bool:
+    """The sentence uses a word of the case study's title that is not common to titles ('Publica', 'loneliness')."""
+    return bool({w for w in words(title) if w not in _GENERIC_NAME_WORDS and len(w) > 2} & set(words(sentence)))
+
+
+# Words that ask to hear about something and say nothing of what ('tell me about …', 'anything on …', 'more info on').
+_INTRODUCING = STOP_WORDS | frozenset(
+    "what what's whats who is are was tell me us about anything something know information info more overview "
+    "summary explain describe please give talk any there have has does did toolkit say says case study studies".split()
+)
+
+
+def asks_only_about(text: str, titles: Iterable[str]) -> bool:
+    """The text asks nothing but to hear about the case studies it gives by title ('anything on Publica?', 'tell me
+    about the Lightbulb project'): every other word is one of asking."""
+    named = {w for title in titles for w in words(title)}
+    own = [w for w in words(text) if w not in _INTRODUCING]
+    return bool(named) and bool(own) and all(w.split("'")[0] in named for w in own)
+
+
 def summarise(passages: list[Passage], title: str = "", limit: int = 200) -> str:
     """A one-line summary: the first whole sentence that names the case study (a word of its title that is not
     common to titles, 'Publica', 'Dorset', 'loneliness'), else the first whole sentence, else its opening."""
     sentences = [s for passage in passages for s in split_sentences(passage.text)]
-    whole = [s for s in sentences if _summary_sentence(s)]
-    names = {w for w in words(title) if w not in _GENERIC_NAME_WORDS and len(w) > 2}
-    naming = [s for s in whole if names & set(words(s))]
+    whole = [s for s in sentences if summary_sentence(s)]
+    naming = [s for s in whole if names_case_study(s, title)]
     chosen = (naming or whole or [s for s in sentences if len(s.split()) >= 8] or [""])[0]
     if not chosen:
         return passages[0].text[:limit] if passages else ""

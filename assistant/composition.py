@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from assistant.asks import AnswerType, Ask
+from assistant.case_studies import names_case_study, summary_sentence
 from assistant.retrieval import Hit, SearchResult
 from core.lexical import lexical_tokens
 from core.text import balanced_quotes, collapse_ws, continues_sentence, leans_back, normalise, quotable
@@ -100,7 +101,9 @@ class Candidate:
         if not self.continuation:
             return sentence
         items = "; ".join(item.rstrip(" .;") for item in self.continuation)
-        return f"{sentence} {items}" + ("" if items.endswith(("?", "!")) else ".")  # a list ending in a question is not closed '?.'
+        return f"{sentence} {items}" + (
+            "" if items.endswith(("?", "!")) else "."
+        )  # a list ending in a question is not closed '?.'
 
 
 def ends_a_statement(sentence: str, passage: str) -> bool:
@@ -383,7 +386,12 @@ def _lead_in(ordered: Sequence[Sentence], at: int, flat_passage: str, passage_te
         return ()
     before = ordered[at - 1]
     # One that leans back itself would only move the question of what it is about one sentence back.
-    if before.kind != "sentence" or before.text.rstrip().endswith(":") or not balanced_quotes(before.text) or leans_back(before.text):
+    if (
+        before.kind != "sentence"
+        or before.text.rstrip().endswith(":")
+        or not balanced_quotes(before.text)
+        or leans_back(before.text)
+    ):
         return ()
     if not quotable_statement(before.text, passage_text) or f"{before.text} {ordered[at].text}" not in flat_passage:
         return ()
@@ -413,7 +421,14 @@ SELECTION_WEIGHTS = Path(__file__).with_name("selection_weights.json")
 # is drawn from (evals/fit_selection.py). One table, so the hand score and what the fit starts from cannot part.
 HAND_WEIGHTS: Mapping[str, float] = MappingProxyType(
     dict.fromkeys(FEATURES, 0.0)
-    | {"cosine": 1.0, "overlap": OVERLAP_WEIGHT, "rank": RANK_PRIOR, "gives": TYPE_BONUS, "entity": ENTITY_BONUS, "list_gain": 1.0}
+    | {
+        "cosine": 1.0,
+        "overlap": OVERLAP_WEIGHT,
+        "rank": RANK_PRIOR,
+        "gives": TYPE_BONUS,
+        "entity": ENTITY_BONUS,
+        "list_gain": 1.0,
+    }
 )
 
 
@@ -526,8 +541,18 @@ def sentence_candidates(
                 items = store.sentence_vectors(list(quote.bullet_rows))
                 list_gain = max(0.0, float(closeness(items, result).max()) - cosine)
             features = sentence_features(
-                cosine, overlap, hit_index, relative, gives, ask.wants, named, list_gain, quote, at,
-                len(quotable_here), hits_considered,
+                cosine,
+                overlap,
+                hit_index,
+                relative,
+                gives,
+                ask.wants,
+                named,
+                list_gain,
+                quote,
+                at,
+                len(quotable_here),
+                hits_considered,
             )
             score = fitted_score(features, HAND_WEIGHTS if weights is None else weights)
             if ask.wants == "example" and not hit.passage.case_study:
@@ -596,7 +621,9 @@ def bullets(ordered: Sequence[Any], at: int, flat_passage: str) -> tuple[Any, ..
     return tuple(found)
 
 
-_QUESTION = re.compile(r"^(?:Do|Does|Did|Is|Are|Was|Were|What|How|Who|Which|Where|Why|When|Can|Could|Should|Would|Will|Have|Has)\b")
+_QUESTION = re.compile(
+    r"^(?:Do|Does|Did|Is|Are|Was|Were|What|How|Who|Which|Where|Why|When|Can|Could|Should|Would|Will|Have|Has)\b"
+)
 
 
 def _asks(text: str) -> bool:
@@ -686,13 +713,16 @@ def select(
     named: Collection[str] = (),
     diversity: float = 0.0,
     titled: Collection[str] = (),
+    introduced: Collection[int] = (),
 ) -> list[Candidate]:
     """Each ask's best sentence first, in the order asked, then the next best overall, up to `limit`.
 
     A sentence well below its own ask's best answers no ask and is left out. `named`: the case studies the question
-    names; `titled`, those of them it gives by their full titles. `diversity`: past each ask's best, how much a
-    sentence loses for its closeness to one already chosen (a maximal-marginal-relevance fill), so the answer's last
-    sentences add what the first did not say.
+    names; `titled`, those of them it gives by their full titles. `introduced`: the asks that only name a case study
+    ('anything on Publica?', 'tell me about the Lightbulb project'), which open on the first sentence of its own that
+    says what it is (`introduces_case_study`), however close the others come. `diversity`: past each ask's best,
+    how much a sentence loses for its closeness to one already chosen (a maximal-marginal-relevance fill), so the
+    answer's last sentences add what the first did not say.
     """
     chosen: list[Candidate] = []
     said: list[str] = []  # every part of the chosen sentences, kept as they are taken
@@ -700,11 +730,11 @@ def select(
     leans_on: dict[int, str] = {}  # a chosen sentence quoted without its lead-in → the sentence it leans on
     best_of_ask = {candidates[0].ask: candidates[0].score for candidates in per_ask if candidates}
 
-    def fits(candidate: Candidate) -> bool:
+    def fits(candidate: Candidate, anywhere: bool = False) -> bool:
         best = best_of_ask[candidate.ask]
         return (
             per_passage.get(candidate.hit.passage.id, 0) < PER_PASSAGE
-            and candidate.score >= best - KEEP_WITHIN
+            and (anywhere or candidate.score >= best - KEEP_WITHIN)
             and not any(near_same(part, s) for s in said for part in candidate.parts)
         )
 
@@ -742,7 +772,14 @@ def select(
         specific = [c for c in candidates if c.gives_wanted and c.wants in SPECIFIC]
         own = [c for c in candidates if c.hit.passage.case_study in titled]
         groups = ([c for c in own if c in specific], own, specific, candidates)
-        first = next((p for group in groups for p in map(unled, group) if fits(p[0])), None)
+        first = None
+        if candidates and candidates[0].ask in introduced:
+            opening = sorted(
+                (c for c in candidates if c.hit.passage.case_study in named and introduces_case_study(c)),
+                key=_reading_order,
+            )
+            first = next((p for p in map(unled, opening) if fits(p[0], anywhere=True)), None)
+        first = first or next((p for group in groups for p in map(unled, group) if fits(p[0])), None)
         if first and len(chosen) < limit:
             take(*first)
     # Past each ask's best, a sentence from another case study than the named one it opened with changes the subject.
@@ -778,9 +815,23 @@ def select(
     return _after_what_they_lean_on(chosen, leans_on)
 
 
+def introduces_case_study(candidate: Candidate) -> bool:
+    """A sentence of a case study that could open a description of it: a whole statement naming it, as its summary
+    on the Case studies page is chosen (`case_studies.summary_sentence`)."""
+    study = candidate.hit.passage.case_study or ""
+    return not candidate.lead_in and summary_sentence(candidate.text) and names_case_study(candidate.text, study)
+
+
+def _reading_order(candidate: Candidate) -> tuple[int, float]:
+    position = candidate.features[FEATURES.index("position")] if candidate.features else 0.0
+    return candidate.hit.passage.start, position
+
+
 def _after_what_they_lean_on(chosen: list[Candidate], leans_on: Mapping[int, str]) -> list[Candidate]:
     ordered = [c for c in chosen if id(c) not in leans_on]
     for candidate in (c for c in chosen if id(c) in leans_on):
-        anchor = next((i for i, c in enumerate(ordered) if any(near_same(leans_on[id(candidate)], p) for p in c.parts)), None)
+        anchor = next(
+            (i for i, c in enumerate(ordered) if any(near_same(leans_on[id(candidate)], p) for p in c.parts)), None
+        )
         ordered.insert(len(ordered) if anchor is None else anchor + 1, candidate)
     return ordered

@@ -341,3 +341,21 @@ def test_a_follow_up_asking_for_plainer_words_explains_the_last_answers_terms(as
     assert not named.text.startswith("In plain words (this assistant's glossary, not the toolkit's words)")
     nothing = [Turn("user", "hello"), Turn("assistant", "The toolkit says little that is plain here; nothing matches.")]
     assert assistant.ask("in plain English please", history=nothing).text == NO_PLAINER
+
+
+def test_asked_only_to_hear_about_a_case_study_the_answer_opens_on_what_it_is(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Every case study, read from the index: 'tell me about <its title>' opens on a whole sentence of its own that
+    names it, the first such in its text among those found, as its Case studies page summary is chosen. Written
+    after user trial 12's 'anything on Publica?' opened on its non-executive directors and never said what Publica
+    is; the closest sentence to a bare name is often a detail."""
+    from assistant.case_studies import CaseStudyIndex, names_case_study, summary_sentence
+    from assistant.question import english_words
+    from evals.grounding import marked_pieces
+
+    index = CaseStudyIndex(assistant.store, english_words())
+    for title in index.titles:
+        lead = re.split(r"\s*[(:–]", title)[0]
+        answer = assistant.ask(f"tell me about {lead}")
+        first = marked_pieces(answer.text)[0][0]
+        assert answer.citations[0].hit.passage.case_study == title, (title, answer.citations[0].hit.passage.case_study)
+        assert names_case_study(first, title) and summary_sentence(first.split(". ")[0] + "."), (title, first)
