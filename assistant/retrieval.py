@@ -107,6 +107,13 @@ def rrf(rankings: Sequence[tuple[list[str], float]], k: int) -> dict[str, float]
     return fused
 
 
+def _led_by(lead: list[str], order: list[str], scores: dict[str, float]) -> tuple[list[str], dict[str, float]]:
+    """`order` with `lead` first, in its order, and scored just above the best so the scores still read best first."""
+    top = max(scores[i] for i in order)
+    scores = {**scores, **{i: top + (len(lead) - rank) * 1e-6 for rank, i in enumerate(lead)}}
+    return [*lead, *(i for i in order if i not in lead)], scores
+
+
 def collapse_near_duplicates(ids: list[str], vectors: np.ndarray, threshold: float) -> list[str]:
     """Keep the first of any passages whose embeddings are nearly identical (repeated quotes, reprinted text)."""
     similar = (vectors @ vectors.T >= threshold).tolist()  # every pair at once: the list is a few dozen passages
@@ -268,16 +275,12 @@ class Retriever:
             # The query still carries the old subject's words, which outweigh the new name in every signal; the case
             # study the user just named leads with its passages closest to their own words.
             lead = [i for i in moved_passages[:MOVED_LEAD] if not resolved or resolved.admits(self.store.passage(i))]
-            top = max(scores[i] for i in order)
-            scores = {**scores, **{i: top + (len(lead) - rank) * 1e-6 for rank, i in enumerate(lead)}}
-            order = [*lead, *(i for i in order if i not in lead)]
+            order, scores = _led_by(lead, order, scores)
         elif titled and order:
             # Asked of by name, it leads with its passage ranked best (else the one closest to the question), as a
             # case study newly named does.
             lead = list(dict.fromkeys(self._best_of_case(case, order, vector) for case in titled[:MOVED_LEAD]))
-            top = max(scores[i] for i in order)
-            scores = {**scores, **{i: top + (len(lead) - rank) * 1e-6 for rank, i in enumerate(lead)}}
-            order = [*lead, *(i for i in order if i not in lead)]
+            order, scores = _led_by(lead, order, scores)
         subject_case_study = self._subject_case_study(query, moved_to, subject)
         # A follow-up about the case study its conversation is about, none newly named and no filter chosen.
         about_subject = bool(query.follow_up and subject_case_study and not (resolved or moved_to))
