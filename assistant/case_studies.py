@@ -105,6 +105,9 @@ class CaseStudyIndex:
             [name for name in capitalised_names(title) if not set(words(name)) & weights.keys()]
             for title, (weights, _) in zip(self.titles, self._names, strict=True)
         ]
+        self._capitalised_in = [
+            re.compile(rf"\b(?:{'|'.join(map(re.escape, names))})\b") if names else None for names in self._capitalised
+        ]
 
     @property
     def name_words(self) -> frozenset[str]:
@@ -136,7 +139,7 @@ class CaseStudyIndex:
             case
             for case, title in enumerate(self._title_phrases)
             if (len(title.split()) >= TITLE_WORDS and f" {title} " in phrase)
-            or any(re.search(rf"\b{re.escape(name)}\b", text) for name in self._capitalised[case])
+            or bool((pattern := self._capitalised_in[case]) and pattern.search(text))
         ]
 
     def newly_named(self, text: str, conversation: str) -> list[int]:
