@@ -91,13 +91,14 @@ class Candidate:
     vector: np.ndarray | None = field(default=None, compare=False, repr=False)
     lead_in: tuple[str, ...] = ()  # the sentence before, for one that opens on what it named ('It is …')
     follow_on: tuple[str, ...] = ()  # the sentence after, which opens on what this one names ('It is …')
+    said_by: tuple[str, ...] = ()  # the line naming who said a quotation ('Jake Berry MP – Commons debate …')
 
     @property
     def parts(self) -> tuple[str, ...]:
-        return (*self.lead_in, self.text, *self.run_on, *self.follow_on, *self.continuation)
+        return (*self.lead_in, self.text, *self.run_on, *self.said_by, *self.follow_on, *self.continuation)
 
     def render(self) -> str:
-        sentence = " ".join((*self.lead_in, self.text, *self.run_on, *self.follow_on))
+        sentence = " ".join((*self.lead_in, self.text, *self.run_on, *self.said_by, *self.follow_on))
         if not self.continuation:
             return sentence
         items = "; ".join(item.rstrip(" .;") for item in self.continuation)
@@ -314,6 +315,7 @@ class Quotable:
     bullet_rows: tuple[int, ...]  # the rows of the bulleted items it introduces
     lead_in: tuple[str, ...] = ()  # the sentence before it, when it opens on what that one named
     follow_on: tuple[str, ...] = ()  # the sentence after it, when that one opens on what it names
+    said_by: tuple[str, ...] = ()  # the line after a quotation it closes, naming who said it
 
 
 @lru_cache(maxsize=STORED_FACTS // 8)
@@ -359,9 +361,31 @@ def quotables(passage_text: str, ordered: tuple[Sentence, ...]) -> tuple[Quotabl
                 tuple(item.row for item in bulleted.get(sentence.row, ())),
                 _lead_in(ordered, i, flat, passage_text),
                 _follow_on(ordered, i, flat, passage_text, closed),
+                _said_by(ordered, i + len(closed), flat),
             )
         )
     return tuple(found)
+
+
+# The line after a quotation that says who said it: a role, a report or a debate, and no sentence of its own ('Jake
+# Berry MP – Commons debate on district council collaboration and devolution in England, November 2017', 'District
+# interviewee'). Without it a minister's words read as the toolkit's.
+_SPEAKER = re.compile(
+    r"\b(?:MP|interviewee|chief executive|leader|councillor|cllr|minister|secretary of state|director|officer|"
+    r"manager|chair|report|debate|speech|conference)\b",
+    re.I,
+)
+SAID_BY_WORDS = 16
+
+
+def _said_by(ordered: Sequence[Sentence], last: int, flat_passage: str) -> tuple[str, ...]:
+    """The attribution printed right after the quotation ending at `last`, if any."""
+    if last + 1 >= len(ordered) or not re.search(r"”\s*\d{0,3}\s*$", ordered[last].text):
+        return ()
+    line = ordered[last + 1].text.strip()
+    if re.search(r"[.!?:;”]\s*$", line) or len(line.split()) > SAID_BY_WORDS or not _SPEAKER.search(line):
+        return ()
+    return (line,) if f"{ordered[last].text} {line}" in flat_passage else ()
 
 
 def _follow_on(
@@ -573,6 +597,7 @@ def sentence_candidates(
                     vectors[at],
                     quote.lead_in,
                     quote.follow_on,
+                    quote.said_by,
                 )
             )
     return sorted(candidates, key=lambda c: -c.score)

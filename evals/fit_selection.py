@@ -61,8 +61,9 @@ def answers(candidate: Candidate, facts: Sequence[str], evidence: Sequence[str])
     """A sentence that answers: it holds an answer fact and its passage holds the evidence. A short fact ('2015',
     '£1m') is found in many passages; counted there, the fit learned to quote sentences the question is not about.
     Judged without the sentences it leans on or that lean on it, quoted beside it so that the answer reads and goes
-    on about the same thing: the fit scores the sentence itself (their facts are their own candidates')."""
-    return facts_found(replace(candidate, lead_in=(), follow_on=()).render(), list(facts)) > 0 and is_relevant(candidate.hit.passage.text, list(evidence))
+    on about the same thing, nor the line naming who said it: the fit scores the sentence itself (their facts are
+    their own candidates')."""
+    return facts_found(replace(candidate, lead_in=(), follow_on=(), said_by=()).render(), list(facts)) > 0 and is_relevant(candidate.hit.passage.text, list(evidence))
 
 
 def collect(assistant: Assistant, questions: Sequence[Question]) -> list[AskExamples]:

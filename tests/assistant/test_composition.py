@@ -517,3 +517,24 @@ def test_an_ask_for_the_members_of_a_set_is_answered_with_the_list_that_names_th
     sentence that lists all three (user trials 12 and 13)."""
     answer = assistant.ask("Which stages make up the collaboration curve? I want the whole list of them.")
     assert all(f"{phase}:" in answer.text for phase in ("Mobilise", "Change", "Consolidate")), answer.text[:600]
+
+
+def test_a_quotation_is_quoted_with_the_line_that_says_who_said_it() -> None:
+    """Written for this test: a minister's words, quoted without the line after them that names the minister, read
+    as the toolkit's own (user trials 11 and 12). A heading after a quotation is not who said it."""
+    from assistant.composition import quotables
+
+    texts = [
+        "“We will give every partnership the freedom it needs to grow.”",
+        "Jane Smith MP – speech to the district conference, May 2017",
+        "“Councils must keep their local voice when they share.”",
+        "Keeping the local voice",
+        "The councils agreed a joint plan for their shared services.",
+    ]
+    passage = "\n".join(texts)
+    quoted = {q.sentence.text: q for q in quotables(passage, tuple(_sentences(*texts)))}
+    assert quoted[texts[0]].said_by == (texts[1],)
+    assert quoted[texts[2]].said_by == ()
+    hit = Hit(Passage("p", "s", 0, 1, "c", None, None, 1, passage), 1.0, 1.0, 0.0)
+    candidate = Candidate(texts[0], hit, 0, "description", 1.0, said_by=quoted[texts[0]].said_by)
+    assert candidate.render() == f"{texts[0]} {texts[1]}" and piece_is_grounded(candidate.render(), passage, {})
