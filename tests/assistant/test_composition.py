@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pytest
@@ -285,6 +286,14 @@ def _sentences(*texts: str) -> list[Sentence]:
     return [Sentence("p", text, row) for row, text in enumerate(texts)]
 
 
+def _quoted(texts: list[str], joiner: str = " ") -> tuple[str, dict[str, Any]]:
+    """A passage of these sentences, and its quotable sentences by text."""
+    from assistant.composition import quotables
+
+    passage = joiner.join(texts)
+    return passage, {q.sentence.text: q for q in quotables(passage, tuple(_sentences(*texts)))}
+
+
 def test_a_list_of_statements_ends_where_bullets_of_questions_begin() -> None:
     """Written for this test: a reading list whose next list (questions to the reader) lost its heading in
     extraction ran on into those questions. A title with a question mark is still an item of the list."""
@@ -434,15 +443,12 @@ def test_a_sentence_opening_on_what_the_one_before_named_leans_back(sentence: st
 
 
 def test_a_sentence_that_leans_back_is_quoted_after_the_sentence_it_leans_on() -> None:
-    from assistant.composition import quotables
-
     texts = [
         "The Financial Sustainability Fund will take seventy per cent of all growth across the county.",
         "It is the principal mechanism within the proposals that manages the risk of fluctuations in income.",
         "These funds also smooth the effect of appeals against rateable values in the county.",
     ]
-    passage = " ".join(texts)
-    quoted = {q.sentence.text: q for q in quotables(passage, tuple(_sentences(*texts)))}
+    passage, quoted = _quoted(texts)
     assert quoted[texts[1]].lead_in == (texts[0],)
     assert quoted[texts[2]].lead_in == ()  # the sentence before it leans back itself: no further back than that
     assert quoted[texts[0]].lead_in == ()
@@ -522,8 +528,6 @@ def test_an_ask_for_the_members_of_a_set_is_answered_with_the_list_that_names_th
 def test_a_quotation_is_quoted_with_the_line_that_says_who_said_it() -> None:
     """Written for this test: a minister's words, quoted without the line after them that names the minister, read
     as the toolkit's own (user trials 11 and 12). A heading after a quotation is not who said it."""
-    from assistant.composition import quotables
-
     texts = [
         "“We will give every partnership the freedom it needs to grow.”",
         "Jane Smith MP – speech to the district conference, May 2017",
@@ -531,8 +535,7 @@ def test_a_quotation_is_quoted_with_the_line_that_says_who_said_it() -> None:
         "Keeping the local voice",
         "The councils agreed a joint plan for their shared services.",
     ]
-    passage = "\n".join(texts)
-    quoted = {q.sentence.text: q for q in quotables(passage, tuple(_sentences(*texts)))}
+    passage, quoted = _quoted(texts, "\n")
     assert quoted[texts[0]].said_by == (texts[1],)
     assert quoted[texts[2]].said_by == ()
     hit = Hit(Passage("p", "s", 0, 1, "c", None, None, 1, passage), 1.0, 1.0, 0.0)
