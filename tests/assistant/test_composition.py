@@ -434,6 +434,9 @@ def test_a_list_is_closed_once_and_never_after_a_question_mark(items: tuple[str,
         # After a clause with a subject of its own, the pronoun names that subject; a dummy 'it' names nothing.
         ("When councils share a chief executive, they save on salaries.", False),
         ("Given how early it is, it is too soon to judge the results.", False),
+        # Which councils 'the councils' are, the sentence before says; 'the councils of the county' says it itself.
+        ("The two councils have since merged their planning teams.", True),
+        ("The councils of the county agreed one approach to enforcement.", False),
     ],
 )
 def test_a_sentence_opening_on_what_the_one_before_named_leans_back(sentence: str, leans: bool) -> None:
@@ -469,7 +472,9 @@ def test_answers_say_what_a_sentence_leaning_back_is_about(served) -> None:  # t
     carrying a leaning sentence after their first. Since the toolkit's sentences announcing a box are no case
     study's: 57 and 260, the one more alone an 'It is within the gift of district councils to …' that leans on
     nothing. With a pronoun after a scene-setting phrase leaning back too ('In 2018/19, it is proposed …') and a
-    partial answer's sentences quoted without the one going on after them (no closer to the question): 55 and 248."""
+    partial answer's sentences quoted without the one going on after them (no closer to the question): 55 and 248.
+    With 'The Councils …', 'The two councils …' leaning back too: 88 and 305 (the 33 more alone were quoted alone
+    before, uncounted; 24 pieces open so, 17 of them under their case study's title)."""
     from core.text import leans_back
 
     alone = led = 0
@@ -480,7 +485,7 @@ def test_answers_say_what_a_sentence_leaning_back_is_about(served) -> None:  # t
                 alone += 1
             elif any(leans_back(s) for s in re.split(r"(?<=[.!?])\s+", piece)[1:2]):
                 led += 1
-    assert alone <= 55 and led >= 248, (alone, led)
+    assert alone <= 88 and led >= 305, (alone, led)
 
 
 def test_a_name_the_toolkit_prints_with_one_more_word_is_still_defined_by_its_sentence() -> None:
