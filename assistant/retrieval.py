@@ -263,9 +263,10 @@ class Retriever:
         order = sorted(fused, key=lambda i: -fused[i])
         scores = fused
         rescored = None
-        # A case study the question gives by title or by its capitalised name ('did District Direct work?'): its words
-        # are everyday ones, which match elsewhere first.
-        titled = [] if query.follow_up or resolved else self._cases.titled_in(query.text)
+        # Case studies the question gives by title or by a capitalised name ('did District Direct work?'): their words
+        # are everyday ones, which match elsewhere first, so they are re-scored and lead unless a filter is chosen.
+        given_by_title = [] if query.follow_up else self._cases.titled_in(query.text)
+        titled = [] if resolved else given_by_title
         if params.rerank_depth:
             given = self._cases.passages_of(titled, vector, TITLED_CANDIDATES) if titled else []
             rescored = self._signals(order, dense, lexical, vector, params, given)
@@ -304,7 +305,7 @@ class Retriever:
         scoped = bool(resolved and resolved.case_study)
         # Named by their titles in lower case ('which council made developers do health impact assessments?'), which
         # the question's understanding, reading capitalised names, does not see.
-        names = () if query.follow_up else tuple(self._cases.titles[i] for i in self._cases.titled_in(query.text))
+        names = tuple(self._cases.titles[i] for i in given_by_title)
         result = SearchResult(hits, query, relevance, vector, focus, scoped, rescored, subject=subject_case_study, named=names)
         if leans is None and cue == "new_topic" and not announces_new_topic(question):
             return self._leaning_if_nothing_alone(result, question, params, history, resolved)
