@@ -102,9 +102,7 @@ class Candidate:
         if not self.continuation:
             return sentence
         items = "; ".join(item.rstrip(" .;") for item in self.continuation)
-        return f"{sentence} {items}" + (
-            "" if items.endswith(("?", "!")) else "."
-        )  # a list ending in a question is not closed '?.'
+        return f"{sentence} {items}" + ("" if items.endswith(("?", "!")) else ".")  # a list ending in a question is not closed '?.'
 
 
 def ends_a_statement(sentence: str, passage: str) -> bool:
@@ -410,12 +408,7 @@ def _lead_in(ordered: Sequence[Sentence], at: int, flat_passage: str, passage_te
         return ()
     before = ordered[at - 1]
     # One that leans back itself would only move the question of what it is about one sentence back.
-    if (
-        before.kind != "sentence"
-        or before.text.rstrip().endswith(":")
-        or not balanced_quotes(before.text)
-        or leans_back(before.text)
-    ):
+    if before.kind != "sentence" or before.text.rstrip().endswith(":") or not balanced_quotes(before.text) or leans_back(before.text):
         return ()
     if not quotable_statement(before.text, passage_text) or f"{before.text} {ordered[at].text}" not in flat_passage:
         return ()
@@ -445,14 +438,7 @@ SELECTION_WEIGHTS = Path(__file__).with_name("selection_weights.json")
 # is drawn from (evals/fit_selection.py). One table, so the hand score and what the fit starts from cannot part.
 HAND_WEIGHTS: Mapping[str, float] = MappingProxyType(
     dict.fromkeys(FEATURES, 0.0)
-    | {
-        "cosine": 1.0,
-        "overlap": OVERLAP_WEIGHT,
-        "rank": RANK_PRIOR,
-        "gives": TYPE_BONUS,
-        "entity": ENTITY_BONUS,
-        "list_gain": 1.0,
-    }
+    | {"cosine": 1.0, "overlap": OVERLAP_WEIGHT, "rank": RANK_PRIOR, "gives": TYPE_BONUS, "entity": ENTITY_BONUS, "list_gain": 1.0}
 )
 
 
@@ -565,18 +551,8 @@ def sentence_candidates(
                 items = store.sentence_vectors(list(quote.bullet_rows))
                 list_gain = max(0.0, float(closeness(items, result).max()) - cosine)
             features = sentence_features(
-                cosine,
-                overlap,
-                hit_index,
-                relative,
-                gives,
-                ask.wants,
-                named,
-                list_gain,
-                quote,
-                at,
-                len(quotable_here),
-                hits_considered,
+                cosine, overlap, hit_index, relative, gives, ask.wants, named, list_gain, quote, at,
+                len(quotable_here), hits_considered,
             )
             score = fitted_score(features, HAND_WEIGHTS if weights is None else weights)
             if ask.wants == "example" and not hit.passage.case_study:
@@ -855,8 +831,6 @@ def _reading_order(candidate: Candidate) -> tuple[int, float]:
 def _after_what_they_lean_on(chosen: list[Candidate], leans_on: Mapping[int, str]) -> list[Candidate]:
     ordered = [c for c in chosen if id(c) not in leans_on]
     for candidate in (c for c in chosen if id(c) in leans_on):
-        anchor = next(
-            (i for i, c in enumerate(ordered) if any(near_same(leans_on[id(candidate)], p) for p in c.parts)), None
-        )
+        anchor = next((i for i, c in enumerate(ordered) if any(near_same(leans_on[id(candidate)], p) for p in c.parts)), None)
         ordered.insert(len(ordered) if anchor is None else anchor + 1, candidate)
     return ordered
