@@ -578,7 +578,11 @@ def compose_answer(
         return abstention(result, beyond)
     hits = _merged_hits(result, ask_results)
     groups = by_source(chosen)
-    labelled = needs_labels(groups, {*case_studies_named(understanding, store), *([result.subject] if result.subject else [])})
+    # 'Which council was that?' of the case study the conversation is about asks for what only its title may say
+    # ('The Council engaged in …'): the subject is known to the conversation, not to the answer.
+    names_asked = any(ask.wants in ("name", "place") for ask in understanding.asks)
+    subject = [result.subject] if result.subject and not names_asked else []
+    labelled = needs_labels(groups, {*case_studies_named(understanding, store), *subject})
     if labelled:  # each case study's sentences together, under its title, numbered as they are read
         chosen = [c for _, group in groups for c in group]
     numbers: dict[str, int] = {}

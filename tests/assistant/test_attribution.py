@@ -9,7 +9,7 @@ from typing import Any
 from assistant.attribution import ELSEWHERE, by_source, group_label, needs_labels
 from assistant.composition import Candidate
 from assistant.retrieval import Hit
-from core.models import CaseStudy, Passage
+from core.models import CaseStudy, Passage, Turn
 from evals.grounding import marked_pieces
 
 QUESTIONS = [
@@ -78,3 +78,16 @@ def test_a_case_study_the_user_did_not_name_is_introduced_by_its_title(assistant
     named = assistant.ask("How did Wyre Forest create a new town council for an unparished area?")
     assert {c.hit.passage.case_study for c in named.citations} == {study}
     assert not named.text.startswith(study)
+
+
+def test_asked_which_council_it_was_the_answer_names_the_case_study_the_conversation_is_on(assistant: Any) -> None:
+    """Its sentences say 'the Council'; the conversation knows which, but 'which council was it?' asks just that."""
+    opening = "Has any district given the running of parks or public toilets to a town council?"
+    first = assistant.ask(opening)
+    [study] = {c.hit.passage.case_study for c in first.citations} - {None}
+    history = [Turn(role="user", content=opening), Turn(role="assistant", content=first.text)]
+    named = assistant.ask("which council was that?", history)
+    assert named.text.startswith(f"{study} (starts on page "), named.text
+    said = assistant.ask("what did the town council take on?", history)
+    assert {c.hit.passage.case_study for c in said.citations} == {study}
+    assert not said.text.startswith(study)
