@@ -357,7 +357,7 @@ def quotables(passage_text: str, ordered: tuple[Sentence, ...]) -> tuple[Quotabl
                 continuation,
                 closed,
                 tuple(item.row for item in bulleted.get(sentence.row, ())),
-                _lead_in(ordered, i, flat, passage_text),
+                _as_quoted(_lead_in(ordered, i, flat, passage_text), passage_text),
                 _follow_on(ordered, i, flat, passage_text, closed),
                 _said_by(ordered, i + len(closed), flat),
             )
@@ -413,6 +413,19 @@ def _lead_in(ordered: Sequence[Sentence], at: int, flat_passage: str, passage_te
     if not quotable_statement(before.text, passage_text) or f"{before.text} {ordered[at].text}" not in flat_passage:
         return ()
     return (before.text,)
+
+
+def _as_quoted(lead_in: tuple[str, ...], passage_text: str) -> tuple[str, ...]:
+    """A lead-in as an answer quotes it: without a heading the PDF ran into it ('Economies of scale and
+    market-shaping influence As the existing contract …'); none when it is a numbered heading ('2 Greater resilience
+    through a one team approach.'), which says nothing a pronoun after it could lean on."""
+    quoted = []
+    for sentence in lead_in:
+        numbered = without_list_number(sentence, passage_text)
+        if numbered != sentence and len(numbered.split()) <= HEADING_WORDS and not _STATES.search(numbered):
+            return ()
+        quoted.append(unglued(numbered))
+    return tuple(quoted)
 
 
 # What a sentence's fitted score weighs (see `sentence_features`); the weights are fitted on the dev split by

@@ -474,7 +474,9 @@ def test_answers_say_what_a_sentence_leaning_back_is_about(served) -> None:  # t
     nothing. With a pronoun after a scene-setting phrase leaning back too ('In 2018/19, it is proposed …') and a
     partial answer's sentences quoted without the one going on after them (no closer to the question): 55 and 248.
     With 'The Councils …', 'The two councils …' leaning back too: 88 and 305 (the 33 more alone were quoted alone
-    before, uncounted; 24 pieces open so, 17 of them under their case study's title)."""
+    before, uncounted; 24 pieces open so, 17 of them under their case study's title). A numbered heading no longer
+    leads one in ('2 Greater resilience through a one team approach.' before 'The councils are jointly procuring …'):
+    96 and 297, the 8 more alone that one sentence of Central Lincolnshire's."""
     from core.text import leans_back
 
     alone = led = 0
@@ -485,7 +487,7 @@ def test_answers_say_what_a_sentence_leaning_back_is_about(served) -> None:  # t
                 alone += 1
             elif any(leans_back(s) for s in re.split(r"(?<=[.!?])\s+", piece)[1:2]):
                 led += 1
-    assert alone <= 88 and led >= 305, (alone, led)
+    assert alone <= 96 and led >= 297, (alone, led)
 
 
 def test_a_name_the_toolkit_prints_with_one_more_word_is_still_defined_by_its_sentence() -> None:
@@ -546,3 +548,23 @@ def test_a_quotation_is_quoted_with_the_line_that_says_who_said_it() -> None:
     hit = Hit(Passage("p", "s", 0, 1, "c", None, None, 1, passage), 1.0, 1.0, 0.0)
     candidate = Candidate(texts[0], hit, 0, "description", 1.0, said_by=quoted[texts[0]].said_by)
     assert candidate.render() == f"{texts[0]} {texts[1]}" and piece_is_grounded(candidate.render(), passage, {})
+
+
+def test_a_sentence_leaned_on_is_quoted_without_a_heading_glued_to_it(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Over every passage of the toolkit: 'Together with four additional councils, they …' is quoted after the
+    sentence before it, which the PDF printed under its heading ('Economies of scale and market-shaping influence
+    As the existing contract …'); the heading is no part of it. A numbered heading ('2 Greater resilience through a
+    one team approach.') says nothing a pronoun could lean on, and is not quoted as though it did."""
+    from assistant.composition import HEADING_WORDS, quotables, unglued, without_list_number
+
+    store = assistant.store
+    lead_ins = [
+        (lead, passage.text)
+        for passage in store.passages()
+        for quoted in quotables(passage.text, tuple(store.sentences_of(passage.id)))
+        for lead in quoted.lead_in
+    ]
+    assert len(lead_ins) > 50
+    for lead, text in lead_ins:
+        assert unglued(without_list_number(lead, text)) == lead, lead
+        assert not re.match(r"\d{1,2}\s", lead) or len(lead.split()) > HEADING_WORDS, lead
