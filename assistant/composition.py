@@ -228,13 +228,32 @@ def _heading_repeated(sentence: str) -> re.Match[str] | None:
     return match if _short_heading(match) else None
 
 
+# A heading run into a sentence that opens on a verb's '-ing' form ('Identifying the issue and targeting the solution
+# Creating a joint West Kent-wide ‘district offer’ made sense …'): mid-sentence, prose does not capitalise one. A
+# place so spelt is followed by its verb ('… with Reading has'), a gerund by what it does.
+_GLUED_BEFORE_GERUND = re.compile(
+    r"^(?P<heading>[A-Z][^.;:!?“”\"()]{2,110}?\b[a-z][a-z’'-]+)\s+"
+    r"(?=[A-Z][a-z]+ing\s+(?!(?:is|are|was|were|has|have|had|will|would|can|could|should|may|might|must|does|did|do)\b)[a-z])"
+)
+
+
+GERUND_HEADING_WORDS = 3  # fewer, and 'Councillors near Reading welcome …' would lose its subject
+
+
+def _heading_before_gerund(sentence: str) -> re.Match[str] | None:
+    match = _GLUED_BEFORE_GERUND.match(sentence)
+    if not match or not _short_heading(match) or len(match.group("heading").split()) < GERUND_HEADING_WORDS:
+        return None
+    return None if match.group("heading").split()[0].lower() in _OPENS_A_SENTENCE else match
+
+
 def without_glued_heading(sentence: str) -> str:
     """The sentence without a heading run into its start; the rest is still the toolkit's words, as printed."""
     match = _GLUED_HEADING.match(sentence)
     heading = match.group("heading").split() if match else []
     # 'working with The King's Fund' is one sentence: a heading does not end on a word that needs an object.
     if not match or len(heading) > 14 or heading[-1].lower() in _NEEDS_OBJECT:
-        match = _heading_before_name(sentence) or _heading_repeated(sentence)
+        match = _heading_before_name(sentence) or _heading_repeated(sentence) or _heading_before_gerund(sentence)
     if not match:
         return sentence
     rest = sentence[match.end() :]

@@ -568,3 +568,20 @@ def test_a_sentence_leaned_on_is_quoted_without_a_heading_glued_to_it(assistant)
     for lead, text in lead_ins:
         assert unglued(without_list_number(lead, text)) == lead, lead
         assert not re.match(r"\d{1,2}\s", lead) or len(lead.split()) > HEADING_WORDS, lead
+
+
+def test_a_heading_run_into_a_sentence_opening_on_a_gerund_is_left_out() -> None:
+    """Written for this test: the PDF runs a box's sub-heading into the sentence under it, which opens on a verb's
+    '-ing' form; a place so spelt, or a heading ending where a phrase goes on, is no such heading."""
+    assert (
+        without_glued_heading("Spotting the gap early Bringing the three housing teams together cut the waiting list.")
+        == "Bringing the three housing teams together cut the waiting list."
+    )
+    assert (
+        without_glued_heading("Councillors near Reading welcome a shared planning team for the whole county.")
+        == "Councillors near Reading welcome a shared planning team for the whole county."
+    )
+    assert (
+        without_glued_heading("The districts worked with Kettering staff on shared procurement for years.")
+        == "The districts worked with Kettering staff on shared procurement for years."
+    )
