@@ -400,7 +400,8 @@ def _said_by(ordered: Sequence[Sentence], last: int, flat_passage: str) -> tuple
     if last + 1 >= len(ordered) or not re.search(r"”\s*\d{0,3}\s*$", ordered[last].text):
         return ()
     line = ordered[last + 1].text.strip()
-    if re.search(r"[.!?:;”]\s*$", line) or len(line.split()) > SAID_BY_WORDS or not _SPEAKER.search(line):
+    # Not one in square brackets ('Chief Executive – Wealden DC [at DCN Conference]'): an answer's [n] are its sources.
+    if re.search(r"[.!?:;”]\s*$|[\[\]]", line) or len(line.split()) > SAID_BY_WORDS or not _SPEAKER.search(line):
         return ()
     return (line,) if f"{ordered[last].text} {line}" in flat_passage else ()
 

@@ -26,6 +26,9 @@ class Paragraph:
     latest_page: int | None = None
     # A case study's box printed inside a section it does not head itself: that section, for search only.
     surrounding_section: str | None = None
+    # The line printed under a quotation that says who said it ('District officer'), quoted with it; no part of
+    # the paragraph's size, so where passages are cut does not move for it.
+    said_by: str = ""
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ def _rejoined(sentences: list[str], text: str) -> str:
 
 def _passage(source: str, paragraphs: list[Paragraph]) -> Passage:
     first = paragraphs[0]
-    text = "\n\n".join(p.text for p in paragraphs)
+    text = "\n\n".join(f"{p.text}\n{p.said_by}" if p.said_by else p.text for p in paragraphs)
     footnotes = tuple(f for p in paragraphs for f in p.footnotes)
     return Passage(
         id=stable_id(source, text),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from core.models import CaseStudy, Paragraph, ParsedDocument
 from core.text import collapse_ws, normalise, rejoin_urls, slugify
@@ -20,7 +20,14 @@ from ingest.pages import (
     split_lines,
     split_pages,
 )
-from ingest.sections import clean_title, heads_a_table, line_key, section_heading, speakers_and_signatories
+from ingest.sections import (
+    CLOSES_QUOTE,
+    clean_title,
+    heads_a_table,
+    line_key,
+    section_heading,
+    speakers_and_signatories,
+)
 
 _STOP = frozenset(
     "a an and the of in on for to with by at as our from district districts council councils dc borough "
@@ -343,12 +350,18 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
         [line_key(t) for t in texts.values() if 1 <= len(t.split()) <= 10] + [line_key(e.title) for e in entries]
     )
     attributions = speakers_and_signatories([b.kind for b in blocks], [texts[i] for i in range(len(blocks))])
+    quoted_from: dict[int, int] = {}  # a quotation's block → its paragraph, for the speaker printed under it
     for i, block in enumerate(blocks):
         chapter = chapter_of_page[block.page_index]
         if chapter != last_chapter or line_key(texts[i]) == line_key(chapter):
             # A chapter's title printed on its opener page (where extraction lost that page's break) starts it afresh.
             section, section_case, section_on_comparison, last_chapter = None, None, False, chapter
         if block.kind in ("footnote", "label") or (i - 1 in labels):
+            continue
+        if block.kind == "heading" and i in attributions and i - 1 in quoted_from:
+            # Who said it stays with what they said: alone, a councillor's words read as the toolkit's own.
+            at = quoted_from[i - 1]
+            paragraphs[at] = replace(paragraphs[at], said_by=texts[i], end=max(paragraphs[at].end, block.end))
             continue
         if block.kind == "heading":
             following = next((texts[j] for j in range(i + 1, len(blocks)) if blocks[j].kind != "footnote"), "")
@@ -363,6 +376,8 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
         bounds = page_bounds[block.page_index] or (None, None)
         on_comparison = section_on_comparison and block.page_index in comparison_pages
         own_section = _section_within(section, section_case, case_of_block.get(i), on_comparison)
+        if CLOSES_QUOTE.search(texts[i]):
+            quoted_from[i] = len(paragraphs)
         paragraphs.append(
             Paragraph(
                 text=texts[i],

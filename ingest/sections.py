@@ -109,7 +109,7 @@ def section_heading(lines: list[str], printed_alone: frozenset[str], current: st
 
 
 # A quotation's close, with any footnote number after it: '…much more impactful.”', '…public health grant.”8'.
-_CLOSES_QUOTE = re.compile(r"[”\"]\s*\d{0,3}\s*$")
+CLOSES_QUOTE = re.compile(r"[”\"]\s*\d{0,3}\s*$")
 _TITLED_NAME = re.compile(r"^(?:Cllr|Rt\.? Hon|Sir|Dame|Lord|Baroness|Dr|Prof|Professor|Mr|Mrs|Ms)\.?\s+[A-Z][a-z]")
 _JOB_TITLE = re.compile(r"^(?:Head|Director|Leader|Chair|Chairman|Chairwoman|Minister|Secretary) of\b|^Chief Executive\b")
 # Who a speaker is: a role or a body. A heading under a quotation without one ('Benefits to the district') is a
@@ -133,7 +133,7 @@ def speakers_and_signatories(kinds: Sequence[str], texts: Sequence[str]) -> set[
     for i, (kind, text) in enumerate(zip(kinds, texts, strict=True)):
         if kind != "heading":
             continue
-        after_quote = i > 0 and kinds[i - 1] == "text" and bool(_CLOSES_QUOTE.search(texts[i - 1]))
+        after_quote = i > 0 and kinds[i - 1] == "text" and bool(CLOSES_QUOTE.search(texts[i - 1]))
         after_quote = after_quote and bool(_SPEAKER.search(text))
         job = bool(_JOB_TITLE.match(text))
         if after_quote or job or _TITLED_NAME.match(text):

@@ -103,8 +103,10 @@ def test_each_passage_text_is_found_at_its_span(chunks: list[Passage], toolkit_t
         assert _subsequence(text_words, source_words), passage.id
 
 
-def test_passage_sizes_and_boundaries(chunks: list[Passage]) -> None:
-    words = [len(p.text.split()) for p in chunks]
+def test_passage_sizes_and_boundaries(document: ParsedDocument, chunks: list[Passage]) -> None:
+    # A quotation's speaker line rides along with it, outside the size that decides where passages are cut.
+    speakers = [p.said_by for p in document.paragraphs if p.said_by]
+    words = [len(p.text.split()) - sum(len(s.split()) for s in speakers if f"\n{s}" in p.text) for p in chunks]
     assert max(words) <= 250
     assert sorted(words)[len(words) // 2] >= 80
     assert len({p.id for p in chunks}) == len(chunks)
@@ -318,3 +320,16 @@ def test_the_toolkits_sentences_announcing_a_box_are_no_case_studys(document: Pa
     # The boxes keep their own paragraphs.
     titles = {p.case_study for p in document.paragraphs if p.page in (86, 108, 159)}
     assert {"West Kent public health offer and “One You” service", "Local government reorganisation in Denmark"} <= titles
+
+
+def test_a_quotations_speaker_is_kept_with_it(document: ParsedDocument, chunks: list[Passage]) -> None:
+    """The PDF prints who said a quotation on the line under it ('District officer', 'Cllr. Bob Price – Oxford City
+    Council'); read as a heading, it was dropped, and the words read as the toolkit's own."""
+    quoted = [p for p in document.paragraphs if p.said_by]
+    assert len(quoted) >= 10
+    assert all(p.text.rstrip().endswith(("”", '"')) or re.search(r"”\s*\d{1,3}$", p.text) for p in quoted)
+    speakers = {p.said_by for p in quoted}
+    assert "District officer" in speakers and any(s.startswith("Cllr. Bob Price") for s in speakers)
+    assert not any(p.section in speakers for p in document.paragraphs)  # never a section's heading
+    for paragraph in quoted:
+        assert any(f"{paragraph.text}\n{paragraph.said_by}" in passage.text for passage in chunks), paragraph.said_by
