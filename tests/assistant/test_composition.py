@@ -585,3 +585,11 @@ def test_a_heading_run_into_a_sentence_opening_on_a_gerund_is_left_out() -> None
         without_glued_heading("The districts worked with Kettering staff on shared procurement for years.")
         == "The districts worked with Kettering staff on shared procurement for years."
     )
+
+
+def test_a_quotation_in_an_answer_says_who_said_it(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test. The speaker printed under a councillor's words is kept with them at ingest, and the
+    answer quotes it after the closing mark: without it a council leader's praise read as the toolkit's verdict."""
+    answer = assistant.ask("what did the Oxford City Council leader say about the Oxfordshire deal?")
+    quoted = next(piece for piece, _ in marked_pieces(answer.text) if piece.startswith("“"))
+    assert re.search(r"”\s+Cllr\. [A-Z][a-z]+ [A-Z][a-z]+ – Oxford City Council$", quoted), quoted
