@@ -1019,6 +1019,11 @@ _SET_UP = re.compile(r"^[^?:–—]{1,40}?\s*(?::|\s[-–—])\s+(?P<rest>\S.*)$
 _LEAD_IN = re.compile(r"^\W*(?:(?:and|so|ok|okay|also|oh|right|then|but)\b[\s,]*)+", re.I)
 
 
+_MEANING_OF_QUOTED = re.compile(
+    r"^\W*what(?:'s|’s| is| does| do)\b[^\"'‘“?]{0,20}[\"'‘“](?P<term>[^\"'’”?]{2,40})[\"'’”][^?]{0,40}\bmean\b\W*$", re.I
+)
+
+
 def defined_phrase(question: str) -> str | None:
     """The phrase a 'what does X mean?' / 'what is X?' / 'define X' question asks about, if it is one: the whole
     question, or its last sentence after words that set it up ("People keep saying 'two-tier'. What does two-tier
@@ -1047,6 +1052,11 @@ def defined_phrase(question: str) -> str | None:
     match = _DEFINE.match(first + "?") if told and "?" not in told else None
     if match:
         return match.group("phrase").strip()
+    # A term in quotation marks in a question about what it means, with words after it ('what does a "whole-system
+    # approach" to public health mean?'): the marks say where the term ends.
+    meaning = _MEANING_OF_QUOTED.match(question.strip())
+    if meaning:
+        return meaning.group("term").strip()
     before, _, last = question.strip().rpartition(". ")
     match = _DEFINE.match(last) if before else None
     if not match:

@@ -844,3 +844,11 @@ _DENMARK = [
 def test_words_about_the_conversation_or_a_form_of_a_toolkit_word_are_not_unknown(assistant, question: str, history: list[Turn]) -> None:  # type: ignore[no-untyped-def]
     answer = assistant.ask(question, history=history)
     assert answer.status == "answered" and answer.citations, answer.text[:200]
+
+
+def test_a_quoted_term_asked_of_with_words_after_it_is_the_term_defined() -> None:
+    """Written for this test: the marks say where the term ends ('what does a "joint venture" between councils
+    mean?'); asked what it means for someone, it is a question about that, not a definition."""
+    assert defined_phrase('what does a "joint venture" between two councils mean?') == "joint venture"
+    assert defined_phrase("what does the word ‘coterminous’ in the health chapter mean?") == "coterminous"
+    assert defined_phrase("what does ‘devolution’ mean for a small district like ours?") is None
