@@ -658,13 +658,16 @@ def _with_more(answer: Answer, chosen: list[Candidate], store: PassageStore) -> 
     chosen = [c for c in chosen if not any(near_same(part, s) for part in c.parts for s in said)]
     if not chosen:
         return answer
+    # A case study's sentences under its title, as in any answer: after a definition, 'The councils sought to
+    # develop a model …' read as the councils of the sentence before.
+    groups = by_source(chosen)
+    labelled = any(study for study, _ in groups)
+    if labelled:
+        chosen = [c for _, group in groups for c in group]
     numbers = {c.hit.passage.id: c.n for c in answer.citations}
     for candidate in chosen:
         numbers.setdefault(candidate.hit.passage.id, len(numbers) + 1)
-    body = " ".join(
-        f"{without_footnote_markers(c.render(), c.hit.passage.footnotes)} [{numbers[c.hit.passage.id]}]" for c in chosen
-    )
-    body, used = expand_first_acronyms(body, store.glossary)
+    body, used = _body(groups if labelled else [(None, chosen)], numbers, store, labelled)
     by_id = {c.hit.passage.id: c.hit for c in chosen} | {c.hit.passage.id: c.hit for c in answer.citations}
     earlier = {c.hit.passage.id: c.sentences for c in answer.citations}
     citations = [

@@ -91,3 +91,25 @@ def test_asked_which_council_it_was_the_answer_names_the_case_study_the_conversa
     said = assistant.ask("what did the town council take on?", history)
     assert {c.hit.passage.case_study for c in said.citations} == {study}
     assert not said.text.startswith(study)
+
+
+def test_after_a_definition_a_case_studys_sentences_come_under_its_title(assistant: Any) -> None:
+    """Written for this test: 'what is X and who has done it?' is the glossary's definition, then the toolkit on the
+    rest. There, 'The two councils …' of a case study read as the councils of the sentence before."""
+    for question in ("what is a joint venture and which councils have set one up?", "what is shared management and who has tried it?"):
+        answer = assistant.ask(question)
+        _, _, more = answer.text.partition("Where the toolkit uses it:")
+        rest = more.split("\n\n")[2:]  # past the term's uses: what the other asks were answered with
+        by_n = {c.n: c.hit.passage.case_study for c in answer.citations}
+        label, checked = None, 0
+        for paragraph in rest:
+            if paragraph.startswith("Related case studies:"):
+                break
+            if "[" not in paragraph:
+                label = paragraph
+                continue
+            for _, n in marked_pieces(paragraph):
+                if by_n[n]:
+                    assert (label or "").startswith(by_n[n]), (question, label, by_n[n])
+                    checked += 1
+        assert checked, answer.text
