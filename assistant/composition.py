@@ -354,7 +354,7 @@ def quotables(passage_text: str, ordered: tuple[Sentence, ...]) -> tuple[Quotabl
     found: list[Quotable] = []
     for i, sentence in enumerate(ordered):
         # Table and infographic cells (marked at ingest) are never quoted as sentences.
-        if sentence.kind != "sentence" or not (
+        if sentence.kind != "sentence" or numbered_heading(sentence.text, passage_text) or not (
             quotable_statement(sentence.text, passage_text)
             or (short_introduction(sentence.text) and bulleted.get(sentence.row))
         ):
@@ -435,17 +435,20 @@ def _lead_in(ordered: Sequence[Sentence], at: int, flat_passage: str, passage_te
     return (before.text,)
 
 
+def numbered_heading(sentence: str, passage_text: str) -> bool:
+    """A numbered item's title ('1 Accelerating growth in Greater Lincoln through better planning.', '2 Greater
+    resilience through a one team approach.'): short, and stating nothing; the sentences after it say it."""
+    unnumbered = without_list_number(sentence, passage_text)
+    return unnumbered != sentence and len(unnumbered.split()) <= HEADING_WORDS and not _STATES.search(unnumbered)
+
+
 def _as_quoted(lead_in: tuple[str, ...], passage_text: str) -> tuple[str, ...]:
     """A lead-in as an answer quotes it: without a heading the PDF ran into it ('Economies of scale and
-    market-shaping influence As the existing contract …'); none when it is a numbered heading ('2 Greater resilience
-    through a one team approach.'), which says nothing a pronoun after it could lean on."""
-    quoted = []
-    for sentence in lead_in:
-        numbered = without_list_number(sentence, passage_text)
-        if numbered != sentence and len(numbered.split()) <= HEADING_WORDS and not _STATES.search(numbered):
-            return ()
-        quoted.append(unglued(numbered))
-    return tuple(quoted)
+    market-shaping influence As the existing contract …'); none when it is a numbered heading, which says nothing a
+    pronoun after it could lean on."""
+    if any(numbered_heading(sentence, passage_text) for sentence in lead_in):
+        return ()
+    return tuple(unglued(without_list_number(sentence, passage_text)) for sentence in lead_in)
 
 
 # What a sentence's fitted score weighs (see `sentence_features`); the weights are fitted on the dev split by

@@ -593,3 +593,30 @@ def test_a_quotation_in_an_answer_says_who_said_it(assistant) -> None:  # type: 
     answer = assistant.ask("what did the Oxford City Council leader say about the Oxfordshire deal?")
     quoted = next(piece for piece, _ in marked_pieces(answer.text) if piece.startswith("“"))
     assert re.search(r"”\s+Cllr\. [A-Z][a-z]+ [A-Z][a-z]+ – Oxford City Council$", quoted), quoted
+
+
+def test_a_numbered_items_title_is_not_quoted_as_a_statement() -> None:
+    """Written for this test: '1 Faster decisions on shared sites.' titles the item its next sentences explain; an
+    answer quoting it alone says nothing. A numbered item that says something is a statement like any other."""
+    from assistant.composition import numbered_heading, quotables
+
+    passage = (
+        "The partners list three gains:\n\n1 Faster decisions on shared sites. The joint board now meets monthly and "
+        "settles disputes within a week.\n\n2 The councils have saved £40,000 a year on legal fees since 2016."
+    )
+    assert numbered_heading("1 Faster decisions on shared sites.", passage)
+    assert not numbered_heading("2 The councils have saved £40,000 a year on legal fees since 2016.", passage)
+    sentences = tuple(
+        Sentence("p", text, row)
+        for row, text in enumerate(
+            [
+                "The partners list three gains:",
+                "1 Faster decisions on shared sites.",
+                "The joint board now meets monthly and settles disputes within a week.",
+                "2 The councils have saved £40,000 a year on legal fees since 2016.",
+            ]
+        )
+    )
+    quoted = [q.quoted for q in quotables(passage, sentences)]
+    assert "Faster decisions on shared sites." not in quoted
+    assert "The councils have saved £40,000 a year on legal fees since 2016." in quoted
