@@ -392,7 +392,7 @@ _SPEAKER = re.compile(
     r"manager|chair|report|debate|speech|conference)\b",
     re.I,
 )
-SAID_BY_WORDS = 16
+SAID_BY_WORDS = 24  # a post and when it was held: 'Marcus Jones MP, Parliamentary Under-Secretary … as at 1 Dec 2016' (17)
 
 
 def _said_by(ordered: Sequence[Sentence], last: int, flat_passage: str) -> tuple[str, ...]:
@@ -400,8 +400,10 @@ def _said_by(ordered: Sequence[Sentence], last: int, flat_passage: str) -> tuple
     if last + 1 >= len(ordered) or not re.search(r"”\s*\d{0,3}\s*$", ordered[last].text):
         return ()
     line = ordered[last + 1].text.strip()
-    # Not one in square brackets ('Chief Executive – Wealden DC [at DCN Conference]'): an answer's [n] are its sources.
-    if re.search(r"[.!?:;”]\s*$|[\[\]]", line) or len(line.split()) > SAID_BY_WORDS or not _SPEAKER.search(line):
+    # Not a sentence of the toolkit's, ended as they are, a footnote's number after its full stop or not ('… the
+    # range of services districts provide.33' names a report, and is no speaker); not a line in square brackets
+    # ('Chief Executive – Wealden DC [at DCN Conference]'): an answer's [n] are its sources.
+    if re.search(r"[.!?:;”]\d{0,3}\s*$|[\[\]]", line) or len(line.split()) > SAID_BY_WORDS or not _SPEAKER.search(line):
         return ()
     return (line,) if f"{ordered[last].text} {line}" in flat_passage else ()
 

@@ -550,6 +550,20 @@ def test_a_quotation_is_quoted_with_the_line_that_says_who_said_it() -> None:
     assert candidate.render() == f"{texts[0]} {texts[1]}" and piece_is_grounded(candidate.render(), passage, {})
 
 
+def test_a_speaker_named_with_the_post_held_then_is_still_the_speaker() -> None:
+    """Written for this test: a speaker line long enough to give the post and the date it was held is who said it;
+    a sentence naming a report, ended by its full stop and a footnote's number, is not."""
+    texts = [
+        "“Sharing a senior team has saved every partner council money.”",
+        "John Brown MP, Parliamentary Under-Secretary of State for Housing and Local Government as at 1 May 2017",
+        "“Councils that share keep their own identity.”",
+        "The Local Government Association report on sharing sets out the savings that councils have made.12",
+    ]
+    passage, quoted = _quoted(texts, "\n")
+    assert quoted[texts[0]].said_by == (texts[1],)
+    assert quoted[texts[2]].said_by == ()
+
+
 def test_a_sentence_leaned_on_is_quoted_without_a_heading_glued_to_it(assistant) -> None:  # type: ignore[no-untyped-def]
     """Over every passage of the toolkit: 'Together with four additional councils, they …' is quoted after the
     sentence before it, which the PDF printed under its heading ('Economies of scale and market-shaping influence
