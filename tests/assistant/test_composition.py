@@ -534,26 +534,15 @@ def test_an_ask_for_the_members_of_a_set_is_answered_with_the_list_that_names_th
 
 def test_a_quotation_is_quoted_with_the_line_that_says_who_said_it() -> None:
     """Written for this test: a minister's words, quoted without the line after them that names the minister, read
-    as the toolkit's own (user trials 11 and 12). A heading after a quotation is not who said it."""
+    as the toolkit's own (user trials 11 and 12). A heading after a quotation is not who said it; a line giving the
+    post held and when still is (user trial 16); a sentence naming a report, ended by its full stop and a
+    footnote's number, is not."""
     texts = [
         "“We will give every partnership the freedom it needs to grow.”",
         "Jane Smith MP – speech to the district conference, May 2017",
         "“Councils must keep their local voice when they share.”",
         "Keeping the local voice",
         "The councils agreed a joint plan for their shared services.",
-    ]
-    passage, quoted = _quoted(texts, "\n")
-    assert quoted[texts[0]].said_by == (texts[1],)
-    assert quoted[texts[2]].said_by == ()
-    hit = Hit(Passage("p", "s", 0, 1, "c", None, None, 1, passage), 1.0, 1.0, 0.0)
-    candidate = Candidate(texts[0], hit, 0, "description", 1.0, said_by=quoted[texts[0]].said_by)
-    assert candidate.render() == f"{texts[0]} {texts[1]}" and piece_is_grounded(candidate.render(), passage, {})
-
-
-def test_a_speaker_named_with_the_post_held_then_is_still_the_speaker() -> None:
-    """Written for this test: a speaker line long enough to give the post and the date it was held is who said it;
-    a sentence naming a report, ended by its full stop and a footnote's number, is not."""
-    texts = [
         "“Sharing a senior team has saved every partner council money.”",
         "John Brown MP, Parliamentary Under-Secretary of State for Housing and Local Government as at 1 May 2017",
         "“Councils that share keep their own identity.”",
@@ -562,6 +551,11 @@ def test_a_speaker_named_with_the_post_held_then_is_still_the_speaker() -> None:
     passage, quoted = _quoted(texts, "\n")
     assert quoted[texts[0]].said_by == (texts[1],)
     assert quoted[texts[2]].said_by == ()
+    assert quoted[texts[5]].said_by == (texts[6],)
+    assert quoted[texts[7]].said_by == ()
+    hit = Hit(Passage("p", "s", 0, 1, "c", None, None, 1, passage), 1.0, 1.0, 0.0)
+    candidate = Candidate(texts[0], hit, 0, "description", 1.0, said_by=quoted[texts[0]].said_by)
+    assert candidate.render() == f"{texts[0]} {texts[1]}" and piece_is_grounded(candidate.render(), passage, {})
 
 
 def test_a_sentence_leaned_on_is_quoted_without_a_heading_glued_to_it(assistant) -> None:  # type: ignore[no-untyped-def]
