@@ -9,6 +9,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from assistant.what_is import WHAT_IS
 from core.lexical import STOP_WORDS, words
 from core.text import normalised_words
 
@@ -81,15 +82,8 @@ _WANTS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     ),
     ("name", re.compile(r"^\W*(?:which|who|whose)\b|\bwhat(?:'s| is) the name\b|\bcalled\b|\bname of\b", re.I)),
     ("place", re.compile(r"^\W*where\b", re.I)),
-    # A short 'what is X' (not 'what are districts hoping to get …'), 'what does X mean', 'define X'.
-    (
-        "definition",
-        re.compile(
-            r"^\W*(?:what(?:'s|’s| is| are)\s+(?:an?\s+|the\s+)?['‘“]?[\w’'-]+(?:\s+[\w’'-]+){0,3}['’”]?\s*\??$|"
-            r"what does .{2,40} mean\b|define\b|meaning of\b)",
-            re.I,
-        ),
-    ),
+    # A short 'what is X', however casually put (`WHAT_IS`), 'what does X mean', 'define X'.
+    ("definition", re.compile(rf"{WHAT_IS.pattern}|^\W*(?:what does .{{2,40}} mean\b|define\b|meaning of\b)", re.I)),
     (
         "how_to",
         re.compile(r"^\W*(?:so |ok |right |and )?how\b|\bhow (?:do|can|should|would|could|does|did|to)\b", re.I),

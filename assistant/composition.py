@@ -17,6 +17,7 @@ import numpy as np
 from assistant.asks import AnswerType, Ask
 from assistant.case_studies import names_case_study, summary_sentence
 from assistant.retrieval import Hit, SearchResult
+from assistant.what_is import defined_term
 from core.lexical import lexical_tokens
 from core.text import balanced_quotes, collapse_ws, continues_sentence, leans_back, normalise, quotable
 from stores.base import PassageStore, Sentence
@@ -310,13 +311,13 @@ def corrected(text: str, corrections: Mapping[str, str]) -> str:
 
 
 def defined_subject(ask: str) -> str | None:
-    """The phrase a 'what is X' ask defines, without articles ('what's land value capture' → 'land value capture')."""
-    match = re.match(
-        r"^\W*(?:what(?:'s|’s| is| are)|define|meaning of)\s+(?:an?\s+|the\s+)?(.+?)[?.!]*$", ask.strip(), re.I
-    )
-    if not match:
-        return None
-    return match.group(1).strip(" '‘’“”\"")
+    """The phrase a 'what is X' or 'define X' ask defines, without articles ('what's land value capture' → 'land
+    value capture', 'whats this Publica thing?' → 'Publica')."""
+    term = defined_term(ask)
+    if term:
+        return term
+    match = re.match(r"^\W*(?:define|meaning of)\s+(?:an?\s+|the\s+)?(.+?)[?.!]*$", ask.strip(), re.I)
+    return match.group(1).strip(" '‘’“”\"") if match else None
 
 
 @dataclass(frozen=True)

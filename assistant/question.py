@@ -14,6 +14,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
 from assistant.aspects import asks_an_aspect
+from assistant.what_is import definition_searched
 from core.lexical import STOP_WORDS, stems, words
 from core.models import Turn
 
@@ -550,7 +551,8 @@ def rewrite(
     else by the question's words alone)."""
     follow_up = use_history and (is_follow_up(question, history) if follow_up is None else follow_up)
     context = conversation_context(history, case_study_titles, question) if follow_up else None
-    combined = f"{question} {context}" if context else question
+    searched = definition_searched(question) or question
+    combined = f"{searched} {context}" if context else searched
     text, corrections = speller.correct(combined) if use_spelling else (combined, {})
     lexical = text
     if use_spelling:

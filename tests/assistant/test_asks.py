@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.asks import answer_type, named_entities, split_asks, time_of, understand
+from assistant.what_is import defined_term, definition_searched
 
 
 @pytest.mark.parametrize(
@@ -41,6 +42,11 @@ def test_a_compound_question_is_split_in_its_asks(question: str, asks: list[str]
         ("Is a merger allowed without a vote of the Secretary of State?", "yes_no"),
         ("What is a trading company?", "definition"),
         ("what does the precept mean?", "definition"),
+        # Put casually, as councillors type it.
+        ("whats a precept", "definition"),
+        ("what exactly is a trading company?", "definition"),
+        ("what's this Teckal thing everyone keeps going on about?", "definition"),
+        ("what is the Lightbulb project all about?", "definition"),
         ("Has anyone shared a building with the jobcentre?", "example"),
         ("Any example of a district setting up a town council?", "example"),
         ("Why should districts bother with health?", "reason"),
@@ -86,3 +92,26 @@ def test_a_short_ask_that_wants_something_of_its_own_stands_and_leans_on_the_ask
     assert [a.wants for a in understood.asks] == ["example", "amount"]
     assert understood.asks[1].leans_on == understood.asks[0].text
     assert understood.asks[1].query.endswith("what did they save?")
+
+
+@pytest.mark.parametrize(
+    ("ask", "term", "searched"),
+    [
+        ("what is a trading company?", "trading company", None),
+        ("whats a precept", "precept", None),
+        ("what exactly is Teckal?", "Teckal", None),
+        ("what's this Teckal thing everyone keeps going on about?", "Teckal", "what is Teckal?"),
+        ("whats this shared prosperity fund business", "shared prosperity fund", "what is shared prosperity fund?"),
+        ("what is the Lightbulb project all about?", "Lightbulb project", "what is Lightbulb project?"),
+        # Pointing back, or asking more than a term: no term.
+        ("what is it all about?", None, None),
+        ("what's this thing?", None, None),
+        ("what are districts hoping to get from the county in return?", None, None),
+    ],
+)
+def test_a_what_is_question_however_casual_names_its_term(ask: str, term: str | None, searched: str | None) -> None:
+    """Written for this test: the term is what is defined, and a question put with words that say nothing of it is
+    searched as the plain 'what is' question."""
+    assert defined_term(ask) == term
+    assert definition_searched(ask) == searched
+

@@ -163,6 +163,17 @@ def test_a_misspelled_definition_is_answered_as_the_term_spelled_right(assistant
     assert carries(first, "definition", "distributed leadership"), first
 
 
+def test_a_what_is_question_put_casually_opens_on_the_toolkits_account_of_its_term(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test: 'this … thing' and who keeps mentioning it say nothing of the term, and searched with
+    the question they had found other passages; the toolkit's sentence saying what the term is must open the answer."""
+    for question, term in (
+        ("whats this Lightbulb thing councillors keep mentioning?", "Lightbulb"),
+        ("what exactly is Publica then?", "Publica"),
+    ):
+        first = assistant.ask(question).text.split(" [1]")[0]
+        assert carries(first, "definition", term), (question, first)
+
+
 def test_a_question_naming_a_case_study_fills_up_from_it_before_another(passages) -> None:  # type: ignore[no-untyped-def]
     by_study: dict[str, Passage] = {}
     for passage in passages:
