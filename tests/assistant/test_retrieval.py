@@ -93,6 +93,15 @@ def test_a_plain_word_the_synonyms_map_is_not_a_word_the_toolkit_never_uses(assi
     assert "bosses" in assistant.search(question, params=plain).query.unknown_words
 
 
+def test_a_question_about_councils_overseas_finds_the_toolkits_case_study_from_abroad(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test: 'overseas' and 'abroad' are not the toolkit's words; it says 'international',
+    'countries' and 'municipalities' (corpus/synonyms.json). Without them a question about councils in other
+    countries found only English councils' shared services (user trial 17)."""
+    denmark = next(c.title for c in assistant.store.case_studies() if "Denmark" in c.title)
+    found = assistant.search("have councils overseas merged?").hits[:5]
+    assert denmark in {h.passage.case_study for h in found}
+
+
 def test_a_follow_up_is_about_the_case_study_the_last_answer_quoted(assistant) -> None:  # type: ignore[no-untyped-def]
     """Written for this test. An answer about one case study need not name it; read only as words, its sentences
     found a passage of another case study or of none best, and 'what did they actually do?' went elsewhere (user
