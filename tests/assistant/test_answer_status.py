@@ -65,6 +65,16 @@ def test_whether_a_target_the_toolkit_sets_was_met_is_a_later_event() -> None:
     assert beyond_scope("What savings target did the pilot set for 2020?", vocabulary) is None
 
 
+def test_what_happened_in_a_month_of_a_year_the_toolkit_names_is_a_later_event() -> None:
+    """Written for this test: the toolkit names 2019 as when new councils were to start, so a year alone does not
+    make a question later; asked what happened in a month of it ('… after it launched in June 2019?'), it was
+    answered with the plan, as if the plan were the outcome (user trial 17)."""
+    vocabulary = {"2019", "council", "saved", "authority"}
+    found = beyond_scope("How much had the new authority saved by the time it launched in June 2019?", vocabulary)
+    assert found is not None and found.kind == "after_publication"
+    assert beyond_scope("What was the new authority due to do from June 2019?", vocabulary) is None
+
+
 @pytest.mark.parametrize(
     ("question", "country"),
     [
