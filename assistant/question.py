@@ -718,7 +718,9 @@ _PAY_ASKED = re.compile(
     r"\bhow much\b[^?]{0,60}\b(pay|pays|paid|earn|earns|earned|salary|salaries|wages?)\b"
     r"|\bwhat(’s|'s|s| is| was| are| were)( \w+){0,3} (pay|salary|salaries|wages?|remuneration|allowances?)\b"
     r"|\b(councillors?|members)(['’]s|['’])? (allowances?|pay|salar(y|ies))\b"
-    r"|\bwhat (do|does|did)\b[^?]{0,50}\b(pay|paid)\b (its|their|the|our) ",
+    r"|\bwhat (do|does|did)\b[^?]{0,50}\b(pay|paid)\b (its|their|the|our) "
+    # 'what are they paid?', 'what does the chief executive earn?'
+    r"|\bwhat (is|are|was|were|do|does|did)\b[^?]{0,40}\b(paid|earn|earns)\b\s*\??$",
     re.I,
 )
 _PAID_PEOPLE = re.compile(

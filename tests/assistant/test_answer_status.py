@@ -65,6 +65,17 @@ def test_whether_a_target_the_toolkit_sets_was_met_is_a_later_event() -> None:
     assert beyond_scope("What savings target did the pilot set for 2020?", vocabulary) is None
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["Who is the leader of Wyre Forest council and what are they paid?", "what does the shared chief executive earn?"],
+)
+def test_what_a_post_holder_is_paid_is_a_figure_the_toolkit_does_not_give(question: str) -> None:
+    """Written for this test: 'what are they paid?' after a name asked for was answered with a sentence about the
+    chief executive's work, status answered (user trial 17)."""
+    found = beyond_scope(question)
+    assert found is not None and found.kind == "local_figure"
+
+
 def test_what_happened_in_a_month_of_a_year_the_toolkit_names_is_a_later_event() -> None:
     """Written for this test: the toolkit names 2019 as when new councils were to start, so a year alone does not
     make a question later; asked what happened in a month of it ('… after it launched in June 2019?'), it was
