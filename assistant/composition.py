@@ -445,11 +445,17 @@ def numbered_heading(sentence: str, passage_text: str) -> bool:
     return unnumbered != sentence and len(unnumbered.split()) <= HEADING_WORDS and not _STATES.search(unnumbered)
 
 
+# A quotation printed large on its own, unpunctuated before its closing mark ('“It was not a grand plan from the
+# start to join up all services”'): the page's text runs on around it.
+_PULL_QUOTE = re.compile(r"^[“\"][^“”\"]+[^.!?,;:…“”\"\s][”\"]$")
+
+
 def _as_quoted(lead_in: tuple[str, ...], passage_text: str) -> tuple[str, ...]:
     """A lead-in as an answer quotes it: without a heading the PDF ran into it ('Economies of scale and
-    market-shaping influence As the existing contract …'); none when it is a numbered heading, which says nothing a
-    pronoun after it could lean on."""
-    if any(numbered_heading(sentence, passage_text) for sentence in lead_in):
+    market-shaping influence As the existing contract …'); none when it is a numbered heading or a pull-quote, which
+    say nothing a pronoun after them could lean on ('“It was not a grand plan …” Both parties agreed …': both
+    councils, named before the quote)."""
+    if any(numbered_heading(sentence, passage_text) or _PULL_QUOTE.match(sentence.strip()) for sentence in lead_in):
         return ()
     return tuple(unglued(without_list_number(sentence, passage_text)) for sentence in lead_in)
 

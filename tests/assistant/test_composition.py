@@ -639,3 +639,20 @@ def test_a_numbered_items_title_is_not_quoted_as_a_statement() -> None:
     quoted = [q.quoted for q in quotables(passage, sentences)]
     assert "Faster decisions on shared sites." not in quoted
     assert "The councils have saved £40,000 a year on legal fees since 2016." in quoted
+
+
+def test_a_pull_quote_is_not_quoted_as_what_the_sentence_after_it_leans_on() -> None:
+    """Written for this test: a quotation printed large on its own breaks the page's text, so 'Both councils …' after
+    it means the councils named before it; quoted as its lead-in, the pull-quote read glued to the sentence (user
+    trial 17). A sentence that ends a quotation with its full stop is context like any other."""
+    from assistant.composition import quotables
+
+    def lead_ins(texts: list[str]) -> list[tuple[str, ...]]:
+        passage = " ".join(texts)
+        sentences = tuple(Sentence("p", text, row) for row, text in enumerate(texts))
+        return [q.lead_in for q in quotables(passage, sentences) if q.sentence.text.startswith("Both")]
+
+    pulled = ["“Sharing one team was never the aim at the start”", "Both councils agreed to keep their own leaders."]
+    said = ["“Sharing one team was never the aim at the start of the work.”", "Both councils agreed to keep their own leaders."]
+    assert lead_ins(pulled) == [()]
+    assert lead_ins(said) == [(said[0],)]
