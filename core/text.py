@@ -195,6 +195,9 @@ SCENE_SETTING = (
 _LEANS_BACK = re.compile(
     rf"^(?:(?:It|They|He|She)\b{_NOT_LEANING}|{SCENE_SETTING}(?:it|they|he|she)\b{_NOT_LEANING}"
     r"|(?:Its|Their|His|Her|This|That|These|Those|Such|Both)\b|The (?:exceptions?|latter|former)\b(?!\s+[A-Z])"
+    # Going on from the sentence before ('And, by increasing uptake …, nearby Chiltern … estimates …'); not 'Also
+    # known as …' or 'As a result of the evaluation …', which say their own subject.
+    r"|(?:And|But|Also|Subsequently|Therefore|Thus|Furthermore|Additionally|Consequently|As a result)\b(?!\s+(?:known|of)\b)"
     # 'The Councils estimate …', 'The two councils continue …': which councils, the sentence before says.
     r"|The (?:two |three |four |five |six |seven |partner |constituent )?(?:[Cc]ouncils|authorities|districts)\b"
     r"(?!\s+(?:of|in|across|within|that|which|who)\b))"
