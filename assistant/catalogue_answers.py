@@ -130,18 +130,33 @@ def _where(passage: Passage) -> tuple[str, str]:
 
 def page_of_last_answer(said: str, store: PassageStore, encode: Callable[[str], np.ndarray]) -> Answer | None:
     """'What page is that on?': the page of the passage the last answer quoted first, found by its first quoted
-    sentence, as a source card to open."""
-    quoted = _QUOTED.search(said)
-    passage = _quoted_passage(quoted.group(1), store, encode) if quoted else None
-    if passage is None:
+    sentence, as a source card to open; then the pages of the others it quoted, in its order (a page only for the
+    first sent a user reading the second case study to the wrong page, user trial 17)."""
+    passages = _quoted_passages(said, store, encode)
+    if not passages:
         return None
-    where, place = _where(passage)
+    where, place = _where(passages[0])
     text = (
         f"That answer's first quotation is {where} of the toolkit, in {place}."
         if where != "page unknown"
         else f"That answer's first quotation is in {place}; its printed page could not be read from the toolkit."
     )
-    return Answer(text=text, status="answered", citations=[Citation(1, Hit(passage, 0.0, 0.0, 0.0), ())], hits=[])
+    others = [_where(p) for p in passages[1:]]
+    if others:
+        text += " It also quotes the toolkit " + "; ".join(
+            f"{where if where != 'page unknown' else 'a page whose number could not be read'}, in {place}"
+            for where, place in others
+        ) + "."
+    citations = [Citation(n, Hit(p, 0.0, 0.0, 0.0), ()) for n, p in enumerate(passages, 1)]
+    return Answer(text=text, status="answered", citations=citations, hits=[])
+
+
+def _quoted_passages(said: str, store: PassageStore, encode: Callable[[str], np.ndarray]) -> list[Passage]:
+    """Every passage an answer quoted, in the order of its citation numbers, each found by its first sentence."""
+    first_of: dict[str, str] = {}
+    for sentence, number in _QUOTED.findall(said):
+        first_of.setdefault(number, sentence)
+    return list({p.id: p for p in (_quoted_passage(s, store, encode) for s in first_of.values()) if p}.values())
 
 
 def with_its_page_first(answer: Answer) -> Answer:
@@ -170,10 +185,7 @@ def page_then_answer(page: Answer | None, answer: Answer) -> Answer:
 def sources_of_last_answer(said: str, store: PassageStore, encode: Callable[[str], np.ndarray]) -> Answer | None:
     """'Where does it say that?': every passage the last answer quoted, in its order, each with its page and place
     and cited, so each can be opened and read (a fresh search would answer with other sentences)."""
-    first_of: dict[str, str] = {}
-    for sentence, number in _QUOTED.findall(said):
-        first_of.setdefault(number, sentence)
-    passages = list({p.id: p for p in (_quoted_passage(s, store, encode) for s in first_of.values()) if p}.values())
+    passages = _quoted_passages(said, store, encode)
     if not passages:
         return None
     lines = []

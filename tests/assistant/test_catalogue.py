@@ -103,10 +103,13 @@ def test_what_page_is_that_on_after_an_answer_from_the_toolkits_own_text_gives_t
     assert said.citations and said.citations[0].hit.passage.case_study is None
     history = [Turn("user", first), Turn("assistant", said.text)]
     answer = assistant.ask("what page is that on?", history=history)
-    passage = said.citations[0].hit.passage
-    assert [c.hit.passage.id for c in answer.citations] == [passage.id]
-    where = passage_page_label(passage.page, passage.earliest_page, passage.latest_page).removeprefix("passage ")
-    assert where in answer.text or "could not be read" in answer.text
+    # The first quotation's page first, then every other passage it quoted, each with its page, in the answer's order.
+    assert [c.hit.passage.id for c in answer.citations] == [c.hit.passage.id for c in said.citations]
+    first, *others = answer.text.split(" It also quotes the toolkit ")
+    for part, citation in zip([first, *"".join(others).split("; ")], said.citations, strict=True):
+        passage = citation.hit.passage
+        where = passage_page_label(passage.page, passage.earliest_page, passage.latest_page).removeprefix("passage ")
+        assert where in part or "could not be read" in part, (part, where)
 
 
 def test_the_full_text_of_a_case_study_is_all_of_its_passages_in_order_each_cited(assistant: Any) -> None:
