@@ -14,7 +14,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
 from assistant.aspects import asks_an_aspect
-from assistant.what_is import definition_searched
+from assistant.what_is import defined_term, definition_searched
 from core.lexical import STOP_WORDS, stems, words
 from core.models import Turn
 
@@ -1047,6 +1047,11 @@ def defined_phrase(question: str) -> str | None:
         return None  # 'and what is it?' asks about the conversation's subject
     question = led_in or question
     question = _ASIDE_AFTER.sub("", question) or question
+    # Put casually ('what exactly is a combined authority?', 'whats this Teckal thing everyone keeps going on
+    # about?'): the term without the casual words, as the answer type reads it.
+    casual = defined_term(question)
+    if casual:
+        return casual
     match = _DEFINE.match(question)
     if match:
         return match.group("phrase").strip()
