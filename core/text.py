@@ -197,7 +197,8 @@ _LEANS_BACK = re.compile(
     r"|(?:Its|Their|His|Her|This|That|These|Those|Such|Both)\b|The (?:exceptions?|latter|former)\b(?!\s+[A-Z])"
     # Going on from the sentence before ('And, by increasing uptake …, nearby Chiltern … estimates …'); not 'Also
     # known as …' or 'As a result of the evaluation …', which say their own subject.
-    r"|(?:And|But|Also|Subsequently|Therefore|Thus|Furthermore|Additionally|Consequently|As a result)\b(?!\s+(?:known|of)\b)"
+    r"|(?:And|But|Also|Subsequently|Therefore|Thus|Hence|Furthermore|Additionally|Consequently|As a result|Indeed|"
+    r"Instead|Conversely|Equally|Likewise|Similarly|Nonetheless|Nevertheless|Meanwhile|Otherwise)\b(?!\s+(?:known|of)\b)"
     # 'The Councils estimate …', 'The two councils continue …': which councils, the sentence before says.
     r"|The (?:two |three |four |five |six |seven |partner |constituent )?(?:[Cc]ouncils|authorities|districts)\b"
     r"(?!\s+(?:of|in|across|within|that|which|who)\b))"

@@ -451,6 +451,7 @@ def test_a_list_is_closed_once_and_never_after_a_question_mark(items: tuple[str,
         # Going on from the sentence before; not when the opening words say their own subject.
         ("And, by sharing the team, the neighbouring borough saves £20,000 a year.", True),
         ("Therefore, the two boards agreed to meet as one.", True),
+        ("Indeed, an inspection later found the shared post had paid off.", True),
         ("Also known as a joint committee, the board decides for both councils.", False),
         ("As a result of the review the county kept its own team.", False),
     ],
@@ -493,7 +494,8 @@ def test_answers_say_what_a_sentence_leaning_back_is_about(served) -> None:  # t
     before, uncounted; 24 pieces open so, 17 of them under their case study's title). A numbered heading no longer
     leads one in ('2 Greater resilience through a one team approach.' before 'The councils are jointly procuring …'):
     96 and 297, the 8 more alone that one sentence of Central Lincolnshire's. With a sentence going on from the one
-    before ('And, …', 'Therefore, …', 'Subsequently, …') leaning back too: 99 and 315."""
+    before ('And, …', 'Therefore, …', 'Subsequently, …') leaning back too: 99 and 315; with 'Indeed, …', 'Instead, …',
+    'Equally, …' and the like too: 99 and 322."""
     from core.text import leans_back
 
     alone = led = 0
@@ -504,7 +506,7 @@ def test_answers_say_what_a_sentence_leaning_back_is_about(served) -> None:  # t
                 alone += 1
             elif any(leans_back(s) for s in re.split(r"(?<=[.!?])\s+", piece)[1:2]):
                 led += 1
-    assert alone <= 99 and led >= 315, (alone, led)
+    assert alone <= 99 and led >= 322, (alone, led)
 
 
 def test_a_name_the_toolkit_prints_with_one_more_word_is_still_defined_by_its_sentence() -> None:
