@@ -102,7 +102,8 @@ class Candidate:
         sentence = " ".join((*self.lead_in, self.text, *self.run_on, *self.said_by, *self.follow_on))
         if not self.continuation:
             return sentence
-        items = "; ".join(item.rstrip(" .;") for item in self.continuation)
+        # An item ending on a colon whose link or figure was printed on a line of its own keeps its name only.
+        items = "; ".join(item.rstrip(" .;:") for item in self.continuation)
         return f"{sentence} {items}" + ("" if items.endswith(("?", "!")) else ".")  # a list ending in a question is not closed '?.'
 
 

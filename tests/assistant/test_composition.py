@@ -420,6 +420,8 @@ def test_a_bullet_that_introduces_dashed_items_is_quoted_with_them() -> None:
     [
         (("Making Devolution Work.", "Devo Why, Devo How?"), "We recommend: Making Devolution Work; Devo Why, Devo How?"),
         (("a plan;", "a team."), "We recommend: a plan; a team."),
+        # Written for this test: an item whose link was printed on a line of its own keeps its name, not a bare colon.
+        (("The Shared Services Guide:", "LGA: https://www.local.gov.uk"), "We recommend: The Shared Services Guide; LGA: https://www.local.gov.uk."),
     ],
 )
 def test_a_list_is_closed_once_and_never_after_a_question_mark(items: tuple[str, ...], rendered: str) -> None:
