@@ -234,10 +234,11 @@ class Retriever:
             dense = [(i, s) for i, s in dense if i in allowed][: params.candidates]
             sentences = [(i, s) for i, s in sentences if i in allowed][: params.candidates]
             lexical = [(i, s) for i, s in lexical if i in allowed]
+        maybe_follow_up = query.follow_up or cue in ("open", "bare")
         rankings = [
             ([i for i, _ in dense], params.dense_weight),
             ([i for i, _ in sentences], params.sentence_weight * params.dense_weight),
-            ([i for i, _ in lexical[: params.candidates]], params.lexical_weight if self._lexical_listed(question, params) else 0.0),
+            ([i for i, _ in lexical[: params.candidates]], params.lexical_weight if self._lexical_listed(question, params, maybe_follow_up) else 0.0),
         ]
         if params.case_weight > 0 and not (resolved and resolved.case_study):
             if wants_example(question):
@@ -335,8 +336,13 @@ class Retriever:
         if alone.relevance >= params.min_relevance or alone.query.unknown_words:
             return alone
         leaning = self._search(question, params, history, resolved, leans=True)
-        own = {h.passage.id for h in alone.hits}
-        own_sections = {(h.passage.chapter, h.passage.enclosing_section) for h in alone.hits if h.passage.enclosing_section}
+        # What its own words find, BM25 among them: 'what are the seven ways?' finds the seven ways' section by its
+        # words, which the dense lists alone do not.
+        found = alone
+        if not self._lexical_listed(question, params):
+            found = self._search(question, params.model_copy(update={"lexical_only_when_named": False}), history, resolved, leans=False)
+        own = {h.passage.id for h in found.hits}
+        own_sections = {(h.passage.chapter, h.passage.enclosing_section) for h in found.hits if h.passage.enclosing_section}
         # The same passage near the top, or the same section among the hits ('what are the seven ways?' after LEPs
         # found one passage of 'Seven ways to engage with your LEP' alone, and the conversation another).
         found_by_both = any(h.passage.id in own for h in leaning.hits[:LEANING_SHARED_TOP]) or any(
@@ -403,9 +409,10 @@ class Retriever:
         """The names a question may mention (`toolkit_names`), with the words of the case studies' titles."""
         return toolkit_names(self.store, self._cases.name_words)
 
-    def _lexical_listed(self, question: str, params: RetrievalParams) -> bool:
-        """Whether BM25 is a candidate list for the question (`RetrievalParams.lexical_only_when_named`)."""
-        if not params.lexical_only_when_named:
+    def _lexical_listed(self, question: str, params: RetrievalParams, follow_up: bool = False) -> bool:
+        """Whether BM25 is a candidate list for the question (`RetrievalParams.lexical_only_when_named`): always for a
+        follow-up, searched with its conversation's words, the toolkit's own, or a question that may be one."""
+        if not params.lexical_only_when_named or follow_up:
             return True
         return wants_example(question) or not self.names.isdisjoint(words(question))
 

@@ -60,9 +60,9 @@ ABLATIONS = (
     ),
     Ablation("+ fuse asks", "experiment: a compound question's top 5 fused from each ask's search", {"fuse_asks": True}),
     Ablation(
-        "+ BM25 only for look-ups and names",
-        "experiment: BM25 a candidate list only when the question wants an example or names what the toolkit names",
-        {"lexical_only_when_named": True},
+        "BM25 listed for every question",
+        "BM25 a candidate list for every question, not only for follow-ups, look-ups and questions naming the toolkit's names",
+        {"lexical_only_when_named": False},
     ),
     Ablation("+ each ask's own passages", "experiment: each ask's sentences from its own search", {"fuse_asks": True, "search_each_ask": True}),
 )

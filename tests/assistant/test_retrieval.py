@@ -622,12 +622,26 @@ def _ids(assistant, question: str, **change: object) -> list[str]:  # type: igno
 
 
 def test_lexical_only_when_named_leaves_bm25_out_of_a_plain_worded_questions_candidates(assistant) -> None:  # type: ignore[no-untyped-def]
-    routed = _ids(assistant, PLAIN, lexical_only_when_named=True)
+    assert assistant.params.lexical_only_when_named  # served so
+    routed = _ids(assistant, PLAIN)
     assert routed == _ids(assistant, PLAIN, lexical_weight=0.0)
-    assert routed != _ids(assistant, PLAIN)  # BM25's list moves this question's top five when it is fused
+    assert routed != _ids(assistant, PLAIN, lexical_only_when_named=False)  # BM25's list moves its top five when fused
 
 
 @pytest.mark.parametrize("question", [NAMED, EXAMPLE])
 def test_lexical_only_when_named_keeps_bm25_for_names_and_look_ups(assistant, question: str) -> None:  # type: ignore[no-untyped-def]
     assert "suffolk" in assistant.retriever.names
-    assert _ids(assistant, question, lexical_only_when_named=True) == _ids(assistant, question)
+    assert _ids(assistant, question) == _ids(assistant, question, lexical_only_when_named=False)
+
+
+def test_a_follow_up_keeps_bm25_among_its_candidates(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test: a follow-up is searched with the words of its conversation, the toolkit's own from the
+    answer before; BM25 finds a section by them ('what are the seven ways?' after a question on LEPs) as for a
+    question naming the toolkit's names."""
+    opener = "how should districts work with their local enterprise partnership?"
+    history = [Turn("user", opener), Turn("assistant", assistant.ask(opener).text)]
+    question = "and what are the main lessons from that?"
+    routed = assistant.search(question, history=history)
+    assert routed.query.follow_up
+    unrouted = assistant.search(question, history=history, params=assistant.params.model_copy(update={"lexical_only_when_named": False}))
+    assert [h.passage.id for h in routed.hits] == [h.passage.id for h in unrouted.hits]
