@@ -645,3 +645,20 @@ def test_a_follow_up_keeps_bm25_among_its_candidates(assistant) -> None:  # type
     assert routed.query.follow_up
     unrouted = assistant.search(question, history=history, params=assistant.params.model_copy(update={"lexical_only_when_named": False}))
     assert [h.passage.id for h in routed.hits] == [h.passage.id for h in unrouted.hits]
+
+
+def test_a_question_that_may_lean_on_its_conversation_keeps_bm25_when_it_stands_alone(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test: a question pointing back with words of its own ('their joint planning committee') is
+    searched alone when its words find a passage confidently, yet it is likely about the conversation's case study,
+    whose words BM25 matches; without BM25 such questions went to another council's joint committees."""
+    from assistant.question import conversation_cue
+
+    opener = "is there a case study of a city and its neighbouring districts writing one local plan together?"
+    history = [Turn("user", opener), Turn("assistant", assistant.ask(opener).text)]
+    question = "How is their joint planning committee made up, and does the county council get a vote on it?"
+    assert conversation_cue(question, history) == "open"
+    routed = assistant.search(question, history=history)
+    assert not routed.query.follow_up
+    unrouted = assistant.search(question, history=history, params=assistant.params.model_copy(update={"lexical_only_when_named": False}))
+    assert [h.passage.id for h in routed.hits] == [h.passage.id for h in unrouted.hits]
+
