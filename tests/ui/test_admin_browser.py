@@ -103,7 +103,14 @@ def test_the_documents_are_listed_and_an_upload_is_reindexed_into_the_list(
     # The re-index's progress, then its outcome and the new list, served.
     _wait(chromium, lambda d: "Re-index finished" in _page_text(d))
     assert (root / "corpus" / "parks.txt").read_text(encoding="utf-8").startswith("The parks are run")
-    rows = chromium.find_element(*table).text
+
+    def listed(driver: WebDriver) -> str:
+        # The page re-renders after the outcome is shown: the table is briefly absent (a fresh clone's run caught it so).
+        tables = driver.find_elements(*table)
+        return tables[0].text if tables else ""
+
+    _wait(chromium, lambda d: "parks.txt" in listed(d))
+    rows = listed(chromium)
     assert "parks.txt" in rows and "waste.md" in rows
     assert "Built index: 2 documents" in _page_text(chromium)
 
