@@ -94,7 +94,7 @@ def in_full(study: CaseStudy, store: PassageStore, others: Sequence[CaseStudy] |
         else f"The case study closest to what you describe is “{study.title}”. In full ({where}):"
     )
     body = [f"{without_footnote_markers(p.text, p.footnotes).strip()} [{n}]" for n, p in enumerate(passages, 1)]
-    citations = [Citation(n, Hit(p, 0.0, 0.0, 0.0), ()) for n, p in enumerate(passages, 1)]
+    citations = _cited_in_order(passages)
     shown = [study, *(others or [])]
     closing = [format_related(shown[1:])] if len(shown) > 1 else []
     return Answer(
@@ -122,6 +122,14 @@ def _quoted_passage(sentence: str, store: PassageStore, encode: Callable[[str], 
     return max(closest, key=lambda p: sum(piece in collapse_ws(p.text) for piece in pieces))
 
 
+def _cited_in_order(passages: Sequence[Passage]) -> list[Citation]:
+    """Whole passages as an answer's sources, numbered in the order given."""
+    return [Citation(n, Hit(p, 0.0, 0.0, 0.0), ()) for n, p in enumerate(passages, 1)]
+
+
+_PAGE_UNREAD = "a page whose number could not be read"
+
+
 def _where(passage: Passage) -> tuple[str, str]:
     """Its page ('on page 85', 'page unknown') and its place (chapter › case study or section)."""
     where = passage_page_label(passage.page, passage.earliest_page, passage.latest_page).removeprefix("passage ")
@@ -143,11 +151,9 @@ def page_of_last_answer(said: str, store: PassageStore, encode: Callable[[str], 
     )
     others = [_where(p) for p in passages[1:]]
     if others:
-        text += " It also quotes the toolkit " + "; ".join(
-            f"{where if where != 'page unknown' else 'a page whose number could not be read'}, in {place}"
-            for where, place in others
-        ) + "."
-    citations = [Citation(n, Hit(p, 0.0, 0.0, 0.0), ()) for n, p in enumerate(passages, 1)]
+        pages = [f"{page if page != 'page unknown' else _PAGE_UNREAD}, in {section}" for page, section in others]
+        text += " It also quotes the toolkit " + "; ".join(pages) + "."
+    citations = _cited_in_order(passages)
     return Answer(text=text, status="answered", citations=citations, hits=[])
 
 
@@ -191,11 +197,11 @@ def sources_of_last_answer(said: str, store: PassageStore, encode: Callable[[str
     lines = []
     for n, passage in enumerate(passages, 1):
         where, place = _where(passage)
-        page = f"{where} of the toolkit" if where != "page unknown" else "a page whose number could not be read"
+        page = f"{where} of the toolkit" if where != "page unknown" else _PAGE_UNREAD
         # Numbered as its citation, not marked '[n]': these words are ours, and a marker says the toolkit's follow.
         lines.append(f"{n}. {page[0].upper()}{page[1:]}, in {place}.")
     text = "That answer quoted the toolkit here:\n\n" + "\n".join(lines)
-    citations = [Citation(n, Hit(p, 0.0, 0.0, 0.0), ()) for n, p in enumerate(passages, 1)]
+    citations = _cited_in_order(passages)
     return Answer(text=text, status="answered", citations=citations, hits=[])
 
 
