@@ -628,6 +628,9 @@ _LATER = re.compile(
     r"(exists?|existing|going|running|operating|around|in place) any ?more|"
     # What a pilot or plan did after its time: 'carry on past its pilot year'.
     r"(carry|carried|continue|continued|go|went|run|ran|last|lasted) (on )?(past|beyond) (its|the|their)|"
+    # The verdict on a programme once it had run ('what did the final evaluation of the growth deal conclude?'):
+    # the toolkit describes programmes under way in 2018.
+    r"final (evaluation|assessment)s?|"
 
     # Events, bodies and funds named after 2018: the toolkit cannot know them, whatever their topic.
     r"covid|coronavirus|pandemic|lockdown|levelling up|levelling-up|dluhc|cost of living|cost-of-living|net zero|"
@@ -680,6 +683,12 @@ _ADVICE = re.compile(
     # What the law obliges one council to do, or whether it could be sued ('do we legally have to consult?'), not
     # whether a route is lawful at all ('can two districts legally merge on their own?', which the toolkit tells).
     r"legally (have|need|required|obliged|bound) to|what does the law (say|require)|sued|"
+    # One council's own staff made redundant ('can we make our own planners redundant and TUPE the rest?'):
+    # employment law for that council. 'Can we legally merge without the Secretary of State?' the toolkit tells.
+    r"(make|making|made) (our|my) (own )?([\w-]+ ){0,2}redundant|"
+    # Procurement law for one contract ('would we need to run a full OJEU exercise, or can we rely on the tender?').
+    r"(need|have|required|obliged) to (run|hold|carry out|go through|do|undertake) (a |an |the )?"
+    r"(full |formal |new |separate |fresh )?(ojeu|procurement|tender)\w*|"
     # One council's own legal position or claim ('what are our legal options and how much could we claim off them?').
     r"(our|my) legal (options|position|rights|standing)|(could|can|should) we (claim|recover|sue)|"
     # The assistant's own view asked for ('in your honest opinion …', 'which do you personally think is best?').
@@ -915,13 +924,23 @@ _PLANNED = re.compile(r"\b(due|plan|plans|planned|expected|expecting|set to|goin
 _PLAN_MET = re.compile(r"\b(hit|meet|met|achieve[ds]?|reach(?:ed)?|miss(?:ed)?|deliver(?:ed)?)\b[^?.]{0,40}\b(targets?|plans?|aims?|goals?)\b", re.I)
 
 
+# Whether a named plan or body ever got what it set out to ('did Oxfordshire ever build all the homes?', 'did the
+# Great Place scheme ever get more money?'): its outcome came after the toolkit. Of a name only, capitalised: 'did
+# they ever save anything?' asks of a case study's results, which the toolkit reports, and 'did any council ever …'
+# asks for an example.
+_NAMED_EVER = re.compile(
+    r"\b(?i:did)\s+(?:(?i:the)\s+)?[A-Z][\w'’-]*(?:\s+[\w'’&-]+){0,6}?\s+"
+    r"(?i:ever|eventually|finally)\s+(?i:get|receive|build|deliver|achieve|reach|hit|meet|complete|finish|open|win|secure|raise)\b"
+)
+
+
 def _asks_after_publication(question: str, vocabulary: Collection[str]) -> bool:
     """A later event: a year after publication that the toolkit never mentions (its plans run to 2050), one it
     names but asked of in the past, or 'since then'."""
     years = [int(y) for y in _YEAR.findall(question) if y not in vocabulary]
     if not _PLANNED.search(question) or _PLAN_MET.search(question):
         years += [int(m.group(5)) for m in _PAST_IN_YEAR.finditer(question)]
-    return bool(_LATER.search(question)) or any(year > PUBLISHED for year in years)
+    return bool(_LATER.search(question) or _NAMED_EVER.search(question)) or any(year > PUBLISHED for year in years)
 
 
 _FIRST_PERSON = re.compile(r"\b(?:we|we['’](?:re|ve|d)|our|ours|us|i|i['’](?:m|ve|d)|my)\b", re.I)

@@ -56,6 +56,43 @@ def test_whether_a_plan_came_about_is_a_later_event(question: str) -> None:
     assert found is not None and found.kind == "after_publication"
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Did Cambridgeshire ever deliver the new homes the devolution deal promised?",
+        "did the Lightbulb project eventually win more NHS money?",
+        "What did the final evaluation of the garden communities programme say?",
+    ],
+)
+def test_whether_a_named_plan_ever_got_what_it_set_out_to_is_a_later_event(question: str) -> None:
+    found = beyond_scope(question)
+    assert found is not None and found.kind == "after_publication"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "did they ever save anything from sharing the team?",  # a case study's results, which the toolkit reports
+        "Did any council ever get a shared chief executive to work across a county border?",
+        "What did the evaluation of the Danish reform conclude?",
+    ],
+)
+def test_an_outcome_the_toolkit_reports_is_not_a_later_event(question: str) -> None:
+    assert beyond_scope(question, {"danish"}) is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "If we merge our revenues teams, can we make our own benefits officers redundant straight away?",
+        "Do we have to go through a fresh procurement to buy into our neighbour's waste contract?",
+    ],
+)
+def test_employment_and_procurement_law_for_one_council_is_advice(question: str) -> None:
+    found = beyond_scope(question)
+    assert found is not None and found.kind == "advice"
+
+
 def test_whether_a_target_the_toolkit_sets_was_met_is_a_later_event() -> None:
     """Written for this test: the toolkit names 2020 for what was planned, so a question about a plan for 2020 is in
     scope; whether the plan was met came after it, and was answered with the plan."""
