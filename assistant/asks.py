@@ -45,7 +45,10 @@ _WANTS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         "reason",
         re.compile(
             r"\bhow much (?:does|do|did|would|will) .{0,40}\bmatter\b|\bwhy\b|"
-            r"\bwhat(?:'s| is)? in it for\b|\bwhat(?:'s| is) the point\b|\bdifference does\b",
+            r"\bwhat(?:'s| is)? in it for\b|\bwhat(?:'s| is) the point\b|\bdifference does\b|"
+            # A motive weighed, not a sum asked ('was it mostly about savings?', 'was it driven by cost?').
+            r"\b(?:(?:mostly|mainly|largely|purely|just|only|all|really) (?:about|for|to do with)|driven by|motivated by)"
+            r" (?:the )?(?:saving|savings|money|costs?|cash)\b",
             re.I,
         ),
     ),

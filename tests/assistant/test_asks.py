@@ -51,6 +51,10 @@ def test_a_compound_question_is_split_in_its_asks(question: str, asks: list[str]
         ("Any example of a district setting up a town council?", "example"),
         ("Why should districts bother with health?", "reason"),
         ("How much does it matter that residents agree?", "reason"),
+        # A motive weighed, whatever money word it names.
+        ("was the shared waste team mainly about saving money?", "reason"),
+        ("Was the merger driven by cost?", "reason"),
+        ("How much did the shared legal team cost to set up?", "amount"),
         ("How do we get partners to trust us?", "how_to"),
         ("What did the hospital scheme achieve?", "outcome"),
         ("tell me about the toolkit's chapters", "description"),
