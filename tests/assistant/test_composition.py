@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from assistant.composition import (
+    FEATURES,
     Candidate,
     bullets,
     carries,
@@ -194,6 +195,29 @@ def test_a_question_naming_a_case_study_fills_up_from_it_before_another(passages
     second_ask = [replace(elsewhere, ask=1, score=0.9), replace(same, ask=1, score=0.85)]
     assert select([[best], second_ask], 2, {named.case_study or ""}) == [best, second_ask[1]]
     assert select([[best], second_ask], 2) == [best, second_ask[0]]
+
+
+def test_the_answer_fills_up_only_from_passages_the_search_ranked_near_the_top(passages) -> None:  # type: ignore[no-untyped-def]
+    by_study: dict[str, list[Passage]] = {}
+    for passage in passages:
+        if passage.case_study:
+            by_study.setdefault(passage.case_study, []).append(passage)
+    study_a, study_b = [ps for ps in by_study.values() if len(ps) >= 2][:2]
+    retrieval = FEATURES.index("retrieval")
+
+    def candidate(passage: Passage, score: float, text: str, relative: float) -> Candidate:
+        features = tuple(relative if i == retrieval else 0.0 for i in range(len(FEATURES)))
+        return Candidate(text, Hit(passage, 0.0, 0.0, 0.0), 0, "description", score, features=features)
+
+    best = candidate(study_a[0], 1.0, "The councils share one management team across the two areas.", 1.0)
+    weak_elsewhere = candidate(study_b[0], 0.9, "A different partnership pooled its housing officers last year.", 0.3)
+    strong_elsewhere = candidate(study_b[1], 0.8, "Another pair of councils merged their revenues teams.", 0.95)
+    own_story = candidate(study_a[1], 0.7, "Residents who had distrusted every agency came to the new cafe.", 0.3)
+    assert select([[best, weak_elsewhere, strong_elsewhere]], 2) == [best, strong_elsewhere]
+    # The case study already quoted goes on, however far down the search put the rest of its story.
+    assert select([[best, weak_elsewhere, own_story]], 2) == [best, own_story]
+    # Each ask's own best is taken whatever its passage's rank: only the filling is held to it.
+    assert select([[weak_elsewhere]], 1) == [weak_elsewhere]
 
 
 def test_the_answer_fills_up_with_what_it_has_not_yet_said(passages) -> None:  # type: ignore[no-untyped-def]
