@@ -429,18 +429,27 @@ def _follow_on(
     return (after.text,) if _lead_in(ordered, at + 1, flat_passage, passage_text) == (ordered[at].text,) else ()
 
 
-def _lead_in(ordered: Sequence[Sentence], at: int, flat_passage: str, passage_text: str) -> tuple[str, ...]:
+LEAD_IN_REACH = 2  # sentences back a lead-in may reach, when the one before leans back too
+
+
+def _lead_in(
+    ordered: Sequence[Sentence], at: int, flat_passage: str, passage_text: str, reach: int = LEAD_IN_REACH
+) -> tuple[str, ...]:
     """The sentence before one that opens on what it named ('It is the principal mechanism …' after the sentence
     naming the fund), when it is a whole statement printed right before it: quoted together, the answer says
-    what 'it' is."""
+    what 'it' is. When that one leans back too ('In 2018/19, it is proposed …'), the one before it as well, so far
+    as `reach` goes: alone, 'It is the principal mechanism …' was read after another fund's sentence (user trial
+    19)."""
     if at == 0 or not leans_back(ordered[at].text):
         return ()
     before = ordered[at - 1]
-    # One that leans back itself would only move the question of what it is about one sentence back.
-    if before.kind != "sentence" or before.text.rstrip().endswith(":") or not balanced_quotes(before.text) or leans_back(before.text):
+    if before.kind != "sentence" or before.text.rstrip().endswith(":") or not balanced_quotes(before.text):
         return ()
     if not quotable_statement(before.text, passage_text) or f"{before.text} {ordered[at].text}" not in flat_passage:
         return ()
+    if leans_back(before.text):
+        earlier = _lead_in(ordered, at - 1, flat_passage, passage_text, reach - 1) if reach > 1 else ()
+        return (*earlier, before.text) if earlier else ()
     return (before.text,)
 
 

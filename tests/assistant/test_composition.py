@@ -493,10 +493,13 @@ def test_a_sentence_that_leans_back_is_quoted_after_the_sentence_it_leans_on() -
         "The Financial Sustainability Fund will take seventy per cent of all growth across the county.",
         "It is the principal mechanism within the proposals that manages the risk of fluctuations in income.",
         "These funds also smooth the effect of appeals against rateable values in the county.",
+        "They are reviewed every year by the section 151 officers of all the councils.",
     ]
     passage, quoted = _quoted(texts)
     assert quoted[texts[1]].lead_in == (texts[0],)
-    assert quoted[texts[2]].lead_in == ()  # the sentence before it leans back itself: no further back than that
+    # The sentence before it leans back itself: the one that sentence leans on comes too, two sentences back at most.
+    assert quoted[texts[2]].lead_in == (texts[0], texts[1])
+    assert quoted[texts[3]].lead_in == ()
     assert quoted[texts[0]].lead_in == ()
     # And the other way: the sentence that goes on about what one names follows it.
     assert quoted[texts[0]].follow_on == (texts[1],)
@@ -521,7 +524,8 @@ def test_answers_say_what_a_sentence_leaning_back_is_about(served) -> None:  # t
     leads one in ('2 Greater resilience through a one team approach.' before 'The councils are jointly procuring …'):
     96 and 297, the 8 more alone that one sentence of Central Lincolnshire's. With a sentence going on from the one
     before ('And, …', 'Therefore, …', 'Subsequently, …') leaning back too: 99 and 315; with 'Indeed, …', 'Instead, …',
-    'Equally, …' and the like too: 99 and 322."""
+    'Equally, …' and the like too: 99 and 322. With a lead-in reaching two sentences back when the one before leans
+    back too ('… It is the principal mechanism …' after 'In 2018/19, it is proposed …'): 67 and 342."""
     from core.text import leans_back
 
     alone = led = 0
@@ -532,7 +536,7 @@ def test_answers_say_what_a_sentence_leaning_back_is_about(served) -> None:  # t
                 alone += 1
             elif any(leans_back(s) for s in re.split(r"(?<=[.!?])\s+", piece)[1:2]):
                 led += 1
-    assert alone <= 99 and led >= 322, (alone, led)
+    assert alone <= 67 and led >= 342, (alone, led)
 
 
 def test_a_name_the_toolkit_prints_with_one_more_word_is_still_defined_by_its_sentence() -> None:
