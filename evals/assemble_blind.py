@@ -141,13 +141,19 @@ def split_by_topic(rows: list[dict[str, Any]]) -> None:
             row["split"] = split
 
 
-def pin_to_dev(rows: list[dict[str, Any]], split: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def pin_to_dev(rows: list[dict[str, Any]], split: Sequence[dict[str, Any]], passages: Sequence[Passage] = ()) -> list[dict[str, Any]]:
     """Dev for each row of a dev-only round, kept only if no topic of its evidence is already on test (a question
-    the toolkit turned out to answer about a test topic would let dev see a test passage's topic)."""
-    on_test = {t for row in split if row["answerable"] and row["split"] == "test" for t in row["topic"].split(" | ")}
+    the toolkit turned out to answer about a test topic would let dev see a test passage's topic), nor any passage
+    holding its evidence: a published question keeps the topic it was split by, so after the index is chunked
+    again a test question's passage may carry a new section's name."""
+    tested = [row for row in split if row["answerable"] and row["split"] == "test"]
+    on_test = {t for row in tested for t in row["topic"].split(" | ")}
+    test_passages = {p.id for p in passages if any(is_relevant(p.text, row["evidence"]) for row in tested)}
     kept = []
     for row in rows:
         if row["answerable"] and on_test & set(row["topic"].split(" | ")):
+            continue
+        if row["answerable"] and any(p.id in test_passages and is_relevant(p.text, row["evidence"]) for p in passages):
             continue
         kept.append({**row, "split": "dev"})
     return kept
@@ -173,7 +179,7 @@ def assemble(
     earlier = build_rows(_read(p for p in writers if not is_dev_only(p)), located, passages, topics)
     split_by_topic(earlier)
     later = build_rows(_read(p for p in writers if is_dev_only(p)), located, passages, topics)
-    pinned = pin_to_dev(later, earlier)
+    pinned = pin_to_dev(later, earlier, passages)
     return sorted([*earlier, *pinned], key=lambda r: r["id"]), pinned, len(later) - len(pinned)
 
 

@@ -177,7 +177,6 @@ def split_glued_heading(block: Block) -> list[Block]:
         len(first.split()) <= 8
         and len(first) <= 60
         and is_heading_text(first)
-        and not first.endswith("?")
         and not _dangles(first)
         and not _unfinished_list(first)
         and second[:1].isupper()

@@ -142,3 +142,17 @@ def test_a_round_pinned_to_dev_moves_no_earlier_question(blind, passages: list[P
     without, none, _ = assemble(earlier_sources, passages, BLIND_SET)
     assert not none
     assert {r["id"]: r["split"] for r in without} == {r["id"]: r["split"] for r in rows if r not in later}
+
+
+def test_a_dev_only_question_sharing_a_passage_with_a_test_question_is_left_out(passages: list[Passage]) -> None:
+    """Topic names alone miss it once the index is chunked again: the published test question keeps its old topic."""
+    from evals.assemble_blind import pin_to_dev
+
+    passage = next(p for p in passages if len(p.text) > 400)
+    evidence = [passage.text[40:140]]
+    tested = [{"id": "bT", "answerable": True, "split": "test", "topic": "an old section's name", "evidence": evidence}]
+    later = [{"id": "bL", "answerable": True, "split": "", "topic": "the new section's name", "evidence": evidence}]
+    elsewhere = next(p for p in passages if p.id != passage.id and len(p.text) > 400)
+    other = [{"id": "bO", "answerable": True, "split": "", "topic": "the new section's name", "evidence": [elsewhere.text[40:140]]}]
+    assert pin_to_dev(later, tested, passages) == []
+    assert [r["id"] for r in pin_to_dev(other, tested, passages)] == ["bO"]

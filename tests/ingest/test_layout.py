@@ -297,6 +297,14 @@ def test_a_wrapped_heading_is_a_line_of_its_own_not_glued_to_the_sentence_under_
     assert heading.case_study == "Breckland and South Holland District Councils"
 
 
+def test_a_question_printed_as_a_heading_above_its_paragraph_opens_its_section(chunks: list[Passage]) -> None:
+    # The executive summary's 'Why collaborate, and with whom?' and the shared-services journey's 'Where do we
+    # start?' are printed straight above their text: their passages were cited under the heading before them.
+    assert _passage_saying(chunks, "Speaking with a single voice on funding and fiscal devolution").section == "Why collaborate, and with whom?"
+    assert _passage_saying(chunks, "Making the first step is always the most difficult part").section == "Where do we start?"
+    assert not any(p.section == "How to use this toolkit" and p.page != 6 for p in chunks)
+
+
 def test_reviewed_case_study_openings_hold_and_leave_the_pages_own_text_uncredited(document: ParsedDocument) -> None:
     """Each reviewed opening is its case study's first paragraph; the page's text before it (a councillor's quote
     on housing above Wycombe's box) is no case study's."""
