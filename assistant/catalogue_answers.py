@@ -18,11 +18,13 @@ from assistant.answer import (
     without_footnote_markers,
 )
 from assistant.catalogue import catalogue_question, catalogue_text, chapter_sections
-from assistant.composition import near_same
+from assistant.composition import near_same, quotables
 from assistant.retrieval import Hit
+from core.lexical import STOP_WORDS
+from core.lexical import words as lexical_words
 from core.models import CaseStudy, Passage
 from core.page_labels import case_study_page_label, passage_page_label
-from core.text import collapse_ws
+from core.text import collapse_ws, normalise
 from stores.base import PassageStore
 
 FindCaseStudies = Callable[[str], list[CaseStudy]]
@@ -76,7 +78,62 @@ def catalogue_answer(
     text = catalogue_text(asked, studies, found, quoted, places, sections, chapters)
     if text is None:
         return None
+    if asked.kind == "page" and asked.case_study:
+        part = _part_asked(question, by_title[asked.case_study], store, encode, len(citations) + 1)
+        if part is not None:
+            said, cited = part
+            text, citations = f"{text}\n\n{said}", [*citations, cited]
     return Answer(text=text, status="answered", citations=citations, hits=[c.hit for c in citations], related=shown)
+
+
+# Words of a page question that name no part of a case study: 'what page is the Publica governance stuff on?'
+# asks for its governance, and the rest only asks where.
+_WHERE_WORDS = frozenset(
+    "page pages which what where find read see look cover covers covered covering talk talks mention mentions "
+    "discuss discusses describe describes explain explains explained say says said stuff bit bits part parts section sections thing things "
+    "info information detail details toolkit case study studies one about how why when who was were did does do is "
+    "are it its their they get gets go goes into write-up writeup write up bit".split()
+)
+
+
+ASPECT_STEM = 6  # letters of a word a sentence must share to say it ('govern' of 'governed' and 'governance')
+MIN_ASPECT_LETTERS = 4  # shorter words ('up', 'get') are in every other sentence
+
+
+def _part_asked(
+    question: str, study: CaseStudy, store: PassageStore, encode: Callable[[str], np.ndarray], n: int
+) -> tuple[str, Citation] | None:
+    """Where in a case study the part a page question names is ('what page is the Publica governance stuff on?'):
+    the start page alone sent a user to page 117 for the governance panel on page 128 (user trial 19). Its closest
+    sentence, quoted with its page, cited as source `n`; None when the question names no part, or the closest
+    sentence is on the start page."""
+    named = set(normalise(study.title).split())
+    words = [w for w in lexical_words(question) if w not in STOP_WORDS and w not in _WHERE_WORDS and w not in named]
+    passages = [p for p in store.passages() if p.case_study == study.title]
+    if not words or not passages:
+        return None
+    query = encode(f"{study.title}: {' '.join(words)}")
+    stems = [w[:ASPECT_STEM] for w in words if len(w) >= MIN_ASPECT_LETTERS]
+    best: tuple[float, Passage, str] | None = None
+    for passage in passages:
+        quoted = quotables(passage.text, tuple(store.sentences_of(passage.id)))
+        if not quoted:
+            continue
+        # Its own word first ('governance' for 'governed'), then closeness: the model alone put a sentence about
+        # partners joining closer to 'Publica governance' than the panel headed by its governance models.
+        says = np.array([sum(stem in collapse_ws(q.whole).lower() for stem in stems) for q in quoted], dtype=np.float32)
+        closeness = store.sentence_vectors([q.sentence.row for q in quoted]) @ query + says
+        at = int(np.argmax(closeness))
+        if best is None or float(closeness[at]) > best[0]:
+            chosen = quoted[at]
+            best = (float(closeness[at]), passage, " ".join((*chosen.lead_in, chosen.quoted, *chosen.closed)))
+    if best is None or best[1].page in (None, study.page):
+        return None
+    _, passage, sentence = best
+    where, place = _where(passage)
+    # A paragraph of its own before the quotation, as a case study's label is: these words are ours.
+    said = f"Its passage closest to “{' '.join(words)}” is {where}, in {place}:\n\n{sentence} [{n}]"
+    return said, Citation(n, Hit(passage, 0.0, 0.0, 0.0), (sentence,))
 
 
 def in_full(study: CaseStudy, store: PassageStore, others: Sequence[CaseStudy] | None = None) -> Answer:

@@ -48,6 +48,19 @@ def test_the_page_a_named_case_study_starts_on(assistant: Any) -> None:
         assert [s.title for s in answer.related] == [study.title]
 
 
+def test_the_page_of_a_part_of_a_case_study_is_where_that_part_is(assistant: Any) -> None:
+    publica = next(s for s in _studies(assistant) if s.title == "Publica Group")
+    answer = assistant.ask("on which page does the Publica write-up get into its governance?")
+    assert f"starts on page {publica.page}" in answer.text
+    part = answer.citations[-1]
+    assert part.hit.passage.case_study == publica.title and part.hit.passage.page not in (None, publica.page)
+    assert "governance" in part.sentences[0] and f"on page {part.hit.passage.page}" in answer.text
+    cited = {c.n: (c.hit.passage.text, c.hit.passage.footnotes) for c in answer.citations}
+    assert grounded_share(answer.text, cited, answer.glossary) == 1.0
+    # Only a part named: the start page alone, as before.
+    assert len(assistant.ask("what page is the Publica case study on?").citations) == 1
+
+
 def test_what_page_is_that_on_asks_about_the_case_study_just_given(assistant: Any) -> None:
     study = next(s for s in _studies(assistant) if s.page is not None)
     history = [Turn("user", "tell me about it"), Turn("assistant", f"Related case studies: {study.title} (somewhere).")]
