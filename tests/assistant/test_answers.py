@@ -359,3 +359,26 @@ def test_asked_only_to_hear_about_a_case_study_the_answer_opens_on_what_it_is(as
         first = marked_pieces(answer.text)[0][0]
         assert answer.citations[0].hit.passage.case_study == title, (title, answer.citations[0].hit.passage.case_study)
         assert names_case_study(first, title) and summary_sentence(first.split(". ")[0] + "."), (title, first)
+
+
+RELATED_ASKED = [
+    "Has a council got patients home from hospital sooner by working with the NHS?",
+    "our estate has lonely older residents, has any district helped?",
+    "have two councils a long way apart shared a management team?",
+    "has a district set up a town council?",
+    "how did councils share a planning team?",
+]
+
+
+@pytest.mark.parametrize("question", RELATED_ASKED)
+def test_a_related_case_study_is_quoted_or_found_near_the_top(assistant, question: str) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test. 'Has a district set up a town council?' had listed the Lincolnshire Wellbeing Service."""
+    from assistant.composition import NEW_SOURCE_RETRIEVAL
+
+    answer = assistant.ask(question)
+    quoted = {c.hit.passage.case_study for c in answer.citations}
+    top = answer.hits[0].score
+    for study in answer.related:
+        assert study.title in quoted or any(
+            h.passage.case_study == study.title and h.score >= NEW_SOURCE_RETRIEVAL * top for h in answer.hits
+        ), study.title
