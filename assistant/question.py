@@ -453,6 +453,21 @@ def conversation_cue(question: str, history: Sequence[Turn]) -> Cue:
     return "open" if back or _names_again(bare, history) else "new_topic"
 
 
+# What a question compares its subject with ('why a company rather than sharing a chief exec like Breckland and
+# South Holland?', 'how's that different from what they did with District Direct?'): a case study named only there
+# is the yardstick, not the new subject.
+_COMPARED_WITH = re.compile(
+    r"\b(?:like|unlike|compared (?:with|to)|similar to|versus|vs\.?|(?:the )?same as|different (?:from|to)|"
+    r"differ(?:s|ed)? from)\b[^?.;]*",
+    re.I,
+)
+
+
+def without_comparison(question: str) -> str:
+    """The question without what it compares its subject with."""
+    return _COMPARED_WITH.sub(" ", question)
+
+
 def is_follow_up(question: str, history: Sequence[Turn]) -> bool:
     """An elliptical question that leans on an earlier turn by its words alone ('and how much did they save?')."""
     return conversation_cue(question, history) in ("follow_up", "bare")

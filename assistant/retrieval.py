@@ -27,6 +27,7 @@ from assistant.question import (
     titles_named,
     wants_example,
     widens,
+    without_comparison,
 )
 from assistant.rerank import Signals, rerank_scores
 from core.errors import NotFound, UnknownFilter
@@ -259,7 +260,8 @@ class Retriever:
         fused = rrf(rankings, params.rrf_k)
         if params.named_boost > 0 and not (resolved and resolved.case_study):
             # A question that names a case study is about it: its passages outrank look-alikes from elsewhere.
-            named = set(self._cases.passages_of(moved_to or self._cases.named_in(query.text), vector, 1000))
+            boosted = without_comparison(query.text) if query.follow_up else query.text
+            named = set(self._cases.passages_of(moved_to or self._cases.named_in(boosted), vector, 1000))
             fused = {i: score * (1 + params.named_boost) if i in named else score for i, score in fused.items()}
         order = sorted(fused, key=lambda i: -fused[i])
         scores = fused
@@ -389,7 +391,9 @@ class Retriever:
     def _new_case_studies(self, question: str, context: str, history: Sequence[Turn]) -> list[int]:
         """The case studies a follow-up names that its conversation (its earlier questions, the last answer) has not."""
         corrected, _ = self.speller.correct(question)
-        named = self._cases.newly_named(corrected, f"{context} {last_said(history)}")
+        # One named only as what the question compares its subject with moves nothing (user trial 19: 'why did
+        # they go for a company rather than sharing a chief exec like Breckland and South Holland?' after Publica).
+        named = self._cases.newly_named(without_comparison(corrected), f"{context} {last_said(history)}")
         counted = None if named else case_study_counted_to(question, history, self._cases.titles)
         return [self._cases.titles.index(counted)] if counted else named
 
@@ -466,8 +470,15 @@ class Retriever:
         """Whether a question whose words don't settle it is about something of its own: it names a case study,
         it is mostly words the toolkit never uses, or its own words find a passage confidently."""
         corrected, _ = self.speller.correct(question)
-        if self._cases.named_in(corrected):
+        # Its own subject, without what it is compared with: a case study named only as the yardstick ('… like
+        # Breckland and South Holland?') neither names its subject nor makes its words find a passage confidently.
+        own = without_comparison(corrected)
+        if self._cases.named_in(own):
             return True
+        if by_confidence and own != corrected and self._cases.named_in(corrected):
+            # Pointing back and comparing ('why did they … like Breckland and South Holland?'): what it points back
+            # to is the conversation's subject, whatever its words find.
+            return False
         # Mostly words the toolkit never uses: about something it (so the conversation so far) doesn't cover. Not
         # when they ask an aspect of what the conversation is about ('was there any pushback?', 'who pays the
         # salary?'): the toolkit's own word for it may differ, and the answer says when it gives none.
@@ -479,7 +490,7 @@ class Retriever:
             return True
         if not by_confidence:  # a bare question ('how many councillors?') finds passages anywhere: no sign
             return False
-        best = self.store.dense_search(self.encode(corrected), 1)
+        best = self.store.dense_search(self.encode(own), 1)
         return bool(best) and best[0][1] >= params.standalone_relevance
 
     def neighbours(self, passage_id: str, window: int = 1) -> list[Passage]:

@@ -538,6 +538,20 @@ def test_a_follow_up_naming_another_case_study_moves_the_conversation_to_it(assi
             assert result.query.follow_up and result.hits[0].passage.case_study == other, (first, other)
 
 
+def test_a_case_study_named_only_as_what_a_follow_up_compares_with_does_not_move_the_conversation(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test: 'they' is the conversation's case study, the one after 'like' its yardstick."""
+    history = [Turn("user", "tell me about the Publica company")]
+    history.append(Turn("assistant", assistant.ask(history[0].content).text))
+    compared = assistant.search(
+        "and why did they choose a company instead of one shared chief executive, like Breckland and South Holland did?",
+        history=history,
+    )
+    assert compared.query.follow_up and compared.hits[0].passage.case_study == "Publica Group"
+    # Named as the subject, it still moves the conversation.
+    moved = assistant.search("and why did Breckland and South Holland share one chief executive?", history=history)
+    assert moved.hits[0].passage.case_study == "Breckland and South Holland District Councils"
+
+
 def test_a_follow_up_about_the_case_study_being_discussed_is_answered_from_it_alone(assistant) -> None:  # type: ignore[no-untyped-def]
     """Written for this test: once a conversation is about one case study, 'how is the partnership run?' is searched
     within it (from the whole toolkit, another scheme's committee or figure was quoted as theirs); asking past it
