@@ -637,10 +637,16 @@ _LATER = re.compile(
     r"(last|next|latest|most recent)(?: [\w'’-]+){0,2}? (year|month|week|elections?|conference)\b|"
     # Whether it is so now ('are cherwell and south northants still sharing staff?', 'is the hub still there?'),
     # asked yes or no; 'what are districts still struggling with?' asks what the toolkit tells.
-    r"^\W*(?:are|is|do|does|has|have)\b[^?]{0,60}\bstill\b|"
+    # Opening the question, or a second ask after 'and' ('who leads it now, and is the shared chief executive still
+    # in post?'); not a choice offered after 'or' ('has a new framework been set out, or is it still deal by deal?').
+    r"^\W*(?:are|is|do|does|has|have)\b[^?]{0,60}\bstill\b|\band\s+(?:are|is|do|does|has|have)\b[^?,]{0,60}\bstill\b|"
     # A name as it is now ('what's the merged council called now?').
     r"\b(?:called|named) now\b|"
     r"(exists?|existing|going|running|operating|around|in place) any ?more|"
+    # Whether a body the toolkit describes was ended ('was that company later wound up?', 'have LEPs been abolished?').
+    # Not 'which councils were abolished in the Danish reform?', which the toolkit tells.
+    r"(?:(?:has|have) (?:since |now |also )?been|(?:later|since|eventually|subsequently|ever|then)) "
+    r"(?:be(?:en)? )?(wound up|abolished|scrapped|dissolved|disbanded)\b|"
     # What a pilot or plan did after its time: 'carry on past its pilot year'.
     r"(carry|carried|continue|continued|go|went|run|ran|last|lasted) (on )?(past|beyond) (its|the|their)|"
     # The verdict on a programme once it had run ('what did the final evaluation of the growth deal conclude?'):
@@ -673,6 +679,8 @@ _PROCEDURE = re.compile(
     r"(do|can|could|should) i (apply|sign up|register|book|complain|object|report|pay|renew|appeal|request|become|stand for)|"
     r"apply for|application form|sign up|subscription|fees?|opening (hours|times?)|what time does|open on|"
     r"phone number|email address|contact details|who do (i|we) contact|(where|who) do (i|we) send|deadlines?|cut[- ]off date|"
+    # Whom a resident rings ('my bin was missed, who do I ring?').
+    r"who (do|should|can|could) (i|we) (ring|call|phone|email|e-mail|speak to|talk to|complain to)|"
     # A scheme's timetable for applicants ('when does the pilot's application window open?').
     r"application (window|round|portal)s?|(bidding|funding) rounds?|windows?\b[^?]{0,30}\b(opens?|closes?)\b|"
     r"when (does|do|will) [^?]{0,60}\b(open|close) for\b|"
@@ -693,7 +701,7 @@ _ADVICE = re.compile(
     r"(?:merge|go unitary|become (?:a )?unitary|pull out|leave)|"
     # A legal exposure of one council's own (no national guide weighs a council's liability or its draft's
     # compliance), or the assistant's own opinion asked for.
-    r"liable|(legal|personal|financial) liability|(legal|financial) (advice|opinion)|breach(es|ed|ing)?|(gdpr|legally) compliant|equal pay claims?|conflicts? of interest|"
+    r"liable|on the hook|(legal|personal|financial) liability|(legal|financial) (advice|opinion)|breach(es|ed|ing)?|(gdpr|legally) compliant|equal pay claims?|conflicts? of interest|"
     r"tribunal|(what|which) would you (do|choose|pick|recommend)|would you (recommend|advise)|"
     # What the law obliges one council to do, or whether it could be sued ('do we legally have to consult?'), not
     # whether a route is lawful at all ('can two districts legally merge on their own?', which the toolkit tells).
@@ -724,9 +732,10 @@ _ADVICE = re.compile(
 # 'how did the councils prepare the report for their cabinets?' asks what the toolkit tells.
 _DRAFTING = re.compile(
     r"^\W*(?:(?:can|could|would|will) you |please |i need you to |help (?:me|us) )?(?:please )?"
-    r"(draft|write|prepare|compose|produce)( me| us| for (me|us))? (a|an|the|our|my) ([\w-]+ ){0,3}?"
+    r"(draft|write|prepare|compose|produce)( me| us| for (me|us))? (?:(?:a|an|the|our|my|some) )?([\w-]+ ){0,3}?"
     r"(report|paper|letter|e-?mail|speech|press release|business case|motion|consultation response|committee report|"
-    r"(linkedin |blog |social media )?post|article|blog|tweet|newsletter|briefing note)s?\b",
+    r"(linkedin |blog |social media )?post|article|blog|tweet|newsletter|briefing note|terms of reference|"
+    r"job description|agenda|strategy|policy|constitution)s?\b",
     re.I,
 )
 _FIGURE = re.compile(r"\b(how much|how many|what('s|’s| is| was| are| were)|what \w+ (does|did))\b", re.I)
@@ -981,10 +990,24 @@ def asked_part(question: str) -> str:
     return " ".join(kept) if kept and len(kept) < len(sentences) else question
 
 
+# Typed as messages are ('whats the turnout', 'do u think', 'hows it going'): the gaps' patterns read the words whole.
+_TEXTSPEAK = ((re.compile(r"\bwhats\b", re.I), "what's"), (re.compile(r"\bhows\b", re.I), "how's"),
+              (re.compile(r"\bwhos\b", re.I), "who's"), (re.compile(r"\bu\b", re.I), "you"),
+              (re.compile(r"\bur\b", re.I), "your"))  # fmt: skip
+
+
+def spelled_out(question: str) -> str:
+    """The question with message shorthand written out ('whats' → "what's", 'u' → 'you')."""
+    for pattern, written in _TEXTSPEAK:
+        question = pattern.sub(written, question)
+    return question
+
+
 def beyond_scope(
     question: str, vocabulary: Collection[str] = (), corrections: Mapping[str, str] | None = None
 ) -> BeyondScope | None:
     """The part of a question a 2018 national toolkit cannot answer, if any; countries it mentions are in scope."""
+    question = spelled_out(question)
     asked = asked_part(question)
     for kind, asks, gap, reads_whole in _BEYOND:
         if asks(question if reads_whole else asked):

@@ -173,6 +173,10 @@ def test_a_country_the_toolkit_names_and_everyday_words_are_in_scope() -> None:
         "Which council drew up the scheme in the end?",
         "What should a business case for a shared service cover?",
         "How did the councils prepare the report for their cabinets?",
+        "What is still holding districts back from working with the NHS?",
+        "Which councils were abolished in the Danish reform?",
+        "And is there a new framework for it now, or is it still agreed deal by deal?",
+        "How did the councils write their joint strategy?",
         "What had to happen before the combined authority could go ahead?",
         "How have other districts done it when they shared a legal team?",  # how, not how well since
         # Rates that are not a service's performance.
@@ -395,6 +399,14 @@ def test_the_glossary_explains_terms_the_toolkit_uses_in_its_own_words(toolkit_t
     ("kind", "question"),
     [
         ("after_publication", "How did the Publica company turn out in the end?"),
+        # Typed as a message is: 'whats', 'u'.
+        ("local_figure", "whats the council tax band d in cherwell"),
+        ("advice", "do u think we should merge with the next district?"),
+        ("procedure", "our garden waste wasnt collected again, who should I phone?"),
+        ("after_publication", "Who chairs the board, and is it still meeting every month?"),
+        ("after_publication", "Has the joint committee since been dissolved?"),
+        ("advice", "If the pool makes a loss, are we on the hook for it?"),
+        ("drafting", "Please write terms of reference for our new shared services board."),
         ("after_publication", "What has the levelling up fund meant for district partnerships?"),
         ("after_publication", "Is the Early Help Hub still operating these days?"),
         ("procedure", "How do I report a missed bin collection?"),
