@@ -12,7 +12,6 @@ from assistant.asks import Understanding, understand
 from assistant.attribution import by_source, group_label, needs_labels
 from assistant.case_studies import asks_only_about
 from assistant.composition import (
-    NEW_SOURCE_RETRIEVAL,
     STORED_FACTS,
     Candidate,
     corrected,
@@ -217,21 +216,23 @@ def strip_acronym_expansions(text: str, glossary: dict[str, str]) -> str:
 
 
 # A case study is 'related' only when one of its passages is close to the question, and retrieved near the top as
-# a passage the answer may fill up from is (`NEW_SOURCE_RETRIEVAL`): user trial 19 found unquoted case studies far
-# down the search listed as related in 7 of 35 answers. Dev: related case studies per answer 1.0 -> 0.9, the case
-# study a question was written about listed as often (75 of 105).
+# a passage the answer may fill up from is (`RetrievalParams.fill_retrieval`): user trial 19 found unquoted case
+# studies far down the search listed as related in 7 of 35 answers. Dev: related case studies per answer 1.0 -> 0.9,
+# the case study a question was written about listed as often (75 of 105).
 RELATED_MIN_SIMILARITY = 0.4
 
 
 RELATED_LIMIT = 3
 
 
-def related_case_studies(result: SearchResult, case_studies: list[CaseStudy], limit: int = RELATED_LIMIT) -> list[CaseStudy]:
+def related_case_studies(
+    result: SearchResult, case_studies: list[CaseStudy], limit: int = RELATED_LIMIT, min_retrieval: float = 0.0
+) -> list[CaseStudy]:
     by_title = {c.title: c for c in case_studies}
     related: list[CaseStudy] = []
     top = result.hits[0].score if result.hits else 0.0
     for hit in result.hits:
-        if hit.dense < RELATED_MIN_SIMILARITY or hit.score < NEW_SOURCE_RETRIEVAL * top:
+        if hit.dense < RELATED_MIN_SIMILARITY or hit.score < min_retrieval * top:
             continue
         study = by_title.get(hit.passage.case_study or "")
         if study and study not in related:
@@ -595,7 +596,7 @@ def compose_answer(
     for candidate in chosen:
         numbers.setdefault(candidate.hit.passage.id, len(numbers) + 1)
     body, used = _body(groups if labelled else [(None, chosen)], numbers, store, labelled)
-    related = _cited_first(chosen, related_case_studies(result, store.case_studies()), store)
+    related = _cited_first(chosen, related_case_studies(result, store.case_studies(), min_retrieval=params.fill_retrieval), store)
     # A partial answer says first, in its own paragraph, what the toolkit does not give; the cited sentences follow.
     opening = f"{beyond.sentence} The closest it does say:\n\n" if beyond else ""
     text = opening + body + ("\n\n" + format_related(related) if related else "")
@@ -752,4 +753,6 @@ def _chosen_sentences(
         return []
     named = case_studies_named(understanding, store) | set(result.named)
     introduced = [i for i, ask in enumerate(understanding.asks) if asks_only_about(ask.text, named)]
-    return select(per_ask, params.answer_sentences, named, params.answer_diversity, result.named, introduced)
+    return select(
+        per_ask, params.answer_sentences, named, params.answer_diversity, result.named, introduced, params.fill_retrieval
+    )

@@ -45,11 +45,6 @@ _STATES = re.compile(
 )
 QUOTE_REACH = 2  # sentences a quotation may run on for before the answer gives up on closing it
 KEEP_WITHIN = 0.4  # a sentence this far below its ask's best answers it no more
-# Past each ask's best, a passage new to the answer, from a case study it does not quote yet (or the toolkit's own
-# text), is quoted only when retrieved at least this share of the top passage's score: the filling sentences were
-# padding from passages the search barely ranked (user trials 17 and 18). Set on the dev split: cited passages that
-# hold evidence 0.338 -> 0.373 (blind), 0.447 -> 0.494 (curated), answer facts and cited evidence unchanged.
-NEW_SOURCE_RETRIEVAL = 0.72
 # Past each ask's best, a sentence from another case study than the one the question names and the answer opens
 # with loses this much. Measured on dev: 0.1 gained the blind set facts and cost the curated none; without the
 # question naming it (any case study the answer opened with) the curated set lost facts.
@@ -775,13 +770,16 @@ def select(
     diversity: float = 0.0,
     titled: Collection[str] = (),
     introduced: Collection[int] = (),
+    fill_retrieval: float = 0.0,
 ) -> list[Candidate]:
     """Each ask's best sentence first, in the order asked, then the next best overall, up to `limit`.
 
     A sentence well below its own ask's best answers no ask and is left out. `named`: the case studies the question
     names; `titled`, those of them it gives by their full titles. `introduced`: the asks that only name a case study
     ('anything on Publica?', 'tell me about the Lightbulb project'), which open on the first sentence of its own that
-    says what it is (`introduces_case_study`), however close the others come. `diversity`: past each ask's best,
+    says what it is (`introduces_case_study`), however close the others come. `fill_retrieval`: past each ask's
+    best, a new source must have been retrieved at least this share of the top's score (`brings_in_weak_source`).
+    `diversity`: past each ask's best,
     how much a sentence loses for its closeness to one already chosen (a maximal-marginal-relevance fill), so the
     answer's last sentences add what the first did not say.
     """
@@ -856,7 +854,7 @@ def select(
         for i in order:
             if open_[i]:
                 candidate, leaned_on = unled(rest[i])
-                if brings_in_weak_source(candidate, chosen, per_passage):
+                if brings_in_weak_source(candidate, chosen, per_passage, fill_retrieval):
                     continue
                 if fits(candidate):
                     return int(i), candidate, leaned_on
@@ -878,15 +876,17 @@ def select(
     return _after_what_they_lean_on(chosen, leans_on)
 
 
-def brings_in_weak_source(candidate: Candidate, chosen: Sequence[Candidate], per_passage: Mapping[str, int]) -> bool:
-    """A passage not quoted yet, of a subject not quoted yet, retrieved well below the top (`NEW_SOURCE_RETRIEVAL`).
+def brings_in_weak_source(
+    candidate: Candidate, chosen: Sequence[Candidate], per_passage: Mapping[str, int], fill_retrieval: float
+) -> bool:
+    """A passage not quoted yet, of a subject not quoted yet, retrieved below `fill_retrieval` of the top's score.
     Another passage of a case study already quoted is its story going on ('mistrust' after its estate), not padding."""
     passage = candidate.hit.passage
     if passage.id in per_passage or not candidate.features:
         return False
     if passage.case_study and any(c.hit.passage.case_study == passage.case_study for c in chosen):
         return False
-    return candidate.features[FEATURES.index("retrieval")] < NEW_SOURCE_RETRIEVAL
+    return candidate.features[FEATURES.index("retrieval")] < fill_retrieval
 
 
 def introduces_case_study(candidate: Candidate) -> bool:

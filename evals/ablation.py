@@ -42,6 +42,7 @@ ABLATIONS = (
     Ablation("no synonyms", "users' plain words mapped to the toolkit's", {"use_synonyms": False}),
     Ablation("no history", "earlier turns: every question searched and answered alone", {"use_history": False}),
     Ablation("no answer diversity", "the answer's later sentences by score alone, not also by what is not yet said", {"answer_diversity": 0.0}),
+    Ablation("no fill restriction", "the answer filled up, and related case studies listed, from passages however far down the search", {"fill_retrieval": 0.0}),
     Ablation("hand-weighted selection", "the answer's sentences by hand weights, not the fitted ones", {"fitted_selection": False}),
     Ablation(
         "no example preference",

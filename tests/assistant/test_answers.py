@@ -373,12 +373,11 @@ RELATED_ASKED = [
 @pytest.mark.parametrize("question", RELATED_ASKED)
 def test_a_related_case_study_is_quoted_or_found_near_the_top(assistant, question: str) -> None:  # type: ignore[no-untyped-def]
     """Written for this test. 'Has a district set up a town council?' had listed the Lincolnshire Wellbeing Service."""
-    from assistant.composition import NEW_SOURCE_RETRIEVAL
-
     answer = assistant.ask(question)
+    share = assistant.params.fill_retrieval
     quoted = {c.hit.passage.case_study for c in answer.citations}
     top = answer.hits[0].score
     for study in answer.related:
         assert study.title in quoted or any(
-            h.passage.case_study == study.title and h.score >= NEW_SOURCE_RETRIEVAL * top for h in answer.hits
+            h.passage.case_study == study.title and h.score >= share * top for h in answer.hits
         ), study.title
