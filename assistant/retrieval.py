@@ -312,7 +312,10 @@ class Retriever:
         result = SearchResult(hits, query, relevance, vector, focus, scoped, rescored, subject=subject_case_study, named=names)
         if leans is None and cue == "new_topic" and not announces_new_topic(question):
             return self._leaning_if_nothing_alone(result, question, params, history, resolved)
-        if params.follow_up_within_subject and about_subject and subject_case_study:
+        # Compared with another case study ('how is that different from District Direct?'): both are the answer's,
+        # so it is not searched within its own case study alone.
+        compares = bool(self._cases.named_in(question)) and not self._cases.named_in(without_comparison(question))
+        if params.follow_up_within_subject and about_subject and subject_case_study and not compares:
             return self._within_subject(result, question, params, history, subject_case_study)
         return result
 
