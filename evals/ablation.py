@@ -68,7 +68,7 @@ ABLATIONS = (
     Ablation("+ each ask's own passages", "experiment: each ask's sentences from its own search", {"fuse_asks": True, "search_each_ask": True}),
 )
 SERVED = "served settings"
-COLUMNS = ("found@5", "mrr@10", "recall@5", "answer_fact_recall", "cited_evidence", "oos_not_answered", "false_refusal")
+COLUMNS = ("found@5", "mrr@10", "recall@5", "answer_fact_recall", "cited_evidence", "citation_support", "oos_not_answered", "false_refusal")
 BY_KIND = ("found@5", "answer_fact_recall")
 
 
