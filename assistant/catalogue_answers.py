@@ -92,7 +92,7 @@ _WHERE_WORDS = frozenset(
     "page pages which what where find read see look cover covers covered covering talk talks mention mentions "
     "discuss discusses describe describes explain explains explained say says said stuff bit bits part parts section sections thing things "
     "info information detail details toolkit case study studies one about how why when who was were did does do is "
-    "are it its their they get gets go goes into write-up writeup write up bit".split()
+    "are it its their they get gets go goes into write-up writeup write up".split()
 )
 
 

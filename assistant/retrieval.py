@@ -314,7 +314,7 @@ class Retriever:
             return self._leaning_if_nothing_alone(result, question, params, history, resolved)
         # Compared with another case study ('how is that different from District Direct?'): both are the answer's,
         # so it is not searched within its own case study alone.
-        compares = bool(self._cases.named_in(question)) and not self._cases.named_in(without_comparison(question))
+        compares = self._compares_only(self.speller.correct(question)[0])
         if params.follow_up_within_subject and about_subject and subject_case_study and not compares:
             return self._within_subject(result, question, params, history, subject_case_study)
         return result
@@ -469,6 +469,10 @@ class Retriever:
         order = np.argsort(-(self.store.passage_vectors(same) @ self.encode(question)))
         return [same[j] for j in order]
 
+    def _compares_only(self, question: str) -> bool:
+        """Whether the question names a case study only as what it compares its subject with (`without_comparison`)."""
+        return bool(self._cases.named_in(question)) and not self._cases.named_in(without_comparison(question))
+
     def stands_alone(self, question: str, params: RetrievalParams, by_confidence: bool = True) -> bool:
         """Whether a question whose words don't settle it is about something of its own: it names a case study,
         it is mostly words the toolkit never uses, or its own words find a passage confidently."""
@@ -478,7 +482,7 @@ class Retriever:
         own = without_comparison(corrected)
         if self._cases.named_in(own):
             return True
-        if by_confidence and own != corrected and self._cases.named_in(corrected):
+        if by_confidence and self._compares_only(corrected):
             # Pointing back and comparing ('why did they … like Breckland and South Holland?'): what it points back
             # to is the conversation's subject, whatever its words find.
             return False
