@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
@@ -752,7 +752,13 @@ def _chosen_sentences(
     if not per_ask:
         return []
     named = case_studies_named(understanding, store) | set(result.named)
+    titled: Collection[str] = result.named
+    compared: list[str] = []
+    if result.subject and result.compared:
+        # 'How's that different from District Direct?': what the follow-up is about opens it, then each yardstick
+        # has its best sentence.
+        named, titled, compared = {result.subject}, {result.subject}, [result.subject, *result.compared]
     introduced = [i for i, ask in enumerate(understanding.asks) if asks_only_about(ask.text, named)]
     return select(
-        per_ask, params.answer_sentences, named, params.answer_diversity, result.named, introduced, params.fill_retrieval
+        per_ask, params.answer_sentences, named, params.answer_diversity, titled, introduced, params.fill_retrieval, compared
     )

@@ -771,6 +771,7 @@ def select(
     titled: Collection[str] = (),
     introduced: Collection[int] = (),
     fill_retrieval: float = 0.0,
+    compared: Collection[str] = (),
 ) -> list[Candidate]:
     """Each ask's best sentence first, in the order asked, then the next best overall, up to `limit`.
 
@@ -779,7 +780,8 @@ def select(
     ('anything on Publica?', 'tell me about the Lightbulb project'), which open on the first sentence of its own that
     says what it is (`introduces_case_study`), however close the others come. `fill_retrieval`: past each ask's
     best, a new source must have been retrieved at least this share of the top's score (`brings_in_weak_source`).
-    `diversity`: past each ask's best,
+    `compared`: the case studies a question compares, each of which opens with its best sentence (the subject
+    first) before the answer fills up. `diversity`: past each ask's best,
     how much a sentence loses for its closeness to one already chosen (a maximal-marginal-relevance fill), so the
     answer's last sentences add what the first did not say.
     """
@@ -841,6 +843,14 @@ def select(
         first = first or next((p for group in groups for p in map(unled, group) if fits(p[0])), None)
         if first and len(chosen) < limit:
             take(*first)
+    # 'How's that different from District Direct?': one side alone answers no comparison (user trials 18 and 19).
+    for study in compared:
+        if len(chosen) >= limit or any(c.hit.passage.case_study == study for c in chosen):
+            continue
+        own_best = sorted((c for candidates in per_ask for c in candidates if c.hit.passage.case_study == study), key=lambda c: -c.score)
+        side = next((p for p in map(unled, own_best) if fits(p[0], anywhere=True)), None)
+        if side:
+            take(*side)
     # Past each ask's best, a sentence from another case study than the named one it opened with changes the subject.
     studies = {c.hit.passage.case_study for c in chosen} & set(named)
     rest = [c for candidates in per_ask for c in candidates]

@@ -77,6 +77,8 @@ class SearchResult:
     subject: str | None = None  # the case study a follow-up's conversation is about, when it is about one
     within_subject: bool = False  # a follow-up searched within `subject` alone (`Retriever._within_subject`)
     named: tuple[str, ...] = ()  # the case studies whose titles a question of its own gives in full (`CaseStudyIndex`)
+    # A follow-up comparing its subject with case studies it names only as the yardstick: those case studies.
+    compared: tuple[str, ...] = ()
 
 
 class Searcher(Protocol):
@@ -314,10 +316,10 @@ class Retriever:
             return self._leaning_if_nothing_alone(result, question, params, history, resolved)
         # Compared with another case study ('how is that different from District Direct?'): both are the answer's,
         # so it is not searched within its own case study alone.
-        compares = self._compares_only(self.speller.correct(question)[0])
-        if params.follow_up_within_subject and about_subject and subject_case_study and not compares:
+        yardsticks = self._yardsticks(self.speller.correct(question)[0])
+        if params.follow_up_within_subject and about_subject and subject_case_study and not yardsticks:
             return self._within_subject(result, question, params, history, subject_case_study)
-        return result
+        return replace(result, compared=yardsticks) if about_subject else result
 
     def _within_subject(
         self, result: SearchResult, question: str, params: RetrievalParams, history: Sequence[Turn], subject: str
@@ -469,9 +471,12 @@ class Retriever:
         order = np.argsort(-(self.store.passage_vectors(same) @ self.encode(question)))
         return [same[j] for j in order]
 
-    def _compares_only(self, question: str) -> bool:
-        """Whether the question names a case study only as what it compares its subject with (`without_comparison`)."""
-        return bool(self._cases.named_in(question)) and not self._cases.named_in(without_comparison(question))
+    def _yardsticks(self, question: str) -> tuple[str, ...]:
+        """The case studies a question names only as what it compares its subject with (`without_comparison`), when
+        it names none as its subject."""
+        if self._cases.named_in(without_comparison(question)):
+            return ()
+        return tuple(self._cases.titles[case] for case in self._cases.named_in(question))
 
     def stands_alone(self, question: str, params: RetrievalParams, by_confidence: bool = True) -> bool:
         """Whether a question whose words don't settle it is about something of its own: it names a case study,
@@ -482,7 +487,7 @@ class Retriever:
         own = without_comparison(corrected)
         if self._cases.named_in(own):
             return True
-        if by_confidence and self._compares_only(corrected):
+        if by_confidence and self._yardsticks(corrected):
             # Pointing back and comparing ('why did they … like Breckland and South Holland?'): what it points back
             # to is the conversation's subject, whatever its words find.
             return False

@@ -221,6 +221,24 @@ def test_the_answer_fills_up_only_from_passages_the_search_ranked_near_the_top(p
     assert select([[weak_elsewhere]], 1, fill_retrieval=0.72) == [weak_elsewhere]
 
 
+def test_each_case_study_a_question_compares_has_its_best_sentence(passages) -> None:  # type: ignore[no-untyped-def]
+    by_study: dict[str, Passage] = {}
+    for passage in passages:
+        if passage.case_study:
+            by_study.setdefault(passage.case_study, passage)
+    subject, yardstick = list(by_study.values())[:2]
+
+    def candidate(passage: Passage, score: float, text: str) -> Candidate:
+        return Candidate(text, Hit(passage, 0.0, 0.0, 0.0), 0, "description", score)
+
+    first = candidate(subject, 1.0, "The councils set up one company for all their staff.")
+    second = candidate(subject, 0.95, "Over six hundred employees moved into the company in one go.")
+    other = candidate(yardstick, 0.5, "The two councils share one chief executive sixty miles apart.")
+    ranked = [first, second, other]
+    assert select([ranked], 2) == [first, second]
+    assert select([ranked], 2, compared=[subject.case_study or "", yardstick.case_study or ""]) == [first, other]
+
+
 def test_the_answer_fills_up_with_what_it_has_not_yet_said(passages) -> None:  # type: ignore[no-untyped-def]
     one, two, three = passages[:3]  # each its own passage: no passage's quota decides here
     axis = np.eye(3, dtype=np.float32)

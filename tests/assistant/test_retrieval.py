@@ -548,8 +548,15 @@ def test_a_case_study_named_only_as_what_a_follow_up_compares_with_does_not_move
     )
     assert compared.query.follow_up and compared.hits[0].passage.case_study == "Publica Group"
     # Both sides are the answer's: not searched within the conversation's case study alone.
-    assert not compared.within_subject
+    assert not compared.within_subject and compared.compared == ("Breckland and South Holland District Councils",)
     assert "Breckland and South Holland District Councils" in {h.passage.case_study for h in compared.hits}
+    # And the answer quotes both, what the conversation is about first.
+    answer = assistant.ask(
+        "and why did they choose a company instead of one shared chief executive, like Breckland and South Holland did?",
+        history=history,
+    )
+    quoted = list(dict.fromkeys(c.hit.passage.case_study for c in answer.citations))
+    assert quoted[:2] == ["Publica Group", "Breckland and South Holland District Councils"]
     # Named as the subject, it still moves the conversation.
     moved = assistant.search("and why did Breckland and South Holland share one chief executive?", history=history)
     assert moved.hits[0].passage.case_study == "Breckland and South Holland District Councils"
