@@ -936,11 +936,12 @@ LATER_GAP = "does not say what has happened since it was published."
 
 # A year after publication asked of in the past ('how many staff were moved in 2019?', 'did they save it by 2020?'):
 # the toolkit names such years only for what was planned, which is what a question about a plan asks.
-# 'did … in 2019', 'did … by the end of 2020', 'had … in April 2019' (a month or a season before the year).
+# 'did … in 2019', 'did … by the end of 2020', 'had … in April 2019' (a month or a season before the year), 'what were
+# the results of the 2019 elections?' (the year naming the event).
 _PAST_IN_YEAR = re.compile(
-    r"\b(did|was|were|happened|had)\b.*\b(in|during|by)( the end of| early| late| mid-?)?"
+    r"\b(did|was|were|happened|had)\b.*\b(?:(?:in|during|by)( the end of| early| late| mid-?)?"
     r"( (?:january|february|march|april|may|june|july|august|september|october|november|december|spring|summer|"
-    r"autumn|winter))? (20\d\d)\b",
+    r"autumn|winter))?|the) (?P<year>20\d\d)\b",
     re.I,
 )
 _PLANNED = re.compile(r"\b(due|plan|plans|planned|expected|expecting|set to|going to|propos\w*|would|will|targets?|aim\w*)\b", re.I)
@@ -963,7 +964,7 @@ def _asks_after_publication(question: str, vocabulary: Collection[str]) -> bool:
     names but asked of in the past, or 'since then'."""
     years = [int(y) for y in _YEAR.findall(question) if y not in vocabulary]
     if not _PLANNED.search(question) or _PLAN_MET.search(question):
-        years += [int(m.group(5)) for m in _PAST_IN_YEAR.finditer(question)]
+        years += [int(m.group("year")) for m in _PAST_IN_YEAR.finditer(question)]
     return bool(_LATER.search(question) or _NAMED_EVER.search(question)) or any(year > PUBLISHED for year in years)
 
 

@@ -92,6 +92,14 @@ def test_what_a_post_holder_is_paid_is_a_figure_the_toolkit_does_not_give(questi
     assert found is not None and found.kind == "local_figure"
 
 
+def test_an_event_named_by_a_later_year_the_toolkit_names_is_a_later_event() -> None:
+    """Written for this test: the toolkit names 2019 for planned elections; their results came after it."""
+    vocabulary = {"2019", "elections", "target", "somerset"}
+    found = beyond_scope("How many seats did each party win at the 2019 elections to the new Somerset council?", vocabulary)
+    assert found is not None and found.kind == "after_publication"
+    assert beyond_scope("What was the 2019 target the councils planned to meet?", vocabulary) is None
+
+
 def test_what_happened_in_a_month_of_a_year_the_toolkit_names_is_a_later_event() -> None:
     """Written for this test: the toolkit names 2019 as when new councils were to start, so a year alone does not
     make a question later; asked what happened in a month of it ('… after it launched in June 2019?'), it was
