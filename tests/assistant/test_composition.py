@@ -175,19 +175,25 @@ def test_a_what_is_question_put_casually_opens_on_the_toolkits_account_of_its_te
         assert carries(first, "definition", term), (question, first)
 
 
-def test_a_question_naming_a_case_study_fills_up_from_it_before_another(passages) -> None:  # type: ignore[no-untyped-def]
+def _two_case_studies(passages: list[Passage]) -> tuple[Passage, Passage]:
+    """The first passage of each of two case studies."""
     by_study: dict[str, Passage] = {}
     for passage in passages:
         if passage.case_study:
             by_study.setdefault(passage.case_study, passage)
-    named, other = list(by_study.values())[:2]
+    first, second = list(by_study.values())[:2]
+    return first, second
 
-    def candidate(passage: Passage, score: float, text: str) -> Candidate:
-        return Candidate(text, Hit(passage, 0.0, 0.0, 0.0), 0, "description", score)
 
-    best = candidate(named, 1.0, "The councils share one management team across the two areas.")
-    elsewhere = candidate(other, 0.85, "A different partnership pooled its housing officers last year.")
-    same = candidate(named, 0.8, "Both councils kept their own elected members and local decisions.")
+def _sentence(passage: Passage, score: float, text: str) -> Candidate:
+    return Candidate(text, Hit(passage, 0.0, 0.0, 0.0), 0, "description", score)
+
+
+def test_a_question_naming_a_case_study_fills_up_from_it_before_another(passages) -> None:  # type: ignore[no-untyped-def]
+    named, other = _two_case_studies(passages)
+    best = _sentence(named, 1.0, "The councils share one management team across the two areas.")
+    elsewhere = _sentence(other, 0.85, "A different partnership pooled its housing officers last year.")
+    same = _sentence(named, 0.8, "Both councils kept their own elected members and local decisions.")
     ranked = [best, elsewhere, same]
     assert select([ranked], 2, {named.case_study or ""}) == [best, same]
     assert select([ranked], 2) == [best, elsewhere]  # nothing named: the closer sentence, whatever its case study
@@ -222,18 +228,10 @@ def test_the_answer_fills_up_only_from_passages_the_search_ranked_near_the_top(p
 
 
 def test_each_case_study_a_question_compares_has_its_best_sentence(passages) -> None:  # type: ignore[no-untyped-def]
-    by_study: dict[str, Passage] = {}
-    for passage in passages:
-        if passage.case_study:
-            by_study.setdefault(passage.case_study, passage)
-    subject, yardstick = list(by_study.values())[:2]
-
-    def candidate(passage: Passage, score: float, text: str) -> Candidate:
-        return Candidate(text, Hit(passage, 0.0, 0.0, 0.0), 0, "description", score)
-
-    first = candidate(subject, 1.0, "The councils set up one company for all their staff.")
-    second = candidate(subject, 0.95, "Over six hundred employees moved into the company in one go.")
-    other = candidate(yardstick, 0.5, "The two councils share one chief executive sixty miles apart.")
+    subject, yardstick = _two_case_studies(passages)
+    first = _sentence(subject, 1.0, "The councils set up one company for all their staff.")
+    second = _sentence(subject, 0.95, "Over six hundred employees moved into the company in one go.")
+    other = _sentence(yardstick, 0.5, "The two councils share one chief executive sixty miles apart.")
     ranked = [first, second, other]
     assert select([ranked], 2) == [first, second]
     assert select([ranked], 2, compared=[subject.case_study or "", yardstick.case_study or ""]) == [first, other]
