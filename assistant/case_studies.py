@@ -120,14 +120,29 @@ class CaseStudyIndex:
 
     def named_in(self, text: str) -> list[int]:
         """Case studies the text names ('Central Lincolnshire', 'Publica', 'Wyre Forest', 'Five-Council partnership')."""
+        return list(self._name_shares(text))
+
+    def most_named_in(self, text: str) -> list[int]:
+        """Of the case studies the text names, those it names most fully: 'the Central Lincolnshire joint planning
+        committee' names Central Lincolnshire by both its name words and the Lincolnshire Wellbeing Service by one."""
+        shares = self._name_shares(text)
+        if not shares:
+            return []
+        # Two titles may share their only name word ('Lincolnshire'): then the one more of whose words the text uses.
+        asked = set(words(text))
+        fit = {case: (share, len(asked & set(words(self.titles[case])))) for case, share in shares.items()}
+        return [case for case, score in fit.items() if score == max(fit.values())]
+
+    def _name_shares(self, text: str) -> dict[int, float]:
+        """Each case study the text names, with the share of its name words the text uses (1 for a title given)."""
         tokens = {w.split("'")[0] for w in words(text)}  # 'Publica's savings' names Publica
         titled = set(self.titled_in(text))
-        named = []
+        shares: dict[int, float] = {}
         for case, (weights, total) in enumerate(self._names):
-            by_words = bool(total) and sum(w for t, w in weights.items() if t in tokens) / total >= NAMED_SHARE
-            if by_words or case in titled:
-                named.append(case)
-        return named
+            share = 1.0 if case in titled else sum(w for t, w in weights.items() if t in tokens) / total if total else 0.0
+            if share >= NAMED_SHARE:
+                shares[case] = share
+        return shares
 
     def titled_in(self, text: str) -> list[int]:
         """Case studies whose title the text gives in full, from TITLE_WORDS words ('health impact assessments', 'the

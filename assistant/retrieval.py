@@ -476,7 +476,7 @@ class Retriever:
         it names none as its subject."""
         if self._cases.named_in(without_comparison(question)):
             return ()
-        return tuple(self._cases.titles[case] for case in self._cases.named_in(question))
+        return tuple(self._cases.titles[case] for case in self._cases.most_named_in(question))
 
     def stands_alone(self, question: str, params: RetrievalParams, by_confidence: bool = True) -> bool:
         """Whether a question whose words don't settle it is about something of its own: it names a case study,

@@ -562,6 +562,15 @@ def test_a_case_study_named_only_as_what_a_follow_up_compares_with_does_not_move
     assert moved.hits[0].passage.case_study == "Breckland and South Holland District Councils"
 
 
+def test_a_yardstick_sharing_its_only_name_word_with_another_case_study_is_the_one_its_words_give(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test: two case studies are named by 'Lincolnshire' alone; the rest of the title decides."""
+    cases = assistant.retriever._cases
+    planning = "is that set up unlike the Central Lincolnshire planning committee?"
+    assert {cases.titles[i] for i in cases.named_in(planning)} >= {"Central Lincolnshire Planning Authority", "Lincolnshire Wellbeing Service"}
+    assert [cases.titles[i] for i in cases.most_named_in(planning)] == ["Central Lincolnshire Planning Authority"]
+    assert [cases.titles[i] for i in cases.most_named_in("unlike the Lincolnshire wellbeing offer")] == ["Lincolnshire Wellbeing Service"]
+
+
 def test_a_follow_up_about_the_case_study_being_discussed_is_answered_from_it_alone(assistant) -> None:  # type: ignore[no-untyped-def]
     """Written for this test: once a conversation is about one case study, 'how is the partnership run?' is searched
     within it (from the whole toolkit, another scheme's committee or figure was quoted as theirs); asking past it
