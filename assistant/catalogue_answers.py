@@ -109,7 +109,7 @@ def _part_asked(
     sentence is on the start page."""
     named = set(normalise(study.title).split())
     words = [w for w in lexical_words(question) if w not in STOP_WORDS and w not in _WHERE_WORDS and w not in named]
-    passages = [p for p in store.passages() if p.case_study == study.title]
+    passages = _passages_of(study, store)
     if not words or not passages:
         return None
     query = encode(f"{study.title}: {' '.join(words)}")
@@ -143,7 +143,7 @@ def in_full(study: CaseStudy, store: PassageStore, others: Sequence[CaseStudy] |
     `others`: when the case study was found for what the question describes rather than named, the next closest;
     the answer says it is the closest found and ends with them, since the officer may have meant one of those.
     """
-    passages = [p for p in store.passages() if p.case_study == study.title]
+    passages = _passages_of(study, store)
     where = case_study_page_label(study.page)
     opening = (
         f"The case study “{study.title}” in full ({where}):"
@@ -177,6 +177,11 @@ def _quoted_passage(sentence: str, store: PassageStore, encode: Callable[[str], 
     if not closest:
         return None
     return max(closest, key=lambda p: sum(piece in collapse_ws(p.text) for piece in pieces))
+
+
+def _passages_of(study: CaseStudy, store: PassageStore) -> list[Passage]:
+    """A case study's passages, in reading order."""
+    return [p for p in store.passages() if p.case_study == study.title]
 
 
 def _cited_in_order(passages: Sequence[Passage]) -> list[Citation]:
@@ -267,7 +272,7 @@ def summaries_cited(studies: Sequence[CaseStudy], store: PassageStore, summaries
     citations: list[Citation] = []
     for study in studies:
         summary = summaries.get(study.id, "")
-        passage = next((p for p in store.passages() if p.case_study == study.title and summary in collapse_ws(p.text)), None)
+        passage = next((p for p in _passages_of(study, store) if summary in collapse_ws(p.text)), None)
         if summary and not summary.endswith("…") and passage is not None:
             citations.append(Citation(len(citations) + 1, Hit(passage, 0.0, 0.0, 0.0), (summary,)))
     return citations

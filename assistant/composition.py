@@ -788,6 +788,7 @@ def select(
     chosen: list[Candidate] = []
     said: list[str] = []  # every part of the chosen sentences, kept as they are taken
     per_passage: dict[str, int] = {}
+    quoted_studies: set[str | None] = set()  # the case studies of the chosen sentences
     leans_on: dict[int, str] = {}  # a chosen sentence quoted without its lead-in → the sentence it leans on
     best_of_ask = {candidates[0].ask: candidates[0].score for candidates in per_ask if candidates}
 
@@ -803,6 +804,7 @@ def select(
         chosen.append(candidate)
         said.extend(candidate.parts)
         per_passage[candidate.hit.passage.id] = per_passage.get(candidate.hit.passage.id, 0) + 1
+        quoted_studies.add(candidate.hit.passage.case_study)
         if leaned_on:  # recorded for chosen sentences only, which stay alive, so their ids stay theirs
             leans_on[id(candidate)] = leaned_on
 
@@ -845,14 +847,14 @@ def select(
             take(*first)
     # 'How's that different from District Direct?': one side alone answers no comparison (user trials 18 and 19).
     for study in compared:
-        if len(chosen) >= limit or any(c.hit.passage.case_study == study for c in chosen):
+        if len(chosen) >= limit or study in quoted_studies:
             continue
         own_best = sorted((c for candidates in per_ask for c in candidates if c.hit.passage.case_study == study), key=lambda c: -c.score)
         side = next((p for p in map(unled, own_best) if fits(p[0], anywhere=True)), None)
         if side:
             take(*side)
     # Past each ask's best, a sentence from another case study than the named one it opened with changes the subject.
-    studies = {c.hit.passage.case_study for c in chosen} & set(named)
+    studies = quoted_studies & set(named)
     rest = [c for candidates in per_ask for c in candidates]
     scores = np.array([penalised(c, studies) for c in rest])
     # Closeness to the closest sentence chosen so far, kept up to date one chosen sentence at a time.
@@ -864,7 +866,7 @@ def select(
         for i in order:
             if open_[i]:
                 candidate, leaned_on = unled(rest[i])
-                if brings_in_weak_source(candidate, chosen, per_passage, fill_retrieval):
+                if brings_in_weak_source(candidate, quoted_studies, per_passage, fill_retrieval):
                     continue
                 if fits(candidate):
                     return int(i), candidate, leaned_on
@@ -887,14 +889,14 @@ def select(
 
 
 def brings_in_weak_source(
-    candidate: Candidate, chosen: Sequence[Candidate], per_passage: Mapping[str, int], fill_retrieval: float
+    candidate: Candidate, quoted_studies: Collection[str | None], per_passage: Mapping[str, int], fill_retrieval: float
 ) -> bool:
     """A passage not quoted yet, of a subject not quoted yet, retrieved below `fill_retrieval` of the top's score.
     Another passage of a case study already quoted is its story going on ('mistrust' after its estate), not padding."""
     passage = candidate.hit.passage
     if passage.id in per_passage or not candidate.features:
         return False
-    if passage.case_study and any(c.hit.passage.case_study == passage.case_study for c in chosen):
+    if passage.case_study and passage.case_study in quoted_studies:
         return False
     return candidate.features[FEATURES.index("retrieval")] < fill_retrieval
 

@@ -997,7 +997,7 @@ _TEXTSPEAK = ((re.compile(r"\bwhats\b", re.I), "what's"), (re.compile(r"\bhows\b
               (re.compile(r"\bur\b", re.I), "your"))  # fmt: skip
 
 
-def spelled_out(question: str) -> str:
+def without_shorthand(question: str) -> str:
     """The question with message shorthand written out ('whats' → "what's", 'u' → 'you')."""
     for pattern, written in _TEXTSPEAK:
         question = pattern.sub(written, question)
@@ -1008,7 +1008,7 @@ def beyond_scope(
     question: str, vocabulary: Collection[str] = (), corrections: Mapping[str, str] | None = None
 ) -> BeyondScope | None:
     """The part of a question a 2018 national toolkit cannot answer, if any; countries it mentions are in scope."""
-    question = spelled_out(question)
+    question = without_shorthand(question)
     asked = asked_part(question)
     for kind, asks, gap, reads_whole in _BEYOND:
         if asks(question if reads_whole else asked):

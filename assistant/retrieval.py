@@ -316,7 +316,8 @@ class Retriever:
             return self._leaning_if_nothing_alone(result, question, params, history, resolved)
         # Compared with another case study ('how is that different from District Direct?'): both are the answer's,
         # so it is not searched within its own case study alone.
-        yardsticks = self._yardsticks(self.speller.correct(question)[0])
+        # Only a follow-up about its conversation's case study has yardsticks: every other search skips the spelling.
+        yardsticks = self._yardsticks(self.speller.correct(question)[0]) if about_subject else ()
         if params.follow_up_within_subject and about_subject and subject_case_study and not yardsticks:
             return self._within_subject(result, question, params, history, subject_case_study)
         return replace(result, compared=yardsticks) if about_subject else result

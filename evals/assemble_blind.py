@@ -148,12 +148,12 @@ def pin_to_dev(rows: list[dict[str, Any]], split: Sequence[dict[str, Any]], pass
     again a test question's passage may carry a new section's name."""
     tested = [row for row in split if row["answerable"] and row["split"] == "test"]
     on_test = {t for row in tested for t in row["topic"].split(" | ")}
-    test_passages = {p.id for p in passages if any(is_relevant(p.text, row["evidence"]) for row in tested)}
+    test_passages = [p.text for p in passages if any(is_relevant(p.text, row["evidence"]) for row in tested)]
     kept = []
     for row in rows:
         if row["answerable"] and on_test & set(row["topic"].split(" | ")):
             continue
-        if row["answerable"] and any(p.id in test_passages and is_relevant(p.text, row["evidence"]) for p in passages):
+        if row["answerable"] and any(is_relevant(text, row["evidence"]) for text in test_passages):
             continue
         kept.append({**row, "split": "dev"})
     return kept
