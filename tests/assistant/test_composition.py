@@ -185,8 +185,10 @@ def _two_case_studies(passages: list[Passage]) -> tuple[Passage, Passage]:
     return first, second
 
 
-def _sentence(passage: Passage, score: float, text: str) -> Candidate:
-    return Candidate(text, Hit(passage, 0.0, 0.0, 0.0), 0, "description", score)
+def _sentence(passage: Passage, score: float, text: str, retrieved: float | None = None) -> Candidate:
+    """A candidate sentence; with `retrieved`, its passage's retrieval score relative to the top (its only feature)."""
+    features = () if retrieved is None else tuple(retrieved if f == "retrieval" else 0.0 for f in FEATURES)
+    return Candidate(text, Hit(passage, 0.0, 0.0, 0.0), 0, "description", score, features=features)
 
 
 def test_a_question_naming_a_case_study_fills_up_from_it_before_another(passages) -> None:  # type: ignore[no-untyped-def]
@@ -209,16 +211,10 @@ def test_the_answer_fills_up_only_from_passages_the_search_ranked_near_the_top(p
         if passage.case_study:
             by_study.setdefault(passage.case_study, []).append(passage)
     study_a, study_b = [ps for ps in by_study.values() if len(ps) >= 2][:2]
-    retrieval = FEATURES.index("retrieval")
-
-    def candidate(passage: Passage, score: float, text: str, relative: float) -> Candidate:
-        features = tuple(relative if i == retrieval else 0.0 for i in range(len(FEATURES)))
-        return Candidate(text, Hit(passage, 0.0, 0.0, 0.0), 0, "description", score, features=features)
-
-    best = candidate(study_a[0], 1.0, "The councils share one management team across the two areas.", 1.0)
-    weak_elsewhere = candidate(study_b[0], 0.9, "A different partnership pooled its housing officers last year.", 0.3)
-    strong_elsewhere = candidate(study_b[1], 0.8, "Another pair of councils merged their revenues teams.", 0.95)
-    own_story = candidate(study_a[1], 0.7, "Residents who had distrusted every agency came to the new cafe.", 0.3)
+    best = _sentence(study_a[0], 1.0, "The councils share one management team across the two areas.", 1.0)
+    weak_elsewhere = _sentence(study_b[0], 0.9, "A different partnership pooled its housing officers last year.", 0.3)
+    strong_elsewhere = _sentence(study_b[1], 0.8, "Another pair of councils merged their revenues teams.", 0.95)
+    own_story = _sentence(study_a[1], 0.7, "Residents who had distrusted every agency came to the new cafe.", 0.3)
     assert select([[best, weak_elsewhere, strong_elsewhere]], 2, fill_retrieval=0.72) == [best, strong_elsewhere]
     assert select([[best, weak_elsewhere, strong_elsewhere]], 2) == [best, weak_elsewhere]  # the rule off
     # The case study already quoted goes on, however far down the search put the rest of its story.
