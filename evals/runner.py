@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 
@@ -56,6 +57,19 @@ def fact_recall(question: Question, answer: str) -> float:
     return mean([facts_found(answer, facts) for _, facts in question.asks() if facts])
 
 
+def opening(answer: str) -> str:
+    """What a reader takes as the answer: everything before its first citation marker (a case study's heading line,
+    a glossary definition and the first quoted sentence with the one it leans on)."""
+    marker = re.search(r"\[\d+\]", answer)
+    return answer[: marker.start()] if marker else answer
+
+
+def opens_with_fact(question: Question, answer: str) -> float:
+    """1 when the answer's opening holds a fact asked for: user trials' first complaint was an answer whose first
+    sentence does not answer, with the fact further down or not there at all."""
+    return float(any(facts_found(opening(answer), facts) for _, facts in question.asks() if facts))
+
+
 def score_question(question: Question, outcome: Outcome) -> tuple[dict[str, float], int | None]:
     """Answer-level scores for one question (rank metrics are added by the caller)."""
     scores: dict[str, float] = {}
@@ -75,6 +89,8 @@ def score_question(question: Question, outcome: Outcome) -> tuple[dict[str, floa
     # A refusal of an answerable question gives none of the facts and cites nothing.
     scores["false_refusal"] = float(not outcome.answered)
     scores["answer_fact_recall"] = fact_recall(question, outcome.answer or "") if outcome.answered else 0.0
+    if any(facts for _, facts in question.asks()):
+        scores["opening_fact"] = opens_with_fact(question, outcome.answer or "") if outcome.answered else 0.0
     supported = [is_relevant(c.text, question.evidence) for c in outcome.citations]
     scores["cited_evidence"] = float(outcome.answered and any(supported))
     if outcome.answered and supported:

@@ -1,0 +1,36 @@
+"""Answer-level scores of the evaluation runner, on answers written here in the shape the assistant gives."""
+
+from __future__ import annotations
+
+from evals.dataset import Question
+from evals.runner import opening, opens_with_fact
+
+QUESTION = Question(
+    id="x1",
+    split="dev",
+    persona="councillor",
+    kind="case_study",
+    question="How much did the three councils save by sharing a planning team?",
+    answer_facts=["over £100k per annum"],
+)
+
+
+def test_the_opening_is_what_comes_before_the_first_citation_marker() -> None:
+    answer = "Shared Planning (starts on page 60):\n\nThe councils share one team. [1] Each saved over £100k per annum. [1]"
+    assert opening(answer) == "Shared Planning (starts on page 60):\n\nThe councils share one team. "
+
+
+def test_an_answer_holding_the_fact_only_further_down_does_not_open_with_it() -> None:
+    later = "The councils share one team. [1] Each saved over £100k per annum. [1]"
+    first = "Each saved over £100k per annum. [1] The councils share one team. [1]"
+    assert opens_with_fact(QUESTION, later) == 0.0
+    assert opens_with_fact(QUESTION, first) == 1.0
+
+
+def test_a_compound_question_opens_with_a_fact_of_any_of_its_asks() -> None:
+    compound = Question(
+        id="x2", split="dev", persona="officer", kind="compound", question="Who shares planning, and what did they save?",
+        parts=[{"ask": "who", "answer_facts": ["Central Lincolnshire"]}, {"ask": "save", "answer_facts": ["£100k"]}],
+    )
+    assert opens_with_fact(compound, "They saved £100k a year. [1] Central Lincolnshire … [2]") == 1.0
+    assert opens_with_fact(compound, "Planning is shared widely. [1] Central Lincolnshire … [2]") == 0.0
