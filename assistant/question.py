@@ -619,6 +619,8 @@ _LATER = re.compile(
     # A population or size as it is today ('what's the population of Craven now?'). Not 'yet': 'has it saved anything
     # yet?' asks for the results the toolkit reports.
     r"\b(population|how big|size)\b[^?]{0,60}\b(now|today|currently|nowadays)\b|"
+    # Or named so before it ('what is the current population of Breckland?', user trial 21).
+    r"\b(current|present|today['’]s)\s+(population|size)\b|"
     # Whether a plan came about, asked after the fact ('did the Future Dorset proposals actually go ahead?', 'did
     # north essex garden communities ever get approved?'); up to six words name the plan. Not 'happen' or 'end up':
     # 'how did the councils make the merger happen?' asks how.

@@ -470,6 +470,8 @@ def test_asking_how_a_case_study_went_about_it_is_not_a_later_event(question: st
         ("post_holder", "who is the present shared chief executive of the two councils?"),
         ("post_holder", "Who is the current managing director at the council company?"),
         ("after_publication", "how big is the combined council's population today?"),
+        ("after_publication", "what's the current population of the merged district?"),
+        ("after_publication", "and the present size of the new authority?"),
     ],
 )
 def test_a_post_or_a_size_as_it_is_today_is_a_gap(kind: str, question: str) -> None:
@@ -479,6 +481,7 @@ def test_a_post_or_a_size_as_it_is_today_is_a_gap(kind: str, question: str) -> N
     assert found is not None and found.kind == kind
     assert beyond_scope("who chaired the joint committee in its first year?") is None
     assert beyond_scope("how big was the combined population the councils planned for?") is None
+    assert beyond_scope("what population size does the guidance ask a new unitary to have?") is None
 
 
 @pytest.mark.parametrize(
