@@ -22,7 +22,10 @@ _FOLLOW_UP_OPENERS = re.compile(r"^\s*(and|also|but|what about|how about|what of
 _REFERS_BACK = re.compile(
     r"\b(they|them|their|theirs|it|its|this|that|those|these|he|she|his|her|the same|that one|this one|"
     r"the (pilot|programme|project|scheme|partnership|service|company|deal|merger|council|councils|hub|team|board|"
-    r"authority|area|plan|bid|fund|model|arrangement|approach|initiative|review|proposal|proposals|study))\b",
+    r"authority|area|plan|bid|fund|model|arrangement|approach|initiative|review|proposal|proposals|study)|"
+    # Taking part, not saying in what ('who took part apart from the district councils?' after the Kent pilot, user
+    # trial 21): the conversation's subject is what they took part in.
+    r"(?:took|take|takes|taking) part(?!\s+in\b)|(?:was|were|is|are|got|get|been) involved(?!\s+(?:in|with)\b))\b",
     re.IGNORECASE,
 )
 _DEFINITION = re.compile(r"^\s*(what('s| is| are| does)|define|meaning of|explain)\b", re.IGNORECASE)

@@ -270,6 +270,10 @@ def test_a_self_contained_question_is_not_a_follow_up() -> None:
         # Written for this test: "who's" and "what's" ask; they are no words of a subject of its own.
         ("Which teams moved and who's the employer?", "bare"),
         ("Tell me about governance models for a joint venture company", "new_topic"),
+        # Written for this test: taking part or being involved without saying in what is in the conversation's subject.
+        ("Which bodies took part apart from the two district councils?", "open"),
+        ("Who else was involved besides the county council?", "follow_up"),
+        ("Which councils took part in the Kent business rates pilot?", "new_topic"),
     ],
 )
 def test_the_words_of_a_question_say_where_it_sits_in_a_conversation(question: str, cue: str) -> None:
