@@ -497,6 +497,9 @@ HAND_WEIGHTS: Mapping[str, float] = MappingProxyType(
 )
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def sentence_features(
     cosine: float,
     overlap: float,
@@ -521,7 +524,7 @@ def sentence_features(
         float(gives and wants in SPECIFIC),
         float(entity),
         list_gain,
-        float(bool(re.search(r"\d", quote.whole))),
+        float(bool(_DIGIT.search(quote.whole))),
         at / max(1, count - 1),
         float(at == 0),
         math.log(1 + len(quote.whole.split())),
@@ -543,7 +546,17 @@ def load_selection_weights(path: Path = SELECTION_WEIGHTS) -> dict[str, float]:
 def fitted_score(features: Sequence[float], weights: Mapping[str, float]) -> float:
     """A sentence's score under the fitted weights: the logistic regression's log-odds, without its intercept
     (it moves every sentence alike), in cosine units."""
-    return float(sum(weights[name] * value for name, value in zip(FEATURES, features)))
+    return weighted(features, in_feature_order(weights))
+
+
+def in_feature_order(weights: Mapping[str, float]) -> tuple[float, ...]:
+    """The weights in FEATURES order, so that scoring each sentence looks up no names."""
+    return tuple(weights[name] for name in FEATURES)
+
+
+def weighted(features: Sequence[float], ordered_weights: Sequence[float]) -> float:
+    """`fitted_score` with the weights already in FEATURES order."""
+    return float(sum(weight * value for weight, value in zip(ordered_weights, features)))
 
 
 # An ask for the members of a set the toolkit lists ('what are the stages of the collaboration curve?', 'list the
@@ -588,6 +601,7 @@ def sentence_candidates(
     hits = [*result.hits[:hits_considered], *_rest_of_case_study(ask, result, store, hits_considered)]
     top_score = result.hits[0].score if result.hits else 0.0
     wants_list = list_preference > 0 and asks_for_list(ask.text)
+    weight_row = in_feature_order(HAND_WEIGHTS if weights is None else weights)
     for hit_index, hit in enumerate(hits):
         quotable_here = quotables(hit.passage.text, tuple(store.sentences_of(hit.passage.id)))
         if not quotable_here:
@@ -609,7 +623,7 @@ def sentence_candidates(
                 cosine, overlap, hit_index, relative, gives, ask.wants, named, list_gain, quote, at,
                 len(quotable_here), hits_considered,
             )
-            score = fitted_score(features, HAND_WEIGHTS if weights is None else weights)
+            score = weighted(features, weight_row)
             if ask.wants == "example" and not hit.passage.case_study:
                 score -= example_preference  # an example is a case study (RetrievalParams.example_case_preference)
             if wants_list and quote.bullet_rows:

@@ -329,7 +329,8 @@ def expand_acronyms(text: str, glossary: dict[str, str]) -> str:
     extra: list[str] = []
     lower = text.lower()
     for acronym, expansion in glossary.items():
-        if _acronym_pattern(acronym).search(text):
+        # Most questions name none of the glossary's acronyms: the plain substring test spares their patterns.
+        if acronym.lower() in lower and _acronym_pattern(acronym).search(text):
             extra.append(expansion)
         elif expansion.lower() in lower:
             extra.append(acronym)

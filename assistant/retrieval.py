@@ -156,6 +156,7 @@ class Retriever:
         # Kept apart from the query cache, whose 2,048 places a stream of new questions churns: a heading evicted
         # there would be embedded again by the next question whose candidates sit under it.
         self._heading_vectors: dict[str, np.ndarray] = {}
+        self._passage_headings: dict[str, np.ndarray] = {}
 
     def encode(self, text: str) -> np.ndarray:
         return self._encode(text)
@@ -165,6 +166,14 @@ class Retriever:
         vector = self._heading_vectors.get(heading)
         if vector is None:
             vector = self._heading_vectors[heading] = self._encode(heading)
+        return vector
+
+    def _heading_of_passage(self, passage: Passage) -> np.ndarray:
+        """The vector of the name a passage sits under, kept by passage id: the same few dozen passages are scored
+        for every question."""
+        vector = self._passage_headings.get(passage.id)
+        if vector is None:
+            vector = self._passage_headings[passage.id] = self.heading_vector(heading_of(passage))
         return vector
 
     def embed_headings(self, encode_many: EncodeMany) -> None:
@@ -384,7 +393,7 @@ class Retriever:
             dense=self.store.passage_vectors(ids) @ vector,
             sentence=self._closeness.best_sentence(ids, vector),
             lexical=np.array([lexical_scores.get(i, 0.0) for i in ids]),
-            heading=np.array([float(self.heading_vector(heading_of(p)) @ vector) for p in passages]),
+            heading=np.stack([self._heading_of_passage(p) for p in passages]) @ vector if passages else np.zeros(0),
             fused_rank=np.array([rank.get(i, len(fused_order)) for i in ids], dtype=float),
         )
         return ids, signals

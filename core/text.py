@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
 _WS = re.compile(r"\s+")
@@ -24,11 +25,15 @@ def readable_size(size: int) -> str:
     return f"{size:,} bytes"
 
 
+# Answering a question compares the same few hundred titles and sentences again and again (a title's comparison form
+# was a tenth of the Python an /ask holds the GIL for under load).
+@lru_cache(maxsize=16384)
 def normalise(text: str) -> str:
     """Comparison form: NFKC, straight quotes and dashes, collapsed whitespace, casefolded."""
     return collapse_ws(unicodedata.normalize("NFKC", text).translate(_QUOTES)).casefold()
 
 
+@lru_cache(maxsize=16384)
 def normalised_words(text: str) -> str:
     """Lower-case words joined by single spaces: 'Five-Council partnership' and 'five council partnership' agree."""
     return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
