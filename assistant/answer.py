@@ -114,26 +114,32 @@ def _plural(phrase: str) -> str:
     return phrase + ("es" if re.search(r"(?:s|x|ch|sh)$", phrase) else "s")
 
 
-_BARE_NOUN = re.compile(r"[a-z]+(?: [a-z]+){0,2}")
+# An expansion with a gloss of this assistant's own: 'general practitioner (family doctor)'.
+_GLOSSED = re.compile(r"(.*\S)\s*\(([^()]+)\)")
 
 
 def spelled_out(expansion: str, acronym: str, plural: bool = False, capital: bool = False, noun: str = "") -> str:
-    """'Local Enterprise Partnership (LEP)'; an expansion with its own gloss takes the acronym inside it,
-    'general practitioner (GPs; family doctor)', not 'general practitioner (family doctor) (GPs)'. `plural`: the
-    text wrote the acronym with an s ('GPs identified …' → 'general practitioners (GPs; …) identified …');
-    `capital`: it opened a sentence. `noun`: the expansion's own last word, written after the acronym, goes inside
-    with it ('S151 officers' → 'Section 151 officers (S151 officers; …)', not 'Section 151 officer (S151; …) officers')."""
-    glossed = re.fullmatch(r"(.*\S)\s*\(([^()]+)\)", expansion)
-    head, gloss = (glossed.group(1), glossed.group(2)) if glossed else (expansion, "")
+    """'Local Enterprise Partnership (LEP)'. An expansion's own gloss ('general practitioner (family doctor)') is
+    this assistant's words, so it stays out of the toolkit's sentence (`glossed_terms` gives it after the answer):
+    'general practitioners (GPs)'. `plural`: the text wrote the acronym with an s ('GPs identified …' → 'general
+    practitioners (GPs) identified …'); `capital`: it opened a sentence. `noun`: the expansion's own last word,
+    written after the acronym, goes inside with it ('S151 officers' → 'Section 151 officers (S151 officers)', not
+    'Section 151 officer (S151) officers')."""
+    glossed = _GLOSSED.fullmatch(expansion)
+    head = glossed.group(1) if glossed else expansion
     written = f"{acronym} {noun}" if noun else acronym + "s" if plural else acronym
     if noun:
         plural = noun != head.split()[-1]
     head = _plural(head) if plural else head
-    # A gloss that is a bare noun ('family doctor') agrees with its head; a fuller one ('the council's chief
-    # finance officer') is left as written rather than pluralised clumsily.
-    gloss = _plural(gloss) if plural and _BARE_NOUN.fullmatch(gloss) else gloss
     head = head[:1].upper() + head[1:] if capital else head
-    return f"{head} ({written}; {gloss})" if gloss else f"{head} ({written})"
+    return f"{head} ({written})"
+
+
+def glossed_terms(used: Mapping[str, str]) -> str:
+    """The plain words this assistant's acronym list gives some terms ('GP: family doctor'), after the answer and
+    marked as ours: written into a quoted sentence, user trials read them as the toolkit's (trials 20 and 21)."""
+    glosses = [f"{acronym}: {match.group(2)}" for acronym, expansion in used.items() if (match := _GLOSSED.fullmatch(expansion))]
+    return f"In plain words (this assistant's glossary, not the toolkit's words): {'; '.join(glosses)}." if glosses else ""
 
 
 def _head_nouns(expansion: str) -> tuple[str, str]:
@@ -599,7 +605,8 @@ def compose_answer(
     related = _cited_first(chosen, related_case_studies(result, store.case_studies(), min_retrieval=params.fill_retrieval), store)
     # A partial answer says first, in its own paragraph, what the toolkit does not give; the cited sentences follow.
     opening = f"{beyond.sentence} The closest it does say:\n\n" if beyond else ""
-    text = opening + body + ("\n\n" + format_related(related) if related else "")
+    glosses = glossed_terms(used)
+    text = opening + body + ("\n\n" + glosses if glosses else "") + ("\n\n" + format_related(related) if related else "")
     by_id = {c.hit.passage.id: c.hit for c in chosen}
     citations = [
         Citation(n, by_id[pid], tuple(part for c in chosen if c.hit.passage.id == pid for part in c.parts))
@@ -685,7 +692,9 @@ def _with_more(answer: Answer, chosen: list[Candidate], store: PassageStore) -> 
         )
         for pid, n in numbers.items()
     ]
-    return replace(answer, text=f"{answer.text}\n\n{body}", citations=citations, glossary={**answer.glossary, **used})
+    glosses = glossed_terms({acronym: expansion for acronym, expansion in used.items() if acronym not in answer.glossary})
+    more = f"{body}\n\n{glosses}" if glosses else body
+    return replace(answer, text=f"{answer.text}\n\n{more}", citations=citations, glossary={**answer.glossary, **used})
 
 
 def _merged_hits(result: SearchResult, ask_results: Sequence[SearchResult]) -> list[Hit]:
