@@ -17,7 +17,9 @@ a time, released while their text is encoded; the encoder threads at nice 5-19 o
 0.2 ms to 20 ms; uvloop and httptools (then); tokenising in the request thread; no request log line (+7 % only in
 the model-free server). What did move it is less Python per request: after f862e42 cut the pipeline's (in-process
 /ask 1.69 -> 1.40 ms) the same A-B measure gave 223 -> 238 requests/s, and uvicorn on httptools and uvloop then
-229 -> 242 (0 errors at 16, 32 and 64 clients).
+229 -> 242 (0 errors at 16, 32 and 64 clients). Running the routes' Python on the event loop with greenlets
+(SQLAlchemy's greenlet_spawn), awaiting the query's vector there instead of in a pool thread, gained nothing in the
+same A-B segments.
 """
 
 from __future__ import annotations
