@@ -145,6 +145,9 @@ class BatchingEncoder:
                 slot.give(vector)
 
 
+_NO_VECTOR = np.empty(0, dtype=np.float32)  # a slot's vector until the encoder thread gives it
+
+
 class _Slot:
     """One caller's text and, once encoded, its vector. The caller waits on a lock the encoder thread releases: one
     wake-up, where a Future's condition took the GIL-holding encoder thread through a lock, a waiter list and a
@@ -154,7 +157,7 @@ class _Slot:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._vector: np.ndarray | None = None
+        self._vector = _NO_VECTOR
         self._error: BaseException | None = None
         self._done = threading.Lock()
         self._done.acquire()
@@ -171,7 +174,6 @@ class _Slot:
         self._done.acquire()
         if self._error is not None:
             raise self._error
-        assert self._vector is not None
         return self._vector
 
 
