@@ -25,7 +25,10 @@ _REFERS_BACK = re.compile(
     r"authority|area|plan|bid|fund|model|arrangement|approach|initiative|review|proposal|proposals|study)|"
     # Taking part, not saying in what ('who took part apart from the district councils?' after the Kent pilot, user
     # trial 21): the conversation's subject is what they took part in.
-    r"(?:took|take|takes|taking) part(?!\s+in\b)|(?:was|were|is|are|got|get|been) involved(?!\s+(?:in|with)\b))\b",
+    r"(?:took|take|takes|taking) part(?!\s+in\b)|(?:was|were|is|are|got|get|been) involved(?!\s+(?:in|with)\b)|"
+    # The parts of something, not saying of what ('what are the stages and what happens at each one?' after the
+    # Collaboration Curve, user trial 21); 'the stages of the curve' says of what.
+    r"the (?:stages|steps|phases|tests|principles|enablers|options)(?!\s+(?:of|in|for|to)\b))\b",
     re.IGNORECASE,
 )
 _DEFINITION = re.compile(r"^\s*(what('s| is| are| does)|define|meaning of|explain)\b", re.IGNORECASE)

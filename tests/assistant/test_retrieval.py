@@ -274,6 +274,9 @@ def test_a_self_contained_question_is_not_a_follow_up() -> None:
         ("Which bodies took part apart from the two district councils?", "open"),
         ("Who else was involved besides the county council?", "follow_up"),
         ("Which councils took part in the Kent business rates pilot?", "new_topic"),
+        # Written for this test: the parts of something, not saying of what, are the conversation's subject's.
+        ("So what are the steps, and who does each one?", "follow_up"),
+        ("What are the steps of the shared services journey?", "new_topic"),
     ],
 )
 def test_the_words_of_a_question_say_where_it_sits_in_a_conversation(question: str, cue: str) -> None:
