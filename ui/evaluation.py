@@ -23,6 +23,7 @@ MEANINGS = {
     "ndcg@10": "how well the first 10 passages are ordered, answering ones first (1 = perfect order).",
     "evidence_coverage@5": "the share of the expected evidence that the first 5 passages contain.",
     "answer_fact_recall": "the share of the facts asked for that the answer itself states.",
+    "opening_fact": "the answer's opening (before its first [n]) states a fact asked for: the answer comes first.",
     "cited_evidence": "the answer cites at least one passage that holds the expected evidence.",
     "citation_support": "the share of the answer's citations that hold the expected evidence.",
     "marker_grounding": "the share of the answer's sentences found word for word in the source their [n] points to.",
