@@ -129,7 +129,7 @@ def spelled_out(expansion: str, acronym: str, plural: bool = False, capital: boo
     head = glossed.group(1) if glossed else expansion
     written = f"{acronym} {noun}" if noun else acronym + "s" if plural else acronym
     if noun:
-        plural = noun != head.split()[-1]
+        plural = noun.lower() != head.split()[-1].lower()
     head = _plural(head) if plural else head
     head = head[:1].upper() + head[1:] if capital else head
     return f"{head} ({written})"
@@ -142,10 +142,11 @@ def glossed_terms(used: Mapping[str, str]) -> str:
     return f"In plain words (this assistant's glossary, not the toolkit's words): {'; '.join(glosses)}." if glosses else ""
 
 
-def _head_nouns(expansion: str) -> tuple[str, str]:
-    """The last word of an expansion's head, singular and plural: the noun a text may write after the acronym."""
+def _head_nouns(expansion: str) -> tuple[str, ...]:
+    """The last word of an expansion's head, singular and plural, as the expansion writes it and capitalised: the
+    noun a text may write after the acronym ('S151 officers', 'S151 Officers then recommended …')."""
     head = re.sub(r"\s*\([^()]+\)$", "", expansion).split()[-1]
-    return head, _plural(head)
+    return tuple(dict.fromkeys((head, _plural(head), head.capitalize(), _plural(head).capitalize())))
 
 
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\]\s+|\n)$")

@@ -107,6 +107,8 @@ def test_acronyms_are_expanded_on_first_use(assistant) -> None:  # type: ignore[
         # The expansion's own noun written after the acronym is taken into it, not said twice.
         ("The S151 officers agreed.", "The Section 151 officers (S151 officers) agreed."),
         ("Ask the S151 officer.", "Ask the Section 151 officer (S151 officer)."),
+        # Written for this test: the noun as printed, capitalised or not.
+        ("Our S151 Officers then met.", "Our Section 151 officers (S151 Officers) then met."),
         ("Agree the TUPE rules.", "Agree the Transfer of Undertakings (Protection of Employment) rules (TUPE rules)."),
         # Part of a name, it stays as printed; a later use is spelled out.
         (
