@@ -125,14 +125,19 @@ def spelled_out(expansion: str, acronym: str, plural: bool = False, capital: boo
     practitioners (GPs) identified …'); `capital`: it opened a sentence. `noun`: the expansion's own last word,
     written after the acronym, goes inside with it ('S151 officers' → 'Section 151 officers (S151 officers)', not
     'Section 151 officer (S151) officers')."""
-    glossed = _GLOSSED.fullmatch(expansion)
-    head = glossed.group(1) if glossed else expansion
+    head = _without_gloss(expansion)
     written = f"{acronym} {noun}" if noun else acronym + "s" if plural else acronym
     if noun:
         plural = noun.lower() != head.split()[-1].lower()
     head = _plural(head) if plural else head
     head = head[:1].upper() + head[1:] if capital else head
     return f"{head} ({written})"
+
+
+def _without_gloss(expansion: str) -> str:
+    """The expansion as the toolkit's readers know it, without this assistant's gloss ('general practitioner')."""
+    glossed = _GLOSSED.fullmatch(expansion)
+    return glossed.group(1) if glossed else expansion
 
 
 def glossed_terms(used: Mapping[str, str]) -> str:
@@ -145,7 +150,7 @@ def glossed_terms(used: Mapping[str, str]) -> str:
 def _head_nouns(expansion: str) -> tuple[str, ...]:
     """The last word of an expansion's head, singular and plural, as the expansion writes it and capitalised: the
     noun a text may write after the acronym ('S151 officers', 'S151 Officers then recommended …')."""
-    head = re.sub(r"\s*\([^()]+\)$", "", expansion).split()[-1]
+    head = _without_gloss(expansion).split()[-1]
     return tuple(dict.fromkeys((head, _plural(head), head.capitalize(), _plural(head).capitalize())))
 
 

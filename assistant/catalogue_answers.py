@@ -121,7 +121,8 @@ def _part_asked(
             continue
         # Its own word first ('governance' for 'governed'), then closeness: the model alone put a sentence about
         # partners joining closer to 'Publica governance' than the panel headed by its governance models.
-        says = np.array([sum(stem in collapse_ws(q.whole).lower() for stem in stems) for q in quoted], dtype=np.float32)
+        texts = [collapse_ws(q.whole).lower() for q in quoted]
+        says = np.array([sum(stem in text for stem in stems) for text in texts], dtype=np.float32)
         closeness = store.sentence_vectors([q.sentence.row for q in quoted]) @ query + says
         at = int(np.argmax(closeness))
         if best is None or float(closeness[at]) > best[0]:

@@ -497,7 +497,8 @@ class Retriever:
         own = without_comparison(corrected)
         if self._cases.named_in(own):
             return True
-        if by_confidence and self._yardsticks(corrected):
+        # It names no case study as its subject (above), so any it names is a yardstick (`_yardsticks`).
+        if by_confidence and self._cases.most_named_in(corrected):
             # Pointing back and comparing ('why did they … like Breckland and South Holland?'): what it points back
             # to is the conversation's subject, whatever its words find.
             return False

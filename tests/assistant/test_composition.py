@@ -175,13 +175,18 @@ def test_a_what_is_question_put_casually_opens_on_the_toolkits_account_of_its_te
         assert carries(first, "definition", term), (question, first)
 
 
-def _two_case_studies(passages: list[Passage]) -> tuple[Passage, Passage]:
-    """The first passage of each of two case studies."""
-    by_study: dict[str, Passage] = {}
+def _by_case_study(passages: list[Passage]) -> dict[str, list[Passage]]:
+    """Each case study's passages, case studies in the order they first appear."""
+    by_study: dict[str, list[Passage]] = {}
     for passage in passages:
         if passage.case_study:
-            by_study.setdefault(passage.case_study, passage)
-    first, second = list(by_study.values())[:2]
+            by_study.setdefault(passage.case_study, []).append(passage)
+    return by_study
+
+
+def _two_case_studies(passages: list[Passage]) -> tuple[Passage, Passage]:
+    """The first passage of each of two case studies."""
+    first, second = [own[0] for own in _by_case_study(passages).values()][:2]
     return first, second
 
 
@@ -206,11 +211,7 @@ def test_a_question_naming_a_case_study_fills_up_from_it_before_another(passages
 
 
 def test_the_answer_fills_up_only_from_passages_the_search_ranked_near_the_top(passages) -> None:  # type: ignore[no-untyped-def]
-    by_study: dict[str, list[Passage]] = {}
-    for passage in passages:
-        if passage.case_study:
-            by_study.setdefault(passage.case_study, []).append(passage)
-    study_a, study_b = [ps for ps in by_study.values() if len(ps) >= 2][:2]
+    study_a, study_b = [ps for ps in _by_case_study(passages).values() if len(ps) >= 2][:2]
     best = _sentence(study_a[0], 1.0, "The councils share one management team across the two areas.", 1.0)
     weak_elsewhere = _sentence(study_b[0], 0.9, "A different partnership pooled its housing officers last year.", 0.3)
     strong_elsewhere = _sentence(study_b[1], 0.8, "Another pair of councils merged their revenues teams.", 0.95)
