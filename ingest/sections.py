@@ -75,6 +75,12 @@ def heads_a_table(following: str) -> bool:
 _SECOND_HEAD = re.compile(r"(?<=[a-z,]) (How|What|Why|Where|When|Who|Which|The|A|An) (?=\S)|^ (How|What|Why|Where|When|Who|Which|The|A|An) ")
 
 
+# A box listing what a chapter holds ends on a label pointing at it ('Tools and resources in this section'), extracted
+# as a heading over the chapter's opening text, which then read as a section of that name in every citation. A
+# question-like heading ('How to use the tools in this section') is a box of text in its own right.
+_CONTENTS_LABEL = re.compile(r"^(?!(?:how|what|why|where|when|who|which)\b)[^.?!:]+\bin this (?:section|chapter)$", re.I)
+
+
 def section_heading(lines: list[str], printed_alone: frozenset[str], current: str | None) -> str | None:
     """The section a heading-like block (its printed lines) opens: itself, when it is a heading the toolkit prints.
 
@@ -84,12 +90,15 @@ def section_heading(lines: list[str], printed_alone: frozenset[str], current: st
     section. Column heads run together on one line name no merged section: two names each printed alone
     elsewhere ('Breckland & South Holland Cherwell & South Northants'), or names of one kind sharing a word
     ('Heart of the South West LEP Worcestershire LEP'), name none, so what follows has no section; a row's
-    head and its question ('Turf – typical barriers How can these be overcome?') give the first.
+    head and its question ('Turf – typical barriers How can these be overcome?') give the first. A contents box's
+    closing label ('Tools and resources in this section') names none either.
     """
     lines = [clean_heading(line) for line in lines if line.strip()]
     heading = clean_heading(" ".join(lines))
     if is_table_row(heading) or heading.lower().startswith("source:"):
         return current
+    if _CONTENTS_LABEL.match(heading):
+        return None  # what follows is the chapter's own text, under no section
     if len(lines) >= 2 and line_key(lines[-1]) in printed_alone and (
         _SECOND_HEAD.match(" " + lines[-1]) or _glued_parts(" ".join(lines[:-1]).split(), printed_alone)
         or line_key(" ".join(lines[:-1])) in printed_alone

@@ -36,6 +36,18 @@ def test_a_heading_the_document_prints_names_its_section(heading: str) -> None:
     assert section_heading([heading], NOTHING_PRINTED_ALONE, "Earlier section") == heading
 
 
+@pytest.mark.parametrize(
+    ("lines", "section"),
+    [
+        (["Tools and resources  ", "in this section"], None),  # a contents box's label: the chapter's text follows
+        (["Case studies in this chapter"], None),
+        (["How to use the tools  ", "in this section"], "How to use the tools in this section"),  # a box of its own
+    ],
+)
+def test_a_label_pointing_at_what_the_section_holds_names_no_section(lines: list[str], section: str | None) -> None:
+    assert section_heading(lines, NOTHING_PRINTED_ALONE, "Earlier section") == section
+
+
 def test_who_said_or_signed_the_words_above_is_no_section() -> None:
     kinds = ["heading", "text", "heading", "heading", "heading", "text", "text", "heading", "text", "heading"]
     texts = [
