@@ -32,6 +32,16 @@ _REFERS_BACK = re.compile(
     re.IGNORECASE,
 )
 _DEFINITION = re.compile(r"^\s*(what('s| is| are| does)|define|meaning of|explain)\b", re.IGNORECASE)
+# 'That' or 'this' standing for a thing, as the object of a preposition at the end of a clause ('what should others
+# take away from that?', 'what should we ask before we get started on that?'): the thing is named earlier in the
+# conversation, however many words of its own the question has (a determiner, 'that model', names it here). After a
+# sentence of the question's own ('has any other country merged its councils? what can we learn from that?') it
+# stands for that sentence.
+_POINTS_BACK_AS_OBJECT = re.compile(
+    r"\b(?:from|on|about|with|of|for|after|into|to|by|in|at|like|beyond|behind|towards?)\s+(?:that|this)\b"
+    r"(?=\s*(?:[?.!,;:)]|$|(?:if|when|before|after|and|or|but|so|because|though|then|now|too|again|first)\b))",
+    re.IGNORECASE,
+)
 # Words of asking and of the toolkit's own subject, which say nothing about what a question is about (beside the
 # stop words): not spelling-corrected, and not counted as the content of a follow-up.
 _COMMON = STOP_WORDS | frozenset(
@@ -431,6 +441,9 @@ def conversation_cue(question: str, history: Sequence[Turn]) -> Cue:
     content = [w for w in words(bare) if w not in _COMMON]
     names = re.findall(r"(?<!^)(?<![.?!]\s)\b[A-Z][a-z]{2,}|\b[A-Z]{2,}s?\b", bare.strip())
     if _FOLLOW_UP_OPENERS.match(bare) and len(content) <= 6:
+        return "follow_up"
+    object_back = _POINTS_BACK_AS_OBJECT.search(bare)
+    if object_back and not re.search(r"[?.!]\s", bare[: object_back.start()]):
         return "follow_up"
     back = _REFERS_BACK.search(bare)
     # 'they' after a subject of the question's own ('councils sharing a planning team … what did they save?')

@@ -277,6 +277,12 @@ def test_a_self_contained_question_is_not_a_follow_up() -> None:
         # Written for this test: the parts of something, not saying of what, are the conversation's subject's.
         ("So what are the steps, and who does each one?", "follow_up"),
         ("What are the steps of the shared services journey?", "new_topic"),
+        # Written for this test: 'that' standing for a thing, the object of a preposition, is named earlier in the
+        # conversation, whatever words of its own the question has; after a sentence of its own it stands for that.
+        ("What would a new partnership of neighbouring councils learn from that?", "follow_up"),
+        ("Which risks should our finance team check before signing up to this, and who decides?", "follow_up"),
+        ("Which councils share a planning team? What did the others learn from that?", "new_topic"),
+        ("What did partner councils learn from that shared planning model?", "new_topic"),
     ],
 )
 def test_the_words_of_a_question_say_where_it_sits_in_a_conversation(question: str, cue: str) -> None:
