@@ -342,6 +342,11 @@ OTHER_LANGUAGES = [
     "¿Cómo pueden los ayuntamientos ahorrar dinero trabajando juntos?",
     "Wie können Bezirksräte zusammenarbeiten, um Geld zu sparen?",
     "Hoe kunnen gemeenten samenwerken om geld te besparen?",
+    # Written for this test: small words an English word list also holds ('les', 'de', 'la', 'et', 'y') and accented
+    # words a typo of an English one would otherwise match ('leçons', 'lições').
+    "Quelles sont les principales leçons de la fusion des districts de Suffolk Coastal et Waveney ?",
+    "Quais são as lições da fusão dos distritos de Suffolk Coastal e Waveney?",
+    "Quali sono le lezioni della fusione dei distretti?",
 ]
 
 
