@@ -736,7 +736,8 @@ _PROCEDURE = re.compile(
 _ADVICE = re.compile(
     r"\b(in law|lawful|unlawful|judicial review|sue|vat|tax advice|is (she|he|it|they|that|this) (right|correct)(?! that\b)|"
     r"is (it|this|that) legal|are we allowed|legally challenge|"
-    r"should we (take|stay|come out|borrow|sack|sign)|"
+    # Not a lesson drawn ('what should we take away from that?', user trial 22), which the toolkit gives.
+    r"should we (take(?! (?:away|from|forward|note|stock|heart|part|on board|into account|inspiration)\b)|stay|come out|borrow|sack|sign)|"
     # A structural decision for the asker's own council ('given all that, should our two councils merge?').
     # Asked as the decision itself, opening its clause: not 'how many staff should we merge first?'.
     r"(?:^|[,;:.?!]\s*|\b(?:so|then|now|and|but)\s+)should (?:we|our (?:two |three )?councils?|my council|our district) "

@@ -463,6 +463,9 @@ def test_more_ways_of_asking_what_the_toolkit_cannot_give(kind: str, question: s
         "Now that we share a chief executive, how many staff should we merge first?",
         # What councils ended up doing together is what the toolkit tells (a test question was refused for it).
         "What else did the two councils end up working on together?",
+        # Written for this test: a lesson drawn is the toolkit's, not advice to one council (user trial 22).
+        "What should we take away from that?",
+        "Which lessons should we take forward into our own partnership?",
     ],
 )
 def test_asking_how_a_case_study_went_about_it_is_not_a_later_event(question: str) -> None:
