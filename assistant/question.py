@@ -31,6 +31,21 @@ _REFERS_BACK = re.compile(
     r"the (?:stages|steps|phases|tests|principles|enablers|options)(?!\s+(?:of|in|for|to)\b))\b",
     re.IGNORECASE,
 )
+# 'It' standing for nothing named ('is it worth …', 'what does it take to …', 'is it true that …').
+_DUMMY_IT = (
+    r"(?:\s+(?:\w+ly|really|still|even|ever))?\s+(?:take\s+to|takes\s+to|worth|true|possible|legal|lawful|better|best|"
+    r"ok|okay|necessary|likely|wise|sensible|common|normal|usual|realistic|feasible|easy|easier|hard|harder|"
+    r"difficult|important|essential|right|wrong|fair|too|enough|the case|a good idea|allowed|mean\s+for|matter\s+(?:if|whether|that))\b"
+)
+# A question whose subject is a pronoun ('How did they govern it - did they set up a joint committee or a company?',
+# 'were they happy with it?'): it does not name what it is about, however many words it has for the aspect asked,
+# which would otherwise find another case study's passages first (user trial 22: Breckland and South Holland's
+# governance answered from the Five-Council partnership).
+_PRONOUN_SUBJECT = re.compile(
+    r"^\s*(?:(?:how|why|when|where|what|which|who|whom)\b(?:\s+[\w’'-]+)?\s+)?"
+    r"(?:did|do|does|have|has|had|were|was|are|is|will|would|could|can|should)\s+(?:they|he|she|it(?!" + _DUMMY_IT + r"))\b",
+    re.IGNORECASE,
+)
 _DEFINITION = re.compile(r"^\s*(what('s| is| are| does)|define|meaning of|explain)\b", re.IGNORECASE)
 # 'That' or 'this' standing for a thing, as the object of a preposition at the end of a clause ('what should others
 # take away from that?', 'what should we ask before we get started on that?'): the thing is named earlier in the
@@ -461,6 +476,8 @@ def conversation_cue(question: str, history: Sequence[Turn]) -> Cue:
     content = [w for w in words(bare) if w not in _COMMON]
     names = re.findall(r"(?<!^)(?<![.?!]\s)\b[A-Z][a-z]{2,}|\b[A-Z]{2,}s?\b", bare.strip())
     if _FOLLOW_UP_OPENERS.match(bare) and len(content) <= 6:
+        return "follow_up"
+    if _PRONOUN_SUBJECT.match(bare):
         return "follow_up"
     object_back = _POINTS_BACK_AS_OBJECT.search(bare)
     if object_back and not re.search(r"[?.!]\s", bare[: object_back.start()]):

@@ -283,6 +283,12 @@ def test_a_self_contained_question_is_not_a_follow_up() -> None:
         ("Which risks should our finance team check before signing up to this, and who decides?", "follow_up"),
         ("Which councils share a planning team? What did the others learn from that?", "new_topic"),
         ("What did partner councils learn from that shared planning model?", "new_topic"),
+        # Written for this test: a pronoun as the question's subject names nothing, however many words of its own
+        # the question has for the aspect; 'it' standing for nothing ('what does it take to …') is no pronoun, and
+        # retrieval judges as it judges any 'it'.
+        ("How did they run it - through a joint committee, a shared board or a company?", "follow_up"),
+        ("Were they able to keep separate scrutiny committees in each council after the change?", "follow_up"),
+        ("What does it actually take to set up a combined authority with a mayor?", "open"),
     ],
 )
 def test_the_words_of_a_question_say_where_it_sits_in_a_conversation(question: str, cue: str) -> None:
