@@ -90,6 +90,9 @@ class Answer:
 _STRAY_MARKER = re.compile(
     r"(?<![\w/.@-])([a-z]{4,})\d{1,2}(?=[.,;:)]|\s|$)|([a-z.!?][”’\"])\d{1,2}(?=[.,;:)]|\s|$)"
     r"|(?<![\w/.,@£$-])((?:19|20)\d\d)\d{1,2}(?=[.,;:)]|\s|$)"
+    # An acronym of three capitals or more with two markers glued on ('the OECD7580 analysed'): no name in the
+    # toolkit ends in four digits.
+    r"|(?<![\w/.@-])([A-Z]{3,})\d{4}(?=[.,;:)]|\s|$)"
 )
 
 
@@ -102,7 +105,7 @@ def without_footnote_markers(text: str, footnotes: tuple[str, ...]) -> str:
             # Glued to a lower-case word, a closing mark or an acronym ('UK38', 'CfPS39'), but not '£1.59m' or
             # 'S151' (one capital, a name of its own).
             text = re.sub(rf"(?:(?<=[a-z)”’\"'.,:;])|(?<=[A-Z]{{2}}))(?<!\d[.,]){number.group(1)}(?!\d)", "", text)
-    return _STRAY_MARKER.sub(lambda m: m.group(1) or m.group(2) or m.group(3), text)
+    return _STRAY_MARKER.sub(lambda m: m.group(1) or m.group(2) or m.group(3) or m.group(4), text)
 
 
 def _plural(phrase: str) -> str:

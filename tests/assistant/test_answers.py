@@ -74,6 +74,7 @@ def test_every_sentence_of_an_answer_is_in_the_passage_it_cites(assistant, quest
         ("all councils82 and partners", (), "all councils and partners"),
         ("the Conservative manifesto for 201769 included", (), "the Conservative manifesto for 2017 included"),
         ("published in 201777.", (), "published in 2017."),
+        ("a report by the OECD7580 analysed", (), "a report by the OECD analysed"),  # two notes on one acronym
         # Digits that belong to a link, a code or a count stay.
         ("see www.example.org/report1 now", (), "see www.example.org/report1 now"),
         ("the M3 LEP and v15 of nov15 plans", (), "the M3 LEP and v15 of nov15 plans"),
