@@ -767,6 +767,17 @@ def _chosen_sentences(
         # the ones the user has just read: a follow-up asks for what was not said.
         said = answer_sentences(said_before)
         per_ask = [[c for c in found if not _already_said(c, said) or _gives_figure_asked(c)] or found for found in per_ask]
+    elif said_before and params.said_before_penalty > 0:
+        # Quoted again, but after what is new: 'which ones did it?' and 'why did they choose that model?' had opened on
+        # the very sentence the answer before them opened on (user trial 22).
+        said = answer_sentences(said_before)
+        per_ask = [
+            sorted(
+                (c if _gives_figure_asked(c) or not _already_said(c, said) else replace(c, score=c.score - params.said_before_penalty) for c in found),
+                key=lambda c: -c.score,
+            )
+            for found in per_ask
+        ]
     if not per_ask:
         return []
     named = case_studies_named(understanding, store) | set(result.named)

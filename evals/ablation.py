@@ -55,6 +55,11 @@ ABLATIONS = (
         {"list_preference": 0.0},
     ),
     Ablation(
+        "no said-before penalty",
+        "a follow-up's answer may open on a sentence the answer it follows said (the sets' paraphrased histories rarely show it)",
+        {"said_before_penalty": 0.0},
+    ),
+    Ablation(
         "+ follow-ups skip what was said",
         "experiment: a follow-up's answer leaves out the sentences of the answer it follows",
         {"follow_up_skips_said": True},

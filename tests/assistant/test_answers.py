@@ -266,8 +266,9 @@ def test_a_topic_is_never_a_speaker_the_toolkit_quotes(passages) -> None:  # typ
 )
 def test_a_follow_up_answer_may_quote_again_what_the_last_answer_said(assistant, first: str, follow_up: str) -> None:  # type: ignore[no-untyped-def]
     """A follow-up searches the subject just answered, so its best sentences are often ones the last answer quoted
-    in passing; users' follow-ups ask for exactly those ('who asked them to do it?'), so by default they are quoted
-    again (RetrievalParams.follow_up_skips_said, off). With the setting on, the answer quotes only new ones."""
+    in passing; users' follow-ups ask for exactly those ('who asked them to do it?'), so by default they may be
+    quoted again, after what is new (RetrievalParams.said_before_penalty). With follow_up_skips_said on, the answer
+    quotes only new ones."""
     from assistant.answer import answer_sentences, compose_answer
     from assistant.composition import near_same
 
@@ -278,16 +279,20 @@ def test_a_follow_up_answer_may_quote_again_what_the_last_answer_said(assistant,
     def repeated(answer) -> int:  # type: ignore[no-untyped-def]
         return sum(any(near_same(part, s) for s in said) for c in answer.citations for part in c.sentences)
 
+    def opens_on_said(answer) -> bool:  # type: ignore[no-untyped-def]
+        return any(near_same(answer.citations[0].sentences[0], s) for s in said)
+
     understanding, result, ask_results = assistant.searched(follow_up, history=history)
     assert result.query.follow_up
     forgetful = compose_answer(result, assistant.store, assistant.params, plain=assistant.plain, understanding=understanding, ask_results=ask_results)
     assert repeated(forgetful) > 0  # so either rule has work to do here
     after = assistant.ask(follow_up, history=history)
-    assert after.status == "answered" and [c.sentences for c in after.citations] == [c.sentences for c in forgetful.citations]
+    assert after.status == "answered" and not opens_on_said(after) and repeated(after) <= repeated(forgetful)
     skipping = assistant.params.model_copy(update={"follow_up_skips_said": True})
     fresh = assistant.ask(follow_up, history=history, params=skipping)
     assert fresh.status == "answered" and fresh.citations and repeated(fresh) == 0
     studies = {c.hit.passage.case_study for c in before.citations} - {None}
+    assert studies & {c.hit.passage.case_study for c in after.citations}, "the follow-up left the subject"
     assert studies & {c.hit.passage.case_study for c in fresh.citations}, "the follow-up left the subject"
 
 
