@@ -47,13 +47,13 @@ _PRONOUN_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 _DEFINITION = re.compile(r"^\s*(what('s| is| are| does)|define|meaning of|explain)\b", re.IGNORECASE)
-# 'That' or 'this' standing for a thing, as the object of a preposition at the end of a clause ('what should others
-# take away from that?', 'what should we ask before we get started on that?'): the thing is named earlier in the
+# 'That', 'this' or 'them' standing for a thing, as the object of a preposition at the end of a clause ('what should
+# others take away from that?', 'any example of a district handing over buildings to them?'): it is named earlier in the
 # conversation, however many words of its own the question has (a determiner, 'that model', names it here). After a
 # sentence of the question's own ('has any other country merged its councils? what can we learn from that?') it
 # stands for that sentence.
 _POINTS_BACK_AS_OBJECT = re.compile(
-    r"\b(?:from|on|about|with|of|for|after|into|to|by|in|at|like|beyond|behind|towards?)\s+(?:that|this)\b"
+    r"\b(?:from|on|about|with|of|for|after|into|to|by|in|at|like|beyond|behind|towards?)\s+(?:that|this|them|those|these)\b"
     r"(?=\s*(?:[?.!,;:)]|$|(?:if|when|before|after|and|or|but|so|because|though|then|now|too|again|first)\b))",
     re.IGNORECASE,
 )

@@ -282,6 +282,7 @@ def test_a_self_contained_question_is_not_a_follow_up() -> None:
         ("What would a new partnership of neighbouring councils learn from that?", "follow_up"),
         ("Which risks should our finance team check before signing up to this, and who decides?", "follow_up"),
         ("Which councils share a planning team? What did the others learn from that?", "new_topic"),
+        ("Any example of a district council passing its public toilets over to them?", "follow_up"),
         ("What did partner councils learn from that shared planning model?", "new_topic"),
         # Written for this test: a pronoun as the question's subject names nothing, however many words of its own
         # the question has for the aspect; 'it' standing for nothing ('what does it take to …') is no pronoun, and
