@@ -206,7 +206,9 @@ _LEANS_BACK = re.compile(
     r"Instead|Conversely|Equally|Likewise|Similarly|Nonetheless|Nevertheless|Meanwhile|Otherwise)\b(?!\s+(?:known|of)\b)"
     # 'The Councils estimate …', 'The two councils continue …': which councils, the sentence before says.
     r"|The (?:two |three |four |five |six |seven |partner |constituent )?(?:[Cc]ouncils|authorities|districts)\b"
-    r"(?!\s+(?:of|in|across|within|that|which|who)\b))"
+    r"(?!\s+(?:of|in|across|within|that|which|who)\b)"
+    # What is left of a set the sentence before counted ('For the remaining 22 LEPs on average a third …').
+    r"|(?:(?:For|Of|Among|In|Across) the|The) (?:remaining|rest|others)\b|(?:For|Of|Among|In|Across) (?:these|those|them)\b)"
 )
 
 

@@ -494,6 +494,10 @@ def test_a_list_is_closed_once_and_never_after_a_question_mark(items: tuple[str,
         ("Indeed, an inspection later found the shared post had paid off.", True),
         ("Also known as a joint committee, the board decides for both councils.", False),
         ("As a result of the review the county kept its own team.", False),
+        # What is left of a set the sentence before counted.
+        ("For the remaining 12 boards, a quarter of the seats go to districts.", True),
+        ("Of these, two councils chose a company.", True),
+        ("For the avoidance of doubt, each council keeps its own budget.", False),
     ],
 )
 def test_a_sentence_opening_on_what_the_one_before_named_leans_back(sentence: str, leans: bool) -> None:
@@ -539,7 +543,10 @@ def test_answers_say_what_a_sentence_leaning_back_is_about(served) -> None:  # t
     96 and 297, the 8 more alone that one sentence of Central Lincolnshire's. With a sentence going on from the one
     before ('And, …', 'Therefore, …', 'Subsequently, …') leaning back too: 99 and 315; with 'Indeed, …', 'Instead, …',
     'Equally, …' and the like too: 99 and 322. With a lead-in reaching two sentences back when the one before leans
-    back too ('… It is the principal mechanism …' after 'In 2018/19, it is proposed …'): 67 and 342."""
+    back too ('… It is the principal mechanism …' after 'In 2018/19, it is proposed …'): 67 and 342. With what is
+    left of a set leaning back too ('For the remaining 22 LEPs …', 'In these schemes …'): 68 and 348, the one more
+    alone q112's 'These are usually used …', whose lead-in 'In these schemes …' now leans on a list's opening line
+    and so leads in nothing (it had been quoted before it, as dangling)."""
     from core.text import leans_back
 
     alone = led = 0
@@ -550,7 +557,7 @@ def test_answers_say_what_a_sentence_leaning_back_is_about(served) -> None:  # t
                 alone += 1
             elif any(leans_back(s) for s in re.split(r"(?<=[.!?])\s+", piece)[1:2]):
                 led += 1
-    assert alone <= 67 and led >= 342, (alone, led)
+    assert alone <= 68 and led >= 348, (alone, led)
 
 
 def test_a_name_the_toolkit_prints_with_one_more_word_is_still_defined_by_its_sentence() -> None:
