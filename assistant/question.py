@@ -1147,6 +1147,12 @@ _SET_UP = re.compile(r"^[^?:–—]{1,40}?\s*(?::|\s[-–—])\s+(?P<rest>\S.*)$
 _LEAD_IN = re.compile(r"^\W*(?:(?:and|so|ok|okay|also|oh|right|then|but)\b[\s,]*)+", re.I)
 
 
+# 'What are the tests?', 'what are these evidential tests then?': a set's members asked for, not what a term means
+# (user trial 23 got the glossary's definition of the tests and one sentence using the words, never the list); a
+# bare plural ('what are LEPs?') asks what they are.
+_ASKS_MEMBERS = re.compile(r"^\W*what(?:'re|’re| are)\s+(?:the|these|those|its|their|his|her|our|your)\s+\w", re.I)
+
+
 _MEANING_OF_QUOTED = re.compile(
     r"^\W*what(?:'s|’s| is| does| do)\b[^\"'‘“?]{0,20}[\"'‘“](?P<term>[^\"'’”?]{2,40})[\"'’”][^?]{0,40}\bmean\b\W*$", re.I
 )
@@ -1165,6 +1171,8 @@ def defined_phrase(question: str) -> str | None:
         return None  # 'and what is it?' asks about the conversation's subject
     question = led_in or question
     question = _ASIDE_AFTER.sub("", question) or question
+    if _ASKS_MEMBERS.match(question) and not re.search(r"\b(?:mean|means|stand for|stands for)\b", question, re.I):
+        return None
     # Put casually ('what exactly is a combined authority?', 'whats this Teckal thing everyone keeps going on
     # about?'): the term without the casual words, as the answer type reads it.
     casual = defined_term(question)

@@ -926,3 +926,27 @@ def test_a_quoted_term_asked_of_with_words_after_it_is_the_term_defined() -> Non
     assert defined_phrase('what does a "joint venture" between two councils mean?') == "joint venture"
     assert defined_phrase("what does the word ‘coterminous’ in the health chapter mean?") == "coterminous"
     assert defined_phrase("what does ‘devolution’ mean for a small district like ours?") is None
+
+
+@pytest.mark.parametrize(
+    ("question", "phrase"),
+    [
+        # Written for this test: the members of a set the conversation or the question names are asked for, not what
+        # a term means; a bare plural, or 'mean', asks what they are.
+        ("what are these evidential tests then?", None),
+        ("What are the four key enablers?", None),
+        ("what are combined authorities?", "combined authorities"),
+    ],
+)
+def test_asking_what_the_members_of_a_set_are_is_no_definition(question: str, phrase: str | None) -> None:
+    assert defined_phrase(question) == phrase
+
+
+def test_the_tests_a_merger_must_meet_are_listed_not_defined(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test (user trial 23 asked so after a merger question and got the glossary's definition and
+    one sentence using the words)."""
+    first = "We might merge with the district next door. What does the government look for?"
+    history = [Turn("user", first), Turn("assistant", assistant.ask(first).text)]
+    answer = assistant.ask("what are these evidential tests then?", history=history)
+    assert answer.definition is None and answer.status == "answered"
+    assert "local support" in answer.text and "credible geography" in answer.text, answer.text[:400]
