@@ -757,20 +757,19 @@ def _chosen_sentences(
     hits_considered: int,
     said_before: str = "",
 ) -> list[Candidate]:
-    """The best sentences for each ask, each from the ask's own search where there was one, leaving out what the
-    answer before said while an ask has other sentences."""
+    """The best sentences for each ask, each from the ask's own search where there was one, what the answer before
+    said coming after what is new (or left out while an ask has other sentences, with `follow_up_skips_said`)."""
     per_ask = candidates_per_ask(understanding, result, ask_results, store, params, hits_considered)
     # Scored like every candidate (the fitted weights learned such lines as sentences that hold no fact), never quoted.
     per_ask = [[c for c in found if not states_nothing(c.text, c.hit.passage.text)] for found in per_ask]
-    if said_before and params.follow_up_skips_said:
+    said = answer_sentences(said_before) if said_before else []
+    if said and params.follow_up_skips_said:
         # 'And what was the money used for?' searches the subject just answered, so its closest sentences are often
         # the ones the user has just read: a follow-up asks for what was not said.
-        said = answer_sentences(said_before)
         per_ask = [[c for c in found if not _already_said(c, said) or _gives_figure_asked(c)] or found for found in per_ask]
-    elif said_before and params.said_before_penalty > 0:
+    elif said and params.said_before_penalty > 0:
         # Quoted again, but after what is new: 'which ones did it?' and 'why did they choose that model?' had opened on
         # the very sentence the answer before them opened on (user trial 22).
-        said = answer_sentences(said_before)
         per_ask = [
             sorted(
                 (c if _gives_figure_asked(c) or not _already_said(c, said) else replace(c, score=c.score - params.said_before_penalty) for c in found),

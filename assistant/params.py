@@ -48,7 +48,7 @@ class RetrievalParams(BaseModel):
     # So a follow-up quotes again what the answer before it said only after what is new: each such sentence loses this
     # much (the figure a follow-up asks for by name excepted). Without it, 119 of 245 follow-up answers in the follow-up
     # probes and user trial 22 opened on a sentence the user had just read ('which ones did it?' on the merger answer's
-    # own opening); 47 at 0.1, 26 at 0.2 (probe 3 keeping to its case study 44/48 -> 43/48 there). Judged blind
+    # own opening); 47 at 0.1, 26 at 0.2 (where follow-up probe 3 kept one follow-up fewer to its case study). Judged blind
     # side by side, the 135 follow-up answers that 0.1 changes: better 78, worse 27, as good 30. The evaluation sets'
     # histories paraphrase their answers, so they cannot see it (every metric unchanged).
     said_before_penalty: float = Field(default=0.1, ge=0)
