@@ -628,7 +628,11 @@ def rewrite(
     text, corrections = speller.correct(combined) if use_spelling else (combined, {})
     lexical = text
     if use_spelling:
-        lexical = " ".join([lexical, *speller.slips(text)])
+        # A rare English word one slip from a toolkit word stays, the toolkit word beside it, in both queries: the
+        # encoder reads 'lonelyness' as nothing it knows. Blind dev MRR 0.628 -> 0.633 (two questions up, none down).
+        slips = speller.slips(text)
+        lexical = " ".join([lexical, *slips])
+        text = " ".join([text, *slips])
     if use_glossary:
         lexical = expand_acronyms(lexical, glossary)
     if use_synonyms:

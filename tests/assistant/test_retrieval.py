@@ -53,12 +53,12 @@ def test_real_english_words_are_not_corrected(assistant) -> None:  # type: ignor
 def test_a_rare_english_word_one_slip_from_the_toolkits_is_searched_as_both(assistant) -> None:  # type: ignore[no-untyped-def]
     """Written for this test. 'Parrish' is a surname to a spellchecker, so it was never corrected, and a question
     about parrish councils was searched without the word 'parish'. A rare word may also be meant ('firmer'), so
-    the toolkit's word joins the lexical query and the question's own text is left as typed."""
+    the toolkit's word joins both queries and the question's own words are left as typed."""
     from assistant.question import rare_english_words
 
     assert "parrish" in rare_english_words() and "parrish" not in assistant.store.vocabulary()
     slipped = assistant.search("which parrish councils took on the districts' buildings?").query
-    assert slipped.corrections == {} and "parrish" in slipped.text
+    assert slipped.corrections == {} and "parrish" in slipped.text and "parish" in slipped.text.split()
     assert "parish" in slipped.lexical.split()
     # A common word is meant as typed, whatever toolkit word is one slip away.
     assert "former" not in assistant.search("is it a firm plan or a former one?").query.lexical.split()[-1:]
