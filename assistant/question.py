@@ -1110,9 +1110,10 @@ def _counted_unknown(question: str, vocabulary: Collection[str], corrections: Ma
     return None
 
 
+_ASKS_MEANING = r"(?:mean|means|stand for|stands for)"  # what a question asking what a term means ends on
 _DEFINE = re.compile(
     r"^\s*(?:what(?:'s|’s|s| is| are| does| do)?|define|meaning of|explain)\s+(?:the (?:term|word|phrase)\s+)?"
-    r"(?:(?:a|an|the)\s+(?=[\"'‘“]))?[\"'‘“]?(?P<phrase>[^\"'’”?]{2,60}?)[\"'’”]?\s*(?:mean|means|stand for|stands for)?"
+    r"(?:(?:a|an|the)\s+(?=[\"'‘“]))?[\"'‘“]?(?P<phrase>[^\"'’”?]{2,60}?)[\"'’”]?\s*" + _ASKS_MEANING + r"?"
     # Said in passing, after the term ('what does LEP stand for again?', 'what is Teckal exactly?').
     r"(?:\s*,?\s*(?:again|please|exactly|precisely|then|actually|anyway))*\s*\??\s*$",
     re.I,
@@ -1175,7 +1176,7 @@ def defined_phrase(question: str) -> str | None:
         return None  # 'and what is it?' asks about the conversation's subject
     question = led_in or question
     question = _ASIDE_AFTER.sub("", question) or question
-    if _ASKS_MEMBERS.match(question) and not re.search(r"\b(?:mean|means|stand for|stands for)\b", question, re.I):
+    if _ASKS_MEMBERS.match(question) and not re.search(rf"\b{_ASKS_MEANING}\b", question, re.I):
         return None
     # Put casually ('what exactly is a combined authority?', 'whats this Teckal thing everyone keeps going on
     # about?'): the term without the casual words, as the answer type reads it.
