@@ -102,6 +102,18 @@ def test_a_refused_token_leaves_the_content_team_on_the_tab_they_were_using(chro
     assert _selected_tab(chromium) == "Feedback"
 
 
+def _settled_text(driver: WebDriver, pause_s: float = 0.5) -> str:
+    """The page's text once two readings a moment apart agree: Streamlit draws a page element by element."""
+    before = _main_text(driver)
+    for _ in range(20):
+        time.sleep(pause_s)
+        now = _main_text(driver)
+        if now == before:
+            return now
+        before = now
+    return before
+
+
 def test_a_case_study_opened_from_far_down_the_list_is_read_from_its_title_and_back_keeps_the_search(
     chromium: WebDriver, ui_url: str
 ) -> None:
@@ -109,9 +121,9 @@ def test_a_case_study_opened_from_far_down_the_list_is_read_from_its_title_and_b
     search = _wait(chromium, ready.element_to_be_clickable(SEARCH))
     search.send_keys("sharing a planning team", Keys.ENTER)
     _wait(chromium, lambda d: "filtered by the words" in _main_text(d))
-    listed = _main_text(chromium)
     read = (By.XPATH, "//button[.//p[text()='Read the case study']]")
     last = _wait(chromium, lambda d: len(d.find_elements(*read)) >= 3 and d.find_elements(*read)[-1])
+    listed = _settled_text(chromium)
     chromium.execute_script("arguments[0].scrollIntoView({block: 'center'})", last)
     title = last.find_element(By.XPATH, "./ancestor::*[.//strong][1]//strong").text
     last.click()
@@ -124,7 +136,12 @@ def test_a_case_study_opened_from_far_down_the_list_is_read_from_its_title_and_b
     back.click()
     _wait(chromium, lambda d: "filtered by the words" in _main_text(d))
     assert chromium.find_element(*SEARCH).get_attribute("value") == "sharing a planning team"
-    assert _main_text(chromium) == listed
+    # Streamlit draws the list over the case study element by element: CI once read the page while the case study's
+    # body still stood where the third summary goes. What counts is the list the user is left looking at.
+    try:
+        _wait(chromium, lambda d: _main_text(d) == listed)
+    except TimeoutException:
+        assert _main_text(chromium) == listed
 
 
 def test_a_case_study_opened_from_an_answer_leads_back_to_the_conversation(chromium: WebDriver, ui_url: str) -> None:
