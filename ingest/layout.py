@@ -22,8 +22,10 @@ from ingest.pages import (
 )
 from ingest.sections import (
     CLOSES_QUOTE,
+    asks_the_reader,
     clean_title,
     heads_a_table,
+    labels_box_above,
     line_key,
     section_heading,
     speakers_and_signatories,
@@ -141,7 +143,9 @@ def _best_pairs(labels: list[_Label], entries: list, idf: dict[str, float]) -> d
     return matches
 
 
-def _match_labels_to_contents(labels: list[_Label], entries: list, idf: dict[str, float], pages: list[Page]) -> dict[int, object]:
+def _match_labels_to_contents(
+    labels: list[_Label], entries: list, idf: dict[str, float], pages: list[Page]
+) -> dict[int, object]:
     """Pair each specific label with the entry naming the same case study on the case-study contents page.
 
     The contents page that most labels match is taken as the case-study contents; the pairing is then
@@ -163,7 +167,9 @@ def _match_labels_to_contents(labels: list[_Label], entries: list, idf: dict[str
     return _fill_in_order(specific, candidates, matches, idf)
 
 
-def _fill_in_order(labels: list[_Label], entries: list, matches: dict[int, object], idf: dict[str, float]) -> dict[int, object]:
+def _fill_in_order(
+    labels: list[_Label], entries: list, matches: dict[int, object], idf: dict[str, float]
+) -> dict[int, object]:
     """Accept a weaker pairing when it sits in document order between two confident ones."""
     position = {id(e): i for i, e in enumerate(entries)}
     filled = dict(matches)
@@ -325,7 +331,9 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
         elif specific:
             before = [i for i in body if i < specific[0]]
             titles = [title_of_label[i] for i in specific]
-            for i, which in zip(before, _split_bodies(before, [f"{t} {labels[s].title}" for t, s in zip(titles, specific)], texts)):
+            for i, which in zip(
+                before, _split_bodies(before, [f"{t} {labels[s].title}" for t, s in zip(titles, specific)], texts)
+            ):
                 case_of_block[i] = titles[which]
 
     _bound_case_studies(case_of_block, texts, overrides)
@@ -365,6 +373,9 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
             continue
         if block.kind == "heading":
             following = next((texts[j] for j in range(i + 1, len(blocks)) if blocks[j].kind != "footnote"), "")
+            if paragraphs and labels_box_above(texts[i], paragraphs[-1].text, following):
+                _name_box_above(paragraphs, clean_title(texts[i]))
+                continue  # what follows the box goes on in the section it was in
             if i not in attributions and not heads_a_table(following):
                 opened = section_heading([line.text for line in block.lines], printed_alone, section)
                 if opened != section:
@@ -395,11 +406,30 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
             )
         )
 
-    case_studies = _case_studies(source, labels, title_of_label, matches, blocks, page_numbers, chapter_of_page, unmatched_entries)
+    case_studies = _case_studies(
+        source, labels, title_of_label, matches, blocks, page_numbers, chapter_of_page, unmatched_entries
+    )
     return ParsedDocument(source=source, title=meta.title, paragraphs=paragraphs, case_studies=case_studies)
 
 
-def _section_within(section: str | None, section_case: str | None, case_study: str | None, on_comparison: bool) -> str | None:
+def _name_box_above(paragraphs: list[Paragraph], label: str) -> None:
+    """The run of bulleted questions ending `paragraphs`, of one chapter and outside any case study, becomes the box
+    `label` names."""
+    last = paragraphs[-1]
+    at = len(paragraphs)
+    while (
+        at > 0
+        and asks_the_reader(paragraphs[at - 1].text)
+        and (paragraphs[at - 1].chapter, paragraphs[at - 1].case_study) == (last.chapter, None)
+    ):
+        at -= 1
+    for k in range(at, len(paragraphs)):
+        paragraphs[k] = replace(paragraphs[k], section=label)
+
+
+def _section_within(
+    section: str | None, section_case: str | None, case_study: str | None, on_comparison: bool
+) -> str | None:
     """A paragraph's own section: a case study's box has one only where the box prints that heading, or where a
     page comparing partnerships heads its columns with it (`on_comparison`: heading and paragraph both on one).
 
@@ -464,7 +494,10 @@ def _partnership_anchors(
     for entry in entries:
         for page_index in generic_pages:
             on_page = [i for i, b in enumerate(blocks) if b.page_index == page_index]
-            if any(entry.title in _mentions(texts[i], {entry.title: aliases.get(entry.title, [entry.title])}) for i in on_page):
+            if any(
+                entry.title in _mentions(texts[i], {entry.title: aliases.get(entry.title, [entry.title])})
+                for i in on_page
+            ):
                 anchors.append((page_index, entry.page))
                 break
     return anchors
@@ -477,7 +510,9 @@ def _footnote_target(index: int, blocks: list[Block], texts: dict[int, str]) -> 
         return None
     number = match.group("n")
     page = blocks[index].page_index
-    candidates = [i for i in range(len(blocks)) if blocks[i].kind == "text" and page - 1 <= blocks[i].page_index <= page]
+    candidates = [
+        i for i in range(len(blocks)) if blocks[i].kind == "text" and page - 1 <= blocks[i].page_index <= page
+    ]
     pattern = re.compile(rf"(?<=[A-Za-z)”’.,:]){number}(?!\d)")
     for i in reversed(candidates):
         if i != index and pattern.search(texts[i]):

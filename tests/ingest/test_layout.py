@@ -305,6 +305,18 @@ def test_a_question_printed_as_a_heading_above_its_paragraph_opens_its_section(c
     assert not any(p.section == "How to use this toolkit" and p.page != 6 for p in chunks)
 
 
+def test_a_box_of_questions_is_cited_under_its_label_and_the_text_after_it_is_not(chunks: list[Passage]) -> None:
+    # The extraction prints 'Key questions' under the questions of its box: they were cited under the section before
+    # the box ('Time', 'Using data to unlock collaboration'), and the text after the label as 'Key questions'.
+    for question in ("Where would you place your relationships with your key partners?",
+                     "Do your partners share the same expectations and ambitions for the partnership?",
+                     "Is my district using the DFG grant to link up to STP priorities"):
+        assert _passage_saying(chunks, question).section == "Key questions", question
+    assert _passage_saying(chunks, "An interesting finding of our fieldwork").section != "Key questions"
+    # Printed above its questions, the label heads them.
+    assert _passage_saying(chunks, "Is there agreement and a shared understanding on the objectives").section == "Key questions"
+
+
 def test_reviewed_case_study_openings_hold_and_leave_the_pages_own_text_uncredited(document: ParsedDocument) -> None:
     """Each reviewed opening is its case study's first paragraph; the page's text before it (a councillor's quote
     on housing above Wycombe's box) is no case study's."""

@@ -7,7 +7,7 @@ import pytest
 
 from ingest.blocks import merge_continuations, page_blocks
 from ingest.pages import Line
-from ingest.sections import heads_a_table, section_heading, speakers_and_signatories
+from ingest.sections import heads_a_table, labels_box_above, section_heading, speakers_and_signatories
 
 NOTHING_PRINTED_ALONE: frozenset[str] = frozenset()
 
@@ -46,6 +46,24 @@ def test_a_heading_the_document_prints_names_its_section(heading: str) -> None:
 )
 def test_a_label_pointing_at_what_the_section_holds_names_no_section(lines: list[str], section: str | None) -> None:
     assert section_heading(lines, NOTHING_PRINTED_ALONE, "Earlier section") == section
+
+
+@pytest.mark.parametrize(
+    ("heading", "before", "after", "names_the_box_above"),
+    [
+        ("Key questions", "• Are your relationships where they need to be?", "An interesting finding was …", True),
+        ("Key questions – is a merger right for us?", "• Do you share management?", "For further information …", True),
+        # Printed above its questions, the label heads them as any section does.
+        ("Key questions", "Some questions to consider include:", "• Is there a shared purpose?", False),
+        ("Key questions", "• Is there a shared purpose?", "• Do leaders agree?", False),
+        ("Key learning points", "• Did the partners agree?", "Partners said …", False),  # no box of questions
+        ("Key questions", "• Pool budgets where the case is made.", "Partners said …", False),  # no question above
+    ],
+)
+def test_a_questions_box_label_printed_under_its_questions_names_them(
+    heading: str, before: str, after: str, names_the_box_above: bool
+) -> None:
+    assert labels_box_above(heading, before, after) is names_the_box_above
 
 
 def test_who_said_or_signed_the_words_above_is_no_section() -> None:
