@@ -178,7 +178,8 @@ def split_asks(question: str) -> list[str]:
         spans: list[tuple[int, int]] = []
         for start, end in zip(cuts, cuts[1:]):
             piece = sentence[start:end]
-            if spans and _leans(piece) and answer_type(piece) in ("yes_no", "description"):
+            # Judged without its joining word: ' and who owns it?' wants a name, as 'who owns it?' does.
+            if spans and _leans(piece) and answer_type(_LEADING_JOINT.sub("", piece)) in ("yes_no", "description"):
                 spans[-1] = (spans[-1][0], end)  # asks nothing of its own: 'or is that a myth?'
             else:
                 spans.append((start, end))

@@ -20,6 +20,9 @@ from assistant.what_is import defined_term, definition_searched
         ("Why do councils merge? What did the merged council save?",
          ["Why do councils merge?", "What did the merged council save?"]),
         ("Is there a best size for a council, or is that a myth?", ["Is there a best size for a council, or is that a myth?"]),
+        # Few words of its own, but it wants a name or a date of its own, as it would asked alone.
+        ("what is the shared venture and who owns it", ["what is the shared venture", "who owns it"]),
+        ("what is the hub and where is it?", ["what is the hub", "where is it?"]),
         ("We share a chief executive with our neighbour. Has any pair gone on to merge fully?",
          ["We share a chief executive with our neighbour. Has any pair gone on to merge fully?"]),
         ("How do district councils work with health partners on prevention?",
