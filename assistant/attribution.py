@@ -26,9 +26,12 @@ def needs_labels(groups: Sequence[tuple[str | None, list[Candidate]]], known: Co
     """Each group says whose it is when the answer quotes two case studies or more, or one the user has not
     named (`known`: named in the question, or what the conversation is about): 'The District Council set up
     Kidderminster Town Council …' does not say which council, and an officer looking for an example wants its
-    title and page first, not in the related case studies at the end."""
+    title and page first, not in the related case studies at the end. So does an answer quoting a case study and
+    the toolkit's own text: unlabelled, a merger business case's savings read as the Kent pilot's figures (user trial
+    24)."""
     studies = [study for study, _ in groups if study]
-    return len(studies) >= 2 or any(study not in known for study in studies)
+    mixed = bool(studies) and len(studies) < len(groups)
+    return len(studies) >= 2 or mixed or any(study not in known for study in studies)
 
 
 def group_label(study: str | None, case_studies: Mapping[str, CaseStudy], first: bool) -> str | None:

@@ -32,8 +32,10 @@ def test_sentences_are_grouped_by_case_study_where_each_first_appears() -> None:
         ("A", ["A one.", "A two."]), (None, ["General."]), ("B", ["B one."])
     ]
     assert needs_labels(groups) and needs_labels(groups, {"A", "B"})
-    # One case study beside the toolkit's own text: labelled unless the user named it (or the conversation is on it).
-    assert needs_labels(by_source(chosen[:2])) and not needs_labels(by_source(chosen[:2]), {"A"})
+    # One case study beside the toolkit's own text: labelled even when the user named it (or the conversation is on
+    # it), so that the toolkit's sentences are not read as the case study's; alone, only when the user did not.
+    assert needs_labels(by_source(chosen[:2])) and needs_labels(by_source(chosen[:2]), {"A"})
+    assert needs_labels(by_source(chosen[:1])) and not needs_labels(by_source(chosen[:1]), {"A"})
     assert not needs_labels(by_source([_candidate("General.", None)]))
     studies = {"A": CaseStudy("a", "A", "c", 12, "s", None)}
     assert group_label("A", studies, first=True) == "A (starts on page 12):"
