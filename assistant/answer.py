@@ -741,7 +741,7 @@ def candidates_per_ask(
     per_ask = [
         sentence_candidates(
             ask, i, own, store, hits_considered, understanding.entities, weights, params.example_case_preference,
-            params.list_preference,
+            params.list_preference, params.reason_toolkit_preference,
         )
         for i, (ask, own) in enumerate(zip(asks, searched))
     ]

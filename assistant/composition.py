@@ -589,6 +589,7 @@ def sentence_candidates(
     weights: Mapping[str, float] | None = None,
     example_preference: float = 0.0,
     list_preference: float = 0.0,
+    reason_preference: float = 0.0,
 ) -> list[Candidate]:
     """Every quotable sentence of the top passages of the ask's own search, scored as an answer to the ask: by
     `weights` fitted on the dev split (`load_selection_weights`) when given, else by `HAND_WEIGHTS` (closeness to
@@ -626,6 +627,8 @@ def sentence_candidates(
             score = weighted(features, weight_row)
             if ask.wants == "example" and not hit.passage.case_study:
                 score -= example_preference  # an example is a case study (RetrievalParams.example_case_preference)
+            elif ask.wants == "reason" and hit.passage.case_study and not names:
+                score -= reason_preference  # the toolkit's own argument (RetrievalParams.reason_toolkit_preference)
             if wants_list and quote.bullet_rows:
                 score += list_preference  # 'what are the stages?' is answered by the list that names them
             candidates.append(

@@ -50,6 +50,11 @@ ABLATIONS = (
         {"example_case_preference": 0.0},
     ),
     Ablation(
+        "no reason preference",
+        "a 'why' ask naming no case study scores a case study's sentences like the toolkit's own argument",
+        {"reason_toolkit_preference": 0.0},
+    ),
+    Ablation(
         "no list preference",
         "an ask for a set's members ('what are the stages?') scores a sentence opening their list like any other",
         {"list_preference": 0.0},
