@@ -143,9 +143,7 @@ def _best_pairs(labels: list[_Label], entries: list, idf: dict[str, float]) -> d
     return matches
 
 
-def _match_labels_to_contents(
-    labels: list[_Label], entries: list, idf: dict[str, float], pages: list[Page]
-) -> dict[int, object]:
+def _match_labels_to_contents(labels: list[_Label], entries: list, idf: dict[str, float], pages: list[Page]) -> dict[int, object]:
     """Pair each specific label with the entry naming the same case study on the case-study contents page.
 
     The contents page that most labels match is taken as the case-study contents; the pairing is then
@@ -167,9 +165,7 @@ def _match_labels_to_contents(
     return _fill_in_order(specific, candidates, matches, idf)
 
 
-def _fill_in_order(
-    labels: list[_Label], entries: list, matches: dict[int, object], idf: dict[str, float]
-) -> dict[int, object]:
+def _fill_in_order(labels: list[_Label], entries: list, matches: dict[int, object], idf: dict[str, float]) -> dict[int, object]:
     """Accept a weaker pairing when it sits in document order between two confident ones."""
     position = {id(e): i for i, e in enumerate(entries)}
     filled = dict(matches)
@@ -331,9 +327,7 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
         elif specific:
             before = [i for i in body if i < specific[0]]
             titles = [title_of_label[i] for i in specific]
-            for i, which in zip(
-                before, _split_bodies(before, [f"{t} {labels[s].title}" for t, s in zip(titles, specific)], texts)
-            ):
+            for i, which in zip(before, _split_bodies(before, [f"{t} {labels[s].title}" for t, s in zip(titles, specific)], texts)):
                 case_of_block[i] = titles[which]
 
     _bound_case_studies(case_of_block, texts, overrides)
@@ -406,9 +400,7 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
             )
         )
 
-    case_studies = _case_studies(
-        source, labels, title_of_label, matches, blocks, page_numbers, chapter_of_page, unmatched_entries
-    )
+    case_studies = _case_studies(source, labels, title_of_label, matches, blocks, page_numbers, chapter_of_page, unmatched_entries)
     return ParsedDocument(source=source, title=meta.title, paragraphs=paragraphs, case_studies=case_studies)
 
 
@@ -427,9 +419,7 @@ def _name_box_above(paragraphs: list[Paragraph], label: str) -> None:
         paragraphs[k] = replace(paragraphs[k], section=label)
 
 
-def _section_within(
-    section: str | None, section_case: str | None, case_study: str | None, on_comparison: bool
-) -> str | None:
+def _section_within(section: str | None, section_case: str | None, case_study: str | None, on_comparison: bool) -> str | None:
     """A paragraph's own section: a case study's box has one only where the box prints that heading, or where a
     page comparing partnerships heads its columns with it (`on_comparison`: heading and paragraph both on one).
 
@@ -494,10 +484,7 @@ def _partnership_anchors(
     for entry in entries:
         for page_index in generic_pages:
             on_page = [i for i, b in enumerate(blocks) if b.page_index == page_index]
-            if any(
-                entry.title in _mentions(texts[i], {entry.title: aliases.get(entry.title, [entry.title])})
-                for i in on_page
-            ):
+            if any(entry.title in _mentions(texts[i], {entry.title: aliases.get(entry.title, [entry.title])}) for i in on_page):
                 anchors.append((page_index, entry.page))
                 break
     return anchors
@@ -510,9 +497,7 @@ def _footnote_target(index: int, blocks: list[Block], texts: dict[int, str]) -> 
         return None
     number = match.group("n")
     page = blocks[index].page_index
-    candidates = [
-        i for i in range(len(blocks)) if blocks[i].kind == "text" and page - 1 <= blocks[i].page_index <= page
-    ]
+    candidates = [i for i in range(len(blocks)) if blocks[i].kind == "text" and page - 1 <= blocks[i].page_index <= page]
     pattern = re.compile(rf"(?<=[A-Za-z)”’.,:]){number}(?!\d)")
     for i in reversed(candidates):
         if i != index and pattern.search(texts[i]):

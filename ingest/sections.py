@@ -72,17 +72,13 @@ def heads_a_table(following: str) -> bool:
 
 
 # A second heading's first word after a lower-case word: 'Turf – typical barriers How can these be overcome?'.
-_SECOND_HEAD = re.compile(
-    r"(?<=[a-z,]) (How|What|Why|Where|When|Who|Which|The|A|An) (?=\S)|^ (How|What|Why|Where|When|Who|Which|The|A|An) "
-)
+_SECOND_HEAD = re.compile(r"(?<=[a-z,]) (How|What|Why|Where|When|Who|Which|The|A|An) (?=\S)|^ (How|What|Why|Where|When|Who|Which|The|A|An) ")
 
 
 # A box listing what a chapter holds ends on a label pointing at it ('Tools and resources in this section'), extracted
 # as a heading over the chapter's opening text, which then read as a section of that name in every citation. A
 # question-like heading ('How to use the tools in this section') is a box of text in its own right.
-_CONTENTS_LABEL = re.compile(
-    r"^(?!(?:how|what|why|where|when|who|which)\b)[^.?!:]+\bin this (?:section|chapter)$", re.I
-)
+_CONTENTS_LABEL = re.compile(r"^(?!(?:how|what|why|where|when|who|which)\b)[^.?!:]+\bin this (?:section|chapter)$", re.I)
 
 
 def section_heading(lines: list[str], printed_alone: frozenset[str], current: str | None) -> str | None:
@@ -103,14 +99,9 @@ def section_heading(lines: list[str], printed_alone: frozenset[str], current: st
         return current
     if _CONTENTS_LABEL.match(heading):
         return None  # what follows is the chapter's own text, under no section
-    if (
-        len(lines) >= 2
-        and line_key(lines[-1]) in printed_alone
-        and (
-            _SECOND_HEAD.match(" " + lines[-1])
-            or _glued_parts(" ".join(lines[:-1]).split(), printed_alone)
-            or line_key(" ".join(lines[:-1])) in printed_alone
-        )
+    if len(lines) >= 2 and line_key(lines[-1]) in printed_alone and (
+        _SECOND_HEAD.match(" " + lines[-1]) or _glued_parts(" ".join(lines[:-1]).split(), printed_alone)
+        or line_key(" ".join(lines[:-1])) in printed_alone
     ):
         return lines[-1]
     # Words glued where the extraction dropped a line break ('Brexit Planning FrameworkPlanning for…') are two
@@ -148,9 +139,7 @@ def labels_box_above(heading: str, before: str, after: str) -> bool:
 # A quotation's close, with any footnote number after it: '…much more impactful.”', '…public health grant.”8'.
 CLOSES_QUOTE = re.compile(r"[”\"]\s*\d{0,3}\s*$")
 _TITLED_NAME = re.compile(r"^(?:Cllr|Rt\.? Hon|Sir|Dame|Lord|Baroness|Dr|Prof|Professor|Mr|Mrs|Ms)\.?\s+[A-Z][a-z]")
-_JOB_TITLE = re.compile(
-    r"^(?:Head|Director|Leader|Chair|Chairman|Chairwoman|Minister|Secretary) of\b|^Chief Executive\b"
-)
+_JOB_TITLE = re.compile(r"^(?:Head|Director|Leader|Chair|Chairman|Chairwoman|Minister|Secretary) of\b|^Chief Executive\b")
 # Who a speaker is: a role or a body. A heading under a quotation without one ('Benefits to the district') is a
 # heading that happens to follow a paragraph ending in a quotation.
 _SPEAKER = re.compile(
