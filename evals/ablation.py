@@ -51,7 +51,7 @@ ABLATIONS = (
     ),
     Ablation(
         "no reason preference",
-        "a 'why' ask naming no case study scores a case study's sentences like the toolkit's own argument",
+        "a 'why' ask naming none of the toolkit's names scores a case study's sentences like the toolkit's own argument",
         {"reason_toolkit_preference": 0.0},
     ),
     Ablation(
