@@ -78,11 +78,12 @@ class RetrievalParams(BaseModel):
     # look-ups 0.51 -> 0.52), curated 0.741 -> 0.759 and cited evidence 0.861 -> 0.873; the same at 0.15, less at 0.05.
     example_case_preference: float = Field(default=0.1, ge=0)
     # The other way round: a 'why' ask naming none of the toolkit's names (a council, a place, a case study: 'why
-    # would a district bother working with other councils?') is answered by the toolkit's argument, and one council's 'This enables the work to be done … at
-    # lower cost' opened it (user trial 24): a case study's sentence loses this much. Dev, 0 -> 0.1: blind answer
-    # facts 0.425 -> 0.430 (paraphrase 0.25 -> 0.27), the rest identical, the same from 0.05 to 0.2 (a how-to ask
-    # too: facts 0.427, curated cited evidence 0.886 -> 0.873, so not); test, measured once: blind facts
-    # 0.360 -> 0.366, cited evidence 0.750 -> 0.759, curated identical.
+    # would a district bother working with other councils?') is answered by the toolkit's argument, and one
+    # council's 'This enables the work to be done … at lower cost' opened it (user trial 24): a case study's
+    # sentence loses this much. Dev, 0 -> 0.1: blind answer facts 0.425 -> 0.430 (paraphrase 0.25 -> 0.27), the
+    # rest identical, the same from 0.05 to 0.2 (a how-to ask too: facts 0.427, curated cited evidence
+    # 0.886 -> 0.873, so not); test, measured once: blind facts 0.360 -> 0.366, cited evidence 0.750 -> 0.759,
+    # curated identical.
     reason_toolkit_preference: float = Field(default=0.1, ge=0)
     # An ask for a listed set's members ('what are the stages?'): a sentence opening a bulleted list gains this much.
     list_preference: float = Field(default=0.2, ge=0)
