@@ -788,5 +788,13 @@ def _chosen_sentences(
         named, titled, compared = {result.subject}, {result.subject}, [result.subject, *result.compared]
     introduced = [i for i, ask in enumerate(understanding.asks) if asks_only_about(ask.text, named)]
     return select(
-        per_ask, params.answer_sentences, named, params.answer_diversity, titled, introduced, params.fill_retrieval, compared
+        per_ask,
+        params.answer_sentences,
+        named,
+        params.answer_diversity,
+        titled,
+        introduced,
+        params.fill_retrieval,
+        compared,
+        params.opening_goes_on,
     )

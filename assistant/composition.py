@@ -93,6 +93,9 @@ class Candidate:
     lead_in: tuple[str, ...] = ()  # the sentence before, for one that opens on what it named ('It is …')
     follow_on: tuple[str, ...] = ()  # the sentence after, which opens on what this one names ('It is …')
     said_by: tuple[str, ...] = ()  # the line naming who said a quotation ('Jake Berry MP – Commons debate …')
+    # The sentence after it in its paragraph, which it carries when it opens its ask's answer (`select`'s
+    # `goes_on`); not one of its `parts` unless carried.
+    goes_on: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def parts(self) -> tuple[str, ...]:
@@ -335,6 +338,7 @@ class Quotable:
     lead_in: tuple[str, ...] = ()  # the sentence before it, when it opens on what that one named
     follow_on: tuple[str, ...] = ()  # the sentence after it, when that one opens on what it names
     said_by: tuple[str, ...] = ()  # the line after a quotation it closes, naming who said it
+    goes_on: tuple[str, ...] = ()  # the sentence after it in its paragraph (`next_in_paragraph`)
 
 
 @lru_cache(maxsize=STORED_FACTS // 8)
@@ -383,7 +387,35 @@ def quotables(passage_text: str, ordered: tuple[Sentence, ...]) -> tuple[Quotabl
                 _said_by(ordered, i + len(closed), flat),
             )
         )
-    return tuple(found)
+    return next_in_paragraph(tuple(found), ordered, passage_text)
+
+
+def next_in_paragraph(
+    found: tuple[Quotable, ...], ordered: Sequence[Sentence], passage_text: str
+) -> tuple[Quotable, ...]:
+    """Each quotable sentence with the one printed right after it in its paragraph (`goes_on`), as that one is
+    quoted (whole: a line the PDF broke, a quotation it opens): where a passage states its point and then says how
+    ('Aligning organisational cultures is one of the biggest challenges …', then what it takes), or names a thing
+    and then who ('Publica Group is a Joint Venture Teckal company …', then its four councils). Not after a sentence
+    that runs on already or opens a list, nor when the next one opens a list or is no quotable sentence."""
+    by_row = {q.sentence.row: q for q in found}
+    position = {s.row: i for i, s in enumerate(ordered)}
+    with_next = []
+    for quote in found:
+        at = position[quote.sentence.row]
+        after = by_row.get(ordered[at + 1].row) if at + 1 < len(ordered) else None
+        if (
+            after is None
+            or quote.closed
+            or quote.continuation
+            or after.continuation
+            or after.lead_in
+            or f"{quote.sentence.text} {after.sentence.text}" not in passage_text
+        ):
+            with_next.append(quote)
+            continue
+        with_next.append(replace(quote, goes_on=(after.quoted, *after.closed)))
+    return tuple(with_next)
 
 
 # The line after a quotation that says who said it: a role, a report or a debate, and no sentence of its own ('Jake
@@ -646,6 +678,7 @@ def sentence_candidates(
                     quote.lead_in,
                     quote.follow_on,
                     quote.said_by,
+                    quote.goes_on,
                 )
             )
     return sorted(candidates, key=lambda c: -c.score)
@@ -789,6 +822,7 @@ def select(
     introduced: Collection[int] = (),
     fill_retrieval: float = 0.0,
     compared: Collection[str] = (),
+    goes_on: bool = False,
 ) -> list[Candidate]:
     """Each ask's best sentence first, in the order asked, then the next best overall, up to `limit`.
 
@@ -800,7 +834,8 @@ def select(
     `compared`: the case studies a question compares, each of which opens with its best sentence (the subject
     first) before the answer fills up. `diversity`: past each ask's best,
     how much a sentence loses for its closeness to one already chosen (a maximal-marginal-relevance fill), so the
-    answer's last sentences add what the first did not say.
+    answer's last sentences add what the first did not say. `goes_on`: each ask's first sentence carries the one
+    printed after it in its paragraph (`next_in_paragraph`), unless it carries one already or the answer says it.
     """
     chosen: list[Candidate] = []
     said: list[str] = []  # every part of the chosen sentences, kept as they are taken
@@ -860,6 +895,8 @@ def select(
             )
             first = next((p for p in map(unled, opening) if fits(p[0], anywhere=True)), None)
         first = first or next((p for group in groups for p in map(unled, group) if fits(p[0])), None)
+        if first and goes_on:
+            first = (_going_on(first[0], said), first[1])
         if first and len(chosen) < limit:
             take(*first)
     # 'How's that different from District Direct?': one side alone answers no comparison (user trials 18 and 19).
@@ -903,6 +940,16 @@ def select(
     # Each ask's best in the order asked ('…and what did they save?' right after the case), then the others; a
     # sentence that leans on one already quoted comes right after it.
     return _after_what_they_lean_on(chosen, leans_on)
+
+
+def _going_on(candidate: Candidate, said: Sequence[str]) -> Candidate:
+    """An ask's first sentence with the one after it in its paragraph, when it has nothing after it already (what
+    goes on about it, a list, the rest of a broken line) and the answer does not say that one yet."""
+    if not candidate.goes_on or candidate.follow_on or candidate.continuation or candidate.run_on:
+        return candidate
+    if any(near_same(candidate.goes_on[0], s) for s in said):
+        return candidate
+    return replace(candidate, follow_on=candidate.goes_on)
 
 
 def brings_in_weak_source(

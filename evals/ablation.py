@@ -50,6 +50,11 @@ ABLATIONS = (
         {"example_case_preference": 0.0},
     ),
     Ablation(
+        "opening alone",
+        "each ask's first sentence quoted without the one after it in its paragraph",
+        {"opening_goes_on": False},
+    ),
+    Ablation(
         "no reason preference",
         "a 'why' ask naming none of the toolkit's names scores a case study's sentences like the toolkit's own argument",
         {"reason_toolkit_preference": 0.0},
