@@ -675,6 +675,11 @@ def _already_said(candidate: Candidate, said: Sequence[str]) -> bool:
     return any(near_same(part, sentence) for part in candidate.parts for sentence in said)
 
 
+def _said_again(candidate: Candidate, said: Sequence[str]) -> bool:
+    """Quoted by the answer before, and not the figure the follow-up asks for by name."""
+    return _already_said(candidate, said) and not _gives_figure_asked(candidate)
+
+
 def _with_more(answer: Answer, chosen: list[Candidate], store: PassageStore) -> Answer:
     """An answer with more cited sentences in a paragraph of their own, numbered on from its citations."""
     said = [s for c in answer.citations for s in c.sentences]
@@ -766,13 +771,13 @@ def _chosen_sentences(
     if said and params.follow_up_skips_said:
         # 'And what was the money used for?' searches the subject just answered, so its closest sentences are often
         # the ones the user has just read: a follow-up asks for what was not said.
-        per_ask = [[c for c in found if not _already_said(c, said) or _gives_figure_asked(c)] or found for found in per_ask]
+        per_ask = [[c for c in found if not _said_again(c, said)] or found for found in per_ask]
     elif said and params.said_before_penalty > 0:
         # Quoted again, but after what is new: 'which ones did it?' and 'why did they choose that model?' had opened on
         # the very sentence the answer before them opened on (user trial 22).
         per_ask = [
             sorted(
-                (c if _gives_figure_asked(c) or not _already_said(c, said) else replace(c, score=c.score - params.said_before_penalty) for c in found),
+                (replace(c, score=c.score - params.said_before_penalty) if _said_again(c, said) else c for c in found),
                 key=lambda c: -c.score,
             )
             for found in per_ask

@@ -943,11 +943,9 @@ def select(
 
 
 def _going_on(candidate: Candidate, said: Sequence[str]) -> Candidate:
-    """An ask's first sentence with the one after it in its paragraph, when it has nothing after it already (what
-    goes on about it, a list, the rest of a broken line) and the answer does not say that one yet."""
-    if not candidate.goes_on or candidate.follow_on or candidate.continuation or candidate.run_on:
-        return candidate
-    if any(near_same(candidate.goes_on[0], s) for s in said):
+    """An ask's first sentence with the one after it in its paragraph, when nothing goes on about it already and the
+    answer does not say that one yet (after a list or a broken line there is none: `next_in_paragraph`)."""
+    if not candidate.goes_on or candidate.follow_on or any(near_same(candidate.goes_on[0], s) for s in said):
         return candidate
     return replace(candidate, follow_on=candidate.goes_on)
 
