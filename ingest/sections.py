@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from core.lexical import STOP_WORDS
 from core.text import collapse_ws, normalise
+from ingest.blocks import BULLET
 
 
 def clean_title(text: str) -> str:
@@ -124,7 +125,7 @@ _QUESTIONS_BOX_LABEL = re.compile(r"^Key questions\b", re.I)
 
 def asks_the_reader(text: str) -> bool:
     """A bulleted question: '• Do your partners share the same expectations and ambitions for the partnership?'."""
-    return text.lstrip().startswith("•") and text.rstrip().endswith("?")
+    return bool(BULLET.match(text)) and text.rstrip().endswith("?")
 
 
 def labels_box_above(heading: str, before: str, after: str) -> bool:
