@@ -29,6 +29,9 @@ class Paragraph:
     # The line printed under a quotation that says who said it ('District officer'), quoted with it; no part of
     # the paragraph's size, so where passages are cut does not move for it.
     said_by: str = ""
+    # The title of a page printed under the page's text (ingest/layout.py): what the paragraph is cited under. The
+    # section carried over from the page before stays `section`, so where passages are cut does not move for it.
+    page_title: str | None = None
 
 
 @dataclass(frozen=True)

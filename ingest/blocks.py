@@ -152,6 +152,13 @@ def _alpha_words(text: str) -> int:
     return len(re.findall(r"[A-Za-z]{2,}", text))
 
 
+def _quotes_its_own_term(text: str) -> bool:
+    """Whether a line ending on a closing quotation mark opened that quotation itself ('The MHCLG “evidential
+    tests”'), rather than ending one begun above it. Single marks are left alone: ’ is an apostrophe too, and the
+    toolkit's ‘…’ lines are mostly a diagram's cells ('Explore ‘the art of the possible’')."""
+    return text.count("“") == text.count("”")
+
+
 def is_heading_text(text: str, max_words: int = 10) -> bool:
     """A short, unpunctuated line that names what follows."""
     words = text.split()
@@ -159,8 +166,10 @@ def is_heading_text(text: str, max_words: int = 10) -> bool:
         return False
     if text[0].islower() or BULLET.match(text) or text[0] in "“\"‘'(–-" or text[0].isdigit():
         return False
-    if text.rstrip().endswith((".", ",", ";", ":", "”", '"', "’")):
+    if text.rstrip().endswith((".", ",", ";", ":", '"', "’")):
         return False
+    if text.rstrip().endswith("”") and not _quotes_its_own_term(text):
+        return False  # the end of a quotation
     return _alpha_words(text) >= len(words) / 2
 
 

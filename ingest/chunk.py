@@ -58,7 +58,7 @@ def _passage(source: str, paragraphs: list[Paragraph]) -> Passage:
         start=min(p.start for p in paragraphs),
         end=max(p.end for p in paragraphs),
         chapter=first.chapter,
-        section=first.section,
+        section=first.page_title or first.section,
         case_study=first.case_study,
         page=first.page,
         earliest_page=first.earliest_page,

@@ -353,7 +353,11 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
     )
     attributions = speakers_and_signatories([b.kind for b in blocks], [texts[i] for i in range(len(blocks))])
     quoted_from: dict[int, int] = {}  # a quotation's block → its paragraph, for the speaker printed under it
+    last_of_page = {block.page_index: i for i, block in enumerate(blocks) if block.kind != "footnote"}
+    page_index, page_starts_at, carried, opened_on_page = -1, 0, None, False
     for i, block in enumerate(blocks):
+        if block.page_index != page_index:
+            page_index, page_starts_at, carried, opened_on_page = block.page_index, len(paragraphs), section, False
         chapter = chapter_of_page[block.page_index]
         if chapter != last_chapter or line_key(texts[i]) == line_key(chapter):
             # A chapter's title printed on its opener page (where extraction lost that page's break) starts it afresh.
@@ -373,8 +377,11 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
             if i not in attributions and not heads_a_table(following):
                 opened = section_heading([line.text for line in block.lines], printed_alone, section)
                 if opened != section:
+                    if opened and last_of_page[block.page_index] == i and not opened_on_page and carried == section:
+                        _title_printed_last(paragraphs, page_starts_at, carried, opened)
                     section, section_case = opened, case_of_block.get(i)
                     section_on_comparison = block.page_index in comparison_pages
+                    opened_on_page = True
             continue
         if not re.search(r"[A-Za-z]{2,}.*[A-Za-z]{2,}.*[A-Za-z]{2,}", texts[i]):
             continue  # map legends, figures and stray numbers
@@ -402,6 +409,15 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
 
     case_studies = _case_studies(source, labels, title_of_label, matches, blocks, page_numbers, chapter_of_page, unmatched_entries)
     return ParsedDocument(source=source, title=meta.title, paragraphs=paragraphs, case_studies=case_studies)
+
+
+def _title_printed_last(paragraphs: list[Paragraph], page_starts_at: int, carried: str | None, title: str) -> None:
+    """A page's title, printed at its top, comes out after the page's text when no other heading is on the page:
+    the page's own text (outside any case study) goes under it rather than under the section carried over from the
+    page before ('Land value capture' had been cited as 'Housing Infrastructure Fund awards to district councils')."""
+    for k in range(page_starts_at, len(paragraphs)):
+        if paragraphs[k].case_study is None and paragraphs[k].section == carried:
+            paragraphs[k] = replace(paragraphs[k], page_title=title)
 
 
 def _name_box_above(paragraphs: list[Paragraph], label: str) -> None:

@@ -150,6 +150,13 @@ _SPEAKER = re.compile(
 )
 
 
+def _proper_name(text: str) -> bool:
+    """Two to six words, each capitalised but for the small words between ('Transport for London'): a body's name,
+    where the toolkit's headings are written in sentence case ('Land value capture')."""
+    words = text.rstrip(" .").split()
+    return 2 <= len(words) <= 6 and all(w[:1].isupper() for w in words if w.lower() not in STOP_WORDS)
+
+
 def speakers_and_signatories(kinds: Sequence[str], texts: Sequence[str]) -> set[int]:
     """The heading-like blocks that say who said or signed the words above them: never a section.
 
@@ -163,7 +170,7 @@ def speakers_and_signatories(kinds: Sequence[str], texts: Sequence[str]) -> set[
         if kind != "heading":
             continue
         after_quote = i > 0 and kinds[i - 1] == "text" and bool(CLOSES_QUOTE.search(texts[i - 1]))
-        after_quote = after_quote and bool(_SPEAKER.search(text))
+        after_quote = after_quote and (bool(_SPEAKER.search(text)) or _proper_name(text))
         job = bool(_JOB_TITLE.match(text))
         if after_quote or job or _TITLED_NAME.match(text):
             found.add(i)

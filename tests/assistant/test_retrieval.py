@@ -355,7 +355,7 @@ def test_a_question_that_alone_finds_nothing_is_read_in_its_conversation(assista
     """Written for this test. 'what are the three phases called?' asked alone finds nothing close; after a question
     on the Collaboration Curve it is about the curve's phases, and is answered from them."""
     history, answer = _answered_in_its_conversation(
-        assistant, "tell me about the collaboration curve", "what are the three phases called?"
+        assistant, "what is the collaboration curve?", "what are the three phases called?"
     )
     assert all(w in answer.text for w in ("Mobilise", "Change", "Consolidate"))
     # A word the toolkit never uses keeps a question that finds nothing from borrowing the conversation.

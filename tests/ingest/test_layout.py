@@ -259,8 +259,34 @@ def test_section_names_are_headings_not_table_rows_or_merged_column_heads(chunks
                           "Cllr. John Fuller", "Head of Local Government Grant Thornton UK LLP", "LGPS into account"):
         assert not_a_section not in sections
     assert {"The Collaboration Curve", "Breckland & South Holland", "Key learning points", "Foreword",
-            "Housing authority tools", "DFG, Home Adaptations teams, and Handyperson service",
-            "How to use the Collaboration Curve model?"} <= sections
+            "Housing authority tools", "DFG, Home Adaptations teams, and Handyperson service"} <= sections
+
+
+@pytest.mark.parametrize(
+    ("words", "section"),
+    [
+        ("Land value capture refers to a set of mechanisms", "Land value capture"),
+        ("The former Secretary of state was explicit about the evaluation criteria", "The MHCLG “evidential tests”"),
+        ("The Collaboration Curve model can be used as a tool for reflection", "How to use the Collaboration Curve model?"),
+        ("There is no single template for LEP governance", "Representation on LEP boards"),
+        ("In discussion with the national LEP network, we would suggest",
+         "Seven ways to engage with your Local Enterprise Partnership"),
+    ],
+)
+def test_a_page_title_printed_after_the_page_names_the_page(document: ParsedDocument, words: str, section: str) -> None:
+    # The extraction prints such a page's title under its text, as if it opened the next page.
+    paragraph = next(p for p in document.paragraphs if p.text.startswith(words))
+    assert (paragraph.page_title or paragraph.section) == section
+
+
+def test_a_passage_opening_a_page_is_cited_under_the_pages_title(chunks: list[Passage]) -> None:
+    assert _passage_saying(chunks, "Since public transport generates significant").section == "Land value capture"
+    assert _passage_saying(chunks, "explicit about the evaluation criteria").section == "The MHCLG “evidential tests”"
+
+
+def test_a_body_named_under_a_quotation_is_its_speaker_not_a_section(document: ParsedDocument) -> None:
+    sections = {p.section for p in document.paragraphs}
+    assert "Transport for London" not in sections
 
 
 def _passage_saying(chunks: list[Passage], words: str) -> Passage:
