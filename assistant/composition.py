@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from assistant.asks import AnswerType, Ask
+from assistant.aspects import PARTNERS_ASKED, councils_named
 from assistant.case_studies import names_case_study, summary_sentence
 from assistant.retrieval import Hit, SearchResult
 from assistant.what_is import defined_term
@@ -776,7 +777,8 @@ def _rest_of_case_study(ask: Ask, result: SearchResult, store: PassageStore, hit
     """For a figure or a result asked of a case study ('what did they save?'), the case study's other passages:
     its result sentence is often in a passage that reads less like the question than its introduction does."""
     top = result.hits[0].passage if result.hits else None
-    if ask.wants not in SPECIFIC or ask.wants == "definition" or top is None or not top.case_study:
+    wanted = (ask.wants in SPECIFIC and ask.wants != "definition") or bool(PARTNERS_ASKED.search(ask.text))
+    if not wanted or top is None or not top.case_study:
         return []
     seen = {h.passage.id for h in result.hits[:hits_considered]}
     return [Hit(p, 0.0, 0.0, 0.0) for p in store.passages() if p.case_study == top.case_study and p.id not in seen]
@@ -823,6 +825,7 @@ def select(
     fill_retrieval: float = 0.0,
     compared: Collection[str] = (),
     goes_on: bool = False,
+    partners_asked: Collection[int] = (),
 ) -> list[Candidate]:
     """Each ask's best sentence first, in the order asked, then the next best overall, up to `limit`.
 
@@ -836,6 +839,8 @@ def select(
     how much a sentence loses for its closeness to one already chosen (a maximal-marginal-relevance fill), so the
     answer's last sentences add what the first did not say. `goes_on`: each ask's first sentence carries the one
     printed after it in its paragraph (`next_in_paragraph`), unless it carries one already or the answer says it.
+    `partners_asked`: the asks for who took part ('who was involved?'), which open on the closest sentence naming
+    two or more councils by name, if one is close enough, though the answer before quoted it.
     """
     chosen: list[Candidate] = []
     said: list[str] = []  # every part of the chosen sentences, kept as they are taken
@@ -886,7 +891,12 @@ def select(
         # first: another's 'achieved success through …' is no reason of its own.
         specific = [c for c in candidates if c.gives_wanted and c.wants in SPECIFIC]
         own = [c for c in candidates if c.hit.passage.case_study in titled]
-        groups = ([c for c in own if c in specific], own, specific, candidates)
+        naming: list[Candidate] = []
+        if candidates and candidates[0].ask in partners_asked:
+            # Councils: they are the toolkit's partners ('the Haven Gateway Partnership and South East LEP' supported
+            # a bid four councils made).
+            naming = [c for c in candidates if councils_named(c.text) >= 2]
+        groups = (naming, [c for c in own if c in specific], own, specific, candidates)
         first = None
         if candidates and candidates[0].ask in introduced:
             opening = sorted(
