@@ -39,6 +39,9 @@ _LEADING_JOINT = re.compile(r"^[\s,;–—-]*(?:(?:and|or|but|so)\b)?", re.I)
 _SENTENCE_END = re.compile(r"(?<=[?!.])\s+(?=\S)")
 MIN_ASK_WORDS = 2  # content words an ask needs to be searched alone
 
+# 'Is there a way to …', 'are there any tools for …': a means asked, not an example of someone who did it.
+_A_WAY = r"(?:(?:simple|easy|good|quick|practical|better|proper)\s+)?(?:ways?|tools?|methods?|models?|frameworks?|approach(?:es)?|process(?:es)?|guides?|templates?|checklists?)\b"
+
 # In order: the first kind a question matches is the answer it wants.
 _WANTS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     (
@@ -74,7 +77,8 @@ _WANTS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     (
         "example",
         re.compile(
-            r"\b(?:examples?|case stud\w*|has any(?:one| \w+)?|have any|is there an?y?|are there any|"
+            rf"\b(?:examples?|case stud\w*|has any(?:one| \w+)?|have any|is there an?y?(?!\s+{_A_WAY})|"
+            rf"are there any(?!\s+{_A_WAY})|"
             r"anyone|any (?:council|district|borough|city|county)|done (?:this|that|it)|tried|"
             r"anywhere|somewhere|precedents?|done something|been done|worked for|seen (?:this|that|it|anything)|"
             r"other (?:districts|councils|areas|authorities|places|countries)|another country|(?:any|some) (?:others|more)|"
@@ -89,7 +93,11 @@ _WANTS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     ("definition", re.compile(rf"{WHAT_IS.pattern}|^\W*(?:what does .{{2,40}} mean\b|define\b|meaning of\b)", re.I)),
     (
         "how_to",
-        re.compile(r"^\W*(?:so |ok |right |and )?how\b|\bhow (?:do|can|should|would|could|does|did|to)\b", re.I),
+        re.compile(
+            rf"^\W*(?:so |ok |right |and )?how\b|\bhow (?:do|can|should|would|could|does|did|to)\b|"
+            rf"\b(?:is|are) there (?:an?y?|some)\s+{_A_WAY}",
+            re.I,
+        ),
     ),
     ("yes_no", re.compile(r"^\W*(?:is|are|does|do|did|can|could|should|has|have|was|were|will|would)\b", re.I)),
 )

@@ -66,6 +66,10 @@ def test_a_compound_question_is_split_in_its_asks(question: str, asks: list[str]
         ("We want one chief executive for two councils far apart. Has that worked anywhere?", "example"),
         ("Any precedent for pooling parking enforcement?", "example"),
         ("Has the shared legal team worked?", "outcome"),
+        # A means asked is a how-to, not an example of someone who used one.
+        ("is there a simple way to rank the organisations we deal with?", "how_to"),
+        ("are there any tools for mapping our stakeholders?", "how_to"),
+        ("is there a council that has mapped its stakeholders?", "example"),
     ],
 )
 def test_each_ask_wants_a_kind_of_answer(ask: str, wanted: str) -> None:
