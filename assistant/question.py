@@ -411,16 +411,19 @@ def announces_new_topic(question: str) -> bool:
 
 
 # A follow-up that looks past the case study being discussed, to other councils, schemes or places ('who else has
-# done that?', 'is there another example?', 'what does the toolkit say generally?'): it is searched over the whole
-# toolkit, not within that case study. Not other people or parts of the same one: 'who else is in the team apart
-# from the council staff?' (user trial 7), 'who were the others on the board?', 'what else did they do?'.
+# done that?', 'is there another example?', 'what does the toolkit say generally?', 'any foreign examples?'): it is
+# searched over the whole toolkit, not within that case study. Not other people or parts of the same one: 'who else
+# is in the team apart from the council staff?' (user trial 7), 'who were the others on the board?', 'what else did
+# they do?'.
 _WIDENS = re.compile(
     r"\b(?:anyone|anybody|anywhere|somewhere|who|where|which councils?) else\b(?!\s+(?:is|was|were|are|sat|sits|on|in)\b)"
     r"|\b(?:any|some|more) others?\b|\bothers like\b"
     r"|\bother (?:councils?|districts?|authorities|areas|places|examples?|case stud(?:y|ies)|schemes?|partnerships?|"
     r"projects?|countries|ones)\b"
     r"|\banother (?:council|district|authority|area|place|example|case study|scheme|partnership|project|country|one)\b"
-    r"|\b(?:similar|elsewhere|generally|in general|overall|the toolkit)\b",
+    r"|\b(?:similar|elsewhere|generally|in general|overall|the toolkit)\b"
+    # Beyond England ('is there a foreign example?'): every case study of the toolkit but one is English.
+    r"|\b(?:abroad|overseas|foreign|international(?:ly)?)\b",
     re.IGNORECASE,
 )
 

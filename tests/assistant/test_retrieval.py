@@ -133,6 +133,8 @@ def test_other_people_in_the_same_case_study_are_not_other_case_studies() -> Non
     assert widens("who else has tried that?") and widens("any others like it?") and widens("is there another example?")
     assert not widens("who else was on the team besides council officers?")
     assert not widens("who were the others at the table?") and not widens("what else did they do?")
+    # Beyond England is beyond any English council's case study.
+    assert widens("has anything like this been tried abroad?") and widens("any overseas examples?")
 
 
 def test_naming_again_what_the_last_question_introduced_points_back() -> None:
