@@ -20,7 +20,7 @@ from assistant.case_studies import names_case_study, summary_sentence
 from assistant.retrieval import Hit, SearchResult
 from assistant.what_is import defined_term
 from core.lexical import lexical_tokens
-from core.text import balanced_quotes, collapse_ws, continues_sentence, leans_back, normalise, quotable
+from core.text import balanced_quotes, cell_paragraphs, collapse_ws, continues_sentence, leans_back, normalise, quotable
 from stores.base import PassageStore, Sentence
 
 LIST_ITEMS = 4  # items of a list to quote after the sentence that introduces it
@@ -343,6 +343,11 @@ class Quotable:
 
 
 @lru_cache(maxsize=STORED_FACTS // 8)
+def _in_cells(sentence: str, cells: frozenset[str]) -> bool:
+    text = collapse_ws(sentence)
+    return any(text in cell for cell in cells)
+
+
 def quotables(passage_text: str, ordered: tuple[Sentence, ...]) -> tuple[Quotable, ...]:
     """The sentences of a passage an answer may quote, in reading order.
 
@@ -359,11 +364,18 @@ def quotables(passage_text: str, ordered: tuple[Sentence, ...]) -> tuple[Quotabl
         if continues_sentence(s.text, ordered[i + 1].text, passage_text)
     }
     found: list[Quotable] = []
+    cells = cell_paragraphs(passage_text)
     for i, sentence in enumerate(ordered):
-        # Table and infographic cells (marked at ingest) are never quoted as sentences.
-        if sentence.kind != "sentence" or numbered_heading(sentence.text, passage_text) or not (
-            quotable_statement(sentence.text, passage_text)
-            or (short_introduction(sentence.text) and bulleted.get(sentence.row))
+        # Table and infographic cells (marked at ingest, or a run of them in the passage) are never quoted as
+        # sentences.
+        if (
+            sentence.kind != "sentence"
+            or _in_cells(sentence.text, cells)
+            or numbered_heading(sentence.text, passage_text)
+            or not (
+                quotable_statement(sentence.text, passage_text)
+                or (short_introduction(sentence.text) and bulleted.get(sentence.row))
+            )
         ):
             continue
         # A quotation it opens runs on to the sentence that closes it: no quotation is left open. closing_quote

@@ -173,6 +173,28 @@ def sentence_kind(sentence: str) -> str:
     return "cell" if len(words) >= 4 and not lower else "sentence"
 
 
+CELL_WORDS = 12  # words at most in a paragraph of a diagram's or table's run of cells
+CELL_RUN = 3  # short paragraphs in a row that make a run of cells
+
+
+def cell_paragraphs(passage_text: str) -> frozenset[str]:
+    """The paragraphs of a passage that are a diagram's or a table's cells, whitespace collapsed: three or more short
+    unbulleted paragraphs in a row ('Explore ‘the art of the possible’', 'Shared language and narrative', 'Stage at
+    which relationships are tested. They either fail or survive.'). A cell that reads as a sentence is still a label."""
+    paragraphs = [collapse_ws(p) for p in passage_text.split("\n\n")]
+    short = [0 < len(p.split()) <= CELL_WORDS and not p.startswith(("•", "–", "-")) for p in paragraphs]
+    cells: set[str] = set()
+    start = 0
+    while start < len(paragraphs):
+        end = start
+        while end < len(paragraphs) and short[end]:
+            end += 1
+        if end - start >= CELL_RUN:
+            cells.update(paragraphs[start:end])
+        start = max(end, start + 1)
+    return frozenset(cells)
+
+
 MIN_LOWER_WORDS = 2  # a heading or a signature has fewer lower-case words that are not function words
 _FUNCTION_WORDS = frozenset("and the for with from into of to in on at by or nor".split())
 

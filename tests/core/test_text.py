@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.text import continues_sentence, rejoin_urls, sentence_kind, split_sentences
+from core.text import cell_paragraphs, continues_sentence, rejoin_urls, sentence_kind, split_sentences
 
 
 @pytest.mark.parametrize(
@@ -93,3 +93,18 @@ def test_table_and_infographic_cells_are_told_from_sentences(text: str, kind: st
 )
 def test_a_heading_run_into_a_quotation_is_split_off(paragraph: str, expected: list[str] | None) -> None:
     assert split_sentences(paragraph) == (expected or [paragraph])
+
+
+def test_a_run_of_short_paragraphs_is_a_diagrams_cells() -> None:
+    """Written for this test: a diagram's labels came out as paragraphs, one of them two sentences, and was quoted
+    first to 'what are the stages?' (user trial 25)."""
+    diagram = (
+        "Partners meet to compare their plans for the area and agree what matters most.\n\n"
+        "Agree a common problem\n\nTension over who leads\n\nPoint where the partnership is tested. It breaks or holds.\n\n"
+        "Over time the partners come to trust each other and share what they have."
+    )
+    assert cell_paragraphs(diagram) == {"Agree a common problem", "Tension over who leads",
+                                         "Point where the partnership is tested. It breaks or holds."}
+    # Two short paragraphs are a heading's words or a short point; bullets are a list.
+    assert not cell_paragraphs("A short point.\n\nAnother short one.\n\nA long paragraph " + "word " * 20)
+    assert not cell_paragraphs("• one item\n\n• two items\n\n• three items")
