@@ -851,8 +851,9 @@ def select(
     how much a sentence loses for its closeness to one already chosen (a maximal-marginal-relevance fill), so the
     answer's last sentences add what the first did not say. `goes_on`: each ask's first sentence carries the one
     printed after it in its paragraph (`next_in_paragraph`), unless it carries one already or the answer says it.
-    `partners_asked`: the asks for who took part ('who was involved?'), which open on the closest sentence naming
-    two or more councils by name, if one is close enough, though the answer before quoted it.
+    `partners_asked`: the asks for who took part ('who was involved?'), which open on the first sentence of the
+    closest one's case study naming two or more councils by name, if one is close enough, though the answer before
+    quoted it.
     """
     chosen: list[Candidate] = []
     said: list[str] = []  # every part of the chosen sentences, kept as they are taken
@@ -906,8 +907,14 @@ def select(
         naming: list[Candidate] = []
         if candidates and candidates[0].ask in partners_asked:
             # Councils: they are the toolkit's partners ('the Haven Gateway Partnership and South East LEP' supported
-            # a bid four councils made).
-            naming = [c for c in candidates if councils_named(c.text) >= 2]
+            # a bid four councils made). Of the closest sentence's case study, the first printed: a case study names
+            # its partners as it opens, and later its partners' other partners ('Cheltenham Borough Council, for
+            # example, … a joint core strategy with Tewkesbury Borough Council …').
+            study = candidates[0].hit.passage.case_study
+            naming = sorted(
+                (c for c in candidates if councils_named(c.text) >= 2 and c.hit.passage.case_study == study),
+                key=_reading_order,
+            )
         groups = (naming, [c for c in own if c in specific], own, specific, candidates)
         first = None
         if candidates and candidates[0].ask in introduced:

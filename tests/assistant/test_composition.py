@@ -773,3 +773,12 @@ def test_a_diagrams_cells_are_not_quoted_though_one_reads_as_a_sentence() -> Non
 
     quoted = {q.sentence.text for q in quotables(passage, tuple(_sentences(*texts)))}
     assert quoted == {texts[0], texts[5]}
+
+
+def test_who_took_part_opens_on_the_partners_the_case_study_names_first(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test. Publica's case study names its four councils as it opens, and later a council its
+    partners share a strategy with; asked which councils were behind it, the answer opens on the four."""
+    answer = assistant.ask("which councils were behind Publica?")
+    opening = answer.citations[0]
+    assert opening.hit.passage.case_study == "Publica Group"
+    assert "Forest of Dean" in opening.sentences[0] and "Tewkesbury" not in opening.sentences[0]
