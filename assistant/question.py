@@ -674,10 +674,12 @@ _LATER = re.compile(
     # After the toolkit itself ('did they merge after the toolkit was published?', 'how did the mayor do after 2018?').
     rf"(after|since|beyond) ({PUBLISHED}|(the|this) (toolkit|report|document) (was |came )?(published|written|out|released))|"
     # 'In the end' of an outcome asked yes or no ('did they merge in the end?'); 'which council drew up the scheme in
-    # the end?' asks what the toolkit tells.
-    r"did\b.{3,60}\bin the end|"
+    # the end?' and 'how did it change the services in the end?' (user trial 26) ask what the toolkit tells.
+    r"(?<!\bhow )did\b.{3,60}\bin the end|"
     r"still (going|running|working|in place|exists?|around|operating|open|active|live|funded|in operation|in use|the case)|went live|nowadays|these days|latest|"
-    r"most recent|up to date|how did (it|that|this|they|the \w+) (turn out|end up)|"
+    r"most recent|up to date|how did (it|that|this|they|the \w+) end up|"
+    # 'how did the Publica company turn out?'; not 'how did the councils round Lincoln end up doing their plan?'.
+    r"how did (it|that|this|they|the(?: [\w'’-]+){1,3}) turn out|"
     # A count as it stands today ('how many district councils are there now?'): the toolkit's are 2018's.
     r"how many\b[^?]{0,60}\b(are there|exist|remain|are left)\b[^?]{0,15}\b(now|today|currently|nowadays)\b|"
     # A population or size as it is today ('what's the population of Craven now?'). Not 'yet': 'has it saved anything

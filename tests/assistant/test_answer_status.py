@@ -158,6 +158,8 @@ def test_a_country_the_toolkit_names_and_everyday_words_are_in_scope() -> None:
         "Which councils were due to merge in 2019?",
         "How did the councils make the merger happen?",
         "Which council drew up the scheme in the end?",
+        "How did the shared team change the service in the end?",
+        "How did the three councils near the coast end up sharing one planning team?",
         "What should a business case for a shared service cover?",
         "How did the councils prepare the report for their cabinets?",
         "What is still holding districts back from working with the NHS?",
