@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Literal
 
 from assistant.asks import Understanding, understand
-from assistant.aspects import PARTNERS_ASKED
+from assistant.aspects import sought_by
 from assistant.attribution import by_source, group_label, needs_labels
 from assistant.case_studies import asks_only_about
 from assistant.composition import (
@@ -803,5 +803,5 @@ def _chosen_sentences(
         params.fill_retrieval,
         compared,
         params.opening_goes_on,
-        [i for i, ask in enumerate(understanding.asks) if PARTNERS_ASKED.search(ask.text)],
+        {i: wanted for i, ask in enumerate(understanding.asks) if (wanted := sought_by(ask.text))},
     )

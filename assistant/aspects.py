@@ -8,7 +8,9 @@ gaps said first (assistant/gaps.py: what one case study's own text does not give
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 
 @dataclass(frozen=True)
@@ -148,3 +150,31 @@ def councils_named(text: str) -> int:
         for match in _NAMED_COUNCIL.finditer(text)
         if not _AFTER_A_NAME.search(text[: match.start()])  # the tail of a longer name
     )
+
+
+@dataclass(frozen=True)
+class Sought:
+    """What a sentence must give to answer an ask of a case study: who took part, or an aspect it may tell."""
+
+    gives: Callable[[str], bool]
+    first_printed: bool  # the case study's first such sentence (its partners, named as it opens), not the closest
+
+
+def _names_councils(text: str) -> bool:
+    return councils_named(text) >= 2
+
+
+def sought_by(ask: str) -> Sought | None:
+    """For an ask of who took part ('who was involved?') or of an aspect a case study may tell apart from money
+    ('how was it governed?', 'what went wrong?'), the test of a sentence that gives it; None for any other ask.
+    Money is asked as an amount, which composition answers by the figure."""
+    if PARTNERS_ASKED.search(ask):
+        return Sought(_names_councils, first_printed=True)
+    for aspect in ASPECTS:
+        if aspect.wants is None and aspect.asked.search(ask):
+            return Sought(partial(_gives, aspect.given), first_printed=False)
+    return None
+
+
+def _gives(given: re.Pattern[str], text: str) -> bool:
+    return bool(given.search(text))

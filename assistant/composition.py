@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from assistant.asks import AnswerType, Ask
-from assistant.aspects import PARTNERS_ASKED, councils_named
+from assistant.aspects import Sought, sought_by
 from assistant.case_studies import names_case_study, summary_sentence
 from assistant.retrieval import Hit, SearchResult
 from assistant.what_is import defined_term
@@ -789,7 +789,7 @@ def _rest_of_case_study(ask: Ask, result: SearchResult, store: PassageStore, hit
     """For a figure or a result asked of a case study ('what did they save?'), the case study's other passages:
     its result sentence is often in a passage that reads less like the question than its introduction does."""
     top = result.hits[0].passage if result.hits else None
-    wanted = (ask.wants in SPECIFIC and ask.wants != "definition") or bool(PARTNERS_ASKED.search(ask.text))
+    wanted = (ask.wants in SPECIFIC and ask.wants != "definition") or sought_by(ask.text) is not None
     if not wanted or top is None or not top.case_study:
         return []
     seen = {h.passage.id for h in result.hits[:hits_considered]}
@@ -837,7 +837,7 @@ def select(
     fill_retrieval: float = 0.0,
     compared: Collection[str] = (),
     goes_on: bool = False,
-    partners_asked: Collection[int] = (),
+    sought: Mapping[int, Sought] | None = None,
 ) -> list[Candidate]:
     """Each ask's best sentence first, in the order asked, then the next best overall, up to `limit`.
 
@@ -851,9 +851,9 @@ def select(
     how much a sentence loses for its closeness to one already chosen (a maximal-marginal-relevance fill), so the
     answer's last sentences add what the first did not say. `goes_on`: each ask's first sentence carries the one
     printed after it in its paragraph (`next_in_paragraph`), unless it carries one already or the answer says it.
-    `partners_asked`: the asks for who took part ('who was involved?'), which open on the first sentence of the
-    closest one's case study naming two or more councils by name, if one is close enough, though the answer before
-    quoted it.
+    `sought`: by ask, what a sentence must give to answer an ask of who took part or of an aspect a case study may
+    tell (`aspects.sought_by`); such an ask opens on the closest sentence of the closest one's case study that gives
+    it (for its partners, the first printed), if close enough, though the answer before quoted it.
     """
     chosen: list[Candidate] = []
     said: list[str] = []  # every part of the chosen sentences, kept as they are taken
@@ -905,16 +905,15 @@ def select(
         specific = [c for c in candidates if c.gives_wanted and c.wants in SPECIFIC]
         own = [c for c in candidates if c.hit.passage.case_study in titled]
         naming: list[Candidate] = []
-        if candidates and candidates[0].ask in partners_asked:
-            # Councils: they are the toolkit's partners ('the Haven Gateway Partnership and South East LEP' supported
-            # a bid four councils made). Of the closest sentence's case study, the first printed: a case study names
-            # its partners as it opens, and later its partners' other partners ('Cheltenham Borough Council, for
-            # example, … a joint core strategy with Tewkesbury Borough Council …').
+        wanted = (sought or {}).get(candidates[0].ask) if candidates else None
+        if wanted:
+            # Of the closest sentence's case study: a case study names its partners as it opens, and later its
+            # partners' other partners ('Cheltenham Borough Council, for example, … a joint core strategy with
+            # Tewkesbury Borough Council …'). Councils, not the bodies that supported a bid.
             study = candidates[0].hit.passage.case_study
-            naming = sorted(
-                (c for c in candidates if councils_named(c.text) >= 2 and c.hit.passage.case_study == study),
-                key=_reading_order,
-            )
+            naming = [c for c in candidates if study and c.hit.passage.case_study == study and wanted.gives(c.text)]
+            if wanted.first_printed:
+                naming.sort(key=_reading_order)
         groups = (naming, [c for c in own if c in specific], own, specific, candidates)
         first = None
         if candidates and candidates[0].ask in introduced:

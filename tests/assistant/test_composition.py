@@ -782,3 +782,25 @@ def test_who_took_part_opens_on_the_partners_the_case_study_names_first(assistan
     opening = answer.citations[0]
     assert opening.hit.passage.case_study == "Publica Group"
     assert "Forest of Dean" in opening.sentences[0] and "Tewkesbury" not in opening.sentences[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "gives"),
+    [
+        # User trial 26's words: its second half had been answered with the first half's sentences again.
+        ("Our city has run out of land for housing. Is there an example where a city and the surrounding districts did "
+         "one local plan together, and how was it governed?", r"committee"),
+        # Written for this test.
+        ("is there an example of councils setting up a company for new garden towns, and how is it governed?",
+         r"\b(?:board|shareholders?|directors?)\b"),
+    ],
+)
+def test_an_aspect_asked_of_a_case_study_is_answered_by_a_sentence_that_gives_it(assistant, question: str, gives: str) -> None:  # type: ignore[no-untyped-def]
+    """The second ask of a compound question about a case study ('… and how was it governed?') gets one of the case
+    study's sentences that tells it."""
+    answer = assistant.ask(question)
+    study = answer.citations[0].hit.passage.case_study
+    assert study
+    assert any(
+        re.search(gives, sentence, re.I) for c in answer.citations if c.hit.passage.case_study == study for sentence in c.sentences
+    )
