@@ -342,12 +342,12 @@ class Quotable:
     goes_on: tuple[str, ...] = ()  # the sentence after it in its paragraph (`next_in_paragraph`)
 
 
-@lru_cache(maxsize=STORED_FACTS // 8)
 def _in_cells(sentence: str, cells: frozenset[str]) -> bool:
     text = collapse_ws(sentence)
     return any(text in cell for cell in cells)
 
 
+@lru_cache(maxsize=STORED_FACTS // 8)
 def quotables(passage_text: str, ordered: tuple[Sentence, ...]) -> tuple[Quotable, ...]:
     """The sentences of a passage an answer may quote, in reading order.
 
@@ -907,9 +907,9 @@ def select(
         naming: list[Candidate] = []
         wanted = (sought or {}).get(candidates[0].ask) if candidates else None
         if wanted:
-            # Of the closest sentence's case study: a case study names its partners as it opens, and later its
-            # partners' other partners ('Cheltenham Borough Council, for example, … a joint core strategy with
-            # Tewkesbury Borough Council …'). Councils, not the bodies that supported a bid.
+            # Of the closest sentence's case study. Its partners, the first printed: a case study names them as it
+            # opens, and later its partners' other partners ('Cheltenham Borough Council, for example, … a joint
+            # core strategy with Tewkesbury Borough Council …'); an aspect, the closest sentence that tells it.
             study = candidates[0].hit.passage.case_study
             naming = [c for c in candidates if study and c.hit.passage.case_study == study and wanted.gives(c.text)]
             if wanted.first_printed:
