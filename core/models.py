@@ -3,6 +3,7 @@ and the manifest a store keeps about its corpus."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import Field, dataclass, field, fields
 from typing import Any, TypedDict
@@ -32,6 +33,20 @@ class Paragraph:
     # The title of a page printed under the page's text (ingest/layout.py): what the paragraph is cited under. The
     # section carried over from the page before stays `section`, so where passages are cut does not move for it.
     page_title: str | None = None
+    # A heading kept at the top of this paragraph's text or of one before it in its section (ingest/blocks.py): the
+    # heading its words are printed under, for citing them; neither where passages are cut nor what they are
+    # searched by moves for it.
+    printed_under: str | None = None
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Where a passage's text goes on under another heading or onto another printed page: from `offset` (into the
+    passage's text) on, its words are cited under `section` and are on `page`."""
+
+    offset: int
+    section: str | None
+    page: int | None
 
 
 @dataclass(frozen=True)
@@ -56,6 +71,21 @@ class Passage:
     # the page of 'Housing Infrastructure Fund awards to district councils'): that section's words are context the
     # box illustrates, worth searching by, but a citation naming it would say the case study is about it.
     surrounding_section: str | None = None
+    # Where the text moves under another heading or onto another page than the passage opens on (`Mark`), in
+    # order: a passage is cut by size as well as by section, so its later paragraphs may be printed elsewhere, and
+    # a sentence quoted from one is cited where it is printed (`place_of`).
+    marks: tuple[Mark, ...] = ()
+
+    def place_of(self, quoted: str) -> tuple[str | None, int | None]:
+        """The section and printed page of the words `quoted` from this passage (its own where they are not found
+        or lie before any mark). Whitespace may differ: answers rejoin lines the passage breaks."""
+        if not self.marks:
+            return self.section, self.page
+        words = quoted.split()[:12]
+        found = re.search(r"\s+".join(map(re.escape, words)), self.text) if words else None
+        at = found.start() if found else -1
+        mark = next((m for m in reversed(self.marks) if m.offset <= at), None)
+        return (mark.section, mark.page) if mark else (self.section, self.page)
 
     @property
     def enclosing_section(self) -> str | None:
@@ -75,6 +105,7 @@ class Passage:
         """Every field by name (footnotes as a list): one line of a build's chunks.jsonl."""
         data = {f.name: getattr(self, f.name) for f in fields(self)}
         data["footnotes"] = list(self.footnotes)
+        data["marks"] = [[m.offset, m.section, m.page] for m in self.marks]
         return data
 
     @classmethod
@@ -91,6 +122,12 @@ def _field_value(f: Field[Any], data: Mapping[str, Any]) -> Any:
     kind = str(f.type)
     if f.name == "footnotes":
         return tuple(str(note) for note in data.get(f.name) or ())
+    if f.name == "marks":
+        # Rows written before marks existed have none: their citations name the passage's own section and page.
+        return tuple(
+            Mark(int(offset), None if section is None else str(section), None if page is None else int(page))
+            for offset, section, page in data.get(f.name) or ()
+        )
     if "None" in kind:
         value = data.get(f.name)
         return None if value is None else (int(value) if kind.startswith("int") else str(value))

@@ -20,6 +20,14 @@ def passage_page_label(page: int | None, earliest: int | None = None, latest: in
     return "page unknown"
 
 
+def quoted_page_label(quoted: int | None, page: int | None, earliest: int | None = None, latest: int | None = None) -> str:
+    """'quoted from page 128 (passage starts on page 127)' where the words a citation quotes are printed on another
+    page than their passage starts on; else the passage's own label."""
+    if quoted and quoted != page:
+        return f"quoted from page {quoted} (passage starts on page {page})" if page else f"quoted from page {quoted}"
+    return passage_page_label(page, earliest, latest)
+
+
 def case_study_page_label(page: int | None) -> str:
     """'starts on page 116': where a case study begins, the page every list of case studies gives."""
     return f"starts on page {page}" if page else "first page unknown"

@@ -32,6 +32,13 @@ class Block:
     def end(self) -> int:
         return self.lines[-1].start + len(self.lines[-1].text.rstrip())
 
+    def heading(self) -> str | None:
+        """The heading printed at the paragraph's top, if any: after a question heading, the theme under it."""
+        if not self.heading_lines:
+            return None
+        heading = " ".join(" ".join(line.text.split()) for line in self.lines[: self.heading_lines])
+        return heading.rsplit("? ", 1)[-1]
+
     def text(self, vocabulary: frozenset[str] = frozenset()) -> str:
         raw = [line.text for line in self.lines]
         if self.heading_lines:
@@ -195,7 +202,35 @@ def split_glued_heading(block: Block) -> list[Block]:
     if len(block.lines) >= 3 and _wrapped_heading(first, second, block.lines[2].text.strip()):
         # Kept with its paragraph (a section of its own would move the chunks around it), on a line of its own.
         return [replace(block, heading_lines=2)]
-    return [block]
+    stacked = _stacked_heading_lines([line.text.strip() for line in block.lines])
+    return [replace(block, heading_lines=stacked)] if stacked else [block]
+
+
+SHORT_OF_BODY = 0.6  # a heading's line is at most this share of the body line under it
+MAX_STACKED = 4
+
+
+def _stacked_heading_lines(lines: list[str]) -> int:
+    """How many short lines at a paragraph's top are a heading set in a narrow column above it ('How do we move
+    from' / 'intention to action?', 'Delivering devolution and' / 'public sector reform'): each line well short of
+    the full-width line under it, together a heading, none ending a sentence but with a question mark (a
+    question heading above its theme's: 'What is the right approach … ambitions?' / 'Collaborating for better lives'). Such a heading may break after 'and' or 'from', which `_wrapped_heading` takes for a sentence running
+    on; the width of the line under it tells them apart. 0 when there is none."""
+    for count in range(min(MAX_STACKED, len(lines) - 2), 0, -1):
+        heading, body = lines[:count], lines[count]
+        text = " ".join(heading)
+        if (
+            len(body) >= 45
+            and body[:1].isupper()
+            and not BULLET.match(body)
+            and all(len(line) <= SHORT_OF_BODY * len(body) for line in heading)
+            and not any(_ends_sentence(line) and not line.endswith("?") for line in heading)
+            and is_heading_text(text, max_words=16)
+            and not _dangles(text)
+            and not _unfinished_list(text)
+        ):
+            return count
+    return 0
 
 
 def _wrapped_heading(first: str, second: str, third: str) -> bool:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from core.models import Paragraph, Passage
+from core.models import Mark, Paragraph, Passage
 from core.text import split_sentences, stable_id, word_count
 
 MIN_WORDS = 80
 MAX_WORDS = 250
+PARAGRAPH_BREAK = "\n\n"
 
 
 @dataclass
@@ -48,9 +49,35 @@ def _rejoined(sentences: list[str], text: str) -> str:
     return joined
 
 
+def _cited_under(paragraph: Paragraph) -> str | None:
+    """The section a passage opening on this paragraph is named by (and searched by)."""
+    return paragraph.page_title or paragraph.section
+
+
+def _printed_under(paragraph: Paragraph) -> str | None:
+    """The heading this paragraph's words are printed under, which a sentence quoted from it is cited under."""
+    return paragraph.printed_under or _cited_under(paragraph)
+
+
+def _marks(paragraphs: list[Paragraph], texts: list[str]) -> tuple[Mark, ...]:
+    """Where a paragraph is printed under another heading or on another page than the one before it (for the first,
+    than the passage is named by)."""
+    marks: list[Mark] = []
+    offset = 0
+    place = (_cited_under(paragraphs[0]), paragraphs[0].page)
+    for paragraph, text in zip(paragraphs, texts):
+        printed = (_printed_under(paragraph), paragraph.page)
+        if printed != place:
+            marks.append(Mark(offset, *printed))
+            place = printed
+        offset += len(text) + len(PARAGRAPH_BREAK)
+    return tuple(marks)
+
+
 def _passage(source: str, paragraphs: list[Paragraph]) -> Passage:
     first = paragraphs[0]
-    text = "\n\n".join(f"{p.text}\n{p.said_by}" if p.said_by else p.text for p in paragraphs)
+    texts = [f"{p.text}\n{p.said_by}" if p.said_by else p.text for p in paragraphs]
+    text = PARAGRAPH_BREAK.join(texts)
     footnotes = tuple(f for p in paragraphs for f in p.footnotes)
     return Passage(
         id=stable_id(source, text),
@@ -58,7 +85,7 @@ def _passage(source: str, paragraphs: list[Paragraph]) -> Passage:
         start=min(p.start for p in paragraphs),
         end=max(p.end for p in paragraphs),
         chapter=first.chapter,
-        section=first.page_title or first.section,
+        section=_cited_under(first),
         case_study=first.case_study,
         page=first.page,
         earliest_page=first.earliest_page,
@@ -66,6 +93,7 @@ def _passage(source: str, paragraphs: list[Paragraph]) -> Passage:
         surrounding_section=first.surrounding_section,
         text=text,
         footnotes=footnotes,
+        marks=_marks(paragraphs, texts),
     )
 
 

@@ -355,6 +355,9 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
     quoted_from: dict[int, int] = {}  # a quotation's block → its paragraph, for the speaker printed under it
     last_of_page = {block.page_index: i for i, block in enumerate(blocks) if block.kind != "footnote"}
     page_index, page_starts_at, carried, opened_on_page = -1, 0, None, False
+    # A heading printed above its paragraph's first line and kept in its text (blocks.py): the heading that paragraph
+    # and the ones after it in the same section and case study are printed under.
+    kept_heading: tuple[str, str | None] | None = None
     for i, block in enumerate(blocks):
         if block.page_index != page_index:
             page_index, page_starts_at, carried, opened_on_page = block.page_index, len(paragraphs), section, False
@@ -362,6 +365,7 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
         if chapter != last_chapter or line_key(texts[i]) == line_key(chapter):
             # A chapter's title printed on its opener page (where extraction lost that page's break) starts it afresh.
             section, section_case, section_on_comparison, last_chapter = None, None, False, chapter
+            kept_heading = None
         if block.kind in ("footnote", "label") or (i - 1 in labels):
             continue
         if block.kind == "heading" and i in attributions and i - 1 in quoted_from:
@@ -382,6 +386,7 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
                     section, section_case = opened, case_of_block.get(i)
                     section_on_comparison = block.page_index in comparison_pages
                     opened_on_page = True
+                    kept_heading = None
             continue
         if not re.search(r"[A-Za-z]{2,}.*[A-Za-z]{2,}.*[A-Za-z]{2,}", texts[i]):
             continue  # map legends, figures and stray numbers
@@ -390,6 +395,10 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
         own_section = _section_within(section, section_case, case_of_block.get(i), on_comparison)
         if CLOSES_QUOTE.search(texts[i]):
             quoted_from[i] = len(paragraphs)
+        heading = block.heading()
+        if heading:
+            kept_heading = (clean_title(heading), case_of_block.get(i))
+        printed_under = kept_heading[0] if kept_heading and kept_heading[1] == case_of_block.get(i) else None
         paragraphs.append(
             Paragraph(
                 text=texts[i],
@@ -404,6 +413,7 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
                 case_study=case_of_block.get(i),
                 kind="quote" if texts[i].startswith(("“", '"')) else "text",
                 footnotes=tuple(footnotes.get(i, ())),
+                printed_under=printed_under,
             )
         )
 

@@ -20,7 +20,6 @@ from core.errors import AssistantError
 from evals.cli import register as register_evaluation
 
 if TYPE_CHECKING:
-    from assistant.http.schemas import PassageOut
     from core.models import Filters
 
 app = typer.Typer(help="Localities Assistant: ask the Transformation in localities toolkit.", no_args_is_help=True)
@@ -162,12 +161,13 @@ def _filters(chapter: str | None, case_study: str | None) -> Filters | None:
     return Filters(chapter, case_study) if chapter or case_study else None
 
 
-def _where(p: PassageOut) -> str:
-    """'Chapter › Section — Case study, passage on page 12': where a passage sits in the toolkit."""
-    place = " › ".join(part for part in (p.chapter, p.section) if part)
-    if p.case_study:
-        place += f" — {p.case_study}"
-    return f"{place}, {p.page_label}"
+def _where(chapter: str, section: str | None, case_study: str | None, page_label: str) -> str:
+    """'Chapter › Section — Case study, passage on page 12': where a passage, or the words a citation quotes, sit in
+    the toolkit."""
+    place = " › ".join(part for part in (chapter, section) if part)
+    if case_study:
+        place += f" — {case_study}"
+    return f"{place}, {page_label}"
 
 
 def _say(text: str, style: str | None = None) -> None:
@@ -200,8 +200,8 @@ def ask(
     if response.citations:
         _say("\nSources:", style="bold")
     for citation in response.citations:
-        passage = next(p for p in response.passages if p.id == citation.passage_id)
-        _say(f"  [{citation.n}] {_where(passage)}")
+        where = _where(citation.chapter, citation.quoted_section, citation.case_study, citation.quoted_page_label)
+        _say(f"  [{citation.n}] {where}")
 
 
 @app.command()
@@ -229,7 +229,8 @@ def search(
     if not response.passages:
         _say("No passages matched.")
     for rank, passage in enumerate(response.passages, start=1):
-        _say(f"{rank}. {_where(passage)}  [{passage.id}]", style="bold")
+        where = _where(passage.chapter, passage.section, passage.case_study, passage.page_label)
+        _say(f"{rank}. {where}  [{passage.id}]", style="bold")
         flat = " ".join(passage.text.split())
         snippet = flat if len(flat) <= 300 else flat[:299].rsplit(" ", 1)[0] + "…"
         _say(f"   {snippet}\n")

@@ -72,8 +72,8 @@ def briefing_entries(conv: Conversation) -> list[Entry]:
             Source(
                 n=c.n,
                 case_study=c.case_study,
-                place=place(c.chapter, c.section),
-                page_label=c.page_label,
+                place=place(c.chapter, c.quoted_section),
+                page_label=c.quoted_page_label,
                 # The sentences the answer quotes; a source with none recorded shows the start of its passage.
                 quoted=tuple(c.sentences) or (shorten(c.text, 300),),
             )

@@ -14,10 +14,11 @@ from pydantic import (
     WithJsonSchema,
     computed_field,
     field_validator,
+    model_validator,
 )
 
 from core.models import CaseStudy, Filters, Passage, Turn
-from core.page_labels import case_study_page_label, passage_page_label
+from core.page_labels import case_study_page_label, passage_page_label, quoted_page_label
 
 if TYPE_CHECKING:  # only the conversions name these: importing the schemas (as the UI's client does) stays light
     from assistant.answer import Answer, Citation
@@ -183,6 +184,15 @@ _CASE_STUDY_PAGE = (
     "The printed page the case study starts on, the same in every list of case studies (its passages' own pages "
     "may be later); null where it cannot be derived."
 )
+_QUOTED_SECTION = (
+    "The section the first sentence quoted from this passage is printed under: the passage's own `section` unless "
+    "the passage goes on under another heading before it."
+)
+_QUOTED_PAGE = "The printed page the first sentence quoted from this passage is on; null where it cannot be derived."
+_QUOTED_PAGE_LABEL = (
+    "Where the quoted words are printed, as every view words it: the passage's `page_label`, or 'quoted from page 128 "
+    "(passage starts on page 127)' where they are on a later page than the passage starts on."
+)
 _CASE_STUDY_PAGE_LABEL = "The case study's page as every list words it: 'starts on page 116' (or 'first page unknown')."
 
 
@@ -232,16 +242,39 @@ class CitationOut(BaseModel):
     earliest_page: int | None = Field(default=None, description=_EARLIEST_PAGE)
     latest_page: int | None = Field(default=None, description=_LATEST_PAGE)
     sentences: list[str]
+    quoted_section: str | None = Field(default=None, description=_QUOTED_SECTION)
+    quoted_page: int | None = Field(default=None, description=_QUOTED_PAGE)
 
     @computed_field(description=_PASSAGE_PAGE_LABEL)  # type: ignore[prop-decorator]
     @property
     def page_label(self) -> str:
         return passage_page_label(self.page, self.earliest_page, self.latest_page)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _quoted_where_the_passage_is(cls, data: Any) -> Any:
+        """A citation made without the quoted words' place (an older server's) is placed where its passage is."""
+        if isinstance(data, dict):
+            data = {"quoted_section": data.get("section"), "quoted_page": data.get("page"), **data}
+        return data
+
+    @computed_field(description=_QUOTED_PAGE_LABEL)  # type: ignore[prop-decorator]
+    @property
+    def quoted_page_label(self) -> str:
+        return quoted_page_label(self.quoted_page, self.page, self.earliest_page, self.latest_page)
+
     @classmethod
     def from_citation(cls, citation: Citation) -> CitationOut:
         passage = citation.hit.passage
-        return cls(n=citation.n, passage_id=passage.id, sentences=list(citation.sentences), **_fields_of(passage, cls))
+        section, page = passage.place_of(citation.sentences[0]) if citation.sentences else (passage.section, passage.page)
+        return cls(
+            n=citation.n,
+            passage_id=passage.id,
+            sentences=list(citation.sentences),
+            quoted_section=section,
+            quoted_page=page,
+            **_fields_of(passage, cls),
+        )
 
 
 class RelatedCaseStudy(BaseModel):

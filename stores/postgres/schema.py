@@ -89,6 +89,7 @@ passages = Table(
     Column("surrounding_section", Text),  # see 0003: the section a case study's box is printed in, for search only
     Column("text", Text, nullable=False),
     Column("footnotes", JSONB, nullable=False),
+    Column("marks", JSONB),  # see 0004: where the text goes on under another heading or page, for citations
     Column("header", Text, nullable=False),
     Column("embed_key", Text, nullable=False, index=True),
     Column("embedding", Vector(EMBEDDING_DIMENSION), nullable=False),

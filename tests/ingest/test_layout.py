@@ -379,3 +379,39 @@ def test_a_quotations_speaker_is_kept_with_it(document: ParsedDocument, chunks: 
     assert not any(p.section in speakers for p in document.paragraphs)  # never a section's heading
     for paragraph in quoted:
         assert any(f"{paragraph.text}\n{paragraph.said_by}" in passage.text for passage in chunks), paragraph.said_by
+
+
+def test_a_quoted_sentence_is_cited_under_the_heading_and_on_the_page_it_is_printed(
+    document: ParsedDocument, chunks: list[Passage]
+) -> None:
+    # A passage is cut by size as well as by section, so its later paragraphs may be printed on the next page or
+    # under a heading kept in their text: each mark must open one of the document's paragraphs, with its place.
+    place = {
+        (p.chapter, p.text): (p.printed_under or p.page_title or p.section, p.page) for p in document.paragraphs
+    }
+    marked = [(p, m) for p in chunks for m in p.marks]
+    assert len(marked) >= 120
+    assert sum(m.page != p.page for p, m in marked) >= 40  # later pages
+    for passage, mark in marked:
+        opening = passage.text[mark.offset :]
+        assert mark.offset == 0 or passage.text[: mark.offset].endswith("\n\n"), passage.id
+        # The longest of the chapter's paragraphs it opens with (a short one may open a longer one's words).
+        paragraph = max((key for key in place if key[0] == passage.chapter and opening.startswith(key[1])), key=lambda k: len(k[1]))
+        assert (mark.section, mark.page) == place[paragraph], passage.id
+        assert passage.place_of(opening[:200]) == (mark.section, mark.page), passage.id
+    # Words before any mark are where the passage is.
+    unmarked = next(p for p in chunks if p.marks and p.marks[0].offset > 0)
+    assert unmarked.place_of(unmarked.text[:80]) == (unmarked.section, unmarked.page)
+
+
+def test_a_heading_set_in_a_narrow_column_above_its_text_names_what_is_printed_under_it(chunks: list[Passage]) -> None:
+    # The executive summary's themes are printed in a narrow column, broken after 'and': they were read as the
+    # start of a sentence, and their asks of government cited under the theme before.
+    from core.text import split_sentences
+
+    passage = _passage_saying(chunks, "Bring forward Devolution guidance")
+    assert passage.place_of("Districts have called on Government to:") == (
+        "Delivering devolution and public sector reform",
+        10,
+    )
+    assert "Delivering devolution and public sector reform" in split_sentences(passage.text)

@@ -46,7 +46,7 @@ def test_index_directory_has_every_file(built_index: Path) -> None:
     assert set(manifest["files"]) >= {"transformation-in-localities-toolkit.txt", "toolkit.meta.json"}
     first = json.loads((build / "chunks.jsonl").read_text().splitlines()[0])
     assert set(first) == {"id", "source", "start", "end", "chapter", "section", "case_study", "page", "text", "footnotes",
-                          "earliest_page", "latest_page", "surrounding_section"}
+                          "earliest_page", "latest_page", "surrounding_section", "marks"}
 
 
 def test_reingest_of_an_unchanged_corpus_reuses_the_build(built_index: Path, embedder) -> None:  # type: ignore[no-untyped-def]

@@ -17,7 +17,9 @@ def render_sources(citations: Sequence[CitationOut], key: str, case_id_for: Call
         return
     st.caption("Sources from the toolkit. Open one to check the words quoted in the answer:")
     for citation in citations:
-        label = source_label(citation.n, citation.chapter, citation.section, citation.case_study, citation.page_label)
+        label = source_label(
+            citation.n, citation.chapter, citation.quoted_section, citation.case_study, citation.quoted_page_label
+        )
         with st.expander(escape_markdown(label), icon=":material/menu_book:"):
             body, missing = highlight_html(citation.text, citation.sentences, citation.passage_id)
             st.html(body)

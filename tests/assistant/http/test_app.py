@@ -19,7 +19,7 @@ from assistant.http.schemas import AskResponse, CaseStudyOut, CaseStudySummary, 
 from assistant.settings import Settings
 from core.errors import AssistantError, IndexCorrupt, IndexNotBuilt, NotFound, UnknownFilter
 from core.models import Passage
-from core.page_labels import case_study_page_label, passage_page_label
+from core.page_labels import case_study_page_label, passage_page_label, quoted_page_label
 
 ClientFactory = Callable[..., TestClient]
 
@@ -153,6 +153,22 @@ def test_a_card_gives_its_passage_page_and_a_list_its_case_studys_first_page(
         assert {s["page"] for s in shown} == {first_page[related["title"]]}  # one page wherever it is shown
         assert {s["page_label"] for s in shown} == {case_study_page_label(related["page"])}
         assert f"{related['title']} ({related['page_label']})" in body["answer"].rsplit("\n", 1)[-1]
+
+
+def test_a_citation_says_where_the_words_it_quotes_are_printed(client: TestClient, passages: list[Passage]) -> None:
+    # Written for this test: questions whose answers quote a passage's later paragraphs, printed under a heading the
+    # passage does not open with.
+    by_id = {p.id: p for p in passages}
+    moved = 0
+    for question in ("What should districts themselves be doing about devolution?", "What did Publica do to transform its services?"):
+        for citation in _post(client, "/ask", {"question": question})["citations"]:
+            passage = by_id[citation["passage_id"]]
+            section, page = passage.place_of(citation["sentences"][0])
+            assert (citation["quoted_section"], citation["quoted_page"]) == (section, page)
+            assert (citation["section"], citation["page"]) == (passage.section, passage.page)
+            assert citation["quoted_page_label"] == quoted_page_label(page, passage.page, passage.earliest_page, passage.latest_page)
+            moved += section != passage.section
+    assert moved >= 2, "no answer quotes a passage's words printed under a later heading: the test lost its premise"
 
 
 def test_a_passage_whose_page_was_lost_comes_with_the_pages_it_lies_between(
