@@ -552,7 +552,7 @@ def test_answers_say_what_a_sentence_leaning_back_is_about(served) -> None:  # t
     alone q112's 'These are usually used …', whose lead-in 'In these schemes …' now leans on a list's opening line
     and so leads in nothing (it had been quoted before it, as dangling). With a box of questions cited under its own
     label ('Key questions'), not the section printed before it, and the sentence scorer refitted: 68 and 344, answers
-    quoting other sentences and none more alone."""
+    quoting other sentences and none more alone. With blind round H's 59 questions more (and a refit): 71 and 398."""
     from core.text import leans_back
 
     alone = led = 0
@@ -563,7 +563,7 @@ def test_answers_say_what_a_sentence_leaning_back_is_about(served) -> None:  # t
                 alone += 1
             elif any(leans_back(s) for s in re.split(r"(?<=[.!?])\s+", piece)[1:2]):
                 led += 1
-    assert alone <= 68 and led >= 344, (alone, led)
+    assert alone <= 71 and led >= 398, (alone, led)
 
 
 def test_a_name_the_toolkit_prints_with_one_more_word_is_still_defined_by_its_sentence() -> None:
