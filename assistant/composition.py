@@ -532,6 +532,20 @@ FEATURES = (
     "words",  # its length, log words
     "introduces",  # introduces a list
     "case_rest",  # from a case study's other passages, not the ask's own top passages
+    "signposts",  # speaks of the toolkit itself ('We also consider …', 'In this section we outline …')
+)
+# The toolkit's sentences about itself: what a chapter does, what a case study below shows. They name what an ask
+# names ('We also propose a framework for use by districts considering new shared service arrangements.') but
+# rarely answer it; the fitted weight says how much that counts.
+_SIGNPOSTS = re.compile(
+    r"^(?:(?:In|Within|Throughout) (?:this|the following|the next|the previous|each) (?:chapter|section|toolkit|report|part)"
+    r"|This (?:chapter|section|toolkit|report|part)\b"
+    r"|We (?:also |then |now |further |briefly )?(?:consider|examine|explore|propose|set out|look at|outline|discuss|"
+    r"describe|summarise|present|highlight|offer|draw|turn|have (?:selected|drawn|included|identified|chosen|set out|also))"
+    r"|Our (?:central messages|case study)"
+    r"|(?:The|These) (?:following|next|two|three) (?:case stud|section|chapter|page)|Below,? we"
+    r"|(?:The|This) (?:case study|example) below)",
+    re.I,
 )
 SELECTION_WEIGHTS = Path(__file__).with_name("selection_weights.json")
 # Composition's weights over FEATURES, set by hand: the score when `fitted_selection` is off, and the weights a fit
@@ -575,6 +589,7 @@ def sentence_features(
         math.log(1 + len(quote.whole.split())),
         float(bool(quote.continuation)),
         float(hit_index >= hits_considered),
+        float(bool(_SIGNPOSTS.match(quote.quoted))),
     )
 
 
