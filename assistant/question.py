@@ -47,6 +47,19 @@ _PRONOUN_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 _DEFINITION = re.compile(r"^\s*(what('s| is| are| does)|define|meaning of|explain)\b", re.IGNORECASE)
+# An opener ('also', 'and', 'but', 'then') before a question of its own: a question word or a verb asking.
+_ADDS_A_QUESTION = re.compile(
+    r"^\s*(?:and|also|but|then|and then)\b\W*(?:(?:how|why|when|where|what|which|who)\b|"
+    r"(?:is|are|was|were|has|have|had|do|does|did|can|could|should|would|will)\s+(?:there|any|anyone|anybody|a|an)\b)",
+    re.IGNORECASE,
+)
+# 'What does it say about getting ready for Brexit?': 'it' is the toolkit as often as what the conversation is about,
+# so the words after 'about' decide (retrieval judges, as for any question pointing back with words of its own).
+_WHAT_IT_SAYS = re.compile(
+    r"^\s*(?:what\s+)?(?:does|did|do|can)\s+it\s+(?:say|cover|mention|suggest|recommend|advise|tell\s+(?:us|me)|have)"
+    r"(?:\s+anything)?\s+(?:about|on|regarding|for|to say about)\b",
+    re.IGNORECASE,
+)
 # 'That', 'this' or 'them' standing for a thing, as the object of a preposition at the end of a clause ('what should
 # others take away from that?', 'any example of a district handing over buildings to them?'): it is named earlier in the
 # conversation, however many words of its own the question has (a determiner, 'that model', names it here). After a
@@ -402,7 +415,10 @@ _NEW_TOPIC = re.compile(
     re.IGNORECASE,
 )
 # Fillers a spoken follow-up opens with before its real opener ('ok and how big …', 'right, so how …').
-_FILLER = re.compile(r"^\W*((ok|okay|right|so|well|now|great|thanks|thank you)\b\W*)+", re.IGNORECASE)
+_FILLER = re.compile(
+    r"^\W*((ok|okay|right|so|well|now|great|thanks|thank you)\b\W*|(good|cool|fine|perfect|brilliant|excellent|nice|cheers)[.!,]\W*)+",
+    re.IGNORECASE,
+)
 
 
 def announces_new_topic(question: str) -> bool:
@@ -479,7 +495,19 @@ def conversation_cue(question: str, history: Sequence[Turn]) -> Cue:
     content = [w for w in words(bare) if w not in _COMMON]
     names = re.findall(r"(?<!^)(?<![.?!]\s)\b[A-Z][a-z]{2,}|\b[A-Z]{2,}s?\b", bare.strip())
     if _FOLLOW_UP_OPENERS.match(bare) and len(content) <= 6:
+        # 'Also, is there an example of a district office shared with the jobcentre?' adds a whole question of its
+        # own: with words of its own and nothing pointing back, retrieval judges whether it leans. 'What about …'
+        # puts only a phrase to the conversation's subject ('what about getting one of us on the board?').
+        if (
+            _ADDS_A_QUESTION.match(bare)
+            and len(content) >= OWN_SUBJECT_WORDS
+            and not _REFERS_BACK.search(bare)
+            and not _POINTS_BACK_AS_OBJECT.search(bare)
+        ):
+            return "open"
         return "follow_up"
+    if _WHAT_IT_SAYS.match(bare):
+        return "open"
     if _PRONOUN_SUBJECT.match(bare):
         return "follow_up"
     object_back = _POINTS_BACK_AS_OBJECT.search(bare)
