@@ -176,6 +176,15 @@ class CaseStudyIndex:
         order = np.argsort(-(self.store.passage_vectors(ids) @ vector))
         return [ids[j] for j in order][:limit]
 
+    def closest(self, cases: list[int], vector: np.ndarray, margin: float = 0.0) -> int | None:
+        """Of the case studies, the one with the passage closest to the question: the first unless another's is
+        closer by more than `margin`."""
+        scored = [(float(np.max(self.store.passage_vectors(self.members[c]) @ vector)), c) for c in cases if self.members[c]]
+        if not scored:
+            return None
+        first, best = scored[0], max(scored)
+        return best[1] if best[0] > first[0] + margin else first[1]
+
     def best_fitting(self, vector: np.ndarray, limit: int) -> list[str]:
         """Passages of the case studies that, as a whole, best fit the question (case by case, best passage first)."""
         if not self.titles:

@@ -596,17 +596,21 @@ def titles_named(text: str, titles: Sequence[str]) -> list[str]:
     return [title for at, title in sorted(named) if at >= 0]
 
 
-def conversation_context(history: Sequence[Turn], case_study_titles: Sequence[str], question: str = "") -> str:
+def conversation_context(
+    history: Sequence[Turn], case_study_titles: Sequence[str], question: str = "", fitting: str | None = None
+) -> str:
     """The conversation's subject: the user's turns back to the last one that stood on its own, and the case study
     the last answer was about ('who were the partners?' then 'did it make a difference?' still means the
     loneliness project the first question asked about), or the one of those it listed that `question` counts to
-    ('tell me more about the second one')."""
+    ('tell me more about the second one'), or that its words fit best (`fitting`, of those the last answer named)."""
     users = [t.content for t in history if t.role == "user"]
     start = len(users) - 1
     while start > 0 and is_follow_up(users[start], [Turn("user", u) for u in users[:start]]):
         start -= 1
     counted = case_study_counted_to(question, history, case_study_titles)
     named = [counted] if counted else titles_named(last_said(history), case_study_titles)
+    if not counted and fitting in named:
+        named = [fitting]
     return " ".join([*users[max(start, 0):], *named[:1]]).strip()
 
 
@@ -649,11 +653,13 @@ def rewrite(
     use_synonyms: bool = True,
     use_history: bool = True,
     follow_up: bool | None = None,
+    fitting: str | None = None,
 ) -> RewrittenQuery:
     """The dense and lexical queries for a question in its conversation (`follow_up`: decided by the caller,
-    else by the question's words alone)."""
+    else by the question's words alone; `fitting`: the case study of those the last answer named that the
+    question's words fit best, which a follow-up is about)."""
     follow_up = use_history and (is_follow_up(question, history) if follow_up is None else follow_up)
-    context = conversation_context(history, case_study_titles, question) if follow_up else None
+    context = conversation_context(history, case_study_titles, question, fitting) if follow_up else None
     searched = definition_searched(question) or question
     combined = f"{searched} {context}" if context else searched
     text, corrections = speller.correct(combined) if use_spelling else (combined, {})

@@ -41,6 +41,10 @@ DEFAULT_PARAMS = RetrievalParams()
 LEXICAL_SCORED = 300  # how deep lexical scores are read for re-scoring: the whole toolkit, a cap for big corpora
 MOVED_LEAD = 2  # passages of a case study a follow-up newly names that lead its results
 TITLED_CANDIDATES = 3  # passages of a case study a question gives by title that are always re-scored
+# How much closer the conversation must be to another case study the last answer named than to the first it named
+# for a follow-up to be about that one (follow-up probes, batches 1-4: with no margin 7 fewer follow-ups kept to their
+# case study; with this one, one more than always taking the first).
+FITTING_MARGIN = 0.05
 # A question that alone finds nothing is read in its conversation when one of the conversation's top passages is
 # among its own words' hits: 'what are the seven ways?' after the LEP chapter finds the LEP section third.
 LEANING_SHARED_TOP = 3
@@ -233,6 +237,7 @@ class Retriever:
             use_synonyms=params.use_synonyms,
             use_history=params.use_history,
             follow_up=follow_up,
+            fitting=self._fitting_case_study(question, history) if cue != "alone" and follow_up is not False else None,
         )
         vector = self.encode(query.text)
         pool = len(self.store.passages()) if resolved else params.candidates
@@ -265,7 +270,8 @@ class Retriever:
             # case study makes 'how did they show local support?' about it). Only the subject list uses it: the
             # query stays the user's words, so an answer is not composed to repeat what was just said.
             said = last_said(history)
-            subject = None if moved_to else self.subject_of(said or query.context, self.quoted_case_study(said))
+            quoted = self._fitting_case_study(question, history) or self.quoted_case_study(said)
+            subject = None if moved_to else self.subject_of(said or query.context, quoted)
             subject_list = moved_passages if moved_to else self.subject_passages(subject, question, resolved)
             rankings.append((subject_list, params.subject_weight))
         fused = rrf(rankings, params.rrf_k)
@@ -402,6 +408,19 @@ class Retriever:
         """A case study's passage that ranks first in `order`, else its passage closest to `vector`."""
         members = set(self._cases.members[case])
         return next((i for i in order if i in members), None) or self._cases.passages_of([case], vector, 1)[0]
+
+    def _fitting_case_study(self, question: str, history: Sequence[Turn]) -> str | None:
+        """Of the case studies the last answer named (two or more), the one the conversation's last questions fit
+        best, when clearly better than the first named: 'did it hit its savings target?' after a question on setting
+        up a company owned by the councils, answered from the Five-Council partnership first and Publica after, is
+        about Publica. The question alone is not enough: 'who held the contract?' fits another case study's
+        contracts better than the wellbeing bid the conversation is about."""
+        named = titles_named(last_said(history), self._titles)
+        if len(named) < 2:
+            return None
+        asked = " ".join([*[t.content for t in history if t.role == "user"][-2:], question])
+        best = self._cases.closest([self._cases.titles.index(t) for t in named], self.encode(asked), FITTING_MARGIN)
+        return self._cases.titles[best] if best is not None else None
 
     def _new_case_studies(self, question: str, context: str, history: Sequence[Turn]) -> list[int]:
         """The case studies a follow-up names that its conversation (its earlier questions, the last answer) has not."""

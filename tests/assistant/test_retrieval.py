@@ -361,6 +361,23 @@ def test_a_question_of_its_own_after_a_case_study_is_not_searched_within_it(assi
     assert all(h.passage.case_study != "Early Help Hub – South Norfolk and partners" for h in after.hits[:3])
 
 
+def test_a_follow_up_is_about_the_case_study_its_conversation_fits_of_those_the_answer_named(assistant) -> None:  # type: ignore[no-untyped-def]
+    # Written for this test: the answer named two case studies, the conversation is about the second one's kind of
+    # arrangement (a company the councils own, their staff moved into it).
+    history = [
+        Turn("user", "A few of us want to set up a company we jointly own and move most of our staff into it. Any examples?"),
+        Turn(
+            "assistant",
+            "Five-Council partnership (starts on page 117): the councils buy their back-office services together. [1]\n\n"
+            "Publica Group (starts on page 117): the partner councils set up a company they own. [2]",
+        ),
+    ]
+    assert assistant.search("Did it hit its savings target?", history=history).subject == "Publica Group"
+    # Asked about buying services together, the same answer's first case study stays the subject.
+    history[0] = Turn("user", "Has a group of councils bought their outsourced back-office services together as one customer?")
+    assert assistant.search("Did it hit its savings target?", history=history).subject == "Five-Council partnership"
+
+
 def test_a_short_question_about_something_the_toolkit_never_mentions_does_not_borrow_the_conversation(assistant) -> None:  # type: ignore[no-untyped-def]
     history = [Turn("user", "What does the toolkit say about combined authorities?"), Turn("assistant", "…")]
     result = assistant.search("where do I renew a parking permit?", history=history)
