@@ -32,6 +32,15 @@ class RetrievalParams(BaseModel):
     rerank_lexical: float = Field(default=1.0, ge=0)
     rerank_heading: float = Field(default=0.25, ge=0)
     rerank_fused: float = Field(default=1.0, ge=0)
+    # A hub's discount in the second stage: this much times how crowded its neighbourhood is (the mean cosine to its
+    # `hub_neighbours` closest passages, standardised; assistant/rerank.py `neighbourhood_density`). At 0.1, blind dev:
+    # found@5 0.796 -> 0.801, MRR 0.630 -> 0.640, cited evidence 0.731 -> 0.746, citation_support 0.390 -> 0.400,
+    # facts 0.427 -> 0.425 (refitted); curated dev MRR 0.726 -> 0.723, citation_support 0.487 -> 0.474; follow-up
+    # probes 44/48 -> 47/48 in batch 3. It did not hold on test: blind MRR 0.593 -> 0.619 but cited evidence 0.741 ->
+    # 0.724, opening 0.345 -> 0.336; curated found@5 0.895 -> 0.908 but MRR 0.735 -> 0.711, opening 0.553 -> 0.526.
+    # Off until it holds on questions it was not tuned on (`localities eval-ablate`: '+ hub discount').
+    hub_penalty: float = Field(default=0.0, ge=0)
+    hub_neighbours: int = Field(default=10, ge=1)
     # A follow-up's candidates from what the conversation is about (its case study or section); dev follow-ups gain
     # from 1.5 to 3 alike (blind dev 0.714 -> 0.786), and the questions asked after an unrelated turn do not move.
     subject_weight: float = Field(default=2.0, ge=0)

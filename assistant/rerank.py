@@ -19,6 +19,9 @@ class Signals:
     lexical: np.ndarray  # BM25 score over the best candidate's (0..1)
     heading: np.ndarray  # cosine of the question to the passage's case study, section or chapter name
     fused_rank: np.ndarray  # 0-based rank in the reciprocal-rank fusion (beyond the list: its length)
+    # How crowded the passage's neighbourhood is (`neighbourhood_density`), in standard deviations from the index's
+    # mean; 0 where not given.
+    density: np.ndarray | None = None
 
 
 def rerank_scores(signals: Signals, params: RetrievalParams) -> np.ndarray:
@@ -30,10 +33,34 @@ def rerank_scores(signals: Signals, params: RetrievalParams) -> np.ndarray:
     top = float(signals.lexical.max()) if len(signals.lexical) else 0.0
     lexical = signals.lexical / top if top > 0 else signals.lexical
     fused = params.rrf_k / (params.rrf_k + signals.fused_rank + 1)
-    return (
+    score = (
         params.rerank_dense * signals.dense
         + params.rerank_sentence * signals.sentence
         + params.rerank_lexical * lexical
         + params.rerank_heading * signals.heading
         + params.rerank_fused * fused
     )
+    if signals.density is not None and params.hub_penalty:
+        score = score - params.hub_penalty * signals.density
+    return score
+
+
+def neighbourhood_density(vectors: np.ndarray, neighbours: int) -> np.ndarray:
+    """Per passage (rows of unit `vectors`), the mean cosine to its `neighbours` closest other passages, in standard
+    deviations from the mean over all passages.
+
+    A passage in a crowded neighbourhood is a hub: close to many questions for saying a little about many things
+    (the foreword's signature line, 'Retaining local accountability is important'), it topped questions it does not
+    answer. The second stage subtracts `RetrievalParams.hub_penalty` times this, as cross-domain similarity local
+    scaling discounts a point by its neighbours' closeness.
+    """
+    count = len(vectors)
+    if count < 2:
+        return np.zeros(count)
+    similarity = vectors @ vectors.T
+    np.fill_diagonal(similarity, -np.inf)
+    k = min(neighbours, count - 1)
+    closest = -np.sort(-similarity, axis=1)[:, :k]
+    mean = closest.mean(axis=1)
+    spread = float(mean.std())
+    return (mean - mean.mean()) / spread if spread > 0 else np.zeros(count)

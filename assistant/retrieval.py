@@ -29,7 +29,7 @@ from assistant.question import (
     widens,
     without_comparison,
 )
-from assistant.rerank import Signals, rerank_scores
+from assistant.rerank import Signals, neighbourhood_density, rerank_scores
 from core.errors import NotFound, UnknownFilter
 from core.lexical import lexical_tokens, words
 from core.models import Filters, Passage, Turn
@@ -157,6 +157,7 @@ class Retriever:
         self._cases = CaseStudyIndex(store, english_words())
         self._closeness = Closeness(store)
         self._flat: list[tuple[str | None, str]] | None = None
+        self._densities: dict[int, dict[str, float]] = {}
         # Kept apart from the query cache, whose 2,048 places a stream of new questions churns: a heading evicted
         # there would be embedded again by the next question whose candidates sit under it.
         self._heading_vectors: dict[str, np.ndarray] = {}
@@ -401,8 +402,17 @@ class Retriever:
             lexical=np.array([lexical_scores.get(i, 0.0) for i in ids]),
             heading=np.stack([self._heading_of_passage(p) for p in passages]) @ vector if passages else np.zeros(0),
             fused_rank=np.array([rank.get(i, len(fused_order)) for i in ids], dtype=float),
+            density=np.array([self._density(params.hub_neighbours).get(i, 0.0) for i in ids]) if params.hub_penalty else None,
         )
         return ids, signals
+
+    def _density(self, neighbours: int) -> dict[str, float]:
+        """Each passage's `neighbourhood_density`, worked out once per store and neighbourhood size."""
+        if neighbours not in self._densities:
+            ids = [p.id for p in self.store.passages()]
+            values = neighbourhood_density(self.store.passage_vectors(ids), neighbours) if ids else np.zeros(0)
+            self._densities[neighbours] = dict(zip(ids, values.tolist()))
+        return self._densities[neighbours]
 
     def _best_of_case(self, case: int, order: Sequence[str], vector: np.ndarray) -> str:
         """A case study's passage that ranks first in `order`, else its passage closest to `vector`."""

@@ -74,6 +74,7 @@ ABLATIONS = (
         "experiment: a follow-up's answer leaves out the sentences of the answer it follows",
         {"follow_up_skips_said": True},
     ),
+    Ablation("+ hub discount", "experiment: the second stage discounting passages in crowded neighbourhoods", {"hub_penalty": 0.1}),
     Ablation("+ fuse asks", "experiment: a compound question's top 5 fused from each ask's search", {"fuse_asks": True}),
     Ablation(
         "BM25 listed for every question",

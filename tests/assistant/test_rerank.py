@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from assistant.params import RetrievalParams
-from assistant.rerank import Signals, rerank_scores
+from assistant.rerank import Signals, neighbourhood_density, rerank_scores
 
 
 def _signals(**overrides: list[float]) -> Signals:
@@ -34,3 +34,21 @@ def test_lexical_scores_count_relative_to_the_best_candidate() -> None:
 
 def test_without_lexical_matches_nothing_divides_by_zero() -> None:
     assert np.isfinite(rerank_scores(_signals(lexical=[0.0, 0.0]), RetrievalParams())).all()
+
+
+def test_a_passage_in_a_crowded_neighbourhood_is_discounted() -> None:
+    # Three near-identical passages and one on its own: the crowded ones are hubs, close to many questions.
+    vectors = np.array([[1.0, 0.0, 0.0], [0.99, 0.14, 0.0], [0.99, 0.0, 0.14], [0.0, 0.0, 1.0]])
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    density = neighbourhood_density(vectors, neighbours=2)
+    assert np.isclose(density.mean(), 0.0) and np.isclose(density.std(), 1.0)
+    assert density[3] < min(density[:3])
+    params = RetrievalParams(hub_penalty=0.1)
+    plain = rerank_scores(_signals(), params)
+    crowded = rerank_scores(_signals(density=[density[0], density[3]]), params)
+    assert np.allclose(plain - crowded, params.hub_penalty * np.array([density[0], density[3]]))
+    assert np.allclose(rerank_scores(_signals(density=[2.0, -1.0]), params.model_copy(update={"hub_penalty": 0.0})), plain)
+
+
+def test_a_lone_passage_has_no_density() -> None:
+    assert neighbourhood_density(np.array([[1.0, 0.0]]), neighbours=10).tolist() == [0.0]
