@@ -602,7 +602,8 @@ def conversation_context(
     """The conversation's subject: the user's turns back to the last one that stood on its own, and the case study
     the last answer was about ('who were the partners?' then 'did it make a difference?' still means the
     loneliness project the first question asked about), or the one of those it listed that `question` counts to
-    ('tell me more about the second one'), or that its words fit best (`fitting`, of those the last answer named)."""
+    ('tell me more about the second one'), or that the conversation fits best (`fitting`, of those the last answer
+    named)."""
     users = [t.content for t in history if t.role == "user"]
     start = len(users) - 1
     while start > 0 and is_follow_up(users[start], [Turn("user", u) for u in users[:start]]):
@@ -657,7 +658,7 @@ def rewrite(
 ) -> RewrittenQuery:
     """The dense and lexical queries for a question in its conversation (`follow_up`: decided by the caller,
     else by the question's words alone; `fitting`: the case study of those the last answer named that the
-    question's words fit best, which a follow-up is about)."""
+    conversation's last questions fit best, which a follow-up is about)."""
     follow_up = use_history and (is_follow_up(question, history) if follow_up is None else follow_up)
     context = conversation_context(history, case_study_titles, question, fitting) if follow_up else None
     searched = definition_searched(question) or question

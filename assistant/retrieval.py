@@ -226,6 +226,8 @@ class Retriever:
         cue = conversation_cue(question, history) if params.use_history else "alone"
         if leans is None and cue in ("open", "bare"):
             follow_up = not self.stands_alone(question, params, by_confidence=cue == "open")
+        # Of two or more case studies the last answer named, the one the conversation fits (None when it does not lean).
+        fitting = self._fitting_case_study(question, history) if cue != "alone" and follow_up is not False else None
         query = rewrite(
             question,
             history,
@@ -238,7 +240,7 @@ class Retriever:
             use_synonyms=params.use_synonyms,
             use_history=params.use_history,
             follow_up=follow_up,
-            fitting=self._fitting_case_study(question, history) if cue != "alone" and follow_up is not False else None,
+            fitting=fitting,
         )
         vector = self.encode(query.text)
         pool = len(self.store.passages()) if resolved else params.candidates
@@ -271,7 +273,7 @@ class Retriever:
             # case study makes 'how did they show local support?' about it). Only the subject list uses it: the
             # query stays the user's words, so an answer is not composed to repeat what was just said.
             said = last_said(history)
-            quoted = self._fitting_case_study(question, history) or self.quoted_case_study(said)
+            quoted = fitting or self.quoted_case_study(said)
             subject = None if moved_to else self.subject_of(said or query.context, quoted)
             subject_list = moved_passages if moved_to else self.subject_passages(subject, question, resolved)
             rankings.append((subject_list, params.subject_weight))

@@ -211,11 +211,12 @@ MAX_STACKED = 4
 
 
 def _stacked_heading_lines(lines: list[str]) -> int:
-    """How many short lines at a paragraph's top are a heading set in a narrow column above it ('How do we move
-    from' / 'intention to action?', 'Delivering devolution and' / 'public sector reform'): each line well short of
-    the full-width line under it, together a heading, none ending a sentence but with a question mark (a
-    question heading above its theme's: 'What is the right approach … ambitions?' / 'Collaborating for better lives'). Such a heading may break after 'and' or 'from', which `_wrapped_heading` takes for a sentence running
-    on; the width of the line under it tells them apart. 0 when there is none."""
+    """How many short lines at a paragraph's top are a heading set in a narrow column above it ('Delivering
+    devolution and' / 'public sector reform'): each line well short of the full-width line under it, together a
+    heading, none ending a sentence unless with a question mark (a question heading above its theme's: 'What is the
+    right approach … ambitions?' / 'Collaborating for better lives'). Such a heading may break after 'and' or
+    'from', which `_wrapped_heading` takes for a sentence running on; the width of the line under it tells them
+    apart. 0 when there is none."""
     for count in range(min(MAX_STACKED, len(lines) - 2), 0, -1):
         heading, body = lines[:count], lines[count]
         text = " ".join(heading)
