@@ -786,12 +786,40 @@ def list_items(ordered: Sequence[Any], at: int, its_bullets: Sequence[Any]) -> t
         # is quoted with them: ended at its colon, it would say nothing.
         position = {s.row: i for i, s in enumerate(ordered)}
         return tuple(" ".join((item.text, *sub_items(ordered, position[item.row]))) for item in its_bullets)
+    numbered = numbered_items(ordered, at)
+    if numbered:
+        return numbered
     items: list[str] = []
     for item in ordered[at + 1 : at + 1 + LIST_ITEMS]:
         if item.text.rstrip().endswith(":"):
             break  # it introduces a list of its own: quoted, the answer would end on '…revolves around:.'
         items.append(item.text)
     return tuple(items)
+
+
+_ITEM_NUMBER = re.compile(r"(\d{1,2})\s+[A-Z]")
+ITEM_GAP = 6  # sentences at most between two numbered items of one list (an item's own text)
+
+
+def numbered_items(ordered: Sequence[Any], at: int) -> tuple[str, ...]:
+    """The items of a numbered list a sentence ending in ':' introduces, each item's first sentence and not the
+    text under it ('… seven ways to strengthen relationships with your LEP:' then '1 Engage directly …', '2 Engage
+    through formal or informal governance arrangements', …): two or more, numbered from 1 without a gap, up to
+    BULLETS; () when the sentences after it are no such list."""
+    items: list[str] = []
+    gap = 0
+    for item in ordered[at + 1 :]:
+        number = _ITEM_NUMBER.match(item.text)
+        if number and int(number.group(1)) == len(items) + 1:
+            items.append(item.text)
+            gap = 0
+            if len(items) == BULLETS:
+                break
+        elif not items or gap == ITEM_GAP:
+            break
+        else:
+            gap += 1
+    return tuple(items) if len(items) >= 2 else ()
 
 
 def short_introduction(sentence: str) -> bool:

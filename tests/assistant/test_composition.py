@@ -20,6 +20,7 @@ from assistant.composition import (
     carries,
     closing_quote,
     list_items,
+    numbered_items,
     select,
     short_introduction,
     without_glued_heading,
@@ -387,6 +388,33 @@ def test_list_items_after_their_introduction_are_quoted_as_printed() -> None:
     ordered = _sentences("Key benefits include:", "1 Faster growth through planning.", "2 Greater resilience.")
     passage = "Key benefits include:\n1 Faster growth through planning.\n2 Greater resilience."
     assert list_items(ordered, 0, bullets(ordered, 0, passage))[:2] == ("1 Faster growth through planning.", "2 Greater resilience.")
+
+
+def test_a_numbered_list_is_quoted_item_by_item_without_the_text_under_each() -> None:
+    # As the toolkit prints its seven ways to engage a LEP: each numbered item, then a sentence or two on it.
+    ordered = _sentences(
+        "We would suggest three ways:",
+        "1 Engage directly The contact details are published.",
+        "If you are not engaged, make contact.",
+        "2 Engage through governance arrangements",
+        "Districts can coordinate amongst themselves.",
+        "Is there a meeting of leaders?",
+        "3 Engage through the review",
+        "The review is under way.",
+    )
+    items = ("1 Engage directly The contact details are published.", "2 Engage through governance arrangements", "3 Engage through the review")
+    assert list_items(ordered, 0, ()) == items
+    # Numbers that do not count from one, or a single item, are no numbered list: the next few sentences are quoted.
+    assert numbered_items(_sentences("Key points:", "2 Greater resilience.", "3 More.", "Text."), 0) == ()
+    assert numbered_items(_sentences("Key points:", "1 Greater resilience.", "Text."), 0) == ()
+
+
+def test_asked_for_the_toolkits_numbered_ways_the_answer_lists_them(served) -> None:  # type: ignore[no-untyped-def]
+    # Written for this test (user trials 26 and 27 asked for the ways to engage a LEP and got two of them).
+    answer = served.ask("Which seven ways of engaging with a LEP does the toolkit suggest?").text
+    (listed,) = [piece for piece, _ in marked_pieces(answer) if "seven ways to strengthen relationships" in piece]
+    assert all(f"{n} Engage" in listed for n in (1, 2, 3)), listed
+    assert "If you do not feel" not in listed
 
 
 def test_a_bullet_that_runs_on_for_a_sentence_or_two_keeps_its_list_going() -> None:
