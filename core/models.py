@@ -3,10 +3,11 @@ and the manifest a store keeps about its corpus."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import Field, dataclass, field, fields
 from typing import Any, TypedDict
+
+from core.text import words_in_order
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ class Passage:
         if not self.marks:
             return self.section, self.page
         words = quoted.split()[:12]
-        found = re.search(r"\s+".join(map(re.escape, words)), self.text) if words else None
+        found = words_in_order(" ".join(words)).search(self.text) if words else None
         at = found.start() if found else -1
         mark = next((m for m in reversed(self.marks) if m.offset <= at), None)
         return (mark.section, mark.page) if mark else (self.section, self.page)

@@ -173,6 +173,15 @@ def sentence_kind(sentence: str) -> str:
     return "cell" if len(words) >= 4 and not lower else "sentence"
 
 
+PARAGRAPH_BREAK = "\n\n"  # between a passage's paragraphs: ingest/chunk.py joins them with it
+
+
+def words_in_order(text: str) -> re.Pattern[str]:
+    """`text`'s words in order, any run of whitespace between them: the PDF's line breaks fall anywhere inside a
+    sentence, and an answer rejoins the lines of what it quotes."""
+    return re.compile(r"\s+".join(re.escape(word) for word in text.split()))
+
+
 CELL_WORDS = 12  # words at most in a paragraph of a diagram's or table's run of cells
 CELL_RUN = 3  # short paragraphs in a row that make a run of cells
 
@@ -181,7 +190,7 @@ def cell_paragraphs(passage_text: str) -> frozenset[str]:
     """The paragraphs of a passage that are a diagram's or a table's cells, whitespace collapsed: three or more short
     unbulleted paragraphs in a row ('Explore ‘the art of the possible’', 'Shared language and narrative', 'Stage at
     which relationships are tested. They either fail or survive.'). A cell that reads as a sentence is still a label."""
-    paragraphs = [collapse_ws(p) for p in passage_text.split("\n\n")]
+    paragraphs = [collapse_ws(p) for p in passage_text.split(PARAGRAPH_BREAK)]
     short = [0 < len(p.split()) <= CELL_WORDS and not p.startswith(("•", "–", "-")) for p in paragraphs]
     cells: set[str] = set()
     start = 0

@@ -6,11 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from core.models import Mark, Paragraph, Passage
-from core.text import split_sentences, stable_id, word_count
+from core.text import PARAGRAPH_BREAK, split_sentences, stable_id, word_count
 
 MIN_WORDS = 80
 MAX_WORDS = 250
-PARAGRAPH_BREAK = "\n\n"
 
 
 @dataclass

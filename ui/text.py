@@ -6,6 +6,8 @@ import html
 import re
 from collections.abc import Sequence
 
+from core.text import words_in_order
+
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#$~|])")
 
 
@@ -31,12 +33,6 @@ def related_label(title: str, page_label: str) -> str:
     return f"{title} ({page_label})"
 
 
-def _sentence_pattern(sentence: str) -> re.Pattern[str]:
-    # The toolkit's line breaks (from the PDF) fall anywhere inside a sentence, so any run of spaces matches any other.
-    words = sentence.split()
-    return re.compile(r"\s+".join(re.escape(w) for w in words))
-
-
 def quoted_spans(text: str, sentences: Sequence[str]) -> tuple[list[tuple[int, int]], list[str]]:
     """Where each quoted sentence sits in `text` (merged, in order), and the sentences that could not be found."""
     spans: list[tuple[int, int]] = []
@@ -44,7 +40,7 @@ def quoted_spans(text: str, sentences: Sequence[str]) -> tuple[list[tuple[int, i
     for sentence in sentences:
         if not sentence.strip():
             continue
-        match = _sentence_pattern(sentence).search(text)
+        match = words_in_order(sentence).search(text)
         if match:
             spans.append(match.span())
         else:
