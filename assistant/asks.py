@@ -37,6 +37,15 @@ _OPENER = (
 _JOINT = re.compile(rf"(?:,\s*(?:and|or|but|so)?|\s+(?:and|or|but|so)|;|\s[-–—])\s+(?={_OPENER}\b)", re.I)
 _LEADING_JOINT = re.compile(r"^[\s,;–—-]*(?:(?:and|or|but|so)\b)?", re.I)
 _SENTENCE_END = re.compile(r"(?<=[?!.])\s+(?=\S)")
+# 'When a new road pushes up land prices, can …?', 'Where two councils share staff, …': a clause that sets the
+# scene for the ask after it, though it opens with a question word.
+_SCENE = re.compile(
+    r"^\W*(?:when|where|while|whilst|once|whenever|wherever)\b(?!['’]s\b|\s+(?:did|was|were|will|is|are|does|do|has|have|"
+    r"had|would|should|could|can|might|may)\b)",
+    re.I,
+)
+# The scene an ask opens with, up to its comma ('If we merged, could we keep our name?' asks yes or no).
+_SCENE_SET = re.compile(rf"^(?:{_SCENE.pattern}|^\W*if\b)[^,?]*,\s*(?=\S)", re.I)
 MIN_ASK_WORDS = 2  # content words an ask needs to be searched alone
 
 # 'Is there a way to …', 'are there any tools for …': a means asked, not an example of someone who did it.
@@ -60,7 +69,9 @@ _WANTS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     (
         "date",
         re.compile(
-            r"^\W*when\b|\bwhen (?:did|was|were|will|is|are|does|do)\b|,? and when\b|\bwhat (?:year|date)\b|"
+            # Not 'When a new road pushes up land prices, can …?': a scene set, not a date asked.
+            r"^\W*when\W*$|^\W*when['’]s\b|\bwhen (?:did|was|were|will|is|are|does|do|has|have|had|would|should|could|can)\b|"
+            r",? and when\b|\bwhat (?:year|date)\b|"
             r"\bwhich year\b|\bhow long ago\b",
             re.I,
         ),
@@ -193,8 +204,9 @@ def split_asks(question: str) -> list[str]:
                 spans.append((start, end))
         for number, (start, end) in enumerate(spans):
             part = _LEADING_JOINT.sub("", sentence[start:end]).strip(" ,;-–—")
-            if part and number < len(spans) - 1 and not re.match(rf"^\W*{_OPENER}\b", part, re.I):
-                context.append(part)  # 'Different subject - what is X?', 'If we merged, what would …': a lead-in
+            leads_in = not re.match(rf"^\W*{_OPENER}\b", part, re.I) or bool(_SCENE.match(part))
+            if part and number < len(spans) - 1 and leads_in:
+                context.append(f"{part},")  # 'Different subject - what is X?', 'If we merged, what would …': a lead-in
                 continue
             if part:
                 pieces.append(" ".join([*context, part]) if context else part)
@@ -208,7 +220,7 @@ def answer_type(ask: str) -> AnswerType:
     """The kind of answer an ask wants ('how much did they save?' → amount; 'why should we?' → reason)."""
     # Judge the question itself, not the scene before it ('We share a chief exec. Is there an example …?').
     own = [s for s in _SENTENCE_END.split(ask.strip()) if _is_question(s)] or [ask]
-    text = " ".join(own)
+    text = _SCENE_SET.sub("", " ".join(own), count=1)
     for kind, pattern in _WANTS:
         if pattern.search(text):
             return kind

@@ -28,6 +28,12 @@ from assistant.what_is import defined_term, definition_searched
         ("How do district councils work with health partners on prevention?",
          ["How do district councils work with health partners on prevention?"]),
         ("tell me about parish councils taking on assets", ["tell me about parish councils taking on assets"]),
+        # A clause opening with a question word can set the scene for the ask after it.
+        ("When a county sells land for housing, can the district keep some of the receipts?",
+         ["When a county sells land for housing, can the district keep some of the receipts?"]),
+        ("If two councils share a depot, who pays for repairs?", ["If two councils share a depot, who pays for repairs?"]),
+        ("When did the councils merge, and what did it cost?", ["When did the councils merge", "what did it cost?"]),
+        ("Where's the hub, when did it open?", ["Where's the hub", "when did it open?"]),
     ],
 )
 def test_a_compound_question_is_split_in_its_asks(question: str, asks: list[str]) -> None:
@@ -40,6 +46,11 @@ def test_a_compound_question_is_split_in_its_asks(question: str, asks: list[str]
         ("How much did the joint waste service save each year?", "amount"),
         ("how many councils signed up to the pilot?", "count"),
         ("When did the two councils become one?", "date"),
+        ("when's the hub opening?", "date"),
+        # The scene it sets is not what it asks.
+        ("When a county sells land for housing, can the district keep some of the receipts?", "yes_no"),
+        ("Where two councils share staff, who employs them?", "name"),
+        ("If we merged, would we keep both town halls?", "yes_no"),
         ("Which county's councils pooled their business rates?", "name"),
         ("Where was the hub based?", "place"),
         ("Is a merger allowed without a vote of the Secretary of State?", "yes_no"),
