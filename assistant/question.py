@@ -730,7 +730,10 @@ _LATER = re.compile(
     # 'when did Suffolk Coastal and Waveney actually become one council?': the merger the toolkit only foresaw.
     r"become (?:one|a single|a new|the new) (?:council|authority|district|unitary))|"
     # 'How has the merger done?' asks how well, later; 'how have others done it?' asks how, which the toolkit tells.
-    r"what (?:(?:has|had|ever|ended up) )?happen(?:ed|ing) (to|with|after|next)|what became of|"
+    # 'What happened to the old counties?' of Denmark's reform asks what the toolkit tells; what has happened since,
+    # or what happened to it once a later event came ('… once the county was split in two?'), it cannot.
+    r"what (?:(?:has|had|ever|ended up) )happen(?:ed|ing) (to|with|after|next)|what happen(?:ed|ing) (after|next)|"
+    r"what happen(?:ed|ing) (to|with)\b[^?]{0,80}\b(once|after|when|since|following)\b|what became of|"
     # How well it goes now ('how is East Suffolk council performing now?'), not what councils do ('what are councils
     # doing right now to work together?', which the toolkit tells).
     r"how (is|are) [^?]{0,60}\b(performing|doing|getting on|faring)\b[^?]{0,20}\b(now|today|these days|nowadays)\b|"

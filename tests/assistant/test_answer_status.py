@@ -468,6 +468,9 @@ def test_more_ways_of_asking_what_the_toolkit_cannot_give(kind: str, question: s
         # Written for this test: a lesson drawn is the toolkit's, not advice to one council (user trial 22).
         "What should we take away from that?",
         "Which lessons should we take forward into our own partnership?",
+        # What a reform did to what it replaced is the reform's own story.
+        "What happened to the old counties?",
+        "and what happened with the staff?",
     ],
 )
 def test_asking_how_a_case_study_went_about_it_is_not_a_later_event(question: str) -> None:
@@ -873,6 +876,9 @@ def test_names_the_toolkit_uses_misspelt_or_everyday_are_not_missing(assistant) 
         ("Which governance model do you personally think works best?", "advice"),
         ("Who do we send our merger proposal to, and what are the deadlines?", "procedure"),
         ("What ended up happening with the Oxfordshire growth deal money?", "after_publication"),
+        ("What has happened to the shared planning team?", "after_publication"),
+        ("What happened to the joint waste company once the county went unitary?", "after_publication"),
+        ("what happened next with the merger?", "after_publication"),
         ("How many planning appeals are currently waiting to be heard?", "after_publication"),
         ("What's the current funding formula for district councils?", "after_publication"),
         ("How is the merged Somerset council getting on these days?", "after_publication"),
