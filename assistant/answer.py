@@ -332,6 +332,10 @@ def _close_enough(result: SearchResult, params: RetrievalParams) -> bool:
 
 def _unsure_of_words(result: SearchResult, params: RetrievalParams) -> bool:
     """Close, but not close enough for a question with this many words the toolkit never uses."""
+    if result.query.follow_up:
+        # Its few words lean on the conversation's subject, which the toolkit covers: one of them it never uses
+        # ('what do you have to prove before you can do it?') is the user's wording, not a subject it lacks.
+        return False
     return result.relevance < params.uncertain_relevance and result.query.unknown_share >= params.max_unknown_share
 
 

@@ -85,7 +85,7 @@ _COMMON = STOP_WORDS | frozenset(
     "mention mentions mentioned mentioning discusses discussed anywhere word words term terms".split()
 ) | frozenset(
     # Said in passing ('what is Teckal exactly?' was refused for 'exactly').
-    "again please exactly precisely actually anyway sorry jargon".split()
+    "again please exactly precisely actually actual anyway sorry jargon".split()
 ) | frozenset(
     # Words about the conversation ('switching subjects - what does the toolkit say about EU exit?' was refused for
     # 'switching').
@@ -549,6 +549,11 @@ _COMPARED_WITH = re.compile(
     r"differ(?:s|ed)? from)\b[^?.;]*",
     re.I,
 )
+
+
+def refers_back(question: str) -> bool:
+    """Whether a question has a word pointing back to something said before ('it', 'they', 'the scheme')."""
+    return bool(_REFERS_BACK.search(question))
 
 
 def without_comparison(question: str) -> str:

@@ -23,6 +23,7 @@ from assistant.question import (
     english_words,
     last_said,
     rare_english_words,
+    refers_back,
     rewrite,
     titles_named,
     wants_example,
@@ -51,6 +52,9 @@ LEANING_SHARED_TOP = 3
 # Headings embedded before a retriever serves (the toolkit has 150, about a second); a corpus with more embeds
 # them as questions reach them, rather than start for minutes.
 HEADINGS_AT_START = 2000
+
+
+MOSTLY_UNKNOWN = 0.5  # share of a question's words the toolkit never uses that makes it about something of its own
 
 
 def heading_of(passage: Passage) -> str:
@@ -536,9 +540,11 @@ class Retriever:
         # Mostly words the toolkit never uses: about something it (so the conversation so far) doesn't cover. Not
         # when they ask an aspect of what the conversation is about ('was there any pushback?', 'who pays the
         # salary?'): the toolkit's own word for it may differ, and the answer says when it gives none.
+        # Pointing back ('what do you have to prove before you can do it?'), one such word among three is the user's
+        # wording, not a subject of its own: only mostly such words make it one.
+        unknown_enough = MOSTLY_UNKNOWN if refers_back(question) else params.max_unknown_share
         if (
-            self.speller.unknown_share(question, self.synonyms if params.use_synonyms else ())
-            >= params.max_unknown_share
+            self.speller.unknown_share(question, self.synonyms if params.use_synonyms else ()) >= unknown_enough
             and not asks_an_aspect(question)
         ):
             return True

@@ -906,6 +906,10 @@ def test_a_plan_compared_with_now_is_not_a_later_event() -> None:
 
 
 _LEP = [Turn("user", "what is a LEP?"), Turn("assistant", "A LEP is a local enterprise partnership.")]
+_MERGER = [
+    Turn("user", "would joining up with the council over the river ever make sense?"),
+    Turn("assistant", "It is important to recognise that a merger is not a necessary, or even logical, next step from existing shared services. [1]"),
+]
 _DENMARK = [
     Turn("user", "how did Denmark reorganise its councils?"),
     Turn("assistant", "In 2007 the Danes completed their second Local Government restructure in 40 years. [1]"),
@@ -921,6 +925,12 @@ _DENMARK = [
         # The toolkit writes 'evaluation': 'evaluated' shares its first seven letters, though their stem ('evalu')
         # is short (user trial 10 had a question on the Danish reform refused for 'evaluated').
         ("who evaluated the reform?", _DENMARK),
+        # Written for this test. One word the toolkit never uses among a follow-up's few ('prove') does not make it
+        # a question of its own: it leans on the conversation, as any follow-up does.
+        ("what did they have to prove to the minister?", _MERGER),
+        ("how did they prove it to the government?", _MERGER),
+        # Said for emphasis, as 'actually' is.
+        ("Is there an example of an actual proposal?", _MERGER),
     ],
 )
 def test_words_about_the_conversation_or_a_form_of_a_toolkit_word_are_not_unknown(assistant, question: str, history: list[Turn]) -> None:  # type: ignore[no-untyped-def]

@@ -580,7 +580,9 @@ def test_answers_say_what_a_sentence_leaning_back_is_about(served) -> None:  # t
     alone q112's 'These are usually used …', whose lead-in 'In these schemes …' now leans on a list's opening line
     and so leads in nothing (it had been quoted before it, as dangling). With a box of questions cited under its own
     label ('Key questions'), not the section printed before it, and the sentence scorer refitted: 68 and 344, answers
-    quoting other sentences and none more alone. With blind round H's 59 questions more (and a refit): 71 and 398."""
+    quoting other sentences and none more alone. With blind round H's 59 questions more (and a refit): 71 and 398.
+    With a follow-up no longer refused for one word the toolkit never uses, and scene-setting clauses kept with their
+    ask: 71 and 397 (one answer quotes other sentences)."""
     from core.text import leans_back
 
     alone = led = 0
@@ -591,7 +593,7 @@ def test_answers_say_what_a_sentence_leaning_back_is_about(served) -> None:  # t
                 alone += 1
             elif any(leans_back(s) for s in re.split(r"(?<=[.!?])\s+", piece)[1:2]):
                 led += 1
-    assert alone <= 71 and led >= 398, (alone, led)
+    assert alone <= 71 and led >= 397, (alone, led)
 
 
 def test_a_name_the_toolkit_prints_with_one_more_word_is_still_defined_by_its_sentence() -> None:
