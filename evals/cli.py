@@ -42,7 +42,7 @@ def run_evaluation(
     """
     from assistant.settings import get_settings
     from evals.dataset import load_questions
-    from evals.runner import evaluate_system, report_dict
+    from evals.runner import evaluate_system, replayed, report_dict
     from evals.systems import AssistantSystem, HttpSystem, LangChainBaseline, baseline_params
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -73,13 +73,16 @@ def run_evaluation(
     loaded = {set_name: load_questions(path, split) for set_name, path in chosen.items()}
     # Standalone questions run twice: as asked, and after an unrelated turn (the conversation check).
     asks = {name: len(qs) + (sum(q.standalone for q in qs) if conversation else 0) for name, qs in loaded.items()}
-    whole, done = sum(asks.values()) * len(systems), 0
+    # A system that answers asks each follow-up again after its earlier turns as it answered them (the replay check).
+    replays = {name: sum(replayed(q) for q in qs) if conversation else 0 for name, qs in loaded.items()}
+    whole = sum(asks.values()) * len(systems) + sum(replays.values()) * sum(s.answers for s in systems)  # type: ignore[attr-defined]
+    done = 0
     with Progress(console=console) as bar:
         for set_name, path in chosen.items():
             questions = loaded[set_name]
             reports = []
             for system in systems:
-                total = asks[set_name]
+                total = asks[set_name] + (replays[set_name] if system.answers else 0)  # type: ignore[attr-defined]
                 stage = f"{set_name}: {system.name}"  # type: ignore[attr-defined]
                 task = bar.add_task(stage, total=total)
 

@@ -25,6 +25,8 @@ HEADLINE = (
     "found@5_alone",
     "found@5_after_turn",
     "oos_not_answered_after_turn",
+    "found@5_replayed",
+    "answer_fact_recall_replayed",
     "search_ms_p50",
     "ask_ms_p50",
 )
@@ -44,6 +46,7 @@ EXPLAINED = {
     "near_miss_not_answered": "the same, for near misses (a later event, a local figure, a procedure, advice, another country)",
     "false_refusal": "answerable questions refused",
     "found@5_alone / found@5_after_turn": "standalone questions asked alone, and again after an unrelated earlier turn",
+    "found@5_replayed / answer_fact_recall_replayed": "follow-ups asked after their earlier turns as this system answered them",
 }
 
 

@@ -15,6 +15,8 @@ K = 10
 FOUND_AT = 5
 # Kinds whose question leans on its history by design; the others are asked again after an unrelated turn.
 CONVERSATIONAL = ("follow_up", "topic_change")
+# What the replay check scores (`replay_check`).
+REPLAYED = ("found@5", "answer_fact_recall")
 
 
 @dataclass
@@ -155,6 +157,43 @@ def conversation_check(
     return checked
 
 
+def replayed(question: Question) -> bool:
+    """Whether the replay check asks the question again (`replay_check`)."""
+    return bool(question.answerable and question.history and question.kind in CONVERSATIONAL)
+
+
+def replayed_history(system: System, question: Question) -> list[dict[str, str]]:
+    """The question's earlier user turns asked of the system in order, each answer as the system gave it."""
+    history: list[dict[str, str]] = []
+    for turn in question.history:
+        if turn["role"] != "user":
+            continue
+        earlier = system.run(replace(question, question=turn["content"], history=list(history)), K)
+        history += [turn, {"role": "assistant", "content": earlier.answer or ""}]
+    return history
+
+
+def replay_check(
+    system: System,
+    questions: Sequence[Question],
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, dict[str, float]]:
+    """Each answerable follow-up asked again after its earlier user turns as the system answered them, not as the
+    question's writer imagined the answers: a user's follow-up leans on what the assistant said, which may name
+    another case study than the writer had in mind, or name it where the writer's reply kept it vague."""
+    checked: dict[str, dict[str, float]] = {}
+    if not system.answers:
+        return checked
+    for question in questions:
+        if not replayed(question):
+            continue
+        if progress:
+            progress(1)
+        scores, _ = score_question(question, system.run(replace(question, history=replayed_history(system, question)), K))
+        checked[question.id] = {f"{name}_replayed": scores[name] for name in REPLAYED if name in scores}
+    return checked
+
+
 def evaluate_system(
     system: System,
     questions: Sequence[Question],
@@ -200,6 +239,9 @@ def evaluate_system(
         checked = conversation_check(system, questions, {r.id: r.scores for r in results}, progress)
         for result in results:
             result.scores.update(checked.get(result.id, {}))
+        replayed = replay_check(system, questions, progress)
+        for result in results:
+            result.scores.update(replayed.get(result.id, {}))
     by_kind = {kind: _aggregate([r for r in results if r.kind == kind]) for kind in sorted({r.kind for r in results})}
     by_persona = {p: _aggregate([r for r in results if r.persona == p]) for p in sorted({r.persona for r in results})}
     return SystemReport(system.name, _aggregate(results), by_kind, by_persona, results)

@@ -67,8 +67,10 @@ def test_report_has_both_sets_breakdowns_charts_and_misses(test_report) -> None:
             "ask_ms_p95", "ndcg@10", "recall@1", "recall@10",
         ):
             assert key in ours["summary"], (name, key)
+        assert "found@5_replayed" in ours["by_kind"]["follow_up"] and "answer_fact_recall_replayed" in ours["summary"]
         for baseline in section["systems"][1:]:
             assert "found@5" in baseline["summary"] and "found@5_after_turn" in baseline["summary"]
+            assert "found@5_replayed" not in baseline["summary"]  # no answers to replay
         for chart in (f"by_kind_{name}.png", f"by_persona_{name}.png"):
             assert (folder / chart).stat().st_size > 0
     assert {"compound", "topic_change"} <= set(sections["blind"]["systems"][0]["by_kind"])

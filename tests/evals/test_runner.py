@@ -34,3 +34,29 @@ def test_a_compound_question_opens_with_a_fact_of_any_of_its_asks() -> None:
     )
     assert opens_with_fact(compound, "They saved £100k a year. [1] Central Lincolnshire … [2]") == 1.0
     assert opens_with_fact(compound, "Planning is shared widely. [1] Central Lincolnshire … [2]") == 0.0
+
+
+def test_a_follow_up_is_replayed_after_the_answers_the_system_gave_its_earlier_turns(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test: the writer's imagined reply names nothing; the replayed one is the assistant's own."""
+    from evals.runner import replay_check, replayed_history
+    from evals.systems import AssistantSystem
+
+    opener = "Has a group of councils set up a company together to run their services?"
+    question = Question(
+        id="x2",
+        split="dev",
+        persona="officer",
+        kind="follow_up",
+        question="How many councils own it?",
+        history=[{"role": "user", "content": opener}, {"role": "assistant", "content": "Yes, one group did."}],
+        evidence=["Publica Group is a Joint Venture Teckal company"],
+        answer_facts=["Publica"],
+    )
+    system = AssistantSystem(assistant)
+    history = replayed_history(system, question)
+    assert [t["role"] for t in history] == ["user", "assistant"] and history[0]["content"] == opener
+    assert history[1]["content"] == assistant.ask(opener).text != question.history[1]["content"]
+    scores = replay_check(system, [question])["x2"]
+    assert set(scores) == {"found@5_replayed", "answer_fact_recall_replayed"}
+    # A baseline that gives no answers has nothing to replay.
+    assert replay_check(AssistantSystem(assistant, answers=False), [question]) == {}
