@@ -30,8 +30,11 @@ NEAR_MISS_TYPES = ("after_2018", "local_figure", "procedure", "advice", "other_c
 # that dev decisions rest on more than 120 answerable questions; writer_H*.jsonl: in-scope questions, most of them
 # compound, case look-ups and paraphrases, written from a topic sheet cut to the topics not on test, as dev had come
 # to find nearly all its questions' passages while test found two thirds; the sheet is blind_sources/topic_sheet_H.md).
+# writer_I*.jsonl: the earlier user turns of the dev split's conversations (each line's 'source' names the question
+# whose history it opens), written blind with them and never scored until then; the locators set their kinds (a turn
+# asking whether anyone has done something, answered by one case study, is a case look-up).
 # Their questions all go to dev and take no part in the split, so no earlier question changes side; one the toolkit turns out to answer about a test topic is left out.
-DEV_ONLY_ROUNDS = ("F", "G", "H")
+DEV_ONLY_ROUNDS = ("F", "G", "H", "I")
 
 
 def _read(paths: Iterable[Path]) -> dict[str, dict[str, Any]]:

@@ -582,7 +582,8 @@ def test_answers_say_what_a_sentence_leaning_back_is_about(served) -> None:  # t
     label ('Key questions'), not the section printed before it, and the sentence scorer refitted: 68 and 344, answers
     quoting other sentences and none more alone. With blind round H's 59 questions more (and a refit): 71 and 398.
     With a follow-up no longer refused for one word the toolkit never uses, and scene-setting clauses kept with their
-    ask: 71 and 397 (one answer quotes other sentences)."""
+    ask: 71 and 397 (one answer quotes other sentences). With blind round I's 51 questions more (and a refit): 74
+    and 428."""
     from core.text import leans_back
 
     alone = led = 0
@@ -593,7 +594,7 @@ def test_answers_say_what_a_sentence_leaning_back_is_about(served) -> None:  # t
                 alone += 1
             elif any(leans_back(s) for s in re.split(r"(?<=[.!?])\s+", piece)[1:2]):
                 led += 1
-    assert alone <= 71 and led >= 397, (alone, led)
+    assert alone <= 74 and led >= 428, (alone, led)
 
 
 def test_a_name_the_toolkit_prints_with_one_more_word_is_still_defined_by_its_sentence() -> None:
