@@ -799,6 +799,9 @@ _PROCEDURE = re.compile(
     # collaboration take?').
     r"forms? (do|must|should) (we|i)|which forms? (do|must|should|are|is)|forms? must be|fill(ing)? (in|out)|"
     r"tickets?|how to (apply|book|register|sign up|report|complain|object|appeal|renew)|"
+    # What a resident pays for a permit or a licence ('how much is a parking permit?'): a fee the toolkit never gives.
+    r"(parking|resident['’]?s?|visitor|bus|taxi|street trading|alcohol|premises) (permits?|licen[cs]es?|pass(es)?)|"
+    r"how much (is|are|does|do|will|would)( (a|an|my|the|our))?( [\w'’-]+){0,3} (permits?|licen[cs]es?|fines?)|"
     r"book (a|the) (room|place|slot|hall|venue))\b",
     re.I,
 )

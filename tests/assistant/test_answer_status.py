@@ -877,6 +877,9 @@ def test_names_the_toolkit_uses_misspelt_or_everyday_are_not_missing(assistant) 
         ("Who do we send our merger proposal to, and what are the deadlines?", "procedure"),
         ("What ended up happening with the Oxfordshire growth deal money?", "after_publication"),
         ("What has happened to the shared planning team?", "after_publication"),
+        # A resident's fee for a permit or a licence (a parking permit had been answered from a parks report).
+        ("how much is a parking permit?", "procedure"),
+        ("How much would a street trading licence cost us?", "procedure"),
         ("What happened to the joint waste company once the county went unitary?", "after_publication"),
         ("what happened next with the merger?", "after_publication"),
         ("How many planning appeals are currently waiting to be heard?", "after_publication"),
