@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from evals.dataset import Question
 from evals.runner import opening, opens_with_fact
 
@@ -42,10 +44,9 @@ def test_a_follow_up_is_replayed_after_the_answers_the_system_gave_its_earlier_t
     from evals.systems import AssistantSystem
 
     opener = "Has a group of councils set up a company together to run their services?"
-    question = Question(
+    question = replace(
+        QUESTION,
         id="x2",
-        split="dev",
-        persona="officer",
         kind="follow_up",
         question="How many councils own it?",
         history=[{"role": "user", "content": opener}, {"role": "assistant", "content": "Yes, one group did."}],
