@@ -660,12 +660,15 @@ def rewrite(
     use_history: bool = True,
     follow_up: bool | None = None,
     fitting: str | None = None,
+    about_case_study: bool = True,
 ) -> RewrittenQuery:
     """The dense and lexical queries for a question in its conversation (`follow_up`: decided by the caller,
     else by the question's words alone; `fitting`: the case study of those the last answer named that the
-    conversation's last questions fit best, which a follow-up is about)."""
+    conversation's last questions fit best, which a follow-up is about; `about_case_study`: False when the
+    conversation is about the toolkit's own text the last answer opened on, not a case study it named after)."""
     follow_up = use_history and (is_follow_up(question, history) if follow_up is None else follow_up)
-    context = conversation_context(history, case_study_titles, question, fitting) if follow_up else None
+    titles = case_study_titles if about_case_study else ()
+    context = conversation_context(history, titles, question, fitting) if follow_up else None
     searched = definition_searched(question) or question
     combined = f"{searched} {context}" if context else searched
     text, corrections = speller.correct(combined) if use_spelling else (combined, {})

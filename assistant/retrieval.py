@@ -10,6 +10,7 @@ from typing import Protocol
 
 import numpy as np
 
+from assistant.asks import split_asks
 from assistant.aspects import asks_an_aspect
 from assistant.case_studies import CaseStudyIndex, toolkit_names
 from assistant.closeness import Closeness
@@ -231,7 +232,10 @@ class Retriever:
         if leans is None and cue in ("open", "bare"):
             follow_up = not self.stands_alone(question, params, by_confidence=cue == "open")
         # Of two or more case studies the last answer named, the one the conversation fits (None when it does not lean).
-        fitting = self._fitting_case_study(question, history) if cue != "alone" and follow_up is not False else None
+        leaning = cue != "alone" and follow_up is not False
+        fitting = self._fitting_case_study(question, history) if leaning else None
+        # The toolkit's own text the last answer opened on, when the conversation is about it, not the case study after.
+        toolkit_subject = self._toolkit_opening(question, history) if leaning and not fitting else None
         query = rewrite(
             question,
             history,
@@ -245,6 +249,7 @@ class Retriever:
             use_history=params.use_history,
             follow_up=follow_up,
             fitting=fitting,
+            about_case_study=toolkit_subject is None,
         )
         vector = self.encode(query.text)
         pool = len(self.store.passages()) if resolved else params.candidates
@@ -278,7 +283,7 @@ class Retriever:
             # query stays the user's words, so an answer is not composed to repeat what was just said.
             said = last_said(history)
             quoted = fitting or self.quoted_case_study(said)
-            subject = None if moved_to else self.subject_of(said or query.context, quoted)
+            subject = None if moved_to else toolkit_subject or self.subject_of(said or query.context, quoted)
             subject_list = moved_passages if moved_to else self.subject_passages(subject, question, resolved)
             rankings.append((subject_list, params.subject_weight))
         fused = rrf(rankings, params.rrf_k)
@@ -309,7 +314,7 @@ class Retriever:
             # case study newly named does.
             lead = list(dict.fromkeys(self._best_of_case(case, order, vector) for case in titled[:MOVED_LEAD]))
             order, scores = _led_by(lead, order, scores)
-        subject_case_study = self._subject_case_study(query, moved_to, subject)
+        subject_case_study = None if toolkit_subject and not moved_to else self._subject_case_study(query, moved_to, subject)
         # A follow-up about the case study its conversation is about, none newly named and no filter chosen.
         about_subject = bool(query.follow_up and subject_case_study and not (resolved or moved_to))
         if about_subject and widens(question):
@@ -437,6 +442,39 @@ class Retriever:
         asked = " ".join([*[t.content for t in history if t.role == "user"][-2:], question])
         best = self._cases.closest([self._cases.titles.index(t) for t in named], self.encode(asked), FITTING_MARGIN)
         return self._cases.titles[best] if best is not None else None
+
+    def _toolkit_opening(self, question: str, history: Sequence[Turn]) -> Passage | None:
+        """The passage of the toolkit's own text the last answer opened on, when the conversation is about it rather
+        than the case study the answer quoted after it: 'what are the stages in it?' after 'What is the Collaboration
+        Curve and has any council used it?', answered from the curve's pages and then Horizon 2050's success factors,
+        asks the curve's stages (user trial 28). Clearly closer to the conversation's last questions, by
+        FITTING_MARGIN, than any of the case study's passages."""
+        said = last_said(history)
+        # The case study it quoted, else the one it names (a case study's group of sentences is headed by its title).
+        study = self.quoted_case_study(said) or next(iter(titles_named(said, self._titles)), None)
+        if study is None:
+            return None
+        opening = self._first_quoted(said)
+        if opening is None or opening.case_study:
+            return None
+        users = [t.content for t in history if t.role == "user"]
+        if not users or wants_example(split_asks(users[-1])[0]):
+            return None  # asked for an example first, the case study the answer gave is what it is about
+        asked = self.encode(" ".join([*users[-2:], question]))
+        case = self._cases.titles.index(study)
+        study_fit = max(float(v @ asked) for v in self.store.passage_vectors(self._cases.members[case]))
+        return opening if float(self.store.passage_vectors([opening.id])[0] @ asked) > study_fit + FITTING_MARGIN else None
+
+    def _first_quoted(self, answer: str) -> Passage | None:
+        """The passage holding an answer's first quoted sentence, when one passage alone holds it."""
+        passages = self.store.passages()
+        for piece in re.split(r"\s*\[\d+\]\s*", answer):
+            text = " ".join(piece.split()[-30:])  # the quoted sentence, without a heading or label before it
+            if len(text) < 40:
+                continue
+            holders = [i for i, (_, flat) in enumerate(self._flat_texts()) if text in flat]
+            return passages[holders[0]] if len(holders) == 1 else None
+        return None
 
     def _new_case_studies(self, question: str, context: str, history: Sequence[Turn]) -> list[int]:
         """The case studies a follow-up names that its conversation (its earlier questions, the last answer) has not."""

@@ -378,6 +378,30 @@ def test_a_follow_up_is_about_the_case_study_its_conversation_fits_of_those_the_
     assert assistant.search("Did it hit its savings target?", history=history).subject == "Five-Council partnership"
 
 
+def test_a_follow_up_is_about_the_toolkit_text_the_answer_opened_on_rather_than_the_case_study_after_it(assistant) -> None:  # type: ignore[no-untyped-def]
+    # Written for this test: asked what a framework is (and, second, where it was used), the answer opened on the
+    # framework's own pages and went on to a case study; 'what are its phases?' asks the framework's.
+    history = [
+        Turn("user", "What is the Collaboration Curve, and where has it been used?"),
+        Turn(
+            "assistant",
+            "Building on the ideas of Turf, Trust and Time outlined in the previous section, the collaboration curve "
+            "shows how over time, relationships can be moved from a place of entrenched organisational boundaries "
+            "(‘Turf’) to one of ‘Trust’ based on a shared vision and outcomes. [1]\n\n"
+            "Horizon 2050: a place-based vision for Basingstoke and Deane (starts on page 47):\n\n"
+            "The council has identified several key success factors for collaborations of this type: The importance of "
+            "acknowledging where expertise lies; Injecting a significant level of resident and partner engagement into "
+            "the process. [2]",
+        ),
+    ]
+    result = assistant.search("what are its phases?", history=history)
+    assert result.subject is None and "Horizon 2050" not in result.query.text
+    assert result.hits[0].passage.case_study is None
+    # Asked for an example first, the case study the answer gave stays the subject.
+    history[0] = Turn("user", "Has any council used the Collaboration Curve?")
+    assert assistant.search("what are its phases?", history=history).subject == "Horizon 2050: a place-based vision for Basingstoke and Deane"
+
+
 def test_a_short_question_about_something_the_toolkit_never_mentions_does_not_borrow_the_conversation(assistant) -> None:  # type: ignore[no-untyped-def]
     history = [Turn("user", "What does the toolkit say about combined authorities?"), Turn("assistant", "…")]
     result = assistant.search("where do I renew a parking permit?", history=history)
