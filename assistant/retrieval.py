@@ -10,8 +10,8 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.asks import split_asks
-from assistant.aspects import asks_an_aspect
+from assistant.asks import answer_type, split_asks
+from assistant.aspects import ASPECTS, asks_an_aspect
 from assistant.case_studies import CaseStudyIndex, toolkit_names
 from assistant.closeness import Closeness
 from assistant.params import RetrievalParams
@@ -439,9 +439,23 @@ class Retriever:
         named = titles_named(last_said(history), self._titles)
         if len(named) < 2:
             return None
+        # 'And how much did they save?' after Hinckley's analysis of savings and Selby's £1.4m: of the case studies
+        # named, only those whose text gives what is asked can answer it (user trial 28 got 'no money figures').
+        giving = [title for title in named if self._tells(title, question)]
+        if len(giving) == 1:
+            return giving[0]
+        named = giving or named
         asked = " ".join([*[t.content for t in history if t.role == "user"][-2:], question])
         best = self._cases.closest([self._cases.titles.index(t) for t in named], self.encode(asked), FITTING_MARGIN)
         return self._cases.titles[best] if best is not None else None
+
+    def _tells(self, title: str, question: str) -> bool:
+        """Whether a case study's own text gives every aspect a question asks of it (`aspects.ASPECTS`: a money
+        figure, how it was governed, its timescale …); true of a question asking none."""
+        wants = answer_type(question)
+        asked = [a for a in ASPECTS if (a.wants is None or a.wants == wants) and a.asked.search(question)]
+        texts = [" ".join(p.text.split()) for p in self.store.passages() if p.case_study == title]
+        return all(any(aspect.given.search(text) for text in texts) for aspect in asked)
 
     def _toolkit_opening(self, question: str, history: Sequence[Turn]) -> Passage | None:
         """The passage of the toolkit's own text the last answer opened on, when the conversation is about it rather

@@ -402,6 +402,24 @@ def test_a_follow_up_is_about_the_toolkit_text_the_answer_opened_on_rather_than_
     assert assistant.search("what are its phases?", history=history).subject == "Horizon 2050: a place-based vision for Basingstoke and Deane"
 
 
+def test_a_follow_up_asking_a_figure_is_about_the_case_study_named_that_gives_one(assistant) -> None:  # type: ignore[no-untyped-def]
+    # Written for this test: the answer named a case study that only analysed its savings, then one that gives them.
+    history = [
+        Turn("user", "has any council shared staff with another and saved money by it?"),
+        Turn(
+            "assistant",
+            "Hinckley and Bosworth Borough Council and Harborough District Council: considering options for closer "
+            "collaboration (starts on page 54):\n\nAs part of the work, the Councils undertook high-level analysis of the "
+            "savings potentially available through sharing or merging services. [1]\n\n"
+            "Selby District Council and North Yorkshire County Council (starts on page 135):\n\nThe collaboration enables "
+            "the two councils to maximise how assets are used to create organisational resilience. [2]",
+        ),
+    ]
+    assert assistant.search("so how much did they save?", history=history).subject == "Selby District Council and North Yorkshire County Council"
+    answer = assistant.ask("so how much did they save?", history=history)
+    assert answer.status == "answered" and "£1.4m" in answer.text
+
+
 def test_a_short_question_about_something_the_toolkit_never_mentions_does_not_borrow_the_conversation(assistant) -> None:  # type: ignore[no-untyped-def]
     history = [Turn("user", "What does the toolkit say about combined authorities?"), Turn("assistant", "…")]
     result = assistant.search("where do I renew a parking permit?", history=history)
