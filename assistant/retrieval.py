@@ -347,7 +347,25 @@ class Retriever:
         yardsticks = self._yardsticks(self.speller.correct(question)[0]) if about_subject else ()
         if params.follow_up_within_subject and about_subject and subject_case_study and not yardsticks:
             return self._within_subject(result, question, params, history, subject_case_study)
+        if yardsticks:
+            result = self._with_yardsticks(result, yardsticks, vector)
         return replace(result, compared=yardsticks) if about_subject else result
+
+    def _with_yardsticks(self, result: SearchResult, yardsticks: Sequence[str], vector: np.ndarray) -> SearchResult:
+        """The passage of each case study a follow-up compares its subject with that is closest to the conversation,
+        second in the hits when not among them: 'how is that different from the five council partnership?' after
+        Publica was answered from Publica's passages alone, the other side never described (user trial 28)."""
+        hits = list(result.hits)
+        present = {h.passage.id for h in hits}
+        for title in yardsticks:
+            best = self._cases.passages_of([self._cases.titles.index(title)], vector, 1)
+            if not best or best[0] in present or not hits:
+                continue
+            at = min(1, len(hits))
+            passage = self.store.passage(best[0])
+            hits.insert(at, Hit(passage, hits[at - 1].score, float(self.store.passage_vectors([best[0]])[0] @ vector), 0.0))
+            present.add(best[0])
+        return replace(result, hits=hits[: len(result.hits)])
 
     def _within_subject(
         self, result: SearchResult, question: str, params: RetrievalParams, history: Sequence[Turn], subject: str

@@ -669,6 +669,21 @@ def test_a_case_study_named_only_as_what_a_follow_up_compares_with_does_not_move
     assert moved.hits[0].passage.case_study == "Breckland and South Holland District Councils"
 
 
+@pytest.mark.parametrize(
+    "question",
+    # Written for this test: compared by words the yardstick's passages do not share with the conversation's.
+    ["how does that differ from the five council partnership?", "and how is it different to the Five-Council partnership"],
+)
+def test_a_case_study_a_follow_up_compares_with_is_described_too(assistant, question: str) -> None:  # type: ignore[no-untyped-def]
+    history = [Turn("user", "what is the Publica company and how is it run?")]
+    history.append(Turn("assistant", assistant.ask(history[0].content).text))
+    result = assistant.search(question, history=history)
+    assert result.compared == ("Five-Council partnership",)
+    assert "Five-Council partnership" in {h.passage.case_study for h in result.hits[:2]}
+    quoted = {c.hit.passage.case_study for c in assistant.ask(question, history=history).citations}
+    assert {"Publica Group", "Five-Council partnership"} <= quoted
+
+
 def test_a_yardstick_sharing_its_only_name_word_with_another_case_study_is_the_one_its_words_give(assistant) -> None:  # type: ignore[no-untyped-def]
     """Written for this test: two case studies are named by 'Lincolnshire' alone; the rest of the title decides."""
     cases = assistant.retriever._cases
