@@ -159,6 +159,8 @@ def test_shared_services_columns_are_attributed_to_their_partnership(chunks: lis
     assert "Cherwell" in by_case["Cherwell and South Northamptonshire District Councils"]
     assert "South Oxfordshire" in by_case["Five-Council partnership"]
     assert "Breckland" not in by_case["Publica Group"]
+    # A paragraph naming only 'The company' is Publica's, though it follows the Five-council column on its page.
+    assert "governed by a Board" in by_case["Publica Group"] and "governed by a Board" not in by_case["Five-Council partnership"]
 
 
 def test_quotes_keep_their_attribution(chunks: list[Passage]) -> None:
