@@ -33,6 +33,8 @@ MEANINGS = {
     "false_refusal": "answerable questions wrongly declined (lower is better).",
     "found@5_alone": "found@5 for standalone questions asked on their own (the conversation check's baseline).",
     "found@5_after_turn": "found@5 for the same questions asked after an unrelated turn (should match _alone).",
+    "found@5_replayed": "found@5 for follow-ups asked after their earlier turns as the assistant itself answered them.",
+    "answer_fact_recall_replayed": "answer_fact_recall for follow-ups asked after the assistant's own earlier answers.",
     "oos_not_answered_after_turn": "out-of-scope questions still declined after an unrelated turn.",
     "search_ms_p50": "median time to search, in milliseconds (lower is better).",
     "ask_ms_p50": "median time to answer, in milliseconds (lower is better).",
