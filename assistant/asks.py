@@ -182,11 +182,31 @@ def _is_question(text: str) -> bool:
     return text.rstrip().endswith("?") or bool(re.match(rf"^\W*{_OPENER}\b", text, re.I))
 
 
+# Question words as they are mistyped ('wat is a boundary spanner and do we need one?'): read as what they mean, or a
+# compound question stays one ask, and 'wat is X' is no definition asked.
+_QUESTION_WORD_SLIPS = {
+    "wat": "what", "wot": "what", "wht": "what", "waht": "what", "whta": "what", "hw": "how", "hwo": "how",
+    "wich": "which", "whcih": "which", "wen": "when", "wher": "where", "whre": "where",
+}  # fmt: skip
+_SLIPPED = re.compile(rf"\b({'|'.join(_QUESTION_WORD_SLIPS)})\b", re.I)
+
+
+def question_words_spelled(text: str) -> str:
+    """The text with its mistyped question words written out ('wat is' → 'what is'), keeping a capital."""
+
+    def spelled(match: re.Match[str]) -> str:
+        word = _QUESTION_WORD_SLIPS[match.group(1).lower()]
+        return word.capitalize() if match.group(1)[0].isupper() else word
+
+    return _SLIPPED.sub(spelled, text)
+
+
 def split_asks(question: str) -> list[str]:
     """The parts of a compound question, in order; statements of context go with the ask they precede.
 
     'What is X, and how do we Y?' → ['What is X', 'how do we Y?']; 'We merged. Did it save?' → one ask.
     """
+    question = question_words_spelled(question)
     pieces: list[str] = []
     context: list[str] = []
     for sentence in _SENTENCE_END.split(question.strip()):
@@ -219,6 +239,7 @@ def split_asks(question: str) -> list[str]:
 def answer_type(ask: str) -> AnswerType:
     """The kind of answer an ask wants ('how much did they save?' → amount; 'why should we?' → reason)."""
     # Judge the question itself, not the scene before it ('We share a chief exec. Is there an example …?').
+    ask = question_words_spelled(ask)
     own = [s for s in _SENTENCE_END.split(ask.strip()) if _is_question(s)] or [ask]
     text = _SCENE_SET.sub("", " ".join(own), count=1)
     for kind, pattern in _WANTS:

@@ -34,6 +34,8 @@ from assistant.what_is import defined_term, definition_searched
         ("If two councils share a depot, who pays for repairs?", ["If two councils share a depot, who pays for repairs?"]),
         ("When did the councils merge, and what did it cost?", ["When did the councils merge", "what did it cost?"]),
         ("Where's the hub, when did it open?", ["Where's the hub", "when did it open?"]),
+        # A mistyped question word still opens an ask.
+        ("wat is a joint committee and do we need one?", ["what is a joint committee", "do we need one?"]),
     ],
 )
 def test_a_compound_question_is_split_in_its_asks(question: str, asks: list[str]) -> None:
@@ -47,6 +49,8 @@ def test_a_compound_question_is_split_in_its_asks(question: str, asks: list[str]
         ("how many councils signed up to the pilot?", "count"),
         ("When did the two councils become one?", "date"),
         ("when's the hub opening?", "date"),
+        ("wat is a trading company?", "definition"),
+        ("hw do we get partners to trust us?", "how_to"),
         # The scene it sets is not what it asks.
         ("When a county sells land for housing, can the district keep some of the receipts?", "yes_no"),
         ("Where two councils share staff, who employs them?", "name"),
