@@ -1165,6 +1165,12 @@ def _counted_unknown(question: str, vocabulary: Collection[str], corrections: Ma
 
 
 _ASKS_MEANING = r"(?:mean|means|stand for|stands for)"  # what a question asking what a term means ends on
+# What a text means by a term ('what does it mean by selflessness?', 'what is meant by place?'): the term after 'by'.
+_MEANT_BY = re.compile(
+    r"^\W*what(?:'s|’s| is| are)?\s+(?:(?:does|do|did)\s+(?:it|they|the toolkit|the report|you|that|this)\s+mean|"
+    r"(?:is\s+|are\s+)?meant)\s+by\s+(?:the (?:term|word|phrase)\s+)?(?:a |an |the )?[\"'‘“]?(?P<term>[^\"'’”?]{2,60}?)[\"'’”]?\s*\??\s*$",
+    re.I,
+)
 _DEFINE = re.compile(
     r"^\s*(?:what(?:'s|’s|s| is| are| does| do)?|define|meaning of|explain)\s+(?:the (?:term|word|phrase)\s+)?"
     r"(?:(?:a|an|the)\s+(?=[\"'‘“]))?[\"'‘“]?(?P<phrase>[^\"'’”?]{2,60}?)[\"'’”]?\s*" + _ASKS_MEANING + r"?"
@@ -1230,6 +1236,9 @@ def defined_phrase(question: str) -> str | None:
         return None  # 'and what is it?' asks about the conversation's subject
     question = led_in or question
     question = _ASIDE_AFTER.sub("", question) or question
+    meant = _MEANT_BY.match(question)
+    if meant:
+        return meant.group("term").strip()
     if _ASKS_MEMBERS.match(question) and not re.search(rf"\b{_ASKS_MEANING}\b", question, re.I):
         return None
     # Put casually ('what exactly is a combined authority?', 'whats this Teckal thing everyone keeps going on

@@ -21,6 +21,7 @@ from assistant.question import (
     announces_new_topic,
     case_study_counted_to,
     conversation_cue,
+    defined_phrase,
     english_words,
     last_said,
     rare_english_words,
@@ -33,7 +34,7 @@ from assistant.question import (
 )
 from assistant.rerank import Signals, neighbourhood_density, rerank_scores
 from core.errors import NotFound, UnknownFilter
-from core.lexical import lexical_tokens, words
+from core.lexical import STOP_WORDS, lexical_tokens, words
 from core.models import Filters, Passage, Turn
 from stores.base import PassageStore
 
@@ -55,7 +56,14 @@ LEANING_SHARED_TOP = 3
 HEADINGS_AT_START = 2000
 
 
-MOSTLY_UNKNOWN = 0.5  # share of a question's words the toolkit never uses that makes it about something of its own
+# A term pointing back at the conversation ('it', 'that company', 'this scheme'), not one of the toolkit's own.
+_POINTS_AT = re.compile(r"\b(?:it|this|that|they|them|these|those|its|their)\b", re.I)
+MOSTLY_UNKNOWN = 0.5
+
+
+def _singular(word: str) -> str:
+    """'spanners' and 'spanner' alike, for matching a term to a heading."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word  # share of a question's words the toolkit never uses that makes it about something of its own
 
 
 def heading_of(passage: Passage) -> str:
@@ -231,6 +239,10 @@ class Retriever:
         cue = conversation_cue(question, history) if params.use_history else "alone"
         if leans is None and cue in ("open", "bare"):
             follow_up = not self.stands_alone(question, params, by_confidence=cue == "open")
+        if leans is None and cue != "alone" and self._defines_a_toolkit_term(question):
+            # 'what does it mean by selflessness?' after a case study that spoke of it asks what the toolkit means by
+            # the term, which it sets out in its own text, not in that case study's.
+            follow_up, cue = False, "new_topic"
         # Of two or more case studies the last answer named, the one the conversation fits (None when it does not lean).
         leaning = cue != "alone" and follow_up is not False
         fitting = self._fitting_case_study(question, history) if leaning else None
@@ -474,6 +486,30 @@ class Retriever:
         asked = [a for a in ASPECTS if (a.wants is None or a.wants == wants) and a.asked.search(question)]
         texts = [" ".join(p.text.split()) for p in self.store.passages() if p.case_study == title]
         return all(any(aspect.given.search(text) for text in texts) for aspect in asked)
+
+    def _defines_a_toolkit_term(self, question: str) -> bool:
+        """Whether a question asks what a term of the toolkit's own means ('what does it mean by selflessness?'), not
+        what something the conversation named is ('what is it?', 'and what's that company?')."""
+        term = defined_phrase(question)
+        if not term or _POINTS_AT.search(term) or re.search(rf"\b(?:this|that|these|those)\s+{re.escape(term)}", question, re.I):
+            return False
+        own = {_singular(w) for w in words(term) if w not in STOP_WORDS}
+        if len(own) == 1 and re.search(rf"\bthe\s+{re.escape(term)}\b", question, re.I):
+            return False  # 'what is the board?' asks of the conversation's board
+        return bool(own) and any(own <= heading for heading in self._concept_headings)
+
+    @cached_property
+    def _concept_headings(self) -> list[frozenset[str]]:
+        """The words of each heading of the toolkit's own text (not a case study's), where it names its concepts
+        ('Key enablers: selflessness and distributed leadership', 'Boundary spanners')."""
+        headings = {
+            heading
+            for p in self.store.passages()
+            if not p.case_study
+            for heading in (p.section, p.enclosing_section, *(mark.section for mark in p.marks))
+            if heading
+        }
+        return [frozenset(_singular(w) for w in words(h)) for h in sorted(headings)]
 
     def _toolkit_opening(self, question: str, history: Sequence[Turn]) -> Passage | None:
         """The passage of the toolkit's own text the last answer opened on, when the conversation is about it rather

@@ -947,6 +947,9 @@ def test_a_quoted_term_asked_of_with_words_after_it_is_the_term_defined() -> Non
     assert defined_phrase('what does a "joint venture" between two councils mean?') == "joint venture"
     assert defined_phrase("what does the word ‘coterminous’ in the health chapter mean?") == "coterminous"
     assert defined_phrase("what does ‘devolution’ mean for a small district like ours?") is None
+    # What a text means by a term: the term after 'by'.
+    assert defined_phrase("what does it mean by selflessness?") == "selflessness"
+    assert defined_phrase("what is meant by a 'trusted broker'?") == "trusted broker"
 
 
 @pytest.mark.parametrize(

@@ -420,6 +420,23 @@ def test_a_follow_up_asking_a_figure_is_about_the_case_study_named_that_gives_on
     assert answer.status == "answered" and "£1.4m" in answer.text
 
 
+def test_what_a_term_of_the_toolkits_own_means_is_asked_of_the_toolkit_not_the_case_study_that_used_it(assistant) -> None:  # type: ignore[no-untyped-def]
+    # Written for this test: the case study's sentence speaks of selflessness; the toolkit sets it out as an enabler.
+    history = [
+        Turn("user", "how did the early help hub get going?"),
+        Turn(
+            "assistant",
+            "Early Help Hub – South Norfolk and partners (starts on page 108):\n\nTo get to this position and get the "
+            "partnership off the ground, there is some selflessness needed on the part of the “first mover”. [1]",
+        ),
+    ]
+    defined = assistant.search("what does it mean by selflessness?", history=history)
+    assert not defined.query.follow_up and defined.hits[0].passage.case_study is None
+    assert "selflessness" in defined.hits[0].passage.text.lower()
+    # What the conversation's own things are stays with it.
+    assert assistant.search("what is the hub?", history=history).query.follow_up
+
+
 def test_a_short_question_about_something_the_toolkit_never_mentions_does_not_borrow_the_conversation(assistant) -> None:  # type: ignore[no-untyped-def]
     history = [Turn("user", "What does the toolkit say about combined authorities?"), Turn("assistant", "…")]
     result = assistant.search("where do I renew a parking permit?", history=history)
