@@ -164,12 +164,28 @@ def _names_councils(text: str) -> bool:
     return councils_named(text) >= 2
 
 
+def _names_a_council(text: str) -> bool:
+    return councils_named(text) >= 1
+
+
+# Which one council a case study is about ('which council was that?', 'what district did it?'): answered by the first
+# sentence naming a council by its proper name, as a case study opens, not the closest one (user trial 28 got the
+# workshop's stakeholders and success factors, the council named only in the case study's title).
+COUNCIL_ASKED = re.compile(
+    r"^\W*(?:and\s+|so\s+)?(?:which|what)\s+(?:council|district|borough|authority|local authority)\s+"
+    r"(?:was|is|did|were|ran|runs|led|leads|does)\b",
+    re.I,
+)
+
+
 def sought_by(ask: str) -> Sought | None:
-    """For an ask of who took part ('who was involved?') or of an aspect a case study may tell apart from money
-    ('how was it governed?', 'what went wrong?'), the test of a sentence that gives it; None for any other ask.
-    Money is asked as an amount, which composition answers by the figure."""
+    """For an ask of who took part ('who was involved?'), of which council it was, or of an aspect a case study may
+    tell apart from money ('how was it governed?', 'what went wrong?'), the test of a sentence that gives it; None for
+    any other ask. Money is asked as an amount, which composition answers by the figure."""
     if PARTNERS_ASKED.search(ask):
         return Sought(_names_councils, first_printed=True)
+    if COUNCIL_ASKED.search(ask):
+        return Sought(_names_a_council, first_printed=True)
     for aspect in ASPECTS:
         if aspect.wants is None and aspect.asked.search(ask):
             return Sought(partial(_gives, aspect.given), first_printed=False)

@@ -789,6 +789,22 @@ def test_who_took_part_opens_on_the_case_studys_sentence_naming_the_partners(ass
     assert councils_named(opening.sentences[0]) >= 2
 
 
+@pytest.mark.parametrize(
+    ("opener", "follow_up"),
+    [
+        # Written for this test: the council is named in the case study's opening, not in its closest sentences.
+        ("has any borough asked residents to help write a long-term vision for the area?", "which council was that?"),
+        ("is there an example of a district giving its buildings to parish councils?", "and which district did that?"),
+    ],
+)
+def test_which_council_it_was_opens_on_the_case_studys_sentence_naming_it(assistant, opener: str, follow_up: str) -> None:  # type: ignore[no-untyped-def]
+    first = assistant.ask(opener)
+    history = [Turn("user", opener), Turn("assistant", first.text)]
+    opening = assistant.ask(follow_up, history).citations[0]
+    assert opening.hit.passage.case_study == first.citations[0].hit.passage.case_study
+    assert councils_named(opening.sentences[0]) >= 1
+
+
 def test_a_diagrams_cells_are_not_quoted_though_one_reads_as_a_sentence() -> None:
     """Written for this test (user trial 25 got a diagram's label as the opening of 'what are the stages?')."""
     texts = [
