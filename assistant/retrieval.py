@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from typing import Protocol
@@ -58,12 +58,20 @@ HEADINGS_AT_START = 2000
 
 # A term pointing back at the conversation ('it', 'that company', 'this scheme'), not one of the toolkit's own.
 _POINTS_AT = re.compile(r"\b(?:it|this|that|they|them|these|those|its|their)\b", re.I)
-MOSTLY_UNKNOWN = 0.5
+MOSTLY_UNKNOWN = 0.5  # share of a question's words the toolkit never uses that makes it about something of its own
 
 
 def _singular(word: str) -> str:
     """'spanners' and 'spanner' alike, for matching a term to a heading."""
-    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word  # share of a question's words the toolkit never uses that makes it about something of its own
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def _quoted_sentences(answer: str) -> Iterator[str]:
+    """An answer's quoted sentences in order, each as its last 30 words: without a heading or label before it."""
+    for piece in re.split(r"\s*\[\d+\]\s*", answer):
+        text = " ".join(piece.split()[-30:])
+        if len(text) >= 40:
+            yield text
 
 
 def heading_of(passage: Passage) -> str:
@@ -535,14 +543,11 @@ class Retriever:
 
     def _first_quoted(self, answer: str) -> Passage | None:
         """The passage holding an answer's first quoted sentence, when one passage alone holds it."""
-        passages = self.store.passages()
-        for piece in re.split(r"\s*\[\d+\]\s*", answer):
-            text = " ".join(piece.split()[-30:])  # the quoted sentence, without a heading or label before it
-            if len(text) < 40:
-                continue
-            holders = [i for i, (_, flat) in enumerate(self._flat_texts()) if text in flat]
-            return passages[holders[0]] if len(holders) == 1 else None
-        return None
+        text = next(_quoted_sentences(answer), None)
+        if text is None:
+            return None
+        holders = [i for i, (_, flat) in enumerate(self._flat_texts()) if text in flat]
+        return self.store.passages()[holders[0]] if len(holders) == 1 else None
 
     def _new_case_studies(self, question: str, context: str, history: Sequence[Turn]) -> list[int]:
         """The case studies a follow-up names that its conversation (its earlier questions, the last answer) has not."""
@@ -594,10 +599,7 @@ class Retriever:
         """The case study an answer quoted first: the case study of the passage holding its first quoted sentence that
         belongs to one. An answer about one case study need not name it ('who were the partners?' answered from
         Craven's loneliness project), and read as words its sentences found Cherwell's passages best (user trial 7)."""
-        for piece in re.split(r"\s*\[\d+\]\s*", answer):
-            text = " ".join(piece.split()[-30:])  # the quoted sentence, without a heading or label before it
-            if len(text) < 40:
-                continue
+        for text in _quoted_sentences(answer):
             holders = {study for study, flat in self._flat_texts() if text in flat}
             holders.discard(None)
             if len(holders) == 1:
