@@ -16,6 +16,7 @@ from assistant.composition import (
     STORED_FACTS,
     Candidate,
     corrected,
+    list_going_on,
     load_selection_weights,
     near_same,
     select,
@@ -589,6 +590,8 @@ def compose_answer(
     if not is_covered(result, params):
         return abstention(result, beyond, refused_for_words(result, params))
     chosen = _chosen_sentences(understanding, result, ask_results, store, params, hits_considered, said_before)
+    # A numbered list quoted to its passage's end goes on with its items in the passages after.
+    chosen = [going for candidate in chosen for going in (candidate, *list_going_on(candidate, store))]
     if beyond:
         if not beyond.case_study and result.query.follow_up and result.subject:
             # A gap asked of the case study the conversation is about ('what did it cost and what did they decide

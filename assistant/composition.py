@@ -97,6 +97,9 @@ class Candidate:
     # The sentence after it in its paragraph, which it carries when it opens its ask's answer (`select`'s
     # `goes_on`); not one of its `parts` unless carried.
     goes_on: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    # Items of a numbered list going on from a passage before ('4 Engage on …', then '5 …'): each one an item, joined
+    # as the items after an introduction are.
+    goes_on_listing: bool = False
 
     @property
     def parts(self) -> tuple[str, ...]:
@@ -105,10 +108,11 @@ class Candidate:
     def render(self) -> str:
         sentence = " ".join((*self.lead_in, self.text, *self.run_on, *self.said_by, *self.follow_on))
         if not self.continuation:
-            return sentence
+            return f"{sentence.rstrip(' .;:')}." if self.goes_on_listing else sentence
         # An item ending on a colon whose link or figure was printed on a line of its own keeps its name only.
         items = "; ".join(item.rstrip(" .;:") for item in self.continuation)
-        return f"{sentence} {items}" + ("" if items.endswith(("?", "!")) else ".")  # a list ending in a question is not closed '?.'
+        joined = f"{sentence.rstrip(' .;:')}; {items}" if self.goes_on_listing else f"{sentence} {items}"
+        return joined + ("" if items.endswith(("?", "!")) else ".")  # a list ending in a question is not closed '?.'
 
 
 def ends_a_statement(sentence: str, passage: str) -> bool:
@@ -806,20 +810,60 @@ def numbered_items(ordered: Sequence[Any], at: int) -> tuple[str, ...]:
     text under it ('… seven ways to strengthen relationships with your LEP:' then '1 Engage directly …', '2 Engage
     through formal or informal governance arrangements', …): two or more, numbered from 1 without a gap, up to
     BULLETS; () when the sentences after it are no such list."""
+    items = _numbered_run(ordered[at + 1 :], 1, BULLETS, lead=0)
+    return items if len(items) >= 2 else ()
+
+
+def _numbered_run(sentences: Sequence[Any], first: int, most: int, lead: int) -> tuple[str, ...]:
+    """Items numbered on from `first` without a gap, each item's first sentence, at most ITEM_GAP sentences of an
+    item's own text between two and `lead` sentences (the last item's text) before the first; up to `most`."""
     items: list[str] = []
     gap = 0
-    for item in ordered[at + 1 :]:
+    for item in sentences:
         number = _ITEM_NUMBER.match(item.text)
-        if number and int(number.group(1)) == len(items) + 1:
+        if number and int(number.group(1)) == first + len(items):
             items.append(item.text)
             gap = 0
-            if len(items) == BULLETS:
+            if len(items) == most:
                 break
-        elif not items or gap == ITEM_GAP:
+        elif gap == (ITEM_GAP if items else lead):
             break
         else:
             gap += 1
-    return tuple(items) if len(items) >= 2 else ()
+    return tuple(items)
+
+
+LIST_PASSAGES = 2  # passages after its own a numbered list may run on into
+
+
+def list_going_on(candidate: Candidate, store: PassageStore) -> list[Candidate]:
+    """The rest of a numbered list a candidate quotes that runs on past its passage's end, one candidate for each
+    passage it runs into, in order ('… seven ways to strengthen relationships with your LEP:' quoted items 1-3 of its
+    passage and stopped; items 4-7 are in the two passages after, user trials 26-28); [] for any other candidate."""
+    items = candidate.continuation
+    numbers = [_ITEM_NUMBER.match(item) for item in items]
+    if len(items) < 2 or len(items) >= BULLETS or not all(numbers):
+        return []
+    if [int(m.group(1)) for m in numbers if m] != list(range(1, len(items) + 1)):
+        return []
+    passages = store.passages()
+    at = next((i for i, p in enumerate(passages) if p.id == candidate.hit.passage.id), None)
+    if at is None:
+        return []
+    going: list[Candidate] = []
+    following = len(items) + 1
+    for passage in passages[at + 1 : at + 1 + LIST_PASSAGES]:
+        if passage.chapter != candidate.hit.passage.chapter or passage.case_study != candidate.hit.passage.case_study:
+            break
+        found = _numbered_run(store.sentences_of(passage.id), following, BULLETS - following + 1, lead=ITEM_GAP)
+        if not found:
+            break
+        going.append(
+            Candidate(found[0], Hit(passage, candidate.hit.score, candidate.hit.dense, 0.0), candidate.ask, candidate.wants,
+                      candidate.score, found[1:], goes_on_listing=True)
+        )  # fmt: skip
+        following += len(found)
+    return going
 
 
 def short_introduction(sentence: str) -> bool:

@@ -415,6 +415,13 @@ def test_asked_for_the_toolkits_numbered_ways_the_answer_lists_them(served) -> N
     (listed,) = [piece for piece, _ in marked_pieces(answer) if "seven ways to strengthen relationships" in piece]
     assert all(f"{n} Engage" in listed for n in (1, 2, 3)), listed
     assert "If you do not feel" not in listed
+    # Items 4-7 are printed on the pages after: the list goes on from the passages they are in, each cited.
+    pieces = marked_pieces(answer)
+    at = next(i for i, (piece, _) in enumerate(pieces) if "seven ways to strengthen relationships" in piece)
+    going_on = " ".join(piece for piece, _ in pieces[at + 1 : at + 3])
+    assert all(f"{n} Engage" in going_on for n in (4, 5, 6, 7)), going_on
+    assert going_on.index("4 Engage") < going_on.index("5 Engage") < going_on.index("7 Engage")
+    assert len({n for _, n in pieces[at : at + 3]}) == 3  # three passages, three citations
 
 
 def test_a_bullet_that_runs_on_for_a_sentence_or_two_keeps_its_list_going() -> None:
