@@ -8,7 +8,7 @@ gaps said first (assistant/gaps.py: what one case study's own text does not give
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -116,6 +116,21 @@ ASPECTS: tuple[Aspect, ...] = (
         "nor how it was funded",
     ),
 )
+
+
+def aspects_asked(asks: Iterable[tuple[str, str]]) -> list[Aspect]:
+    """The aspects any of the asks (each its text and the kind of answer it wants) asks for, in `ASPECTS` order."""
+    asked = list(asks)
+    return [
+        aspect
+        for aspect in ASPECTS
+        if any((aspect.wants is None or wants == aspect.wants) and aspect.asked.search(text) for text, wants in asked)
+    ]
+
+
+def not_told(aspects: Iterable[Aspect], texts: Sequence[str]) -> list[Aspect]:
+    """Those of the aspects no text gives (a case study's passages, each on one line)."""
+    return [aspect for aspect in aspects if not any(aspect.given.search(text) for text in texts)]
 
 
 def asks_an_aspect(text: str) -> bool:

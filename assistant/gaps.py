@@ -12,7 +12,7 @@ in it comes near: 4 or 5 of the toolkit's 31 case studies each, against 17 for m
 from __future__ import annotations
 
 from assistant.asks import Understanding
-from assistant.aspects import ASPECTS, MONEY, SAVING
+from assistant.aspects import MONEY, SAVING, aspects_asked, not_told
 from assistant.question import PUBLISHED, BeyondScope
 from assistant.retrieval import SearchResult
 from core.text import collapse_ws, normalise
@@ -45,11 +45,7 @@ def case_study_gap(understanding: Understanding, result: SearchResult, store: Pa
     ('What's the Lightbulb project and how much did it save the NHS?' got another case study's NHS savings)."""
     if not result.hits:
         return None
-    asked = [
-        aspect
-        for aspect in ASPECTS
-        if any((aspect.wants is None or a.wants == aspect.wants) and aspect.asked.search(a.text) for a in understanding.asks)
-    ]
+    asked = aspects_asked((a.text, a.wants) for a in understanding.asks)
     if not asked:
         return None
     study = _asked_of(understanding, result, store)
@@ -58,7 +54,7 @@ def case_study_gap(understanding: Understanding, result: SearchResult, store: Pa
     # On one line: a saving and its figure may sit either side of a line break.
     own = [collapse_ws(p.text) for p in store.passages() if p.case_study == study]
     # Every aspect it lacks is said: 'how much did it cost and how long did it take?' got only the money gap.
-    missing = [aspect for aspect in asked if not any(aspect.given.search(text) for text in own)]
+    missing = not_told(asked, own)
     if MONEY in missing and SAVING in missing:
         missing.remove(SAVING)  # no money figure at all says it
     if not missing:

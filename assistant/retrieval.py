@@ -11,7 +11,7 @@ from typing import Protocol
 import numpy as np
 
 from assistant.asks import answer_type, split_asks
-from assistant.aspects import ASPECTS, asks_an_aspect
+from assistant.aspects import asks_an_aspect, aspects_asked, not_told
 from assistant.case_studies import CaseStudyIndex, toolkit_names
 from assistant.closeness import Closeness
 from assistant.params import RetrievalParams
@@ -36,6 +36,7 @@ from assistant.rerank import Signals, neighbourhood_density, rerank_scores
 from core.errors import NotFound, UnknownFilter
 from core.lexical import STOP_WORDS, lexical_tokens, words
 from core.models import Filters, Passage, Turn
+from core.text import collapse_ws
 from stores.base import PassageStore
 
 Encode = Callable[[str], np.ndarray]
@@ -56,8 +57,6 @@ LEANING_SHARED_TOP = 3
 HEADINGS_AT_START = 2000
 
 
-# A term pointing back at the conversation ('it', 'that company', 'this scheme'), not one of the toolkit's own.
-_POINTS_AT = re.compile(r"\b(?:it|this|that|they|them|these|those|its|their)\b", re.I)
 MOSTLY_UNKNOWN = 0.5  # share of a question's words the toolkit never uses that makes it about something of its own
 
 
@@ -254,8 +253,11 @@ class Retriever:
         # Of two or more case studies the last answer named, the one the conversation fits (None when it does not lean).
         leaning = cue != "alone" and follow_up is not False
         fitting = self._fitting_case_study(question, history) if leaning else None
+        said = last_said(history) if leaning else ""
+        # The case study the last answer quoted first, read once for the toolkit text and for the subject below.
+        quoted = fitting or (self.quoted_case_study(said) if said else None)
         # The toolkit's own text the last answer opened on, when the conversation is about it, not the case study after.
-        toolkit_subject = self._toolkit_opening(question, history) if leaning and not fitting else None
+        toolkit_subject = self._toolkit_opening(question, history, said, quoted) if leaning and not fitting else None
         query = rewrite(
             question,
             history,
@@ -301,8 +303,9 @@ class Retriever:
             # The last answer says best what the conversation is now about ('is there an example?' answered with one
             # case study makes 'how did they show local support?' about it). Only the subject list uses it: the
             # query stays the user's words, so an answer is not composed to repeat what was just said.
-            said = last_said(history)
-            quoted = fitting or self.quoted_case_study(said)
+            if not leaning:  # what the conversation's last answer quoted, not read above
+                said = last_said(history)
+                quoted = fitting or self.quoted_case_study(said)
             subject = None if moved_to else toolkit_subject or self.subject_of(said or query.context, quoted)
             subject_list = moved_passages if moved_to else self.subject_passages(subject, question, resolved)
             rankings.append((subject_list, params.subject_weight))
@@ -490,16 +493,15 @@ class Retriever:
     def _tells(self, title: str, question: str) -> bool:
         """Whether a case study's own text gives every aspect a question asks of it (`aspects.ASPECTS`: a money
         figure, how it was governed, its timescale …); true of a question asking none."""
-        wants = answer_type(question)
-        asked = [a for a in ASPECTS if (a.wants is None or a.wants == wants) and a.asked.search(question)]
-        texts = [" ".join(p.text.split()) for p in self.store.passages() if p.case_study == title]
-        return all(any(aspect.given.search(text) for text in texts) for aspect in asked)
+        texts = [collapse_ws(p.text) for p in self.store.passages() if p.case_study == title]
+        return not not_told(aspects_asked([(question, answer_type(question))]), texts)
 
     def _defines_a_toolkit_term(self, question: str) -> bool:
         """Whether a question asks what a term of the toolkit's own means ('what does it mean by selflessness?'), not
         what something the conversation named is ('what is it?', 'and what's that company?')."""
         term = defined_phrase(question)
-        if not term or _POINTS_AT.search(term) or re.search(rf"\b(?:this|that|these|those)\s+{re.escape(term)}", question, re.I):
+        # A term pointing back at the conversation ('it', 'that company', 'this scheme') is not one of the toolkit's own.
+        if not term or refers_back(term) or re.search(rf"\b(?:this|that|these|those)\s+{re.escape(term)}", question, re.I):
             return False
         own = {_singular(w) for w in words(term) if w not in STOP_WORDS}
         if len(own) == 1 and re.search(rf"\bthe\s+{re.escape(term)}\b", question, re.I):
@@ -519,15 +521,17 @@ class Retriever:
         }
         return [frozenset(_singular(w) for w in words(h)) for h in sorted(headings)]
 
-    def _toolkit_opening(self, question: str, history: Sequence[Turn]) -> Passage | None:
+    def _toolkit_opening(
+        self, question: str, history: Sequence[Turn], said: str, quoted: str | None
+    ) -> Passage | None:
         """The passage of the toolkit's own text the last answer opened on, when the conversation is about it rather
         than the case study the answer quoted after it: 'what are the stages in it?' after 'What is the Collaboration
         Curve and has any council used it?', answered from the curve's pages and then Horizon 2050's success factors,
         asks the curve's stages (user trial 28). Clearly closer to the conversation's last questions, by
-        FITTING_MARGIN, than any of the case study's passages."""
-        said = last_said(history)
+        FITTING_MARGIN, than any of the case study's passages. `said`: the last answer; `quoted`: the case study it
+        quoted first (`quoted_case_study`)."""
         # The case study it quoted, else the one it names (a case study's group of sentences is headed by its title).
-        study = self.quoted_case_study(said) or next(iter(titles_named(said, self._titles)), None)
+        study = quoted or next(iter(titles_named(said, self._titles)), None)
         if study is None:
             return None
         opening = self._first_quoted(said)
