@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import bm25s
 import numpy as np
 
-from core.lexical import STOP_WORDS, words
+from core.lexical import STOP_WORDS, lexical_tokens, words
 from core.models import CaseStudy, Passage
 from core.text import normalised_words, quotable, split_sentences
 from stores.base import PassageStore
@@ -95,6 +96,7 @@ class CaseStudyIndex:
         self.titles, self.centroids, self.members = _case_study_index(store)
         proper = toolkit_names(store)
         self._sentences = _case_sentence_rows(store, self.members)
+        self._lexical = _case_study_lexical_index(store, self.titles, self.members)
         lower_case = frozenset(w for p in store.passages() for w in re.findall(r"\b[a-z]+\b", p.text))
         self._names = _case_study_names(store.case_studies(), self.titles, proper, common_words, lower_case)
         # A title asked in full names its case study, whatever its words ('the Five-Council partnership').
@@ -185,15 +187,24 @@ class CaseStudyIndex:
         first, best = scored[0], max(scored)
         return best[1] if best[0] > first[0] + margin else first[1]
 
-    def best_fitting(self, vector: np.ndarray, limit: int) -> list[str]:
-        """Passages of the case studies that, as a whole, best fit the question (case by case, best passage first)."""
+    def fit(self, vector: np.ndarray, tokens: Sequence[str] = (), lexical_share: float = 0.0) -> np.ndarray:
+        """How well each case study as a whole fits the question, standardised over the case studies (in `titles`'
+        order). `tokens`, the question's lexical tokens, are matched against each case study's whole text;
+        `lexical_share` is how much that match counts against the vectors' fit."""
         if not self.titles:
-            return []
+            return np.zeros(0)
         rows, starts = self._sentences
         # One product over every case study's sentences, then the best per case study.
         vectors = self.store.sentence_vectors(rows)
         best_sentence = np.maximum.reduceat(vectors @ vector, starts) if rows else np.zeros(len(self.titles))
-        fit = CASE_CENTROID_SHARE * (self.centroids @ vector) + (1 - CASE_CENTROID_SHARE) * best_sentence
+        dense = _standardised(CASE_CENTROID_SHARE * (self.centroids @ vector) + (1 - CASE_CENTROID_SHARE) * best_sentence)
+        if lexical_share <= 0 or not tokens:
+            return dense
+        lexical = np.asarray(self._lexical.get_scores(list(tokens)), dtype=np.float64)
+        return (1 - lexical_share) * dense + lexical_share * _standardised(lexical)
+
+    def best_fitting(self, fit: np.ndarray, vector: np.ndarray, limit: int) -> list[str]:
+        """Passages of the case studies that, as a whole, best `fit` the question (case by case, best passage first)."""
         order = np.argsort(-fit)[:CASE_STUDIES_CONSIDERED]
         ranked: list[str] = []
         for case in order:
@@ -284,6 +295,22 @@ def _case_sentence_rows(store: PassageStore, members: list[list[str]]) -> tuple[
         starts.append(len(rows))
         rows += own
     return rows, starts
+
+
+def _standardised(scores: np.ndarray) -> np.ndarray:
+    spread = float(scores.std())
+    return (scores - scores.mean()) / spread if spread else np.zeros_like(scores)
+
+
+def _case_study_lexical_index(store: PassageStore, titles: list[str], members: list[list[str]]) -> bm25s.BM25:
+    """BM25 over each case study's title and passages as one document: a situation described in the user's words
+    ('the CAB and jobcentre in our council offices') shares them with the case study's text as a whole more often
+    than with any one passage of it, or with its vectors."""
+    texts = [" ".join([title, *(store.passage(i).text for i in ids)]) for title, ids in zip(titles, members, strict=True)]
+    index = bm25s.BM25()
+    if texts:
+        index.index([lexical_tokens(text) or ["__empty__"] for text in texts], show_progress=False)
+    return index
 
 
 def _case_study_index(store: PassageStore) -> tuple[list[str], np.ndarray, list[list[str]]]:

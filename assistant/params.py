@@ -17,6 +17,11 @@ class RetrievalParams(BaseModel):
     lexical_weight: float = Field(default=1.0, ge=0)
     sentence_weight: float = Field(default=1.0, ge=0)
     case_weight: float = Field(default=2.0, ge=0)
+    # How much the whole-case-study list's fit counts the question's words in each case study's text (BM25 over the
+    # case study as one document) against its vectors. Which case study ranks first for a situation described in the
+    # user's words (blind dev case look-ups and the follow-up probes' first turns, 167): 0 -> 0.3, 115 -> 134 (0.2:
+    # 128, 0.5: 131).
+    case_lexical_share: float = Field(default=0.3, ge=0, le=1)
     named_boost: float = Field(default=0.25, ge=0)
     use_spelling: bool = True
     use_glossary: bool = True

@@ -167,6 +167,16 @@ _FOREIGN_SMALL_WORDS = frozenset(
 )
 
 
+# Words of looking for an example, beside the asking words: in every case study's text or in none of its subject.
+_LOOKING_FOR_EXAMPLES = frozenset("case cases study studies done tried precedent precedents similar elsewhere".split())
+
+
+def subject_words(text: str) -> str:
+    """The words of a question that say what it is about: not asking, not looking for an example, not the councils
+    every case study is about ('which case studies show districts working with the NHS?' -> 'working nhs')."""
+    return " ".join(w for w in words(text) if w not in _COMMON and w not in _LOOKING_FOR_EXAMPLES)
+
+
 def _own_words(text: str) -> list[str]:
     """A text's words without the names in it: a capitalised word after the first is a name in any language."""
     found = re.findall(r"[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*", text)

@@ -27,6 +27,7 @@ from assistant.question import (
     rare_english_words,
     refers_back,
     rewrite,
+    subject_words,
     titles_named,
     wants_example,
     widens,
@@ -103,6 +104,9 @@ class SearchResult:
     named: tuple[str, ...] = ()  # the case studies whose titles a question of its own gives in full (`CaseStudyIndex`)
     # A follow-up comparing its subject with case studies it names only as the yardstick: those case studies.
     compared: tuple[str, ...] = ()
+    # Every case study by how well it fits the question as a whole (`CaseStudyIndex.fit`, standardised), best first;
+    # empty when a filter chose one.
+    fitting: tuple[tuple[str, float], ...] = ()
 
 
 class Searcher(Protocol):
@@ -291,9 +295,12 @@ class Retriever:
             ([i for i, _ in sentences], params.sentence_weight * params.dense_weight),
             ([i for i, _ in lexical[: params.candidates]], params.lexical_weight if self._lexical_listed(question, params, maybe_follow_up) else 0.0),
         ]
+        fitting_cases: tuple[tuple[str, float], ...] = ()
         if params.case_weight > 0 and not (resolved and resolved.case_study):
+            fit = self._cases.fit(vector, lexical_tokens(subject_words(query.lexical)), params.case_lexical_share)
+            fitting_cases = tuple((self._cases.titles[i], float(fit[i])) for i in np.argsort(-fit))
             if wants_example(question):
-                rankings.append((self._cases.best_fitting(vector, params.candidates), params.case_weight))
+                rankings.append((self._cases.best_fitting(fit, vector, params.candidates), params.case_weight))
         # A follow-up naming a case study the conversation has not ('… and did Dorset do the same thing?' after the
         # Suffolk merger) moves the conversation to it: its subject and its named case study are the new one.
         moved_to = self._new_case_studies(question, query.context or "", history) if query.follow_up else []
@@ -361,7 +368,9 @@ class Retriever:
         # Named by their titles in lower case ('which council made developers do health impact assessments?'), which
         # the question's understanding, reading capitalised names, does not see.
         names = tuple(self._cases.titles[i] for i in given_by_title)
-        result = SearchResult(hits, query, relevance, vector, focus, scoped, rescored, subject=subject_case_study, named=names)
+        result = SearchResult(
+            hits, query, relevance, vector, focus, scoped, rescored, subject=subject_case_study, named=names, fitting=fitting_cases
+        )
         if leans is None and cue == "new_topic" and not announces_new_topic(question):
             return self._leaning_if_nothing_alone(result, question, params, history, resolved)
         # Compared with another case study ('how is that different from District Direct?'): both are the answer's,

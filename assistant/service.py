@@ -36,6 +36,10 @@ from stores.base import PassageStore
 CASE_SEARCH_DEPTH = 15  # passages read to find case studies for the Case studies page's search
 CASE_STUDIES_FOUND = 8
 CASE_SEARCH_MARGIN = 0.15
+# A case study whose whole text fits a search this many standard deviations above the average case study's fit, and
+# within CASE_FIT_MARGIN of the best's, is found too.
+CASE_FIT_FLOOR = 1.0
+CASE_FIT_MARGIN = 1.0
 
 
 class Assistant:
@@ -217,7 +221,14 @@ class Assistant:
         best = max((h.dense for h in of_case_studies), default=0.0)
         floor = max(self.params.min_relevance, best - CASE_SEARCH_MARGIN)
         found = dict.fromkeys(h.passage.case_study for h in of_case_studies if h.dense >= floor)
-        return [(by_title[t], summaries.get(by_title[t].id, "")) for t in found if t][:limit]
+        # Then those that fit it as wholes nearly as well as the best, whose passages rank below the toolkit's own
+        # pages on the subject ('which case studies show districts working with the NHS?': Strategic collaboration
+        # with health was the sixteenth passage found). They widen a list the search found, never make one: 'which
+        # case studies used one?' fits some case study best whatever 'one' is.
+        top = max((fit for _, fit in result.fitting), default=0.0)
+        if found:
+            found |= dict.fromkeys(t for t, fit in result.fitting if fit >= max(CASE_FIT_FLOOR, top - CASE_FIT_MARGIN))
+        return [(by_title[t], summaries.get(by_title[t].id, "")) for t in found if t in by_title][:limit]
 
     def case_study(self, case_id: str) -> CaseStudyDetail:
         store = self.store

@@ -24,6 +24,11 @@ ABLATIONS = (
     Ablation("no sentence list", "single sentences' vectors as a candidate list", {"sentence_weight": 0.0}),
     Ablation("no lexical list", "BM25 as a candidate list (rerank still reads its scores)", {"lexical_weight": 0.0}),
     Ablation("no case-study list", "whole case studies for questions that want an example", {"case_weight": 0.0}),
+    Ablation(
+        "case-study list by vectors alone",
+        "whole case studies fitted to the question by their vectors, not also by the question's words in their text",
+        {"case_lexical_share": 0.0},
+    ),
     Ablation("no named boost", "passages of a case study the question names lifted", {"named_boost": 0.0}),
     Ablation("no subject list", "a follow-up's candidates from the case study or section the conversation is about", {"subject_weight": 0.0}),
     Ablation(

@@ -590,7 +590,8 @@ def test_answers_say_what_a_sentence_leaning_back_is_about(served) -> None:  # t
     quoting other sentences and none more alone. With blind round H's 59 questions more (and a refit): 71 and 398.
     With a follow-up no longer refused for one word the toolkit never uses, and scene-setting clauses kept with their
     ask: 71 and 397 (one answer quotes other sentences). With blind round I's 51 questions more (and a refit): 74
-    and 428."""
+    and 428. With a whole case study's words counted in its fit to a question wanting an example, so that other
+    case studies answer some of them: 77 and 433."""
     from core.text import leans_back
 
     alone = led = 0
@@ -601,7 +602,7 @@ def test_answers_say_what_a_sentence_leaning_back_is_about(served) -> None:  # t
                 alone += 1
             elif any(leans_back(s) for s in re.split(r"(?<=[.!?])\s+", piece)[1:2]):
                 led += 1
-    assert alone <= 74 and led >= 428, (alone, led)
+    assert alone <= 77 and led >= 433, (alone, led)
 
 
 def test_a_name_the_toolkit_prints_with_one_more_word_is_still_defined_by_its_sentence() -> None:
