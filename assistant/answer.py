@@ -811,4 +811,14 @@ def _chosen_sentences(
         compared,
         params.opening_goes_on,
         {i: wanted for i, ask in enumerate(understanding.asks) if (wanted := sought_by(ask.text))},
+        unfitting_case_studies(result, params.case_fill_margin),
     )
+
+
+def unfitting_case_studies(result: SearchResult, margin: float) -> frozenset[str]:
+    """The case studies that fit the question as wholes more than `margin` below the best fitting one
+    (`SearchResult.fitting`): once an answer quotes a case study, their sentences are padding, however close."""
+    if not result.fitting:
+        return frozenset()
+    top = result.fitting[0][1]
+    return frozenset(title for title, fit in result.fitting if fit < top - margin)

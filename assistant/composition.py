@@ -925,6 +925,7 @@ def select(
     compared: Collection[str] = (),
     goes_on: bool = False,
     sought: Mapping[int, Sought] | None = None,
+    unfitting: Collection[str] = (),
 ) -> list[Candidate]:
     """Each ask's best sentence first, in the order asked, then the next best overall, up to `limit`.
 
@@ -940,7 +941,8 @@ def select(
     printed after it in its paragraph (`next_in_paragraph`), unless it carries one already or the answer says it.
     `sought`: by ask, what a sentence must give to answer an ask of who took part or of an aspect a case study may
     tell (`aspects.sought_by`); such an ask opens on the closest sentence of the closest one's case study that gives
-    it (for its partners, the first printed), if close enough, though the answer before quoted it.
+    it (for its partners, the first printed), if close enough, though the answer before quoted it. `unfitting`: case
+    studies that fit the question as wholes far below the best; once a case study is quoted, they are no source.
     """
     chosen: list[Candidate] = []
     said: list[str] = []  # every part of the chosen sentences, kept as they are taken
@@ -1036,6 +1038,8 @@ def select(
             if open_[i]:
                 candidate, leaned_on = unled(rest[i])
                 if brings_in_weak_source(candidate, quoted_studies, per_passage, fill_retrieval):
+                    continue
+                if candidate.hit.passage.case_study in unfitting and quoted_studies - {None, candidate.hit.passage.case_study}:
                     continue
                 if fits(candidate):
                     return int(i), candidate, leaned_on

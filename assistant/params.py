@@ -82,6 +82,10 @@ class RetrievalParams(BaseModel):
     # Set on the dev split (0.65-0.9 swept): cited passages that hold evidence 0.338 -> 0.373 (blind), 0.447 -> 0.494
     # (curated), answer facts and cited evidence unchanged; test 0.352 -> 0.369 and 0.406 -> 0.428.
     fill_retrieval: float = Field(default=0.72, ge=0, le=1)
+    # Once an answer quotes a case study, another case study fills it only if it fits the question as a whole within
+    # this many standard deviations of the best fitting one (`SearchResult.fitting`): user trial 29's lonely estate got
+    # Craven's project, then Wyre Forest's litter picking and Lincolnshire's 'we can't up and leave'.
+    case_fill_margin: float = Field(default=1.0, ge=0)
     # Past each ask's best sentence, a sentence loses this times its cosine to the closest one already chosen: the
     # answer's evidence is spread over several sentences, and the next closest to the question often repeats the
     # first. Dev answer facts, 0 -> 0.3: blind 0.376 -> 0.402, curated 0.713 -> 0.734 (flat from 0.25 to 0.4);

@@ -28,7 +28,10 @@ _REFERS_BACK = re.compile(
     r"(?:took|take|takes|taking) part(?!\s+in\b)|(?:was|were|is|are|got|get|been) involved(?!\s+(?:in|with)\b)|"
     # The parts of something, not saying of what ('what are the stages and what happens at each one?' after the
     # Collaboration Curve, user trial 21); 'the stages of the curve' says of what.
-    r"the (?:stages|steps|phases|tests|principles|enablers|options)(?!\s+(?:of|in|for|to)\b))\b",
+    r"the (?:stages|steps|phases|tests|principles|enablers|options)(?!\s+(?:of|in|for|to)\b)|"
+    # The end of a story told already ('what percentage share did the districts get in the end?' after the Kent
+    # pilot, user trial 29, was searched as a new question and answered from a merger).
+    r"in the end)\b",
     re.IGNORECASE,
 )
 # 'It' standing for nothing named ('is it worth …', 'what does it take to …', 'is it true that …').
@@ -201,7 +204,35 @@ def other_forms(word: str) -> tuple[str, ...]:
         forms += _PAST_TENSE[word].split()
     if word.startswith("re") and len(word) > 5:
         forms.append(word[2:].lstrip("-"))  # 'redo', 're-run': done again
+    forms += [f"{word[: m.start()]}{ending}{word[m.end() :]}" for m, ending in _spelt_otherwise(word)]
+    forms += _tenses(word)
     return tuple(form for form in dict.fromkeys(forms) if form != word)
+
+
+def _tenses(word: str) -> list[str]:
+    """A regular verb's present for its past ('happened' where the toolkit writes 'happen'; 'what happened to the old
+    counties?' was refused for 'happened'). Only that way: an '-ing' word is often a thing of its own ('parking' is
+    no 'park'), and a present found only in the past would make words the toolkit never uses count as its own."""
+    if len(word) < 5 or not word.endswith("ed"):
+        return []
+    doubled = [word[:-3]] if word[-3] == word[-4] else []  # 'stopped'
+    return [word[:-2], word[:-1], *doubled]
+
+
+# The other spelling of a word: the verb for its noun ('practise', the toolkit's 'practice'; 'licence' and 'license'),
+# and American for British ('organize', 'neighbor', 'center', 'defense'). User trial 29's 'what does the first stage
+# mean in practise?' was refused: 'it never uses the word practise'. A form no English word has ('watre') is never in
+# the toolkit's words, so the rules need not know which words they fit.
+_SPELLINGS = (
+    (re.compile(r"ise(?=[sd]?$)"), "ice"), (re.compile(r"ice(?=[sd]?$)"), "ise"),
+    (re.compile(r"ense(?=[sd]?$)"), "ence"), (re.compile(r"ence(?=[sd]?$)"), "ense"),
+    (re.compile(r"iz(?=e[sdr]?$|es$|ing$|ation)"), "is"), (re.compile(r"yz(?=e[sd]?$|ing$)"), "ys"),
+    (re.compile(r"or(?=s?$|ed$|ing$|hood$)"), "our"), (re.compile(r"(?<=[^aeiou])er(?=s?$)"), "re"),
+)
+
+
+def _spelt_otherwise(word: str) -> list[tuple[re.Match[str], str]]:
+    return [(m, ending) for pattern, ending in _SPELLINGS if len(word) > 4 and (m := pattern.search(word))]
 
 
 # Past tenses that are not the present plus 'ed' ('who sat on the committee?' where the toolkit writes 'sit').
@@ -532,7 +563,9 @@ def conversation_cue(question: str, history: Sequence[Turn]) -> Cue:
     opens_clause = (
         back is not None and back.group(0).lower() in ("they", "he", "she") and bool(before) and before[-1] not in _COMMON
     )
-    if back and len([w for w in before if w not in _COMMON]) >= OWN_SUBJECT_WORDS and not opens_clause:
+    # The end of a story ('… did the districts get in the end?') is the conversation's, whatever words come before.
+    tells_end = back is not None and back.group(0).lower() == "in the end"
+    if back and len([w for w in before if w not in _COMMON]) >= OWN_SUBJECT_WORDS and not opens_clause and not tells_end:
         back = None
     if back and len(content) <= 5 and len(names) < 2:
         return "follow_up"
@@ -727,8 +760,10 @@ _LATER = re.compile(
     # After the toolkit itself ('did they merge after the toolkit was published?', 'how did the mayor do after 2018?').
     rf"(after|since|beyond) ({PUBLISHED}|(the|this) (toolkit|report|document) (was |came )?(published|written|out|released))|"
     # 'In the end' of an outcome asked yes or no ('did they merge in the end?'); 'which council drew up the scheme in
-    # the end?' and 'how did it change the services in the end?' (user trial 26) ask what the toolkit tells.
-    r"(?<!\bhow )did\b.{3,60}\bin the end|"
+    # the end?' and 'how did it change the services in the end?' (user trial 26) ask what the toolkit tells, as does
+    # 'what percentage share did the districts get in the end?' (user trial 29: Kent's 70% and 30%).
+    r"(?<!\bhow )(?<!\bpercentage )(?<!\bproportion )(?<!\bshare )(?<!\bamount )(?<!\bfigure )(?<!\btotal )"
+    r"did\b.{3,60}\bin the end|"
     r"still (going|running|working|in place|exists?|around|operating|open|active|live|funded|in operation|in use|the case)|went live|nowadays|these days|latest|"
     r"most recent|up to date|how did (it|that|this|they|the \w+) end up|"
     # 'how did the Publica company turn out?'; not 'how did the councils round Lincoln end up doing their plan?'.

@@ -25,6 +25,11 @@ ABLATIONS = (
     Ablation("no lexical list", "BM25 as a candidate list (rerank still reads its scores)", {"lexical_weight": 0.0}),
     Ablation("no case-study list", "whole case studies for questions that want an example", {"case_weight": 0.0}),
     Ablation(
+        "no case-study fit for filling",
+        "once an answer quotes a case study, any other fills it, however far below the best it fits as a whole",
+        {"case_fill_margin": 1000.0},
+    ),
+    Ablation(
         "case-study list by vectors alone",
         "whole case studies fitted to the question by their vectors, not also by the question's words in their text",
         {"case_lexical_share": 0.0},

@@ -974,3 +974,18 @@ def test_the_tests_a_merger_must_meet_are_listed_not_defined(assistant) -> None:
     answer = assistant.ask("what are these evidential tests then?", history=history)
     assert answer.definition is None and answer.status == "answered"
     assert "local support" in answer.text and "credible geography" in answer.text, answer.text[:400]
+
+
+def test_the_end_of_a_story_asked_for_a_figure_is_the_conversations_story_not_a_later_event(assistant) -> None:  # type: ignore[no-untyped-def]
+    """User trial 29: 'What percentage share did the districts get in the end?' after the Kent pilot was searched as
+    a question of its own, answered 'the toolkit does not say what has happened since' and quoted a merger. 'In the
+    end' points back to the story told; a figure asked of it is what the story ends with."""
+    opener = "How did the Kent councils agree how to split the retained business rates growth?"
+    history = [Turn("user", opener), Turn("assistant", assistant.ask(opener).text)]
+    question = "What percentage share did the districts get in the end?"
+    result = assistant.search(question, history=history)
+    assert result.query.follow_up and result.subject == "Kent business rates retention pilot"
+    answer = assistant.ask(question, history=history)
+    assert answer.status == "answered" and "70%" in answer.text, answer.text[:300]
+    assert {c.hit.passage.case_study for c in answer.citations} == {"Kent business rates retention pilot"}
+    assert assistant.ask("did the two councils merge in the end?").status == "partial"

@@ -49,3 +49,29 @@ def test_a_situation_in_users_words_fits_its_case_study_better_with_the_case_stu
         with_words += int(index.fit(vector, lexical_tokens(subject_words(question)), share).argmax()) == wanted
     assert len(conversations) >= 117
     assert with_words >= 93 and with_words > alone + 5, (alone, with_words)
+
+
+def test_an_answer_quoting_a_case_study_is_not_filled_from_one_that_fits_far_worse(assistant) -> None:  # type: ignore[no-untyped-def]
+    """User trial 29's lonely estate got Craven's project, then Wyre Forest's litter picking and Lincolnshire's 'we
+    can't up and leave'. Over the follow-up probes' first turns (written from the topic sheet alone), once an answer
+    quotes a case study no other sentence is of one fitting the question as a whole far below the best
+    (`RetrievalParams.case_fill_margin`); unless every sentence may come from anywhere, some did."""
+    from assistant.answer import unfitting_case_studies
+    from evals.follow_ups import PROBES_DIR, load_conversations
+
+    conversations = [c for path in sorted(PROBES_DIR.glob("follow_ups_*.jsonl")) for c in load_conversations(path)]
+    loose = assistant.params.model_copy(update={"case_fill_margin": 1000.0})
+    margin = assistant.params.case_fill_margin
+    padded = padded_loosely = 0
+    for conversation in conversations:
+        question = conversation.turns[0]
+        unfitting = unfitting_case_studies(assistant.search(question), margin)
+        for params, counted in ((assistant.params, "served"), (loose, "loose")):
+            studies = [c.hit.passage.case_study for c in assistant.ask(question, params=params).citations]
+            first = next((s for s in studies if s), None)
+            later = {s for s in studies if s and s != first and s in unfitting}
+            if counted == "served":
+                padded += bool(later)
+            else:
+                padded_loosely += bool(later)
+    assert padded == 0 and padded_loosely > 5, (padded, padded_loosely)
