@@ -17,10 +17,12 @@ class RetrievalParams(BaseModel):
     lexical_weight: float = Field(default=1.0, ge=0)
     sentence_weight: float = Field(default=1.0, ge=0)
     case_weight: float = Field(default=2.0, ge=0)
-    # How much the whole-case-study list's fit counts the question's words in each case study's text (BM25 over the
-    # case study as one document) against its vectors. Which case study ranks first for a situation described in the
-    # user's words (blind dev case look-ups and the follow-up probes' first turns, 167): 0 -> 0.3, 115 -> 134 (0.2:
-    # 128, 0.5: 131).
+    # How much the whole-case-study list's fit counts the question's subject words in each case study's text (BM25
+    # over the case study as one document) against its vectors. Which case study fits best for a situation described
+    # in the user's words (blind dev case look-ups and the follow-up probes' first turns, 167): 115 at 0, 138 at 0.2,
+    # 135 at 0.3, 140 at 0.5; 0.3 was chosen on what the answers do: the probes' first answers on their case study,
+    # 92 of 117 at 0, 96, 98 and 97 at 0.2, 0.3 and 0.5, and blind dev MRR 0.625 -> 0.637. Blind round J, written
+    # afterwards and never tuned on (58 questions): found@5 0.879 -> 0.914, cited evidence 0.862 -> 0.897.
     case_lexical_share: float = Field(default=0.3, ge=0, le=1)
     named_boost: float = Field(default=0.25, ge=0)
     use_spelling: bool = True
@@ -84,7 +86,10 @@ class RetrievalParams(BaseModel):
     fill_retrieval: float = Field(default=0.72, ge=0, le=1)
     # Once an answer quotes a case study, another case study fills it only if it fits the question as a whole within
     # this many standard deviations of the best fitting one (`SearchResult.fitting`): user trial 29's lonely estate got
-    # Craven's project, then Wyre Forest's litter picking and Lincolnshire's 'we can't up and leave'.
+    # Craven's project, then Wyre Forest's litter picking and Lincolnshire's 'we can't up and leave'. Dev, off -> 1.0:
+    # citation_support blind 0.390 -> 0.403, curated 0.492 -> 0.502, every other number unchanged (0.5: facts +0.002,
+    # cited evidence -0.004; 1.5: support 0.395). Blind round J, never tuned on: facts 0.455 -> 0.467, citation_support
+    # 0.489 -> 0.549.
     case_fill_margin: float = Field(default=1.0, ge=0)
     # Past each ask's best sentence, a sentence loses this times its cosine to the closest one already chosen: the
     # answer's evidence is spread over several sentences, and the next closest to the question often repeats the
