@@ -563,9 +563,20 @@ def conversation_cue(question: str, history: Sequence[Turn]) -> Cue:
     opens_clause = (
         back is not None and back.group(0).lower() in ("they", "he", "she") and bool(before) and before[-1] not in _COMMON
     )
-    # The end of a story ('… did the districts get in the end?') is the conversation's, whatever words come before.
+    # The end of a story ('… did the districts get in the end?') is the conversation's, whatever words come before;
+    # so are 'they' with no plural before it to stand for ('Above what size of development do they require one?'
+    # after South Cambridgeshire's health impact assessments, user trial 30).
     tells_end = back is not None and back.group(0).lower() == "in the end"
-    if back and len([w for w in before if w not in _COMMON]) >= OWN_SUBJECT_WORDS and not opens_clause and not tells_end:
+    nobody_before = (
+        back is not None
+        and back.group(0).lower() in ("they", "them", "their")
+        and not any(len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")) and w not in _NOT_PLURAL for w in before)
+    )
+    if (
+        back
+        and len([w for w in before if w not in _COMMON]) >= OWN_SUBJECT_WORDS
+        and not (opens_clause or tells_end or nobody_before)
+    ):
         back = None
     if back and len(content) <= 5 and len(names) < 2:
         return "follow_up"
@@ -592,6 +603,10 @@ _COMPARED_WITH = re.compile(
     r"differ(?:s|ed)? from)\b[^?.;]*",
     re.I,
 )
+
+
+# Words ending in 's' that are no plural a 'they' could stand for.
+_NOT_PLURAL = frozenset("does this was has always perhaps across whereas its thus unless".split())
 
 
 def refers_back(question: str) -> bool:

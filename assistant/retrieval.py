@@ -181,6 +181,7 @@ class Retriever:
         self._cases = CaseStudyIndex(store, english_words())
         self._closeness = Closeness(store)
         self._flat: list[tuple[str | None, str]] | None = None
+        self._words_of_case: dict[str, frozenset[str]] = {}
         self._densities: dict[int, dict[str, float]] = {}
         # Kept apart from the query cache, whose 2,048 places a stream of new questions churns: a heading evicted
         # there would be embedded again by the next question whose candidates sit under it.
@@ -260,6 +261,9 @@ class Retriever:
         said = last_said(history) if leaning else ""
         # The case study the last answer quoted first, read once for the toolkit text and for the subject below.
         quoted = fitting or (self.quoted_case_study(said) if said else None)
+        if leans is None and quoted and self._asks_a_toolkit_concept(question, quoted):
+            # Asked of the toolkit's own pages, which set the concept out, as a question of its own.
+            follow_up, cue, leaning, fitting, said, quoted = False, "new_topic", False, None, "", None
         # The toolkit's own text the last answer opened on, when the conversation is about it, not the case study after.
         toolkit_subject = self._toolkit_opening(question, history, said, quoted) if leaning and not fitting else None
         query = rewrite(
@@ -516,6 +520,29 @@ class Retriever:
         if len(own) == 1 and re.search(rf"\bthe\s+{re.escape(term)}\b", question, re.I):
             return False  # 'what is the board?' asks of the conversation's board
         return bool(own) and any(own <= heading for heading in self._concept_headings)
+
+    def _asks_a_toolkit_concept(self, question: str, case_study: str) -> bool:
+        """Whether a follow-up about a case study asks for a concept the toolkit sets out under a heading of its own
+        and the case study's text never names ('what are the evidential tests they had to meet?' after the Suffolk
+        merger, user trial 30): its answer is in the toolkit's pages, not the case study's."""
+        own = {_singular(w) for w in words(subject_words(question)) if w not in STOP_WORDS}
+        if len(own) < 2:
+            return False
+        told = self._case_words(case_study)
+        for heading in self._concept_headings:
+            shared = own & heading
+            # Mostly the concept: 'what was the population of the new council, and how did they meet the evidential
+            # tests?' asks the case study's own story as well.
+            if len(shared) >= 2 and 2 * len(shared) >= len(heading) and not shared <= told and len(own - heading) <= 1:
+                return True
+        return False
+
+    def _case_words(self, case_study: str) -> frozenset[str]:
+        """The words (singular) of a case study's passages."""
+        if case_study not in self._words_of_case:
+            text = " ".join(p.text for p in self.store.passages() if p.case_study == case_study)
+            self._words_of_case[case_study] = frozenset(_singular(w) for w in words(text))
+        return self._words_of_case[case_study]
 
     @cached_property
     def _concept_headings(self) -> list[frozenset[str]]:

@@ -851,3 +851,28 @@ def test_a_question_that_may_lean_on_its_conversation_keeps_bm25_when_it_stands_
     unrouted = assistant.search(question, history=history, params=assistant.params.model_copy(update={"lexical_only_when_named": False}))
     assert [h.passage.id for h in routed.hits] == [h.passage.id for h in unrouted.hits]
 
+
+
+def test_a_follow_up_asking_a_concept_the_toolkit_sets_out_is_searched_in_the_toolkits_pages(assistant) -> None:  # type: ignore[no-untyped-def]
+    """User trial 30: 'what are the evidential tests they had to meet?' after the Suffolk merger was searched within
+    the merger's case study, which never names the tests, and answered with its staff numbers. A follow-up that is
+    mostly a concept the toolkit sets out under its own heading is a question of its own; one asking the case
+    study's story as well stays with it."""
+    opener = "tell me about the suffolk coastal and waveney merger. why did they do it?"
+    history = [Turn("user", opener), Turn("assistant", assistant.ask(opener).text)]
+    concept = assistant.search("what are the evidential tests they had to meet?", history=history)
+    assert not concept.query.follow_up
+    assert any("evidential tests" in (h.passage.section or "") for h in concept.hits[:3]), [h.passage.section for h in concept.hits[:3]]
+    story = assistant.search("What was the population of the new council, and how did they meet the evidential tests?", history=history)
+    assert story.query.follow_up and story.subject == "Suffolk Coastal and Waveney district merger"
+
+
+def test_they_with_no_plural_before_it_points_back_to_the_conversation() -> None:
+    """User trial 30: 'Above what size of development do they require one?' after South Cambridgeshire's health
+    impact assessments was read as a new question (answered with population sizes for unitaries): 'they' had words
+    of the question's own before it, but none it could stand for. Written for this test."""
+    from assistant.question import conversation_cue
+
+    history = [Turn("user", "Which council made developers assess health impacts?"), Turn("assistant", "South Cambridgeshire …")]
+    assert conversation_cue("Above what size of development do they require one?", history) == "follow_up"
+    assert conversation_cue("Which districts run shared planning teams and what do they save?", history) != "follow_up"
