@@ -37,9 +37,12 @@ CASE_SEARCH_DEPTH = 15  # passages read to find case studies for the Case studie
 CASE_STUDIES_FOUND = 8
 CASE_SEARCH_MARGIN = 0.15
 # A case study whose whole text fits a search this many standard deviations above the average case study's fit, and
-# within CASE_FIT_MARGIN of the best's, is found too.
-CASE_FIT_FLOOR = 1.0
-CASE_FIT_MARGIN = 1.0
+# within CASE_FIT_MARGIN of the best's, is found too; one fitting CASE_FIT_ALONE above it is found though no passage
+# of any case study is. Set by reading the lists for a dozen searches (user trial 30's 'which case studies are about
+# hospital discharge …?' had District Direct alone, without the Lightbulb project's housing officers in hospitals).
+CASE_FIT_FLOOR = 1.3
+CASE_FIT_MARGIN = 2.0
+CASE_FIT_ALONE = 2.5
 
 
 class Assistant:
@@ -223,10 +226,11 @@ class Assistant:
         found = dict.fromkeys(h.passage.case_study for h in of_case_studies if h.dense >= floor)
         # Then those that fit it as wholes nearly as well as the best, whose passages rank below the toolkit's own
         # pages on the subject ('which case studies show districts working with the NHS?': Strategic collaboration
-        # with health was the sixteenth passage found). They widen a list the search found, never make one: 'which
-        # case studies used one?' fits some case study best whatever 'one' is.
+        # with health was the sixteenth passage found). They widen a list the search found, and make one only when
+        # one case study stands out ('culture and heritage': Great Place): 'which case studies used one?' fits some
+        # case study best whatever 'one' is.
         top = max((fit for _, fit in result.fitting), default=0.0)
-        if found:
+        if found or top >= CASE_FIT_ALONE:
             found |= dict.fromkeys(t for t, fit in result.fitting if fit >= max(CASE_FIT_FLOOR, top - CASE_FIT_MARGIN))
         return [(by_title[t], summaries.get(by_title[t].id, "")) for t in found if t in by_title][:limit]
 

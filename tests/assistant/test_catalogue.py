@@ -325,3 +325,14 @@ def test_which_page_asked_after_a_question_of_its_own_is_the_page_of_its_answer(
     opening, _, rest = answer.text.partition(":\n\n")
     assert opening.startswith("The toolkit has this") and str(cited.page) in opening
     assert "[1]" in rest
+
+
+def test_which_case_studies_lists_those_fitting_as_wholes_past_the_passages_found(assistant: Any) -> None:
+    """User trial 30: 'which case studies are about hospital discharge …?' listed District Direct alone; the
+    Lightbulb project's housing officers in hospitals fit it too, though no passage of theirs ranks near the
+    toolkit's own. A search whose words fit no case study ('which case studies used one?') still lists none."""
+    found = [c.title for c, _ in assistant.find_case_studies("which case studies are about hospital discharge or getting people home from hospital quicker?")]
+    assert found[0].startswith("Getting home with District Direct") and "The Lightbulb project in Leicestershire" in found
+    assert len(found) < 6
+    assert assistant.find_case_studies("which case studies used one?") == []
+    assert [c.title for c, _ in assistant.find_case_studies("culture and heritage")][0].startswith("Great Place")
