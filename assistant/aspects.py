@@ -55,9 +55,27 @@ SAVING = Aspect(
     "nor any savings figure",
     wants="amount",
 )
+# How much something changed, asked of a case study ('did it cut A&E attendances, and if so by how much?', user trial
+# 30): a figure of the change, a percentage or a number beside a word of change.
+CHANGE = Aspect(
+    "no_change_figure",
+    re.compile(
+        r"\bby how much\b|\bhow (?:much|many) (?:fewer|less|lower|more|higher)\b"
+        r"|\bhow (?:much|far) (?:did|has|have|does|do|was|were) [^?]{0,40}\b(?:cut|reduc\w*|fall|fell|drop\w*|lower\w*|increas\w*|ris\w*|improv\w*|go down|went down)\b",
+        re.I,
+    ),
+    re.compile(
+        r"\d\s?(?:%|per ?cent)|\b(?:reduc\w*|cut|fell|fall\w*|drop\w*|lower\w*|fewer|increas\w*|rose|rise|improv\w*|sav\w*)\b[^.]{0,80}?\d"
+        r"|\d[^.]{0,80}?\b(?:reduc\w*|fewer|lower|increas\w*|improv\w*|sav\w*)\b",
+        re.I,
+    ),
+    "The toolkit ({published}) gives no figure for how much {study} changed that.",
+    "nor any figure for how much it changed",
+)
 ASPECTS: tuple[Aspect, ...] = (
     MONEY,
     SAVING,
+    CHANGE,
     Aspect(
         "no_governance",
         re.compile(

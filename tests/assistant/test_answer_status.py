@@ -989,3 +989,22 @@ def test_the_end_of_a_story_asked_for_a_figure_is_the_conversations_story_not_a_
     assert answer.status == "answered" and "70%" in answer.text, answer.text[:300]
     assert {c.hit.passage.case_study for c in answer.citations} == {"Kent business rates retention pilot"}
     assert assistant.ask("did the two councils merge in the end?").status == "partial"
+
+
+def test_how_much_a_case_study_changed_something_is_a_gap_where_its_text_gives_no_figure(assistant) -> None:  # type: ignore[no-untyped-def]
+    """User trial 30: 'Did it cut A&E attendances, and if so by how much?' after Craven's strategic collaboration
+    with health was 'answered' with its forums. Its text gives no figure of any change, so the answer says so; District
+    Direct's does ('reduced average length of stay by 36%')."""
+    opener = (
+        "We're a small rural district with an ageing population and our GP practices are stretched. We want to "
+        "persuade local NHS leaders that the council can help keep people well. Which case study is closest to our situation?"
+    )
+    first = assistant.ask(opener)
+    assert first.citations[0].hit.passage.case_study == "Strategic collaboration with health (Craven District Council)"
+    history = [Turn("user", opener), Turn("assistant", first.text)]
+    answer = assistant.ask("Did it cut A&E attendances, and if so by how much?", history=history)
+    assert answer.status == "partial" and "no figure for how much" in answer.text.split("\n")[0], answer.text[:200]
+    opener = "Is there an example of housing officers in the hospital discharge team?"
+    history = [Turn("user", opener), Turn("assistant", assistant.ask(opener).text)]
+    answered = assistant.ask("by how much did it cut the length of stay?", history=history)
+    assert answered.status == "answered" and "36%" in answered.text, answered.text[:300]
