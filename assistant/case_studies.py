@@ -18,6 +18,10 @@ from stores.base import PassageStore
 # one detail the question may hinge on); either alone favours the long, generic shared-services studies.
 CASE_CENTROID_SHARE = 0.5
 CASE_STUDIES_CONSIDERED = 3
+# A case study's one-line summary is a whole sentence up to this long: at 200 characters 13 of the 31 were cut short,
+# and a list of case studies ('which case studies are about hospital discharge?') showed those as bare titles (user
+# trial 30); at 260, none.
+SUMMARY_LIMIT = 260
 # A question names a case study when it holds this share of the (rarity-weighted) words of its names.
 NAMED_SHARE = 0.5
 TITLE_WORDS = 2  # a title asked in full names its case study from this many words
@@ -75,13 +79,15 @@ def asks_only_about(text: str, titles: Iterable[str]) -> bool:
     return bool(named) and bool(own) and all(w.split("'")[0] in named for w in own)
 
 
-def summarise(passages: list[Passage], title: str = "", limit: int = 200) -> str:
-    """A one-line summary: the first whole sentence that names the case study (a word of its title that is not
-    common to titles, 'Publica', 'Dorset', 'loneliness'), else the first whole sentence, else its opening."""
+def summarise(passages: list[Passage], title: str = "", limit: int = SUMMARY_LIMIT) -> str:
+    """A one-line summary: the first whole sentence within `limit` that names the case study (a word of its title
+    that is not common to titles, 'Publica', 'Dorset', 'loneliness'), else the first such sentence however long (cut
+    short), else the first whole sentence, else its opening. A summary cut short is listed without a quotation."""
     sentences = [s for passage in passages for s in split_sentences(passage.text)]
     whole = [s for s in sentences if summary_sentence(s)]
     naming = [s for s in whole if names_case_study(s, title)]
-    chosen = (naming or whole or [s for s in sentences if len(s.split()) >= 8] or [""])[0]
+    fitting = [s for s in naming if len(s) <= limit]
+    chosen = (fitting or naming or whole or [s for s in sentences if len(s.split()) >= 8] or [""])[0]
     if not chosen:
         return passages[0].text[:limit] if passages else ""
     return chosen if len(chosen) <= limit else chosen[: limit - 1].rsplit(" ", 1)[0] + "…"

@@ -19,6 +19,17 @@ def test_every_summary_is_a_whole_statement_of_the_toolkit_about_its_case_study(
         assert len(summary.split()) >= 8 and summary[0].isupper() and summary.endswith((".", "!", "…")), (study.title, summary)
 
 
+def test_every_summary_is_a_whole_sentence_a_list_of_case_studies_can_quote(assistant) -> None:  # type: ignore[no-untyped-def]
+    """User trial 30: a list of case studies showed District Direct as a bare title, its summary cut short at 200
+    characters and so not quotable; 13 of 31 were. Every summary is now whole and cited to its passage."""
+    from assistant.catalogue_answers import summaries_cited
+
+    studies = [study for study, _ in assistant.case_studies()]
+    summaries = {study.id: summary for study, summary in assistant.case_studies()}
+    assert not [s for s in summaries.values() if s.endswith("…")]
+    assert len(summaries_cited(studies, assistant.store, summaries)) == len(studies)
+
+
 def test_a_summary_names_its_case_study_where_a_sentence_of_it_does(assistant) -> None:  # type: ignore[no-untyped-def]
     named = [
         summary
