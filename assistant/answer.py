@@ -818,7 +818,4 @@ def _chosen_sentences(
 def unfitting_case_studies(result: SearchResult, margin: float) -> frozenset[str]:
     """The case studies that fit the question as wholes more than `margin` below the best fitting one
     (`SearchResult.fitting`): once an answer quotes a case study, their sentences are padding, however close."""
-    if not result.fitting:
-        return frozenset()
-    top = result.fitting[0][1]
-    return frozenset(title for title, fit in result.fitting if fit < top - margin)
+    return frozenset(title for title, _ in result.fitting) - set(result.fitting_within(margin))

@@ -108,6 +108,12 @@ class SearchResult:
     # empty when a filter chose one.
     fitting: tuple[tuple[str, float], ...] = ()
 
+    def fitting_within(self, margin: float, floor: float = float("-inf")) -> list[str]:
+        """The case studies fitting the question as wholes within `margin` of the best fitting one, and at least
+        `floor`, best first."""
+        top = self.fitting[0][1] if self.fitting else 0.0
+        return [title for title, fit in self.fitting if fit >= max(floor, top - margin)]
+
 
 class Searcher(Protocol):
     """What the assistant asks of a retriever: the seam to swap retrieval (see `assistant.service.build_assistant`)."""

@@ -229,9 +229,8 @@ class Assistant:
         # with health was the sixteenth passage found). They widen a list the search found, and make one only when
         # one case study stands out ('culture and heritage': Great Place): 'which case studies used one?' fits some
         # case study best whatever 'one' is.
-        top = max((fit for _, fit in result.fitting), default=0.0)
-        if found or top >= CASE_FIT_ALONE:
-            found |= dict.fromkeys(t for t, fit in result.fitting if fit >= max(CASE_FIT_FLOOR, top - CASE_FIT_MARGIN))
+        if found or (result.fitting and result.fitting[0][1] >= CASE_FIT_ALONE):
+            found |= dict.fromkeys(result.fitting_within(CASE_FIT_MARGIN, CASE_FIT_FLOOR))
         return [(by_title[t], summaries.get(by_title[t].id, "")) for t in found if t in by_title][:limit]
 
     def case_study(self, case_id: str) -> CaseStudyDetail:
