@@ -243,13 +243,24 @@ RELATED_LIMIT = 3
 
 
 def related_case_studies(
-    result: SearchResult, case_studies: list[CaseStudy], limit: int = RELATED_LIMIT, min_retrieval: float = 0.0
+    result: SearchResult,
+    case_studies: list[CaseStudy],
+    limit: int = RELATED_LIMIT,
+    min_retrieval: float = 0.0,
+    fit_margin: float = float("inf"),
 ) -> list[CaseStudy]:
+    """Case studies whose passages the search found close to the question, and which fit the question as wholes
+    within `fit_margin` of the best fitting one (`SearchResult.fitting`)."""
     by_title = {c.title: c for c in case_studies}
     related: list[CaseStudy] = []
     top = result.hits[0].score if result.hits else 0.0
+    # One passage brushing the question's words is not a case study about it: user trial 30 was offered Breckland and
+    # South Holland beside Denmark's reorganisation, Gloucester beside Wyre Forest's parishes.
+    fitting = set(result.fitting_within(fit_margin)) if result.fitting else None
     for hit in result.hits:
         if hit.dense < RELATED_MIN_SIMILARITY or hit.score < min_retrieval * top:
+            continue
+        if fitting is not None and hit.passage.case_study not in fitting:
             continue
         study = by_title.get(hit.passage.case_study or "")
         if study and study not in related:
@@ -619,7 +630,8 @@ def compose_answer(
     for candidate in chosen:
         numbers.setdefault(candidate.hit.passage.id, len(numbers) + 1)
     body, used = _body(groups if labelled else [(None, chosen)], numbers, store, labelled)
-    related = _cited_first(chosen, related_case_studies(result, store.case_studies(), min_retrieval=params.fill_retrieval), store)
+    found = related_case_studies(result, store.case_studies(), min_retrieval=params.fill_retrieval, fit_margin=params.case_fill_margin)
+    related = _cited_first(chosen, found, store)
     # A partial answer says first, in its own paragraph, what the toolkit does not give; the cited sentences follow.
     opening = f"{beyond.sentence} The closest it does say:\n\n" if beyond else ""
     glosses = glossed_terms(used)
