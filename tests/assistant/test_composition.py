@@ -593,7 +593,8 @@ def test_answers_say_what_a_sentence_leaning_back_is_about(served) -> None:  # t
     and 428. With a whole case study's words counted in its fit to a question wanting an example, so that other
     case studies answer some of them: 77 and 433. With blind round J's 58 questions more, a case study that fits far
     below the best no longer filling an answer, and a refit: 82 and 496. With the two-column governance page (p.128)
-    credited to Publica and the Five-council partnership, its passages cut anew: 85 and 485."""
+    credited to Publica and the Five-council partnership, its passages cut anew: 85 and 485. With blind round K's
+    56 questions more (and a refit): 89 and 540."""
     from core.text import leans_back
 
     alone = led = 0
@@ -604,7 +605,7 @@ def test_answers_say_what_a_sentence_leaning_back_is_about(served) -> None:  # t
                 alone += 1
             elif any(leans_back(s) for s in re.split(r"(?<=[.!?])\s+", piece)[1:2]):
                 led += 1
-    assert alone <= 85 and led >= 485, (alone, led)
+    assert alone <= 89 and led >= 540, (alone, led)
 
 
 def test_a_name_the_toolkit_prints_with_one_more_word_is_still_defined_by_its_sentence() -> None:
