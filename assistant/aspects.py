@@ -72,6 +72,8 @@ CHANGE = Aspect(
     "The toolkit ({published}) gives no figure for how much {study} changed that.",
     "nor any figure for how much it changed",
 )
+# The aspects a text gives only as a figure: the one case study of several whose text has it is the one asked about.
+FIGURES: tuple[Aspect, ...] = (MONEY, SAVING, CHANGE)
 ASPECTS: tuple[Aspect, ...] = (
     MONEY,
     SAVING,

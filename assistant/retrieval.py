@@ -11,7 +11,7 @@ from typing import Protocol
 import numpy as np
 
 from assistant.asks import answer_type, split_asks
-from assistant.aspects import asks_an_aspect, aspects_asked, not_told
+from assistant.aspects import FIGURES, Aspect, asks_an_aspect, aspects_asked, not_told
 from assistant.case_studies import CaseStudyIndex, toolkit_names
 from assistant.closeness import Closeness
 from assistant.params import RetrievalParams
@@ -500,8 +500,11 @@ class Retriever:
         if len(named) < 2:
             return None
         # 'And how much did they save?' after Hinckley's analysis of savings and Selby's £1.4m: of the case studies
-        # named, only those whose text gives what is asked can answer it (user trial 28 got 'no money figures').
-        giving = [title for title in named if self._tells(title, question)]
+        # named, only those whose text gives what is asked can answer it (user trial 28 got 'no money figures'). Only
+        # a figure asked singles one out: words of funding or governance are in most case studies' text, and 'who
+        # paid for the posts?' went from District Direct, which the answer was about, to Craven's 'Better Care Fund',
+        # quoted after it (user trial 31).
+        giving = [title for title in named if self._tells(title, question, FIGURES)]
         if len(giving) == 1:
             return giving[0]
         named = giving or named
@@ -509,11 +512,11 @@ class Retriever:
         best = self._cases.closest([self._cases.titles.index(t) for t in named], self.encode(asked), FITTING_MARGIN)
         return self._cases.titles[best] if best is not None else None
 
-    def _tells(self, title: str, question: str) -> bool:
-        """Whether a case study's own text gives every aspect a question asks of it (`aspects.ASPECTS`: a money
-        figure, how it was governed, its timescale …); true of a question asking none."""
+    def _tells(self, title: str, question: str, among: Sequence[Aspect]) -> bool:
+        """Whether a case study's own text gives every aspect `among` those a question asks of it (`aspects.FIGURES`:
+        a money figure, a saving, how much something changed); true of a question asking none."""
         texts = [collapse_ws(p.text) for p in self.store.passages() if p.case_study == title]
-        return not not_told(aspects_asked([(question, answer_type(question))]), texts)
+        return not not_told([a for a in aspects_asked([(question, answer_type(question))]) if a in among], texts)
 
     def _defines_a_toolkit_term(self, question: str) -> bool:
         """Whether a question asks what a term of the toolkit's own means ('what does it mean by selflessness?'), not

@@ -437,6 +437,31 @@ def test_a_follow_up_asking_a_figure_is_about_the_case_study_named_that_gives_on
     assert answer.status == "answered" and "£1.4m" in answer.text
 
 
+def test_a_follow_up_asking_who_paid_stays_with_the_case_study_the_answer_was_about(assistant) -> None:  # type: ignore[no-untyped-def]
+    # Written for this test, after user trial 31: the answer opened on District Direct and went on to a sentence of
+    # Craven's, whose text names the Better Care Fund. A word of funding in one case study's text is no figure asked
+    # for that singles it out: the conversation stays with District Direct, whose text does not say who paid.
+    history = [
+        Turn("user", "Has any district put housing staff into a hospital discharge team?"),
+        Turn(
+            "assistant",
+            "Getting home with District Direct: housing as part of integrated hospital discharge (starts on page 93):\n\n"
+            "South Norfolk, Breckland, Broadland, North Norfolk District Councils and Norwich City Council have placed "
+            "Home Improvement Agency officers and Housing Options Officers at the Norfolk and Norwich University "
+            "Hospital (NNUH) integrated discharge team. [1]\n\n"
+            "Strategic collaboration with health (Craven District Council) (starts on page 102):\n\n"
+            "Lessons learnt from the joint administration of the Better Care Fund and districts’ statutory role in the "
+            "context of the disabled facilities grant, has meant that districts need to reinforce the importance of "
+            "their role with partners. [2]",
+        ),
+    ]
+    district_direct = "Getting home with District Direct: housing as part of integrated hospital discharge"
+    assert assistant.search("and who paid for the posts?", history=history).subject == district_direct
+    answer = assistant.ask("and who paid for the posts?", history=history)
+    assert answer.status == "partial" and "does not say how " + district_direct in answer.text
+    assert {c.hit.passage.case_study for c in answer.citations} <= {district_direct}
+
+
 def test_what_a_term_of_the_toolkits_own_means_is_asked_of_the_toolkit_not_the_case_study_that_used_it(assistant) -> None:  # type: ignore[no-untyped-def]
     # Written for this test: the case study's sentence speaks of selflessness; the toolkit sets it out as an enabler.
     history = [
