@@ -13,6 +13,7 @@ from typing import Literal
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
+from assistant.asks import split_asks
 from assistant.aspects import asks_an_aspect
 from assistant.what_is import defined_term, definition_searched
 from core.lexical import STOP_WORDS, stems, words
@@ -49,7 +50,7 @@ _PRONOUN_SUBJECT = re.compile(
     r"(?:did|do|does|have|has|had|were|was|are|is|will|would|could|can|should)\s+(?:they|he|she|it(?!" + _DUMMY_IT + r"))\b",
     re.IGNORECASE,
 )
-_DEFINITION = re.compile(r"^\s*(what('s| is| are| does)|define|meaning of|explain)\b", re.IGNORECASE)
+_DEFINITION = re.compile(r"^\s*(what(\s+(exactly|actually))?('s| is| are| does)|define|meaning of|explain)\b", re.IGNORECASE)
 # An opener ('also', 'and', 'but', 'then') before a question of its own: a question word or a verb asking.
 _ADDS_A_QUESTION = re.compile(
     r"^\s*(?:and|also|but|then|and then)\b\W*(?:(?:how|why|when|where|what|which|who)\b|"
@@ -592,7 +593,15 @@ def conversation_cue(question: str, history: Sequence[Turn]) -> Cue:
     # Pointing back with a subject of its own: retrieval judges whether it leans on the conversation. So does one
     # naming with 'the' a thing the last question introduced ('… through a district leaders' group?', then 'how
     # often does the leaders' group meet?').
-    return "open" if back or _names_again(bare, history) else "new_topic"
+    if back or _names_again(bare, history):
+        return "open"
+    # Asks with next to no words of their own each ('How was the cost split and who line managed the person?', user
+    # trial 31) have more words together than any one has: retrieval judges the question as it judges them. A later
+    # ask pointing back ('… What did the others learn from that?') points at the ask before it, not the conversation.
+    asks = split_asks(question)
+    if len(asks) > 1 and all(conversation_cue(ask, history) == "bare" for ask in asks):
+        return "bare"
+    return "new_topic"
 
 
 # What a question compares its subject with ('why a company rather than sharing a chief exec like Breckland and

@@ -317,6 +317,11 @@ def test_a_self_contained_question_is_not_a_follow_up() -> None:
         ("Also, how was it paid for?", "follow_up"),
         ("And what about the savings?", "follow_up"),
         ("Good practice on sharing data with GPs?", "new_topic"),
+        # Written for this test (user trial 31 asked so): two asks with next to no words of their own each have more
+        # words together than either has, and retrieval judges them; a second ask's 'it' stands for the first's subject.
+        ("How was the cost split and who line managed the person?", "bare"),
+        ("What was the hardest part, and who sorted the pensions out?", "bare"),
+        ("What exactly is a shared chief executive, and why does it matter for small councils?", "new_topic"),
     ],
 )
 def test_the_words_of_a_question_say_where_it_sits_in_a_conversation(question: str, cue: str) -> None:
