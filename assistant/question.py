@@ -1242,7 +1242,9 @@ _MEANT_BY = re.compile(
 )
 _DEFINE = re.compile(
     r"^\s*(?:what(?:'s|’s|s| is| are| does| do)?|define|meaning of|explain)\s+(?:the (?:term|word|phrase)\s+)?"
-    r"(?:(?:a|an|the)\s+(?=[\"'‘“]))?[\"'‘“]?(?P<phrase>[^\"'’”?]{2,60}?)[\"'’”]?\s*" + _ASKS_MEANING + r"?"
+    r"(?:(?:a|an|the)\s+(?=[\"'‘“]))?[\"'‘“]?(?P<phrase>[^\"'’”?]{2,60}?)[\"'’”]?\s*"
+    # 'What does that word even mean?' (user trial 31): a word of exasperation before the verb is no part of the term.
+    r"(?:(?:even|actually|really|exactly)\s+(?=mean))?" + _ASKS_MEANING + r"?"
     # Said in passing, after the term ('what does LEP stand for again?', 'what is Teckal exactly?').
     r"(?:\s*,?\s*(?:again|please|exactly|precisely|then|actually|anyway))*\s*\??\s*$",
     re.I,
@@ -1264,7 +1266,7 @@ def asks_for_help(question: str) -> bool:
     return bool(_ASKS_FOR_HELP.match(question))
 
 
-_POINTER = re.compile(r"^(?:it|this|that|they|these|those|this (?:term|word|phrase))$", re.I)
+_POINTER = re.compile(r"^(?:it|this|that|they|these|those|(?:this|that|the) (?:term|word|phrase))$", re.I)
 
 
 # Words said after the question, about the asker ("what does 'Teckal' mean, I keep hearing it"): not part of the term.

@@ -282,6 +282,10 @@ def test_an_in_scope_question_is_answered(assistant) -> None:  # type: ignore[no
         # Written for this test: put casually, with 'exactly' before 'is', 'this … thing' and who keeps mentioning it.
         "what exactly is a section 151 officer?",
         "whats this Teckal thing everyone keeps going on about?",
+        # Written for this test (user trial 31 asked so): 'that word' is the word quoted before it, and 'even'
+        # before 'mean' is exasperation, no part of the term.
+        "Someone at group said it had to be a 'Teckal' company. What does that word even mean?",
+        "What does TUPE actually mean?",
     ],
 )
 def test_a_definition_gives_the_glossary_marked_as_ours_and_where_the_toolkit_uses_it(assistant, question: str) -> None:  # type: ignore[no-untyped-def]
