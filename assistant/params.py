@@ -45,7 +45,9 @@ class RetrievalParams(BaseModel):
     # facts 0.427 -> 0.425 (refitted); curated dev MRR 0.726 -> 0.723, citation_support 0.487 -> 0.474; follow-up
     # probes 44/48 -> 47/48 in batch 3. It did not hold on test: blind MRR 0.593 -> 0.619 but cited evidence 0.741 ->
     # 0.724, opening 0.345 -> 0.336; curated found@5 0.895 -> 0.908 but MRR 0.735 -> 0.711, opening 0.553 -> 0.526.
-    # Off until it holds on questions it was not tuned on (`localities eval-ablate`: '+ hub discount').
+    # Off until it holds on questions it was not tuned on (`localities eval-ablate`: '+ hub discount'). Blind round K,
+    # written after it and never tuned on, gains (found@5 0.582 -> 0.600, facts 0.285 -> 0.297); test still loses answer
+    # facts (blind 0.405 -> 0.399, curated 0.684 -> 0.671) and openings (curated 0.539 -> 0.500).
     hub_penalty: float = Field(default=0.0, ge=0)
     hub_neighbours: int = Field(default=10, ge=1)
     # A follow-up's candidates from what the conversation is about (its case study or section); dev follow-ups gain
