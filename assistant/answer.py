@@ -433,9 +433,15 @@ _OWN_TERM = re.compile(
 )
 
 
+# What it means for someone ('what does that mean in plain english for residents?', user trial 32): an ask about
+# them, however plainly put, not for the last answer's terms.
+_MEANS_FOR = re.compile(r"\bmean\b[^?.!]*?\bfor\s+(?!(?:example|instance|short|now)\b)\w+", re.I)
+
+
 def asks_for_plainer_words(question: str) -> bool:
-    """The question asks for the last answer again in plainer words, not what a term of its own means."""
-    return bool(_PLAINER.search(question)) and not _OWN_TERM.search(question)
+    """The question asks for the last answer again in plainer words, not what a term of its own means, nor what the
+    last answer means for someone."""
+    return bool(_PLAINER.search(question)) and not _OWN_TERM.search(question) and not _MEANS_FOR.search(question)
 
 
 def in_plainer_words(earlier_answer: str, earlier_question: str, plain: PlainGlossary) -> Answer:

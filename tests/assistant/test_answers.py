@@ -349,6 +349,9 @@ def test_a_follow_up_asking_for_plainer_words_explains_the_last_answers_terms(as
         assert not answer.citations  # nothing in it is the toolkit's
     assert not asks_for_plainer_words("what does that mean for us?")  # what it implies, not plainer words
     assert not asks_for_plainer_words("what does that mean for a small rural district?")
+    # However plainly put (user trial 32 asked so): what it means for someone is an ask about them.
+    assert not asks_for_plainer_words("what does that mean in plain english for residents?")
+    assert asks_for_plainer_words("can you say that in plain English for me?")
     # A term of the user's own, named or quoted, is what they ask about, not the last answer's terms (user trial 8).
     assert not asks_for_plainer_words("what does 'joint committee' mean in plain english?")
     assert not asks_for_plainer_words("what does sovereignty mean, in plain English?")
