@@ -354,6 +354,7 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
     attributions = speakers_and_signatories([b.kind for b in blocks], [texts[i] for i in range(len(blocks))])
     quoted_from: dict[int, int] = {}  # a quotation's block → its paragraph, for the speaker printed under it
     last_of_page = {block.page_index: i for i, block in enumerate(blocks) if block.kind != "footnote"}
+    anchored = {line_key(heading): page for heading, page in overrides.page_anchors.items()}
     page_index, page_starts_at, carried, opened_on_page = -1, 0, None, False
     # A heading printed above its paragraph's first line and kept in its text (blocks.py): the heading that paragraph
     # and the ones after it in the same section and case study are printed under.
@@ -381,7 +382,12 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
             if i not in attributions and not heads_a_table(following):
                 opened = section_heading([line.text for line in block.lines], printed_alone, section)
                 if opened != section:
-                    if opened and last_of_page[block.page_index] == i and not opened_on_page and carried == section:
+                    # The page's title comes out last, or below the page's text where the contents table says the
+                    # page is that tool's ('Appraising governance models' came out after page 55's text, above its
+                    # diagram, and the text had been cited under the culture tool's 'What stories are famous here?').
+                    anchor = anchored.get(line_key(opened or ""))
+                    printed_last = last_of_page[block.page_index] == i or (anchor is not None and anchor == page_numbers[block.page_index])
+                    if opened and printed_last and not opened_on_page and carried == section:
                         _title_printed_last(paragraphs, page_starts_at, carried, opened)
                     section, section_case = opened, case_of_block.get(i)
                     section_on_comparison = block.page_index in comparison_pages

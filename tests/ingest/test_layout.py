@@ -273,6 +273,10 @@ def test_section_names_are_headings_not_table_rows_or_merged_column_heads(chunks
         ("There is no single template for LEP governance", "Representation on LEP boards"),
         ("In discussion with the national LEP network, we would suggest",
          "Seven ways to engage with your Local Enterprise Partnership"),
+        # A tool's title the contents table puts on this page, printed above the page's diagram, after its text
+        # (user trial 32: page 55's governance text was cited under the culture tool's question).
+        ("To begin with, the governance of many collaborative efforts", "Appraising governance models"),
+        ("Moving quickly and developing a shared vision is essential", "Building a shared vision for your place"),
     ],
 )
 def test_a_page_title_printed_after_the_page_names_the_page(document: ParsedDocument, words: str, section: str) -> None:
