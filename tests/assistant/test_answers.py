@@ -157,6 +157,24 @@ def test_a_glossed_term_is_explained_after_the_answer_not_inside_a_quoted_senten
     assert "general practitioner" in cited.lower()
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how did the councils round lincoln end up doing their local plan together?",
+        "part of our district has no parish council and residents want one. has any district helped set one up?",
+        "we face huge housing targets; has anyone set up a company with the county to plan garden towns?",
+    ],
+)
+def test_a_related_case_study_fits_the_question_as_a_whole(assistant, question: str) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test (user trial 30 was offered Breckland and South Holland beside Denmark): a case study
+    listed as related, unless quoted, fits the question as a whole within the padding margin of the best fitting
+    one; one passage brushing the question's words is not enough."""
+    answer = assistant.ask(question)
+    fitting = set(assistant.search(question).fitting_within(assistant.params.case_fill_margin))
+    quoted = {c.hit.passage.case_study for c in answer.citations}
+    assert answer.related and all(c.title in quoted | fitting for c in answer.related), [c.title for c in answer.related]
+
+
 def test_related_case_studies_line_names_pages(assistant) -> None:  # type: ignore[no-untyped-def]
     answer = assistant.ask("How much did the Central Lincolnshire councils save by sharing a Local Plan team?")
     assert answer.answered and "£100k" in answer.text
