@@ -1246,7 +1246,7 @@ _DEFINE = re.compile(
     # 'What does that word even mean?' (user trial 31): a word of exasperation before the verb is no part of the term.
     r"(?:(?:even|actually|really|exactly)\s+(?=mean))?" + _ASKS_MEANING + r"?"
     # Said in passing, after the term ('what does LEP stand for again?', 'what is Teckal exactly?').
-    r"(?:\s*,?\s*(?:again|please|exactly|precisely|then|actually|anyway))*\s*\??\s*$",
+    r"(?:\s*,?\s*(?:again|please|exactly|precisely|then|actually|anyway|in (?:plain|simple) (?:english|terms|words)))*\s*\??\s*$",
     re.I,
 )
 

@@ -286,6 +286,8 @@ def test_an_in_scope_question_is_answered(assistant) -> None:  # type: ignore[no
         # before 'mean' is exasperation, no part of the term.
         "Someone at group said it had to be a 'Teckal' company. What does that word even mean?",
         "What does TUPE actually mean?",
+        # Written for this test (user trial 32 asked so): 'in plain English' after 'mean' is said in passing.
+        "officers keep saying 'land value capture' in meetings. what does that mean in plain english?",
     ],
 )
 def test_a_definition_gives_the_glossary_marked_as_ours_and_where_the_toolkit_uses_it(assistant, question: str) -> None:  # type: ignore[no-untyped-def]
