@@ -32,7 +32,10 @@ _REFERS_BACK = re.compile(
     r"the (?:stages|steps|phases|tests|principles|enablers|options)(?!\s+(?:of|in|for|to)\b)|"
     # The end of a story told already ('what percentage share did the districts get in the end?' after the Kent
     # pilot, user trial 29, was searched as a new question and answered from a merger).
-    r"in the end)\b",
+    r"in the end|"
+    # A time told relative to the story ('how many councils would there have been afterwards, compared with before?'
+    # after Future Dorset, blind round K): before or after what the conversation is about.
+    r"afterwards|beforehand|compared (?:with|to) before|before and after)\b",
     re.IGNORECASE,
 )
 # 'It' standing for nothing named ('is it worth …', 'what does it take to …', 'is it true that …').

@@ -321,6 +321,9 @@ def test_a_self_contained_question_is_not_a_follow_up() -> None:
         # words together than either has, and retrieval judges them; a second ask's 'it' stands for the first's subject.
         ("How was the cost split and who line managed the person?", "bare"),
         ("What was the hardest part, and who sorted the pensions out?", "bare"),
+        # Written for this test: a time told relative to the story ('afterwards', 'compared with before') is the
+        # conversation's, however many words of its own the question has.
+        ("and how many councillors would there have been afterwards, compared with before?", "follow_up"),
         ("What exactly is a shared chief executive, and why does it matter for small councils?", "new_topic"),
     ],
 )
