@@ -48,8 +48,11 @@ MOVED_LEAD = 2  # passages of a case study a follow-up newly names that lead its
 TITLED_CANDIDATES = 3  # passages of a case study a question gives by title that are always re-scored
 # How much closer the conversation must be to another case study the last answer named than to the first it named
 # for a follow-up to be about that one (follow-up probes, batches 1-4: with no margin 7 fewer follow-ups kept to their
-# case study; with this one, one more than always taking the first).
-FITTING_MARGIN = 0.05
+# case study; at 0.05, one more than always taking the first). 0.05 -> 0.08 once page 127's second column was credited
+# to Cherwell and South Northants, whose joint CEO and senior team then drew 'do they share all their services or just
+# the top team?' away from Breckland and South Holland, the answer's first: batch 4 48/51 -> 50/51, every dev and test
+# number unchanged.
+FITTING_MARGIN = 0.08
 # A question that alone finds nothing is read in its conversation when one of the conversation's top passages is
 # among its own words' hits: 'what are the seven ways?' after the LEP chapter finds the LEP section third.
 LEANING_SHARED_TOP = 3
