@@ -11,6 +11,7 @@ import numpy as np
 
 from core.lexical import STOP_WORDS, lexical_tokens, words
 from core.models import CaseStudy, Passage
+from core.stats import standardised
 from core.text import normalised_words, quotable, split_sentences
 from stores.base import PassageStore
 
@@ -203,11 +204,11 @@ class CaseStudyIndex:
         # One product over every case study's sentences, then the best per case study.
         vectors = self.store.sentence_vectors(rows)
         best_sentence = np.maximum.reduceat(vectors @ vector, starts) if rows else np.zeros(len(self.titles))
-        dense = _standardised(CASE_CENTROID_SHARE * (self.centroids @ vector) + (1 - CASE_CENTROID_SHARE) * best_sentence)
+        dense = standardised(CASE_CENTROID_SHARE * (self.centroids @ vector) + (1 - CASE_CENTROID_SHARE) * best_sentence)
         if lexical_share <= 0 or not tokens:
             return dense
         lexical = np.asarray(self._lexical.get_scores(list(tokens)), dtype=np.float64)
-        return (1 - lexical_share) * dense + lexical_share * _standardised(lexical)
+        return (1 - lexical_share) * dense + lexical_share * standardised(lexical)
 
     def best_fitting(self, fit: np.ndarray, vector: np.ndarray, limit: int) -> list[str]:
         """Passages of the case studies that, as a whole, best `fit` the question (case by case, best passage first)."""
@@ -301,11 +302,6 @@ def _case_sentence_rows(store: PassageStore, members: list[list[str]]) -> tuple[
         starts.append(len(rows))
         rows += own
     return rows, starts
-
-
-def _standardised(scores: np.ndarray) -> np.ndarray:
-    spread = float(scores.std())
-    return (scores - scores.mean()) / spread if spread else np.zeros_like(scores)
 
 
 def _case_study_lexical_index(store: PassageStore, titles: list[str], members: list[list[str]]) -> bm25s.BM25:

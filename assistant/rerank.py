@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.params import RetrievalParams
+from core.stats import standardised
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,4 @@ def neighbourhood_density(vectors: np.ndarray, neighbours: int) -> np.ndarray:
     np.fill_diagonal(similarity, -np.inf)
     k = min(neighbours, count - 1)
     closest = -np.sort(-similarity, axis=1)[:, :k]
-    mean = closest.mean(axis=1)
-    spread = float(mean.std())
-    return (mean - mean.mean()) / spread if spread > 0 else np.zeros(count)
+    return standardised(closest.mean(axis=1))

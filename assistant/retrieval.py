@@ -37,7 +37,6 @@ from assistant.rerank import Signals, neighbourhood_density, rerank_scores
 from core.errors import NotFound, UnknownFilter
 from core.lexical import STOP_WORDS, lexical_tokens, words
 from core.models import Filters, Passage, Turn
-from core.text import collapse_ws
 from stores.base import PassageStore
 
 Encode = Callable[[str], np.ndarray]
@@ -518,7 +517,7 @@ class Retriever:
     def _tells(self, title: str, question: str, among: Sequence[Aspect]) -> bool:
         """Whether a case study's own text gives every aspect `among` those a question asks of it (`aspects.FIGURES`:
         a money figure, a saving, how much something changed); true of a question asking none."""
-        texts = [collapse_ws(p.text) for p in self.store.passages() if p.case_study == title]
+        texts = [flat for study, flat in self._flat_texts() if study == title]
         return not not_told([a for a in aspects_asked([(question, answer_type(question))]) if a in among], texts)
 
     def _defines_a_toolkit_term(self, question: str) -> bool:

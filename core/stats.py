@@ -1,9 +1,12 @@
-"""Percentiles of latency samples: one definition for the evaluation's reports and the benchmarks."""
+"""Percentiles of latency samples (one definition for the evaluation's reports and the benchmarks), and scores
+standardised over their set (one definition for the rerank's hub density and the case studies' fit)."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+
+import numpy as np
 
 
 def percentile(samples: Sequence[float], q: float) -> float:
@@ -14,3 +17,9 @@ def percentile(samples: Sequence[float], q: float) -> float:
     position = (len(ordered) - 1) * q / 100
     low, high = math.floor(position), math.ceil(position)
     return float(ordered[low] + (ordered[high] - ordered[low]) * (position - low))
+
+
+def standardised(scores: np.ndarray) -> np.ndarray:
+    """Scores as standard deviations from their mean; all zeros when they do not vary."""
+    spread = float(scores.std())
+    return (scores - scores.mean()) / spread if spread > 0 else np.zeros_like(scores, dtype=np.float64)
