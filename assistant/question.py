@@ -450,13 +450,17 @@ def expand_synonyms(text: str, synonyms: dict[str, str]) -> str:
     return f"{text} {' '.join(extra)}".strip() if extra else text
 
 
-# A question that says it changes the subject stands on its own, whatever else it says ('And on a different note, …').
+# A question that says it changes the subject stands on its own, whatever else it says ('And on a different note, …',
+# 'Off topic but - what does it say about Brexit?', 'Ok one more, different subject - …', 'Completely different - …':
+# user trial 33, where the first of these was answered from the case study of the turn before).
 _NEW_TOPIC = re.compile(
-    r"^\W*((and|but|so|ok|okay|right|now)\W+)*("
+    r"^\W*((and|but|so|ok|okay|right|now|also|one more|one last (thing|question|one)|last (one|question)|"
+    r"(a )?quick (one|question))\W+)*("
     r"(on |in )?(a |an )?(different|separate|new|unrelated|another|other|totally different|completely different) "
     r"(subject|question|note|topic|issue|matter|thing|point)"
     r"|chang(e|ing) (of )?(tack|the subject|subjects?|topics?)|switch(ing)? (topics?|subjects?)|moving on|"
-    r"something (else|different)|on another note|unrelated|new question)\b",
+    r"something (else|different)|on another note|unrelated|new question|off[- ]topic|"
+    r"(totally|completely|entirely|quite|something) different(?=\s*[-–—:,.!;]))\b",
     re.IGNORECASE,
 )
 # Fillers a spoken follow-up opens with before its real opener ('ok and how big …', 'right, so how …').
@@ -555,15 +559,18 @@ def conversation_cue(question: str, history: Sequence[Turn]) -> Cue:
         return "open"
     if _PRONOUN_SUBJECT.match(bare):
         return "follow_up"
-    object_back = _POINTS_BACK_AS_OBJECT.search(bare)
-    if object_back and not re.search(r"[?.!]\s", bare[: object_back.start()]):
+    # Words someone else is quoted as saying point inside what they were said about, not back to the conversation
+    # ("members keep asking 'how far should we go with them?'", user trial 33).
+    unquoted = _QUOTED_SPEECH.sub(" ", bare)
+    object_back = _POINTS_BACK_AS_OBJECT.search(unquoted)
+    if object_back and not re.search(r"[?.!]\s", unquoted[: object_back.start()]):
         return "follow_up"
-    back = _REFERS_BACK.search(bare)
+    back = _REFERS_BACK.search(unquoted)
     # 'they' after a subject of the question's own ('councils sharing a planning team … what did they save?')
     # points inside the question, not back to the conversation; straight after a noun it opens a clause about that
     # noun whose doer is outside the question ('what were the key lessons or risks they flagged?'); 'it' and 'them'
     # there are objects as often ('how did Breckland make it work?').
-    before = words(bare[: back.start()]) if back else []
+    before = words(unquoted[: back.start()]) if back else []
     opens_clause = (
         back is not None and back.group(0).lower() in ("they", "he", "she") and bool(before) and before[-1] not in _COMMON
     )
@@ -615,6 +622,10 @@ _COMPARED_WITH = re.compile(
     r"differ(?:s|ed)? from)\b[^?.;]*",
     re.I,
 )
+
+
+# A quotation of a question or saying within the message, in single or double quotes (not an apostrophe).
+_QUOTED_SPEECH = re.compile(r"(?<![\w'‘’])['‘\"“][^'‘’\"“”]{3,160}?[?!.]?['’\"”](?!\w)")
 
 
 # Words ending in 's' that are no plural a 'they' could stand for.
@@ -815,9 +826,10 @@ _LATER = re.compile(
     r"what (?:(?:has|had|ever|ended up) )happen(?:ed|ing) (to|with|after|next)|what happen(?:ed|ing) (after|next)|"
     r"what happen(?:ed|ing) (to|with)\b[^?]{0,80}\b(once|after|when|since|following)\b|what became of|"
     # How well it goes now ('how is East Suffolk council performing now?'), not what councils do ('what are councils
-    # doing right now to work together?', which the toolkit tells).
+    # doing right now to work together?', which the toolkit tells). How others have gone or set about a thing
+    # ('how have other councils gone about deciding that?', user trial 33) asks how, which the toolkit tells.
     r"how (is|are) [^?]{0,60}\b(performing|doing|getting on|faring)\b[^?]{0,20}\b(now|today|these days|nowadays)\b|"
-    r"(a few|some|several) years (on|later)\b|how (have|has) .{3,60} (performed|done|gone|got on|fared)(?! (it|this|that|so)\b)|"
+    r"(a few|some|several) years (on|later)\b|how (have|has) .{3,60} (performed|done|gone|got on|fared)(?! (it|this|that|so|about)\b)|"
     # Said of today, not of 2018: 'last year', 'the last election', '… exist any more'. 'right now' is a present-tense
     # filler like 'at the moment' (a test-split question that the toolkit answers used it).
     r"(last|next|latest|most recent)(?: [\w'’-]+){0,2}? (year|month|week|elections?|conference)\b|"

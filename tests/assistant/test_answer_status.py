@@ -465,6 +465,7 @@ def test_more_ways_of_asking_what_the_toolkit_cannot_give(kind: str, question: s
     [
         "Has any council asked residents about the future, and how did they go about it?",
         "How did the councils go about the merger?",
+        "How have other councils gone about deciding how far to share services?",
         "What does a shared chief executive actually do day to day?",
         "Who chaired the partnership board that brought the councils together?",
         "How many homes does the current local plan expect each district to build?",

@@ -275,6 +275,13 @@ def test_a_self_contained_question_is_not_a_follow_up() -> None:
     [
         ("Right, changing the subject: what is a combined authority?", "new_topic"),
         ("and on another note, who pays for disabled facilities grants?", "new_topic"),
+        # User trial 33 asked so: 'off topic', 'completely different' and a new subject after 'one more'.
+        ("Off topic but - what does it say about Brexit? Should districts be worried?", "new_topic"),
+        ("Completely different - apparently a couple of councils built their own digital platform.", "new_topic"),
+        ("Ok one more, different subject - what are the best figures on our economy?", "new_topic"),
+        ("One more thing: what did they save?", "follow_up"),
+        # User trial 33 asked so: a pronoun in words quoted from someone else points inside the quotation.
+        ("Members keep asking 'how far should we go with them?'. How have other councils gone about deciding that?", "new_topic"),
         ("ok and the last stage?", "follow_up"),
         ("what did they save?", "follow_up"),
         ("Has any district put its housing staff into a hospital to speed up discharge?", "open"),
