@@ -603,7 +603,9 @@ def compose_answer(
         own = ask_results[1:] if len(ask_results) == len(understanding.asks) else ()
         more = _chosen_sentences(rest, result, own, store, params, hits_considered)
         return _with_more(defined, more[: params.answer_sentences - 1], store)
-    beyond = beyond_scope(question, store.vocabulary(), result.query.corrections) or case_study_gap(understanding, result, store)
+    beyond = beyond_scope(question, store.vocabulary(), result.query.corrections) or case_study_gap(
+        understanding, result, store, params.described_case_margin
+    )
     if not is_covered(result, params):
         return abstention(result, beyond, refused_for_words(result, params))
     chosen = _chosen_sentences(understanding, result, ask_results, store, params, hits_considered, said_before)

@@ -11,6 +11,8 @@ in it comes near: 4 or 5 of the toolkit's 31 case studies each, against 17 for m
 
 from __future__ import annotations
 
+import re
+
 from assistant.asks import Understanding
 from assistant.aspects import MONEY, SAVING, aspects_asked, not_told
 from assistant.question import PUBLISHED, BeyondScope
@@ -40,16 +42,44 @@ def _asked_of(understanding: Understanding, result: SearchResult, store: Passage
     return None
 
 
-def case_study_gap(understanding: Understanding, result: SearchResult, store: PassageStore) -> BeyondScope | None:
+# A sum asked for as one ('how much did it cost?', 'what did they save?', 'what savings were made?'), not whether
+# it saves at all ('does it actually save the district any money?', which the toolkit answers in words).
+_FIGURE_ASKED = re.compile(
+    r"\bhow much\b|\bwhat (?:did|does|do|was|were|is|are|would|will|has|have)\b[^?]{0,40}\b(?:save|saved|saving|savings|"
+    r"cost|costs|spend|spent)\b|\bwhat (?:savings|saving|costs?)\b|£",
+    re.I,
+)
+
+
+def _described(result: SearchResult, margin: float) -> str | None:
+    """The case study a question describes without naming it ('some councils that aren't even neighbours teamed up
+    to buy those services … what did they save?', user trial 33): the one its answer opens on, when that one fits
+    the question as a whole at least `margin` better than any other."""
+    top = result.hits[0].passage.case_study
+    fits = result.fitting
+    if top and len(fits) > 1 and fits[0][0] == top and fits[0][1] - fits[1][1] >= margin:
+        return top
+    return None
+
+
+def case_study_gap(
+    understanding: Understanding, result: SearchResult, store: PassageStore, described_margin: float = float("inf")
+) -> BeyondScope | None:
     """What the asks ask of one case study that none of its passages gives (the first aspect names the kind). Any ask may be the one
-    ('What's the Lightbulb project and how much did it save the NHS?' got another case study's NHS savings)."""
+    ('What's the Lightbulb project and how much did it save the NHS?' got another case study's NHS savings).
+
+    Of a case study described rather than named, only a figure asked for as one ('how much did they save?') is
+    said to be missing: the words of a situation told ('the blocker is the patient's home') and a yes-or-no
+    'does it save any money?' ask what the toolkit answers in words."""
     if not result.hits:
         return None
-    asked = aspects_asked((a.text, a.wants) for a in understanding.asks)
-    if not asked:
-        return None
+    asks = [(a.text, a.wants) for a in understanding.asks]
     study = _asked_of(understanding, result, store)
     if not study:
+        study = _described(result, described_margin)
+        asks = [(text, wants) for text, wants in asks if wants == "amount" and _FIGURE_ASKED.search(text)]
+    asked = aspects_asked(asks)
+    if not (study and asked):
         return None
     # On one line: a saving and its figure may sit either side of a line break.
     own = [collapse_ws(p.text) for p in store.passages() if p.case_study == study]

@@ -627,6 +627,29 @@ def test_money_asked_of_a_case_study_that_gives_none_is_partial_and_says_so(assi
     assert "no money figures" not in assistant.ask(f"How did {study} show the council it was worth paying for?").text
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        # Written for this test after user trial 33: a case study described by its situation, never named.
+        "A handful of councils miles apart went to market together for their outsourced back-office contracts. How much did they save?",
+        "Has a council built its own digital platform to join up services with partners, and what did it cost?",
+    ],
+)
+def test_a_figure_asked_of_a_case_study_described_but_not_named_is_partial_when_it_gives_none(assistant, question: str) -> None:  # type: ignore[no-untyped-def]
+    answer = assistant.ask(question)
+    study = answer.hits[0].passage.case_study
+    assert study and not _money_in(assistant, study)
+    assert answer.status == "partial" and answer.text.startswith(f"The toolkit (2018) gives no money figures for {study}.")
+    assert answer.citations and all(c.hit.passage.case_study == study for c in answer.citations)
+
+
+def test_whether_a_described_case_study_saves_at_all_is_answered_in_its_words(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test: 'does it save any money?' asks what the toolkit answers in words ('at lower cost to
+    the District Council'), not a figure."""
+    answer = assistant.ask("We want to hand litter picking and grass cutting to our parish councils. Does that actually save a district any money?")
+    assert answer.status == "answered"
+
+
 def test_a_saving_asked_of_a_case_study_whose_money_is_no_saving_is_partial(assistant) -> None:  # type: ignore[no-untyped-def]
     """Written for this test: a case study whose only figures of money are spending or grants had them quoted to
     'how much did they save?'. Which case studies give a saving is read from the index, not listed here."""
