@@ -1139,9 +1139,10 @@ LATER_GAP = "does not say what has happened since it was published."
 # A year after publication asked of in the past ('how many staff were moved in 2019?', 'did they save it by 2020?'):
 # the toolkit names such years only for what was planned, which is what a question about a plan asks.
 # 'did … in 2019', 'did … by the end of 2020', 'had … in April 2019' (a month or a season before the year), 'what were
-# the results of the 2019 elections?' (the year naming the event).
+# the results of the 2019 elections?' (the year naming the event), 'did the government end up making it permanent
+# after 2019-20?' (user trial 33).
 _PAST_IN_YEAR = re.compile(
-    r"\b(did|was|were|happened|had)\b.*\b(?:(?:in|during|by)( the end of| early| late| mid-?)?"
+    r"\b(did|was|were|happened|had)\b.*\b(?:(?:in|during|by|after|since|beyond)( the end of| early| late| mid-?)?"
     r"( (?:january|february|march|april|may|june|july|august|september|october|november|december|spring|summer|"
     r"autumn|winter))?|the) (?P<year>20\d\d)\b",
     re.I,

@@ -100,6 +100,15 @@ def test_an_event_named_by_a_later_year_the_toolkit_names_is_a_later_event() -> 
     assert beyond_scope("What was the 2019 target the councils planned to meet?", vocabulary) is None
 
 
+def test_whether_something_was_done_after_a_year_the_toolkit_names_is_a_later_event() -> None:
+    """User trial 33 asked whether the government made the pilots' retention permanent 'after 2019-20', a year the
+    toolkit names for the pilots, and got the Kent pilot's mechanics as if answered."""
+    vocabulary = {"2019", "retention", "pilot", "permanent"}
+    found = beyond_scope("Did the government end up making the retention permanent after 2019-20?", vocabulary)
+    assert found is not None and found.kind == "after_publication"
+    assert beyond_scope("What did the councils plan to do with the pilot after 2019?", vocabulary) is None
+
+
 def test_what_happened_in_a_month_of_a_year_the_toolkit_names_is_a_later_event() -> None:
     """Written for this test: the toolkit names 2019 as when new councils were to start, so a year alone does not
     make a question later; asked what happened in a month of it ('… after it launched in June 2019?'), it was
