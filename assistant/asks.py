@@ -201,6 +201,15 @@ def question_words_spelled(text: str) -> str:
     return _SLIPPED.sub(spelled, text)
 
 
+# A subject named before the ask about it, with no verb of its own ('what about the Somerset one - why did they go for
+# it?', 'and what about Publica, how did they fund it?'): it says what the ask is about, and asks nothing itself.
+_TOPIC_ONLY = re.compile(
+    r"^\W*(?:(?:and|so|ok|okay|right)\W+)*(?:what|how) about\b"
+    r"(?![^?]*\b(?:is|are|was|were|did|does|do|has|have|had|can|could|should|would|will|get|got|make|made)\b)",
+    re.I,
+)
+
+
 def split_asks(question: str) -> list[str]:
     """The parts of a compound question, in order; statements of context go with the ask they precede.
 
@@ -224,7 +233,7 @@ def split_asks(question: str) -> list[str]:
                 spans.append((start, end))
         for number, (start, end) in enumerate(spans):
             part = _LEADING_JOINT.sub("", sentence[start:end]).strip(" ,;-–—")
-            leads_in = not re.match(rf"^\W*{_OPENER}\b", part, re.I) or bool(_SCENE.match(part))
+            leads_in = not re.match(rf"^\W*{_OPENER}\b", part, re.I) or bool(_SCENE.match(part) or _TOPIC_ONLY.match(part))
             if part and number < len(spans) - 1 and leads_in:
                 context.append(f"{part},")  # 'Different subject - what is X?', 'If we merged, what would …': a lead-in
                 continue

@@ -195,7 +195,7 @@ class Assistant:
             queries = ask_queries(understanding.asks)
             ask_results = list(result.asks) or [retriever.search(q, params, history, filters) for q in queries]
         elif understanding.compound:  # each part's sentences chosen for closeness to the part, from the question's passages
-            ask_results = [replace(result, vector=_between(result.vector, retriever.encode(ask.query))) for ask in understanding.asks]
+            ask_results = [_closer_to(result, retriever.encode(ask.query)) for ask in understanding.asks]
         return understanding, result, ask_results
 
     def understand(self, question: str) -> Understanding:
@@ -250,6 +250,15 @@ class Assistant:
             "model": store.manifest.get("model"),
             "built_at": store.manifest.get("built_at"),
         }
+
+
+def _closer_to(result: SearchResult, ask: np.ndarray) -> SearchResult:
+    """The question's search, its sentences judged by closeness to one ask as much as to the whole question: the
+    follow-up's own words too, which count most within a case study ('What savings did they get out of it, and
+    how is it governed - who sits on the board?' after Publica, user trial 33, had every ask's sentences ranked
+    alike, by the whole follow-up, and the board's make-up never quoted)."""
+    focus = None if result.focus is None else _between(result.focus, ask)
+    return replace(result, vector=_between(result.vector, ask), focus=focus)
 
 
 def _between(question: np.ndarray, ask: np.ndarray) -> np.ndarray:

@@ -36,6 +36,10 @@ from assistant.what_is import defined_term, definition_searched
         ("Where's the hub, when did it open?", ["Where's the hub", "when did it open?"]),
         # A mistyped question word still opens an ask.
         ("wat is a joint committee and do we need one?", ["what is a joint committee", "do we need one?"]),
+        # A subject named before the ask about it asks nothing itself (curated q131 had opened on the mergers' list).
+        ("what about the Somerset one - why did they go for it?", ["what about the Somerset one, why did they go for it?"]),
+        ("And what about Publica, how was it funded?", ["what about Publica, how was it funded?"]),
+        ("What about how they did it, and what did it save?", ["What about how they did it", "what did it save?"]),
     ],
 )
 def test_a_compound_question_is_split_in_its_asks(question: str, asks: list[str]) -> None:

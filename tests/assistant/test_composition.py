@@ -104,6 +104,26 @@ def test_each_asks_best_sentence_comes_in_the_order_asked(assistant) -> None:  #
     assert len(pieces) > 2 and re.search(r"£\s?\d", pieces[1])
 
 
+@pytest.mark.parametrize(
+    ("turns", "wanted"),
+    [
+        # User trials 30 and 33 asked so: a follow-up of two asks had each ask's sentences ranked alike, by the whole
+        # follow-up, and the one answering its second ask (who sat round the table, how it is governed) never quoted.
+        (["We're a small rural district with an ageing population and our GP practices are stretched. We want to "
+          "persuade local NHS leaders that the council can help keep people well. Which case study is closest to our "
+          "situation?", "What did they actually do through it, and who sat round the table?"], "Partnership Board"),
+        (["We're a group of councils thinking of setting up a company we all own and moving most of our staff into it "
+          "to run our services. Why would anyone pick that model over just sharing a management team?",
+          "What savings did they get out of it, and how is it governed - who sits on the board?"], "joint committee"),
+    ],
+)
+def test_each_ask_of_a_follow_up_is_answered_by_its_own_closest_sentence(assistant, turns: list[str], wanted: str) -> None:  # type: ignore[no-untyped-def]
+    history: list[Turn] = []
+    for question in turns[:-1]:
+        history += [Turn("user", question), Turn("assistant", assistant.ask(question, history).text)]
+    assert wanted in assistant.ask(turns[-1], history).text
+
+
 def test_answers_are_one_to_four_sentences_of_the_toolkit(assistant) -> None:  # type: ignore[no-untyped-def]
     for question in ("Why should districts work with health partners?", "How do councils share services?"):
         answer = assistant.ask(question)
