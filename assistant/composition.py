@@ -627,7 +627,8 @@ def weighted(features: Sequence[float], ordered_weights: Sequence[float]) -> flo
 # seven ways', 'give me each test'): the sentence that opens a bulleted list of them answers it whole.
 _SET_MEMBERS = (
     r"(?:stages?|steps?|phases?|ways?|tests?|principles?|enablers?|criteria|options|elements|components|types|tools|"
-    r"questions|recommendations|lessons|learning points|points|actions|priorities|themes)"
+    r"questions|recommendations|lessons|learning points|points|actions|priorities|themes|datasets|data sets|statistics|"
+    r"sources|resources)"
 )
 _LIST_ASKED = re.compile(
     rf"\b(?:list|name|give me|tell me)\b[^?]{{0,60}}\b{_SET_MEMBERS}\b"

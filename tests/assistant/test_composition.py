@@ -657,6 +657,9 @@ def test_a_case_study_named_by_its_title_words_opens_its_own_answer(assistant) -
         ("what are all the tests a merger has to pass?", True),
         ("What is the collaboration curve?", False),
         ("How did the stages of the merger go?", False),
+        # User trial 33 asked for 'the best sets of figures to look at': the toolkit lists national datasets.
+        ("which datasets should we look at to understand our local economy?", True),
+        ("what are the best statistics on our area's economy?", True),
     ],
 )
 def test_an_ask_for_the_members_of_a_set_is_told_apart(ask: str, wants_list: bool) -> None:
@@ -670,6 +673,9 @@ def test_an_ask_for_the_members_of_a_set_is_answered_with_the_list_that_names_th
     sentence that lists all three (user trials 12 and 13)."""
     answer = assistant.ask("Which stages make up the collaboration curve? I want the whole list of them.")
     assert all(f"{phase}:" in answer.text for phase in ("Mobilise", "Change", "Consolidate")), answer.text[:600]
+    # Written for this test (user trial 33 asked for figures on the economy): the national statistics listed.
+    answer = assistant.ask("What are the best sets of statistics to look at to understand our area's economy?")
+    assert "Travel to Work" in answer.text and "Land Registry" in answer.text, answer.text[:600]
 
 
 def test_a_quotation_is_quoted_with_the_line_that_says_who_said_it() -> None:
