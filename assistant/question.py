@@ -801,7 +801,9 @@ _LATER = re.compile(
     # the end?' and 'how did it change the services in the end?' (user trial 26) ask what the toolkit tells, as does
     # 'what percentage share did the districts get in the end?' (user trial 29: Kent's 70% and 30%).
     r"(?<!\bhow )(?<!\bpercentage )(?<!\bproportion )(?<!\bshare )(?<!\bamount )(?<!\bfigure )(?<!\btotal )"
-    r"did\b.{3,60}\bin the end|"
+    # Not what they got out of it in the end ('What did they actually get out of it in the end?', user trial 34):
+    # what came of it is the outcome the toolkit reports.
+    r"(?:(?<!\bwhat )|(?!did\b.{0,40}\b(?:get|gain|gained|achieve|save|deliver|receive)\b))did\b.{3,60}\bin the end|"
     r"still (going|running|working|in place|exists?|around|operating|open|active|live|funded|in operation|in use|the case)|went live|nowadays|these days|latest|"
     r"most recent|up to date|how did (it|that|this|they|the \w+) end up|"
     # 'how did the Publica company turn out?'; not 'how did the councils round Lincoln end up doing their plan?'.
@@ -1140,9 +1142,9 @@ LATER_GAP = "does not say what has happened since it was published."
 # the toolkit names such years only for what was planned, which is what a question about a plan asks.
 # 'did … in 2019', 'did … by the end of 2020', 'had … in April 2019' (a month or a season before the year), 'what were
 # the results of the 2019 elections?' (the year naming the event), 'did the government end up making it permanent
-# after 2019-20?' (user trial 33).
+# after 2019-20?' (user trial 33), 'did they let the pilot carry on into 2020/21?' (user trial 34).
 _PAST_IN_YEAR = re.compile(
-    r"\b(did|was|were|happened|had)\b.*\b(?:(?:in|during|by|after|since|beyond)( the end of| early| late| mid-?)?"
+    r"\b(did|was|were|happened|had)\b.*\b(?:(?:in|during|by|after|since|beyond|into|until|till|through)( the end of| early| late| mid-?)?"
     r"( (?:january|february|march|april|may|june|july|august|september|october|november|december|spring|summer|"
     r"autumn|winter))?|the) (?P<year>20\d\d)\b",
     re.I,

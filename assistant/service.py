@@ -128,6 +128,12 @@ class Assistant:
         if both is not None:
             page_ask, rest = both
             page = self._catalogue(page_ask, history) if page_ask else None
+            if page_ask and page is None:
+                # No catalogue line gives it ('What page is the Early Help Hub case study on, and who asked the
+                # district to set it up?', user trial 34): the page as found when asked alone, and the rest asked of
+                # what that answer quoted, not searched on its own words.
+                found = self.ask(page_ask, history, filters, params)
+                page = found if found.status == "answered" else None
             # The rest is asked after the page, as a follow-up: 'how did referrals work?' is about the Wycombe one.
             said = [Turn("user", page_ask), Turn("assistant", page.text)] if page_ask and page else []
             return page_then_answer(page, self.ask(rest, [*history, *said], filters, params))

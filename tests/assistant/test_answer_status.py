@@ -66,6 +66,8 @@ def test_whether_a_plan_came_about_is_a_later_event(question: str) -> None:
         "did they ever save anything from sharing the team?",  # a case study's results, which the toolkit reports
         "Did any council ever get a shared chief executive to work across a county border?",
         "What did the evaluation of the Danish reform conclude?",
+        # User trial 34: what they got out of it in the end is the outcome the toolkit reports.
+        "What did they actually get out of it in the end - anything concrete?",
     ],
 )
 def test_an_outcome_the_toolkit_reports_is_not_a_later_event(question: str) -> None:
@@ -107,6 +109,9 @@ def test_whether_something_was_done_after_a_year_the_toolkit_names_is_a_later_ev
     found = beyond_scope("Did the government end up making the retention permanent after 2019-20?", vocabulary)
     assert found is not None and found.kind == "after_publication"
     assert beyond_scope("What did the councils plan to do with the pilot after 2019?", vocabulary) is None
+    # User trial 34: carried on into a year after publication.
+    found = beyond_scope("Did the government later let that pilot carry on into 2020/21?", vocabulary | {"2020"})
+    assert found is not None and found.kind == "after_publication"
 
 
 def test_what_happened_in_a_month_of_a_year_the_toolkit_names_is_a_later_event() -> None:

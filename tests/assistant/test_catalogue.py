@@ -302,6 +302,16 @@ def test_a_page_asked_with_something_else_gives_the_page_and_answers_the_rest(as
     assert grounded_share(answer.text.split("\n\nRelated case studies:")[0], cited, assistant.store.glossary) == 1.0
 
 
+def test_a_page_no_catalogue_line_gives_is_found_and_the_rest_asked_of_what_it_found(assistant: Any) -> None:
+    """User trial 34 asked for a case study's page by a name no catalogue line reads, with a second ask: the rest
+    was searched on its own words ('who asked the district to set it up?') and answered from the foreword."""
+    study = next(s for s in _studies(assistant) if s.title.startswith("Early Help Hub"))
+    answer = assistant.ask("What page is the Early Help Hub case study on, and who asked the district to set it up?")
+    page_line, _, rest = answer.text.partition("\n\n")
+    assert f"page {study.page}" in page_line
+    assert answer.status == "answered" and answer.citations[0].hit.passage.case_study == study.title
+
+
 def test_a_page_asked_for_in_passing_after_a_follow_up_is_the_page_of_its_answer(assistant: Any) -> None:
     """Written for this test: 'and what page?' after a follow-up of its own was answered with the last answer's
     page alone."""
