@@ -146,6 +146,22 @@ def states_nothing(sentence: str, passage: str) -> bool:
     )
 
 
+_SAYS = re.compile(_STATES.pattern.removeprefix(":|"), re.I)
+
+
+@lru_cache(maxsize=STORED_FACTS)
+def only_names(sentence: str, passage: str) -> bool:
+    """A label and what it names, unfinished and without a verb ('Key enablers: selflessness and distributed
+    leadership'): it answers 'what are the enablers?', but says no reason and no way to do anything."""
+    text = sentence.rstrip()
+    return (
+        ":" in text
+        and len(text.split()) <= UNFINISHED_HEADING_WORDS
+        and not _SAYS.search(text)
+        and not _finished_or_bulleted(text, passage)
+    )
+
+
 @lru_cache(maxsize=STORED_FACTS)
 def quotable_statement(sentence: str, passage: str) -> bool:
     return quotable(sentence) and ends_a_statement(sentence, passage)
@@ -677,6 +693,8 @@ def sentence_candidates(
         similarity = closeness(vectors, result)
         relative = hit.score / top_score if top_score > 0 else 0.0
         for at, (quote, cosine) in enumerate(zip(quotable_here, similarity.tolist())):
+            if ask.wants in ("reason", "how_to") and only_names(quote.quoted, hit.passage.text):
+                continue  # user trial 34's 'why do selflessness and spreading leadership matter?' got this label alone
             overlap = len(quote.tokens & query_tokens) / max(1, len(query_tokens))
             # An example is a case study; any other kind of answer is in the sentence's own words.
             gives = bool(hit.passage.case_study) if ask.wants == "example" else carries(quote.whole, ask.wants, defined)

@@ -124,6 +124,17 @@ def test_each_ask_of_a_follow_up_is_answered_by_its_own_closest_sentence(assista
     assert wanted in assistant.ask(turns[-1], history).text
 
 
+def test_a_why_ask_is_not_answered_with_a_label_and_what_it_names(assistant) -> None:  # type: ignore[no-untyped-def]
+    """User trial 34's 'why do selflessness and spreading leadership matter?' opened on 'Key enablers: selflessness
+    and distributed leadership', which names them and says nothing of why; asked what they are, it still answers."""
+    from assistant.composition import only_names
+
+    assert only_names("Key enablers: selflessness and distributed leadership", "")
+    assert not only_names("Key enablers: these are needed to sustain momentum.", "")
+    answer = assistant.ask("Why do selflessness and distributed leadership matter when a partnership starts?")
+    assert "Key enablers:" not in answer.text.split("[")[0], answer.text[:300]
+
+
 def test_answers_are_one_to_four_sentences_of_the_toolkit(assistant) -> None:  # type: ignore[no-untyped-def]
     for question in ("Why should districts work with health partners?", "How do councils share services?"):
         answer = assistant.ask(question)
