@@ -35,7 +35,10 @@ _ON_PAGE = re.compile(r"^\W*(?:(?:what(?:'s|’s| is)|show me|go to|open|read)\s
 _CHAPTER_CONTENTS = re.compile(
     r"\bwhat(?:'s|’s|s| is)\s+in\s+[^?]{0,30}\bchapter\b"
     r"|\bwhat(?:'s|’s|s| is)\s+[^?]{0,30}\bchapter\b[^?]{0,25}\babout\s*(?:\?|$|,|and\b)"
-    r"|\bchapter\b[^?]{0,40}\b(?:cover|covers|contain|contains|include|includes)\b",
+    r"|\bchapter\b[^?]{0,40}\b(?:cover|covers|contain|contains|include|includes)\b"
+    # Its tools or sections listed ('List the tools in chapter 2.', user trial 34; 'what sections are in chapter 3?').
+    r"|\b(?:list|name|show|give|what|which)\b(?: (?:me|all|are|the|its))*\s+(?:tools|sections|headings|topics|contents)"
+    r"\s+(?:are\s+)?(?:in|of)\s+(?:the\s+)?[^?]{0,25}\bchapter\b",
     re.I,
 )
 # The whole of a case study asked for ('can I have the full text of the Publica case study?', 'show me the whole

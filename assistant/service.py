@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from assistant.question import is_follow_up, last_answer, last_question, last_sa
 from assistant.retrieval import Encode, EncodeMany, MakeRetriever, Retriever, Searcher, SearchResult
 from assistant.settings import Settings
 from core.errors import NotFound
+from core.lexical import STOP_WORDS, words
 from core.models import CaseStudy, Filters, Turn
 from stores.backends import open_store
 from stores.base import PassageStore
@@ -237,7 +239,7 @@ class Assistant:
         # case study best whatever 'one' is.
         if found or (result.fitting and result.fitting[0][1] >= CASE_FIT_ALONE):
             found |= dict.fromkeys(result.fitting_within(CASE_FIT_MARGIN, CASE_FIT_FLOOR))
-        return [(by_title[t], summaries.get(by_title[t].id, "")) for t in found if t in by_title][:limit]
+        return [(by_title[t], summaries.get(by_title[t].id, "")) for t in _titled_first(found, query, store) if t in by_title][:limit]
 
     def case_study(self, case_id: str) -> CaseStudyDetail:
         store = self.store
@@ -265,6 +267,22 @@ def _closer_to(result: SearchResult, ask: np.ndarray) -> SearchResult:
     alike, by the whole follow-up, and the board's make-up never quoted)."""
     focus = None if result.focus is None else _between(result.focus, ask)
     return replace(result, vector=_between(result.vector, ask), focus=focus)
+
+
+# A word of a title is the case study's own topic when at most this many titles and passages have it ('loneliness':
+# one title, four passages), not a word the toolkit uses throughout ('housing', 'between', 'county').
+TITLES_SHARING = 2
+PASSAGES_SHARING = 12
+
+
+def _titled_first(titles: Iterable[str | None], query: str, store: PassageStore) -> list[str | None]:
+    """The case studies whose title names a topic of the query that little else of the toolkit names first, the
+    rest in their order: 'which case studies are about loneliness?' had Tackling loneliness second, after the Early
+    Help Hub (user trial 34)."""
+    in_titles = Counter(w for c in store.case_studies() for w in set(words(c.title.lower())))
+    asked = {w for w in words(query.lower()) if w not in STOP_WORDS and len(w) > 3 and in_titles[w] <= TITLES_SHARING}
+    rare = {w for w in asked if sum(w in p.text.lower() for p in store.passages()) <= PASSAGES_SHARING}
+    return sorted(titles, key=lambda t: not rare.intersection(words((t or "").lower())))
 
 
 def _between(question: np.ndarray, ask: np.ndarray) -> np.ndarray:

@@ -179,6 +179,27 @@ def test_what_a_chapter_holds_is_its_headings_and_its_case_studies(assistant: An
         assert [s.title for s in answer.related] == [s.title for s in studies if s.chapter == chapter]
 
 
+@pytest.mark.parametrize("asked", ["List the tools in chapter {n}.", "what sections are in chapter {n}?"])
+def test_a_chapters_tools_asked_for_by_its_number_are_its_headings(assistant: Any, asked: str) -> None:
+    """User trial 34 asked the content team's way, 'List the tools in chapter 2.', and got prose about tools."""
+    chapters = list(dict.fromkeys(p.chapter for p in assistant.store.passages()))
+    answer = assistant.ask(asked.format(n=2))
+    assert answer.text.startswith(f"The chapter “{chapters[2]}” has these headings"), answer.text[:200]
+
+
+def test_a_case_study_whose_title_names_the_topic_is_listed_first(assistant: Any) -> None:
+    """User trial 34: 'which case studies are about loneliness?' listed the Early Help Hub before Tackling
+    loneliness. Which titles name a topic few others do is read from the index."""
+    studies = _studies(assistant)
+    for study in studies:
+        distinctive = [w for w in normalise(study.title).split() if len(w) > 3 and sum(w in normalise(s.title).split() for s in studies) == 1]
+        if "loneliness" in distinctive:
+            answer = assistant.ask("Which case studies are about loneliness or social isolation?")
+            assert answer.related and answer.related[0].title == study.title
+            return
+    raise AssertionError("no case study's title names loneliness")
+
+
 def test_chapters_are_numbered_after_the_front_matter_and_listed(assistant: Any) -> None:
     chapters = list(dict.fromkeys(p.chapter for p in assistant.store.passages()))
     counted = chapters[1:]  # the toolkit's first part is its foreword and executive summary
