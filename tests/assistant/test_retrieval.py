@@ -29,6 +29,14 @@ def test_phonetic_misspellings_are_corrected(assistant) -> None:  # type: ignore
     assert result.query.corrections == {"devolushun": "devolution", "deels": "deals", "kiddermister": "kidderminster"}
 
 
+def test_a_misspelt_word_is_corrected_before_its_possessive(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Blind round L: 'the goverment's national guidence' was refused as naming 'Goverment', a name the toolkit
+    never mentions."""
+    result = assistant.search("what does the goverment's national guidence on unitary councils say?")
+    assert result.query.corrections == {"goverment": "government", "guidence": "guidance"}
+    assert assistant.ask("what does the goverment's national guidence on unitary councils say?").status == "answered"
+
+
 def test_two_letters_swapped_are_one_slip(assistant) -> None:  # type: ignore[no-untyped-def]
     """Written for this test: counted as two edits, 'cheif' (five letters, one edit allowed) was searched as typed."""
     result = assistant.search("has any council shared a cheif executive with its neighbour?")
