@@ -401,6 +401,11 @@ class Speller:
         ]
         return len(english) / len(tokens)
 
+    @cached_property
+    def countries(self) -> str:
+        """The countries the corpus names, as it names them ('Denmark')."""
+        return " ".join(c.removeprefix("the ") for c in _COUNTRIES if c.lower().removeprefix("the ") in self.vocabulary)
+
     def correct(self, text: str) -> tuple[str, dict[str, str]]:
         """Replace words the corpus never uses with their closest corpus word."""
         corrections: dict[str, str] = {}
@@ -739,6 +744,14 @@ def case_study_counted_to(question: str, history: Sequence[Turn], case_study_tit
     return None
 
 
+# Another country asked of without naming one ('any examples from abroad?', 'is there anything from outside England?').
+_ABROAD = re.compile(
+    r"\b(?:abroad|overseas|foreign|other countr(?:y|ies)|another country|outside (?:of )?(?:england|the uk|britain)|"
+    r"internationally|international (?:examples?|experience|comparisons?|perspective))\b",
+    re.I,
+)
+
+
 def rewrite(
     question: str,
     history: Sequence[Turn],
@@ -776,6 +789,12 @@ def rewrite(
         lexical = expand_acronyms(lexical, glossary)
     if use_synonyms:
         lexical = expand_synonyms(lexical, synonyms)
+    abroad = speller.countries if _ABROAD.search(question) else ""
+    if abroad:
+        # 'Any examples from abroad?' is asked of the countries the toolkit tells of, by name: 'abroad', 'other
+        # countries' and 'outside England' found the toolkit's own 'how to use' text or Cherwell, never Denmark
+        # (user trial 34).
+        text, lexical = f"{text} {abroad}", f"{lexical} {abroad}"
     # A plain word the synonyms map to the toolkit's words is one the assistant knows: counted unknown, 'health
     # bosses' was refused (curated dev: false refusals 0.013 -> 0; no out-of-scope question answered on either set).
     unknown, share = speller.unknown_words(question, synonyms if use_synonyms else ()) if use_spelling else ([], 0.0)

@@ -37,6 +37,18 @@ def test_a_misspelt_word_is_corrected_before_its_possessive(assistant) -> None: 
     assert assistant.ask("what does the goverment's national guidence on unitary councils say?").status == "answered"
 
 
+@pytest.mark.parametrize(
+    "question", ["Any examples from other countries?", "Are there examples from outside England?", "is there one from abroad?"]
+)
+def test_another_country_asked_of_without_a_name_finds_the_countries_the_toolkit_tells_of(assistant, question: str) -> None:  # type: ignore[no-untyped-def]
+    """User trial 34: 'any example from outside England?' opened on the toolkit's 'how to use' text, never on the
+    case study abroad. Which case study that is, is read from the index: the one whose title names a country."""
+    countries = assistant.retriever.speller.countries.split()
+    abroad = [c.title for c in assistant.store.case_studies() if any(country in c.title for country in countries)]
+    assert abroad
+    assert assistant.search(question).hits[0].passage.case_study in abroad
+
+
 def test_two_letters_swapped_are_one_slip(assistant) -> None:  # type: ignore[no-untyped-def]
     """Written for this test: counted as two edits, 'cheif' (five letters, one edit allowed) was searched as typed."""
     result = assistant.search("has any council shared a cheif executive with its neighbour?")
