@@ -1077,7 +1077,16 @@ def _unfamiliar(word: str, vocabulary: Collection[str], corrections: Mapping[str
     if not plain or _is_slip(word, corrections):
         return False
     common = english_words()
-    return plain[0] not in vocabulary and all(part not in common and part not in STOP_WORDS for part in plain[0].split("-"))
+    return plain[0] not in vocabulary and all(
+        part not in common and part not in STOP_WORDS and not _ish_of(part, common) for part in plain[0].split("-")
+    )
+
+
+def _ish_of(word: str, common: Collection[str]) -> bool:
+    """An English word made '-ish' ('a smallish district', user trial 35, was told the toolkit does not mention
+    'Smallish'; 'biggish', 'largish')."""
+    stem = word.removesuffix("ish")
+    return stem != word and any(form in common for form in (stem, stem + "e", stem[:-1]))
 
 
 def _names_unknown(question: str, vocabulary: Collection[str], corrections: Mapping[str, str]) -> list[str]:

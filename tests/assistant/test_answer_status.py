@@ -145,6 +145,9 @@ def test_a_country_the_toolkit_names_and_everyday_words_are_in_scope() -> None:
     assert beyond_scope("What did the Danish reforms do to counties?", vocabulary) is None
     assert beyond_scope("Did the United States model of care organisations work?", vocabulary) is None
     assert beyond_scope("how do we polish our business case for a merger?", vocabulary) is None
+    # User trial 35: an English word made '-ish' before 'district' is no council's name.
+    assert beyond_scope("We're a smallish district of 90,000 people. Has sharing a chief executive worked?", vocabulary) is None
+    assert beyond_scope("any examples from a largish borough council?", vocabulary) is None
 
 
 @pytest.mark.parametrize(
