@@ -40,10 +40,11 @@ UNFINISHED_HEADING_WORDS = 12
 # What keeps such a line a statement: a label and what it names ('Key enablers: boundary spanners and shared
 # insight'), or a verb that says something ('District/county collaboration can unlock …'). Headings the toolkit
 # writes as claims carry facts; a column header or two headings run together carry none.
-_STATES = re.compile(
-    r":|\b(?:is|are|was|were|be|been|being|has|have|had|can|could|will|would|should|may|might|must|do|does|did|need|needs)\b",
+_SAYS = re.compile(
+    r"\b(?:is|are|was|were|be|been|being|has|have|had|can|could|will|would|should|may|might|must|do|does|did|need|needs)\b",
     re.I,
 )
+_STATES = re.compile(rf":|{_SAYS.pattern}", re.I)
 QUOTE_REACH = 2  # sentences a quotation may run on for before the answer gives up on closing it
 KEEP_WITHIN = 0.4  # a sentence this far below its ask's best answers it no more
 # Past each ask's best, a sentence from another case study than the one the question names and the answer opens
@@ -144,9 +145,6 @@ def states_nothing(sentence: str, passage: str) -> bool:
     return not (
         len(text.split()) > UNFINISHED_HEADING_WORDS or _STATES.search(text) or _finished_or_bulleted(text, passage)
     )
-
-
-_SAYS = re.compile(_STATES.pattern.removeprefix(":|"), re.I)
 
 
 @lru_cache(maxsize=STORED_FACTS)

@@ -281,7 +281,8 @@ def _titled_first(titles: Iterable[str | None], query: str, store: PassageStore)
     Help Hub (user trial 34)."""
     in_titles = Counter(w for c in store.case_studies() for w in set(words(c.title.lower())))
     asked = {w for w in words(query.lower()) if w not in STOP_WORDS and len(w) > 3 and in_titles[w] <= TITLES_SHARING}
-    rare = {w for w in asked if sum(w in p.text.lower() for p in store.passages()) <= PASSAGES_SHARING}
+    texts = [p.text.lower() for p in store.passages()] if asked else []
+    rare = {w for w in asked if sum(w in text for text in texts) <= PASSAGES_SHARING}
     return sorted(titles, key=lambda t: not rare.intersection(words((t or "").lower())))
 
 
