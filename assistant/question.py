@@ -669,6 +669,45 @@ def last_question(history: Sequence[Turn]) -> str:
     return next((t.content for t in reversed(history) if t.role == "user"), "")
 
 
+# A question that opens by going back to something asked before ('going back to the lonely older people bit, …',
+# 'coming back to the office sharing one - did they save much?', user trial 35): what it goes back to, then the
+# question put of it, after a dash, comma or colon.
+_GOES_BACK = re.compile(
+    r"^\s*(?:(?:ok|okay|right|so|and|also|sorry)\b[,\s]*)*(?:(?:going|coming|getting|turning|to go|to come|go|come)\s+)?"
+    r"back\s+to\s+(?P<ref>[^,;:?!.–—]+?)(?:\s+[-–—]+\s*|\s*[,;:–—]\s*)(?P<rest>\S.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+# Going back to 'the first one' or 'the first question': the conversation's first exchange.
+_FIRST = re.compile(r"\b(?:first|1st|original|start)\b", re.IGNORECASE)
+
+
+def _shares_word(word: str, text_words: Collection[str]) -> bool:
+    """The word, or one it begins or that begins it ('bid' and 'bidding', 'office' and 'offices'), is there."""
+    return any(w.startswith(word) or word.startswith(w) for w in text_words if len(w) >= 3)
+
+
+def went_back_to(question: str, history: Sequence[Turn]) -> tuple[str, list[Turn]]:
+    """A question going back to an earlier exchange, put to that exchange: the question without its going-back
+    opening, and the conversation up to that exchange's answer. The exchange is the one whose question uses the most
+    of the words gone back to (the earliest of equals), else the first when it goes back to 'the first one'.
+    Any other question, or one whose words name no earlier question, is returned as it is with its conversation."""
+    turns = list(history)
+    went = _GOES_BACK.match(question)
+    asked = [i for i, turn in enumerate(turns) if turn.role == "user"]
+    if not went or len(asked) < 2:
+        return question, turns
+    ref = [w for w in words(went.group("ref")) if w not in _COMMON and len(w) >= 3]
+    shared = [sum(_shares_word(w, set(words(turns[i].content))) for w in ref) for i in asked]
+    if max(shared, default=0) > 0:
+        chosen = asked[shared.index(max(shared))]
+    elif _FIRST.search(went.group("ref")):
+        chosen = asked[0]
+    else:
+        return question, turns
+    answered = chosen + 1 if chosen + 1 < len(turns) and turns[chosen + 1].role == "assistant" else chosen
+    return went.group("rest").strip(), turns[: answered + 1]
+
+
 def last_answer(history: Sequence[Turn]) -> str:
     """The assistant's last turn, when it has words of its own (not a placeholder such as '…')."""
     answer = next((t.content for t in reversed(history) if t.role == "assistant"), "")

@@ -26,7 +26,7 @@ from assistant.compound import ask_queries, search_asks
 from assistant.encoding import Occupancy, model_encoder
 from assistant.glossary import PlainGlossary
 from assistant.params import RetrievalParams
-from assistant.question import is_follow_up, last_answer, last_question, last_said
+from assistant.question import is_follow_up, last_answer, last_question, last_said, went_back_to
 from assistant.retrieval import Encode, EncodeMany, MakeRetriever, Retriever, Searcher, SearchResult
 from assistant.settings import Settings
 from core.errors import NotFound
@@ -111,6 +111,7 @@ class Assistant:
         params = params or self.params
         if k is not None:
             params = params.model_copy(update={"k": k})
+        query, history = went_back_to(query, history)
         store, retriever, _ = self._state
         with self._occupancy:
             return search_asks(retriever, store, self.understand(query), params, history, filters)
@@ -123,6 +124,8 @@ class Assistant:
         params: RetrievalParams | None = None,
     ) -> Answer:
         params = params or self.params
+        # 'Going back to the office sharing one - did they save much?' is asked of that exchange, not the last one.
+        question, history = went_back_to(question, history)
         earlier = last_said(history)
         if earlier and asks_for_plainer_words(question):
             return in_plainer_words(earlier, last_question(history), self.plain)
@@ -184,6 +187,7 @@ class Assistant:
         """The question understood, its search, and each ask's own (for a compound question): what an answer is
         composed from."""
         store, retriever, _ = self._state
+        question, history = went_back_to(question, history)
         with self._occupancy:
             return self._searched(store, retriever, question, history, filters, params or self.params)
 

@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from assistant.question import conversation_context, conversation_cue, is_follow_up
+from assistant.question import conversation_context, conversation_cue, is_follow_up, went_back_to
 from assistant.retrieval import DEFAULT_PARAMS, rrf
 from core.errors import UnknownFilter
 from core.lexical import lexical_tokens
@@ -808,6 +808,46 @@ def test_a_follow_up_about_the_case_study_being_discussed_is_answered_from_it_al
         assert subject not in {h.passage.case_study for h in result.hits}, question  # others, not it again
         answer = assistant.ask(question, history=history)
         assert answer.citations and answer.citations[0].hit.passage.case_study not in (None, subject), question
+
+
+def test_going_back_to_an_earlier_question_puts_the_question_to_that_exchange() -> None:
+    """Written for this test: 'going back to X, …' names an exchange before the last one by its words ('bid' for
+    'bidding', 'office' for 'offices'), or 'the first one'; the question is what follows the dash or comma. Words
+    naming no earlier question, or 'back to' inside a question, leave it and its conversation as they are."""
+    history = [
+        Turn("user", "Several districts want to try bidding together for the county's wellbeing contract. Done before?"),
+        Turn("assistant", "Yes: the Lincolnshire Wellbeing Service."),
+        Turn("user", "Is anyone renting space in their council offices to the jobcentre?"),
+        Turn("assistant", "Pathfinder House."),
+        Turn("user", "What about loneliness?"),
+        Turn("assistant", "Craven's estate project."),
+    ]
+    assert went_back_to("coming back to the office one - did it save money?", history) == ("did it save money?", history[:4])
+    assert went_back_to("Going back to the joint bid, who led it?", history) == ("who led it?", history[:2])
+    assert went_back_to("ok so back to the first one: who ran the contract?", history) == ("who ran the contract?", history[:2])
+    for question in ("going back to basics, what is a LEP?", "has any council gone back to its residents?", "who led it?"):
+        assert went_back_to(question, history) == (question, history), question
+    assert went_back_to("going back to the office one - did it save money?", history[:2]) == (
+        "going back to the office one - did it save money?",
+        history[:2],
+    )
+
+
+def test_a_question_going_back_two_exchanges_is_answered_of_that_one(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test: after the office-sharing case study and then the Early Help Hub, 'they' in 'coming back
+    to the office sharing one - how did they pay for the building work?' is Huntingdonshire's Pathfinder House, not
+    the hub the last answer was about."""
+    history: list[Turn] = []
+    for question in (
+        "is there a council that rents out space in its own offices to the jobcentre and citizens advice?",
+        "is there one where lots of agencies sit together to help families early?",
+    ):
+        history += [Turn("user", question), Turn("assistant", assistant.ask(question, history=history).text)]
+    assert "Early Help Hub" in history[-1].content
+    answer = assistant.ask("coming back to the office sharing one - how did they pay for the building work?", history=history)
+    assert answer.citations and answer.citations[0].hit.passage.case_study == "Pathfinder House (Huntingdonshire District Council)"
+    searched = assistant.search("coming back to the office sharing one - how did they pay for the building work?", history=history)
+    assert searched.hits[0].passage.case_study == "Pathfinder House (Huntingdonshire District Council)"
 
 
 def test_a_numbered_list_asked_for_after_its_chapter_is_not_refused(assistant) -> None:  # type: ignore[no-untyped-def]
