@@ -694,7 +694,7 @@ def went_back_to(question: str, history: Sequence[Turn]) -> tuple[str, list[Turn
     turns = list(history)
     went = _GOES_BACK.match(question)
     asked = [i for i, turn in enumerate(turns) if turn.role == "user"]
-    if not went or len(asked) < 2:
+    if not went or not asked:
         return question, turns
     ref = [w for w in words(went.group("ref")) if w not in _COMMON and len(w) >= 3]
     shared = [sum(_shares_word(w, set(words(turns[i].content))) for w in ref) for i in asked]
@@ -1377,7 +1377,8 @@ _ASIDE_AFTER = re.compile(
 )
 _SET_UP = re.compile(r"^[^?:–—]{1,40}?\s*(?::|\s[-–—])\s+(?P<rest>\S.*)$")
 # Said first, leaning on nothing: 'and whats a precept?', 'ok so what is Teckal?'.
-_LEAD_IN = re.compile(r"^\W*(?:(?:and|so|ok|okay|also|oh|right|then|but)\b[\s,]*)+", re.I)
+# Words that lead into a question and are no part of it ('sorry, what's a combined authority?', user trial 36).
+_LEAD_IN = re.compile(r"^\W*(?:(?:and|so|ok|okay|also|oh|right|then|but|sorry|um|erm|hmm|hi|hello|hey)\b[\s,:;.!–—-]*)+", re.I)
 
 
 # 'What are the tests?', 'what are these evidential tests then?': a set's members asked for, not what a term means

@@ -305,6 +305,9 @@ def test_an_in_scope_question_is_answered(assistant) -> None:  # type: ignore[no
         "What does TUPE actually mean?",
         # Written for this test (user trial 32 asked so): 'in plain English' after 'mean' is said in passing.
         "officers keep saying 'land value capture' in meetings. what does that mean in plain english?",
+        # Written for this test (user trial 36 asked so): an apology or a greeting first is no part of the question.
+        "sorry, what's a joint committee, in plain english?",
+        "hi - what does TUPE mean?",
     ],
 )
 def test_a_definition_gives_the_glossary_marked_as_ours_and_where_the_toolkit_uses_it(assistant, question: str) -> None:  # type: ignore[no-untyped-def]
@@ -331,6 +334,19 @@ def test_a_definition_asked_first_in_a_long_two_part_question_is_given(assistant
     expected = PlainGlossary.load(CORPUS_DIR).lookup(term)
     assert expected is not None and answer.definition is not None and answer.definition.term == expected.term
     assert answer.status == "answered" and _grounded(answer)
+
+
+def test_a_definition_asked_with_a_later_event_says_the_toolkit_cannot_tell_the_rest(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test (user trial 36 asked so): the definition, then the 2018 toolkit's limit said before
+    what it says of the rest, which had read as said today."""
+    answer = assistant.ask("What is a combined authority exactly, and do any of them still exist today?")
+    expected = PlainGlossary.load(CORPUS_DIR).lookup("combined authority")
+    assert expected is not None and answer.definition is not None and answer.definition.term == expected.term
+    assert answer.status == "partial" and _grounded(answer)
+    definition, _, rest = answer.text.partition("The toolkit (2018) does not say what has happened since it was published.")
+    assert expected.definition in definition and rest is not None and answer.text.count("(2018)") == 1
+    # Asked without the later event, the rest is answered as before.
+    assert assistant.ask("What is a combined authority exactly, and which districts are in one?").status == "answered"
 
 
 @pytest.mark.parametrize(
@@ -642,6 +658,22 @@ def test_money_asked_of_a_case_study_that_gives_none_is_partial_and_says_so(assi
         assert worth.status == "partial" and worth.text.startswith(f"The toolkit (2018) gives no money figures for {study}.")
     # Not money: whether it was worth it.
     assert "no money figures" not in assistant.ask(f"How did {study} show the council it was worth paying for?").text
+
+
+def test_a_missing_figure_and_a_later_event_asked_together_are_both_said(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test: a case study without money figures, asked what it saved and what became of it since.
+    Said alone, the later event hid the missing figure; which case studies give no figure is read from the index."""
+    study = next(c.title for c in assistant.store.case_studies() if not _money_in(assistant, c.title))
+    history = [Turn("user", f"Tell me about {study}"), Turn("assistant", assistant.ask(f"Tell me about {study}").text)]
+    answer = assistant.ask("how much did they save, and is it still going in 2024?", history=history)
+    assert answer.status == "partial"
+    assert answer.text.startswith(
+        f"The toolkit (2018) gives no money figures for {study}. It does not say what has happened since it was published."
+    )
+    assert all(c.hit.passage.case_study == study for c in answer.citations)
+    # Either alone says only its own gap.
+    alone = assistant.ask("is it still going in 2024?", history=history)
+    assert alone.text.startswith("The toolkit (2018) does not say what has happened since it was published.")
 
 
 @pytest.mark.parametrize(
