@@ -791,6 +791,27 @@ _ABROAD = re.compile(
 )
 
 
+# Asking what the toolkit says, rather than saying of what ('What does the toolkit suggest?', 'does the guide have
+# anything on …', '… according to the toolkit'): its words found the toolkit's own 'How to use this toolkit' and the
+# foreword before the passages on what was asked (user trials 34 and 36).
+_ASKING_THE_TOOLKIT = re.compile(
+    r"\b(?:(?:what|how) (?:does|do|did|would|should|can|could) (?:the |this |your |that )?(?:toolkit|guide|report|document)"
+    r"(?: have to)? (?:say|suggest|recommend|advise|propose|think|tell us|offer)(?: (?:about|on|we do|doing|here))?"
+    r"|(?:does|do|did|will|would|can) (?:the |this |your |that )?(?:toolkit|guide|report|document) (?:have|say|cover|mention|"
+    r"talk about|include|contain|give|offer)(?: anything| something| any (?:examples?|advice|guidance))?(?: (?:about|on))?"
+    r"|(?:according to|in|from|within) (?:the |this |your |that )(?:toolkit|guide|report|document)"
+    r"|(?:is|are) there (?:anything|something|any (?:examples?|advice|guidance))(?= (?:about|on)\b))",
+    re.IGNORECASE,
+)
+
+
+def without_asking_the_toolkit(question: str) -> str:
+    """The question without its words asking what the toolkit says, when it says of what in words of its own."""
+    rest = _ASKING_THE_TOOLKIT.sub(" ", question)
+    own = [w for w in words(rest) if w not in _COMMON]
+    return " ".join(rest.split()) if len(own) >= OWN_SUBJECT_WORDS else question
+
+
 def rewrite(
     question: str,
     history: Sequence[Turn],
@@ -814,7 +835,7 @@ def rewrite(
     follow_up = use_history and (is_follow_up(question, history) if follow_up is None else follow_up)
     titles = case_study_titles if about_case_study else ()
     context = conversation_context(history, titles, question, fitting) if follow_up else None
-    searched = definition_searched(question) or question
+    searched = definition_searched(question) or without_asking_the_toolkit(question)
     combined = f"{searched} {context}" if context else searched
     text, corrections = speller.correct(combined) if use_spelling else (combined, {})
     lexical = text

@@ -629,7 +629,9 @@ def test_answers_say_what_a_sentence_leaning_back_is_about(served) -> None:  # t
     Northants, its passages cut anew: 88 and 539. With 'what does X mean in plain English?' answered from the
     glossary: 87 and 538. With blind round L's 55 questions more (and a refit): 98 and 577. With
     'abroad' or 'other countries' searched with the countries the toolkit names, and the refit that follows: 99 and
-    575 (answers quoting other sentences)."""
+    575 (answers quoting other sentences). With words asking what the toolkit says ('What does the guide
+    recommend?') left out of the search, and the refit that follows: 97 and 572 (answers quoting other sentences,
+    three fewer alone)."""
     from core.text import leans_back
 
     alone = led = 0
@@ -640,7 +642,7 @@ def test_answers_say_what_a_sentence_leaning_back_is_about(served) -> None:  # t
                 alone += 1
             elif any(leans_back(s) for s in re.split(r"(?<=[.!?])\s+", piece)[1:2]):
                 led += 1
-    assert alone <= 99 and led >= 575, (alone, led)
+    assert alone <= 97 and led >= 572, (alone, led)
 
 
 def test_a_name_the_toolkit_prints_with_one_more_word_is_still_defined_by_its_sentence() -> None:
