@@ -670,11 +670,10 @@ def last_question(history: Sequence[Turn]) -> str:
 
 
 # A question that opens by going back to something asked before ('going back to the lonely older people bit, …',
-# 'coming back to the office sharing one - did they save much?', user trial 35): what it goes back to, then the
-# question put of it, after a dash, comma or colon.
+# 'coming back to the office sharing one - did they save much?', user trial 35), after any words leading into it
+# ('ok so back to …', `_LEAD_IN`): what it goes back to, then the question put of it, after a dash, comma or colon.
 _GOES_BACK = re.compile(
-    r"^\s*(?:(?:ok|okay|right|so|and|also|sorry)\b[,\s]*)*(?:(?:going|coming|getting|turning|to go|to come|go|come)\s+)?"
-    r"back\s+to\s+(?P<ref>[^,;:?!.–—]+?)(?:\s+[-–—]+\s*|\s*[,;:–—]\s*)(?P<rest>\S.*)$",
+    r"^\s*(?:(?:going|coming|getting|turning|to go|to come|go|come)\s+)?back\s+to\s+(?P<ref>[^,;:?!.–—]+?)(?:\s+[-–—]+\s*|\s*[,;:–—]\s*)(?P<rest>\S.*)$",
     re.IGNORECASE | re.DOTALL,
 )
 # Going back to 'the first one' or 'the first question': the conversation's first exchange.
@@ -692,7 +691,7 @@ def went_back_to(question: str, history: Sequence[Turn]) -> tuple[str, list[Turn
     of the words gone back to (the earliest of equals), else the first when it goes back to 'the first one'.
     Any other question, or one whose words name no earlier question, is returned as it is with its conversation."""
     turns = list(history)
-    went = _GOES_BACK.match(question)
+    went = _GOES_BACK.match(_LEAD_IN.sub("", question))
     asked = [i for i, turn in enumerate(turns) if turn.role == "user"]
     if not went or not asked:
         return question, turns
