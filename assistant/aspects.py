@@ -163,7 +163,9 @@ def asks_an_aspect(text: str) -> bool:
 # Tendring District Council are collaborating …'): not a gap the toolkit leaves, but an ask whose answer is the
 # sentence naming the partners, which trial 25 found passed over for ones closer in wording that named none.
 PARTNERS_ASKED = re.compile(
-    r"\bwho\b[^?.]*\b(?:involved|partners?|part of|take part|took part|(?:work(?:ed|s)?|partner(?:ed|s)?) with|behind)\b"
+    r"\bwho\b[^?.]*\b(?:involved|partners?|part of|take part|took part|(?:work(?:ed|s)?|partner(?:ed|s)?) with|behind|"
+    # In everyday words ('who did they team up with?', user trial 36).
+    r"team(?:ed|s)? up with|join(?:ed|s)? (?:up |forces )?with|collaborat\w* with|work(?:ed|s)? alongside|sat round the table)\b"
     r"|\bwhich (?:councils|partners|organisations|organizations|authorities|bodies|agencies|districts)\b",
     re.I,
 )

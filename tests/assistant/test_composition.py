@@ -824,6 +824,20 @@ def test_councils_are_counted_by_their_proper_names(text: str, councils: int) ->
 
 
 @pytest.mark.parametrize(
+    "asked",
+    # Written for this test: who took part, in everyday words (user trial 36 asked 'who did they team up with?' and
+    # got the steering group's date before the partners).
+    ["who did they team up with?", "who did the council join forces with?", "who were they collaborating with?", "who sat round the table?"],
+)
+def test_who_took_part_in_everyday_words_seeks_the_sentence_naming_the_partners(asked: str) -> None:
+    from assistant.aspects import sought_by
+
+    sought = sought_by(asked)
+    assert sought is not None and sought.first_printed
+    assert sought.gives("The core partners include Yorkshire Housing, North Yorkshire County Council and Craven District Council.")
+
+
+@pytest.mark.parametrize(
     ("opener", "follow_up"),
     [
         ("is there an example of councils setting up a delivery company for garden communities?", "who was involved?"),
