@@ -61,11 +61,18 @@ CHANGE = Aspect(
     "no_change_figure",
     re.compile(
         r"\bby how much\b|\bhow (?:much|many) (?:fewer|less|lower|more|higher)\b"
-        r"|\bhow (?:much|far) (?:did|has|have|does|do|was|were) [^?]{0,40}\b(?:cut|reduc\w*|fall|fell|drop\w*|lower\w*|increas\w*|ris\w*|improv\w*|go down|went down)\b",
+        r"|\bhow (?:much|far) (?:did|has|have|does|do|was|were) [^?]{0,40}\b(?:cut|reduc\w*|fall|fell|drop\w*|lower\w*|increas\w*|ris\w*|improv\w*|go down|went down)\b"
+        # Figures of what came of it ('any numbers on loneliness or crime going down?', user trial 36).
+        r"|\b(?:any|what|which|some)\s+(?:hard\s+|actual\s+|real\s+)?(?:numbers|figures|statistics|stats)\b[^?]{0,60}"
+        r"\b(?:cut|reduc\w*|fall\w*|fell|drop\w*|lower\w*|fewer|increas\w*|ris\w*|improv\w*|go(?:ing)? down|went down|"
+        r"go(?:ing)? up|went up)\b",
         re.I,
     ),
     re.compile(
-        r"\d\s?(?:%|per ?cent)|\b(?:reduc\w*|cut|fell|fall\w*|drop\w*|lower\w*|fewer|increas\w*|rose|rise|improv\w*|sav\w*)\b[^.]{0,80}?\d"
+        # A percentage beside a word of change or outcome: 'ranks in the 20% most deprived areas' is no change.
+        r"\d\s?(?:%|per ?cent)[^.]{0,60}?\b(?:reduc\w*|cut|fell|fall\w*|drop\w*|lower\w*|fewer|less|increas\w*|rose|rise|"
+        r"improv\w*|sav\w*|shorter|more)\b"
+        r"|\b(?:reduc\w*|cut|fell|fall\w*|drop\w*|lower\w*|fewer|increas\w*|rose|rise|improv\w*|sav\w*)\b[^.]{0,80}?\d"
         r"|\d[^.]{0,80}?\b(?:reduc\w*|fewer|lower|increas\w*|improv\w*|sav\w*)\b",
         re.I,
     ),
