@@ -272,11 +272,11 @@ def related_case_studies(
 def _gap_of_each_ask(
     understanding: Understanding, beyond: BeyondScope | None, gap: BeyondScope | None, vocabulary: Collection[str]
 ) -> BeyondScope | None:
-    """What the question asks beyond the toolkit, and what another of its asks asks of one case study that its text
-    does not give: both said ('did they save much from it? and would the Shared Prosperity Fund pay for ours?', user
+    """What the question asks after the toolkit's publication (`beyond`, the only gap a case study's may join), and
+    what another of its asks asks of one case study that its text does not give: both said ('did they save much from it? and would the Shared Prosperity Fund pay for ours?', user
     trial 35), where the later event alone hid the missing savings figure. The answer is then that case study's.
     Asked in one ask ('how much has it saved since 2023?'), the later event is the gap."""
-    if not (beyond and gap) or beyond.kind != "after_publication":
+    if not (beyond and gap):
         return beyond or gap
     if not any(beyond_scope(ask.text, vocabulary) is None for ask in understanding.asks):
         return beyond
@@ -624,12 +624,10 @@ def compose_answer(
             more = closest_only(more, result, store)
             return replace(_with_more(defined, more[: params.answer_sentences - 1], store, later.sentence), status="partial")
         return _with_more(defined, more[: params.answer_sentences - 1], store)
-    beyond = _gap_of_each_ask(
-        understanding,
-        beyond_scope(question, store.vocabulary(), result.query.corrections),
-        case_study_gap(understanding, result, store, params.described_case_margin),
-        store.vocabulary(),
-    )
+    beyond = beyond_scope(question, store.vocabulary(), result.query.corrections)
+    if beyond is None or beyond.kind == "after_publication":  # only then may a case study's gap be said too
+        gap = case_study_gap(understanding, result, store, params.described_case_margin)
+        beyond = _gap_of_each_ask(understanding, beyond, gap, store.vocabulary())
     if not is_covered(result, params):
         return abstention(result, beyond, refused_for_words(result, params))
     chosen = _chosen_sentences(understanding, result, ask_results, store, params, hits_considered, said_before)

@@ -282,9 +282,9 @@ PASSAGES_SHARING = 12
 def _titled_first(titles: Iterable[str | None], query: str, store: PassageStore) -> list[str | None]:
     """The case studies whose title names a topic of the query that little else of the toolkit names first, the
     rest in their order: 'which case studies are about loneliness?' had Tackling loneliness second, after the Early
-    Help Hub (user trial 34)."""
+    Help Hub (user trial 34). The passages are read only when a word of the query is in a title."""
     in_titles = Counter(w for c in store.case_studies() for w in set(words(c.title.lower())))
-    asked = {w for w in words(query.lower()) if w not in STOP_WORDS and len(w) > 3 and in_titles[w] <= TITLES_SHARING}
+    asked = {w for w in words(query.lower()) if w not in STOP_WORDS and len(w) > 3 and 1 <= in_titles[w] <= TITLES_SHARING}
     texts = [p.text.lower() for p in store.passages()] if asked else []
     rare = {w for w in asked if sum(w in text for text in texts) <= PASSAGES_SHARING}
     return sorted(titles, key=lambda t: not rare.intersection(words((t or "").lower())))
