@@ -60,7 +60,9 @@ _WANTS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
             r"\bwhat(?:'s| is)? in it for\b|\bwhat(?:'s| is) the point\b|\bdifference does\b|"
             # A motive weighed, not a sum asked ('was it mostly about savings?', 'was it driven by cost?').
             r"\b(?:(?:mostly|mainly|largely|purely|just|only|all|really) (?:about|for|to do with)|driven by|motivated by)"
-            r" (?:the )?(?:saving|savings|money|costs?|cash)\b",
+            r" (?:the )?(?:saving|savings|money|costs?|cash)\b|"
+            # Whether it pays, not a sum ('is it worth sharing a chief exec?', 'was it worth it?').
+            r"(?<!\bwhat )\b(?:is|was|were|are) (?:it|this|that|they) (?:\w+ly |really |even |still )?worth\b(?!\s*£)|\bworth it\b",
             re.I,
         ),
     ),

@@ -77,6 +77,10 @@ def test_a_compound_question_is_split_in_its_asks(question: str, asks: list[str]
         ("was the shared waste team mainly about saving money?", "reason"),
         ("Was the merger driven by cost?", "reason"),
         ("How much did the shared legal team cost to set up?", "amount"),
+        # Whether something pays is weighed, not a sum; what a thing is worth is a sum.
+        ("is it really worth merging our planning teams?", "reason"),
+        ("did the members think the shared waste team was worth it?", "reason"),
+        ("what was the leisure contract worth?", "amount"),
         ("How do we get partners to trust us?", "how_to"),
         ("What did the hospital scheme achieve?", "outcome"),
         ("tell me about the toolkit's chapters", "description"),
