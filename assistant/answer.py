@@ -443,7 +443,11 @@ NO_PLAINER = (
 # So is a term asked after 'what's a …' ('what's a local industrial strategy in simple terms?').
 _OWN_TERM = re.compile(
     r"[\"'‘“][^\"'’”]{2,60}[\"'’”]|\bwhat (?:does|do|is|are) (?!(?:that|this|it|all|they|these|those)\b)\w[^?]{0,60}\bmean"
-    r"|\bwhat(?:'s|’s|s| is| are) (?:an?|the(?! (?:point|gist|upshot|meaning|bottom line)\b)) \w",
+    r"|\bwhat(?:'s|’s|s| is| are) (?:an?|the(?! (?:point|gist|upshot|meaning|bottom line)\b)) \w"
+    # A term of its own pointed at ('and what's this collaboration curve thing, in plain english?', user trial 37),
+    # not the last answer ('what's this all about?', 'what's that in plain english?').
+    r"|\bwhat(?:'s|’s|s| is| are) (?:this|that|these|those) (?!(?:all|mean|means|about|in|then|saying|one|bit|part|stuff|"
+    r"thing)\b)[a-z]\w+",
     re.I,
 )
 

@@ -375,6 +375,9 @@ def test_a_follow_up_asking_for_plainer_words_explains_the_last_answers_terms(as
     assert not asks_for_plainer_words("what does sovereignty mean, in plain English?")
     assert not asks_for_plainer_words("what's a combined authority in simple terms?")  # user trial 9
     assert asks_for_plainer_words("what is the point of that in plain english?")
+    # A term pointed at is asked about too (user trial 37), though 'what's this all about' is the last answer.
+    assert not asks_for_plainer_words("so what's this turf and trust idea, in simple terms?")
+    assert asks_for_plainer_words("what's this all about, in plain english?")
     named = assistant.ask("what does 'shared management' mean in plain english?", history=history)
     assert not named.text.startswith("In plain words (this assistant's glossary, not the toolkit's words)")
     nothing = [Turn("user", "hello"), Turn("assistant", "The toolkit says little that is plain here; nothing matches.")]
