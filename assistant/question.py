@@ -924,6 +924,8 @@ _LATER = re.compile(
     r"(a few|some|several) years (on|later)\b|how (have|has) .{3,60} (performed|done|gone|got on|fared)(?! (it|this|that|so|about)\b)|"
     # Said of today, not of 2018: 'last year', 'the last election', '… exist any more'. 'right now' is a present-tense
     # filler like 'at the moment' (a test-split question that the toolkit answers used it).
+    # Not a time set beside another ('think 30 years out rather than just the next election', user trial 37).
+    r"(?<!than the )(?<!than just the )(?<!beyond the )(?<!past the )"
     r"(last|next|latest|most recent)(?: [\w'’-]+){0,2}? (year|month|week|elections?|conference)\b|"
     # Whether it is so now ('are cherwell and south northants still sharing staff?', 'is the hub still there?'),
     # asked yes or no; 'what are districts still struggling with?' asks what the toolkit tells.
@@ -1241,9 +1243,10 @@ LATER_GAP = "does not say what has happened since it was published."
 # the toolkit names such years only for what was planned, which is what a question about a plan asks.
 # 'did … in 2019', 'did … by the end of 2020', 'had … in April 2019' (a month or a season before the year), 'what were
 # the results of the 2019 elections?' (the year naming the event), 'did the government end up making it permanent
-# after 2019-20?' (user trial 33), 'did they let the pilot carry on into 2020/21?' (user trial 34).
+# after 2019-20?' (user trial 33), 'did they let the pilot carry on into 2020/21?' (user trial 34), 'has the pilot
+# been carried on since 2019?' (user trial 37).
 _PAST_IN_YEAR = re.compile(
-    r"\b(did|was|were|happened|had)\b.*\b(?:(?:in|during|by|after|since|beyond|into|until|till|through)( the end of| early| late| mid-?)?"
+    r"\b(did|was|were|happened|had|has|have|been)\b.*\b(?:(?:in|during|by|after|since|beyond|into|until|till|through)( the end of| early| late| mid-?)?"
     r"( (?:january|february|march|april|may|june|july|august|september|october|november|december|spring|summer|"
     r"autumn|winter))?|the) (?P<year>20\d\d)\b",
     re.I,
