@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from core.models import CaseStudy, Paragraph, ParsedDocument
-from core.text import collapse_ws, normalise, rejoin_urls, slugify
+from core.text import collapse_ws, normalise, normalised_words, rejoin_urls, slugify
 from ingest.blocks import FOOTNOTE, Block, page_blocks
 from ingest.pages import (
     TINY_PAGE_LINES,
@@ -389,6 +389,8 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
                     printed_last = last_of_page[block.page_index] == i or (anchor is not None and anchor == page_numbers[block.page_index])
                     if opened and printed_last and not opened_on_page and carried == section:
                         _title_printed_last(paragraphs, page_starts_at, carried, opened)
+                    elif opened:
+                        _title_printed_below_its_text(paragraphs, page_starts_at, section, opened)
                     section, section_case = opened, case_of_block.get(i)
                     section_on_comparison = block.page_index in comparison_pages
                     opened_on_page = True
@@ -434,6 +436,19 @@ def _title_printed_last(paragraphs: list[Paragraph], page_starts_at: int, carrie
     for k in range(page_starts_at, len(paragraphs)):
         if paragraphs[k].case_study is None and paragraphs[k].section == carried:
             paragraphs[k] = replace(paragraphs[k], page_title=title)
+
+
+def _title_printed_below_its_text(paragraphs: list[Paragraph], page_starts_at: int, section: str | None, title: str) -> None:
+    """A heading the extraction put below the paragraph that opens with its words ('Aligning organisational cultures
+    is one of the biggest challenges …' above 'Aligning organisational cultures', p.52): that paragraph, and those
+    after it on the page in the same section, go under it rather than under the culture tool's question before it."""
+    words = normalised_words(title)
+    for k in range(page_starts_at, len(paragraphs)):
+        if paragraphs[k].case_study is None and paragraphs[k].section == section and f"{normalised_words(paragraphs[k].text)} ".startswith(f"{words} "):
+            for at in range(k, len(paragraphs)):
+                if paragraphs[at].case_study is None and paragraphs[at].section == section:
+                    paragraphs[at] = replace(paragraphs[at], page_title=title)
+            return
 
 
 def _name_box_above(paragraphs: list[Paragraph], label: str) -> None:

@@ -285,6 +285,14 @@ def test_a_page_title_printed_after_the_page_names_the_page(document: ParsedDocu
     assert (paragraph.page_title or paragraph.section) == section
 
 
+def test_a_heading_printed_below_the_paragraph_opening_with_its_words_names_that_paragraph(chunks: list[Passage]) -> None:
+    """Page 52 prints 'Aligning organisational cultures' beside its text; the extraction puts it after that text,
+    which opens with the heading's words, so the text had been cited (and searched) under the culture tool's
+    question above it, 'What activities or actions “go without saying” here?'."""
+    passage = _passage_saying(chunks, "one of the biggest challenges described by our case study areas")
+    assert passage.section == "Aligning organisational cultures"
+
+
 def test_a_passage_opening_a_page_is_cited_under_the_pages_title(chunks: list[Passage]) -> None:
     assert _passage_saying(chunks, "Since public transport generates significant").section == "Land value capture"
     assert _passage_saying(chunks, "explicit about the evaluation criteria").section == "The MHCLG “evidential tests”"
