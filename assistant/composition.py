@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from assistant.asks import AnswerType, Ask
-from assistant.aspects import Sought, sought_by
+from assistant.aspects import CHANGE, Sought, sought_by
 from assistant.case_studies import names_case_study, summary_sentence
 from assistant.retrieval import Hit, SearchResult
 from assistant.what_is import defined_term
@@ -62,9 +62,12 @@ _CARRIES: dict[AnswerType, re.Pattern[str]] = {
         r"\b(19|20)\d\d\b|\b(january|february|march|april|may|june|july|august|september|october|november|december)\b",
         re.I,
     ),
+    # Not any percentage ('ranks in the 20% most deprived areas'; a change figure is `aspects.CHANGE`'s) nor a name
+    # as it is now ('Jephson Housing (now Stonewater Housing)'), which user trial 37 got as what an estate project
+    # achieved.
     "outcome": re.compile(
-        r"£\s?\d|\d\s?%|\b(saved?|savings?|reduced|reduction|increased|improved|delivered|achieved|resulted|"
-        r"generated|secured|prevented|now)\b",
+        rf"£\s?\d|{CHANGE.given.pattern}|\b(saved?|savings?|reduced|reduction|increased|improved|delivered|achieved|"
+        r"resulted|generated|secured|prevented)\b|(?<!\()\bnow\b",
         re.I,
     ),
     "reason": re.compile(

@@ -188,6 +188,11 @@ def test_sentence_guards() -> None:
     # A name asked with the kind of thing it is ('the Lightbulb project') is defined without it.
     assert carries("Lightbulb is a partnership programme supported by seven councils.", "definition", "Lightbulb project")
     assert not carries("The project is a partnership programme.", "definition", "Lightbulb project")
+    # What came of something: a change, not any percentage or a name as it is now (user trial 37).
+    assert carries("Rough sleeping fell by 40% in the first year.", "outcome")
+    assert carries("The town centre is now busy on market days.", "outcome")
+    assert not carries("The ward is among the 10% most deprived in the county.", "outcome")
+    assert not carries("Partners include Town Housing (now Vale Homes) and the police.", "outcome")
 
 
 def test_a_misspelled_definition_is_answered_as_the_term_spelled_right(assistant) -> None:  # type: ignore[no-untyped-def]
