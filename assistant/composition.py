@@ -321,12 +321,26 @@ def carries(sentence: str, wants: AnswerType, defined: str | None = None) -> boo
         forms = dict.fromkeys([defined, _KIND_OF_THING.sub("", defined)])
         return any(
             # A name runs on by a capitalised word as printed ('what is Publica?': 'Publica Group is a Joint Venture …').
-            re.search(rf"\b{re.escape(form)}(?:\s+(?-i:[A-Z][a-z]+))?s?['’”]?{_DEFINES}", sentence, re.I)
+            re.search(rf"\b{_quoted_or_not(form)}(?:\s+(?-i:[A-Z][a-z]+))?s?['’”]?{_DEFINES}", sentence, re.I)
+            # Or named after what it is ('a coherent value proposition …, which can be broadly articulated as a
+            # ‘prevention’ offer', user trial 37).
+            or re.search(rf"{_NAMED_AS}{_quoted_or_not(form)}\b", sentence, re.I)
             for form in forms
             if form
         )
     pattern = _CARRIES.get(wants)
     return bool(pattern and pattern.search(sentence))
+
+
+_QUOTE_MARK = "['‘’\"“”]?"
+_NAMED_AS = (
+    rf"\b(?:known|described|articulated|referred to|defined|called|termed|summarised)\s+as\s+(?:an?\s+|the\s+)?{_QUOTE_MARK}"
+)
+
+
+def _quoted_or_not(term: str) -> str:
+    """A term as a pattern that also finds it with quotation marks about a word ('the ‘prevention’ offer')."""
+    return rf"{_QUOTE_MARK}\s+{_QUOTE_MARK}".join(re.escape(word) for word in term.split())
 
 
 def corrected(text: str, corrections: Mapping[str, str]) -> str:
@@ -342,8 +356,17 @@ def defined_subject(ask: str) -> str | None:
     term = defined_term(ask)
     if term:
         return term
-    match = re.match(r"^\W*(?:define|meaning of)\s+(?:an?\s+|the\s+)?(.+?)[?.!]*$", ask.strip(), re.I)
+    match = re.match(r"^\W*(?:define|meaning of)\s+(?:an?\s+|the\s+)?(.+?)[?.!]*$", ask.strip(), re.I) or _MEANS.search(ask)
     return match.group(1).strip(" '‘’“”\"") if match else None
+
+
+# 'What does the prevention offer mean?', 'what does 'two-tier' actually mean?': the term, not a pointer to the last
+# answer ('what does that mean?') nor what it means for someone ('… mean for us?').
+_MEANS = re.compile(
+    r"\bwhat (?:does|do) (?:an?\s+|the\s+)?(?!(?:that|this|it|all|they|these|those)\b)(['‘’“\"]?[\w’'-]+(?:\s+[\w’'-]+){0,3}?['’”\"]?)"
+    r"(?:\s+(?:actually|really|exactly))?\s+mean\W*$",
+    re.I,
+)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from assistant.composition import (
     bullets,
     carries,
     closing_quote,
+    defined_subject,
     list_items,
     numbered_items,
     select,
@@ -193,6 +194,21 @@ def test_sentence_guards() -> None:
     assert carries("The town centre is now busy on market days.", "outcome")
     assert not carries("The ward is among the 10% most deprived in the county.", "outcome")
     assert not carries("Partners include Town Housing (now Vale Homes) and the police.", "outcome")
+
+
+def test_what_a_term_means_is_asked_and_answered_by_the_sentence_naming_it(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test: 'what does X mean?' asks for X's definition as 'what is X?' does ('what does that
+    mean?' points back, and '… mean for us?' asks what follows for someone), and a sentence naming a thing after what
+    it is ('… which can be broadly articulated as a ‘prevention’ offer') defines it, quotation marks and all. The
+    toolkit's account of its prevention offer had come third, after a sentence leaning on it (user trial 37)."""
+    assert defined_subject("what does the shared evidence base mean?") == "shared evidence base"
+    assert defined_subject("what does 'boundary-blind' actually mean?") == "boundary-blind"
+    assert defined_subject("what does that mean?") is None and defined_subject("what does it mean for us?") is None
+    assert carries("Councils offer a mix of services, which can be described as a ‘wellbeing’ hub for residents.", "definition", "wellbeing hub")
+    assert not carries("Councils offer a wellbeing service described as excellent.", "definition", "wellbeing hub")
+    answer = assistant.ask("so what does the prevention offer actually mean?")
+    first = marked_pieces(answer.text)[0][0]
+    assert carries(first, "definition", "prevention offer"), first
 
 
 def test_a_misspelled_definition_is_answered_as_the_term_spelled_right(assistant) -> None:  # type: ignore[no-untyped-def]
