@@ -81,7 +81,8 @@ _WANTS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     (
         "outcome",
         re.compile(
-            r"\b(?:achieve|achieved|result|results|outcome|outcomes|impact|came of|paid off|"
+            # Not an assessment's name ('can we make developers do a health impact assessment?').
+            r"\b(?:achieve|achieved|result|results|outcome|outcomes|impact(?!s?\s+ass?ess?\w*)|came of|paid off|"
             # 'has that worked anywhere?' asks for an example, not how one turned out.
             r"pay off|work out|worked(?! (?:anywhere|elsewhere|for (?:any|other)))|difference|benefits?|happened)\b",
             re.I,

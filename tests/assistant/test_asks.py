@@ -83,6 +83,9 @@ def test_a_compound_question_is_split_in_its_asks(question: str, asks: list[str]
         ("what was the leisure contract worth?", "amount"),
         ("How do we get partners to trust us?", "how_to"),
         ("What did the hospital scheme achieve?", "outcome"),
+        # An assessment's name is no outcome asked (follow-up probe f13's first turn).
+        ("should we ask developers for an equality impact assesment?", "yes_no"),
+        ("did the scheme have much impact on rough sleeping?", "outcome"),
         ("tell me about the toolkit's chapters", "description"),
         ("We are a small council. Has another district done this?", "example"),
         # Whether it has been done somewhere is a case study asked for; whether it worked, how it turned out.
