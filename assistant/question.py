@@ -544,6 +544,20 @@ def _names_again(question: str, history: Sequence[Turn]) -> bool:
     return False
 
 
+# A clause set off after the question's own subject ('a district and county sharing back office stuff - any example
+# of that?', user trial 38): what it points at is in the question.
+_TAIL_CLAUSE = re.compile(r"\s[-–—]\s|,\s|:\s")
+
+
+def _points_inside(text: str, at: int) -> bool:
+    """Whether a pointer at `at` opens a tail clause after words of the question's own subject."""
+    separators = list(_TAIL_CLAUSE.finditer(text[:at]))
+    if not separators:
+        return False
+    before = text[: separators[-1].start()]
+    return len([w for w in words(before) if w not in _COMMON]) >= OWN_SUBJECT_WORDS
+
+
 def conversation_cue(question: str, history: Sequence[Turn]) -> Cue:
     """What the words alone say about a question's place in its conversation.
 
@@ -580,7 +594,7 @@ def conversation_cue(question: str, history: Sequence[Turn]) -> Cue:
     # ("members keep asking 'how far should we go with them?'", user trial 33).
     unquoted = _QUOTED_SPEECH.sub(" ", bare)
     object_back = _POINTS_BACK_AS_OBJECT.search(unquoted)
-    if object_back and not re.search(r"[?.!]\s", unquoted[: object_back.start()]):
+    if object_back and not re.search(r"[?.!]\s", unquoted[: object_back.start()]) and not _points_inside(unquoted, object_back.start()):
         return "follow_up"
     back = _REFERS_BACK.search(unquoted)
     # 'they' after a subject of the question's own ('councils sharing a planning team … what did they save?')

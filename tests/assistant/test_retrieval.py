@@ -352,6 +352,10 @@ def test_a_self_contained_question_is_not_a_follow_up() -> None:
         # conversation's, however many words of its own the question has.
         ("and how many councillors would there have been afterwards, compared with before?", "follow_up"),
         ("What exactly is a shared chief executive, and why does it matter for small councils?", "new_topic"),
+        # Written for this test (user trial 38 asked so): a pointer in a clause set off after the question's own
+        # subject points at that subject; alone, it points back.
+        ("councils sharing one legal team across a whole county - any example of that?", "new_topic"),
+        ("Has anyone tried that?", "follow_up"),
     ],
 )
 def test_the_words_of_a_question_say_where_it_sits_in_a_conversation(question: str, cue: str) -> None:
