@@ -950,8 +950,7 @@ _LATER = re.compile(
     r"\b(?:called|named) now\b|"
     r"(exists?|existing|going|running|operating|around|in place) any ?more|"
     # Whether it runs now ('is the new Dorset council up and running now?', user trial 38): the toolkit knew it only
-    # as a plan.
-    # 'How did they get the hub up and running?' asks how, which the toolkit tells.
+    # as a plan. 'How did they get the hub up and running?' asks how, which the toolkit tells.
     r"^\W*(?:is|are)\b[^?]{0,60}\bup and running\b|up and running (now|today|yet|at the moment)\b|"
     # Whether a body the toolkit describes was ended ('was that company later wound up?', 'have LEPs been abolished?').
     # Not 'which councils were abolished in the Danish reform?', which the toolkit tells.
