@@ -653,7 +653,8 @@ def test_answers_say_what_a_sentence_leaning_back_is_about(served) -> None:  # t
     575 (answers quoting other sentences). With words asking what the toolkit says ('What does the guide
     recommend?') left out of the search, and the refit that follows: 97 and 572 (answers quoting other sentences,
     three fewer alone). With 'is it worth …?' weighed as a reason rather than asked as a sum, and the refit that
-    follows: 99 and 569 (two answers on merging and a city's land quote a 'The councils …' sentence alone)."""
+    follows: 99 and 569 (two answers on merging and a city's land quote a 'The councils …' sentence alone). With blind
+    round M's 58 questions more (and a refit): 99 and 619."""
     from core.text import leans_back
 
     alone = led = 0
@@ -664,7 +665,7 @@ def test_answers_say_what_a_sentence_leaning_back_is_about(served) -> None:  # t
                 alone += 1
             elif any(leans_back(s) for s in re.split(r"(?<=[.!?])\s+", piece)[1:2]):
                 led += 1
-    assert alone <= 99 and led >= 569, (alone, led)
+    assert alone <= 99 and led >= 619, (alone, led)
 
 
 def test_a_name_the_toolkit_prints_with_one_more_word_is_still_defined_by_its_sentence() -> None:
