@@ -142,6 +142,19 @@ ASPECTS: tuple[Aspect, ...] = (
         "The toolkit ({published}) does not say how {study} was funded.",
         "nor how it was funded",
     ),
+    Aspect(
+        # What they would do differently ('did they say what they'd do differently next time?', user trial 38, whose
+        # answer left that ask out and said nothing of it).
+        "no_lessons",
+        re.compile(
+            r"\b(?:do(?:ne)?|have done|approach(?:ed)?) (?:\w+ )?differently\b|\b(?:in|with) hindsight\b"
+            r"|\blessons? (?:did|have|had|were|was)\b|\bwhat (?:did|have|had) (?:they|it|the \w+) learn",
+            re.I,
+        ),
+        re.compile(r"\b(?:lessons?|learn\w*|differently|hindsight|would have|should have)\b", re.I),
+        "The toolkit ({published}) does not say what lessons {study} drew.",
+        "nor what lessons it drew",
+    ),
 )
 
 

@@ -819,6 +819,22 @@ def test_a_saving_is_no_word_on_how_a_case_study_was_funded(assistant) -> None: 
         assert answer.status == "partial" and "funded" in answer.text.split("\n")[0], (title, answer.text[:200])
 
 
+def test_what_a_case_study_would_do_differently_is_said_missing_where_its_text_draws_no_lesson(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test (user trial 38 asked so, and the answer left that ask out): which case studies draw no
+    lesson in their own text is read from the index; one that does is answered from it."""
+    lessons = next(a for a in ASPECTS if a.kind == "no_lessons")
+    passages = assistant.store.passages()
+    studies = [c.title for c in assistant.store.case_studies()]
+    drawing = {t for t in studies if any(lessons.given.search(p.text) for p in passages if p.case_study == t)}
+    assert drawing and set(studies) - drawing  # the premise: some draw lessons and some do not
+    for title in (sorted(set(studies) - drawing)[0], sorted(drawing)[0]):
+        opener = f"Tell me about {title}"
+        history = [Turn("user", opener), Turn("assistant", assistant.ask(opener).text)]
+        answer = assistant.ask("with hindsight, what would they have done differently?", history=history)
+        said_missing = answer.text.startswith("The toolkit (2018) does not say what lessons")
+        assert said_missing == (title not in drawing), (title, answer.text[:200])
+
+
 def test_a_count_of_something_the_toolkit_never_names_is_a_gap(assistant) -> None:  # type: ignore[no-untyped-def]
     """Written for this test: 'how many X' where the toolkit never uses the word X was answered with whatever
     figures the rest of the question came near. A count of what it does name stays a question for it."""
