@@ -8,14 +8,13 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
 
-from assistant.asks import Understanding, understand
+from assistant.asks import Understanding, corrected, understand
 from assistant.aspects import sought_by
 from assistant.attribution import by_source, group_label, needs_labels
 from assistant.case_studies import asks_only_about
 from assistant.composition import (
     STORED_FACTS,
     Candidate,
-    corrected,
     list_going_on,
     load_selection_weights,
     near_same,

@@ -5,7 +5,7 @@ shared by answer composition and (later) retrieval."""
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -246,6 +246,13 @@ def split_asks(question: str) -> list[str]:
     if context:  # no question mark anywhere: the whole text is the ask
         pieces = [*pieces[:-1], " ".join([pieces[-1], *context])] if pieces else [" ".join(context)]
     return pieces or [question.strip()]
+
+
+def corrected(text: str, corrections: Mapping[str, str]) -> str:
+    """The text with the speller's corrections of its words (keyed by the word as typed)."""
+    if not corrections:
+        return text
+    return re.sub(r"[A-Za-z][A-Za-z'’]*", lambda m: corrections.get(m.group(0), m.group(0)), text)
 
 
 def answer_type(ask: str) -> AnswerType:

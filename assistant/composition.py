@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.asks import AnswerType, Ask
+from assistant.asks import AnswerType, Ask, corrected
 from assistant.aspects import CHANGE, Sought, sought_by
 from assistant.case_studies import names_case_study, summary_sentence
 from assistant.retrieval import Hit, SearchResult
@@ -341,13 +341,6 @@ _NAMED_AS = (
 def _quoted_or_not(term: str) -> str:
     """A term as a pattern that also finds it with quotation marks about a word ('the ‘prevention’ offer')."""
     return rf"{_QUOTE_MARK}\s+{_QUOTE_MARK}".join(re.escape(word) for word in term.split())
-
-
-def corrected(text: str, corrections: Mapping[str, str]) -> str:
-    """The text with the speller's corrections of its words (keyed by the word as typed)."""
-    if not corrections:
-        return text
-    return re.sub(r"[A-Za-z][A-Za-z'’]*", lambda m: corrections.get(m.group(0), m.group(0)), text)
 
 
 def defined_subject(ask: str) -> str | None:

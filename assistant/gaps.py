@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.asks import Understanding
+from assistant.asks import Understanding, corrected
 from assistant.aspects import MONEY, SAVING, aspects_asked, not_told
 from assistant.question import PUBLISHED, BeyondScope
 from assistant.retrieval import SearchResult
@@ -73,7 +73,8 @@ def case_study_gap(
     'does it save any money?' ask what the toolkit answers in words."""
     if not result.hits:
         return None
-    asks = [(a.text, a.wants) for a in understanding.asks]
+    # As the speller reads them: 'did they say what they'd do diffrently?' asks what they would do differently.
+    asks = [(corrected(a.text, result.query.corrections), a.wants) for a in understanding.asks]
     study = _asked_of(understanding, result, store)
     if not study:
         study = _described(result, described_margin)

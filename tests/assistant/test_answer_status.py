@@ -833,6 +833,11 @@ def test_what_a_case_study_would_do_differently_is_said_missing_where_its_text_d
         answer = assistant.ask("with hindsight, what would they have done differently?", history=history)
         said_missing = answer.text.startswith("The toolkit (2018) does not say what lessons")
         assert said_missing == (title not in drawing), (title, answer.text[:200])
+    # Misspelled as users type it, the ask is read as the speller corrects it (the trial's 'diffrently').
+    title = sorted(set(studies) - drawing)[0]
+    history = [Turn("user", f"Tell me about {title}"), Turn("assistant", assistant.ask(f"Tell me about {title}").text)]
+    answer = assistant.ask("would they have done anything diffrently?", history=history)
+    assert answer.text.startswith("The toolkit (2018) does not say what lessons"), answer.text[:200]
 
 
 def test_a_count_of_something_the_toolkit_never_names_is_a_gap(assistant) -> None:  # type: ignore[no-untyped-def]
