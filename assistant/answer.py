@@ -858,7 +858,7 @@ def _chosen_sentences(
         params.fill_retrieval,
         compared,
         params.opening_goes_on,
-        {i: wanted for i, ask in enumerate(understanding.asks) if (wanted := sought_by(ask.text))},
+        {i: wanted for i, ask in enumerate(understanding.asks) if (wanted := sought_by(corrected(ask.text, result.query.corrections)))},
         unfitting_case_studies(result, params.case_fill_margin),
     )
 

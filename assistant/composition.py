@@ -912,7 +912,7 @@ def _rest_of_case_study(ask: Ask, result: SearchResult, store: PassageStore, hit
     """For a figure or a result asked of a case study ('what did they save?'), the case study's other passages:
     its result sentence is often in a passage that reads less like the question than its introduction does."""
     top = result.hits[0].passage if result.hits else None
-    wanted = (ask.wants in SPECIFIC and ask.wants != "definition") or sought_by(ask.text) is not None
+    wanted = (ask.wants in SPECIFIC and ask.wants != "definition") or sought_by(corrected(ask.text, result.query.corrections)) is not None
     if not wanted or top is None or not top.case_study:
         return []
     seen = {h.passage.id for h in result.hits[:hits_considered]}
