@@ -9,7 +9,6 @@ from functools import lru_cache
 from typing import Literal
 
 from assistant.asks import Understanding, corrected, understand
-from assistant.aspects import sought_by
 from assistant.attribution import by_source, group_label, needs_labels
 from assistant.case_studies import asks_only_about
 from assistant.composition import (
@@ -20,6 +19,7 @@ from assistant.composition import (
     near_same,
     select,
     sentence_candidates,
+    sought_for,
     states_nothing,
     without_glued_heading,
 )
@@ -858,7 +858,7 @@ def _chosen_sentences(
         params.fill_retrieval,
         compared,
         params.opening_goes_on,
-        {i: wanted for i, ask in enumerate(understanding.asks) if (wanted := sought_by(corrected(ask.text, result.query.corrections)))},
+        {i: wanted for i, ask in enumerate(understanding.asks) if (wanted := sought_for(ask, result))},
         unfitting_case_studies(result, params.case_fill_margin),
     )
 

@@ -908,11 +908,17 @@ def short_introduction(sentence: str) -> bool:
     return text.endswith(":") and len(text.split()) >= 2 and not text[0].islower()
 
 
+def sought_for(ask: Ask, result: SearchResult) -> Sought | None:
+    """What a sentence must give to answer the ask (`aspects.sought_by`), the ask read as the speller corrected it
+    ('how was it fundid?' asks how it was funded)."""
+    return sought_by(corrected(ask.text, result.query.corrections))
+
+
 def _rest_of_case_study(ask: Ask, result: SearchResult, store: PassageStore, hits_considered: int) -> list[Hit]:
     """For a figure or a result asked of a case study ('what did they save?'), the case study's other passages:
     its result sentence is often in a passage that reads less like the question than its introduction does."""
     top = result.hits[0].passage if result.hits else None
-    wanted = (ask.wants in SPECIFIC and ask.wants != "definition") or sought_by(corrected(ask.text, result.query.corrections)) is not None
+    wanted = (ask.wants in SPECIFIC and ask.wants != "definition") or sought_for(ask, result) is not None
     if not wanted or top is None or not top.case_study:
         return []
     seen = {h.passage.id for h in result.hits[:hits_considered]}

@@ -54,6 +54,12 @@ DRIFT = 0.01
 SENTENCES_DRIFT = 0.002
 
 
+def largest_move(weights: dict[str, float], shipped: dict[str, float]) -> float:
+    """How far a refit's weights are from the shipped ones: the largest move of any one weight (a weight one side
+    lacks counts from 0)."""
+    return max((abs(weights.get(name, 0.0) - shipped.get(name, 0.0)) for name in {*weights, *shipped}), default=0.0)
+
+
 @dataclass(frozen=True)
 class AskExamples:
     """One ask's candidate sentences: their features, whether each holds a fact, and the hand-weighted scores."""
@@ -175,7 +181,7 @@ def main() -> None:
     console.print("weights:", weights)
     if SELECTION_WEIGHTS.exists():
         shipped = json.loads(SELECTION_WEIGHTS.read_text(encoding="utf-8"))["weights"]
-        drift = max((abs(weights[name] - shipped.get(name, 0.0)) for name in weights), default=0.0)
+        drift = largest_move(weights, shipped)
         verdict = "within the drift: the shipped weights stand" if drift <= DRIFT else "past the drift: refit (--write)"
         console.print(f"largest move from the shipped weights {drift:.3f} ({verdict}; DRIFT {DRIFT})")
     if args.write:
