@@ -113,6 +113,12 @@ _COMMON = STOP_WORDS | frozenset(
     "im ive youre youve weve theyre theyve thats theres".split()
 )
 
+# A question word said with emphasis ('what on earth is a director of influence?' was refused: 'it never uses the word
+# earth'): the emphasis asks nothing.
+_EMPHATIC = re.compile(
+    r"\b(what|why|how|who|where|when|which)\s+(?:on earth|in the world|the (?:heck|hell|dickens|devil))\b", re.I
+)
+
 
 @dataclass(frozen=True)
 class RewrittenQuery:
@@ -363,6 +369,7 @@ class Speller:
         """A text's content words that the corpus never uses, that are not typos of its words and that the assistant
         does not map to its words (`mapped`: the plain words of corpus/synonyms.json, 'bosses' for its chief
         executives and leaders), and their share of its content words."""
+        text = _EMPHATIC.sub(r"\1", text)
         content = [w for w in words(text) if len(w) > 2 and w not in STOP_WORDS and w not in _COMMON and not w.isdigit()]
         unknown = [
             w

@@ -103,6 +103,17 @@ def test_a_contraction_typed_without_its_apostrophe_is_not_a_word_the_toolkit_ne
     assert {"cant", "isnt"}.isdisjoint(result.query.unknown_words), result.query.unknown_words
 
 
+def test_a_question_word_said_with_emphasis_is_not_a_word_the_toolkit_never_uses(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test: 'what on earth is …' is how councillors ask; 'earth' counted as a word the toolkit
+    never uses refused a question a case study's own title answers (user trial 39). 'earth' said of itself still
+    counts."""
+    assert "earth" not in assistant.store.vocabulary()
+    for question in ("why on earth would a district share its managing director with the county?",
+                     "what in the world is a 'director of influence'?", "who the heck pays for disabled adaptations?"):
+        result = assistant.search(question)
+        assert not {"earth", "world", "heck"} & set(result.query.unknown_words), question
+    assert "earth" in assistant.search("what are councils doing to protect the earth?").query.unknown_words
+
 def test_a_plain_word_the_synonyms_map_is_not_a_word_the_toolkit_never_uses(assistant) -> None:  # type: ignore[no-untyped-def]
     """'bosses' is not the toolkit's word, but corpus/synonyms.json maps it to its chief executives and leaders:
     counted unknown, a question in it was refused as if about something else. Written for this test."""
