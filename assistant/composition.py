@@ -677,6 +677,24 @@ def asks_for_list(ask: str) -> bool:
     return bool(_LIST_ASKED.search(ask))
 
 
+_WEB_ADDRESS = re.compile(r"(?:https?://|\bwww\.)\S*", re.I)
+# Asking where to read more ('where can we find the guidance?', 'any links on this?'), which a reading list answers.
+_ASKS_FOR_READING = re.compile(
+    r"\b(?:read|reading|links?|websites?|web ?sites?|online|resources?|guidance|publications?|documents?|reports?|"
+    r"sources?|find out more|more information|more info|further information|where can (?:i|we|you) (?:find|get|see))\b",
+    re.I,
+)
+
+
+def reading_list_entry(sentence: str) -> bool:
+    """A title and its web address, saying nothing else ('Better together: Building a successful joint venture
+    company: https://…'), unlike a sentence that gives an address ('… produced by Trowers & Hamlins LLP and is
+    available on their website: www.trowers.com/dcncollaborate')."""
+    if not _WEB_ADDRESS.search(sentence):
+        return False
+    return not _SAYS.search(_WEB_ADDRESS.sub(" ", sentence))
+
+
 def sentence_candidates(
     ask: Ask,
     ask_index: int,
@@ -712,6 +730,8 @@ def sentence_candidates(
         for at, (quote, cosine) in enumerate(zip(quotable_here, similarity.tolist())):
             if ask.wants in ("reason", "how_to") and only_names(quote.quoted, hit.passage.text):
                 continue  # user trial 34's 'why do selflessness and spreading leadership matter?' got this label alone
+            if reading_list_entry(quote.quoted) and not _ASKS_FOR_READING.search(ask.text):
+                continue  # 'Better together: Building a successful joint venture company: https://…' answers no more
             overlap = len(quote.tokens & query_tokens) / max(1, len(query_tokens))
             # An example is a case study; any other kind of answer is in the sentence's own words.
             gives = bool(hit.passage.case_study) if ask.wants == "example" else carries(quote.whole, ask.wants, defined)

@@ -50,6 +50,15 @@ class RetrievalParams(BaseModel):
     # facts (blind 0.405 -> 0.399, curated 0.684 -> 0.671) and openings (curated 0.539 -> 0.500).
     hub_penalty: float = Field(default=0.0, ge=0)
     hub_neighbours: int = Field(default=10, ge=1)
+    # Questions written for the passages in users' words (assistant/passage_questions.py): a candidate list ranked by
+    # the closest written question, one by BM25 over them, and the closest one's cosine in the second stage. Weights
+    # chosen on the blind dev split from a small grid (1 or 2 each list, 0.5 or 1 the signal): found@5 0.800 -> 0.854,
+    # MRR 0.658 -> 0.737, answer facts 0.407 -> 0.466, cited evidence 0.745 -> 0.814 (selection refitted). Blind
+    # round N, written after and never tuned on: found@5 0.761 -> 0.870. Blind test: found@5 0.707 -> 0.784, MRR
+    # 0.622 -> 0.703, facts 0.419 -> 0.466; curated test found@5 0.882 -> 0.961.
+    asked_weight: float = Field(default=2.0, ge=0)
+    asked_lexical_weight: float = Field(default=2.0, ge=0)
+    rerank_asked: float = Field(default=1.0, ge=0)
     # A follow-up's candidates from what the conversation is about (its case study or section); dev follow-ups gain
     # from 1.5 to 3 alike (blind dev 0.714 -> 0.786), and the questions asked after an unrelated turn do not move.
     subject_weight: float = Field(default=2.0, ge=0)
@@ -159,3 +168,7 @@ class RetrievalParams(BaseModel):
     # evals/thresholds.json). On since 2026-12-05: the questions nobody here wrote gain what the curated set, written
     # with the passages in view, loses.
     lexical_only_when_named: bool = True
+
+    def without_written_questions(self) -> RetrievalParams:
+        """These settings with the questions written for passages (`asked_*`, `rerank_asked`) in no list or signal."""
+        return self.model_copy(update={"asked_weight": 0.0, "asked_lexical_weight": 0.0, "rerank_asked": 0.0})

@@ -827,7 +827,11 @@ _ASKING_THE_TOOLKIT = re.compile(
 
 def without_asking_the_toolkit(question: str) -> str:
     """The question without its words asking what the toolkit says, when it says of what in words of its own."""
-    rest = _ASKING_THE_TOOLKIT.sub(" ", question)
+    rest = question
+    # Until none is left: 'is there anything in the toolkit about …' shows 'is there anything about' only once 'in the
+    # toolkit' has gone, and searched with it ranked otherwise than 'is there anything about …'.
+    while (shorter := " ".join(_ASKING_THE_TOOLKIT.sub(" ", rest).split())) != rest:
+        rest = shorter
     own = [w for w in words(rest) if w not in _COMMON]
     return " ".join(rest.split()) if len(own) >= OWN_SUBJECT_WORDS else question
 

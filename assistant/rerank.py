@@ -23,6 +23,9 @@ class Signals:
     # How crowded the passage's neighbourhood is (`neighbourhood_density`), in standard deviations from the index's
     # mean; 0 where not given.
     density: np.ndarray | None = None
+    # Cosine of the question to the closest question written for the passage (`assistant.passage_questions`); None
+    # where the store has none.
+    asked: np.ndarray | None = None
 
 
 def rerank_scores(signals: Signals, params: RetrievalParams) -> np.ndarray:
@@ -41,6 +44,8 @@ def rerank_scores(signals: Signals, params: RetrievalParams) -> np.ndarray:
         + params.rerank_heading * signals.heading
         + params.rerank_fused * fused
     )
+    if signals.asked is not None:
+        score = score + params.rerank_asked * signals.asked
     if signals.density is not None and params.hub_penalty:
         score = score - params.hub_penalty * signals.density
     return score

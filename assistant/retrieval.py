@@ -12,9 +12,10 @@ import numpy as np
 
 from assistant.asks import answer_type, split_asks
 from assistant.aspects import FIGURES, Aspect, asks_an_aspect, aspects_asked, not_told
-from assistant.case_studies import CaseStudyIndex, toolkit_names
+from assistant.case_studies import CaseStudyIndex, asks_only_about, toolkit_names
 from assistant.closeness import Closeness
 from assistant.params import RetrievalParams
+from assistant.passage_questions import QuestionIndex, WrittenQuestions, attach
 from assistant.question import (
     RewrittenQuery,
     Speller,
@@ -37,6 +38,7 @@ from assistant.rerank import Signals, neighbourhood_density, rerank_scores
 from core.errors import NotFound, UnknownFilter
 from core.lexical import STOP_WORDS, lexical_tokens, words
 from core.models import Filters, Passage, Turn
+from core.stats import halfway
 from stores.base import PassageStore
 
 Encode = Callable[[str], np.ndarray]
@@ -195,6 +197,14 @@ class Retriever:
         # there would be embedded again by the next question whose candidates sit under it.
         self._heading_vectors: dict[str, np.ndarray] = {}
         self._passage_headings: dict[str, np.ndarray] = {}
+        self._written: QuestionIndex | None = None
+        self.lost_questions: list[WrittenQuestions] = []  # written for passages this store does not hold
+
+    def learn_questions(self, entries: Sequence[WrittenQuestions], encode_many: EncodeMany) -> None:
+        """Search the questions written for this store's passages (`assistant.passage_questions`) from now on."""
+        pairs, self.lost_questions = attach(entries, self.store.passages())
+        vectors = encode_many([question for _, question in pairs]) if pairs else np.zeros((0, 0))
+        self._written = QuestionIndex(pairs, vectors, lexical_tokens) if pairs else None
 
     def encode(self, text: str) -> np.ndarray:
         return self._encode(text)
@@ -296,17 +306,28 @@ class Retriever:
         # Re-scoring wants every candidate's lexical score, not only the top few's.
         lexical_pool = max(pool, min(len(self.store.passages()), LEXICAL_SCORED)) if params.rerank_depth else pool
         lexical = self.store.lexical_search(lexical_tokens(query.lexical), lexical_pool)
+        allowed = None
         if resolved:
             allowed = {p.id for p in self.store.passages() if resolved.admits(p)}
             dense = [(i, s) for i, s in dense if i in allowed][: params.candidates]
             sentences = [(i, s) for i, s in sentences if i in allowed][: params.candidates]
             lexical = [(i, s) for i, s in lexical if i in allowed]
         maybe_follow_up = query.follow_up or cue in ("open", "bare")
+        lexical_weight = params.lexical_weight if self._lexical_listed(question, params, maybe_follow_up) else 0.0
         rankings = [
             ([i for i, _ in dense], params.dense_weight),
             ([i for i, _ in sentences], params.sentence_weight * params.dense_weight),
-            ([i for i, _ in lexical[: params.candidates]], params.lexical_weight if self._lexical_listed(question, params, maybe_follow_up) else 0.0),
+            ([i for i, _ in lexical[: params.candidates]], lexical_weight),
         ]
+        if self._written is not None:
+            # The passages whose written questions are worded like this one, by meaning and by words. A written
+            # question stands alone: a follow-up is matched by its own words as much as by its conversation's ('what
+            # are the seven ways?' after LEP boards found questions on the boards).
+            asked = halfway(vector, self.encode(question)) if query.follow_up else vector
+            rankings += [
+                (self._written.by_meaning(asked, params.candidates, allowed), params.asked_weight),
+                (self._written.by_words(query.lexical, params.candidates, allowed), params.asked_lexical_weight),
+            ]
         fitting_cases: tuple[tuple[str, float], ...] = ()
         if params.case_weight > 0 and not (resolved and resolved.case_study):
             fit = self._cases.fit(vector, lexical_tokens(subject_words(query.lexical)), params.case_lexical_share)
@@ -353,8 +374,13 @@ class Retriever:
             order, scores = _led_by(lead, order, scores)
         elif titled and order:
             # Asked of by name, it leads with its passage ranked best (else the one closest to the question), as a
-            # case study newly named does.
-            lead = list(dict.fromkeys(self._best_of_case(case, order, vector) for case in titled[:MOVED_LEAD]))
+            # case study newly named does; asked only to hear about it ('tell me about Tackling loneliness'), with the
+            # passage it opens on too, which says what it is where a later one ranked best.
+            cases = titled[:MOVED_LEAD]
+            lead = [self._best_of_case(case, order, vector) for case in cases]
+            if asks_only_about(question, [self._cases.titles[case] for case in cases]):
+                lead += [self._cases.members[case][0] for case in cases if self._cases.members[case]]
+            lead = list(dict.fromkeys(lead))
             order, scores = _led_by(lead, order, scores)
         subject_case_study = None if toolkit_subject and not moved_to else self._subject_case_study(query, moved_to, subject)
         # A follow-up about the case study its conversation is about, none newly named and no filter chosen.
@@ -433,17 +459,18 @@ class Retriever:
         if alone.relevance >= params.min_relevance or alone.query.unknown_words:
             return alone
         leaning = self._search(question, params, history, resolved, leans=True)
-        # What its own words find, BM25 among them: 'what are the seven ways?' finds the seven ways' section by its
-        # words, which the dense lists alone do not.
-        found = alone
-        if not self._lexical_listed(question, params):
-            found = self._search(question, params.model_copy(update={"lexical_only_when_named": False}), history, resolved, leans=False)
+        # Whether the conversation finds what the question's own words find is judged in the toolkit's text, BM25
+        # among its lists ('what are the seven ways?' finds the seven ways' section by its words, which the dense lists
+        # alone do not), not in the questions written for passages, whose 'ways' are many and about other things.
+        text_only = params.without_written_questions()
+        found = self._search(question, text_only.model_copy(update={"lexical_only_when_named": False}), history, resolved, leans=False)
+        judged = self._search(question, text_only, history, resolved, leans=True) if text_only != params else leaning
         own = {h.passage.id for h in found.hits}
         own_sections = {(h.passage.chapter, h.passage.enclosing_section) for h in found.hits if h.passage.enclosing_section}
         # The same passage near the top, or the same section among the hits ('what are the seven ways?' after LEPs
         # found one passage of 'Seven ways to engage with your LEP' alone, and the conversation another).
-        found_by_both = any(h.passage.id in own for h in leaning.hits[:LEANING_SHARED_TOP]) or any(
-            (h.passage.chapter, h.passage.enclosing_section) in own_sections for h in leaning.hits
+        found_by_both = any(h.passage.id in own for h in judged.hits[:LEANING_SHARED_TOP]) or any(
+            (h.passage.chapter, h.passage.enclosing_section) in own_sections for h in judged.hits
         )
         # Or when it is searched within the case study the conversation is about ('how many people come through the
         # doors?' after Pathfinder House): its few words of its own, all the toolkit's, found nothing alone.
@@ -469,13 +496,20 @@ class Retriever:
         rank = {passage_id: r for r, passage_id in enumerate(fused_order)}
         lexical_scores = dict(lexical)
         passages = [self.store.passage(i) for i in ids]
+        sentence = self._closeness.best_sentence(ids, vector)
+        asked = None
+        if self._written is not None and params.rerank_asked:
+            # A passage no question was written for (one added since) is judged by its own closest sentence.
+            written = self._written.closeness(vector)
+            asked = np.array([written.get(i, close) for i, close in zip(ids, sentence.tolist())])
         signals = Signals(
             dense=self.store.passage_vectors(ids) @ vector,
-            sentence=self._closeness.best_sentence(ids, vector),
+            sentence=sentence,
             lexical=np.array([lexical_scores.get(i, 0.0) for i in ids]),
             heading=np.stack([self._heading_of_passage(p) for p in passages]) @ vector if passages else np.zeros(0),
             fused_rank=np.array([rank.get(i, len(fused_order)) for i in ids], dtype=float),
             density=np.array([self._density(params.hub_neighbours).get(i, 0.0) for i in ids]) if params.hub_penalty else None,
+            asked=asked,
         )
         return ids, signals
 

@@ -26,12 +26,14 @@ from assistant.compound import ask_queries, search_asks
 from assistant.encoding import Occupancy, model_encoder
 from assistant.glossary import PlainGlossary
 from assistant.params import RetrievalParams
+from assistant.passage_questions import WrittenQuestions, load_written_questions
 from assistant.question import is_follow_up, last_answer, last_question, last_said, went_back_to
 from assistant.retrieval import Encode, EncodeMany, MakeRetriever, Retriever, Searcher, SearchResult
 from assistant.settings import Settings
 from core.errors import NotFound
 from core.lexical import STOP_WORDS, words
 from core.models import CaseStudy, Filters, Turn
+from core.stats import halfway
 from stores.backends import open_store
 from stores.base import PassageStore
 
@@ -61,8 +63,10 @@ class Assistant:
         plain: PlainGlossary | None = None,
         encode_many: EncodeMany | None = None,
         occupancy: Occupancy | None = None,
+        written_questions: Sequence[WrittenQuestions] = (),
     ) -> None:
         self.params = params or RetrievalParams()
+        self.written_questions = list(written_questions)
         # Counts the searches and answers under way, so a query alone on the machine may use every core.
         self._occupancy = occupancy or Occupancy()
         self._encode_many = encode_many  # given, every new retriever embeds its headings before it serves
@@ -78,6 +82,8 @@ class Assistant:
         retriever = self._make_retriever(store, self._encode, self.synonyms)
         if self._encode_many is not None and isinstance(retriever, Retriever):
             retriever.embed_headings(self._encode_many)
+        if self.written_questions and isinstance(retriever, Retriever):
+            retriever.learn_questions(self.written_questions, self._encode_many or self._encode_each)
         summaries = {}
         for study in store.case_studies():
             passages = [p for p in store.passages() if p.case_study == study.title]
@@ -86,6 +92,9 @@ class Assistant:
         # One assignment publishes the new index to readers; a request holds the old one until it finishes.
         self._state = (store, retriever, summaries)
         self._names = (names, [c.title for c in store.case_studies()])
+
+    def _encode_each(self, texts: list[str]) -> np.ndarray:
+        return np.stack([self._encode(text) for text in texts])
 
     @property
     def store(self) -> PassageStore:
@@ -269,8 +278,8 @@ def _closer_to(result: SearchResult, ask: np.ndarray) -> SearchResult:
     follow-up's own words too, which count most within a case study ('What savings did they get out of it, and
     how is it governed - who sits on the board?' after Publica, user trial 33, had every ask's sentences ranked
     alike, by the whole follow-up, and the board's make-up never quoted)."""
-    focus = None if result.focus is None else _between(result.focus, ask)
-    return replace(result, vector=_between(result.vector, ask), focus=focus)
+    focus = None if result.focus is None else halfway(result.focus, ask)
+    return replace(result, vector=halfway(result.vector, ask), focus=focus)
 
 
 # A word of a title is the case study's own topic when at most this many titles and passages have it ('loneliness':
@@ -288,12 +297,6 @@ def _titled_first(titles: Iterable[str | None], query: str, store: PassageStore)
     texts = [p.text.lower() for p in store.passages()] if asked else []
     rare = {w for w in asked if sum(w in text for text in texts) <= PASSAGES_SHARING}
     return sorted(titles, key=lambda t: not rare.intersection(words((t or "").lower())))
-
-
-def _between(question: np.ndarray, ask: np.ndarray) -> np.ndarray:
-    """A unit vector halfway between the whole question and one of its asks."""
-    mean = question + ask
-    return mean / (np.linalg.norm(mean) or 1.0)
 
 
 def load_synonyms(corpus_dir: Path) -> dict[str, str]:
@@ -334,4 +337,7 @@ def build_assistant(
         llm = chat_model_from_settings(settings)
     # Following a newer corpus is the server's business (assistant/http): a one-shot command follows nothing.
     plain = PlainGlossary.load(settings.corpus_dir)
-    return Assistant(store, encode, load_synonyms(settings.corpus_dir), params, llm, retriever, plain, encode_many, occupancy)
+    written = load_written_questions(settings.corpus_dir)
+    return Assistant(
+        store, encode, load_synonyms(settings.corpus_dir), params, llm, retriever, plain, encode_many, occupancy, written
+    )

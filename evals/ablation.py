@@ -41,6 +41,13 @@ ABLATIONS = (
         "a follow-up about the conversation's case study searched over the whole toolkit, not within it",
         {"follow_up_within_subject": False},
     ),
+    Ablation(
+        "no written questions",
+        "the questions written for passages in users' words: neither their two candidate lists nor the second stage's signal",
+        {"asked_weight": 0.0, "asked_lexical_weight": 0.0, "rerank_asked": 0.0},
+    ),
+    Ablation("no written-question lists", "passages by their closest written question and by BM25 over them", {"asked_weight": 0.0, "asked_lexical_weight": 0.0}),
+    Ablation("rerank: no written question", "the second stage without the closest written question's cosine", {"rerank_asked": 0.0}),
     Ablation("no rerank", "the second stage: fused ranks alone decide", {"rerank_depth": 0}),
     Ablation("rerank: no dense", "the second stage without the passage's cosine", {"rerank_dense": 0.0}),
     Ablation("rerank: no sentence", "the second stage without its best sentence's cosine", {"rerank_sentence": 0.0}),

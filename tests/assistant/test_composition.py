@@ -942,3 +942,20 @@ def test_an_aspect_asked_of_a_case_study_is_answered_by_a_sentence_that_gives_it
     assert any(
         re.search(gives, sentence, re.I) for c in answer.citations if c.hit.passage.case_study == study for sentence in c.sentences
     )
+
+
+def test_a_reading_lists_entry_answers_only_where_to_read_more(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test. A title and its web address says nothing of its own; with the questions written for
+    the further-reading passages it opened 'has anyone set up a joint venture company …?'. A sentence that gives an
+    address among what it says is still a statement, and asked where to read more, the entry answers."""
+    from assistant.composition import reading_list_entry
+
+    assert reading_list_entry("Better together: Building a successful joint venture company: https://www.example.org/ jv.pdf")
+    assert not reading_list_entry(
+        "An accompanying guide has been produced by Trowers & Hamlins LLP and is available on their website: www.trowers.com"
+    )
+    assert not reading_list_entry("Councils set up a joint venture company.")
+    answer = assistant.ask("has any council set up a joint venture company to run its services?")
+    assert answer.status == "answered" and not reading_list_entry(marked_pieces(answer.text)[0][0])
+    reading = assistant.ask("where can we read more about building a joint venture company?")
+    assert any(reading_list_entry(piece) for piece, _ in marked_pieces(reading.text))

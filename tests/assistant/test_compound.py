@@ -53,8 +53,10 @@ def _fused(assistant: Assistant) -> RetrievalParams:
 
 
 def test_a_compound_search_shows_each_asks_best_passage(assistant: Assistant) -> None:
-    fused = assistant.search(TWO_TOPICS, params=_fused(assistant))
-    whole = assistant.search(TWO_TOPICS, params=assistant.params.model_copy(update={"fuse_asks": False}))
+    # Without the questions written for passages, with which the whole question alone shows both asks' passages.
+    text_only = assistant.params.without_written_questions()
+    fused = assistant.search(TWO_TOPICS, params=text_only.model_copy(update={"fuse_asks": True, "search_each_ask": True}))
+    whole = assistant.search(TWO_TOPICS, params=text_only.model_copy(update={"fuse_asks": False}))
     shown = [h.passage.id for h in fused.hits]
     best = [own.hits[0].passage.id for own in fused.asks]
     assert len(fused.asks) == 2 and len(shown) == assistant.params.k

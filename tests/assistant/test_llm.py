@@ -12,7 +12,11 @@ from assistant.service import Assistant
 
 
 def _with_llm(assistant: Assistant, replies: list[str]) -> Assistant:
-    return Assistant(assistant.store, assistant.retriever.encode, assistant.synonyms, assistant.params, FakeListChatModel(responses=replies))
+    # The session's retriever, so the model is given what the offline answer is composed from.
+    same = assistant.retriever
+    return Assistant(
+        assistant.store, same.encode, assistant.synonyms, assistant.params, FakeListChatModel(responses=replies), lambda *_: same
+    )
 
 
 def test_valid_markers_are_kept_and_unknown_ones_dropped(assistant) -> None:  # type: ignore[no-untyped-def]

@@ -423,8 +423,11 @@ def test_a_question_of_its_own_after_a_case_study_is_not_searched_within_it(assi
     history = [Turn("user", opener), Turn("assistant", assistant.ask(opener).text)]
     after = assistant.search(question, history=history)
     assert not after.query.follow_up
-    # What it may point back to lists BM25 too, so below the top the order may differ from the question's alone.
-    assert [h.passage.id for h in after.hits[:3]] == [h.passage.id for h in assistant.search(question).hits[:3]]
+    # What it may point back to lists BM25 too, so below the top the order may differ from the question's alone
+    # (its third and fourth passages score within 0.02 of each other).
+    alone = [h.passage.id for h in assistant.search(question).hits]
+    assert [h.passage.id for h in after.hits[:2]] == alone[:2]
+    assert {h.passage.id for h in after.hits[:3]} <= set(alone)
     assert all(h.passage.case_study != "Early Help Hub – South Norfolk and partners" for h in after.hits[:3])
 
 
@@ -535,14 +538,15 @@ def test_a_short_question_about_something_the_toolkit_never_mentions_does_not_bo
     assert not result.query.follow_up
 
 
-def _answered_in_its_conversation(assistant, opener: str, question: str):  # type: ignore[no-untyped-def]
+def _answered_in_its_conversation(assistant, opener: str, question: str, params=None):  # type: ignore[no-untyped-def]
     """The answer to a question whose words alone neither lean nor find anything close, asked after `opener`."""
-    history = [Turn("user", opener), Turn("assistant", assistant.ask(opener).text)]
+    params = params or assistant.params
+    history = [Turn("user", opener), Turn("assistant", assistant.ask(opener, params=params).text)]
     assert conversation_cue(question, history) == "new_topic"  # its words alone do not say it leans
-    assert assistant.search(question).relevance < assistant.params.min_relevance
-    result = assistant.search(question, history=history)
-    assert result.query.follow_up and result.relevance >= assistant.params.min_relevance
-    answer = assistant.ask(question, history=history)
+    assert assistant.search(question, params=params).relevance < params.min_relevance
+    result = assistant.search(question, history=history, params=params)
+    assert result.query.follow_up and result.relevance >= params.min_relevance
+    answer = assistant.ask(question, history=history, params=params)
     assert answer.status == "answered"
     return history, answer
 
@@ -561,10 +565,16 @@ def test_a_question_that_alone_finds_nothing_is_read_in_its_conversation(assista
 def test_a_question_whose_section_its_conversation_also_finds_is_read_in_it(assistant) -> None:  # type: ignore[no-untyped-def]
     """Written for this test. Alone, 'what are the seven ways?' finds one passage of the LEP chapter's seven ways far
     down among others; read in a conversation about LEPs it finds another passage of that section, and was kept
-    alone (and refused) because the two searches shared no passage, though they shared the section."""
+    alone (and refused) because the two searches shared no passage, though they shared the section.
+
+    Without the questions written for passages: theirs never say 'seven ways' (they were written in users' words),
+    and with them the conversation's LEP boards outrank the section in the answer, though it is read in its
+    conversation and answered all the same."""
     history, answer = _answered_in_its_conversation(
-        assistant, "LEP boards - do districts get a say?", "what are the seven ways?"
+        assistant, "LEP boards - do districts get a say?", "what are the seven ways?", assistant.params.without_written_questions()
     )
+    served = assistant.ask("what are the seven ways?", history=history)
+    assert served.status == "answered" and any(c.hit.passage.chapter == answer.citations[0].hit.passage.chapter for c in served.citations)
     assert any("Seven ways" in (c.hit.passage.enclosing_section or "") for c in answer.citations) or any(
         "Seven ways" in (h.passage.enclosing_section or "") for h in answer.hits
     )
@@ -952,7 +962,8 @@ def test_lexical_only_when_named_leaves_bm25_out_of_a_plain_worded_questions_can
     assert assistant.params.lexical_only_when_named  # served so
     routed = _ids(assistant, PLAIN)
     assert routed == _ids(assistant, PLAIN, lexical_weight=0.0)
-    assert routed != _ids(assistant, PLAIN, lexical_only_when_named=False)  # BM25's list moves its top five when fused
+    # BM25's list moves the fused order (since the written questions came, below the top five).
+    assert _ids(assistant, PLAIN, k=10) != _ids(assistant, PLAIN, k=10, lexical_only_when_named=False)
 
 
 @pytest.mark.parametrize("question", [NAMED, EXAMPLE])

@@ -40,12 +40,9 @@ INJECTED_QUESTIONS = [
 
 
 def _with_llm(assistant: Assistant, replies: list[str]) -> Assistant:
+    same = assistant.retriever  # the session's, so the model is given what the offline answer is composed from
     return Assistant(
-        assistant.store,
-        assistant.retriever.encode,
-        assistant.synonyms,
-        assistant.params,
-        FakeListChatModel(responses=replies),
+        assistant.store, same.encode, assistant.synonyms, assistant.params, FakeListChatModel(responses=replies), lambda *_: same
     )
 
 
@@ -150,7 +147,7 @@ def test_a_model_server_that_is_down_costs_nothing_but_time(assistant: Assistant
     down = ChatOllama(model="llama3.1", base_url=f"http://127.0.0.1:{port}", temperature=0)
     offline = assistant.ask(KNOWN)
     started = time.monotonic()
-    answer = Assistant(assistant.store, assistant.retriever.encode, assistant.synonyms, assistant.params, down).ask(
+    answer = Assistant(assistant.store, assistant.retriever.encode, assistant.synonyms, assistant.params, down, lambda *_: assistant.retriever).ask(
         KNOWN
     )
     assert answer.text == offline.text and answer.answered
