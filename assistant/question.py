@@ -936,7 +936,10 @@ _LATER = re.compile(
     r"did (it|that|they|(?:the )?[\w'’-]+(?: [\w'’-]+){0,5}) (?:actually |ever |eventually |finally |really )?"
     r"(go ahead|go through|get (?:approved|the go-ahead|built|delivered|completed|finished)|come into (?:being|effect|force)|"
     # 'when did Suffolk Coastal and Waveney actually become one council?': the merger the toolkit only foresaw.
-    r"become (?:one|a single|a new|the new) (?:council|authority|district|unitary))|"
+    r"become (?:one|a single|a new|the new) (?:council|authority|district|unitary)|"
+    # 'did the two councils actually end up merging?' (user trial 39); not 'what did they end up saving?', whose
+    # savings the toolkit reports.
+    r"end up (?:merging|merged|combining|joining|amalgamating|going ahead|happening|becoming (?:one|a single|a new)))|"
     # 'How has the merger done?' asks how well, later; 'how have others done it?' asks how, which the toolkit tells.
     # 'What happened to the old counties?' of Denmark's reform asks what the toolkit tells; what has happened since,
     # or what happened to it once a later event came ('… once the county was split in two?'), it cannot.
