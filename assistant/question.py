@@ -1026,6 +1026,8 @@ _ADVICE = re.compile(
     # Asked as the decision itself, opening its clause: not 'how many staff should we merge first?'.
     r"(?:^|[,;:.?!]\s*|\b(?:so|then|now|and|but)\s+)should (?:we|our (?:two |three )?councils?|my council|our district) "
     r"(?:merge|go unitary|become (?:a )?unitary|pull out|leave)|"
+    # How its own members should vote ('our cabinet is split on the merger - should we vote for it or not?').
+    r"(?:should|shall) (?:we|i|our (?:cabinet|council|members|councillors|group)) vote\b|how (?:should|do) (?:we|i) vote\b|"
     # A legal exposure of one council's own (no national guide weighs a council's liability or its draft's
     # compliance), or the assistant's own opinion asked for.
     r"liable|on the hook|(legal|personal|financial) liability|(legal|financial) (advice|opinion)|breach(es|ed|ing)?|(gdpr|legally) compliant|equal pay claims?|conflicts? of interest|"

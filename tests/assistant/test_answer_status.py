@@ -626,6 +626,10 @@ def test_a_structural_decision_for_the_askers_own_council_is_advice() -> None:
     found = beyond_scope("So, on balance, should my council go unitary?")
     assert found is not None and found.kind == "advice"
     assert beyond_scope("Should districts merge, in the toolkit's view of the evidence?") is None
+    # How its own members should vote on one (written for this test; a blind question asked so and was answered).
+    found = beyond_scope("our members are divided on sharing a chief executive with the county - should we vote yes?")
+    assert found is not None and found.kind == "advice"
+    assert beyond_scope("how did the councillors of both districts vote on the merger?") is None
 
 
 @pytest.mark.parametrize(
