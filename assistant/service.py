@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -36,6 +37,8 @@ from core.models import CaseStudy, Filters, Turn
 from core.stats import halfway
 from stores.backends import open_store
 from stores.base import PassageStore
+
+logger = logging.getLogger("assistant.service")
 
 CASE_SEARCH_DEPTH = 15  # passages read to find case studies for the Case studies page's search
 CASE_STUDIES_FOUND = 8
@@ -84,6 +87,9 @@ class Assistant:
             retriever.embed_headings(self._encode_many)
         if self.written_questions and isinstance(retriever, Retriever):
             retriever.learn_questions(self.written_questions, self._encode_many or self._encode_each)
+            for entry in retriever.lost_questions:
+                # Its passage's opening words changed at a re-ingest: the content team rewrites its anchor.
+                logger.warning("written questions for a passage this index does not hold: %r (page %s)", entry.anchor, entry.page)
         summaries = {}
         for study in store.case_studies():
             passages = [p for p in store.passages() if p.case_study == study.title]

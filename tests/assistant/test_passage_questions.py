@@ -89,3 +89,13 @@ def test_written_questions_find_the_passage_for_questions_put_in_users_words(ass
     assert len(questions) >= 100
     # Measured when they were added: 0.742 with them, 0.617 without.
     assert with_them >= 0.74 and with_them - alone >= 0.12, (with_them, alone)
+
+
+def test_an_entry_whose_passage_is_gone_is_logged_for_the_content_team(assistant, caplog) -> None:  # type: ignore[no-untyped-def]
+    from assistant.service import Assistant
+
+    entries = [WrittenQuestions("No passage of the toolkit opens with these words", 7, ("what is this?",))]
+    with caplog.at_level("WARNING", logger="assistant.service"):
+        own = Assistant(assistant.store, assistant.retriever.encode, written_questions=entries)
+    assert own.retriever.lost_questions == entries  # type: ignore[attr-defined]
+    assert "No passage of the toolkit opens with these words" in caplog.text
