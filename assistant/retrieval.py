@@ -319,11 +319,11 @@ class Retriever:
             ([i for i, _ in sentences], params.sentence_weight * params.dense_weight),
             ([i for i, _ in lexical[: params.candidates]], lexical_weight),
         ]
+        # A written question stands alone: a follow-up is matched to them by its own words as much as by its
+        # conversation's ('what are the seven ways?' after LEP boards found questions on the boards).
+        asked = halfway(vector, self.encode(question)) if query.follow_up and self._written is not None else vector
         if self._written is not None:
-            # The passages whose written questions are worded like this one, by meaning and by words. A written
-            # question stands alone: a follow-up is matched by its own words as much as by its conversation's ('what
-            # are the seven ways?' after LEP boards found questions on the boards).
-            asked = halfway(vector, self.encode(question)) if query.follow_up else vector
+            # The passages whose written questions are worded like this one, by meaning and by words.
             rankings += [
                 (self._written.by_meaning(asked, params.candidates, allowed), params.asked_weight),
                 (self._written.by_words(query.lexical, params.candidates, allowed), params.asked_lexical_weight),
@@ -364,7 +364,7 @@ class Retriever:
         titled = [] if resolved else given_by_title
         if params.rerank_depth:
             given = self._cases.passages_of(titled, vector, TITLED_CANDIDATES) if titled else []
-            rescored = self._signals(order, dense, lexical, vector, params, given)
+            rescored = self._signals(order, dense, lexical, vector, params, given, asked)
             scores = dict(zip(rescored[0], rerank_scores(rescored[1], params).tolist()))
             order = sorted(scores, key=lambda i: -scores[i])
         if moved_to and order:
@@ -484,9 +484,10 @@ class Retriever:
         vector: np.ndarray,
         params: RetrievalParams,
         given: Sequence[str] = (),
+        asked: np.ndarray | None = None,
     ) -> tuple[list[str], Signals]:
         """The top fused candidates, any that dense or lexical search alone ranks high, and the `given` ones, with
-        their signals."""
+        their signals; `asked`: the vector matched to the written questions (default `vector`)."""
         depth = params.rerank_depth
         ids = list(
             dict.fromkeys(
@@ -500,7 +501,7 @@ class Retriever:
         asked = None
         if self._written is not None and params.rerank_asked:
             # A passage no question was written for (one added since) is judged by its own closest sentence.
-            written = self._written.closeness(vector)
+            written = self._written.closeness(vector if asked is None else asked)
             asked = np.array([written.get(i, close) for i, close in zip(ids, sentence.tolist())])
         signals = Signals(
             dense=self.store.passage_vectors(ids) @ vector,
