@@ -145,6 +145,7 @@ class LangChainBaseline:
 def baseline_params(kind: str) -> RetrievalParams:
     """Plain single-retriever settings: no rewriting, no history, one side of the fusion only."""
     plain = {"use_spelling": False, "use_glossary": False, "use_synonyms": False, "use_history": False}
+    # Neither side searches the questions written for passages (assistant/passage_questions.py): they are ours.
     if kind == "bm25":
-        return RetrievalParams(dense_weight=0.0, **plain)
-    return RetrievalParams(lexical_weight=0.0, **plain)
+        return RetrievalParams(dense_weight=0.0, **plain).without_written_questions()
+    return RetrievalParams(lexical_weight=0.0, **plain).without_written_questions()

@@ -61,3 +61,12 @@ def test_a_follow_up_is_replayed_after_the_answers_the_system_gave_its_earlier_t
     assert set(scores) == {"found@5_replayed", "answer_fact_recall_replayed"}
     # A baseline that gives no answers has nothing to replay.
     assert replay_check(AssistantSystem(assistant, answers=False), [question]) == {}
+
+
+def test_the_single_retriever_baselines_search_no_written_questions() -> None:
+    """The questions written for passages are ours: a baseline searching them would not be BM25 or dense alone."""
+    from evals.systems import baseline_params
+
+    for kind in ("bm25", "dense"):
+        params = baseline_params(kind)
+        assert params.asked_weight == params.asked_lexical_weight == params.rerank_asked == 0.0, kind
