@@ -73,8 +73,12 @@ class QuestionIndex:
     def __init__(self, pairs: Sequence[tuple[str, str]], vectors: np.ndarray, tokens: Callable[[str], list[str]]) -> None:
         self.passage_ids = list(dict.fromkeys(passage_id for passage_id, _ in pairs))
         column = {passage_id: n for n, passage_id in enumerate(self.passage_ids)}
-        self._owner = np.array([column[passage_id] for passage_id, _ in pairs], dtype=np.int64)
-        self._vectors = vectors
+        owner = np.array([column[passage_id] for passage_id, _ in pairs], dtype=np.int64)
+        # Each passage's questions in one run, in column order, so a passage's best is one segmented maximum
+        # (`np.maximum.at`, unbuffered, took 93% of the server's time under load).
+        order = np.argsort(owner, kind="stable")
+        self._vectors = vectors[order] if len(order) else vectors
+        self._starts = np.flatnonzero(np.r_[True, np.diff(owner[order]) != 0]) if len(order) else np.zeros(0, np.int64)
         self._tokens = tokens
         joined: dict[str, list[str]] = {passage_id: [] for passage_id in self.passage_ids}
         for passage_id, question in pairs:
@@ -88,9 +92,9 @@ class QuestionIndex:
 
     def closeness(self, vector: np.ndarray) -> dict[str, float]:
         """Per passage with written questions, the cosine of the closest one to `vector`."""
-        best = np.full(len(self.passage_ids), -1.0)
-        if len(self._owner):
-            np.maximum.at(best, self._owner, self._vectors @ vector)
+        if not self.passage_ids:
+            return {}
+        best = np.maximum.reduceat(self._vectors @ vector, self._starts)
         return dict(zip(self.passage_ids, best.tolist()))
 
     def by_meaning(self, vector: np.ndarray, k: int, allowed: Collection[str] | None = None) -> list[str]:
