@@ -31,6 +31,7 @@ import threading
 from collections.abc import Callable, Sequence
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from assistant.settings import Settings
 from core.embed import Embedder
@@ -221,6 +222,9 @@ def model_encoder(settings: Settings, model: str | None = None, max_batch: int =
     import faiss
 
     faiss.omp_set_num_threads(settings.encoder_threads)  # a single-query search on two busy threads is 30x slower
+    # numpy's products on the request threads likewise: OpenBLAS's own threads made the written questions' one
+    # product (1,225 x 384) 20x slower under load, 88% of the server's time with 16 clients.
+    threadpool_limits(settings.encoder_threads, user_api="blas")
     lone_threads = settings.encoder_lone_threads or os.cpu_count() or 1
     embedder = settings_embedder(settings, model, settings.encoder_threads, lone_threads=lone_threads)
     embedder.load()
