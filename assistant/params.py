@@ -171,4 +171,8 @@ class RetrievalParams(BaseModel):
 
     def without_written_questions(self) -> RetrievalParams:
         """These settings with the questions written for passages (`asked_*`, `rerank_asked`) in no list or signal."""
-        return self.model_copy(update={"asked_weight": 0.0, "asked_lexical_weight": 0.0, "rerank_asked": 0.0})
+        return self.model_copy(update=NO_WRITTEN_QUESTIONS)
+
+
+# The settings that leave the questions written for passages out of every list and signal.
+NO_WRITTEN_QUESTIONS = {"asked_weight": 0.0, "asked_lexical_weight": 0.0, "rerank_asked": 0.0}

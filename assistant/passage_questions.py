@@ -55,8 +55,10 @@ def attach(
     """
     pairs: list[tuple[str, str]] = []
     lost: list[WrittenQuestions] = []
+    # Each passage's text collapsed once (`opening` is a prefix of it), not once per entry: 2 s at every start.
+    collapsed = [(p, collapse_ws(p.text)) for p in passages]
     for entry in entries:
-        opens = [p for p in passages if opening(p.text, len(entry.anchor)) == entry.anchor]
+        opens = [p for p, text in collapsed if text[: len(entry.anchor)] == entry.anchor]
         if len(opens) > 1:
             opens = [p for p in opens if p.page == entry.page]
         if len(opens) != 1:

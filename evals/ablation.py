@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.params import RetrievalParams
+from assistant.params import NO_WRITTEN_QUESTIONS, RetrievalParams
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ ABLATIONS = (
     Ablation(
         "no written questions",
         "the questions written for passages in users' words: neither their two candidate lists nor the second stage's signal",
-        {"asked_weight": 0.0, "asked_lexical_weight": 0.0, "rerank_asked": 0.0},
+        NO_WRITTEN_QUESTIONS,
     ),
     Ablation("no written-question lists", "passages by their closest written question and by BM25 over them", {"asked_weight": 0.0, "asked_lexical_weight": 0.0}),
     Ablation("rerank: no written question", "the second stage without the closest written question's cosine", {"rerank_asked": 0.0}),
