@@ -1039,10 +1039,12 @@ def select(
             return replace(candidate, lead_in=()), candidate.lead_in[0]
         return candidate, ""
 
-    def penalised(candidate: Candidate, about: Collection[str | None]) -> float:
-        """Its score, less OTHER_CASE_PENALTY when it is another case study's than the ones the answer is `about`."""
+    def penalised(candidate: Candidate, about: Collection[str | None], toolkit_too: bool = False) -> float:
+        """Its score, less OTHER_CASE_PENALTY when it is another case study's than the ones the answer is `about` (or,
+        `toolkit_too`, the toolkit's own text)."""
         study = candidate.hit.passage.case_study
-        return candidate.score - (OTHER_CASE_PENALTY if about and study and study not in about else 0.0)
+        elsewhere = study not in about if study else toolkit_too
+        return candidate.score - (OTHER_CASE_PENALTY if about and elsewhere else 0.0)
 
     for candidates in per_ask:
         # A question naming a case study is about it: each ask's best from another case study must beat its own
@@ -1086,10 +1088,12 @@ def select(
         side = next((p for p in map(unled, own_best) if fits(p[0], anywhere=True)), None)
         if side:
             take(*side)
-    # Past each ask's best, a sentence from another case study than the named one it opened with changes the subject.
+    # Past each ask's best, a sentence from another case study than the named one it opened with changes the subject,
+    # and so does one of the toolkit's own text: 'how much did Central Lincolnshire save?' went on, under 'Elsewhere
+    # in the toolkit', to the £1m-£4m a merger projects, read as another answer to it.
     studies = quoted_studies & set(named)
     rest = [c for candidates in per_ask for c in candidates]
-    scores = np.array([penalised(c, studies) for c in rest])
+    scores = np.array([penalised(c, studies, toolkit_too=True) for c in rest])
     # Closeness to the closest sentence chosen so far, kept up to date one chosen sentence at a time.
     vectors = _unit_rows(rest) if diversity else None
     closest = _closeness_to(vectors, chosen) if vectors is not None else np.zeros(len(rest))

@@ -264,6 +264,21 @@ def test_a_question_naming_a_case_study_fills_up_from_it_before_another(passages
     assert select([[best], second_ask], 2) == [best, second_ask[0]]
 
 
+def test_a_question_naming_a_case_study_fills_up_from_it_before_the_toolkits_own_text(passages) -> None:  # type: ignore[no-untyped-def]
+    """'How much did Central Lincolnshire save?' went on, under 'Elsewhere in the toolkit', to the savings a merger
+    projects, read as another answer to it."""
+    named = _two_case_studies(passages)[0]
+    toolkit = next(p for p in passages if not p.case_study)
+    best = _sentence(named, 1.0, "The councils each saved a six-figure sum by sharing one planning team.")
+    general = _sentence(toolkit, 0.85, "Projected savings from a merger range widely from one district to the next.")
+    same = _sentence(named, 0.8, "The joint committee was set up while each council was run by a different party.")
+    ranked = [best, general, same]
+    assert select([ranked], 2, {named.case_study or ""}) == [best, same]
+    assert select([ranked], 2) == [best, general]  # nothing named: the closer sentence
+    # An ask of its own is answered from the toolkit's text still: only the filling is held to the case study.
+    assert select([[best], [replace(general, ask=1)]], 2, {named.case_study or ""}) == [best, replace(general, ask=1)]
+
+
 def test_the_answer_fills_up_only_from_passages_the_search_ranked_near_the_top(passages) -> None:  # type: ignore[no-untyped-def]
     study_a, study_b = [ps for ps in _by_case_study(passages).values() if len(ps) >= 2][:2]
     best = _sentence(study_a[0], 1.0, "The councils share one management team across the two areas.", 1.0)
