@@ -4,7 +4,7 @@ the earlier turn a follow-up leans on), whether it looks for an example, and wha
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache, partial
 from os.path import commonprefix
@@ -286,15 +286,30 @@ def _toolkits_country(word: str, vocabulary: Collection[str]) -> str | None:
 _POSSESSIVE = re.compile(r"['’]s$")
 
 
+_HYPHENATED = re.compile(r"\b[a-z]+(?:-[a-z]+)+\b")
+
+
+def solid_compounds(texts: Iterable[str]) -> frozenset[str]:
+    """The texts' hyphenated words written solid: 'ringfenced' is the toolkit's 'ring-fenced', though its words are
+    read as 'ring' and 'fenced', and no typo of either."""
+    return frozenset(m.replace("-", "") for text in texts for m in _HYPHENATED.findall(text.lower()))
+
+
 class Speller:
     """Spelling tolerance against the corpus's own words; real English words are left alone."""
 
     def __init__(
-        self, vocabulary: dict[str, int], known_words: frozenset[str] = frozenset(), rare_words: frozenset[str] = frozenset()
+        self,
+        vocabulary: dict[str, int],
+        known_words: frozenset[str] = frozenset(),
+        rare_words: frozenset[str] = frozenset(),
+        compounds: frozenset[str] = frozenset(),
     ) -> None:
+        """`compounds`: the corpus's hyphenated words written solid (`solid_compounds`), which it uses too."""
         self.vocabulary = vocabulary
         self.known_words = known_words
         self.rare_words = rare_words
+        self.compounds = compounds
         # A word the toolkit uses in another form of the same stem ('reorganise' where it writes 'reorganisation')
         # is one lexical search already matches, and not a word it never uses; only for long stems, which name one
         # family ('fixing' shares 'fix' with the toolkit's 'fixes' and a village hall roof was answered; 'levelling'
@@ -375,6 +390,7 @@ class Speller:
             w
             for w in content
             if w not in self.vocabulary
+            and w not in self.compounds
             and w not in mapped
             and not any(form in self.vocabulary for form in other_forms(w))
             and not self._same_stem(w)
@@ -585,11 +601,14 @@ def conversation_cue(question: str, history: Sequence[Turn]) -> Cue:
         # 'Also, is there an example of a district office shared with the jobcentre?' adds a whole question of its
         # own: with words of its own and nothing pointing back, retrieval judges whether it leans. 'What about …'
         # puts only a phrase to the conversation's subject ('what about getting one of us on the board?').
+        # Pointing back is read in its first sentence: 'Also, is there anything on land value capture? What is it?'
+        # points at what it has just named.
+        first = re.split(r"(?<=[?.!])\s", bare.strip(), maxsplit=1)[0]
         if (
             _ADDS_A_QUESTION.match(bare)
             and len(content) >= OWN_SUBJECT_WORDS
-            and not _REFERS_BACK.search(bare)
-            and not _POINTS_BACK_AS_OBJECT.search(bare)
+            and not _REFERS_BACK.search(first)
+            and not _POINTS_BACK_AS_OBJECT.search(first)
         ):
             return "open"
         return "follow_up"

@@ -28,6 +28,7 @@ from assistant.question import (
     rare_english_words,
     refers_back,
     rewrite,
+    solid_compounds,
     subject_words,
     titles_named,
     wants_example,
@@ -184,7 +185,9 @@ class Retriever:
         self.store = store
         self._encode = lru_cache(maxsize=2048)(encode)
         self.synonyms = synonyms or {}
-        self.speller = Speller(store.vocabulary(), english_words(), rare_english_words())
+        self.speller = Speller(
+            store.vocabulary(), english_words(), rare_english_words(), solid_compounds(p.text for p in store.passages())
+        )
         self.case_studies = store.case_studies()
         self.chapters = sorted({p.chapter for p in store.passages()})
         self._titles = [c.title for c in self.case_studies]

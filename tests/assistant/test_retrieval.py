@@ -367,6 +367,11 @@ def test_a_self_contained_question_is_not_a_follow_up() -> None:
         # subject points at that subject; alone, it points back.
         ("councils sharing one legal team across a whole county - any example of that?", "new_topic"),
         ("Has anyone tried that?", "follow_up"),
+        # Written for this test (user trial 40 asked so): 'Also, …' adding a question of its own, whose next sentence
+        # points at what it has just named, not at the conversation; pointing back in its first, it leans.
+        ("Also, is there anything on the Shared Prosperity Fund? What is it?", "open"),
+        ("Also, what is a combined authority? Does it matter to us?", "open"),
+        ("Also, how did they pay for it? Was there any government money?", "follow_up"),
     ],
 )
 def test_the_words_of_a_question_say_where_it_sits_in_a_conversation(question: str, cue: str) -> None:
