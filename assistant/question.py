@@ -1060,6 +1060,8 @@ _ADVICE = re.compile(
     # Procurement law for one contract ('would we need to run a full OJEU exercise, or can we rely on the tender?').
     r"(need|have|required|obliged) to (run|hold|carry out|go through|do|undertake) (a |an |the )?"
     r"(full |formal |new |separate |fresh )?(ojeu|procurement|tender)\w*|"
+    # Or how to do without it ('can a district legally give grant money without going through procurement?').
+    r"without (going through|running|holding|doing|a) (a |an |the |any )?(full |formal |competitive )?(ojeu|procurement|tender)\w*|"
     # One council's own legal position or claim ('what are our legal options and how much could we claim off them?').
     r"(our|my) legal (options|position|rights|standing)|(could|can|should) we (claim|recover|sue)|"
     # The assistant's own view asked for ('in your honest opinion …', 'which do you personally think is best?').

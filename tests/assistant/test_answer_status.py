@@ -515,6 +515,9 @@ def test_the_glossary_explains_terms_the_toolkit_uses_in_its_own_words(toolkit_t
         ("resident_service", "My dad needs a ramp at his front door. How soon can the council fit it?"),
         ("market_price", "What's the going rate for an interim shared-services director?"),
         ("market_price", "what daily rates do consultants charge for a merger business case?"),
+        # Written for this test (user trial 40 asked so): how one council may do without procurement is procurement
+        # law for that council, as whether it must run one is.
+        ("advice", "Could our council fund the town council's café without running a tender first?"),
     ],
 )
 def test_more_ways_of_asking_what_the_toolkit_cannot_give(kind: str, question: str) -> None:
@@ -540,6 +543,8 @@ def test_more_ways_of_asking_what_the_toolkit_cannot_give(kind: str, question: s
         # What a reform did to what it replaced is the reform's own story.
         "What happened to the old counties?",
         "and what happened with the staff?",
+        # How partners did without separate procurements is their story (user trial 40's legal question is not).
+        "How did the five councils manage without five separate procurement exercises?",
     ],
 )
 def test_asking_how_a_case_study_went_about_it_is_not_a_later_event(question: str) -> None:
