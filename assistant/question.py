@@ -581,6 +581,9 @@ def _points_inside(text: str, at: int) -> bool:
     return len([w for w in words(before) if w not in _COMMON]) >= OWN_SUBJECT_WORDS
 
 
+_SENTENCE_BREAK = re.compile(r"(?<=[?.!])\s")  # where a question's next sentence starts
+
+
 def conversation_cue(question: str, history: Sequence[Turn]) -> Cue:
     """What the words alone say about a question's place in its conversation.
 
@@ -603,7 +606,7 @@ def conversation_cue(question: str, history: Sequence[Turn]) -> Cue:
         # puts only a phrase to the conversation's subject ('what about getting one of us on the board?').
         # Pointing back is read in its first sentence: 'Also, is there anything on land value capture? What is it?'
         # points at what it has just named.
-        first = re.split(r"(?<=[?.!])\s", bare.strip(), maxsplit=1)[0]
+        first = _SENTENCE_BREAK.split(bare.strip(), maxsplit=1)[0]
         if (
             _ADDS_A_QUESTION.match(bare)
             and len(content) >= OWN_SUBJECT_WORDS
@@ -620,7 +623,7 @@ def conversation_cue(question: str, history: Sequence[Turn]) -> Cue:
     # ("members keep asking 'how far should we go with them?'", user trial 33).
     unquoted = _QUOTED_SPEECH.sub(" ", bare)
     object_back = _POINTS_BACK_AS_OBJECT.search(unquoted)
-    if object_back and not re.search(r"[?.!]\s", unquoted[: object_back.start()]) and not _points_inside(unquoted, object_back.start()):
+    if object_back and not _SENTENCE_BREAK.search(unquoted[: object_back.start()]) and not _points_inside(unquoted, object_back.start()):
         return "follow_up"
     back = _REFERS_BACK.search(unquoted)
     # 'they' after a subject of the question's own ('councils sharing a planning team … what did they save?')
