@@ -367,7 +367,7 @@ class Retriever:
         titled = [] if resolved else given_by_title
         if params.rerank_depth:
             given = self._cases.passages_of(titled, vector, TITLED_CANDIDATES) if titled else []
-            rescored = self._signals(order, dense, lexical, vector, params, given, asked)
+            rescored = self._signals(order, dense, lexical, vector, params, given)
             scores = dict(zip(rescored[0], rerank_scores(rescored[1], params).tolist()))
             order = sorted(scores, key=lambda i: -scores[i])
         if moved_to and order:
@@ -487,10 +487,9 @@ class Retriever:
         vector: np.ndarray,
         params: RetrievalParams,
         given: Sequence[str] = (),
-        asked: np.ndarray | None = None,
     ) -> tuple[list[str], Signals]:
         """The top fused candidates, any that dense or lexical search alone ranks high, and the `given` ones, with
-        their signals; `asked`: the vector matched to the written questions (default `vector`)."""
+        their signals."""
         depth = params.rerank_depth
         ids = list(
             dict.fromkeys(
@@ -504,7 +503,9 @@ class Retriever:
         asked = None
         if self._written is not None and params.rerank_asked:
             # A passage no question was written for (one added since) is judged by its own closest sentence.
-            written = self._written.closeness(vector if asked is None else asked)
+            # Matched by `vector` (a follow-up's conversation), not by the halfway vector its candidate list uses: the
+            # two have not been compared.
+            written = self._written.closeness(vector)
             asked = np.array([written.get(i, close) for i, close in zip(ids, sentence.tolist())])
         signals = Signals(
             dense=self.store.passage_vectors(ids) @ vector,
