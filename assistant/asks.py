@@ -176,13 +176,22 @@ def _content_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in _ASKING and len(w) > 2]
 
 
+# A topic named and then asked about ('the lakes and dales arts thing - what was that'): an ask, not a lead-in.
+_ASKED_AFTER_TOPIC = re.compile(rf"\s[-–—:]\s*{_OPENER}\b", re.I)
+
+
+def _offers_alternative(piece: str) -> bool:
+    """Joined by 'or' ('or is that a myth?', 'or was it all back office?'): the ask before it, put another way."""
+    return bool(re.match(r"^\W*or\b", piece, re.I))
+
+
 def _leans(text: str) -> bool:
     """Too few words of its own to be searched alone ('what did they save?', 'has anyone done it')."""
     return len(_content_words(text)) < MIN_ASK_WORDS
 
 
 def _is_question(text: str) -> bool:
-    return text.rstrip().endswith("?") or bool(re.match(rf"^\W*{_OPENER}\b", text, re.I))
+    return text.rstrip().endswith("?") or bool(re.match(rf"^\W*{_OPENER}\b", text, re.I) or _ASKED_AFTER_TOPIC.search(text))
 
 
 # Question words as they are mistyped ('wat is a boundary spanner and do we need one?'): read as what they mean, or a
@@ -230,13 +239,15 @@ def split_asks(question: str) -> list[str]:
         for start, end in zip(cuts, cuts[1:]):
             piece = sentence[start:end]
             # Judged without its joining word: ' and who owns it?' wants a name, as 'who owns it?' does.
-            if spans and _leans(piece) and answer_type(_LEADING_JOINT.sub("", piece)) in ("yes_no", "description"):
+            if spans and _leans(piece) and _offers_alternative(piece) and answer_type(_LEADING_JOINT.sub("", piece)) in ("yes_no", "description"):
                 spans[-1] = (spans[-1][0], end)  # asks nothing of its own: 'or is that a myth?'
             else:
                 spans.append((start, end))
         for number, (start, end) in enumerate(spans):
             part = _LEADING_JOINT.sub("", sentence[start:end]).strip(" ,;-–—")
-            leads_in = not re.match(rf"^\W*{_OPENER}\b", part, re.I) or bool(_SCENE.match(part) or _TOPIC_ONLY.match(part))
+            leads_in = not (re.match(rf"^\W*{_OPENER}\b", part, re.I) or _ASKED_AFTER_TOPIC.search(part)) or bool(
+                _SCENE.match(part) or _TOPIC_ONLY.match(part)
+            )
             if part and number < len(spans) - 1 and leads_in:
                 context.append(f"{part},")  # 'Different subject - what is X?', 'If we merged, what would …': a lead-in
                 continue

@@ -40,6 +40,13 @@ from assistant.what_is import defined_term, definition_searched
         ("what about the Somerset one - why did they go for it?", ["what about the Somerset one, why did they go for it?"]),
         ("And what about Publica, how was it funded?", ["what about Publica, how was it funded?"]),
         ("What about how they did it, and what did it save?", ["What about how they did it", "what did it save?"]),
+        # A thing named and then asked about asks of it, and the ask after is its own (user trial 40's 'who funded
+        # it' was read as the scene of one ask).
+        ("the shared depot idea - what was that and who paid for it", ["the shared depot idea, what was that", "who paid for it"]),
+        ("the joint venture - what is it and who owns it?", ["the joint venture, what is it", "who owns it?"]),
+        # 'And did it …?' asks something new; 'or is it …?' asks the same thing another way.
+        ("who ran the hub and did it actually work?", ["who ran the hub", "did it actually work?"]),
+        ("Did the merger save money, or was that just talk?", ["Did the merger save money, or was that just talk?"]),
     ],
 )
 def test_a_compound_question_is_split_in_its_asks(question: str, asks: list[str]) -> None:
