@@ -1003,7 +1003,8 @@ def select(
     printed after it in its paragraph (`next_in_paragraph`), unless it carries one already or the answer says it.
     `sought`: by ask, what a sentence must give to answer an ask of who took part or of an aspect a case study may
     tell (`aspects.sought_by`); such an ask opens on the closest sentence of the closest one's case study that gives
-    it (for its partners, the first printed), if close enough, though the answer before quoted it. `unfitting`: case
+    it (for its partners, the first printed), however far below the closest (too few words of its own, 'who funded
+    it' comes close to no sentence), though the answer before quoted it. `unfitting`: case
     studies that fit the question as wholes far below the best; once a case study is quoted, they are no source.
     """
     chosen: list[Candidate] = []
@@ -1075,6 +1076,7 @@ def select(
                 key=_reading_order,
             )
             first = next((p for p in map(unled, opening) if fits(p[0], anywhere=True)), None)
+        first = first or next((p for p in map(unled, naming) if fits(p[0], anywhere=True)), None)  # see `sought`
         first = first or next((p for group in groups for p in map(unled, group) if fits(p[0])), None)
         if first and goes_on:
             first = (_going_on(first[0], said), first[1])
