@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import Literal
 
 from assistant.asks import Understanding, corrected, understand
+from assistant.aspects import asks_an_aspect
 from assistant.attribution import by_source, group_label, needs_labels
 from assistant.case_studies import asks_only_about
 from assistant.composition import (
@@ -385,6 +386,19 @@ def refused_for_words(result: SearchResult, params: RetrievalParams) -> tuple[st
 PARTIAL_MIN_CLOSENESS = 0.35
 
 
+def _closest_for_the_gap(
+    chosen: Sequence[Candidate], understanding: Understanding, beyond: BeyondScope, result: SearchResult, store: PassageStore
+) -> list[Candidate]:
+    """A partial answer's sentences: for the asks of what one case study does not give, the closest it does say
+    (`closest_only`); another ask's own answer stays as chosen ('Who paid for the staff …, and what results did
+    they report?' of District Direct lost its 725 bed days, far from the question as a whole, user trial 40)."""
+    asks = understanding.asks
+    if not beyond.case_study or len(asks) < 2:
+        return closest_only(chosen, result, store)
+    answered = {i for i, ask in enumerate(asks) if not asks_an_aspect(ask.text)}
+    return [kept for c in chosen for kept in ([c] if c.ask in answered else closest_only([c], result, store))]
+
+
 def closest_only(chosen: Sequence[Candidate], result: SearchResult, store: PassageStore) -> list[Candidate]:
     """The sentences of a partial answer close enough to the question to be 'the closest it does say', each with the
     sentence it leans on but not the one that goes on about it, which is no closer for following it."""
@@ -592,12 +606,14 @@ def compose_answer(
     understanding: Understanding | None = None,
     ask_results: Sequence[SearchResult] = (),
     said_before: str = "",
+    answered_before: str | None = None,
 ) -> Answer:
     """An extractive answer from the best sentences of the top passages, a definition, or an abstention.
 
     `understanding` is the question's asks (one search each, in `ask_results`, for a compound question): each ask
     gets its best sentence, the main ask's first. `said_before`: the answer a follow-up follows, whose sentences are
-    not quoted again while an ask has others.
+    not quoted again while an ask has others. `answered_before`: the case study the conversation's last answer
+    quoted first, if any.
     """
     question = result.query.original
     if asks_for_help(question):
@@ -629,7 +645,7 @@ def compose_answer(
         return _with_more(defined, more[: params.answer_sentences - 1], store)
     beyond = beyond_scope(question, store.vocabulary(), result.query.corrections)
     if beyond is None or beyond.kind == "after_publication":  # only then may a case study's gap be said too
-        gap = case_study_gap(understanding, result, store, params.described_case_margin)
+        gap = case_study_gap(understanding, result, store, params.described_case_margin, answered_before)
         beyond = _gap_of_each_ask(understanding, beyond, gap, store.vocabulary())
     if not is_covered(result, params):
         return abstention(result, beyond, refused_for_words(result, params))
@@ -645,7 +661,7 @@ def compose_answer(
             # What it does say about that case study: another one's savings quoted under 'gives no money figures for
             # X' read as X's own. Filtered first, so closeness is looked up only for X's sentences.
             chosen = [c for c in chosen if c.hit.passage.case_study == beyond.case_study]
-        chosen = closest_only(chosen, result, store)
+        chosen = _closest_for_the_gap(chosen, understanding, beyond, result, store)
         if beyond.case_study and not chosen:  # nothing of its own close enough: say so, and where the case study is
             return _case_study_gap(result, beyond, store)
     if not chosen:

@@ -28,14 +28,20 @@ def case_studies_named(understanding: Understanding, store: PassageStore) -> set
     return {t for t in titles if normalise(t) in names} or {t for t in titles if any(n in normalise(t) for n in names)}
 
 
-def _asked_of(understanding: Understanding, result: SearchResult, store: PassageStore) -> str | None:
+def _asked_of(
+    understanding: Understanding, result: SearchResult, store: PassageStore, answered_before: str | None = None
+) -> str | None:
     """The one case study a question is about: the one it names, even where its search put another first; else
-    the one a follow-up's conversation is about, not whatever passage its few words put first."""
+    the one the conversation's last answer quoted (`answered_before`) when its own words find that one first too
+    ('Who paid for the staff in the hospital team?' after District Direct, user trial 40, stands on its own words);
+    else the one a follow-up's conversation is about, not whatever passage its few words put first."""
     named = case_studies_named(understanding, store)
     top = result.hits[0].passage.case_study
     if len(named) == 1:
         return next(iter(named))
     if top and top in named:
+        return top
+    if top and top == answered_before:
         return top
     if result.query.follow_up:
         return result.subject or top
@@ -63,7 +69,11 @@ def _described(result: SearchResult, margin: float) -> str | None:
 
 
 def case_study_gap(
-    understanding: Understanding, result: SearchResult, store: PassageStore, described_margin: float = float("inf")
+    understanding: Understanding,
+    result: SearchResult,
+    store: PassageStore,
+    described_margin: float = float("inf"),
+    answered_before: str | None = None,
 ) -> BeyondScope | None:
     """What the asks ask of one case study that none of its passages gives (the first aspect names the kind). Any ask may be the one
     ('What's the Lightbulb project and how much did it save the NHS?' got another case study's NHS savings).
@@ -75,7 +85,7 @@ def case_study_gap(
         return None
     # As the speller reads them: 'did they say what they'd do diffrently?' asks what they would do differently.
     asks = [(corrected(a.text, result.query.corrections), a.wants) for a in understanding.asks]
-    study = _asked_of(understanding, result, store)
+    study = _asked_of(understanding, result, store, answered_before)
     if not study:
         study = _described(result, described_margin)
         asks = [(text, wants) for text, wants in asks if wants == "amount" and _FIGURE_ASKED.search(text)]

@@ -164,9 +164,11 @@ class Assistant:
         with self._occupancy:
             understanding, result, ask_results = self._searched(store, retriever, question, history, filters, params)
             said_before = last_said(history) if result.query.follow_up else ""
+            # The case study the last answer quoted: a question asked of it in words of its own is about it too.
+            before = retriever.quoted_case_study(last_said(history)) if history and isinstance(retriever, Retriever) else None
             offline = compose_answer(
                 result, store, params, plain=self.plain, understanding=understanding, ask_results=ask_results,
-                said_before=said_before,
+                said_before=said_before, answered_before=before,
             )
         if self.llm is not None and offline.status != "not_covered":
             from assistant.llm import generate_answer

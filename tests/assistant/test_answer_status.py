@@ -819,6 +819,26 @@ def test_an_aspect_a_case_study_never_gives_is_partial_and_says_so(assistant, fo
     assert not told.text.startswith("The toolkit (2018) ") or with_it not in told.text.split("\n")[0], told.text[:200]
 
 
+def test_an_aspect_asked_in_words_of_its_own_of_the_case_study_just_answered_is_a_gap_the_rest_still_answered(assistant) -> None:  # type: ignore[no-untyped-def]
+    """User trial 40's words. The second question stands on its own words ('the staff in the hospital team'), so it is
+    no follow-up, yet its search finds first the case study the answer before quoted: it is asked of that one, whose
+    text never says who paid. Its other ask (what results) is still answered, not cut as far from the question."""
+    opener = (
+        "I'm a housing officer at a district. Our local hospital has terrible delayed discharges and a lot of it is "
+        "people whose homes aren't suitable. Is there a case study where districts got involved in hospital discharge?"
+    )
+    first = assistant.ask(opener)
+    study = first.citations[0].hit.passage.case_study
+    funding = next(a for a in ASPECTS if a.kind == "no_funding")
+    assert study and not any(funding.given.search(p.text) for p in assistant.store.passages() if p.case_study == study)
+    history = [Turn("user", opener), Turn("assistant", first.text)]
+    answer = assistant.ask("Who paid for the staff in the hospital team, and what results did they report?", history)
+    assert answer.status == "partial", answer.text[:300]
+    assert study in answer.text.split("\n")[0] and "funded" in answer.text.split("\n")[0]
+    results = [s for c in answer.citations if c.hit.passage.case_study == study for s in c.sentences if re.search(r"\d", s)]
+    assert results, answer.text
+
+
 def test_a_saving_is_no_word_on_how_a_case_study_was_funded(assistant) -> None:  # type: ignore[no-untyped-def]
     """Written for this test. 'How was it funded?' after a case study that reports only what it saved was answered
     with the saving, as if the figure said who paid: any £ counted as funding. Which case studies give a figure
