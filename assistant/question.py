@@ -1067,6 +1067,9 @@ _ADVICE = re.compile(
     r"without (going through|running|holding|doing|a) (a |an |the |any )?(full |formal |competitive )?(ojeu|procurement|tender)\w*|"
     # One council's own legal position or claim ('what are our legal options and how much could we claim off them?').
     r"(our|my) legal (options|position|rights|standing)|(could|can|should) we (claim|recover|sue)|"
+    # One council's rights against another, or what another may legally make it do ('can the county legally force
+    # us to hand over our share? what are our rights?', user trial 41).
+    r"\b(our|my) ([\w-]+ )?rights\b|legally (force|forced|compel|compelled|make us|stop us|prevent us|block us|oblige us|take)\b|"
     # The assistant's own view asked for ('in your honest opinion …', 'which do you personally think is best?').
     r"(your|ur) (own |honest |personal |professional )?(opinion|view|verdict)|give (me|us) (a|your) (recommendation|view|verdict)|"
     r"do you (personally )?(think|reckon|believe)|"

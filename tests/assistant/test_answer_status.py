@@ -216,6 +216,7 @@ def test_a_country_the_toolkit_names_and_everyday_words_are_in_scope() -> None:
         "How have other districts done it when they shared a legal team?",  # how, not how well since
         # Rates that are not a service's performance.
         "How were business rates shared out between the county and the districts?",
+        "What rights do parish councils have to take on local assets?",  # rights in general, not one council's
         "What CIL rate did the council set for new homes?",
     ],
 )
@@ -1083,6 +1084,9 @@ def test_names_the_toolkit_uses_misspelt_or_everyday_are_not_missing(assistant) 
         ("If we merge our back offices without consulting unions, could we be sued?", "advice"),
         ("Which is better for us, a shared chief executive or a merger? What's your honest view?", "advice"),
         ("Which governance model do you personally think works best?", "advice"),
+        # Another body's legal power over one council, or that council's rights against it (user trial 41).
+        ("Could the county legally make us give up our share of the growth fund?", "advice"),
+        ("If our partner pulls out of the shared service, what are our rights?", "advice"),
         ("Who do we send our merger proposal to, and what are the deadlines?", "procedure"),
         ("What ended up happening with the Oxfordshire growth deal money?", "after_publication"),
         ("What has happened to the shared planning team?", "after_publication"),
