@@ -23,6 +23,10 @@ class Aspect:
     sentence: str  # the opening of the partial answer, with {published} and {study}
     also: str  # the same gap after another's sentence: '…for Five-Council partnership, nor any dates or timescales.'
     wants: str | None = None  # the answer type an ask must also want (asks.answer_type), if any
+    # Words that state it outright ('is governed by a Board'), where `given` is wide on purpose (a case study lacks
+    # it only when nothing comes near) and so also holds sentences that merely touch it ('Each council contracts
+    # with the company'): the sentence answering an ask of it is sought among these first.
+    stated: re.Pattern[str] | None = None
 
 
 # An amount of money asked ('how much did they save?', 'what did it cost?') and a figure of money in a text.
@@ -100,6 +104,7 @@ ASPECTS: tuple[Aspect, ...] = (
         ),
         "The toolkit ({published}) does not say how {study} was governed or run.",
         "nor how it was governed or run",
+        stated=re.compile(r"\bgoverned by\b|\bgovernance (?:models?|structures?|arrangements?)\b|\bgoverning bod(?:y|ies)\b", re.I),
     ),
     Aspect(
         "no_timescale",
@@ -141,6 +146,11 @@ ASPECTS: tuple[Aspect, ...] = (
         ),
         "The toolkit ({published}) does not say how {study} was funded.",
         "nor how it was funded",
+        stated=re.compile(
+            r"\b(?:(?:funded|financed|paid for|paid) (?:by|through|from|with)|funding (?:from|came|was|of £)|grant[- ]funded|"
+            r"contribut\w* financially|joint(?:ly)? fund\w*|match[- ]fund\w*)\b",
+            re.I,
+        ),
     ),
     Aspect(
         # What they would do differently ('did they say what they'd do differently next time?', user trial 38, whose
@@ -215,6 +225,7 @@ class Sought:
 
     gives: Callable[[str], bool]
     first_printed: bool  # the case study's first such sentence (its partners, named as it opens), not the closest
+    states: Callable[[str], bool] | None = None  # gives it outright (`Aspect.stated`): such sentences come first
 
 
 def _names_councils(text: str) -> bool:
@@ -245,7 +256,8 @@ def sought_by(ask: str) -> Sought | None:
         return Sought(_names_a_council, first_printed=True)
     for aspect in ASPECTS:
         if aspect.wants is None and aspect.asked.search(ask):
-            return Sought(partial(_gives, aspect.given), first_printed=False)
+            states = partial(_gives, aspect.stated) if aspect.stated else None
+            return Sought(partial(_gives, aspect.given), first_printed=False, states=states)
     return None
 
 

@@ -1066,6 +1066,8 @@ def select(
             # core strategy with Tewkesbury Borough Council …'); an aspect, the closest sentence that tells it.
             study = candidates[0].hit.passage.case_study
             naming = [c for c in candidates if study and c.hit.passage.case_study == study and wanted.gives(c.text)]
+            if wanted.states:
+                naming = [c for c in naming if wanted.states(c.text)] or naming
             if wanted.first_printed:
                 naming.sort(key=_reading_order)
         groups = (naming, [c for c in own if c in specific], own, specific, candidates)
