@@ -153,6 +153,32 @@ ASPECTS: tuple[Aspect, ...] = (
         ),
     ),
     Aspect(
+        # What started it ('what prompted it?', 'how did it come about?', user trial 41, whose answer named the
+        # council and left out 'The starting point was the concerns raised by local GPs …').
+        "no_origin",
+        re.compile(
+            r"\bwhat (?:prompted|triggered|sparked|started|drove|was behind|led to)\b|\bwhat led (?:them|it|the \w+) to\b"
+            r"|\bhow did (?:it|this|that|they|the \w+) (?:come about|get started|start out)\b|\bstarting point\b"
+            r"|\bwhy did (?:they|it|the \w+) (?:start|set (?:it|this|that) up|begin)\b",
+            re.I,
+        ),
+        re.compile(
+            r"\b(?:start\w*|emerged|came about|prompt\w*|in response|trigger\w*|driv\w*|because|following|after|"
+            r"began|origin\w*|initially|first|led to|as a result|recogni[sz]\w*|realis\w*|concern\w*|need\w*|"
+            # The problem or the aim it answered: what prompted it, told as the situation it set out to change.
+            r"risk\w*|challeng\w*|problem\w*|pressure\w*|declin\w*|ageing|aim\w*|seek\w*|sought|based on|"
+            r"address\w*|tackl\w*|opportunit\w*)\b",
+            re.I,
+        ),
+        "The toolkit ({published}) does not say what prompted {study}.",
+        "nor what prompted it",
+        stated=re.compile(
+            r"\b(?:starting point|emerged after|came about|prompted|in response to|triggered|primary driver|driver for|"
+            r"was driven by|arose from|began (?:when|after|as))\b",
+            re.I,
+        ),
+    ),
+    Aspect(
         # What they would do differently ('did they say what they'd do differently next time?', user trial 38, whose
         # answer left that ask out and said nothing of it).
         "no_lessons",

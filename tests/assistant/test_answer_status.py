@@ -794,6 +794,7 @@ def test_a_percentage_is_a_figure_of_change_only_beside_a_word_of_change() -> No
         "how long did it take to set up?",
         "what went wrong, or was hard?",
         "who paid for it?",
+        "what prompted it?",
     ],
 )
 def test_an_aspect_a_case_study_never_gives_is_partial_and_says_so(assistant, follow_up: str) -> None:  # type: ignore[no-untyped-def]

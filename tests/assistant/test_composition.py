@@ -968,6 +968,9 @@ def test_who_took_part_opens_on_the_partners_the_case_study_names_first(assistan
         # User trial 41's words: 'Each council contracts with the company' had stood for how it was governed.
         ("We are thinking of setting up a company jointly owned by three or four councils and transferring most staff "
          "into it. Which case study covers that, and how was it governed?", r"\bgoverned by\b"),
+        # User trial 41's words: the council was named and what prompted it left out.
+        ("We want to require health impact assessments for large housing developments in our local plan. Which "
+         "council has done this and what prompted it?", r"\bstarting point\b"),
     ],
 )
 def test_an_aspect_asked_of_a_case_study_is_answered_by_a_sentence_that_gives_it(assistant, question: str, gives: str) -> None:  # type: ignore[no-untyped-def]
