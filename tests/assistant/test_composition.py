@@ -115,7 +115,8 @@ def test_each_asks_best_sentence_comes_in_the_order_asked(assistant) -> None:  #
           "situation?", "What did they actually do through it, and who sat round the table?"], "Partnership Board"),
         (["We're a group of councils thinking of setting up a company we all own and moving most of our staff into it "
           "to run our services. Why would anyone pick that model over just sharing a management team?",
-          "What savings did they get out of it, and how is it governed - who sits on the board?"], "joint committee"),
+          # Answered by the sentence stating how it is governed, not its comparison with a joint committee.
+          "What savings did they get out of it, and how is it governed - who sits on the board?"], "governed by a Board"),
     ],
 )
 def test_each_ask_of_a_follow_up_is_answered_by_its_own_closest_sentence(assistant, turns: list[str], wanted: str) -> None:  # type: ignore[no-untyped-def]
