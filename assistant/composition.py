@@ -1070,7 +1070,7 @@ def select(
                 naming = [c for c in naming if wanted.states(c.text)] or naming
             if wanted.first_printed:
                 naming.sort(key=_reading_order)
-        groups = (naming, [c for c in own if c in specific], own, specific, candidates)
+        groups = ([c for c in own if c in specific], own, specific, candidates)
         first = None
         if candidates and candidates[0].ask in introduced:
             opening = sorted(
@@ -1078,7 +1078,8 @@ def select(
                 key=_reading_order,
             )
             first = next((p for p in map(unled, opening) if fits(p[0], anywhere=True)), None)
-        first = first or next((p for p in map(unled, naming) if fits(p[0], anywhere=True)), None)  # see `sought`
+        # What an ask seeks opens it however far below the closest (see `sought`); failing that, each group in turn.
+        first = first or next((p for p in map(unled, naming) if fits(p[0], anywhere=True)), None)
         first = first or next((p for group in groups for p in map(unled, group) if fits(p[0])), None)
         if first and goes_on:
             first = (_going_on(first[0], said), first[1])
