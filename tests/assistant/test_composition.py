@@ -687,7 +687,10 @@ def test_answers_say_what_a_sentence_leaning_back_is_about(served) -> None:  # t
     three fewer alone). With 'is it worth …?' weighed as a reason rather than asked as a sum, and the refit that
     follows: 99 and 569 (two answers on merging and a city's land quote a 'The councils …' sentence alone). With blind
     round M's 58 questions more (and a refit): 99 and 619. With the questions written for passages searched beside
-    them (and a refit): 83 and 617, as answers quote other passages: 16 fewer pieces alone."""
+    them (and a refit): 83 and 617, as answers quote other passages: 16 fewer pieces alone. With a thing named and
+    then asked about split into its asks, an aspect's sentence stating it outright sought first, and the refit that
+    follows: 84 and 627, the one more alone bH1024's 'His focus over the next two to three years …', quoted right
+    after the Managing Director sentence it leans on, as a piece of its own."""
     from core.text import leans_back
 
     alone = led = 0
@@ -698,7 +701,7 @@ def test_answers_say_what_a_sentence_leaning_back_is_about(served) -> None:  # t
                 alone += 1
             elif any(leans_back(s) for s in re.split(r"(?<=[.!?])\s+", piece)[1:2]):
                 led += 1
-    assert alone <= 83 and led >= 617, (alone, led)
+    assert alone <= 84 and led >= 627, (alone, led)
 
 
 def test_a_name_the_toolkit_prints_with_one_more_word_is_still_defined_by_its_sentence() -> None:
