@@ -190,8 +190,13 @@ def _leans(text: str) -> bool:
     return len(_content_words(text)) < MIN_ASK_WORDS
 
 
+def _opens_an_ask(text: str) -> bool:
+    """It opens with a question word, or names a topic and then asks of it ('the joint venture - what is it')."""
+    return bool(re.match(rf"^\W*{_OPENER}\b", text, re.I) or _ASKED_AFTER_TOPIC.search(text))
+
+
 def _is_question(text: str) -> bool:
-    return text.rstrip().endswith("?") or bool(re.match(rf"^\W*{_OPENER}\b", text, re.I) or _ASKED_AFTER_TOPIC.search(text))
+    return text.rstrip().endswith("?") or _opens_an_ask(text)
 
 
 # Question words as they are mistyped ('wat is a boundary spanner and do we need one?'): read as what they mean, or a
@@ -245,9 +250,7 @@ def split_asks(question: str) -> list[str]:
                 spans.append((start, end))
         for number, (start, end) in enumerate(spans):
             part = _LEADING_JOINT.sub("", sentence[start:end]).strip(" ,;-–—")
-            leads_in = not (re.match(rf"^\W*{_OPENER}\b", part, re.I) or _ASKED_AFTER_TOPIC.search(part)) or bool(
-                _SCENE.match(part) or _TOPIC_ONLY.match(part)
-            )
+            leads_in = not _opens_an_ask(part) or bool(_SCENE.match(part) or _TOPIC_ONLY.match(part))
             if part and number < len(spans) - 1 and leads_in:
                 context.append(f"{part},")  # 'Different subject - what is X?', 'If we merged, what would …': a lead-in
                 continue
