@@ -449,16 +449,7 @@ class Retriever:
         within = self._search(question, params, history, Filters(None, subject), leans=True)
         if not within.hits:
             return result
-        # The toolkit's own text about this case study alone, outside its box, keeps its place among the hits: 'how many
-        # councils would there be afterwards?' after Future Dorset is answered on the page on statutory routes, which
-        # names Dorset and no other case study (a page introducing three, Central Lincolnshire among them, stays out).
-        case = self._cases.titles.index(subject)
-        hits = list(within.hits)
-        for rank, hit in enumerate(result.hits):
-            if hit.passage.case_study is None and self._cases.named_in(hit.passage.text) == [case]:
-                hits.insert(min(max(rank, 1), len(hits)), hit)  # after the case study's best, which leads
-        hits = hits[: params.k]
-        return replace(within, hits=hits, relevance=result.relevance, scoped=False, subject=subject, within_subject=True)
+        return replace(within, relevance=result.relevance, scoped=False, subject=subject, within_subject=True)
 
     def _leaning_if_nothing_alone(
         self, alone: SearchResult, question: str, params: RetrievalParams, history: Sequence[Turn], resolved: Filters | None

@@ -840,25 +840,6 @@ def test_a_follow_up_about_the_case_study_being_discussed_is_answered_from_it_al
         assert answer.citations and answer.citations[0].hit.passage.case_study not in (None, subject), question
 
 
-@pytest.mark.parametrize(
-    ("opener", "question", "named"),
-    [
-        ("Tell me about the Suffolk Coastal and Waveney merger.", "Who had to sign it off?", "Suffolk Coastal"),
-        ("What did Dorset propose?", "How many councils would there be afterwards?", "Dorset"),
-    ],
-)
-def test_a_follow_up_about_a_case_study_keeps_the_toolkits_own_pages_on_it(assistant, opener: str, question: str, named: str) -> None:  # type: ignore[no-untyped-def]
-    """Written for this test: searched within the case study, a follow-up still finds what the toolkit says of it
-    outside its box (the Secretary of State's approval of the Suffolk merger and Dorset's nine councils replaced
-    by two are told on the chapter's own pages), where it ranked among the hits searched over the whole toolkit."""
-    history = [Turn("user", opener), Turn("assistant", assistant.ask(opener).text)]
-    result = assistant.search(question, history=history)
-    assert result.within_subject
-    outside = [h for h in result.hits if h.passage.case_study is None]
-    assert outside and all(named in h.passage.text for h in outside)
-    assert result.hits[0].passage.case_study == result.subject
-
-
 def test_going_back_to_an_earlier_question_puts_the_question_to_that_exchange() -> None:
     """Written for this test: 'going back to X, …' names an exchange before the last one by its words ('bid' for
     'bidding', 'office' for 'offices'), or 'the first one'; the question is what follows the dash or comma. Words
