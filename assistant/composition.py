@@ -1013,11 +1013,12 @@ def select(
     quoted_studies: set[str | None] = set()  # the case studies of the chosen sentences
     leans_on: dict[int, str] = {}  # a chosen sentence quoted without its lead-in → the sentence it leans on
     best_of_ask = {candidates[0].ask: candidates[0].score for candidates in per_ask if candidates}
+    cap = [PER_PASSAGE]  # sentences a passage may give, raised once the answer has room nothing else fills
 
     def fits(candidate: Candidate, anywhere: bool = False) -> bool:
         best = best_of_ask[candidate.ask]
         return (
-            per_passage.get(candidate.hit.passage.id, 0) < PER_PASSAGE
+            per_passage.get(candidate.hit.passage.id, 0) < cap[0]
             and (anywhere or candidate.score >= best - KEEP_WITHIN)
             and not any(near_same(part, s) for s in said for part in candidate.parts)
         )
@@ -1112,6 +1113,8 @@ def select(
                     continue
                 if candidate.hit.passage.case_study in unfitting and quoted_studies - {None, candidate.hit.passage.case_study}:
                     continue
+                if cap[0] > PER_PASSAGE and leans_back(candidate.text) and not (candidate.lead_in or leaned_on):
+                    continue  # room filled by a sentence that stands alone or after what it leans on, not 'This research …'
                 if fits(candidate):
                     return int(i), candidate, leaned_on
         return None
@@ -1121,7 +1124,11 @@ def select(
         # Best first, stably (ties keep the asks' order); fits() is read lazily, as it compares texts.
         picked = first_fitting(np.argsort(-value, kind="stable"))
         if picked is None:
-            break
+            if cap[0] > PER_PASSAGE:
+                break
+            # Room left that no other passage fills: a passage quoted already may give one sentence more.
+            cap[0] = PER_PASSAGE + 1
+            continue
         best, candidate, leaned_on = picked
         take(candidate, leaned_on)
         open_[best] = False

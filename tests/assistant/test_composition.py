@@ -294,6 +294,20 @@ def test_the_answer_fills_up_only_from_passages_the_search_ranked_near_the_top(p
     assert select([[weak_elsewhere]], 1, fill_retrieval=0.72) == [weak_elsewhere]
 
 
+def test_a_passage_gives_a_third_sentence_only_where_no_other_passage_fills_the_room(passages) -> None:  # type: ignore[no-untyped-def]
+    """Two sentences a passage, so that the answer cites more than one; past that, room nothing else fills is
+    filled from a passage quoted already rather than left empty (the third sentence held a fact asked for in seven
+    dev questions' answers, and took no other passage's place)."""
+    study_a, study_b = [ps for ps in _by_case_study(passages).values() if len(ps) >= 2][:2]
+    first = _sentence(study_a[0], 1.0, "The councils share one management team across the two areas.")
+    second = _sentence(study_a[0], 0.95, "The shared team was appointed after a joint review of senior posts.")
+    third = _sentence(study_a[0], 0.9, "Savings of over a million pounds a year followed within three years.")
+    other = _sentence(study_b[0], 0.85, "Another pair of councils merged their revenues teams.")
+    assert select([[first, second, third, other]], 3) == [first, second, other]  # another passage first
+    assert select([[first, second, third, other]], 4) == [first, second, other, third]
+    assert select([[first, second, third]], 4) == [first, second, third]
+
+
 def test_an_ask_of_what_a_case_study_tells_opens_on_the_sentence_that_tells_it_however_far_down(passages) -> None:  # type: ignore[no-untyped-def]
     """'… and who funded it?' is too few words to come close to any sentence: the case study's sentence saying who paid
     (user trial 40: 'will contribute financially to deliver the programme') was scored far below the closest ones,
@@ -690,7 +704,10 @@ def test_answers_say_what_a_sentence_leaning_back_is_about(served) -> None:  # t
     them (and a refit): 83 and 617, as answers quote other passages: 16 fewer pieces alone. With a thing named and
     then asked about split into its asks, an aspect's sentence stating it outright sought first, and the refit that
     follows: 84 and 627, the one more alone bH1024's 'His focus over the next two to three years …', quoted right
-    after the Managing Director sentence it leans on, as a piece of its own."""
+    after the Managing Director sentence it leans on, as a piece of its own. With room no other passage fills given a
+    third sentence of a passage quoted already (never one leaning back on a sentence the answer does not say): 87 and
+    638, the three more alone each quoted right after the sentence it leans on (q054's 'The Councils were also receiving
+    assistance …', q063's 'It brings together …', q142's 'And, by increasing uptake …')."""
     from core.text import leans_back
 
     alone = led = 0
@@ -701,7 +718,7 @@ def test_answers_say_what_a_sentence_leaning_back_is_about(served) -> None:  # t
                 alone += 1
             elif any(leans_back(s) for s in re.split(r"(?<=[.!?])\s+", piece)[1:2]):
                 led += 1
-    assert alone <= 84 and led >= 627, (alone, led)
+    assert alone <= 87 and led >= 638, (alone, led)
 
 
 def test_a_name_the_toolkit_prints_with_one_more_word_is_still_defined_by_its_sentence() -> None:
