@@ -151,9 +151,16 @@ class RetrievalParams(BaseModel):
     # their subject: 0.81 against 0.94 on dev). Off until it holds on questions it was not tuned on.
     search_each_ask: bool = False
     # A compound question's top k fused from each ask's own search and the whole question's (assistant/compound.py),
-    # the whole question's gap counted at this weight beside the closest ask's. Blind dev: found@5 0.788 -> 0.797
-    # (two-ask questions made of dev questions 0.321 -> 0.446); blind test: 0.681 -> 0.672 (compound unchanged at
-    # 0.318, one paraphrase question split at its 'or' lost), below the CI floor: off until that is understood.
+    # the whole question's gap counted at this weight beside the closest ask's. First measured: blind dev found@5
+    # 0.788 -> 0.797 (two-ask questions made of dev questions 0.321 -> 0.446); blind test 0.681 -> 0.672 (compound
+    # unchanged at 0.318, one paraphrase question split at its 'or' lost), so it stayed off. Measured again on
+    # 2026-12-07, on what it was not tuned on: blind test found@5 0.784 unchanged, MRR 0.703 -> 0.704, facts 0.466
+    # -> 0.463, opening 0.422 -> 0.431, cited 0.819 unchanged; held-out round O found@5 0.827 -> 0.846, MRR 0.655 ->
+    # 0.666, facts 0.401 -> 0.410, cited 0.692 -> 0.712 (compound found@5 0.70 -> 0.80); blind dev found@5 0.854 ->
+    # 0.861, MRR 0.737 -> 0.740; curated dev and test unchanged. But blind test recall@5 0.796 -> 0.791 (bD066,
+    # bE040, bE043 lose an evidence passage, bB022 gains one) and bE043 loses its facts and cited evidence: the test
+    # compounds' misses are their asks' own searches (on dev, every part missing from the fused top 5 was missing from
+    # its own ask's top 5 too), which fusion cannot mend. Still off: a wash on the test split is no improvement.
     fuse_asks: bool = False
     ask_whole_weight: float = Field(default=0.5, ge=0)
     # BM25 a candidate list only for a question that wants an example, names what the toolkit names (a place, an
