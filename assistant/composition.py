@@ -1006,6 +1006,8 @@ def select(
     it (for its partners, the first printed), however far below the closest (too few words of its own, 'who funded
     it' comes close to no sentence), though the answer before quoted it. `unfitting`: case
     studies that fit the question as wholes far below the best; once a case study is quoted, they are no source.
+    A passage gives at most PER_PASSAGE sentences, so that an answer cites more than one; room no other passage
+    fills takes one more from a passage quoted already, never a sentence leaning back on one the answer does not say.
     """
     chosen: list[Candidate] = []
     said: list[str] = []  # every part of the chosen sentences, kept as they are taken
@@ -1013,12 +1015,12 @@ def select(
     quoted_studies: set[str | None] = set()  # the case studies of the chosen sentences
     leans_on: dict[int, str] = {}  # a chosen sentence quoted without its lead-in → the sentence it leans on
     best_of_ask = {candidates[0].ask: candidates[0].score for candidates in per_ask if candidates}
-    cap = [PER_PASSAGE]  # sentences a passage may give, raised once the answer has room nothing else fills
+    passage_cap = PER_PASSAGE  # sentences a passage may give, raised once the answer has room nothing else fills
 
     def fits(candidate: Candidate, anywhere: bool = False) -> bool:
         best = best_of_ask[candidate.ask]
         return (
-            per_passage.get(candidate.hit.passage.id, 0) < cap[0]
+            per_passage.get(candidate.hit.passage.id, 0) < passage_cap
             and (anywhere or candidate.score >= best - KEEP_WITHIN)
             and not any(near_same(part, s) for s in said for part in candidate.parts)
         )
@@ -1113,7 +1115,7 @@ def select(
                     continue
                 if candidate.hit.passage.case_study in unfitting and quoted_studies - {None, candidate.hit.passage.case_study}:
                     continue
-                if cap[0] > PER_PASSAGE and leans_back(candidate.text) and not (candidate.lead_in or leaned_on):
+                if passage_cap > PER_PASSAGE and leans_back(candidate.text) and not (candidate.lead_in or leaned_on):
                     continue  # room filled by a sentence that stands alone or after what it leans on, not 'This research …'
                 if fits(candidate):
                     return int(i), candidate, leaned_on
@@ -1124,10 +1126,10 @@ def select(
         # Best first, stably (ties keep the asks' order); fits() is read lazily, as it compares texts.
         picked = first_fitting(np.argsort(-value, kind="stable"))
         if picked is None:
-            if cap[0] > PER_PASSAGE:
+            if passage_cap > PER_PASSAGE:
                 break
             # Room left that no other passage fills: a passage quoted already may give one sentence more.
-            cap[0] = PER_PASSAGE + 1
+            passage_cap = PER_PASSAGE + 1
             continue
         best, candidate, leaned_on = picked
         take(candidate, leaned_on)
