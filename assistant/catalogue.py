@@ -11,7 +11,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from assistant.question import split_related
-from core.models import CaseStudy, Passage
+from core.models import BACK_MATTER, CaseStudy, Passage
 from core.page_labels import case_study_page_label
 from core.text import normalise
 
@@ -96,8 +96,10 @@ _CHAPTER_NUMBER = re.compile(r"\bchapter\s+(\d{1,2})\b", re.I)
 
 
 def numbered(chapters: Sequence[str]) -> list[str]:
-    """The chapters a reader numbers, in reading order: the front matter before the first is not one."""
-    return list(chapters[1:]) if chapters and _FRONT_MATTER.search(chapters[0]) else list(chapters)
+    """The chapters a reader numbers, in reading order: the front matter before the first is not one, nor the back
+    cover after the last."""
+    body = [chapter for chapter in chapters if chapter != BACK_MATTER]
+    return body[1:] if body and _FRONT_MATTER.search(body[0]) else body
 
 
 def _chapter_named(question: str, chapters: Sequence[str]) -> str | None:
@@ -111,6 +113,8 @@ def _chapter_named(question: str, chapters: Sequence[str]) -> str | None:
     asked = set(normalise(question).split())
     scores = {}
     for chapter in chapters:
+        if chapter == BACK_MATTER:  # no chapter: 'which case studies are about loneliness?' names no part of it
+            continue
         distinctive = [w for w in normalise(chapter).split() if w not in _CHAPTER_FILLER]
         if distinctive:
             scores[chapter] = sum(w in asked for w in distinctive) / len(distinctive)
@@ -290,7 +294,7 @@ def catalogue_text(
         counted = numbered(all_chapters)
         if not counted:
             return None
-        before = f", after its “{all_chapters[0]}”" if len(counted) < len(all_chapters) else ""
+        before = f", after its “{all_chapters[0]}”" if _FRONT_MATTER.search(all_chapters[0]) else ""
         names = "; ".join(f"{n}. {chapter}" for n, chapter in enumerate(counted, 1))
         return f"The toolkit has {len(counted)} chapters{before}: {names}."
     if asked.kind == "chapter":

@@ -9,6 +9,10 @@ from typing import Any, TypedDict
 
 from core.text import words_in_order
 
+# The chapter a document's back cover is read under (the publishers' words about themselves), which is not one of the
+# chapters a reader numbers.
+BACK_MATTER = "About the publishers"
+
 
 @dataclass(frozen=True)
 class Paragraph:

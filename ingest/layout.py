@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from core.models import CaseStudy, Paragraph, ParsedDocument
+from core.models import BACK_MATTER, CaseStudy, Paragraph, ParsedDocument
 from core.text import collapse_ws, normalise, normalised_words, rejoin_urls, slugify
 from ingest.blocks import FOOTNOTE, Block, page_blocks
 from ingest.pages import (
@@ -45,6 +46,7 @@ class LayoutMeta:
     chapters: list[str] = field(default_factory=list)
     chapter_opener_marker: str = ""
     front_matter_title: str = "Introduction"
+    publishers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -295,6 +297,9 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
     for page in pages:
         current = chapter_starts.get(page.index, current)
         chapter_of_page.append(current)
+    last_chapter_of_body = chapter_of_page[-1] if chapter_of_page else meta.title
+    if pages and is_back_cover(pages[-1], meta.publishers):
+        chapter_of_page[-1] = BACK_MATTER
 
     # Case study of each block.
     title_of_label: dict[int, str] = {}
@@ -425,7 +430,9 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
             )
         )
 
-    case_studies = _case_studies(source, labels, title_of_label, matches, blocks, page_numbers, chapter_of_page, unmatched_entries)
+    case_studies = _case_studies(
+        source, labels, title_of_label, matches, blocks, page_numbers, chapter_of_page, unmatched_entries, last_chapter_of_body
+    )
     return ParsedDocument(source=source, title=meta.title, paragraphs=paragraphs, case_studies=case_studies)
 
 
@@ -553,6 +560,16 @@ def _footnote_target(index: int, blocks: list[Block], texts: dict[int, str]) -> 
     return before[-1] if before else None
 
 
+def is_back_cover(page: Page, publishers: Sequence[str]) -> bool:
+    """Whether a document's last page is its back cover, the publishers' own words about themselves: it names every
+    publisher. Without this it was read as the last chapter's, under the last heading before it (the toolkit's back
+    cover was cited as 'Collaborating for devolution and structural reform, Key learning points')."""
+    if not publishers:
+        return False
+    text = normalise(" ".join(line.text for line in page.content()))
+    return all(normalise(name) in text for name in publishers)
+
+
 def _case_studies(
     source: str,
     labels: dict[int, _Label],
@@ -562,6 +579,7 @@ def _case_studies(
     page_numbers: list[int | None],
     chapter_of_page: list[str],
     unmatched_entries: list,
+    last_chapter: str,
 ) -> list[CaseStudy]:
     seen: dict[str, CaseStudy] = {}
     for index, label in labels.items():
@@ -574,6 +592,6 @@ def _case_studies(
         seen.setdefault(title, CaseStudy(slugify(title), title, chapter_of_page[page_index], page, source, label.title))
     generic_pages = [blocks[i].page_index for i, label in labels.items() if label.generic]
     for entry in unmatched_entries:
-        chapter = chapter_of_page[generic_pages[0]] if generic_pages else chapter_of_page[-1]
+        chapter = chapter_of_page[generic_pages[0]] if generic_pages else last_chapter
         seen.setdefault(entry.title, CaseStudy(slugify(entry.title), entry.title, chapter, entry.page, source, None))
     return sorted(seen.values(), key=lambda c: (c.page or 10_000, c.title))

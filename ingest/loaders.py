@@ -93,6 +93,7 @@ def _load(path: Path, meta: CorpusMeta) -> ParsedDocument:
             chapters=list(file_meta.get("chapters", [])),  # type: ignore[call-overload]
             chapter_opener_marker=str(file_meta.get("chapter_opener_marker", "")),
             front_matter_title=str(file_meta.get("front_matter_title", "Introduction")),
+            publishers=tuple(str(name) for name in file_meta.get("publishers", [])),  # type: ignore[attr-defined]
         )
         raw = meta.overrides.get(path.name, {})
         overrides = Overrides(

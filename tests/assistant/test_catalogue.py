@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from assistant.catalogue import catalogue_question
-from core.models import CaseStudy, Turn
+from core.models import BACK_MATTER, CaseStudy, Turn
 from core.text import normalise
 from evals.grounding import grounded_share
 
@@ -204,7 +204,9 @@ def test_a_case_study_whose_title_names_the_topic_is_listed_first(assistant: Any
 
 def test_chapters_are_numbered_after_the_front_matter_and_listed(assistant: Any) -> None:
     chapters = list(dict.fromkeys(p.chapter for p in assistant.store.passages()))
-    counted = chapters[1:]  # the toolkit's first part is its foreword and executive summary
+    # The toolkit's first part is its foreword and executive summary, its last its back cover.
+    assert chapters[-1] == BACK_MATTER
+    counted = chapters[1:-1]
     answer = assistant.ask("how many chapters does the toolkit have and what are they called?")
     assert answer.text.startswith(f"The toolkit has {len(counted)} chapters")
     assert all(f"{n}. {chapter}" in answer.text for n, chapter in enumerate(counted, 1))

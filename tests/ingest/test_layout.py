@@ -7,10 +7,12 @@ import re
 
 import pytest
 
-from core.models import ParsedDocument, Passage
+from core.models import BACK_MATTER, ParsedDocument, Passage
 from core.text import normalise
 from ingest.chunk import chunk_paragraphs
+from ingest.layout import is_back_cover
 from ingest.loaders import CorpusMeta, load_document
+from ingest.pages import Line, Page
 from tests.conftest import CORPUS_DIR, TOOLKIT
 
 
@@ -47,13 +49,32 @@ def test_case_studies_without_a_contents_entry_are_kept_by_their_label(document:
     assert len(titles) == 31
 
 
-def test_six_chapters_in_order(document: ParsedDocument) -> None:
+def test_six_chapters_in_order_then_the_back_cover(document: ParsedDocument) -> None:
     meta = json.loads((CORPUS_DIR / "toolkit.meta.json").read_text(encoding="utf-8"))[TOOLKIT.name]
     seen: list[str] = []
     for paragraph in document.paragraphs:
         if paragraph.chapter not in seen:
             seen.append(paragraph.chapter)
-    assert seen == [meta["front_matter_title"], *meta["chapters"]]
+    assert seen == [meta["front_matter_title"], *meta["chapters"], BACK_MATTER]
+
+
+def test_the_back_cover_is_read_as_the_publishers_own_words_under_no_heading(chunks: list[Passage]) -> None:
+    # It had been cited as the last chapter's, under 'Key learning points', the last heading printed before it.
+    back = [p for p in chunks if p.chapter == BACK_MATTER]
+    assert back and all(p.section is None and p.case_study is None for p in back)
+    said = " ".join(p.text for p in back)
+    assert "Grant Thornton UK LLP part of one of the world" in said
+    assert "deliver 86 out of 137 essential local government services" in said
+    # Nothing of the last chapter's own text is taken with it: its last case study ends where the back cover starts.
+    assert not any("Wyre Forest" in p.text for p in back)
+    assert chunks[-len(back) - 1].chapter == "Collaborating for devolution and structural reform"
+
+
+def test_a_last_page_not_naming_every_publisher_is_no_back_cover() -> None:
+    page = Page(0, tuple(Line(i, text, 0, 0) for i, text in enumerate(["Grant Thornton UK LLP advises councils.", ""])))
+    assert is_back_cover(page, ("Grant Thornton UK LLP", "District Councils' Network")) is False
+    assert is_back_cover(page, ("Grant Thornton UK LLP",)) is True
+    assert is_back_cover(page, ()) is False
 
 
 FURNITURE = [
