@@ -26,6 +26,7 @@ from assistant.composition import (
 )
 from assistant.gaps import case_studies_named, case_study_gap
 from assistant.glossary import PlainGlossary, Term
+from assistant.legal_guide import asks_about_the_law, with_legal_guide
 from assistant.params import RetrievalParams
 from assistant.question import (
     LATER_GAP,
@@ -662,6 +663,8 @@ def compose_answer(
             # X' read as X's own. Filtered first, so closeness is looked up only for X's sentences.
             chosen = [c for c in chosen if c.hit.passage.case_study == beyond.case_study]
         chosen = _closest_for_the_gap(chosen, understanding, beyond, result, store)
+        if beyond.kind == "advice" and asks_about_the_law(question):
+            chosen = with_legal_guide(chosen, store, result.vector, params.answer_sentences)
         if beyond.case_study and not chosen:  # nothing of its own close enough: say so, and where the case study is
             return _case_study_gap(result, beyond, store)
     if not chosen:
