@@ -20,7 +20,16 @@ from assistant.case_studies import names_case_study, summary_sentence
 from assistant.retrieval import Hit, SearchResult
 from assistant.what_is import defined_term
 from core.lexical import lexical_tokens
-from core.text import balanced_quotes, cell_paragraphs, collapse_ws, continues_sentence, leans_back, normalise, quotable
+from core.text import (
+    PARAGRAPH_BREAK,
+    balanced_quotes,
+    cell_paragraphs,
+    collapse_ws,
+    continues_sentence,
+    leans_back,
+    normalise,
+    quotable,
+)
 from stores.base import PassageStore, Sentence
 
 LIST_ITEMS = 4  # items of a list to quote after the sentence that introduces it
@@ -524,10 +533,21 @@ def _lead_in(
         return ()
     if not quotable_statement(before.text, passage_text) or f"{before.text} {ordered[at].text}" not in flat_passage:
         return ()
+    if not _finished_or_bulleted(before.text.rstrip(), passage_text) and not _in_one_paragraph(before.text, ordered[at].text, passage_text):
+        # A line with no full stop ending its paragraph is a table's cell or a heading ('… and there is evidence of
+        # a good deal of local support', the merger test's cell, beside 'The districts have all invested …'): quoted
+        # before the next paragraph, the two read as one sentence.
+        return ()
     if leans_back(before.text):
         earlier = _lead_in(ordered, at - 1, flat_passage, passage_text, reach - 1) if reach > 1 else ()
         return (*earlier, before.text) if earlier else ()
     return (before.text,)
+
+
+def _in_one_paragraph(first: str, second: str, passage_text: str) -> bool:
+    """Whether `second` follows `first` inside one of the passage's paragraphs."""
+    joined = f"{collapse_ws(first)} {collapse_ws(second)}"
+    return any(joined in collapse_ws(paragraph) for paragraph in passage_text.split(PARAGRAPH_BREAK))
 
 
 def numbered_heading(sentence: str, passage_text: str) -> bool:
