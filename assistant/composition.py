@@ -697,7 +697,7 @@ def asks_for_list(ask: str) -> bool:
     return bool(_LIST_ASKED.search(ask))
 
 
-_WEB_ADDRESS = re.compile(r"(?:https?://|\bwww\.)\S*", re.I)
+WEB_ADDRESS = re.compile(r"(?:https?://|\bwww\.)\S*", re.I)
 # Asking where to read more ('where can we find the guidance?', 'any links on this?'), which a reading list answers.
 _ASKS_FOR_READING = re.compile(
     r"\b(?:read|reading|links?|websites?|web ?sites?|online|resources?|guidance|publications?|documents?|reports?|"
@@ -710,9 +710,9 @@ def reading_list_entry(sentence: str) -> bool:
     """A title and its web address, saying nothing else ('Better together: Building a successful joint venture
     company: https://…'), unlike a sentence that gives an address ('… produced by Trowers & Hamlins LLP and is
     available on their website: www.trowers.com/dcncollaborate')."""
-    if not _WEB_ADDRESS.search(sentence):
+    if not WEB_ADDRESS.search(sentence):
         return False
-    return not _SAYS.search(_WEB_ADDRESS.sub(" ", sentence))
+    return not _SAYS.search(WEB_ADDRESS.sub(" ", sentence))
 
 
 def sentence_candidates(

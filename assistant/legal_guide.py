@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from assistant.composition import Candidate, near_same
+from assistant.composition import WEB_ADDRESS, Candidate, near_same
 from assistant.retrieval import Hit
 from stores.base import PassageStore, Sentence
 
@@ -22,7 +22,6 @@ from stores.base import PassageStore, Sentence
 _ON_THE_LAW = re.compile(
     r"(?<![-‐])\b(?:legal(?:ly|ity)?|lawful(?:ly)?|unlawful(?:ly)?|laws?|legislation|legislative|statute|statutory)\b", re.I
 )
-_WEB_ADDRESS = re.compile(r"(?:https?://|\bwww\.)\S+", re.I)
 _LEGAL = re.compile(r"\blegal\b", re.I)
 # How close (cosine) a pointer's passage must be to a question for the pointer to be the one on its arrangement. Read
 # from questions written here for the purpose, not from any evaluation set: on merging, data sharing or a combined
@@ -45,7 +44,7 @@ def legal_guide_pointers(store: PassageStore) -> list[Sentence]:
         for passage in store.passages()
         if passage.case_study is None
         for sentence in store.sentences_of(passage.id)
-        if _LEGAL.search(sentence.text) and _WEB_ADDRESS.search(sentence.text)
+        if _LEGAL.search(sentence.text) and WEB_ADDRESS.search(sentence.text)
     ]
 
 

@@ -297,7 +297,6 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
     for page in pages:
         current = chapter_starts.get(page.index, current)
         chapter_of_page.append(current)
-    last_chapter_of_body = chapter_of_page[-1] if chapter_of_page else meta.title
     if pages and is_back_cover(pages[-1], meta.publishers):
         chapter_of_page[-1] = BACK_MATTER
 
@@ -430,9 +429,7 @@ def parse_layout_text(text: str, source: str, meta: LayoutMeta, overrides: Overr
             )
         )
 
-    case_studies = _case_studies(
-        source, labels, title_of_label, matches, blocks, page_numbers, chapter_of_page, unmatched_entries, last_chapter_of_body
-    )
+    case_studies = _case_studies(source, labels, title_of_label, matches, blocks, page_numbers, chapter_of_page, unmatched_entries)
     return ParsedDocument(source=source, title=meta.title, paragraphs=paragraphs, case_studies=case_studies)
 
 
@@ -579,7 +576,6 @@ def _case_studies(
     page_numbers: list[int | None],
     chapter_of_page: list[str],
     unmatched_entries: list,
-    last_chapter: str,
 ) -> list[CaseStudy]:
     seen: dict[str, CaseStudy] = {}
     for index, label in labels.items():
@@ -591,7 +587,8 @@ def _case_studies(
         page = entry.page if entry is not None else page_numbers[page_index]  # type: ignore[attr-defined]
         seen.setdefault(title, CaseStudy(slugify(title), title, chapter_of_page[page_index], page, source, label.title))
     generic_pages = [blocks[i].page_index for i, label in labels.items() if label.generic]
+    body = [chapter for chapter in chapter_of_page if chapter != BACK_MATTER] or chapter_of_page  # not the back cover
     for entry in unmatched_entries:
-        chapter = chapter_of_page[generic_pages[0]] if generic_pages else last_chapter
+        chapter = chapter_of_page[generic_pages[0]] if generic_pages else body[-1]
         seen.setdefault(entry.title, CaseStudy(slugify(entry.title), entry.title, chapter, entry.page, source, None))
     return sorted(seen.values(), key=lambda c: (c.page or 10_000, c.title))
