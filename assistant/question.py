@@ -692,6 +692,21 @@ _QUOTED_SPEECH = re.compile(r"(?<![\w'‘’])['‘\"“][^'‘’\"“”]{3,16
 _NOT_PLURAL = frozenset("does this was has always perhaps across whereas its thus unless".split())
 
 
+_THEY = re.compile(r"\b(?:they|them)\b", re.I)
+
+
+def asks_of_a_story(question: str) -> bool:
+    """Whether a follow-up asks what someone did ('did they just split it evenly?', 'did it make any difference?') or
+    for an example: of a case study, when its conversation told one. Not 'their' alone, which is often someone
+    else's ('how do we get the other organisations to hand their data over?')."""
+    return bool(_THEY.search(question) or _PRONOUN_SUBJECT.search(question) or wants_example(question))
+
+
+def names_given(question: str) -> list[str]:
+    """The names a question gives capitalised inside a sentence ('what about the Somerset one?')."""
+    return [match.group(1) for match in _CAPITALISED.finditer(question)]
+
+
 def refers_back(question: str) -> bool:
     """Whether a question has a word pointing back to something said before ('it', 'they', 'the scheme')."""
     return bool(_REFERS_BACK.search(question))

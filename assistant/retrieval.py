@@ -20,11 +20,13 @@ from assistant.question import (
     RewrittenQuery,
     Speller,
     announces_new_topic,
+    asks_of_a_story,
     case_study_counted_to,
     conversation_cue,
     defined_phrase,
     english_words,
     last_said,
+    names_given,
     rare_english_words,
     refers_back,
     rewrite,
@@ -40,12 +42,14 @@ from core.errors import NotFound, UnknownFilter
 from core.lexical import STOP_WORDS, lexical_tokens, words
 from core.models import Filters, Passage, Turn
 from core.stats import halfway
+from core.text import split_sentences
 from stores.base import PassageStore
 
 Encode = Callable[[str], np.ndarray]
 EncodeMany = Callable[[list[str]], np.ndarray]
 DEFAULT_PARAMS = RetrievalParams()
 LEXICAL_SCORED = 300  # how deep lexical scores are read for re-scoring: the whole toolkit, a cap for big corpora
+QUOTED_AT_LEAST = 40  # characters of an answer's sentence found in a passage for the answer to quote the toolkit
 MOVED_LEAD = 2  # passages of a case study a follow-up newly names that lead its results
 TITLED_CANDIDATES = 3  # passages of a case study a question gives by title that are always re-scored
 # How much closer the conversation must be to another case study the last answer named than to the first it named
@@ -349,6 +353,8 @@ class Retriever:
             if not leaning:  # what the conversation's last answer quoted, not read above
                 said = last_said(history)
                 quoted = fitting or self.quoted_case_study(said)
+            if quoted is None and not toolkit_subject and said and asks_of_a_story(question):
+                quoted = self._case_told_in_other_words(question, history, said, params)
             subject = None if moved_to else toolkit_subject or self.subject_of(said or query.context, quoted)
             subject_list = moved_passages if moved_to else self.subject_passages(subject, question, resolved)
             rankings.append((subject_list, params.subject_weight))
@@ -530,6 +536,34 @@ class Retriever:
         """A case study's passage that ranks first in `order`, else its passage closest to `vector`."""
         members = set(self._cases.members[case])
         return next((i for i in order if i in members), None) or self._cases.passages_of([case], vector, 1)[0]
+
+    def _case_told_in_other_words(
+        self, question: str, history: Sequence[Turn], said: str, params: RetrievalParams
+    ) -> str | None:
+        """The case study a conversation is about when its last answer quotes none of the toolkit (`said` told in
+        other words): the one its turns, read together, fit clearly best. 'Did they just split it evenly?' after a
+        summary of a county-wide business rates pilot went to Publica by that summary's words alone. None when the
+        question names something that case study's text never does ('what about the Somerset one?' after three
+        mergers named, one of them a case study's)."""
+        if self._quotes_the_toolkit(said):
+            return None
+        told = " ".join(turn.content for turn in history)
+        fit = self._cases.fit(self.encode(told), lexical_tokens(told), params.case_lexical_share)
+        if len(fit) < 2:
+            return None
+        second, best = np.argsort(fit)[-2:]
+        if fit[best] - fit[second] < params.conversation_case_margin:
+            return None
+        title = self._cases.titles[best]
+        case_words = self._case_words(title)
+        told_of = all(_singular(word) in case_words for name in names_given(question) for word in words(name))
+        return title if told_of else None
+
+    def _quotes_the_toolkit(self, answer: str) -> bool:
+        """Whether any sentence of an answer, as long as a sentence that says something, is in a passage."""
+        sentences = [" ".join(s.split()) for s in split_sentences(answer)]
+        quoted = [s for s in sentences if len(s) >= QUOTED_AT_LEAST]
+        return any(s in flat for s in quoted for _, flat in self._flat_texts())
 
     def _fitting_case_study(self, question: str, history: Sequence[Turn]) -> str | None:
         """Of the case studies the last answer named (two or more), the one the conversation's last questions fit

@@ -42,6 +42,11 @@ ABLATIONS = (
         {"follow_up_within_subject": False},
     ),
     Ablation(
+        "no case study from an answer in other words",
+        "a follow-up asking what they did, after an answer quoting none of the toolkit, not read as the case study the whole conversation fits",
+        {"conversation_case_margin": 1000.0},
+    ),
+    Ablation(
         "no written questions",
         "the questions written for passages in users' words: neither their two candidate lists nor the second stage's signal",
         NO_WRITTEN_QUESTIONS,

@@ -1030,3 +1030,45 @@ def test_they_with_no_plural_before_it_points_back_to_the_conversation() -> None
     history = [Turn("user", "Which council made developers assess health impacts?"), Turn("assistant", "South Cambridgeshire …")]
     assert conversation_cue("Above what size of development do they require one?", history) == "follow_up"
     assert conversation_cue("Which districts run shared planning teams and what do they save?", history) != "follow_up"
+
+
+def test_a_follow_up_after_an_answer_in_other_words_is_about_the_case_study_the_conversation_told(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test. An answer that quotes none of the toolkit (a summary an API client sends as history)
+    names no case study and holds no sentence of one; read by its words alone, 'how did they persuade the GPs?' was
+    searched as the toolkit's general text on health. The conversation as a whole tells Craven's story."""
+    history = [
+        Turn("user", "Has a small rural district ever got the NHS to take it seriously?"),
+        Turn(
+            "assistant",
+            "Yes: a district in North Yorkshire used a joint board covering three communities to show family doctors "
+            "and the clinical commissioners what it could do to prevent ill health.",
+        ),
+    ]
+    craven = "Strategic collaboration with health (Craven District Council)"
+    result = assistant.search("How did they persuade the GPs?", history=history)
+    assert result.subject == craven
+    assert all(hit.passage.case_study == craven for hit in result.hits)
+    # Not a question of what they did: the conversation's case study is not read into it.
+    assert assistant.search("and what does the toolkit say about prevention in general?", history=history).subject is None
+
+
+def test_a_follow_up_naming_what_the_conversations_case_study_never_mentions_is_not_read_as_it(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test: after a summary naming three mergers, one of them a case study's, 'the Somerset one' is
+    not that case study, whose text never names Somerset."""
+    history = [
+        Turn("user", "Which districts have merged lately?"),
+        Turn("assistant", "Three pairs: Suffolk Coastal and Waveney, Forest Heath and St Edmundsbury, and Taunton Deane and West Somerset."),
+    ]
+    assert assistant.search("why did they do it?", history=history).subject == "Suffolk Coastal and Waveney district merger"
+    assert assistant.search("what about the Somerset one - why did they do it?", history=history).subject is None
+
+
+def test_a_story_is_asked_of_by_its_actors_or_for_an_example() -> None:
+    """Written for this test."""
+    from assistant.question import asks_of_a_story, names_given
+
+    assert asks_of_a_story("Did they just split it evenly?") and asks_of_a_story("did it make any difference?")
+    assert asks_of_a_story("is there an example of that?")
+    assert not asks_of_a_story("how do we get the other organisations to hand their data over?")
+    assert not asks_of_a_story("is it worth doing?")
+    assert names_given("what about the Somerset one?") == ["Somerset"] and names_given("Why did they merge?") == []
