@@ -584,7 +584,12 @@ class Retriever:
             return giving[0]
         named = giving or named
         asked = " ".join([*[t.content for t in history if t.role == "user"][-2:], question])
-        best = self._cases.closest([self._cases.titles.index(t) for t in named], self.encode(asked), FITTING_MARGIN)
+        cases = [self._cases.titles.index(t) for t in named]
+        best = self._cases.closest(cases, self.encode(asked), FITTING_MARGIN)
+        if best is not None and best != cases[0] and self._cases.closest(cases, self.encode(question)) == cases[0]:
+            # The question before was answered by the first named: its words ('anything from outside England?')
+            # alone moved 'did they merge the councils?' from Denmark's reform to a passage on Homes England.
+            return self._cases.titles[cases[0]]
         return self._cases.titles[best] if best is not None else None
 
     def _tells(self, title: str, question: str, among: Sequence[Aspect]) -> bool:

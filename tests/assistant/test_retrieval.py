@@ -1072,3 +1072,28 @@ def test_a_story_is_asked_of_by_its_actors_or_for_an_example() -> None:
     assert not asks_of_a_story("how do we get the other organisations to hand their data over?")
     assert not asks_of_a_story("is it worth doing?")
     assert names_given("what about the Somerset one?") == ["Somerset"] and names_given("Why did they merge?") == []
+
+
+def test_the_question_an_answer_answered_does_not_alone_move_a_follow_up_to_its_second_case_study(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test. An answer quoting Denmark's reform first and a Homes England passage of Oxfordshire's
+    second: the question it answered ('anything from outside England?') is closer to the second by its word
+    'England', and with it 'did they force their councils to merge?' went to Oxfordshire. The follow-up's own words
+    fit Denmark; a follow-up whose own words fit the second case study still goes there."""
+
+    def sentence(title: str, key: str) -> str:
+        return next(
+            s.text
+            for p in assistant.store.passages()
+            if p.case_study == title
+            for s in assistant.store.sentences_of(p.id)
+            if key in s.text
+        )
+
+    denmark, oxfordshire = "Local government reorganisation in Denmark", "Oxfordshire Housing and Growth Deal"
+    answer = (
+        f"{denmark} (starts on page 159):\n\n{sentence(denmark, '271 municipalities')} [1]\n\n"
+        f"{oxfordshire} (starts on page 67):\n\n{sentence(oxfordshire, 'Homes England')} [2]"
+    )
+    history = [Turn("user", "Does the toolkit have anything from outside England?"), Turn("assistant", answer)]
+    assert assistant.search("Did they force their councils to merge?", history=history).subject == denmark
+    assert assistant.search("how much money did the government release?", history=history).subject == oxfordshire
