@@ -713,7 +713,8 @@ def test_answers_say_what_a_sentence_leaning_back_is_about(served) -> None:  # t
     lead-in leaning back too. With a line ending its paragraph unpunctuated no lead-in for the next: 90 and 640, bK2004's
     'It is clearly the case that …' (an 'It' leaning on nothing) quoted without the heading-like line before it. With a
     follow-up after an answer in other words read as the case study its conversation tells: 92, bH1033's 'It also poses
-    challenges …' and bL2019's 'The two councils have since: …', each now quoted from the case study asked about."""
+    challenges …' and bL2019's 'The two councils have since: …', each now quoted from the case study asked about. With
+    blind round O's 57 questions more (and a refit): 98 and 712."""
     from core.text import leans_back
 
     alone = led = 0
@@ -724,7 +725,7 @@ def test_answers_say_what_a_sentence_leaning_back_is_about(served) -> None:  # t
                 alone += 1
             elif any(leans_back(s) for s in re.split(r"(?<=[.!?])\s+", piece)[1:2]):
                 led += 1
-    assert alone <= 92 and led >= 640, (alone, led)
+    assert alone <= 98 and led >= 712, (alone, led)
 
 
 def test_a_name_the_toolkit_prints_with_one_more_word_is_still_defined_by_its_sentence() -> None:
