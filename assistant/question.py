@@ -869,8 +869,11 @@ def without_asking_the_toolkit(question: str) -> str:
     # toolkit' has gone, and searched with it ranked otherwise than 'is there anything about …'.
     while (shorter := " ".join(_ASKING_THE_TOOLKIT.sub(" ", rest).split())) != rest:
         rest = shorter
+    # One word of its own is a subject ('what does the toolkit say about housing?'): kept, 'toolkit' matched the
+    # toolkit's 'How to use this toolkit' and quoted it as the answer. With none ('what does the toolkit say about
+    # it?') the question stays as asked, for the conversation to say what it is about.
     own = [w for w in words(rest) if w not in _COMMON]
-    return " ".join(rest.split()) if len(own) >= OWN_SUBJECT_WORDS else question
+    return " ".join(rest.split()) if own else question
 
 
 def rewrite(
