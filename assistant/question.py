@@ -952,13 +952,13 @@ _LATER = re.compile(
     r"\b(this year|next year|since (then|the merger|it went|they went|it was set up|it started|publication)|"
     # After the toolkit itself ('did they merge after the toolkit was published?', 'how did the mayor do after 2018?').
     rf"(after|since|beyond) ({PUBLISHED}|(the|this) (toolkit|report|document) (was |came )?(published|written|out|released))|"
-    # 'In the end' of an outcome asked yes or no ('did they merge in the end?'); 'which council drew up the scheme in
-    # the end?' and 'how did it change the services in the end?' (user trial 26) ask what the toolkit tells, as does
-    # 'what percentage share did the districts get in the end?' (user trial 29: Kent's 70% and 30%).
-    r"(?<!\bhow )(?<!\bpercentage )(?<!\bproportion )(?<!\bshare )(?<!\bamount )(?<!\bfigure )(?<!\btotal )"
-    # Not what they got out of it in the end ('What did they actually get out of it in the end?', user trial 34):
-    # what came of it is the outcome the toolkit reports.
-    r"(?:(?<!\bwhat )|(?!did\b.{0,40}\b(?:get|gain|gained|achieve|save|deliver|receive)\b))did\b.{3,60}\bin the end|"
+    # 'In the end' of an outcome asked yes or no ('did they merge in the end?', 'and did it go through in the end?').
+    # Asked what, which or how it came to, it asks what the toolkit tells: 'what did they decide in the end?' of the
+    # options two councils weighed, 'which council drew up the scheme in the end?', 'how did it change the services in
+    # the end?' (user trial 26), 'what percentage share did the districts get in the end?' (user trial 29), 'what did
+    # they actually get out of it in the end?' (user trial 34). There the question word comes first, and 'did' opens
+    # no clause.
+    r"(?:^\W*|[,;:?!–—]\s*|\b(?:and|so|but|or|then|ok|okay|well)\s+)did\b.{3,60}\bin the end|"
     r"still (going|running|working|in place|exists?|around|operating|open|active|live|funded|in operation|in use|the case)|went live|nowadays|these days|latest|"
     r"most recent|up to date|how did (it|that|this|they|the \w+) end up|"
     # 'how did the Publica company turn out?'; not 'how did the councils round Lincoln end up doing their plan?'.

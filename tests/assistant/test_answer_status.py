@@ -205,6 +205,9 @@ def test_a_country_the_toolkit_names_and_everyday_words_are_in_scope() -> None:
         "How did the councils make the merger happen?",
         "Which council drew up the scheme in the end?",
         "How did the shared team change the service in the end?",
+        # Written for this test: what two councils chose of the options they weighed is what the toolkit tells.
+        "So what did they decide in the end?",
+        "Which options did they look at in the end, and what did they go for?",
         "How did the three councils near the coast end up sharing one planning team?",
         "What should a business case for a shared service cover?",
         "How did the councils prepare the report for their cabinets?",
@@ -940,6 +943,20 @@ def test_a_gap_asked_of_the_case_study_a_conversation_is_about_quotes_only_that_
     answer = assistant.ask(question, history=history)
     assert subject and answer.status == "partial"
     assert {c.hit.passage.case_study for c in answer.citations} <= {subject}
+
+
+def test_what_a_case_study_came_to_in_the_end_is_answered_from_it(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test. 'what did they decide in the end?' after a case study of two councils weighing their
+    options asks what they chose, which the case study tells; it was answered as a later event the toolkit cannot
+    give ('The toolkit (2018) does not say what has happened since it was published')."""
+    opener = "Has any pair of councils held workshops with both management teams to weigh up closer collaboration?"
+    first = assistant.ask(opener)
+    history = [Turn("user", opener), Turn("assistant", first.text)]
+    question = "so what did they decide in the end?"
+    subject = assistant.search(question, history=history).subject
+    answer = assistant.ask(question, history=history)
+    assert subject and answer.status == "answered", answer.text[:200]
+    assert answer.citations and answer.citations[0].hit.passage.case_study == subject
 
 
 def test_a_case_study_named_by_a_place_its_text_only_heads_is_named(assistant) -> None:  # type: ignore[no-untyped-def]
