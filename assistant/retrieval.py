@@ -49,7 +49,9 @@ Encode = Callable[[str], np.ndarray]
 EncodeMany = Callable[[list[str]], np.ndarray]
 DEFAULT_PARAMS = RetrievalParams()
 LEXICAL_SCORED = 300  # how deep lexical scores are read for re-scoring: the whole toolkit, a cap for big corpora
-QUOTED_AT_LEAST = 40  # characters of an answer's sentence found in a passage for the answer to quote the toolkit
+# Characters of an answer's sentence found in a passage for the answer to quote the toolkit: shorter text ('The
+# Councils') is in many passages and quotes none.
+QUOTED_AT_LEAST = 40
 MOVED_LEAD = 2  # passages of a case study a follow-up newly names that lead its results
 TITLED_CANDIDATES = 3  # passages of a case study a question gives by title that are always re-scored
 # How much closer the conversation must be to another case study the last answer named than to the first it named
@@ -79,7 +81,7 @@ def _quoted_sentences(answer: str) -> Iterator[str]:
     """An answer's quoted sentences in order, each as its last 30 words: without a heading or label before it."""
     for piece in re.split(r"\s*\[\d+\]\s*", answer):
         text = " ".join(piece.split()[-30:])
-        if len(text) >= 40:
+        if len(text) >= QUOTED_AT_LEAST:
             yield text
 
 
