@@ -957,8 +957,10 @@ _LATER = re.compile(
     # options two councils weighed, 'which council drew up the scheme in the end?', 'how did it change the services in
     # the end?' (user trial 26), 'what percentage share did the districts get in the end?' (user trial 29), 'what did
     # they actually get out of it in the end?' (user trial 34). There the question word comes first, and 'did' opens
-    # no clause.
-    r"(?:^\W*|[,;:?!–—]\s*|\b(?:and|so|but|or|then|ok|okay|well)\s+)did\b.{3,60}\bin the end|"
+    # no clause. Nor does a view ('and did they think it was worth it in the end?'): what they thought is what the
+    # toolkit reports them saying.
+    r"(?:^\W*|[,;:?!–—]\s*|\b(?:and|so|but|or|then|ok|okay|well)\s+)did\b"
+    r"(?!(?:\s+[\w'’-]+){1,3}\s+(?:think|feel|find|say|reckon|believe|consider|judge|see)\b).{3,60}\bin the end|"
     r"still (going|running|working|in place|exists?|around|operating|open|active|live|funded|in operation|in use|the case)|went live|nowadays|these days|latest|"
     r"most recent|up to date|how did (it|that|this|they|the \w+) end up|"
     # 'how did the Publica company turn out?'; not 'how did the councils round Lincoln end up doing their plan?'.

@@ -208,6 +208,9 @@ def test_a_country_the_toolkit_names_and_everyday_words_are_in_scope() -> None:
         # Written for this test: what two councils chose of the options they weighed is what the toolkit tells.
         "So what did they decide in the end?",
         "Which options did they look at in the end, and what did they go for?",
+        # Written for this test: what they thought of it is what the toolkit reports them saying.
+        "And did the councils feel it had been worth it in the end?",
+        "so did they think the shared team worked in the end?",
         "How did the three councils near the coast end up sharing one planning team?",
         "What should a business case for a shared service cover?",
         "How did the councils prepare the report for their cabinets?",
