@@ -576,6 +576,12 @@ class Retriever:
         named = titles_named(last_said(history), self._titles)
         if len(named) < 2:
             return None
+        # 'And what about the Five-Council partnership?' after an answer quoting Cherwell first and it after: the one
+        # the user picks by name, not what they are compared with. Its words were in the answer, so it is not newly
+        # named, and the first named kept the conversation (user trial 42).
+        picked = [t for t in named if self._cases.titles.index(t) in self._cases.most_named_in(without_comparison(question))]
+        if len(picked) == 1:
+            return picked[0]
         # 'And how much did they save?' after Hinckley's analysis of savings and Selby's £1.4m: of the case studies
         # named, only those whose text gives what is asked can answer it (user trial 28 got 'no money figures'). Only
         # a figure asked singles one out: words of funding or governance are in most case studies' text, and 'who

@@ -453,6 +453,29 @@ def test_a_follow_up_is_about_the_case_study_its_conversation_fits_of_those_the_
     assert assistant.search("Did it hit its savings target?", history=history).subject == "Five-Council partnership"
 
 
+@pytest.mark.parametrize("named", ["the Five-Council partnership", "the five council partnership", "Publica"])
+def test_a_follow_up_naming_one_of_the_case_studies_the_answer_quoted_is_about_it(assistant, named: str) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test (user trial 42 asked so): the answer quoted Cherwell first and another case study after;
+    'and what about X?' picks X by name, which stayed with Cherwell, its words having been said already."""
+    title = {"Publica": "Publica Group"}.get(named, "Five-Council partnership")
+    history = [
+        Turn("user", "what governance models did councils use for their shared services?"),
+        Turn(
+            "assistant",
+            "Cherwell and South Northamptonshire District Councils (starts on page 116):\n\nTo preserve their sovereignty "
+            "whilst sharing further, the two councils are considering further integration through a variety of models, "
+            "eg a Teckal company for Revenues and Benefits. [1]\n\n"
+            f"{title} (starts on page 117):\n\nThe councils work together under one arrangement. [2]",
+        ),
+    ]
+    question = f"and what about {named}?"
+    assert assistant.search(question, history=history).subject == title
+    answer = assistant.ask(question, history=history)
+    assert answer.citations and answer.citations[0].hit.passage.case_study == title, answer.text[:300]
+    # Asked of the first named, the conversation stays with it.
+    assert assistant.search("and what about Cherwell?", history=history).subject == "Cherwell and South Northamptonshire District Councils"
+
+
 def test_a_follow_up_is_about_the_toolkit_text_the_answer_opened_on_rather_than_the_case_study_after_it(assistant) -> None:  # type: ignore[no-untyped-def]
     # Written for this test: asked what a framework is (and, second, where it was used), the answer opened on the
     # framework's own pages and went on to a case study; 'what are its phases?' asks the framework's.
