@@ -1324,11 +1324,12 @@ LATER_GAP = "does not say what has happened since it was published."
 # 'did … in 2019', 'did … by the end of 2020', 'had … in April 2019' (a month or a season before the year), 'what were
 # the results of the 2019 elections?' (the year naming the event), 'did the government end up making it permanent
 # after 2019-20?' (user trial 33), 'did they let the pilot carry on into 2020/21?' (user trial 34), 'has the pilot
-# been carried on since 2019?' (user trial 37).
+# been carried on since 2019?' (user trial 37), 'how much did the new council save in its first year, 2019-20?' (the
+# year after the period it names, user trial 42).
 _PAST_IN_YEAR = re.compile(
     r"\b(did|was|were|happened|had|has|have|been)\b.*\b(?:(?:in|during|by|after|since|beyond|into|until|till|through)( the end of| early| late| mid-?)?"
     r"( (?:january|february|march|april|may|june|july|august|september|october|november|december|spring|summer|"
-    r"autumn|winter))?|the) (?P<year>20\d\d)\b",
+    r"autumn|winter))?|the|(?:year|period|term),) (?P<year>20\d\d)\b",
     re.I,
 )
 _PLANNED = re.compile(r"\b(due|plan|plans|planned|expected|expecting|set to|going to|propos\w*|would|will|targets?|aim\w*)\b", re.I)

@@ -79,11 +79,15 @@ def test_whether_a_plan_runs_now_is_a_later_event_but_how_it_was_set_running_is_
     assert beyond_scope("How did the councils get the shared hub up and running?") is None
 
 
-def test_a_year_the_toolkit_names_asked_of_since_is_a_later_event() -> None:
+def test_a_year_the_toolkit_names_asked_of_since_or_as_a_past_period_is_a_later_event() -> None:
     """Written for this test: the toolkit names 2019 for its plans, so the year alone is no later event; what has gone
     on since then is (user trial 37's 'has the pilot been carried on since 2019?' was answered from the plan)."""
     found = beyond_scope("has the joint committee been meeting since 2019, or was it wound down?", {"2019"})
     assert found is not None and found.kind == "after_publication"
+    # The year set after the period it names (user trial 42 asked so); a plan for that year is still the toolkit's.
+    found = beyond_scope("how much did the shared team save in its first full year, 2019-20?", {"2019"})
+    assert found is not None and found.kind == "after_publication"
+    assert beyond_scope("what did the pilot plan to do in its first year, 2019-20?", {"2019"}) is None
 
 
 @pytest.mark.parametrize(
