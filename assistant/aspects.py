@@ -59,6 +59,21 @@ SAVING = Aspect(
     "nor any savings figure",
     wants="amount",
 )
+# A cost asked ('what did it cost?', 'how much did the scheme cost to run?'), and a cost with its figure in one
+# sentence: a case study's grant limit or its savings are no cost, and were quoted as one to 'what did it cost?' of
+# Wycombe's scheme, whose text gives none (user trial 42). Not 'cost savings' or 'cost-effective', which ask no cost.
+COST = Aspect(
+    "no_cost_figure",
+    re.compile(r"\b(?:cost|costs|costing|price)\b(?![\s-]*(?:sav\w*|reduc\w*|effective\w*|efficien\w*|benefit\w*|cutting))", re.I),
+    re.compile(
+        r"\b(?:cost\w*|spen[dt]\w*|price\w*|paid|invest\w*|budget\w*|fund\w*)\b[^.]{0,100}?(?:£\s?\d|\b\d[\d,.]*\s?(?:k|m|bn|million|billion)\b)"
+        r"|£\s?\d[^.]{0,100}?\b(?:cost\w*|spen[dt]\w*|price\w*|paid|invest\w*|budget\w*|fund\w*)\b",
+        re.I,
+    ),
+    "The toolkit ({published}) gives no cost figure for {study}.",
+    "nor any cost figure",
+    wants="amount",
+)
 # How much something changed, asked of a case study ('did it cut A&E attendances, and if so by how much?', user trial
 # 30): a figure of the change, a percentage or a number beside a word of change.
 CHANGE = Aspect(
@@ -84,10 +99,11 @@ CHANGE = Aspect(
     "nor any figure for how much it changed",
 )
 # The aspects a text gives only as a figure: the one case study of several whose text has it is the one asked about.
-FIGURES: tuple[Aspect, ...] = (MONEY, SAVING, CHANGE)
+FIGURES: tuple[Aspect, ...] = (MONEY, SAVING, COST, CHANGE)
 ASPECTS: tuple[Aspect, ...] = (
     MONEY,
     SAVING,
+    COST,
     CHANGE,
     Aspect(
         "no_governance",

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from assistant.asks import Understanding, corrected
-from assistant.aspects import MONEY, SAVING, aspects_asked, not_told
+from assistant.aspects import COST, MONEY, SAVING, aspects_asked, not_told
 from assistant.question import PUBLISHED, BeyondScope
 from assistant.retrieval import SearchResult
 from core.text import collapse_ws, normalise
@@ -96,8 +96,9 @@ def case_study_gap(
     own = [collapse_ws(p.text) for p in store.passages() if p.case_study == study]
     # Every aspect it lacks is said: 'how much did it cost and how long did it take?' got only the money gap.
     missing = not_told(asked, own)
-    if MONEY in missing and SAVING in missing:
-        missing.remove(SAVING)  # no money figure at all says it
+    for figure in (SAVING, COST):
+        if MONEY in missing and figure in missing:
+            missing.remove(figure)  # no money figure at all says it
     if not missing:
         return None
     said = missing[0].sentence.format(published=PUBLISHED, study=study)

@@ -767,6 +767,27 @@ def test_a_saving_asked_of_a_case_study_whose_money_is_no_saving_is_partial(assi
         assert "no savings figure" not in assistant.ask(f"How much did {title} save?").text, title
 
 
+def test_a_cost_asked_of_a_case_study_whose_money_is_no_cost_is_partial(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test (user trial 42 asked 'what did it cost?' of Wycombe's scheme and got its grant limit and
+    the NHS's savings as if they answered). Which case studies give a cost is read from the index, not listed here."""
+    from assistant.aspects import COST, MONEY
+
+    def flat(title: str) -> list[str]:
+        return [" ".join(p.text.split()) for p in assistant.store.passages() if p.case_study == title]
+
+    titles = [c.title for c in assistant.store.case_studies()]
+    money_no_cost = [t for t in titles if any(MONEY.given.search(x) for x in flat(t)) and not any(COST.given.search(x) for x in flat(t))]
+    cost = [t for t in titles if any(COST.given.search(x) for x in flat(t))]
+    assert money_no_cost and cost
+    for title in money_no_cost:
+        answer = assistant.ask(f"How much did {title} cost?")
+        assert answer.status == "partial" and answer.text.startswith(f"The toolkit (2018) gives no cost figure for {title}."), title
+    for title in cost:
+        assert "no cost figure" not in assistant.ask(f"How much did {title} cost?").text, title
+    # Cost savings ask for savings, not a cost.
+    assert "no cost figure" not in assistant.ask(f"What cost savings did {cost[0]} make?").text
+
+
 def test_figures_of_what_came_of_it_asked_of_a_case_study_without_them_are_partial(assistant) -> None:  # type: ignore[no-untyped-def]
     """Written for this test (user trial 36 asked 'any numbers on loneliness or crime going down?' of Craven's estate
     project, and got its deprivation ranking as if it answered). Which case studies give a figure of change is read
