@@ -233,10 +233,18 @@ def with_its_page_first(answer: Answer) -> Answer:
     is, said first ('what page is the collaboration curve on?' got four sentences and no page)."""
     if answer.status != "answered" or not answer.citations:
         return answer
-    where, place = _where(answer.citations[0].hit.passage)
+    passage = answer.citations[0].hit.passage
+    where, place = _where(passage)
     if where == "page unknown":
         return answer
-    return replace(answer, text=f"The toolkit has this {where}, in {place}:\n\n{answer.text}")
+    body = answer.text
+    label, _, rest = body.partition("\n\n")
+    if passage.case_study and rest and label.startswith(passage.case_study) and label.endswith(":"):
+        # The line above names the case study already: its label again under it read as a second heading (user
+        # trial 42: '… on page 96, in Collaborating for better lives › Tackling loneliness (Craven District Council):'
+        # then 'Tackling loneliness (Craven District Council) (starts on page 96):').
+        body = rest
+    return replace(answer, text=f"The toolkit has this {where}, in {place}:\n\n{body}")
 
 
 def page_then_answer(page: Answer | None, answer: Answer) -> Answer:

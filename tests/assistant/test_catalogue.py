@@ -362,6 +362,17 @@ def test_which_page_asked_after_a_question_of_its_own_is_the_page_of_its_answer(
     assert "[1]" in rest
 
 
+def test_a_page_line_naming_a_case_study_is_not_followed_by_its_label_again(assistant: Any) -> None:
+    """Written for this test (user trial 42 asked so): the page line names the case study its answer quotes, and the
+    answer went on with that case study's label, a second heading saying it again."""
+    answer = assistant.ask("Has any council got residents of a run-down estate working with it again? Which page?")
+    study = answer.citations[0].hit.passage.case_study
+    opening, _, rest = answer.text.partition(":\n\n")
+    assert study and opening.startswith("The toolkit has this") and opening.endswith(study)
+    assert not rest.startswith(study), rest[:120]
+    assert "[1]" in rest.split("\n\n")[0]
+
+
 def test_which_case_studies_lists_those_fitting_as_wholes_past_the_passages_found(assistant: Any) -> None:
     """User trial 30: 'which case studies are about hospital discharge …?' listed District Direct alone; the
     Lightbulb project's housing officers in hospitals fit it too, though no passage of theirs ranks near the
