@@ -65,10 +65,13 @@ def names_case_study(sentence: str, title: str) -> bool:
     return bool({w for w in words(title) if w not in _GENERIC_NAME_WORDS and len(w) > 2} & set(words(sentence)))
 
 
-# Words that ask to hear about something and say nothing of what ('tell me about …', 'anything on …', 'more info on').
+# Words that ask to hear about something and say nothing of what ('tell me about …', 'anything on …', 'more info on'),
+# and the words that call a case study what it is without naming it ('what's the North Essex garden communities
+# project?' opened on its funding approval, not on what it is, user trial 42).
 _INTRODUCING = STOP_WORDS | frozenset(
     "what what's whats who is are was tell me us about anything something know information info more overview "
-    "summary explain describe please give talk any there have has does did toolkit say says case study studies".split()
+    "summary explain describe please give talk any there have has does did toolkit say says case study studies "
+    "project projects scheme schemes programme programmes initiative initiatives thing".split()
 )
 
 
