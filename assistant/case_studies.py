@@ -111,6 +111,9 @@ class CaseStudyIndex:
         self._names = _case_study_names(store.case_studies(), self.titles, proper, common_words, lower_case)
         # A title asked in full names its case study, whatever its words ('the Five-Council partnership').
         self._title_phrases = [normalised_words(re.split(r"\s*[(:]", title)[0]) for title in self.titles]
+        generic = set(lexical_tokens(" ".join(_GENERIC_NAME_WORDS)))
+        self._title_stems = [set(lexical_tokens(title)) - generic for title in self.titles]
+        self._generic_stems = frozenset(generic)
         # Names of everyday words ('District Direct', 'Early Help Hub'); one with a word that names the case study
         # already ('South Norfolk') is left to that word's weight.
         self._capitalised = [
@@ -168,6 +171,15 @@ class CaseStudyIndex:
             if (len(title.split()) >= TITLE_WORDS and f" {title} " in phrase)
             or bool((pattern := self._capitalised_in[case]) and pattern.search(text))
         ]
+
+    def titled_by_its_words(self, subject: str) -> list[int]:
+        """The case study whose title holds every word of a question's subject, stemmed ('any examples about
+        loneliness?', 'has any council tackled loneliness?' of 'Tackling loneliness (Craven District Council)'), when
+        only one title does. Its story may never use the word its title gives it by: asked for an example of
+        loneliness, answers quoted the Green Paper and never the case study (user trial 42, twice)."""
+        asked = set(lexical_tokens(subject)) - self._generic_stems
+        fitting = [case for case, stems in enumerate(self._title_stems) if asked and asked <= stems]
+        return fitting if len(fitting) == 1 else []
 
     def newly_named(self, text: str, conversation: str) -> list[int]:
         """Case studies the text names by a word the conversation so far never used ('Wellbeing' after a

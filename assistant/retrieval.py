@@ -372,6 +372,8 @@ class Retriever:
         # Case studies the question gives by title or by a capitalised name ('did District Direct work?'): their words
         # are everyday ones, which match elsewhere first, so they are re-scored and lead unless a filter is chosen.
         given_by_title = [] if query.follow_up else self._cases.titled_in(query.text)
+        if not given_by_title and not query.follow_up and wants_example(question):
+            given_by_title = self._cases.titled_by_its_words(subject_words(query.text))
         titled = [] if resolved else given_by_title
         if params.rerank_depth:
             given = self._cases.passages_of(titled, vector, TITLED_CANDIDATES) if titled else []
