@@ -242,8 +242,12 @@ def with_its_page_first(answer: Answer) -> Answer:
     if passage.case_study and rest and label.startswith(passage.case_study) and label.endswith(":"):
         # The line above names the case study already: its label again under it read as a second heading (user
         # trial 42: '… on page 96, in Collaborating for better lives › Tackling loneliness (Craven District Council):'
-        # then 'Tackling loneliness (Craven District Council) (starts on page 96):').
+        # then 'Tackling loneliness (Craven District Council) (starts on page 96):'). Where the case study starts on
+        # another page than the one quoted, the line says so, as the label did.
         body = rest
+        starts = re.search(r"\((starts on page \d+)\):$", label)
+        if starts and starts.group(1).removeprefix("starts ") != where:
+            place += f" ({starts.group(1)})"
     return replace(answer, text=f"The toolkit has this {where}, in {place}:\n\n{body}")
 
 
