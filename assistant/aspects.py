@@ -29,6 +29,14 @@ class Aspect:
     stated: re.Pattern[str] | None = None
 
 
+_AMOUNT = r"\b\d[\d,.]*\s?(?:k|m|bn|million|billion)\b"  # '£1.4m', '22 million'
+
+
+def _beside_a_figure(words: str, after: str, before: str) -> re.Pattern[str]:
+    """One of `words` and a figure in one sentence: the figure `after` the word, or `before` it."""
+    return re.compile(rf"\b(?:{words})\b[^.]{{0,100}}?(?:{after})|(?:{before})[^.]{{0,100}}?\b(?:{words})\b", re.I)
+
+
 # An amount of money asked ('how much did they save?', 'what did it cost?') and a figure of money in a text.
 # 'Worth', 'value', 'paid' and the like are money after 'how much' ('how much was the contract worth?'), not in
 # 'how did they show it was worth paying for?'.
@@ -49,11 +57,11 @@ MONEY = Aspect(
 SAVING = Aspect(
     "no_saving_figure",
     re.compile(r"\b(?:sav(?:e|ed|es|ing|ings)|cheaper)\b", re.I),
-    re.compile(
+    _beside_a_figure(
         # 'reductions in cost to the public purse of £28-66 million', 'efficiencies of £1m' are savings too.
-        r"\b(?:sav(?:e|ed|es|ing|ings)|reduc\w*|efficienc\w*|cheaper)\b[^.]{0,100}?(?:£\s?\d|\d\s?%|\b\d[\d,.]*\s?(?:k|m|bn|million|billion)\b)"
-        r"|(?:£\s?\d|\d\s?%)[^.]{0,100}?\b(?:sav(?:e|ed|es|ing|ings)|reduc\w*|efficienc\w*|cheaper)\b",
-        re.I,
+        r"sav(?:e|ed|es|ing|ings)|reduc\w*|efficienc\w*|cheaper",
+        after=rf"£\s?\d|\d\s?%|{_AMOUNT}",
+        before=r"£\s?\d|\d\s?%",
     ),
     "The toolkit ({published}) gives no savings figure for {study}.",
     "nor any savings figure",
@@ -65,11 +73,7 @@ SAVING = Aspect(
 COST = Aspect(
     "no_cost_figure",
     re.compile(r"\b(?:cost|costs|costing|price)\b(?![\s-]*(?:sav\w*|reduc\w*|effective\w*|efficien\w*|benefit\w*|cutting))", re.I),
-    re.compile(
-        r"\b(?:cost\w*|spen[dt]\w*|price\w*|paid|invest\w*|budget\w*|fund\w*)\b[^.]{0,100}?(?:£\s?\d|\b\d[\d,.]*\s?(?:k|m|bn|million|billion)\b)"
-        r"|£\s?\d[^.]{0,100}?\b(?:cost\w*|spen[dt]\w*|price\w*|paid|invest\w*|budget\w*|fund\w*)\b",
-        re.I,
-    ),
+    _beside_a_figure(r"cost\w*|spen[dt]\w*|price\w*|paid|invest\w*|budget\w*|fund\w*", after=rf"£\s?\d|{_AMOUNT}", before=r"£\s?\d"),
     "The toolkit ({published}) gives no cost figure for {study}.",
     "nor any cost figure",
     wants="amount",
