@@ -581,7 +581,8 @@ class Retriever:
         # 'And what about the Five-Council partnership?' after an answer quoting Cherwell first and it after: the one
         # the user picks by name, not what they are compared with. Its words were in the answer, so it is not newly
         # named, and the first named kept the conversation (user trial 42).
-        picked = [t for t in named if self._cases.titles.index(t) in self._cases.most_named_in(without_comparison(question))]
+        given = set(self._cases.most_named_in(without_comparison(question)))
+        picked = [t for t in named if self._cases.titles.index(t) in given]
         if len(picked) == 1:
             return picked[0]
         # 'And how much did they save?' after Hinckley's analysis of savings and Selby's £1.4m: of the case studies
