@@ -111,9 +111,8 @@ class CaseStudyIndex:
         self._names = _case_study_names(store.case_studies(), self.titles, proper, common_words, lower_case)
         # A title asked in full names its case study, whatever its words ('the Five-Council partnership').
         self._title_phrases = [normalised_words(re.split(r"\s*[(:]", title)[0]) for title in self.titles]
-        generic = set(lexical_tokens(" ".join(_GENERIC_NAME_WORDS)))
-        self._title_stems = [set(lexical_tokens(title)) - generic for title in self.titles]
-        self._generic_stems = frozenset(generic)
+        self._generic_stems = frozenset(lexical_tokens(" ".join(_GENERIC_NAME_WORDS)))
+        self._title_stems = [set(lexical_tokens(title)) - self._generic_stems for title in self.titles]
         # Names of everyday words ('District Direct', 'Early Help Hub'); one with a word that names the case study
         # already ('South Norfolk') is left to that word's weight.
         self._capitalised = [

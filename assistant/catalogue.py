@@ -312,7 +312,7 @@ def catalogue_text(
         study = by_title.get(asked.case_study or "")
         if study is None:
             return None
-        where = f"starts on page {study.page}" if study.page else "has no printed page the index could read"
+        where = case_study_page_label(study.page) if study.page else "has no printed page the index could read"
         text = f"The case study “{study.title}” {where}, in the chapter “{study.chapter}”."
         return text + (f"\n\n{quoted[study.title]}" if study.title in quoted else "")
     chosen = [c for c in case_studies if asked.chapter in (None, c.chapter)]
