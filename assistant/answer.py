@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
 
 from assistant.asks import Understanding, corrected, understand
-from assistant.aspects import asks_an_aspect
+from assistant.aspects import asks_an_aspect, near_the_figure
 from assistant.attribution import by_source, group_label, needs_labels
 from assistant.case_studies import asks_only_about
 from assistant.composition import (
@@ -394,17 +394,24 @@ def _closest_for_the_gap(
     (`closest_only`); another ask's own answer stays as chosen ('Who paid for the staff …, and what results did
     they report?' of District Direct lost its 725 bed days, far from the question as a whole, user trial 40)."""
     asks = understanding.asks
+    near = near_the_figure(beyond.kind) if beyond.case_study else None
     if not beyond.case_study or len(asks) < 2:
-        return closest_only(chosen, result, store)
+        return closest_only(chosen, result, store, near)
     answered = {i for i, ask in enumerate(asks) if not asks_an_aspect(ask.text)}
-    return [kept for c in chosen for kept in ([c] if c.ask in answered else closest_only([c], result, store))]
+    return [kept for c in chosen for kept in ([c] if c.ask in answered else closest_only([c], result, store, near))]
 
 
-def closest_only(chosen: Sequence[Candidate], result: SearchResult, store: PassageStore) -> list[Candidate]:
+def closest_only(
+    chosen: Sequence[Candidate], result: SearchResult, store: PassageStore, near: Callable[[str], bool] | None = None
+) -> list[Candidate]:
     """The sentences of a partial answer close enough to the question to be 'the closest it does say', each with the
-    sentence it leans on but not the one that goes on about it, which is no closer for following it."""
+    sentence it leans on but not the one that goes on about it, which is no closer for following it. `near`: what
+    makes a sentence close however far its words are (`aspects.near_the_figure`)."""
     kept = []
     for candidate in chosen:
+        if near and near(candidate.render()):
+            kept.append(replace(candidate, follow_on=()))
+            continue
         stored = store.sentences_of(candidate.hit.passage.id)
         row = next((s.row for s in stored if s.text.endswith(candidate.text)), None)  # its text may be unglued
         if row is None:

@@ -214,6 +214,19 @@ ASPECTS: tuple[Aspect, ...] = (
 )
 
 
+def near_the_figure(kind: str) -> Callable[[str], bool] | None:
+    """For a figure one case study does not give (the gap's `kind`), what makes one of its sentences close to it
+    however far its words are from the question: speaking of what was asked ('achievement of contractually
+    guaranteed savings' for its savings), or, for money, giving money of another kind ('a saving of £181,250' for
+    its cost). Both sat below the closeness a partial answer's sentences need, and the answers quoted how the
+    project began instead (user trial 43). None for a gap of anything else."""
+    aspect = next((a for a in FIGURES if a.kind == kind), None)
+    if aspect is None:
+        return None
+    gives = MONEY.given if aspect.wants == "amount" else aspect.given
+    return lambda text: bool(aspect.asked.search(text) or gives.search(text))
+
+
 def aspects_asked(asks: Iterable[tuple[str, str]]) -> list[Aspect]:
     """The aspects any of the asks (each its text and the kind of answer it wants) asks for, in `ASPECTS` order."""
     asked = list(asks)
