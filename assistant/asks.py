@@ -269,12 +269,28 @@ def corrected(text: str, corrections: Mapping[str, str]) -> str:
     return re.sub(r"[A-Za-z][A-Za-z'’]*", lambda m: corrections.get(m.group(0), m.group(0)), text)
 
 
-def answer_type(ask: str) -> AnswerType:
-    """The kind of answer an ask wants ('how much did they save?' → amount; 'why should we?' → reason)."""
-    # Judge the question itself, not the scene before it ('We share a chief exec. Is there an example …?').
+_ASKING_WORD = re.compile(r"\b(?:what|what's|whats|how|why|who|when|where|which)\b", re.I)
+
+
+def asked_clause(ask: str) -> str:
+    """The words of an ask that ask it, without the scene set before them: the sentences that tell ('We share a chief
+    exec. Is there an example …?'), a clause setting the scene ('If we merged, could we …?') and one telling the
+    user's own situation before the question it leads to ('we're looking at a company owned by several councils,
+    what's Publica?', user trial 43, was asked no definition)."""
     ask = question_words_spelled(ask)
     own = [s for s in _SENTENCE_END.split(ask.strip()) if _is_question(s)] or [ask]
     text = _SCENE_SET.sub("", " ".join(own), count=1)
+    if not _opens_an_ask(text):
+        # Only past a clause that asks nothing itself: 'Roughly how many municipalities …, what replaced …?' asks a count.
+        cut = next((m for m in _JOINT.finditer(text) if _opens_an_ask(text[m.end() :])), None)
+        if cut and not _ASKING_WORD.search(text[: cut.start()]):
+            return text[cut.end() :]
+    return text
+
+
+def answer_type(ask: str) -> AnswerType:
+    """The kind of answer an ask wants ('how much did they save?' → amount; 'why should we?' → reason)."""
+    text = asked_clause(ask)
     for kind, pattern in _WANTS:
         if pattern.search(text):
             return kind

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.asks import AnswerType, Ask, corrected
+from assistant.asks import AnswerType, Ask, asked_clause, corrected
 from assistant.aspects import CHANGE, Sought, sought_by
 from assistant.case_studies import names_case_study, summary_sentence
 from assistant.retrieval import Hit, SearchResult
@@ -355,7 +355,7 @@ def _quoted_or_not(term: str) -> str:
 def defined_subject(ask: str) -> str | None:
     """The phrase a 'what is X' or 'define X' ask defines, without articles ('what's land value capture' → 'land
     value capture', 'whats this Publica thing?' → 'Publica')."""
-    term = defined_term(ask)
+    term = defined_term(asked_clause(ask))
     if term:
         return term
     match = re.match(r"^\W*(?:define|meaning of)\s+(?:an?\s+|the\s+)?(.+?)[?.!]*$", ask.strip(), re.I) or _MEANS.search(ask)

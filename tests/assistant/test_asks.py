@@ -103,6 +103,12 @@ def test_a_compound_question_is_split_in_its_asks(question: str, asks: list[str]
         ("is there a simple way to rank the organisations we deal with?", "how_to"),
         ("are there any tools for mapping our stakeholders?", "how_to"),
         ("is there a council that has mapped its stakeholders?", "example"),
+        # The user's own situation told before the question, in the same sentence (user trial 43).
+        ("we run a shared legal team with the county, what's a Teckal company?", "definition"),
+        ("our chief exec went part-time last year, who covers the statutory roles?", "name"),
+        ("our members are split on it, can two districts undo a merger?", "yes_no"),
+        # A question before the comma is what is asked, whatever follows.
+        ("Roughly how many councils took part, what did they get?", "count"),
     ],
 )
 def test_each_ask_wants_a_kind_of_answer(ask: str, wanted: str) -> None:

@@ -197,6 +197,16 @@ def test_sentence_guards() -> None:
     assert not carries("Partners include Town Housing (now Vale Homes) and the police.", "outcome")
 
 
+def test_a_what_is_ask_after_the_users_own_situation_is_answered_by_what_defines_it(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test: the situation told first is not what is asked ('we're looking at a shared services
+    company owned by several councils, what's Publica?' opened on the staff it took on, user trial 43)."""
+    assert defined_subject("we run a shared legal team with the county, what's a Teckal company?") == "Teckal company"
+    assert defined_subject("We're thinking about a joint company. What is Publica?") == "Publica"
+    assert defined_subject("Roughly how big is it, what's Publica's turnover?") is None
+    answer = assistant.ask("We're thinking about setting up a company with our neighbours. What is Publica?")
+    assert carries(answer.citations[0].sentences[0], "definition", "Publica"), answer.text[:300]
+
+
 def test_what_a_term_means_is_asked_and_answered_by_the_sentence_naming_it(assistant) -> None:  # type: ignore[no-untyped-def]
     """Written for this test: 'what does X mean?' asks for X's definition as 'what is X?' does ('what does that
     mean?' points back, and '… mean for us?' asks what follows for someone), and a sentence naming a thing after what
