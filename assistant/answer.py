@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
@@ -37,11 +37,12 @@ from assistant.question import (
     beyond_scope,
     defined_phrase,
     is_english,
+    split_related,
 )
 from assistant.retrieval import Hit, SearchResult
 from core.models import CaseStudy, Passage
 from core.page_labels import case_study_page_label
-from core.text import SCENE_SETTING, balanced_quotes, normalised_words, quotable
+from core.text import SCENE_SETTING, balanced_quotes, collapse_ws, normalised_words, quotable
 from stores.base import PassageStore
 
 
@@ -484,15 +485,33 @@ def asks_for_plainer_words(question: str) -> bool:
     return bool(_PLAINER.search(question)) and not _OWN_TERM.search(question) and not _MEANS_FOR.search(question)
 
 
-def in_plainer_words(earlier_answer: str, earlier_question: str, plain: PlainGlossary) -> Answer:
-    """The terms of the last answer (and of the question it answered) in the glossary's plain words, marked as the
-    assistant's own: the toolkit's sentences cannot be reworded, but its jargon can be explained."""
+MAIN_POINT = "The main point, in the toolkit's words:"
+
+
+def main_point(earlier_answer: str, passages: Iterable[Passage]) -> tuple[str, Passage] | None:
+    """What an answer quoted first (the sentences before its first marker, after any case study's label or a partial
+    answer's opening), and the passage holding them; None when nothing it quoted stands as printed."""
+    first = re.split(r"\s*\[\d+\]", split_related(earlier_answer)[0], maxsplit=1)[0]
+    quoted = collapse_ws(first.split("\n\n")[-1])
+    if len(quoted.split()) < 4:
+        return None
+    return next(((quoted, p) for p in passages if quoted in collapse_ws(p.text)), None)
+
+
+def in_plainer_words(earlier_answer: str, earlier_question: str, plain: PlainGlossary, passages: Iterable[Passage] = ()) -> Answer:
+    """The last answer's main point again, alone (`main_point`), then the terms of the last answer (and of the
+    question it answered) in the glossary's plain words, marked as the assistant's own: the toolkit's sentences
+    cannot be reworded, but its jargon can be explained. 'Can you say that more simply, for a new councillor?' had
+    three glossary entries and never the answer's own point, that four councils own the company (user trial 42)."""
     terms = plain.terms_in(f"{earlier_question} {earlier_answer}")[:PLAIN_WORDS_LIMIT]
-    if not terms:
-        return Answer(text=NO_PLAINER, status="answered", citations=[], hits=[])
     lines = "\n\n".join(f"{term.term}: {term.definition}" for term in terms)
-    text = f"In plain words (this assistant's glossary, not the toolkit's words), the terms in that answer:\n\n{lines}"
-    return Answer(text=text, status="answered", citations=[], hits=[])
+    text = f"In plain words (this assistant's glossary, not the toolkit's words), the terms in that answer:\n\n{lines}" if terms else NO_PLAINER
+    point = main_point(earlier_answer, passages)
+    if point is None:
+        return Answer(text=text, status="answered", citations=[], hits=[])
+    sentence, passage = point
+    hit = Hit(passage, 1.0, 1.0, 0.0)
+    return Answer(text=f"{MAIN_POINT} {sentence} [1]\n\n{text}", status="answered", citations=[Citation(1, hit, (sentence,))], hits=[hit])
 
 
 def _asked_term(question: str, plain: PlainGlossary, corrections: Mapping[str, str]) -> Term | None:

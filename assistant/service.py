@@ -143,7 +143,7 @@ class Assistant:
         question, history = went_back_to(question, history)
         earlier = last_said(history)
         if earlier and asks_for_plainer_words(question):
-            return in_plainer_words(earlier, last_question(history), self.plain)
+            return in_plainer_words(earlier, last_question(history), self.plain, self.store.passages())
         both = page_and_rest(question, [a.text for a in self.understand(question).asks]) if asks_for_a_page(question) else None
         if both is not None:
             page_ask, rest = both
