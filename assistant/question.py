@@ -795,6 +795,78 @@ def titles_named(text: str, titles: Sequence[str]) -> list[str]:
     return [title for at, title in sorted(named) if at >= 0]
 
 
+# 'What about the other one?', 'and the other council?': the case study the conversation named besides the one its
+# last answer is about.
+_THE_OTHER = re.compile(
+    r"\bthe other (?:one|case(?: study)?|example|council|councils|partnership|scheme|project|pair)\b", re.I
+)
+
+
+def the_other_one(question: str, history: Sequence[Turn], titles: Sequence[str]) -> str | None:
+    """For a question after 'the other one', the case study the last two answers named besides the one the last
+    answer opened on, the last answer's first: user trial 43 asked 'what about the other one?' after an answer about
+    Breckland whose answer before had named Publica too, and got Breckland again."""
+    if not _THE_OTHER.search(question):
+        return None
+    answers = [split_related(t.content)[0] for t in history if t.role == "assistant"][-2:]
+    if not answers:
+        return None
+    about = titles_named(answers[-1], titles)[:1]
+    return next((t for text in reversed(answers) for t in titles_named(text, titles) if t not in about), None)
+
+
+# 'And what about Publica?', 'how about the Five-Council partnership then?': a case study named and nothing asked of
+# it, which asks of it what the question before asked.
+_WHAT_ABOUT = re.compile(
+    r"^\W*(?:(?:and|so|ok|okay|right|but)\W+)*(?:what|how)\s+about\s+(?P<topic>[^?.!]+?)(?:\s+(?:then|instead|too))?\W*$",
+    re.I,
+)
+_ASKS_ITSELF = re.compile(
+    r"\b(?:is|are|was|were|did|does|do|has|have|had|can|could|should|would|will|get|got|make|made)\b", re.I
+)
+
+
+_POINTS_BACK = re.compile(r"\b(?:it|its|they|them|their)\b", re.I)
+
+
+def asked_again_of(question: str, history: Sequence[Turn], case_study_of: Callable[[str], str | None], names_in: Callable[[str], Sequence[str]]) -> str:
+    """'And what about Publica?' after 'how much did the Suffolk merger save?' asks how much Publica saved: the user's
+    last question that asked something, with the case study it named (its names as `names_in` finds them, first to
+    last) put as the topic, or asked of the topic when it named none ('how much did they save?'). Answered as a
+    question about the topic, it had quoted whatever the topic's passages said nearest the old subject's words, and
+    'what about the Five-Council partnership?' after 'who governs Publica?' had answered from Publica. Only a topic
+    that is a case study (`case_study_of`, which reads 'the other one' too) asks the same again; any other question,
+    as it is."""
+    match = _WHAT_ABOUT.match(question)
+    if not match or _ASKS_ITSELF.search(match["topic"]):
+        return question
+    earlier = next((t.content for t in reversed(history) if t.role == "user" and not _WHAT_ABOUT.match(t.content)), "")
+    topic = case_study_of(match["topic"]) and match["topic"].strip()
+    if not (earlier and topic):
+        return question
+    names = names_in(earlier)
+    spans = [m.span() for name in names if (m := re.search(re.escape(name), earlier, re.I))]
+    if not spans:
+        # In place of what pointed back to the old subject ('did it work?' → 'did the West Kent one work?'), else
+        # before a question of none ('how big should a unitary council be?' → 'Denmark: how big …').
+        pointer = _POINTS_BACK.search(earlier)
+        if pointer is None:
+            return f"{topic}: {earlier}"
+        own = f"{topic}'s" if pointer[0].lower() in ("its", "their") else topic
+        return earlier[: pointer.start()] + own + earlier[pointer.end() :]
+    start, end = min(a for a, _ in spans), max(b for _, b in spans)
+    # With the words of its title around the names ('the Suffolk Coastal and Waveney merger'): left, they asked of
+    # the old subject still, and found its passages.
+    title_words = {w for name in names for w in words(case_study_of(name) or "")} - {"the"}
+    while (after := re.match(r"\s+([\w-]+)", earlier[end:])) and after[1].lower() in title_words:
+        end += after.end()
+    while (before := re.search(r"([\w-]+)\s+$", earlier[:start])) and before[1].lower() in title_words:
+        start = before.start()
+    if topic.lower().startswith("the ") and earlier[:start].lower().endswith("the "):
+        topic = topic[4:]
+    return earlier[:start] + topic + earlier[end:]
+
+
 def conversation_context(
     history: Sequence[Turn], case_study_titles: Sequence[str], question: str = "", fitting: str | None = None
 ) -> str:
@@ -802,14 +874,14 @@ def conversation_context(
     the last answer was about ('who were the partners?' then 'did it make a difference?' still means the
     loneliness project the first question asked about), or the one of those it listed that `question` counts to
     ('tell me more about the second one'), or that the conversation fits best (`fitting`, of those the last answer
-    named)."""
+    named, or 'the other one' the answer before named too)."""
     users = [t.content for t in history if t.role == "user"]
     start = len(users) - 1
     while start > 0 and is_follow_up(users[start], [Turn("user", u) for u in users[:start]]):
         start -= 1
     counted = case_study_counted_to(question, history, case_study_titles)
     named = [counted] if counted else titles_named(last_said(history), case_study_titles)
-    if not counted and fitting in named:
+    if not counted and fitting:
         named = [fitting]
     return " ".join([*users[max(start, 0):], *named[:1]]).strip()
 

@@ -32,6 +32,7 @@ from assistant.question import (
     rewrite,
     solid_compounds,
     subject_words,
+    the_other_one,
     titles_named,
     wants_example,
     widens,
@@ -575,6 +576,9 @@ class Retriever:
         up a company owned by the councils, answered from the Five-Council partnership first and Publica after, is
         about Publica. The question alone is not enough: 'who held the contract?' fits another case study's
         contracts better than the wellbeing bid the conversation is about."""
+        other = the_other_one(question, history, self._titles)
+        if other:
+            return other
         named = titles_named(last_said(history), self._titles)
         if len(named) < 2:
             return None
@@ -734,6 +738,12 @@ class Retriever:
         if self._flat is None:
             self._flat = [(p.case_study, " ".join(p.text.split())) for p in self.store.passages()]
         return self._flat
+
+    def case_study_named(self, text: str) -> str | None:
+        """The one case study a text names most fully, by its name words or its title ('Publica', 'District
+        Direct', 'the Five-Council partnership'); None when it names none, or several as fully."""
+        named = self._cases.most_named_in(text)
+        return self._cases.titles[named[0]] if len(named) == 1 else None
 
     def quoted_case_study(self, answer: str) -> str | None:
         """The case study an answer quoted first: the case study of the passage holding its first quoted sentence that

@@ -28,7 +28,15 @@ from assistant.encoding import Occupancy, model_encoder
 from assistant.glossary import PlainGlossary
 from assistant.params import RetrievalParams
 from assistant.passage_questions import WrittenQuestions, load_written_questions
-from assistant.question import is_follow_up, last_answer, last_question, last_said, went_back_to
+from assistant.question import (
+    asked_again_of,
+    is_follow_up,
+    last_answer,
+    last_question,
+    last_said,
+    the_other_one,
+    went_back_to,
+)
 from assistant.retrieval import Encode, EncodeMany, MakeRetriever, Retriever, Searcher, SearchResult
 from assistant.settings import Settings
 from core.errors import NotFound
@@ -126,7 +134,7 @@ class Assistant:
         params = params or self.params
         if k is not None:
             params = params.model_copy(update={"k": k})
-        query, history = went_back_to(query, history)
+        query, history = self._as_meant(query, history)
         store, retriever, _ = self._state
         with self._occupancy:
             return search_asks(retriever, store, self.understand(query), params, history, filters)
@@ -140,7 +148,7 @@ class Assistant:
     ) -> Answer:
         params = params or self.params
         # 'Going back to the office sharing one - did they save much?' is asked of that exchange, not the last one.
-        question, history = went_back_to(question, history)
+        question, history = self._as_meant(question, history)
         earlier = last_said(history)
         if earlier and asks_for_plainer_words(question):
             return in_plainer_words(earlier, last_question(history), self.plain, self.store.passages())
@@ -204,7 +212,7 @@ class Assistant:
         """The question understood, its search, and each ask's own (for a compound question): what an answer is
         composed from."""
         store, retriever, _ = self._state
-        question, history = went_back_to(question, history)
+        question, history = self._as_meant(question, history)
         with self._occupancy:
             return self._searched(store, retriever, question, history, filters, params or self.params)
 
@@ -226,6 +234,23 @@ class Assistant:
         elif understanding.compound:  # each part's sentences chosen for closeness to the part, from the question's passages
             ask_results = [_closer_to(result, retriever.encode(ask.query)) for ask in understanding.asks]
         return understanding, result, ask_results
+
+    def _as_meant(self, question: str, history: Sequence[Turn]) -> tuple[str, list[Turn]]:
+        """The question as it means to be asked: of the exchange it goes back to (`went_back_to`), and, when it only
+        names a case study ('and what about Publica?'), the question before it asked again of that one
+        (`asked_again_of`)."""
+        question, history = went_back_to(question, history)
+        _, titles = self._names
+        retriever = self._state[1]
+
+        def case_study_of(topic: str) -> str | None:
+            named = retriever.case_study_named(topic) if isinstance(retriever, Retriever) else None
+            return the_other_one(topic, history, titles) or named
+
+        def case_study_names(text: str) -> list[str]:
+            return [name for name in self.understand(text).entities if case_study_of(name)]
+
+        return asked_again_of(question, history, case_study_of, case_study_names), history
 
     def understand(self, question: str) -> Understanding:
         """The question's asks, the answer each wants, and the toolkit's names it mentions."""

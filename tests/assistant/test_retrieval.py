@@ -469,11 +469,13 @@ def test_a_follow_up_naming_one_of_the_case_studies_the_answer_quoted_is_about_i
         ),
     ]
     question = f"and what about {named}?"
-    assert assistant.search(question, history=history).subject == title
+    # Asked as the question before, of it (`asked_again_of`): its search leads with it, as the answer does.
+    assert assistant.search(question, history=history).hits[0].passage.case_study == title
     answer = assistant.ask(question, history=history)
     assert answer.citations and answer.citations[0].hit.passage.case_study == title, answer.text[:300]
-    # Asked of the first named, the conversation stays with it.
-    assert assistant.search("and what about Cherwell?", history=history).subject == "Cherwell and South Northamptonshire District Councils"
+    # Asked of the first named, the answer stays with it.
+    cherwell = "Cherwell and South Northamptonshire District Councils"
+    assert assistant.search("and what about Cherwell?", history=history).hits[0].passage.case_study == cherwell
 
 
 def test_a_follow_up_is_about_the_toolkit_text_the_answer_opened_on_rather_than_the_case_study_after_it(assistant) -> None:  # type: ignore[no-untyped-def]
@@ -910,6 +912,61 @@ def test_a_question_going_back_two_exchanges_is_answered_of_that_one(assistant) 
     assert answer.citations and answer.citations[0].hit.passage.case_study == "Pathfinder House (Huntingdonshire District Council)"
     searched = assistant.search("coming back to the office sharing one - how did they pay for the building work?", history=history)
     assert searched.hits[0].passage.case_study == "Pathfinder House (Huntingdonshire District Council)"
+
+
+def test_what_about_a_case_study_asks_of_it_what_the_question_before_asked() -> None:
+    """Written for this test: 'and what about X?' names a case study and asks nothing of it, so it asks what the last
+    question that asked something asked, of X: in place of the case study that question named, with the words of its
+    title around the name, or of what pointed back to it, or before a question of no case study. A topic that is no case study, or a question asking something
+    of its own, is left as it is."""
+    from assistant.question import asked_again_of
+
+    studies = {"Publica": "Publica Group", "the Five-Council partnership": "Five-Council partnership", "Suffolk Coastal": "Suffolk Coastal and Waveney district merger", "Waveney": "Suffolk Coastal and Waveney district merger"}
+
+    def names_in(text: str) -> list[str]:
+        return [name for name in studies if name.lower() in text.lower()]
+
+    def ask(question: str, earlier: str) -> str:
+        return asked_again_of(question, [Turn("user", earlier), Turn("assistant", "…")], studies.get, names_in)
+
+    assert ask("and what about Publica?", "how much did the Suffolk Coastal and Waveney merger save?") == "how much did the Publica save?"
+    assert ask("what about the Five-Council partnership then?", "who governs Publica?") == "who governs the Five-Council partnership?"
+    assert ask("how about Publica?", "did they save money?") == "did Publica save money?"
+    assert ask("and what about Publica?", "what were their savings?") == "what were Publica's savings?"
+    assert ask("how about Publica?", "how big should a unitary council be?") == "Publica: how big should a unitary council be?"
+    for question in ("what about loneliness?", "what about Publica - did it work?", "Publica?", "what's Publica about?"):
+        assert ask(question, "who governs the Five-Council partnership?") == question, question
+    # Asked again after a 'what about' of its own, the question before that one is the one asked.
+    history = [Turn("user", "who governs Publica?"), Turn("assistant", "…"), Turn("user", "what about the Five-Council partnership?"), Turn("assistant", "…")]
+    assert asked_again_of("and what about Suffolk Coastal?", history, studies.get, names_in) == "who governs Suffolk Coastal?"
+
+
+def test_the_other_one_is_the_case_study_the_conversation_named_besides_the_one_it_is_about() -> None:
+    """Written for this test (user trial 43 asked 'what about the other one?' after an answer about one of the two case
+    studies the answer before had named, and got the same one again)."""
+    from assistant.question import the_other_one
+
+    titles = ["Publica Group", "Breckland and South Holland District Councils", "Five-Council partnership"]
+    both = Turn("assistant", "Breckland and South Holland District Councils (starts on page 116): … Publica Group (starts on page 117): …")
+    one = Turn("assistant", "The toolkit (2018) gives no money figures for Breckland and South Holland District Councils.")
+    history = [Turn("user", "has anyone shared a chief executive?"), both, Turn("user", "how much did they save?"), one]
+    assert the_other_one("what about the other one?", history, titles) == "Publica Group"
+    assert the_other_one("and the other council?", history[:2], titles) == "Publica Group"
+    assert the_other_one("what about the other one?", history[2:], titles) is None  # only one named
+    assert the_other_one("what did they save?", history, titles) is None
+
+
+def test_what_about_another_case_study_is_answered_of_it(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Written for this test: 'what about the Five-Council partnership?' after a question on who governs Publica had
+    answered from Publica; asked of the new one, it is answered from the new one's own text."""
+    first = "who runs Publica day to day?"
+    history = [Turn("user", first), Turn("assistant", assistant.ask(first).text)]
+    answer = assistant.ask("and what about the Five-Council partnership?", history=history)
+    assert answer.citations and answer.citations[0].hit.passage.case_study == "Five-Council partnership", answer.text[:300]
+    first = "how much did the Suffolk Coastal and Waveney merger save?"
+    history = [Turn("user", first), Turn("assistant", assistant.ask(first).text)]
+    answer = assistant.ask("ok what about Publica?", history=history)
+    assert answer.status == "partial" and answer.text.startswith("The toolkit (2018) gives no money figures for Publica Group"), answer.text[:300]
 
 
 @pytest.mark.parametrize(
