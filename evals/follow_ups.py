@@ -23,6 +23,7 @@ from typing import Literal
 
 from rich.console import Console
 
+from assistant.composition import near_same
 from core.models import Turn
 
 PROBES_DIR = Path(__file__).resolve().parent / "probes"
@@ -46,6 +47,7 @@ class Reply:
     status: str
     text: str
     cited: tuple[str | None, ...]
+    sentences: tuple[str, ...] = ()  # the toolkit's sentences it quotes, in its citations' order
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,8 @@ class ConversationScore:
     widened: int  # follow-ups asking for other examples that got another case study first
     other: int
     missed: tuple[tuple[ProbeConversation, int, Reply], ...]  # each turn scored wrong, by its index in `turns`
+    repeated: int = 0  # sentences of follow-up answers that the answer before quoted too
+    sentences: int = 0  # sentences of follow-up answers, in every conversation
 
 
 def load_conversations(path: Path) -> list[ProbeConversation]:
@@ -92,7 +96,7 @@ AskFn = Callable[[str, Sequence[Turn]], Reply]
 
 def score(conversations: Sequence[ProbeConversation], ask: AskFn) -> ConversationScore:
     """Turn by turn, each with the earlier answers as its history."""
-    first_found = kept = same = widened = other = 0
+    first_found = kept = same = widened = other = repeated = sentences = 0
     missed: list[tuple[ProbeConversation, int, Reply]] = []
     for conversation in conversations:
         history: list[Turn] = []
@@ -101,6 +105,9 @@ def score(conversations: Sequence[ProbeConversation], ask: AskFn) -> Conversatio
             reply = ask(question, history)
             replies.append(reply)
             history = [*history, Turn("user", question), Turn("assistant", reply.text)]
+        for before, reply in zip(replies, replies[1:]):
+            sentences += len(reply.sentences)
+            repeated += sum(any(near_same(s, said) for said in before.sentences) for s in reply.sentences)
         if first_case_study(replies[0]) != conversation.case_study:
             missed.append((conversation, 0, replies[0]))
             continue
@@ -116,7 +123,7 @@ def score(conversations: Sequence[ProbeConversation], ask: AskFn) -> Conversatio
                 widened += right
             if not right:
                 missed.append((conversation, index, reply))
-    return ConversationScore(first_found, len(conversations), kept, same, widened, other, tuple(missed))
+    return ConversationScore(first_found, len(conversations), kept, same, widened, other, tuple(missed), repeated, sentences)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -130,7 +137,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     def ask(question: str, history: Sequence[Turn]) -> Reply:
         answer = assistant.ask(question, history)
-        return Reply(answer.status, answer.text, tuple(c.hit.passage.case_study for c in answer.citations))
+        cited = tuple(c.hit.passage.case_study for c in answer.citations)
+        return Reply(answer.status, answer.text, cited, tuple(s for c in answer.citations for s in c.sentences))
 
     console = Console()
     for path in args.files:
@@ -138,7 +146,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         console.print(
             f"{path.name}: first answers on the case study {result.first_found}/{result.conversations}; "
             f"follow-ups keeping to it {result.kept}/{result.same}; widening ones going elsewhere "
-            f"{result.widened}/{result.other}"
+            f"{result.widened}/{result.other}; follow-up answers' sentences the answer before quoted too "
+            f"{result.repeated}/{result.sentences}"
         )
         for conversation, index, reply in result.missed:
             cited = first_case_study(reply) or "no case study"

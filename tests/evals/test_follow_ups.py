@@ -48,3 +48,19 @@ def test_follow_ups_count_only_after_a_first_answer_on_the_case_study() -> None:
     assert (result.kept, result.same) == (1, 3) and (result.widened, result.other) == (1, 1)
     assert [(c.id, turn) for c, turn, _ in result.missed] == [("b", 1), ("b", 2), ("c", 0)]
     assert seen == [0, 2, 4] * 3  # each turn asked with the earlier questions and answers
+
+
+def test_a_follow_ups_sentences_the_answer_before_quoted_too_are_counted() -> None:
+    """In every conversation, its first answer found or not: each follow-up answer's sentences against the answer
+    just before it (the same sentence, whatever its spacing), not against the conversation's first."""
+    study = "Publica Group"
+    said, first_only = "Four councils own the company together.", "It began with two councils sharing a chief executive."
+    new, other = "The company took on 650 staff in 2017.", "A Board of directors governs the company."
+    conversations = [ProbeConversation("a", study, "officer", ("q1", "q2", "q3"), ("same", "same"))]
+    replies = {
+        "q1": Reply("answered", "…", (study,), (said, first_only)),
+        "q2": Reply("answered", "…", (study,), (new, "Four  councils own the company together.")),
+        "q3": Reply("answered", "…", (study,), (first_only, other)),  # said two answers before: not the one before
+    }
+    result = score(conversations, lambda question, history: replies[question])
+    assert (result.repeated, result.sentences) == (1, 4)
