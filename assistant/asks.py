@@ -220,11 +220,14 @@ def question_words_spelled(text: str) -> str:
 
 # A subject named before the ask about it, with no verb of its own ('what about the Somerset one - why did they go for
 # it?', 'and what about Publica, how did they fund it?'): it says what the ask is about, and asks nothing itself.
-_TOPIC_ONLY = re.compile(
-    r"^\W*(?:(?:and|so|ok|okay|right)\W+)*(?:what|how) about\b"
-    r"(?![^?]*\b(?:is|are|was|were|did|does|do|has|have|had|can|could|should|would|will|get|got|make|made)\b)",
-    re.I,
-)
+_ASKING_VERB = r"\b(?:is|are|was|were|did|does|do|has|have|had|can|could|should|would|will|get|got|make|made)\b"
+_TOPIC_ONLY = re.compile(rf"^\W*(?:(?:and|so|ok|okay|right)\W+)*(?:what|how) about\b(?![^?]*{_ASKING_VERB})", re.I)
+
+
+def asks_of_its_own(text: str) -> bool:
+    """Whether words after 'what about' ask something of their own ('Publica - did it work?'), not only name a
+    topic ('the Five-Council partnership')."""
+    return bool(re.search(_ASKING_VERB, text, re.I))
 
 
 def split_asks(question: str) -> list[str]:

@@ -13,7 +13,7 @@ from typing import Literal
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
-from assistant.asks import split_asks
+from assistant.asks import asks_of_its_own, split_asks
 from assistant.aspects import asks_an_aspect
 from assistant.what_is import defined_term, definition_searched
 from core.lexical import STOP_WORDS, stems, words
@@ -821,24 +821,19 @@ _WHAT_ABOUT = re.compile(
     r"^\W*(?:(?:and|so|ok|okay|right|but)\W+)*(?:what|how)\s+about\s+(?P<topic>[^?.!]+?)(?:\s+(?:then|instead|too))?\W*$",
     re.I,
 )
-_ASKS_ITSELF = re.compile(
-    r"\b(?:is|are|was|were|did|does|do|has|have|had|can|could|should|would|will|get|got|make|made)\b", re.I
-)
-
-
 _POINTS_BACK = re.compile(r"\b(?:it|its|they|them|their)\b", re.I)
 
 
 def asked_again_of(question: str, history: Sequence[Turn], case_study_of: Callable[[str], str | None], names_in: Callable[[str], Sequence[str]]) -> str:
     """'And what about Publica?' after 'how much did the Suffolk merger save?' asks how much Publica saved: the user's
     last question that asked something, with the case study it named (its names as `names_in` finds them, first to
-    last) put as the topic, or asked of the topic when it named none ('how much did they save?'). Answered as a
+    last) put as the topic, else in place of what pointed back ('how much did they save?'), else before it. Answered as a
     question about the topic, it had quoted whatever the topic's passages said nearest the old subject's words, and
     'what about the Five-Council partnership?' after 'who governs Publica?' had answered from Publica. Only a topic
     that is a case study (`case_study_of`, which reads 'the other one' too) asks the same again; any other question,
     as it is."""
     match = _WHAT_ABOUT.match(question)
-    if not match or _ASKS_ITSELF.search(match["topic"]):
+    if not match or asks_of_its_own(match["topic"]):
         return question
     earlier = next((t.content for t in reversed(history) if t.role == "user" and not _WHAT_ABOUT.match(t.content)), "")
     topic = case_study_of(match["topic"]) and match["topic"].strip()

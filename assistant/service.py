@@ -244,8 +244,8 @@ class Assistant:
         retriever = self._state[1]
 
         def case_study_of(topic: str) -> str | None:
-            named = retriever.case_study_named(topic) if isinstance(retriever, Retriever) else None
-            return the_other_one(topic, history, titles) or named
+            named = retriever.case_study_named if isinstance(retriever, Retriever) else lambda _: None
+            return the_other_one(topic, history, titles) or named(topic)
 
         def case_study_names(text: str) -> list[str]:
             return [name for name in self.understand(text).entities if case_study_of(name)]
