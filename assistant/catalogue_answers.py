@@ -206,13 +206,16 @@ def page_of_last_answer(said: str, store: PassageStore, encode: Callable[[str], 
     passages = _quoted_passages(said, store, encode)
     if not passages:
         return None
-    where, place = _where(passages[0])
+    # Each page and place once: two quotations from one case study's page were told as the same page twice.
+    first, *others = dict.fromkeys(_where(p) for p in passages)
+    where, place = first
+    opening = "That answer's first quotation is" if others else "That answer quotes the toolkit"
+    on_page = f"{where} of the toolkit" if others else where
     text = (
-        f"That answer's first quotation is {where} of the toolkit, in {place}."
+        f"{opening} {on_page}, in {place}."
         if where != "page unknown"
-        else f"That answer's first quotation is in {place}; its printed page could not be read from the toolkit."
+        else f"{opening} in {place}; its printed page could not be read from the toolkit."
     )
-    others = [_where(p) for p in passages[1:]]
     if others:
         pages = [f"{page if page != 'page unknown' else _PAGE_UNREAD}, in {section}" for page, section in others]
         text += " It also quotes the toolkit " + "; ".join(pages) + "."

@@ -109,8 +109,6 @@ def test_a_page_asked_on_its_own_says_what_is_printed_there(assistant: Any) -> N
 
 
 def test_what_page_is_that_on_after_an_answer_from_the_toolkits_own_text_gives_that_passages_page(assistant: Any) -> None:
-    from core.page_labels import passage_page_label
-
     first = "What does the toolkit say about aligning organisational cultures between partner councils?"
     said = assistant.ask(first)
     assert said.citations and said.citations[0].hit.passage.case_study is None
@@ -119,12 +117,30 @@ def test_what_page_is_that_on_after_an_answer_from_the_toolkits_own_text_gives_t
     # The first quotation's page first, then every other passage it quoted, each with its page, in the answer's order.
     assert [c.hit.passage.id for c in answer.citations] == [c.hit.passage.id for c in said.citations]
     first, *others = answer.text.split(" It also quotes the toolkit ")
-    # An answer quoting one passage has no 'It also quotes' part.
+    # An answer quoting one place has no 'It also quotes' part; each page and place is told once.
     parts = [first, *("".join(others).split("; ") if others else [])]
-    for part, citation in zip(parts, said.citations, strict=True):
-        passage = citation.hit.passage
-        where = passage_page_label(passage.page, passage.earliest_page, passage.latest_page).removeprefix("passage ")
-        assert where in part or "could not be read" in part, (part, where)
+    places = [_page_and_place(c.hit.passage) for c in said.citations]
+    assert len(parts) == len(dict.fromkeys(places)) and len(set(parts)) == len(parts), answer.text
+    for part, (where, place) in zip(parts, dict.fromkeys(places), strict=True):
+        assert (where in part or "could not be read" in part) and place.split(" › ")[-1] in part, (part, where)
+
+
+def _page_and_place(passage: Any) -> tuple[str, str]:
+    from core.page_labels import passage_page_label
+
+    where = passage_page_label(passage.page, passage.earliest_page, passage.latest_page).removeprefix("passage ")
+    return where, passage.case_study or passage.section or ""
+
+
+def test_what_page_is_that_on_tells_a_page_quoted_twice_once(assistant: Any) -> None:
+    # An answer quoting two passages of one case study's page (a saving asked of a case study).
+    first = "how much did central lincolnshire save?"
+    said = assistant.ask(first)
+    places = [_page_and_place(c.hit.passage) for c in said.citations]
+    assert len(places) > len(set(places)), said.text
+    answer = assistant.ask("which page is that on?", history=[Turn("user", first), Turn("assistant", said.text)])
+    for where, place in set(places):
+        assert answer.text.count(f"{where}") == 1 and place in answer.text, answer.text
 
 
 def test_the_full_text_of_a_case_study_is_all_of_its_passages_in_order_each_cited(assistant: Any) -> None:
