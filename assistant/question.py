@@ -1018,7 +1018,9 @@ PUBLISHED = 2018
 _LATER = re.compile(
     r"\b(this year|next year|since (then|the merger|it went|they went|it was set up|it started|publication)|"
     # After the toolkit itself ('did they merge after the toolkit was published?', 'how did the mayor do after 2018?').
-    rf"(after|since|beyond) ({PUBLISHED}|(the|this) (toolkit|report|document) (was |came )?(published|written|out|released))|"
+    # Or after 'this' ('how many have gone unitary since this was written?', user trial 45 had 2018's count as today's).
+    rf"(after|since|beyond) ({PUBLISHED}|(the|this) (toolkit|report|document|guide) (was |came )?(published|written|out|released)|"
+    r"this (was |came )(published|written|out|released))|"
     # 'In the end' of an outcome asked yes or no ('did they merge in the end?', 'and did it go through in the end?').
     # Asked what, which or how it came to, it asks what the toolkit tells: 'what did they decide in the end?' of the
     # options two councils weighed, 'which council drew up the scheme in the end?', 'how did it change the services in

@@ -593,6 +593,8 @@ def test_a_post_or_a_size_as_it_is_today_is_a_gap(kind: str, question: str) -> N
         # After the toolkit itself, said in so many words (user trial 10 had both answered from 2018's text).
         ("after_publication", "did the two councils go on to merge after the toolkit was published?"),
         ("after_publication", "how did the mayor perform after 2018?"),
+        ("after_publication", "how many councils have gone unitary since this came out?"),
+        ("after_publication", "has the guide been updated since this was published?"),
     ],
 )
 def test_whether_it_is_so_now_is_a_later_event(kind: str, question: str) -> None:
