@@ -129,6 +129,11 @@ def _first_named(text: str, case_studies: Sequence[CaseStudy]) -> list[str]:
     return sorted(mentioned, key=mentioned.__getitem__)[:1]
 
 
+def _opening(answer: str) -> str:
+    """An answer up to its first citation marker: what it opened with (a case study's label, its first quotation)."""
+    return re.split(r"\[\d+\]", answer, maxsplit=1)[0]
+
+
 def _closest_title(question: str, titles: Sequence[str]) -> str | None:
     """Of the titles a question's names match ('Kent' is in two), the one sharing the most words with it, if one."""
     if len(titles) <= 1:
@@ -221,8 +226,10 @@ def catalogue_question(
         return CatalogueQuestion("full_text", by_topic=True) if described else None
     if _PAGE.search(question):
         # The answer's own words, not its closing list of related case studies: 'what page is that on?' after an
-        # answer about a tool is not about the first case study it happened to relate.
-        study = _closest_title(question, named or _first_named(said, case_studies))
+        # answer about a tool is not about the first case study it happened to relate. Nor a case study it quoted
+        # after its opening quotation: the seven ways to engage with a LEP were sent to a LEP case study's page
+        # (user trial 45); the pages of all it quoted are told instead, that one's among them.
+        study = _closest_title(question, named or _first_named(_opening(said), case_studies))
         if study:
             return CatalogueQuestion("page", case_study=study)
         return CatalogueQuestion("page", earlier=True) if said else None

@@ -132,6 +132,24 @@ def _page_and_place(passage: Any) -> tuple[str, str]:
     return where, passage.case_study or passage.section or ""
 
 
+def test_what_page_is_that_on_after_an_answer_opening_on_the_toolkits_own_text_is_not_its_later_case_studys(assistant: Any) -> None:
+    """User trial 45: an answer opening on the toolkit's own text and quoting a case study after it ('Basingstoke and
+    Deane and the M3 LEP (starts on page 78):') had 'which page is that on?' answered with that case study's page
+    alone. Its opening quotation's place comes first, then the case study's."""
+    passages = assistant.store.passages()
+    study = next(p for p in passages if p.case_study and p.page)
+    own = next(p for p in passages if p.case_study is None and p.section and p.page != study.page)
+
+    def first_sentence(passage: Any) -> str:
+        return next(s.text for s in assistant.store.sentences_of(passage.id) if len(s.text.split()) > 8)
+
+    label = f"{study.case_study} (starts on page {study.page}):"
+    said = f"{first_sentence(own)} [1]\n\n{label}\n\n{first_sentence(study)} [2]"
+    answer = assistant.ask("which page is that on?", history=[Turn("user", "tell me about it"), Turn("assistant", said)])
+    assert [c.hit.passage.id for c in answer.citations] == [own.id, study.id], answer.text
+    assert answer.text.index(own.section) < answer.text.index(study.case_study), answer.text
+
+
 def test_what_page_is_that_on_tells_a_page_quoted_twice_once(assistant: Any) -> None:
     # An answer quoting two passages of one case study's page (a saving asked of a case study).
     first = "how much did central lincolnshire save?"
