@@ -201,9 +201,6 @@ def other_forms(word: str) -> tuple[str, ...]:
     spanners'), and a people's or country's name for its adjective ('danish' where it writes 'Denmark'). A real
     English word is not a typo, so without this the toolkit was said never to use a word it uses in another form."""
     forms = [f"{word}s", f"{word}es", word.removesuffix("s"), word.removesuffix("es")]
-    # Its adverb ('quick' where it writes 'quickly': user trial 45's GP referrals for quick fixes were refused). Not
-    # the other way: 'weekly' is not known by 'week' (a near miss on weekly waste collection's cost was answered).
-    forms.append(f"{word}ly")
     if word.endswith("y"):
         forms.append(f"{word[:-1]}ies")
     if word.endswith("ies"):
