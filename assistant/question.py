@@ -821,21 +821,35 @@ _WHAT_ABOUT = re.compile(
     r"^\W*(?:(?:and|so|ok|okay|right|but)\W+)*(?:what|how)\s+about\s+(?P<topic>[^?.!]+?)(?:\s+(?:then|instead|too))?\W*$",
     re.I,
 )
+# 'And the other one?', 'and Publica?': the same, said shorter. A few words after 'and' that ask nothing themselves
+# ('and did they save?' and 'and the savings?' are asked of the conversation's subject, which no case study names).
+_AND_ALONE = re.compile(
+    r"^\W*(?:and|but)\s+(?P<topic>(?!(?:what|how|who|whom|when|where|why|which|did|does|do|is|are|was|were|can|could|"
+    r"has|have|had|will|would|should|if|then|also|so|any)\b)[^?.!]+?)(?:\s+(?:then|instead|too))?\W*$",
+    re.I,
+)
+TOPIC_ALONE_WORDS = 6
 _POINTS_BACK = re.compile(r"\b(?:it|its|they|them|their)\b", re.I)
 
 
+def _names_a_topic(question: str) -> re.Match[str] | None:
+    """'What about X?', 'and X?': a question naming a topic and asking nothing of it."""
+    short = _AND_ALONE.match(question)
+    return _WHAT_ABOUT.match(question) or (short if short and len(short["topic"].split()) <= TOPIC_ALONE_WORDS else None)
+
+
 def asked_again_of(question: str, history: Sequence[Turn], case_study_of: Callable[[str], str | None], names_in: Callable[[str], Sequence[str]]) -> str:
-    """'And what about Publica?' after 'how much did the Suffolk merger save?' asks how much Publica saved: the user's
+    """'And what about Publica?' (or 'and Publica?') after 'how much did the Suffolk merger save?' asks how much Publica saved: the user's
     last question that asked something, with the case study it named (its names as `names_in` finds them, first to
     last) put as the topic, else in place of what pointed back ('how much did they save?'), else before it. Answered as a
     question about the topic, it had quoted whatever the topic's passages said nearest the old subject's words, and
     'what about the Five-Council partnership?' after 'who governs Publica?' had answered from Publica. Only a topic
     that is a case study (`case_study_of`, which reads 'the other one' too) asks the same again; any other question,
     as it is."""
-    match = _WHAT_ABOUT.match(question)
+    match = _names_a_topic(question)
     if not match or asks_of_its_own(match["topic"]):
         return question
-    earlier = next((t.content for t in reversed(history) if t.role == "user" and not _WHAT_ABOUT.match(t.content)), "")
+    earlier = next((t.content for t in reversed(history) if t.role == "user" and not _names_a_topic(t.content)), "")
     topic = case_study_of(match["topic"]) and match["topic"].strip()
     if not (earlier and topic):
         return question

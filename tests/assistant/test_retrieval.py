@@ -934,7 +934,14 @@ def test_what_about_a_case_study_asks_of_it_what_the_question_before_asked() -> 
     assert ask("how about Publica?", "did they save money?") == "did Publica save money?"
     assert ask("and what about Publica?", "what were their savings?") == "what were Publica's savings?"
     assert ask("how about Publica?", "how big should a unitary council be?") == "Publica: how big should a unitary council be?"
-    for question in ("what about loneliness?", "what about Publica - did it work?", "Publica?", "what's Publica about?"):
+    # Said shorter (user trial 45's 'and the other one?' after 'how much did they save?' dropped the savings).
+    assert ask("and Publica?", "how much did the Suffolk Coastal and Waveney merger save?") == "how much did the Publica save?"
+    assert ask("but the Five-Council partnership too?", "who governs Publica?") == "who governs the Five-Council partnership?"
+    for question in (
+        "what about loneliness?", "what about Publica - did it work?", "Publica?", "what's Publica about?",
+        "and did Publica save?", "and the savings?", "and how did Publica do it?",
+        "and then the councils of Publica and the Five-Council partnership went on to share more?",
+    ):
         assert ask(question, "who governs the Five-Council partnership?") == question, question
     # Asked again after a 'what about' of its own, the question before that one is the one asked.
     history = [Turn("user", "who governs Publica?"), Turn("assistant", "…"), Turn("user", "what about the Five-Council partnership?"), Turn("assistant", "…")]
@@ -965,8 +972,9 @@ def test_what_about_another_case_study_is_answered_of_it(assistant) -> None:  # 
     assert answer.citations and answer.citations[0].hit.passage.case_study == "Five-Council partnership", answer.text[:300]
     first = "how much did the Suffolk Coastal and Waveney merger save?"
     history = [Turn("user", first), Turn("assistant", assistant.ask(first).text)]
-    answer = assistant.ask("ok what about Publica?", history=history)
-    assert answer.status == "partial" and answer.text.startswith("The toolkit (2018) gives no money figures for Publica Group"), answer.text[:300]
+    for short in ("ok what about Publica?", "and Publica?"):
+        answer = assistant.ask(short, history=history)
+        assert answer.status == "partial" and answer.text.startswith("The toolkit (2018) gives no money figures for Publica Group"), answer.text[:300]
 
 
 @pytest.mark.parametrize(
