@@ -645,6 +645,10 @@ def test_a_list_is_closed_once_and_never_after_a_question_mark(items: tuple[str,
         ("For the remaining 12 boards, a quarter of the seats go to districts.", True),
         ("Of these, two councils chose a company.", True),
         ("For the avoidance of doubt, each council keeps its own budget.", False),
+        # Also what, the sentence before says (written for this test, as user trial 45's opening was worded).
+        ("There is also a shared board for the two housing teams.", True),
+        ("There are also plans for a third partner to join.", True),
+        ("There is a shared board for the two housing teams.", False),
     ],
 )
 def test_a_sentence_opening_on_what_the_one_before_named_leans_back(sentence: str, leans: bool) -> None:
