@@ -305,7 +305,9 @@ def named_entities(question: str, proper: Collection[str], titles: Sequence[str]
 
     `proper` holds the words the toolkit nearly always capitalises; runs of them are one name ('suffolk coastal').
     """
-    tokens = re.findall(r"[A-Za-z][A-Za-z'’-]*", question)
+    # A possessive names its owner ('Wycombe's scheme' names Wycombe; user trial 45's 'what did Wycombe's healthy homes
+    # on prescription scheme cost?' named nothing and was answered with the scheme's savings as its cost).
+    tokens = [re.sub(r"['’]s$", "", token) for token in re.findall(r"[A-Za-z][A-Za-z'’-]*", question)]
     names: list[str] = []
     run: list[str] = []
     for token in [*tokens, ""]:

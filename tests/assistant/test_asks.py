@@ -123,6 +123,9 @@ def test_names_are_the_words_the_toolkit_uses_as_names_in_runs() -> None:
     # A title typed otherwise punctuated still names it.
     assert named_entities("who is in the five council partnership?", set(), ["Five-Council partnership"]) == ("Five-Council partnership",)
     assert named_entities("how do councils share staff?", proper) == ()
+    # A possessive names its owner, with either apostrophe.
+    assert named_entities("what was Publica's budget, and Kent’s?", proper) == ("Publica", "Kent")
+    assert named_entities("what did suffolk coastal's merger save?", proper) == ("suffolk coastal",)
 
 
 def test_the_time_is_the_years_and_the_words_for_after_the_toolkit() -> None:
