@@ -317,10 +317,18 @@ def named_entities(question: str, proper: Collection[str], titles: Sequence[str]
         if run:
             names.append(" ".join(run))
         run = []
-    # However the title is punctuated ('the five council partnership' names the Five-Council partnership).
+    # However the title is punctuated ('the five council partnership' names the Five-Council partnership), and by its
+    # name alone, without the council or the theme its title adds after a bracket, a colon or a dash ('healthy homes
+    # on prescription' names 'Healthy Homes on Prescription (Wycombe District Council)').
     words_of_question = f" {normalised_words(question)} "
-    names += [title for title in titles if f" {normalised_words(title)} " in words_of_question]
+    names += [title for title in titles if any(f" {normalised_words(form)} " in words_of_question for form in title_forms(title))]
     return tuple(dict.fromkeys(names))
+
+
+def title_forms(title: str) -> tuple[str, ...]:
+    """A case study's title, and its name before a bracket, a colon or a dash when that name has two words or more."""
+    name = re.split(r"\s*(?:[(:]|\s[–-]\s)", title, maxsplit=1)[0]
+    return (title, name) if name != title and len(name.split()) >= 2 else (title,)
 
 
 def time_of(question: str) -> TimeRef:

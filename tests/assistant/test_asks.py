@@ -123,6 +123,12 @@ def test_names_are_the_words_the_toolkit_uses_as_names_in_runs() -> None:
     # A title typed otherwise punctuated still names it.
     assert named_entities("who is in the five council partnership?", set(), ["Five-Council partnership"]) == ("Five-Council partnership",)
     assert named_entities("how do councils share staff?", proper) == ()
+    # A title by its name alone, without what it adds after a bracket, a colon or a dash; not by one word of it.
+    titles = ["Healthy Homes on Prescription (Wycombe District Council)", "Early Help Hub – South Norfolk and partners", "Horizon 2050: a vision"]
+    assert named_entities("what did the healthy homes on prescription scheme cost?", set(), titles) == (titles[0],)
+    assert named_entities("who set up the early help hub?", set(), titles) == (titles[1],)
+    assert named_entities("is horizon 2050 still going?", set(), titles) == (titles[2],)
+    assert named_entities("how do homes on prescription work?", set(), titles) == ()
     # A possessive names its owner, with either apostrophe.
     assert named_entities("what was Publica's budget, and Kent’s?", proper) == ("Publica", "Kent")
     assert named_entities("what did suffolk coastal's merger save?", proper) == ("suffolk coastal",)
