@@ -51,6 +51,10 @@ MIN_ASK_WORDS = 2  # content words an ask needs to be searched alone
 # 'Is there a way to …', 'are there any tools for …': a means asked, not an example of someone who did it.
 _A_WAY = r"(?:(?:simple|easy|good|quick|practical|better|proper)\s+)?(?:ways?|tools?|methods?|models?|frameworks?|approach(?:es)?|process(?:es)?|guides?|templates?|checklists?)\b"
 
+# A precedent asked for by likeness to what the user told ('anything in the toolkit like that?', 'anyone done something
+# similar?'): an example, as 'has anyone done this?' is.
+LIKE_OURS = r"(?:anything|anyone|anybody|any(?:where| council| district)?)\b[^.?!]{0,25}?\blike (?:that|this|it|ours|us)|(?:something|anything|anyone|anybody) similar"
+
 # In order: the first kind a question matches is the answer it wants.
 _WANTS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     (
@@ -96,7 +100,7 @@ _WANTS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
             r"anyone|any (?:council|district|borough|city|county)|done (?:this|that|it)|tried|"
             r"anywhere|somewhere|precedents?|done something|been done|worked for|seen (?:this|that|it|anything)|"
             r"other (?:districts|councils|areas|authorities|places|countries)|another country|(?:any|some) (?:others|more)|"
-            r"who else|"
+            rf"who else|{LIKE_OURS}|"
             r"(?:have|did|do) (?:other )?(?:districts|councils|authorities) (?:done|managed|handled|made|got|dealt))\b",
             re.I,
         ),

@@ -13,7 +13,7 @@ from typing import Literal
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
-from assistant.asks import asks_of_its_own, split_asks
+from assistant.asks import LIKE_OURS, asks_of_its_own, split_asks
 from assistant.aspects import asks_an_aspect
 from assistant.what_is import defined_term, definition_searched
 from core.lexical import STOP_WORDS, stems, words
@@ -1015,7 +1015,8 @@ _EXAMPLE = re.compile(
     # 'has that been done anywhere?', 'any precedent for this?', 'seen this anywhere?'
     r"anywhere|somewhere|precedents?|done (?:that|it|something)|been done|worked for|seen (?:this|that|it|anything)|"
     r"other (districts|councils|areas|authorities|places|countries)|another country|(any|some) (others|more)\b|who else|"
-    r"(have|did|do) (other )?(districts|councils|authorities) (done|tried|managed|handled|made|got|dealt))",
+    r"(have|did|do) (other )?(districts|councils|authorities) (done|tried|managed|handled|made|got|dealt)|"
+    rf"{LIKE_OURS})",
     re.IGNORECASE,
 )
 

@@ -341,6 +341,10 @@ def test_asking_whether_it_has_been_done_asks_for_an_example(question: str) -> N
         "what have other councils done to get their local GPs on side?",
         "how have other districts dealt with a county that won't share?",
         "our members want to know what other areas did about loneliness",
+        # Likeness to what the user told (the follow-up probes' first turns: 'Anything like that?' got the toolkit's
+        # own text alone).
+        "we want to put our housing advice staff in the hospital to speed up discharge. anything in the toolkit like that?",
+        "our district wants to hand its parks to the town councils. has anyone done something similar?",
     ],
 )
 def test_what_other_councils_did_is_answered_with_a_case_study(assistant, question: str) -> None:  # type: ignore[no-untyped-def]

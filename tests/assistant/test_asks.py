@@ -103,6 +103,10 @@ def test_a_compound_question_is_split_in_its_asks(question: str, asks: list[str]
         ("is there a simple way to rank the organisations we deal with?", "how_to"),
         ("are there any tools for mapping our stakeholders?", "how_to"),
         ("is there a council that has mapped its stakeholders?", "example"),
+        # Likeness to the user's own case asks for a precedent; 'what is it like' asks no example.
+        ("We share a few services already. Anything in the toolkit like that?", "example"),
+        ("has any council like ours done it?", "example"),
+        ("what is it like for a district inside a combined authority?", "description"),
         # The user's own situation told before the question, in the same sentence (user trial 43).
         ("we run a shared legal team with the county, what's a Teckal company?", "definition"),
         ("our chief exec went part-time last year, who covers the statutory roles?", "name"),
