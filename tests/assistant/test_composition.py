@@ -728,7 +728,9 @@ def test_answers_say_what_a_sentence_leaning_back_is_about(served) -> None:  # t
     'It is clearly the case that …' (an 'It' leaning on nothing) quoted without the heading-like line before it. With a
     follow-up after an answer in other words read as the case study its conversation tells: 92, bH1033's 'It also poses
     challenges …' and bL2019's 'The two councils have since: …', each now quoted from the case study asked about. With
-    blind round O's 57 questions more (and a refit): 98 and 712."""
+    blind round O's 57 questions more (and a refit): 98 and 712. With 'There is also …' leaning back: 100 and 737, the
+    two more alone bK2038's and bL1034's 'There is also formal county council involvement …', each quoted right after
+    the sentence it leans on, as a piece of its own (its second ask's)."""
     from core.text import leans_back
 
     alone = led = 0
@@ -739,7 +741,7 @@ def test_answers_say_what_a_sentence_leaning_back_is_about(served) -> None:  # t
                 alone += 1
             elif any(leans_back(s) for s in re.split(r"(?<=[.!?])\s+", piece)[1:2]):
                 led += 1
-    assert alone <= 98 and led >= 712, (alone, led)
+    assert alone <= 100 and led >= 737, (alone, led)
 
 
 def test_a_name_the_toolkit_prints_with_one_more_word_is_still_defined_by_its_sentence() -> None:
