@@ -839,13 +839,13 @@ def _names_a_topic(question: str) -> re.Match[str] | None:
 
 
 def asked_again_of(question: str, history: Sequence[Turn], case_study_of: Callable[[str], str | None], names_in: Callable[[str], Sequence[str]]) -> str:
-    """'And what about Publica?' (or 'and Publica?') after 'how much did the Suffolk merger save?' asks how much Publica saved: the user's
-    last question that asked something, with the case study it named (its names as `names_in` finds them, first to
-    last) put as the topic, else in place of what pointed back ('how much did they save?'), else before it. Answered as a
-    question about the topic, it had quoted whatever the topic's passages said nearest the old subject's words, and
-    'what about the Five-Council partnership?' after 'who governs Publica?' had answered from Publica. Only a topic
-    that is a case study (`case_study_of`, which reads 'the other one' too) asks the same again; any other question,
-    as it is."""
+    """'And what about Publica?' (or 'and Publica?') after 'how much did the Suffolk merger save?' asks how much
+    Publica saved: the user's last question that asked something, with the case study it named (its names as
+    `names_in` finds them, first to last) put as the topic, else in place of what pointed back ('how much did they
+    save?'), else before it. Answered as a question about the topic, it had quoted whatever the topic's passages said
+    nearest the old subject's words, and 'what about the Five-Council partnership?' after 'who governs Publica?' had
+    answered from Publica. Only a topic that is a case study (`case_study_of`, which reads 'the other one' too) asks
+    the same again; any other question, as it is."""
     match = _names_a_topic(question)
     if not match or asks_of_its_own(match["topic"]):
         return question

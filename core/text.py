@@ -231,11 +231,11 @@ SCENE_SETTING = (
 _LEANS_BACK = re.compile(
     rf"^(?:(?:It|They|He|She)\b{_NOT_LEANING}|{SCENE_SETTING}(?:it|they|he|she)\b{_NOT_LEANING}"
     r"|(?:Its|Their|His|Her|This|That|These|Those|Such|Both)\b|The (?:exceptions?|latter|former)\b(?!\s+[A-Z])"
-    # Going on from the sentence before ('And, by increasing uptake …, nearby Chiltern … estimates …'); not 'Also
-    # known as …' or 'As a result of the evaluation …', which say their own subject.
     # 'There is also formal county council involvement …': also what, the sentence before says (user trial 45 had an
     # answer open on it).
     r"|There (?:is|are|was|were|will be|has been|have been) also\b"
+    # Going on from the sentence before ('And, by increasing uptake …, nearby Chiltern … estimates …'); not 'Also
+    # known as …' or 'As a result of the evaluation …', which say their own subject.
     r"|(?:And|But|Also|Subsequently|Therefore|Thus|Hence|Furthermore|Additionally|Consequently|As a result|Indeed|"
     r"Instead|Conversely|Equally|Likewise|Similarly|Nonetheless|Nevertheless|Meanwhile|Otherwise)\b(?!\s+(?:known|of)\b)"
     # 'The Councils estimate …', 'The two councils continue …': which councils, the sentence before says.
