@@ -102,13 +102,33 @@ CHANGE = Aspect(
     "The toolkit ({published}) gives no figure for how much {study} changed that.",
     "nor any figure for how much it changed",
 )
+# A sum asked per person, job or home ('how much does it cost per job?', 'what was the saving per household?'), and a
+# sum a text gives per one of something: user trial 45's 'cost per job' of Wycombe's scheme got its £5,000 grant
+# limit, whose text prices no job. Not a sum a year ('£4 million a year') or for every pound ('£7.50 for every £1').
+_UNIT = (
+    r"job|head|person|people|resident|household|home|house|property|patient|referral|case|client|user|visit|"
+    r"adaptation|place|pupil|family|customer|participant|unit|member|employee|member of staff|bed day"
+)
+PER_UNIT = Aspect(
+    "no_unit_figure",
+    re.compile(rf"\b(?:per|each|every|a|an)\s+(?:{_UNIT})s?\b", re.I),
+    re.compile(
+        rf"£\s?\d[\d,.]*\s?(?:k|m|bn|million|billion)?\s+(?:per|each|for every|a|an)\s+(?!(?:year|annum|month|week|day|quarter)\b)[a-z]"
+        rf"|\bper (?:{_UNIT})\b",
+        re.I,
+    ),
+    "The toolkit ({published}) gives no figure per person, job or home for {study}.",
+    "nor any figure per person, job or home",
+    wants="amount",
+)
 # The aspects a text gives only as a figure: the one case study of several whose text has it is the one asked about.
-FIGURES: tuple[Aspect, ...] = (MONEY, SAVING, COST, CHANGE)
+FIGURES: tuple[Aspect, ...] = (MONEY, SAVING, COST, CHANGE, PER_UNIT)
 ASPECTS: tuple[Aspect, ...] = (
     MONEY,
     SAVING,
     COST,
     CHANGE,
+    PER_UNIT,
     Aspect(
         "no_governance",
         re.compile(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from assistant.asks import Understanding, corrected
-from assistant.aspects import COST, MONEY, SAVING, aspects_asked, not_told
+from assistant.aspects import COST, MONEY, PER_UNIT, SAVING, aspects_asked, not_told
 from assistant.question import PUBLISHED, BeyondScope
 from assistant.retrieval import SearchResult
 from core.text import collapse_ws, normalise
@@ -96,7 +96,7 @@ def case_study_gap(
     own = [collapse_ws(p.text) for p in store.passages() if p.case_study == study]
     # Every aspect it lacks is said: 'how much did it cost and how long did it take?' got only the money gap.
     missing = not_told(asked, own)
-    for figure in (SAVING, COST):
+    for figure in (SAVING, COST, PER_UNIT):
         if MONEY in missing and figure in missing:
             missing.remove(figure)  # no money figure at all says it
     if not missing:
