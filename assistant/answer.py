@@ -488,17 +488,30 @@ def asks_for_plainer_words(question: str) -> bool:
 MAIN_POINT = "The main point, in the toolkit's words:"
 
 
-def main_point(earlier_answer: str, passages: Iterable[Passage]) -> tuple[str, Passage] | None:
+def quoted_pieces(quoted: str, glossary: dict[str, str]) -> list[str]:
+    """What of an answer's quoted text the toolkit prints word for word: without the acronyms' expansions the
+    answer adds, and a list (quoted as its opening and its items run together, 'Districts themselves should:
+    develop …; work with …') in its pieces."""
+    own = strip_acronym_expansions(quoted.strip(), glossary)
+    return [collapse_ws(piece) for piece in re.split(r"[:;]\s", own) if len(piece.split()) >= 2] or [collapse_ws(own)]
+
+
+def main_point(earlier_answer: str, passages: Iterable[Passage], glossary: dict[str, str]) -> tuple[str, Passage] | None:
     """What an answer quoted first (the sentences before its first marker, after any case study's label or a partial
-    answer's opening), and the passage holding them; None when nothing it quoted stands as printed."""
+    answer's opening), and the passage holding it (every piece of a list it quoted, `quoted_pieces`: user trial 46's
+    'say that more simply' after a list of Publica's outcomes found none and gave a glossary entry alone); None when
+    nothing it quoted stands as printed."""
     first = re.split(r"\s*\[\d+\]", split_related(earlier_answer)[0], maxsplit=1)[0]
     quoted = collapse_ws(first.split("\n\n")[-1])
     if len(quoted.split()) < 4:
         return None
-    return next(((quoted, p) for p in passages if quoted in collapse_ws(p.text)), None)
+    pieces = quoted_pieces(quoted, glossary)
+    return next(((quoted, p) for p in passages if all(piece in collapse_ws(p.text) for piece in pieces)), None)
 
 
-def in_plainer_words(earlier_answer: str, earlier_question: str, plain: PlainGlossary, passages: Iterable[Passage] = ()) -> Answer:
+def in_plainer_words(
+    earlier_answer: str, earlier_question: str, plain: PlainGlossary, passages: Iterable[Passage] = (), glossary: dict[str, str] | None = None
+) -> Answer:
     """The last answer's main point again, alone (`main_point`), then the terms of the last answer (and of the
     question it answered) in the glossary's plain words, marked as the assistant's own: the toolkit's sentences
     cannot be reworded, but its jargon can be explained. 'Can you say that more simply, for a new councillor?' had
@@ -506,7 +519,7 @@ def in_plainer_words(earlier_answer: str, earlier_question: str, plain: PlainGlo
     terms = plain.terms_in(f"{earlier_question} {earlier_answer}")[:PLAIN_WORDS_LIMIT]
     lines = "\n\n".join(f"{term.term}: {term.definition}" for term in terms)
     text = f"In plain words (this assistant's glossary, not the toolkit's words), the terms in that answer:\n\n{lines}" if terms else NO_PLAINER
-    point = main_point(earlier_answer, passages)
+    point = main_point(earlier_answer, passages, glossary or {})
     if point is None:
         return Answer(text=text, status="answered", citations=[], hits=[])
     sentence, passage = point

@@ -14,6 +14,7 @@ from assistant.answer import (
     Citation,
     cited_quotes,
     format_related,
+    quoted_pieces,
     strip_acronym_expansions,
     without_footnote_markers,
 )
@@ -169,9 +170,8 @@ def _quoted_passage(sentence: str, store: PassageStore, encode: Callable[[str], 
     """The passage an answer's sentence was quoted from (the answer's text is all a conversation keeps): of those
     whose sentences come closest, the one holding most of it word for word (the toolkit repeats some sentences)."""
     own = strip_acronym_expansions(sentence.strip(), store.glossary)
-    # A list is quoted as its opening and its items run together ('Districts themselves should: develop …; work
-    # with …'), and the toolkit prints some openings more than once: the passage holding most of its pieces.
-    pieces = [collapse_ws(piece) for piece in re.split(r"[:;]\s", own) if len(piece.split()) >= 2]
+    # The toolkit prints some list openings more than once: the passage holding most of its pieces.
+    pieces = quoted_pieces(sentence, store.glossary)
     longest = max(pieces, key=len, default=own)
     found = [i for text in dict.fromkeys([own, longest]) for i, _ in store.sentence_search(encode(text), QUOTED_CANDIDATES)]
     closest = [store.passage(i) for i in dict.fromkeys(found)]

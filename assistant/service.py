@@ -151,7 +151,7 @@ class Assistant:
         question, history = self._as_meant(question, history)
         earlier = last_said(history)
         if earlier and asks_for_plainer_words(question):
-            return in_plainer_words(earlier, last_question(history), self.plain, self.store.passages())
+            return in_plainer_words(earlier, last_question(history), self.plain, self.store.passages(), self.store.glossary)
         both = page_and_rest(question, [a.text for a in self.understand(question).asks]) if asks_for_a_page(question) else None
         if both is not None:
             page_ask, rest = both

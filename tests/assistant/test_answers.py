@@ -396,6 +396,29 @@ def test_a_follow_up_asking_for_plainer_words_explains_the_last_answers_terms(as
     assert assistant.ask("in plain English please", history=nothing).text == NO_PLAINER
 
 
+def test_plainer_words_after_an_answer_opening_on_a_list_give_its_main_point(assistant) -> None:  # type: ignore[no-untyped-def]
+    """User trial 46: an answer opening on a list, quoted as its opening and its items run together ('… when it comes
+    to: Decision-making – …; Scrutiny – …'), had 'say that more simply' answered with a glossary entry alone: the
+    list as quoted is in no passage word for word. Its pieces are."""
+    from assistant.answer import MAIN_POINT
+
+    opened_on_lists = 0
+    for opener in (
+        "why should my council share services with the council next door, won't we lose our identity?",
+        "what do districts want from central government?",
+        "what are the three phases of the collaboration curve?",
+    ):
+        first = assistant.ask(opener)
+        opening = first.text.split(" [1]", 1)[0].split("\n\n")[-1]
+        if ":" not in opening or ";" not in opening:
+            continue
+        opened_on_lists += 1
+        answer = assistant.ask("say that more simply please", history=[Turn("user", opener), Turn("assistant", first.text)])
+        assert answer.text.startswith(MAIN_POINT) and answer.citations, (opener, answer.text[:200])
+        assert answer.citations[0].hit.passage.id == first.citations[0].hit.passage.id
+    assert opened_on_lists, "none of the openers opened on a list"
+
+
 def test_asked_only_to_hear_about_a_case_study_the_answer_opens_on_what_it_is(assistant) -> None:  # type: ignore[no-untyped-def]
     """Every case study, read from the index: 'tell me about <its title>' opens on a whole sentence of its own that
     names it, the first such in its text among those found, as its Case studies page summary is chosen. Written
