@@ -693,10 +693,15 @@ def compose_answer(
     # A numbered list quoted to its passage's end goes on with its items in the passages after.
     chosen = [going for candidate in chosen for going in (candidate, *list_going_on(candidate, store))]
     if beyond:
+        named = case_studies_named(understanding, store)
         if not beyond.case_study and result.query.follow_up and result.subject:
             # A gap asked of the case study the conversation is about ('what did it cost and what did they decide
             # in the end?'): what the toolkit does say is that case study's, not another council's '£4 million a year'.
             beyond = replace(beyond, case_study=result.subject)
+        elif not beyond.case_study and len(named) == 1:
+            # Or of the one case study it names: 'how much has Publica saved in 2023?' had the sector's £644m quoted
+            # under 'the closest it does say', read as Publica's (user trial 46).
+            beyond = replace(beyond, case_study=next(iter(named)))
         if beyond.case_study:
             # What it does say about that case study: another one's savings quoted under 'gives no money figures for
             # X' read as X's own. Filtered first, so closeness is looked up only for X's sentences.

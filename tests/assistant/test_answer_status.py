@@ -1305,3 +1305,13 @@ def test_a_sum_asked_per_person_of_a_case_study_that_prices_no_one_thing_is_part
     for sentence in ("It will save £4 million a year.", "Every £1 spent returns £7.50 for every £1 invested."):
         assert not aspects.PER_UNIT.given.search(sentence), sentence
     assert aspects.PER_UNIT.given.search("The scheme costs £420 per person supported.")
+
+
+def test_a_later_event_asked_of_one_named_case_study_quotes_only_that_case_study(assistant) -> None:  # type: ignore[no-untyped-def]
+    """User trial 46: 'how much has Publica saved in 2023?' said the toolkit cannot tell what happened since, then
+    quoted the sector's £644m under 'the closest it does say', read as Publica's. Of a question naming one case study,
+    the closest is that case study's own."""
+    for study in assistant.store.case_studies()[::4]:
+        answer = assistant.ask(f"How much has {study.title} saved in 2023?")
+        assert answer.status == "partial", (study.title, answer.text[:150])
+        assert answer.citations and {c.hit.passage.case_study for c in answer.citations} == {study.title}, (study.title, answer.text[:300])
