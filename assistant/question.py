@@ -526,9 +526,7 @@ _WIDENS = re.compile(
     r"|\bother (?:councils?|districts?|authorities|areas|places|examples?|case stud(?:y|ies)|schemes?|partnerships?|"
     r"projects?|countries|ones)\b"
     r"|\banother (?:council|district|authority|area|place|example|case study|scheme|partnership|project|country|one)\b"
-    # Not 'the toolkit' alone: 'what did the toolkit expect the merger to save?' asks it of the merger (user trial 46
-    # got the mergers chapter's other figure), where 'what does the toolkit say generally?' widens by 'generally'.
-    r"|\b(?:similar|elsewhere|generally|in general|overall)\b"
+    r"|\b(?:similar|elsewhere|generally|in general|overall|the toolkit)\b"
     # Beyond England ('is there a foreign example?'): every case study of the toolkit but one is English.
     r"|\b(?:abroad|overseas|foreign|international(?:ly)?)\b",
     re.IGNORECASE,
