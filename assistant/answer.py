@@ -692,8 +692,8 @@ def compose_answer(
     chosen = _chosen_sentences(understanding, result, ask_results, store, params, hits_considered, said_before)
     # A numbered list quoted to its passage's end goes on with its items in the passages after.
     chosen = [going for candidate in chosen for going in (candidate, *list_going_on(candidate, store))]
+    named = case_studies_named(understanding, store)
     if beyond:
-        named = case_studies_named(understanding, store)
         if not beyond.case_study and result.query.follow_up and result.subject:
             # A gap asked of the case study the conversation is about ('what did it cost and what did they decide
             # in the end?'): what the toolkit does say is that case study's, not another council's '£4 million a year'.
@@ -719,7 +719,7 @@ def compose_answer(
     # ('The Council engaged in …'): the subject is known to the conversation, not to the answer.
     names_asked = any(ask.wants in ("name", "place") for ask in understanding.asks)
     subject = [result.subject] if result.subject and not names_asked else []
-    labelled = needs_labels(groups, {*case_studies_named(understanding, store), *subject})
+    labelled = needs_labels(groups, {*named, *subject})
     if labelled:  # each case study's sentences together, under its title, numbered as they are read
         chosen = [c for _, group in groups for c in group]
     numbers: dict[str, int] = {}
