@@ -33,6 +33,7 @@ from assistant.question import (
     PUBLISHED,
     RELATED_HEADING,
     BeyondScope,
+    answer_opening,
     asks_for_help,
     beyond_scope,
     defined_phrase,
@@ -501,7 +502,7 @@ def main_point(earlier_answer: str, passages: Iterable[Passage], glossary: dict[
     answer's opening), and the passage holding it (every piece of a list it quoted, `quoted_pieces`: user trial 46's
     'say that more simply' after a list of Publica's outcomes found none and gave a glossary entry alone); None when
     nothing it quoted stands as printed."""
-    first = re.split(r"\s*\[\d+\]", split_related(earlier_answer)[0], maxsplit=1)[0]
+    first = answer_opening(split_related(earlier_answer)[0])
     quoted = collapse_ws(first.split("\n\n")[-1])
     if len(quoted.split()) < 4:
         return None
@@ -510,7 +511,7 @@ def main_point(earlier_answer: str, passages: Iterable[Passage], glossary: dict[
 
 
 def in_plainer_words(
-    earlier_answer: str, earlier_question: str, plain: PlainGlossary, passages: Iterable[Passage] = (), glossary: dict[str, str] | None = None
+    earlier_answer: str, earlier_question: str, plain: PlainGlossary, passages: Iterable[Passage], glossary: dict[str, str]
 ) -> Answer:
     """The last answer's main point again, alone (`main_point`), then the terms of the last answer (and of the
     question it answered) in the glossary's plain words, marked as the assistant's own: the toolkit's sentences
@@ -519,7 +520,7 @@ def in_plainer_words(
     terms = plain.terms_in(f"{earlier_question} {earlier_answer}")[:PLAIN_WORDS_LIMIT]
     lines = "\n\n".join(f"{term.term}: {term.definition}" for term in terms)
     text = f"In plain words (this assistant's glossary, not the toolkit's words), the terms in that answer:\n\n{lines}" if terms else NO_PLAINER
-    point = main_point(earlier_answer, passages, glossary or {})
+    point = main_point(earlier_answer, passages, glossary)
     if point is None:
         return Answer(text=text, status="answered", citations=[], hits=[])
     sentence, passage = point

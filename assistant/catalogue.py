@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
-from assistant.question import split_related
+from assistant.question import answer_opening, split_related
 from core.models import BACK_MATTER, CaseStudy, Passage
 from core.page_labels import case_study_page_label
 from core.text import normalise
@@ -129,11 +129,6 @@ def _first_named(text: str, case_studies: Sequence[CaseStudy]) -> list[str]:
     return sorted(mentioned, key=mentioned.__getitem__)[:1]
 
 
-def _opening(answer: str) -> str:
-    """An answer up to its first citation marker: what it opened with (a case study's label, its first quotation)."""
-    return re.split(r"\[\d+\]", answer, maxsplit=1)[0]
-
-
 def _closest_title(question: str, titles: Sequence[str]) -> str | None:
     """Of the titles a question's names match ('Kent' is in two), the one sharing the most words with it, if one."""
     if len(titles) <= 1:
@@ -229,7 +224,7 @@ def catalogue_question(
         # answer about a tool is not about the first case study it happened to relate. Nor a case study it quoted
         # after its opening quotation: the seven ways to engage with a LEP were sent to a LEP case study's page
         # (user trial 45); the pages of all it quoted are told instead, that one's among them.
-        study = _closest_title(question, named or _first_named(_opening(said), case_studies))
+        study = _closest_title(question, named or _first_named(answer_opening(said), case_studies))
         if study:
             return CatalogueQuestion("page", case_study=study)
         return CatalogueQuestion("page", earlier=True) if said else None

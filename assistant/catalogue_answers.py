@@ -172,7 +172,7 @@ def _quoted_passage(sentence: str, store: PassageStore, encode: Callable[[str], 
     own = strip_acronym_expansions(sentence.strip(), store.glossary)
     # The toolkit prints some list openings more than once: the passage holding most of its pieces.
     pieces = quoted_pieces(sentence, store.glossary)
-    longest = max(pieces, key=len, default=own)
+    longest = max(pieces, key=len)
     found = [i for text in dict.fromkeys([own, longest]) for i, _ in store.sentence_search(encode(text), QUOTED_CANDIDATES)]
     closest = [store.passage(i) for i in dict.fromkeys(found)]
     if not closest:

@@ -780,6 +780,11 @@ def split_related(answer: str) -> tuple[str, str]:
     return said, related
 
 
+def answer_opening(answer: str) -> str:
+    """An answer up to its first citation marker: what it opened with (a case study's label, its first quotation)."""
+    return re.split(r"\s*\[\d+\]", answer, maxsplit=1)[0]
+
+
 def last_said(history: Sequence[Turn]) -> str:
     """What the last answer said, without its closing list of related case studies: the list names case studies the
     answer does not quote, so 'and how much did they save?' after one about the Five-Council partnership is not about
